@@ -1,0 +1,94 @@
+//! Newtype identifiers for tenants, agents and teams, validated once at the edge of the system.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a string was refused as an identifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("{kind} must not be empty")]
+    Empty { kind: &'static str },
+    #[error("{kind} is longer than {max} characters")]
+    TooLong { kind: &'static str, max: usize },
+    #[error("{kind} may contain only ASCII letters, digits, `_` and `-`")]
+    InvalidCharacter { kind: &'static str },
+}
+
+/// Identifiers travel in URLs, JWT claims and Twilio `<Client>` names, so they are restricted to a
+/// charset that needs no escaping anywhere. Agent ids are further restricted where Twilio needs it.
+fn validate(kind: &'static str, max: usize, raw: &str) -> Result<(), IdError> {
+    if raw.is_empty() {
+        return Err(IdError::Empty { kind });
+    }
+    if raw.len() > max {
+        return Err(IdError::TooLong { kind, max });
+    }
+    if !raw
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(IdError::InvalidCharacter { kind });
+    }
+    Ok(())
+}
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Validates `raw` and wraps it.
+            pub fn new(raw: impl Into<String>) -> Result<Self, IdError> {
+                let raw = raw.into();
+                validate($kind, $max, &raw)?;
+                Ok(Self(raw))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(raw: String) -> Result<Self, IdError> {
+                Self::new(raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A customer company of Tsunagu (`demo`, `acme-jp`). Routes every request to its data.
+    TenantId,
+    "tenant id",
+    64
+);
+string_id!(
+    /// An agent, unique within a tenant. Also the Twilio `<Client>` identity, hence the limit.
+    AgentId,
+    "agent id",
+    121
+);
+string_id!(
+    /// A team of agents within a tenant.
+    TeamId,
+    "team id",
+    64
+);

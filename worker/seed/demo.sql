@@ -1,0 +1,26 @@
+-- The demo tenant: two teams, six agents, eight customers. Idempotent: safe to apply on every run.
+
+INSERT OR REPLACE INTO tenants (id, name_ja, name_en, allowed_origins) VALUES
+    ('demo', 'デモ株式会社', 'Demo Corp.', '''self'' http://localhost:* http://127.0.0.1:*');
+
+INSERT OR REPLACE INTO teams (tenant_id, id, name_ja, name_en) VALUES
+    ('demo', 'sales', '営業一課', 'Sales 1'),
+    ('demo', 'support', 'カスタマーサポート', 'Customer Support');
+
+INSERT OR REPLACE INTO agents (tenant_id, id, display_name, team_id, roles) VALUES
+    ('demo', 'sato', '佐藤 花子', 'sales', 'agent'),
+    ('demo', 'suzuki', '鈴木 一郎', 'sales', 'agent'),
+    ('demo', 'takahashi', '高橋 美咲', 'sales', 'agent supervisor'),
+    ('demo', 'tanaka', '田中 健太', 'support', 'agent'),
+    ('demo', 'ito', '伊藤 さくら', 'support', 'agent'),
+    ('demo', 'watanabe', '渡辺 大輔', 'support', 'agent supervisor');
+
+INSERT OR REPLACE INTO customers (tenant_id, id, name, company, phone_e164, owner_agent_id) VALUES
+    ('demo', 'c001', '山田 太郎', '山田商事株式会社', '+81355550101', 'sato'),
+    ('demo', 'c002', '中村 由美', 'なかむら歯科', '+81665550102', 'sato'),
+    ('demo', 'c003', '小林 誠', '小林工業', '+819055550103', 'suzuki'),
+    ('demo', 'c004', '加藤 恵', 'カトウ不動産', '+815055550104', 'takahashi'),
+    ('demo', 'c005', '吉田 翔', '', '+818055550105', 'tanaka'),
+    ('demo', 'c006', '山本 あかり', '山本デザイン事務所', '+81455550106', NULL),
+    ('demo', 'c007', 'Emily Carter', 'Carter & Sons Ltd.', '+442079460107', 'ito'),
+    ('demo', 'c008', '松本 直樹', '松本物流', '+81120555108', NULL);

@@ -1,0 +1,63 @@
+//! The worker's one error type, mapped to an HTTP response in exactly one place.
+
+use serde::Serialize;
+use worker::{Method, Response, console_error};
+
+/// Everything a request can fail with. User errors carry a fixed message of ours, never input.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("unknown tenant")]
+    UnknownTenant,
+    #[error("expected a WebSocket upgrade")]
+    UpgradeRequired,
+    /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: &'a str,
+}
+
+impl AppError {
+    fn status_and_code(&self) -> (u16, &'static str) {
+        match self {
+            AppError::NotFound => (404, "not_found"),
+            AppError::BadRequest(_) => (400, "bad_request"),
+            AppError::UnknownTenant => (404, "unknown_tenant"),
+            AppError::UpgradeRequired => (426, "upgrade_required"),
+            AppError::Internal(_) => (500, "internal"),
+        }
+    }
+
+    pub(crate) fn into_response(self, method: &Method, path: &str) -> worker::Result<Response> {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            AppError::Internal(detail) => {
+                console_error!(
+                    "{}",
+                    serde_json::json!({"level": "error", "method": method.as_ref(), "path": path, "detail": detail})
+                );
+                "internal error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let body = ErrorBody {
+            error: code,
+            message: &message,
+        };
+        Ok(Response::from_json(&body)?.with_status(status))
+    }
+}
+
+impl From<worker::Error> for AppError {
+    fn from(err: worker::Error) -> Self {
+        AppError::Internal(err.to_string())
+    }
+}

@@ -1,0 +1,39 @@
+//! The Tsunagu edge worker: decodes requests, calls the domain, performs effects. Nothing clever lives here.
+
+mod error;
+mod presence_hub;
+mod routes;
+mod store;
+
+use worker::{Context, Env, Method, Request, Response, event};
+
+pub use presence_hub::PresenceHub;
+
+use crate::error::AppError;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let method = req.method();
+    let path = req.path();
+    match route(req, &env).await {
+        Ok(response) => Ok(response),
+        Err(err) => err.into_response(&method, &path),
+    }
+}
+
+/// The route table: every URL the worker answers, in one place.
+async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
+    let path = req.path();
+    match (req.method(), path.as_str()) {
+        (Method::Get, "/healthz") => routes::api::healthz(),
+        (Method::Get, "/" | "/demo") => routes::demo::page(&req, env).await,
+        (Method::Get, "/embed.js") => routes::assets::embed_js(env).await,
+        (Method::Get, "/widget") => routes::assets::widget_page(&req, env).await,
+        (Method::Get, p) if p.starts_with("/assets/") => routes::assets::hashed(p, env).await,
+        (Method::Get, tsunagu_protocol::SOCKET_PATH) => routes::socket::upgrade(req, env).await,
+        (Method::Get, p) if p.starts_with("/api/tenants/") => {
+            routes::api::tenant(&p["/api/tenants/".len()..], env).await
+        }
+        _ => Err(AppError::NotFound),
+    }
+}

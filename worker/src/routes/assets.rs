@@ -1,0 +1,98 @@
+//! The widget's files: the stable `/embed.js` loader, the `/widget` page, and content-hashed `/assets/*`.
+//!
+//! The files themselves come from the `ASSETS` binding (built by `cargo xtask`); this module decides
+//! caching and security headers, so the widget and the worker always ship as one version.
+
+use worker::{Env, Headers, Request, Response};
+
+use super::tenant_param;
+use crate::{error::AppError, store};
+
+/// The `[assets]` binding name in wrangler.toml.
+const ASSETS: &str = "ASSETS";
+
+/// Fetches one built file; the host part of the URL is ignored by the assets binding.
+async fn built_file(path: &str, env: &Env) -> Result<Option<Vec<u8>>, AppError> {
+    let mut response = env
+        .assets(ASSETS)?
+        .fetch(format!("https://assets.invalid{path}"), None)
+        .await?;
+    match response.status_code() {
+        200 => Ok(Some(response.bytes().await?)),
+        404 => Ok(None),
+        other => Err(AppError::Internal(format!(
+            "assets returned {other} for {path}"
+        ))),
+    }
+}
+
+fn respond(bytes: Vec<u8>, headers: &[(&str, &str)]) -> Result<Response, AppError> {
+    let out = Headers::new();
+    for (name, value) in headers {
+        out.set(name, value)?;
+    }
+    out.set("X-Content-Type-Options", "nosniff")?;
+    Ok(Response::from_bytes(bytes)?.with_headers(out))
+}
+
+/// The loader a CRM page includes. Short cache: a new release reaches every CRM within minutes.
+pub(crate) async fn embed_js(env: &Env) -> Result<Response, AppError> {
+    let bytes = built_file("/embed.js", env)
+        .await?
+        .ok_or_else(|| AppError::Internal("embed.js missing from the build".into()))?;
+    respond(
+        bytes,
+        &[
+            ("Content-Type", "text/javascript; charset=utf-8"),
+            ("Cache-Control", "public, max-age=300"),
+        ],
+    )
+}
+
+/// The page inside the widget iframe. Only origins the tenant allows may frame it.
+pub(crate) async fn widget_page(req: &Request, env: &Env) -> Result<Response, AppError> {
+    let tenant = tenant_param(req)?;
+    let row = store::tenant(env, &tenant).await?;
+    let bytes = built_file("/widget.html", env)
+        .await?
+        .ok_or_else(|| AppError::Internal("widget.html missing from the build".into()))?;
+    let frame_ancestors = if row.allowed_origins.trim().is_empty() {
+        "'none'"
+    } else {
+        row.allowed_origins.trim()
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         connect-src 'self'; img-src 'self' data:; media-src 'self' blob:; \
+         base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
+    );
+    respond(
+        bytes,
+        &[
+            ("Content-Type", "text/html; charset=utf-8"),
+            // The page names the current asset hashes; it must never be served stale.
+            ("Cache-Control", "no-store"),
+            ("Content-Security-Policy", &csp),
+            ("Referrer-Policy", "no-referrer"),
+            ("Permissions-Policy", "microphone=(self), camera=()"),
+        ],
+    )
+}
+
+/// A content-hashed file: its name changes whenever its bytes do, so it is cached forever.
+pub(crate) async fn hashed(path: &str, env: &Env) -> Result<Response, AppError> {
+    let bytes = built_file(path, env).await?.ok_or(AppError::NotFound)?;
+    let content_type = match path.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    respond(
+        bytes,
+        &[
+            ("Content-Type", content_type),
+            ("Cache-Control", "public, max-age=31536000, immutable"),
+        ],
+    )
+}

@@ -1,0 +1,59 @@
+//! `cargo xtask`: installs the pinned toolchain, builds the widget and the worker, runs the demo and every test.
+
+mod build;
+mod run;
+mod setup;
+mod shell;
+mod test;
+#[cfg(test)]
+mod tidy;
+
+use std::process::ExitCode;
+
+use crate::build::Profile;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [--release]
+
+commands:
+  run     set up the machine, build, migrate and seed local D1, start `wrangler dev`,
+          and print the demo CRM page's URL (Ctrl-C stops it)  [--port N, default 8787]
+  test    set up the machine, then fmt, clippy (native + wasm32), Rust tests,
+          worker tests on workerd and browser tests in Chromium
+  setup   only install the pinned tools (apt, rustup target, cargo CLIs, npm)
+  build   only build the widget and the worker into build/site and worker/build
+
+--release builds optimised, size-tuned wasm (slower to compile).";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let profile = if args.iter().any(|a| a == "--release") {
+        Profile::Release
+    } else {
+        Profile::Dev
+    };
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run::run(profile, port_arg(&args)),
+        Some("test") => test::test(profile),
+        Some("setup") => setup::setup(),
+        Some("build") => setup::setup().and_then(|()| build::build(profile)),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn port_arg(args: &[String]) -> u16 {
+    args.windows(2)
+        .find(|w| w[0] == "--port")
+        .and_then(|w| w[1].parse().ok())
+        .unwrap_or(8787)
+}

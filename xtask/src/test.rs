@@ -1,0 +1,53 @@
+//! `cargo xtask test`: every check CI runs, in the order that fails fastest.
+
+use crate::{
+    build::{Profile, build},
+    setup::setup,
+    shell::{Result, cmd, run},
+};
+
+/// Crates that only make sense on wasm32 (they bind to the browser or to workerd).
+const WASM_ONLY: &[&str] = &["tsunagu-web", "tsunagu-worker"];
+/// Crates that only make sense natively (they run commands on this machine).
+const NATIVE_ONLY: &[&str] = &["xtask"];
+
+pub(crate) fn test(profile: Profile) -> Result {
+    setup()?;
+    run(cmd("cargo").args(["fmt", "--all", "--", "--check"]))?;
+
+    let mut clippy_native = cmd("cargo");
+    clippy_native.args(["clippy", "--workspace", "--all-targets", "--locked"]);
+    for krate in WASM_ONLY {
+        clippy_native.args(["--exclude", krate]);
+    }
+    run(clippy_native.args(["--", "-D", "warnings"]))?;
+
+    let mut clippy_wasm = cmd("cargo");
+    clippy_wasm.args([
+        "clippy",
+        "--workspace",
+        "--locked",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    for krate in NATIVE_ONLY {
+        clippy_wasm.args(["--exclude", krate]);
+    }
+    run(clippy_wasm.args(["--", "-D", "warnings"]))?;
+
+    let mut rust_tests = cmd("cargo");
+    rust_tests.args(["test", "--workspace", "--locked"]);
+    for krate in WASM_ONLY {
+        rust_tests.args(["--exclude", krate]);
+    }
+    run(&mut rust_tests)?;
+
+    build(profile)?;
+    // Worker tests (workerd) and browser tests (Chromium), both with Node's own test runner.
+    run(cmd("node").args([
+        "--test",
+        "--test-concurrency=1",
+        "tests/worker/",
+        "tests/e2e/",
+    ]))
+}
