@@ -92,3 +92,16 @@ string_id!(
     "team id",
     64
 );
+string_id!(
+    /// A customer record of the tenant's CRM (the caller, once looked up).
+    CustomerId,
+    "customer id",
+    128
+);
+string_id!(
+    /// One customer contact on any channel, from arrival to wrap-up: the unit routing and the call
+    /// log are about. For a voice call it is minted by the worker and travels in TwiML parameters.
+    InteractionId,
+    "interaction id",
+    64
+);

@@ -1,9 +1,11 @@
 //! Shared value types of the Tsunagu domain: identifiers and time, with no I/O and no clock.
 
+mod channel;
 mod id;
 mod time;
 
-pub use id::{AgentId, IdError, TeamId, TenantId};
+pub use channel::Channel;
+pub use id::{AgentId, CustomerId, IdError, InteractionId, TeamId, TenantId};
 pub use time::{Millis, Timestamp};
 
 #[cfg(test)]
