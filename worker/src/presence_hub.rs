@@ -137,7 +137,8 @@ impl PresenceHub {
         Ok(stored)
     }
 
-    /// Open sockets, leaving out `departing` (a socket whose close we are handling).
+    /// Live sockets, leaving out `departing` (a socket whose close we are handling). A socket
+    /// accepted a moment ago may still report CONNECTING; it counts, and messages to it are queued.
     fn open_sockets(&self, departing: Option<&WebSocket>) -> Vec<WebSocket> {
         const OPEN: u16 = 1;
         self.state
@@ -149,7 +150,7 @@ impl PresenceHub {
                     let departing_raw: &JsValue = d.as_ref().as_ref();
                     raw == departing_raw
                 });
-                !is_departing && ws.as_ref().ready_state() == OPEN
+                !is_departing && ws.as_ref().ready_state() <= OPEN
             })
             .collect()
     }

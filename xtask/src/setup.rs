@@ -8,8 +8,12 @@ use crate::shell::{Result, cargo_bin, cmd, output, root, run};
 
 /// worker-build is not in Cargo.lock (it is a CLI), so its pin lives here.
 const WORKER_BUILD_VERSION: &str = "0.8.7";
-/// Debian packages the tests need: the browser that Playwright drives.
-const APT_PACKAGES: &[(&str, &str)] = &[("chromium", "/usr/bin/chromium")];
+/// Debian packages the tests need, each with a file that proves it is installed: the browser that
+/// Playwright drives, and Japanese fonts so screenshots of a Japanese UI are legible.
+const APT_PACKAGES: &[(&str, &str)] = &[
+    ("chromium", "/usr/bin/chromium"),
+    ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+];
 
 pub(crate) fn setup() -> Result {
     apt_packages()?;

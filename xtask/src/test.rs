@@ -47,7 +47,9 @@ pub(crate) fn test(profile: Profile) -> Result {
     run(cmd("node").args([
         "--test",
         "--test-concurrency=1",
-        "tests/worker/",
-        "tests/e2e/",
+        // A hung browser or workerd must fail the run, not stall CI.
+        "--test-timeout=180000",
+        "tests/worker/**/*.test.mjs",
+        "tests/e2e/**/*.test.mjs",
     ]))
 }

@@ -1,0 +1,84 @@
+//! Browser tests in Chromium: a CRM page mounts the widget with one script tag and sees it connected.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWranglerDev } from '../support/wrangler-dev.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { startHostPage } from '../support/host-page.mjs';
+import { CrmPage } from './pages/crm-page.mjs';
+
+let edge;
+let browser;
+before(async () => {
+  [edge, browser] = await Promise.all([startWranglerDev(), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+test('the demo CRM page mounts the widget through its script tag and it connects', async () => {
+  const crm = await CrmPage.open(browser, new URL('/demo', edge.url).href);
+  try {
+    const tag = crm.page.locator('script[src$="/embed.js"][data-tenant="demo"][async]');
+    assert.equal(await tag.count(), 1, 'the page embeds the widget with exactly one script tag');
+    assert.equal(await crm.page.locator('#customers tbody tr').count(), 8, 'the seeded customers are listed');
+
+    const widget = await crm.widget();
+    await widget.waitUntilConnected();
+    assert.equal(await widget.status.textContent(), '接続済み');
+    assert.equal(await widget.tenantName.textContent(), 'デモ株式会社');
+
+    await widget.langToggle.click();
+    assert.equal(await widget.status.textContent(), 'Connected');
+    assert.equal(await widget.tenantName.textContent(), 'Demo Corp.');
+    await crm.page.screenshot({ path: 'tests/.artifacts/demo-crm.png' }).catch(() => {});
+  } finally {
+    await crm.close();
+  }
+});
+
+test('a CRM on another origin embeds it; its CSS cannot hide the widget and its script cannot read it', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost' });
+  const crm = await CrmPage.open(browser, host.url, { locale: 'en-US' });
+  try {
+    const widget = await crm.widget();
+    await widget.waitUntilConnected();
+    assert.equal(await widget.status.textContent(), 'Connected');
+
+    const look = await widget.status.evaluate((el) => getComputedStyle(el).fontSize);
+    assert.equal(look, '24px', 'host CSS does not reach into the widget');
+    const frameBox = await crm.page.evaluate(() => {
+      const hostEl = document.querySelector('tsunagu-widget');
+      return { mounted: !!hostEl, iframesVisibleToHost: document.querySelectorAll('iframe').length };
+    });
+    assert.deepEqual(frameBox, { mounted: true, iframesVisibleToHost: 0 }, 'the iframe sits in a closed shadow root');
+    const box = await crm.page.locator('tsunagu-widget').evaluate(() => window.innerWidth);
+    assert.ok(box > 0);
+
+    // The host page's own scripts get nothing from the widget's window.
+    const leaked = await crm.page.evaluate(() => {
+      const w = window.frames[0];
+      try { return w.document.body.innerHTML; } catch { return 'blocked'; }
+    });
+    assert.equal(leaked, 'blocked');
+  } finally {
+    await crm.close();
+    await host.close();
+  }
+});
+
+test('an origin the tenant did not allow cannot frame the widget', async () => {
+  // 127.0.0.2 is loopback too, but not in the demo tenant's frame-ancestors list.
+  const host = await startHostPage(edge.url, { host: '127.0.0.2' });
+  const crm = await CrmPage.open(browser, host.url);
+  try {
+    const blocked = await crm.consoleLine(/frame-ancestors/);
+    assert.match(blocked, /Content Security Policy/);
+    const frame = crm.page.frames().find((f) => f.url().includes('/widget?tenant='));
+    const rendered = frame ? await frame.locator('[data-testid="connection-status"]').count() : 0;
+    assert.equal(rendered, 0, 'the widget did not render inside a disallowed origin');
+  } finally {
+    await crm.close();
+    await host.close();
+  }
+});

@@ -1,0 +1,72 @@
+//! Runs the worker exactly as `cargo xtask run` does: D1 migrations and seed applied by wrangler, then
+//! `wrangler dev` on a free port, with its own persisted state so tests never touch the developer's.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, SEED_SQL, WRANGLER_JS } from './paths.mjs';
+
+const run = promisify(execFile);
+const ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+};
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function wrangler(args, persistDir) {
+  await run(process.execPath, [WRANGLER_JS, ...args, '--persist-to', persistDir], { cwd: ROOT, env: ENV });
+}
+
+/** Returns { url, stop }. `stop()` sends SIGTERM to wrangler itself (never through npx). */
+export async function startWranglerDev() {
+  const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tsunagu-dev-'));
+  await wrangler(['d1', 'migrations', 'apply', 'tsunagu', '--local'], persistDir);
+  await wrangler(['d1', 'execute', 'tsunagu', '--local', '--file', SEED_SQL], persistDir);
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [WRANGLER_JS, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+      '--show-interactive-dev-session=false', '--persist-to', persistDir],
+    { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev not ready after 60 s:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = output.match(/Ready on (http:\/\/[^\s]+)/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`wrangler dev exited (${code}):\n${output}`)); });
+  });
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(persistDir, { recursive: true, force: true });
+    },
+  };
+}
