@@ -12,7 +12,10 @@ const WORKER_BUILD_VERSION: &str = "0.8.7";
 /// Playwright drives, and Japanese fonts so screenshots of a Japanese UI are legible.
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
-    ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    (
+        "fonts-noto-cjk",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ),
 ];
 
 pub(crate) fn setup() -> Result {
