@@ -105,9 +105,8 @@ impl Connector {
             self.state.set(ConnectionState::Misconfigured);
             return;
         };
-        let socket = match WebSocket::new(&url) {
-            Ok(socket) => socket,
-            Err(_) => return self.schedule_reconnect(),
+        let Ok(socket) = WebSocket::new(&url) else {
+            return self.schedule_reconnect();
         };
 
         let on_open = {

@@ -5,6 +5,10 @@ use expect_test::{Expect, expect};
 use crate::{AgentId, Millis, TenantId, Timestamp};
 
 #[track_caller]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "expect![] snapshots read best passed by value"
+)]
 fn check_agent_id(raw: &str, expect: Expect) {
     let actual = match AgentId::new(raw) {
         Ok(id) => format!("ok {id}"),
