@@ -1,5 +1,6 @@
 //! `cargo xtask`: installs the pinned toolchain, builds the widget and the worker, runs the demo and every test.
 
+mod bench;
 mod build;
 mod run;
 mod setup;
@@ -22,6 +23,7 @@ commands:
           worker tests on workerd and browser tests in Chromium
   setup   only install the pinned tools (apt, rustup target, cargo CLIs, npm)
   build   only build the widget and the worker into build/site and worker/build
+  bench   run the domain benchmarks (routing decisions/s and p99, stitched legs/s)
 
 --release builds optimised, size-tuned wasm (slower to compile).";
 
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("test") => test::test(profile),
         Some("setup") => setup::setup(),
         Some("build") => setup::setup().and_then(|()| build::build(profile)),
+        Some("bench") => bench::bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

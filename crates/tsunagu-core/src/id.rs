@@ -105,3 +105,16 @@ string_id!(
     "interaction id",
     64
 );
+string_id!(
+    /// One call leg at Twilio (`CallSid`, `ParentCallSid`, `DialCallSid`). Twilio's are `CA` plus 32
+    /// hex digits; the test double mints its own, so only the charset and a bound are checked.
+    CallSid,
+    "call sid",
+    64
+);
+string_id!(
+    /// One recording at Twilio (`RecordingSid`).
+    RecordingSid,
+    "recording sid",
+    64
+);

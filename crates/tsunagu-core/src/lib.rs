@@ -5,7 +5,9 @@ mod id;
 mod time;
 
 pub use channel::Channel;
-pub use id::{AgentId, CustomerId, IdError, InteractionId, TeamId, TenantId};
+pub use id::{
+    AgentId, CallSid, CustomerId, IdError, InteractionId, RecordingSid, TeamId, TenantId,
+};
 pub use time::{Millis, Timestamp};
 
 #[cfg(test)]

@@ -1,0 +1,45 @@
+//! Half-open time intervals in milliseconds: unions, intersections and total length.
+
+/// `[start, end)` in ms since the epoch; `end == u64::MAX` means "still open".
+pub(crate) type Span = (u64, u64);
+
+pub(crate) const OPEN: u64 = u64::MAX;
+
+/// Sorted, non-overlapping spans covering the same time as `spans` (empty ones dropped).
+pub(crate) fn union(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.retain(|(start, end)| start < end);
+    spans.sort_unstable();
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+/// The time covered by both `a` and `b`; both must come from [`union`].
+pub(crate) fn intersection(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(a_start, a_end)), Some(&(b_start, b_end))) = (a.get(i), b.get(j)) {
+        let start = a_start.max(b_start);
+        let end = a_end.min(b_end);
+        if start < end {
+            out.push((start, end));
+        }
+        if a_end < b_end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+pub(crate) fn total(spans: &[Span]) -> u64 {
+    spans.iter().fold(0u64, |sum, (start, end)| {
+        sum.saturating_add(end.saturating_sub(*start))
+    })
+}
