@@ -6,9 +6,12 @@ import { ROOT, SEED_SQL } from './paths.mjs';
 process.env.WRANGLER_SEND_METRICS ??= 'false';
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
 
-/** Starts the built worker (run `cargo xtask build` first) and returns { url, worker, env, close }. */
-export async function startHarness({ seed = true } = {}) {
-  const server = createTestHarness({ root: ROOT, workers: [{ configPath: './wrangler.toml' }] });
+/**
+ * Starts the built worker (run `cargo xtask build` first) and returns { url, worker, env, close }.
+ * `vars` and `secrets` override wrangler.toml and .dev.vars (e.g. TWILIO_API_BASE).
+ */
+export async function startHarness({ seed = true, vars, secrets } = {}) {
+  const server = createTestHarness({ root: ROOT, workers: [{ configPath: './wrangler.toml', vars, secrets }] });
   const { url } = await server.listen();
   const worker = server.getWorker();
   await worker.applyD1Migrations('DB');

@@ -2,14 +2,15 @@
 import WebSocket from 'ws';
 
 export class HubClient {
-  /** Opens a socket to `baseUrl` + `/api/socket?tenant=…`, says hello as the widget does, and
-   *  resolves once it is open. */
-  static async connect(baseUrl, tenant) {
+  /** Opens a socket to `baseUrl` + `/api/socket?tenant=…`, says hello with `session` as the widget
+   *  does (or sends `hello` verbatim when given an object), and resolves once it is open. */
+  static async connect(baseUrl, tenant, hello) {
     const url = new URL(`/api/socket?tenant=${encodeURIComponent(tenant)}`, baseUrl);
     url.protocol = url.protocol.replace('http', 'ws');
     const client = new HubClient(new WebSocket(url));
+    const first = typeof hello === 'string' ? { type: 'hello', protocol: 2, session: hello } : hello;
     await new Promise((resolve, reject) => {
-      client.ws.once('open', () => { client.send({ type: 'hello', protocol: 1 }); resolve(); });
+      client.ws.once('open', () => { if (first) client.send(first); resolve(); });
       client.ws.once('error', reject);
       client.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     });
@@ -53,12 +54,19 @@ export class HubClient {
     });
   }
 
-  /** Resolves with a snapshot (received after `since`) whose connection count is `connections`. */
-  snapshotWith(connections, since = 0) {
+  /** Resolves with the first `type` message since `since`. */
+  next(type, since = 0, timeoutMs = 5000) {
+    return this.waitFor((m) => m.type === type, `a ${type} message`, since, timeoutMs);
+  }
+
+  /** Resolves with a roster (received after `since`) in which `agent` has status `kind`. */
+  rosterWith(agent, kind, since = 0, timeoutMs = 5000) {
     return this.waitFor(
-      (m) => m.type === 'presence_snapshot' && m.connections === connections,
-      `a snapshot with ${connections} connections`,
+      (m) => (m.type === 'roster' || m.type === 'welcome')
+        && (m.type === 'roster' ? m.agents : m.roster).some((a) => a.agent === agent && a.status.kind === kind),
+      `${agent} ${kind} in a roster`,
       since,
+      timeoutMs,
     );
   }
 

@@ -32,17 +32,39 @@ async function wrangler(args, persistDir) {
   await run(process.execPath, [WRANGLER_JS, ...args, '--persist-to', persistDir], { cwd: ROOT, env: ENV });
 }
 
-/** Returns { url, stop }. `stop()` sends SIGTERM to wrangler itself (never through npx). */
-export async function startWranglerDev() {
+/**
+ * Returns { url, output, restart, stop }. `vars` become `--var NAME:VALUE`. `restart()` stops
+ * wrangler and starts it again on the same port with the same persisted state (D1, Durable
+ * Objects), as a deploy or a crash would. `stop()` sends SIGTERM to wrangler itself (never
+ * through npx) and removes the state.
+ */
+export async function startWranglerDev({ vars = {} } = {}) {
   const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tsunagu-dev-'));
   await wrangler(['d1', 'migrations', 'apply', 'tsunagu', '--local'], persistDir);
   await wrangler(['d1', 'execute', 'tsunagu', '--local', '--file', SEED_SQL], persistDir);
   const port = await freePort();
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  let instance = await launch(port, persistDir, varArgs);
+  return {
+    get url() { return instance.url; },
+    output: () => instance.output(),
+    async restart() {
+      await instance.stop();
+      instance = await launch(port, persistDir, varArgs);
+    },
+    async stop() {
+      await instance.stop();
+      await rm(persistDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launch(port, persistDir, varArgs) {
   const inspectorPort = await freePort();
   const child = spawn(
     process.execPath,
     [WRANGLER_JS, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-      '--show-interactive-dev-session=false', '--persist-to', persistDir],
+      '--show-interactive-dev-session=false', '--persist-to', persistDir, ...varArgs],
     { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -66,7 +88,6 @@ export async function startWranglerDev() {
         child.kill('SIGTERM');
         await exited;
       }
-      await rm(persistDir, { recursive: true, force: true });
     },
   };
 }

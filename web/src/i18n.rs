@@ -38,7 +38,7 @@ pub(crate) struct Texts {
     pub(crate) reconnecting: &'static str,
     pub(crate) incompatible: &'static str,
     pub(crate) misconfigured: &'static str,
-    pub(crate) connected_widgets: &'static str,
+    pub(crate) signed_out: &'static str,
     pub(crate) switch_language: &'static str,
     pub(crate) other_language_short: &'static str,
 }
@@ -50,7 +50,7 @@ const JA: Texts = Texts {
     reconnecting: "再接続中…",
     incompatible: "新しいバージョンがあります。再読み込みしてください",
     misconfigured: "設定エラー: テナントが指定されていません",
-    connected_widgets: "接続中のウィジェット",
+    signed_out: "サインインが必要です",
     switch_language: "Switch to English",
     other_language_short: "EN",
 };
@@ -62,7 +62,7 @@ const EN: Texts = Texts {
     reconnecting: "Reconnecting…",
     incompatible: "A new version is available. Please reload",
     misconfigured: "Configuration error: no tenant given",
-    connected_widgets: "Connected widgets",
+    signed_out: "Sign-in required",
     switch_language: "日本語に切り替え",
     other_language_short: "日本語",
 };

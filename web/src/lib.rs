@@ -23,9 +23,11 @@ pub fn start() {
 fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::from_browser());
     let tenant = socket::tenant_from_location();
-    let hub = HubConnection::open(tenant.clone());
+    // Sign-in through the host API (`window.Tsunagu.init({ getEmbedToken })`) arrives with the
+    // softphone; until then the widget shows that it needs a session.
+    let hub = HubConnection::open(tenant.clone(), None);
     let state = hub.state;
-    let snapshot = hub.snapshot;
+    let tenant_name = hub.tenant_name;
 
     let status_text = move || {
         let t = texts(lang.get());
@@ -35,20 +37,22 @@ fn App() -> impl IntoView {
             ConnectionState::Reconnecting => t.reconnecting,
             ConnectionState::Incompatible => t.incompatible,
             ConnectionState::Misconfigured => t.misconfigured,
+            ConnectionState::SignedOut => t.signed_out,
         }
     };
     let status_class = move || match state.get() {
         ConnectionState::Connected => "status status--ok",
-        ConnectionState::Connecting | ConnectionState::Reconnecting => "status status--wait",
+        ConnectionState::Connecting
+        | ConnectionState::Reconnecting
+        | ConnectionState::SignedOut => "status status--wait",
         ConnectionState::Incompatible | ConnectionState::Misconfigured => "status status--error",
     };
     let tenant_name = move || {
-        snapshot.get().map(|s| match lang.get() {
-            Lang::Ja => s.tenant_name.ja,
-            Lang::En => s.tenant_name.en,
+        tenant_name.get().map(|name| match lang.get() {
+            Lang::Ja => name.ja,
+            Lang::En => name.en,
         })
     };
-    let connections = move || snapshot.get().map_or(0, |s| s.connections);
 
     view! {
         <div class="widget" role="region" aria-label=move || texts(lang.get()).widget_label>
@@ -72,9 +76,6 @@ fn App() -> impl IntoView {
                 data-state=move || state.get().as_str()
             >
                 {status_text}
-            </p>
-            <p class="widget__detail" data-testid="connection-count">
-                {move || texts(lang.get()).connected_widgets} ": " {connections}
             </p>
             <p class="widget__detail widget__tenant-id">{tenant.map(|t| t.to_string()).unwrap_or_default()}</p>
         </div>

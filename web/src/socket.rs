@@ -4,9 +4,7 @@ use std::{cell::RefCell, rc::Rc, time::Duration};
 
 use leptos::prelude::*;
 use tsunagu_core::TenantId;
-use tsunagu_protocol::{
-    ClientMessage, PROTOCOL_VERSION, PresenceSnapshot, SOCKET_PATH, ServerMessage,
-};
+use tsunagu_protocol::{ClientMessage, Localized, PROTOCOL_VERSION, SOCKET_PATH, ServerMessage};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -19,6 +17,8 @@ pub(crate) enum ConnectionState {
     Incompatible,
     /// The widget was loaded without a valid tenant; reconnecting would not help.
     Misconfigured,
+    /// No session yet (or the worker refused it): the host page must sign the agent in.
+    SignedOut,
 }
 
 impl ConnectionState {
@@ -30,6 +30,7 @@ impl ConnectionState {
             ConnectionState::Reconnecting => "reconnecting",
             ConnectionState::Incompatible => "incompatible",
             ConnectionState::Misconfigured => "misconfigured",
+            ConnectionState::SignedOut => "signed-out",
         }
     }
 }
@@ -37,7 +38,8 @@ impl ConnectionState {
 /// Reactive view of the hub connection.
 pub(crate) struct HubConnection {
     pub(crate) state: RwSignal<ConnectionState>,
-    pub(crate) snapshot: RwSignal<Option<PresenceSnapshot>>,
+    /// The tenant's display name, from the hub's welcome.
+    pub(crate) tenant_name: RwSignal<Option<Localized>>,
 }
 
 /// The `tenant` parameter of the widget page's URL, if valid.
@@ -48,23 +50,27 @@ pub(crate) fn tenant_from_location() -> Option<TenantId> {
 }
 
 impl HubConnection {
-    pub(crate) fn open(tenant: Option<TenantId>) -> HubConnection {
+    /// Connects with `session` (the token `POST /api/session` returned); without one the widget
+    /// stays signed out and opens no socket.
+    pub(crate) fn open(tenant: Option<TenantId>, session: Option<String>) -> HubConnection {
         let state = RwSignal::new(ConnectionState::Connecting);
-        let snapshot = RwSignal::new(None);
-        match tenant {
-            Some(tenant) => {
+        let tenant_name = RwSignal::new(None);
+        match (tenant, session) {
+            (Some(tenant), Some(session)) => {
                 let connector = Rc::new(Connector {
                     tenant,
+                    session,
                     state,
-                    snapshot,
+                    tenant_name,
                     failures: RefCell::new(0),
                     live: RefCell::new(None),
                 });
                 connector.connect();
             }
-            None => state.set(ConnectionState::Misconfigured),
+            (Some(_), None) => state.set(ConnectionState::SignedOut),
+            (None, _) => state.set(ConnectionState::Misconfigured),
         }
-        HubConnection { state, snapshot }
+        HubConnection { state, tenant_name }
     }
 }
 
@@ -78,8 +84,9 @@ struct LiveSocket {
 
 struct Connector {
     tenant: TenantId,
+    session: String,
     state: RwSignal<ConnectionState>,
-    snapshot: RwSignal<Option<PresenceSnapshot>>,
+    tenant_name: RwSignal<Option<Localized>>,
     /// Consecutive failed attempts; drives the back-off.
     failures: RefCell<u32>,
     live: RefCell<Option<LiveSocket>>,
@@ -111,9 +118,11 @@ impl Connector {
 
         let on_open = {
             let socket = socket.clone();
+            let session = self.session.clone();
             Closure::<dyn FnMut()>::new(move || {
                 let hello = ClientMessage::Hello {
                     protocol: PROTOCOL_VERSION,
+                    session: session.clone(),
                 };
                 let _ = socket.send_with_str(&hello.to_json());
             })
@@ -129,7 +138,8 @@ impl Connector {
         let on_close = {
             let this = Rc::clone(self);
             Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
-                if this.state.get_untracked() != ConnectionState::Incompatible {
+                let final_states = [ConnectionState::Incompatible, ConnectionState::SignedOut];
+                if !final_states.contains(&this.state.get_untracked()) {
                     this.schedule_reconnect();
                 }
             })
@@ -154,10 +164,14 @@ impl Connector {
 
     fn handle_message(&self, text: &str) {
         match serde_json::from_str::<ServerMessage>(text) {
-            Ok(ServerMessage::PresenceSnapshot(snapshot)) => {
+            Ok(ServerMessage::Welcome { tenant_name, .. }) => {
                 *self.failures.borrow_mut() = 0;
-                self.snapshot.set(Some(snapshot));
+                self.tenant_name.set(Some(tenant_name));
                 self.state.set(ConnectionState::Connected);
+            }
+            Ok(ServerMessage::Unauthorized { reason }) => {
+                leptos::logging::warn!("hub refused the session: {reason}");
+                self.state.set(ConnectionState::SignedOut);
             }
             Ok(ServerMessage::IncompatibleProtocol { .. }) => {
                 self.state.set(ConnectionState::Incompatible);
@@ -165,6 +179,8 @@ impl Connector {
             Ok(ServerMessage::Rejected { reason }) => {
                 leptos::logging::warn!("hub rejected a message: {reason}");
             }
+            // Presence, offers and status arrive here once the softphone UI lands (issue 5).
+            Ok(_) => {}
             Err(err) => leptos::logging::warn!("unreadable hub message: {err}"),
         }
     }

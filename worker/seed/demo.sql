@@ -24,3 +24,17 @@ INSERT OR REPLACE INTO customers (tenant_id, id, name, company, phone_e164, owne
     ('demo', 'c006', '山本 あかり', '山本デザイン事務所', '+81455550106', NULL),
     ('demo', 'c007', 'Emily Carter', 'Carter & Sons Ltd.', '+442079460107', 'ito'),
     ('demo', 'c008', '松本 直樹', '松本物流', '+81120555108', NULL);
+
+-- Twilio settings of the demo tenant. The sids are well-formed placeholders: the demo and the tests
+-- talk to the project's Twilio test double, never to Twilio.
+UPDATE tenants SET
+    twilio_account_sid   = 'AC00000000000000000000000000000d30',
+    twilio_api_key_sid   = 'SK00000000000000000000000000000d30',
+    twilio_twiml_app_sid = 'AP00000000000000000000000000000d30',
+    voice_edge           = 'tokyo',
+    routing_json         = '{"max_wait": 180000, "fallback_numbers": ["+819012340000"]}'
+WHERE id = 'demo';
+
+INSERT OR REPLACE INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES
+    ('+815012345678', 'demo', 'main', NULL),
+    ('+81312345678', 'demo', 'legacy', '+815012345678');

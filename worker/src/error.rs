@@ -14,6 +14,19 @@ pub(crate) enum AppError {
     UnknownTenant,
     #[error("expected a WebSocket upgrade")]
     UpgradeRequired,
+    /// No valid credentials: a missing, expired or forged embed/session token. The message is a
+    /// fixed sentence of ours saying which, so a CRM engineer can fix the integration.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// An embed or session token was refused; the domain's message says why (never quoting it).
+    #[error("{0}")]
+    Auth(#[from] tsunagu_auth::AuthError),
+    /// A webhook whose `X-Twilio-Signature` does not match: forged, altered or signed with another token.
+    #[error("invalid Twilio signature")]
+    BadSignature,
+    /// The tenant lacks configuration this endpoint needs (e.g. Twilio settings for voice).
+    #[error("{0}")]
+    NotConfigured(&'static str),
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -32,6 +45,9 @@ impl AppError {
             AppError::BadRequest(_) => (400, "bad_request"),
             AppError::UnknownTenant => (404, "unknown_tenant"),
             AppError::UpgradeRequired => (426, "upgrade_required"),
+            AppError::Unauthorized(_) | AppError::Auth(_) => (401, "unauthorized"),
+            AppError::BadSignature => (403, "bad_signature"),
+            AppError::NotConfigured(_) => (409, "not_configured"),
             AppError::Internal(_) => (500, "internal"),
         }
     }

@@ -1,9 +1,18 @@
 //! The Tsunagu edge worker: decodes requests, calls the domain, performs effects. Nothing clever lives here.
 
+mod auth;
+mod calllog;
+mod clock;
 mod error;
+mod hub;
+mod log;
 mod presence_hub;
 mod routes;
+mod secrets;
 mod store;
+mod tenant_config;
+mod twilio_rest;
+mod voice;
 
 use worker::{Context, Env, Method, Request, Response, event};
 
@@ -31,6 +40,13 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, "/widget") => routes::assets::widget_page(&req, env).await,
         (Method::Get, p) if p.starts_with("/assets/") => routes::assets::hashed(p, env).await,
         (Method::Get, tsunagu_protocol::SOCKET_PATH) => routes::socket::upgrade(req, env).await,
+        (Method::Post, "/api/session") => routes::auth::open_session(req, env).await,
+        (Method::Post, "/api/token") => routes::auth::voice_token(req, env).await,
+        (Method::Get, "/api/conversations") => routes::calllog::conversations(req, env).await,
+        (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
+        (Method::Post, p) if p.starts_with(routes::twilio::PREFIX) => {
+            routes::twilio::webhook(req, env).await
+        }
         (Method::Get, p) if p.starts_with("/api/tenants/") => {
             routes::api::tenant(&p["/api/tenants/".len()..], env).await
         }

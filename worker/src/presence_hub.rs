@@ -1,76 +1,82 @@
-//! `PresenceHub`: one Durable Object per tenant that holds the widgets' WebSockets (hibernation API).
+//! `PresenceHub`: one Durable Object per tenant, a thin shell around the tenant's `tsunagu_center::Center`.
 //!
-//! Sockets are accepted with `accept_web_socket`, so the runtime owns them and the object may be
-//! evicted between messages without dropping a single agent. Everything the hub must remember
-//! across an eviction lives in its storage, never only in fields.
+//! It feeds the center what happens (widget sockets, call events from the stateless handlers) with
+//! the time, performs the center's outputs (socket sends, Twilio REST redirects, call-log writes),
+//! stores the center's snapshot after every batch, and turns the center's next deadline into the
+//! object's alarm. Sockets use the hibernation API: the runtime keeps them open while the object
+//! is evicted, and each socket's attachment says which connection of the center it is.
 
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
-use tsunagu_core::TenantId;
-use tsunagu_protocol::{
-    ClientMessage, Localized, PROTOCOL_VERSION, PresenceSnapshot, ServerMessage,
-};
+use tsunagu_center::{AgentCard, Center, CenterConfig, Output, Snapshot};
+use tsunagu_core::{InteractionId, TenantId, Timestamp};
+use tsunagu_presence::{ConnectionId, PresenceInterval, StatusKind};
+use tsunagu_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, hello_version};
 use worker::{
-    DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage,
-    WebSocketPair, durable_object, wasm_bindgen::JsValue,
+    DurableObject, Env, Request, Response, Result, ScheduledTime, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair, durable_object,
+};
+
+use crate::{
+    auth, calllog, clock,
+    error::AppError,
+    hub::{HubCall, HubReply, HubRequest},
+    log, store,
+    twilio_rest::{self, Redirect},
 };
 
 /// The Durable Object binding name in wrangler.toml.
 pub(crate) const BINDING: &str = "PRESENCE_HUB";
 
-/// Storage key of the tenant's directory entry.
-const TENANT_KEY: &str = "tenant";
+/// Storage keys.
+const CENTER_KEY: &str = "center";
+const NEXT_CONN_KEY: &str = "next_conn";
+const ORIGIN_KEY: &str = "origin";
 
-/// WebSocket close code for a widget that speaks another protocol version (4000–4999: ours).
+/// WebSocket close codes (4000–4999 are ours).
 const CLOSE_INCOMPATIBLE: u16 = 4000;
+const CLOSE_UNAUTHORIZED: u16 = 4001;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct TenantEntry {
-    id: TenantId,
-    name: Localized,
+/// What a socket carries across hibernation: its connection id, and whether it has signed in.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct SocketTag {
+    conn: u64,
+    signed_in: bool,
+}
+
+fn conn_tag(conn: u64) -> String {
+    format!("c{conn}")
+}
+
+fn internal(err: impl std::fmt::Display) -> worker::Error {
+    worker::Error::RustError(err.to_string())
 }
 
 #[durable_object]
 pub struct PresenceHub {
     state: State,
-    /// Cache of the storage entry; empty after every wake-up from hibernation.
-    tenant: RefCell<Option<TenantEntry>>,
+    env: Env,
+    /// The tenant's center; `None` until the first event after a wake-up loads it.
+    center: RefCell<Option<Center>>,
 }
 
 impl DurableObject for PresenceHub {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         Self {
             state,
-            tenant: RefCell::new(None),
+            env,
+            center: RefCell::new(None),
         }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
         let url = req.url()?;
-        if url.path() != "/connect" {
-            return Response::error("not found", 404);
+        match url.path() {
+            "/connect" => self.accept_socket(&url).await,
+            "/call" => self.call(req).await,
+            _ => Response::error("not found", 404),
         }
-        let param = |name: &str| {
-            url.query_pairs()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.into_owned())
-        };
-        let (Some(id), Some(ja), Some(en)) = (param("tenant"), param("name_ja"), param("name_en"))
-        else {
-            return Response::error("missing tenant entry", 400);
-        };
-        let id = TenantId::new(id).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        self.remember_tenant(TenantEntry {
-            id,
-            name: Localized { ja, en },
-        })
-        .await?;
-
-        let pair = WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
-        self.broadcast_snapshot(None).await?;
-        Response::from_websocket(pair.client)
     }
 
     async fn websocket_message(
@@ -81,23 +87,26 @@ impl DurableObject for PresenceHub {
         let WebSocketIncomingMessage::String(text) = message else {
             return send(&ws, &rejected("binary frames are not part of the protocol"));
         };
-        match serde_json::from_str::<ClientMessage>(&text) {
-            Ok(ClientMessage::Hello { protocol }) if protocol != PROTOCOL_VERSION => {
-                send(
-                    &ws,
-                    &ServerMessage::IncompatibleProtocol {
-                        server: PROTOCOL_VERSION,
-                        client: protocol,
-                    },
-                )?;
-                ws.close(Some(CLOSE_INCOMPATIBLE), Some("incompatible protocol"))
-            }
-            Ok(ClientMessage::Hello { .. } | ClientMessage::Ping) => {
-                let snapshot = self.snapshot(None).await?;
-                send(&ws, &snapshot)
-            }
-            Err(_) => send(&ws, &rejected("unrecognised message")),
+        let Some(mut tag) = ws.deserialize_attachment::<SocketTag>()? else {
+            return ws.close(Some(CLOSE_UNAUTHORIZED), Some("unknown socket"));
+        };
+        self.load(None).await?;
+        let now = clock::now();
+        if !tag.signed_in {
+            return self.hello(&ws, &mut tag, &text, now).await;
         }
+        let Ok(message) = serde_json::from_str::<ClientMessage>(&text) else {
+            return send(&ws, &rejected("unrecognised message"));
+        };
+        if matches!(message, ClientMessage::Hello { .. }) {
+            return send(&ws, &rejected("this socket has already said hello"));
+        }
+        let result =
+            self.with_center(|center| center.client_message(now, ConnectionId(tag.conn), message));
+        if let Some(Err(err)) = result {
+            send(&ws, &rejected(&err.to_string()))?;
+        }
+        self.settle().await
     }
 
     async fn websocket_close(
@@ -107,79 +116,413 @@ impl DurableObject for PresenceHub {
         _reason: String,
         _was_clean: bool,
     ) -> Result<()> {
-        // Completing the closing handshake is our job under the hibernation API. The socket may
-        // already be gone, in which case there is nothing to complete.
+        // Completing the closing handshake is our job under the hibernation API.
         let _ = ws.close(Some(1000), Some("closed"));
-        self.broadcast_snapshot(Some(&ws)).await
+        self.socket_gone(&ws).await
     }
 
     async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
-        self.broadcast_snapshot(Some(&ws)).await
+        self.socket_gone(&ws).await
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        if self.load(None).await? {
+            let now = clock::now();
+            self.with_center(|center| center.handle_timeout(now));
+            self.settle().await?;
+        }
+        Response::ok("")
     }
 }
 
 impl PresenceHub {
-    async fn remember_tenant(&self, entry: TenantEntry) -> Result<()> {
-        let known = self.tenant_entry().await?;
-        if known.as_ref() != Some(&entry) {
-            self.state.storage().put(TENANT_KEY, &entry).await?;
-            *self.tenant.borrow_mut() = Some(entry);
-        }
-        Ok(())
-    }
-
-    async fn tenant_entry(&self) -> Result<Option<TenantEntry>> {
-        if let Some(entry) = self.tenant.borrow().clone() {
-            return Ok(Some(entry));
-        }
-        let stored = self.state.storage().get::<TenantEntry>(TENANT_KEY).await?;
-        self.tenant.borrow_mut().clone_from(&stored);
-        Ok(stored)
-    }
-
-    /// Live sockets, leaving out `departing` (a socket whose close we are handling). A socket
-    /// accepted a moment ago may still report CONNECTING; it counts, and messages to it are queued.
-    fn open_sockets(&self, departing: Option<&WebSocket>) -> Vec<WebSocket> {
-        const OPEN: u16 = 1;
+    /// `GET /connect?config=…`: accepts a widget socket. It may do nothing but say hello until it
+    /// has signed in with a session of this tenant.
+    async fn accept_socket(&self, url: &worker::Url) -> Result<Response> {
+        let config = url
+            .query_pairs()
+            .find(|(name, _)| name == "config")
+            .and_then(|(_, raw)| serde_json::from_str::<CenterConfig>(&raw).ok())
+            .ok_or_else(|| internal("connect without a valid config"))?;
+        self.load(Some(config)).await?;
+        let conn = self.next_connection().await?;
+        let pair = WebSocketPair::new()?;
         self.state
-            .get_websockets()
-            .into_iter()
-            .filter(|ws| {
-                let raw: &JsValue = ws.as_ref().as_ref();
-                let is_departing = departing.is_some_and(|d| {
-                    let departing_raw: &JsValue = d.as_ref().as_ref();
-                    raw == departing_raw
-                });
-                !is_departing && ws.as_ref().ready_state() <= OPEN
+            .accept_websocket_with_tags(&pair.server, &[&conn_tag(conn)]);
+        pair.server.serialize_attachment(SocketTag {
+            conn,
+            signed_in: false,
+        })?;
+        Response::from_websocket(pair.client)
+    }
+
+    async fn next_connection(&self) -> Result<u64> {
+        let storage = self.state.storage();
+        let next = storage.get::<u64>(NEXT_CONN_KEY).await?.unwrap_or(1);
+        storage.put(NEXT_CONN_KEY, next + 1).await?;
+        Ok(next)
+    }
+
+    /// The first message of a socket: protocol check, then the session.
+    async fn hello(
+        &self,
+        ws: &WebSocket,
+        tag: &mut SocketTag,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        if let Some(version) = hello_version(text).filter(|v| *v != PROTOCOL_VERSION) {
+            send(
+                ws,
+                &ServerMessage::IncompatibleProtocol {
+                    server: PROTOCOL_VERSION,
+                    client: version,
+                },
+            )?;
+            return ws.close(Some(CLOSE_INCOMPATIBLE), Some("incompatible protocol"));
+        }
+        let Ok(ClientMessage::Hello { session, .. }) = serde_json::from_str::<ClientMessage>(text)
+        else {
+            return refuse(ws, "say hello with a session token first");
+        };
+        let session = match auth::verify_token(&session, &self.env) {
+            Ok(session) => session,
+            Err(AppError::Auth(err)) => return refuse(ws, &err.to_string()),
+            Err(err) => return Err(internal(err)),
+        };
+        let own_tenant = self.with_center(|center| center.config().tenant.clone());
+        if own_tenant.as_ref() != Some(&session.tenant) {
+            log::warn(
+                "socket.refused",
+                &[
+                    ("reason", "session of another tenant".into()),
+                    ("session_tenant", session.tenant.as_str().into()),
+                ],
+            );
+            return refuse(ws, "this session belongs to another tenant");
+        }
+        tag.signed_in = true;
+        ws.serialize_attachment(*tag)?;
+        let card = AgentCard {
+            id: session.agent.clone(),
+            name: session.name.clone(),
+            teams: session.team.iter().cloned().collect(),
+        };
+        let conn = ConnectionId(tag.conn);
+        if let Some(Err(err)) = self.with_center(|center| center.agent_connected(now, conn, card)) {
+            return refuse(ws, &err.to_string());
+        }
+        log::info(
+            "socket.signed_in",
+            &[
+                ("tenant", session.tenant.as_str().into()),
+                ("agent", session.agent.as_str().into()),
+                ("conn", tag.conn.into()),
+            ],
+        );
+        self.settle().await
+    }
+
+    async fn socket_gone(&self, ws: &WebSocket) -> Result<()> {
+        let Some(tag) = ws.deserialize_attachment::<SocketTag>()? else {
+            return Ok(());
+        };
+        if !tag.signed_in || !self.load(None).await? {
+            return Ok(());
+        }
+        let now = clock::now();
+        // Unknown connection: already handled (close and error can both arrive).
+        let _ = self.with_center(|center| center.agent_disconnected(now, ConnectionId(tag.conn)));
+        self.settle().await
+    }
+
+    /// `POST /call`: a call event from a stateless handler; answers the call's plan.
+    async fn call(&self, mut req: Request) -> Result<Response> {
+        let request: HubRequest = req.json().await?;
+        self.load(Some(request.config)).await?;
+        self.remember_origin(&request.origin).await?;
+        let now = clock::now();
+        let plan = self
+            .with_center(|center| match request.call {
+                HubCall::CallArrived { arrival } => Some(center.call_arrived(now, arrival)),
+                HubCall::CallRedirected { interaction } => {
+                    Some(center.call_redirected(now, &interaction))
+                }
+                HubCall::DialFinished {
+                    interaction,
+                    attempt,
+                    outcome,
+                } => Some(center.dial_finished(now, &interaction, attempt, outcome)),
+                HubCall::QueueWait { interaction } => Some(center.queue_wait(now, &interaction)),
+                HubCall::QueueLeft {
+                    interaction,
+                    result,
+                } => Some(center.queue_left(now, &interaction, result)),
+                HubCall::AgentLeg {
+                    interaction,
+                    agent,
+                    status,
+                    call_sid,
+                } => {
+                    // A stale leg (an older ring) changes nothing; that is not an error for Twilio.
+                    let _ = center.agent_leg(now, &interaction, &agent, status, call_sid);
+                    None
+                }
+                HubCall::CallEnded { call_sid } => {
+                    center.call_ended(now, &call_sid);
+                    None
+                }
             })
-            .collect()
+            .flatten();
+        self.settle().await?;
+        Response::from_json(&HubReply { plan })
     }
 
-    async fn snapshot(&self, departing: Option<&WebSocket>) -> Result<ServerMessage> {
-        let entry = self
-            .tenant_entry()
-            .await?
-            .ok_or_else(|| worker::Error::RustError("hub has no tenant entry".into()))?;
-        let connections = u32::try_from(self.open_sockets(departing).len()).unwrap_or(u32::MAX);
-        Ok(ServerMessage::PresenceSnapshot(PresenceSnapshot {
-            tenant: entry.id,
-            tenant_name: entry.name,
-            connections,
-        }))
+    /// Makes sure the center is in memory: restored from storage, else created from `config`.
+    /// A newer `config` replaces the stored one. Returns whether there is a center at all.
+    async fn load(&self, config: Option<CenterConfig>) -> Result<bool> {
+        if self.center.borrow().is_none() {
+            let stored = self.state.storage().get::<String>(CENTER_KEY).await?;
+            let center = match (stored, &config) {
+                (Some(json), _) => {
+                    let snapshot: Snapshot = serde_json::from_str(&json).map_err(internal)?;
+                    Some(Center::restore(snapshot).map_err(internal)?)
+                }
+                (None, Some(config)) => Some(Center::new(config.clone()).map_err(internal)?),
+                (None, None) => None,
+            };
+            let Some(center) = center else {
+                return Ok(false);
+            };
+            *self.center.borrow_mut() = Some(center);
+            self.forget_vanished_sockets();
+        }
+        if let Some(config) = config {
+            self.with_center(|center| {
+                if center.config() != &config {
+                    center.set_config(config)
+                } else {
+                    Ok(())
+                }
+            })
+            .transpose()
+            .map_err(internal)?;
+        }
+        Ok(true)
     }
 
-    async fn broadcast_snapshot(&self, departing: Option<&WebSocket>) -> Result<()> {
-        let snapshot = self.snapshot(departing).await?;
-        for ws in self.open_sockets(departing) {
-            // One dead socket must not stop the others from hearing the news.
-            let _ = send(&ws, &snapshot);
+    /// After a restart the snapshot may list connections whose sockets are gone; the agents get
+    /// the disconnect grace, as if the sockets had just closed.
+    fn forget_vanished_sockets(&self) {
+        let live: Vec<u64> = self
+            .state
+            .get_websockets()
+            .iter()
+            .filter_map(|ws| ws.deserialize_attachment::<SocketTag>().ok().flatten())
+            .filter(|tag| tag.signed_in)
+            .map(|tag| tag.conn)
+            .collect();
+        let now = clock::now();
+        self.with_center(|center| {
+            let vanished: Vec<ConnectionId> = center
+                .connections()
+                .filter(|conn| !live.contains(&conn.0))
+                .collect();
+            for conn in vanished {
+                let _ = center.agent_disconnected(now, conn);
+            }
+        });
+    }
+
+    fn with_center<T>(&self, f: impl FnOnce(&mut Center) -> T) -> Option<T> {
+        self.center.borrow_mut().as_mut().map(f)
+    }
+
+    async fn remember_origin(&self, origin: &str) -> Result<()> {
+        let storage = self.state.storage();
+        if storage.get::<String>(ORIGIN_KEY).await?.as_deref() != Some(origin) {
+            storage.put(ORIGIN_KEY, origin).await?;
         }
         Ok(())
+    }
+
+    /// Drains the center's outputs and performs them, stores the snapshot, and sets the alarm.
+    /// Outputs can lead to more input (a redirect of a call that is already over), so it loops.
+    async fn settle(&self) -> Result<()> {
+        loop {
+            let Some((outputs, snapshot, deadline)) = self.with_center(|center| {
+                let outputs: Vec<Output> = std::iter::from_fn(|| center.poll_output()).collect();
+                (outputs, center.snapshot(), center.poll_timeout())
+            }) else {
+                return Ok(());
+            };
+            // Persist before effects: if the object dies mid-way, the effects are idempotent
+            // (call-log writes) or re-derived (the alarm fires again).
+            let json = serde_json::to_string(&snapshot).map_err(internal)?;
+            self.state.storage().put(CENTER_KEY, json).await?;
+            match deadline {
+                Some(at) => {
+                    // An absolute time: `set_alarm(i64)` would mean an offset from now.
+                    #[expect(clippy::cast_precision_loss, reason = "epoch ms stay below 2^53")]
+                    let date = js_sys::Date::new(&js_sys::Number::from(at.0 as f64));
+                    self.state
+                        .storage()
+                        .set_alarm(ScheduledTime::new(date))
+                        .await?;
+                }
+                None => self.state.storage().delete_alarm().await?,
+            }
+            if outputs.is_empty() {
+                return Ok(());
+            }
+            for output in outputs {
+                if let Err(err) = self.perform(output).await {
+                    log::warn("hub.effect_failed", &[("detail", err.to_string().into())]);
+                }
+            }
+        }
+    }
+
+    async fn perform(&self, output: Output) -> std::result::Result<(), AppError> {
+        let Some(tenant) = self.with_center(|center| center.config().tenant.clone()) else {
+            return Ok(());
+        };
+        match output {
+            Output::Send { conn, message } => {
+                for ws in self.state.get_websockets_with_tag(&conn_tag(conn.0)) {
+                    let _ = send(&ws, &message);
+                }
+            }
+            Output::Broadcast { message } => {
+                let text = message.to_json();
+                for ws in self.state.get_websockets() {
+                    let signed_in = ws
+                        .deserialize_attachment::<SocketTag>()
+                        .ok()
+                        .flatten()
+                        .is_some_and(|tag| tag.signed_in);
+                    if signed_in {
+                        // One dead socket must not stop the others from hearing the news.
+                        let _ = ws.send_with_str(&text);
+                    }
+                }
+            }
+            Output::RedirectCall {
+                call_sid,
+                interaction,
+            } => {
+                let origin = self
+                    .state
+                    .storage()
+                    .get::<String>(ORIGIN_KEY)
+                    .await?
+                    .ok_or(AppError::Internal("no webhook origin known yet".into()))?;
+                let outcome = twilio_rest::redirect_call(
+                    &self.env,
+                    &tenant,
+                    &origin,
+                    &call_sid,
+                    &interaction,
+                )
+                .await?;
+                log::info(
+                    "voice.redirect",
+                    &[
+                        ("tenant", tenant.as_str().into()),
+                        ("conversation", interaction.as_str().into()),
+                        ("call_over", (outcome == Redirect::CallOver).into()),
+                    ],
+                );
+                if outcome == Redirect::CallOver {
+                    let now = clock::now();
+                    self.with_center(|center| center.call_ended(now, &call_sid));
+                }
+            }
+            Output::Record(event) => {
+                let interaction = interaction_of(&event)
+                    .ok_or(AppError::Internal("call event without a contact".into()))?;
+                calllog::record(&self.env, &tenant, &interaction, &[event]).await?;
+            }
+            Output::PresenceInterval { agent, interval } => {
+                self.store_interval(&tenant, &agent, &interval).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn store_interval(
+        &self,
+        tenant: &TenantId,
+        agent: &tsunagu_core::AgentId,
+        interval: &PresenceInterval,
+    ) -> std::result::Result<(), AppError> {
+        use tsunagu_kpi::PresenceState;
+        let state = match interval.status_kind {
+            StatusKind::Offline => PresenceState::Offline,
+            StatusKind::Available => PresenceState::Available,
+            StatusKind::Away(_) => PresenceState::Away,
+            StatusKind::Reserved => PresenceState::Reserved,
+            StatusKind::OnCall => PresenceState::OnCall,
+            StatusKind::WrapUp => PresenceState::WrapUp,
+        };
+        let team = self
+            .with_center(|center| center.agent_team(agent))
+            .flatten();
+        let kpi_interval = tsunagu_kpi::PresenceInterval {
+            agent: agent.clone(),
+            team,
+            state,
+            start: interval.start,
+            end: interval.end,
+        };
+        let body = serde_json::to_string(&kpi_interval)
+            .map_err(|e| AppError::Internal(format!("presence interval: {e}")))?;
+        store::insert_presence_interval(
+            &self.env,
+            tenant,
+            &store::PresenceIntervalRecord {
+                agent: agent.as_str(),
+                status: &interval.status_kind.to_string(),
+                start_ms: interval.start.0,
+                end_ms: interval.end.0,
+                body: &body,
+            },
+        )
+        .await
+    }
+}
+
+/// The interaction a center event is about (voice interactions are named after their CallSid).
+fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
+    use tsunagu_stitch::{CallEventKind as K, ContactRef};
+    let contact = match &event.kind {
+        K::ConversationStarted(e) => return Some(e.interaction.clone()),
+        K::Offered(e) => &e.contact,
+        K::AgentResponded(e) => &e.contact,
+        K::Queued(e) => &e.contact,
+        K::Transferred(e) => &e.contact,
+        K::WrapUpEnded(e) => &e.contact,
+        K::Dequeued(e) | K::Hold(e) | K::Unhold(e) | K::Ended(e) => &e.contact,
+        _ => return None,
+    };
+    match contact {
+        ContactRef::Interaction(id) => Some(id.clone()),
+        ContactRef::Call(sid) => InteractionId::new(sid.as_str()).ok(),
     }
 }
 
 fn send(ws: &WebSocket, message: &ServerMessage) -> Result<()> {
     ws.send_with_str(message.to_json())
+}
+
+fn refuse(ws: &WebSocket, reason: &str) -> Result<()> {
+    send(
+        ws,
+        &ServerMessage::Unauthorized {
+            reason: reason.to_owned(),
+        },
+    )?;
+    ws.close(Some(CLOSE_UNAUTHORIZED), Some("unauthorized"))
 }
 
 fn rejected(reason: &str) -> ServerMessage {

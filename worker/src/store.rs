@@ -51,3 +51,323 @@ pub(crate) async fn customers(env: &Env, tenant: &TenantId) -> Result<Vec<Custom
         .await?;
     Ok(result.results::<CustomerRow>()?)
 }
+
+fn text(value: &str) -> JsValue {
+    JsValue::from_str(value)
+}
+
+fn opt_text(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "milliseconds since 1970 stay below 2^53 for the next 285,000 years"
+)]
+fn millis(value: u64) -> JsValue {
+    JsValue::from_f64(value as f64)
+}
+
+/// A tenant's voice settings: everything about Twilio except the secrets.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct VoiceSettingsRow {
+    pub(crate) twilio_account_sid: Option<String>,
+    pub(crate) twilio_api_key_sid: Option<String>,
+    pub(crate) twilio_twiml_app_sid: Option<String>,
+    pub(crate) voice_edge: String,
+    pub(crate) routing_json: String,
+}
+
+pub(crate) async fn voice_settings(
+    env: &Env,
+    tenant: &TenantId,
+) -> Result<VoiceSettingsRow, AppError> {
+    env.d1(DB)?
+        .prepare(
+            "SELECT twilio_account_sid, twilio_api_key_sid, twilio_twiml_app_sid, voice_edge, routing_json
+             FROM tenants WHERE id = ?1",
+        )
+        .bind(&[text(tenant.as_str())])?
+        .first::<VoiceSettingsRow>(None)
+        .await?
+        .ok_or(AppError::UnknownTenant)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct PhoneLineRow {
+    pub(crate) kind: String,
+    pub(crate) announce_e164: Option<String>,
+}
+
+/// The line a call came in on, if it is one of this tenant's numbers.
+pub(crate) async fn phone_line(
+    env: &Env,
+    tenant: &TenantId,
+    e164: &str,
+) -> Result<Option<PhoneLineRow>, AppError> {
+    Ok(env
+        .d1(DB)?
+        .prepare("SELECT kind, announce_e164 FROM phone_lines WHERE tenant_id = ?1 AND e164 = ?2")
+        .bind(&[text(tenant.as_str()), text(e164)])?
+        .first::<PhoneLineRow>(None)
+        .await?)
+}
+
+/// The caller as the CRM knows them: screen pop and the routing ladder's owner.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct CallerRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) company: String,
+    pub(crate) owner_agent_id: Option<String>,
+    pub(crate) owner_team_id: Option<String>,
+}
+
+pub(crate) async fn customer_by_phone(
+    env: &Env,
+    tenant: &TenantId,
+    e164: &str,
+) -> Result<Option<CallerRow>, AppError> {
+    Ok(env
+        .d1(DB)?
+        .prepare(
+            "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
+             FROM customers c
+             LEFT JOIN agents a ON a.tenant_id = c.tenant_id AND a.id = c.owner_agent_id
+             WHERE c.tenant_id = ?1 AND c.phone_e164 = ?2
+             ORDER BY c.id LIMIT 1",
+        )
+        .bind(&[text(tenant.as_str()), text(e164)])?
+        .first::<CallerRow>(None)
+        .await?)
+}
+
+/// A stitched conversation as stored (the searchable columns stay in SQL).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ConversationRow {
+    pub(crate) body: String,
+}
+
+/// The last few conversations with a number, newest first (screen pop).
+pub(crate) async fn recent_conversations_with(
+    env: &Env,
+    tenant: &TenantId,
+    e164: &str,
+    limit: u32,
+) -> Result<Vec<ConversationRow>, AppError> {
+    let result = env
+        .d1(DB)?
+        .prepare(
+            "SELECT body FROM conversations
+             WHERE tenant_id = ?1 AND customer_number = ?2
+             ORDER BY started_at_ms DESC LIMIT ?3",
+        )
+        .bind(&[text(tenant.as_str()), text(e164), JsValue::from(limit)])?
+        .all()
+        .await?;
+    Ok(result.results::<ConversationRow>()?)
+}
+
+/// One call event to store; `key` is its de-duplication identity.
+pub(crate) struct NewCallEvent<'a> {
+    pub(crate) key: &'a str,
+    pub(crate) interaction: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) at_ms: u64,
+    pub(crate) body: &'a str,
+}
+
+/// Stores an event once; a retry with the same key changes nothing. Returns whether it was new.
+pub(crate) async fn insert_call_event(
+    env: &Env,
+    tenant: &TenantId,
+    event: &NewCallEvent<'_>,
+) -> Result<bool, AppError> {
+    let result = env
+        .d1(DB)?
+        .prepare(
+            "INSERT INTO call_events (tenant_id, event_key, interaction_id, kind, at_ms, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )
+        .bind(&[
+            text(tenant.as_str()),
+            text(event.key),
+            text(event.interaction),
+            text(event.kind),
+            millis(event.at_ms),
+            text(event.body),
+        ])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct CallEventRow {
+    pub(crate) body: String,
+}
+
+pub(crate) async fn call_events_of(
+    env: &Env,
+    tenant: &TenantId,
+    interaction: &str,
+) -> Result<Vec<CallEventRow>, AppError> {
+    let result = env
+        .d1(DB)?
+        .prepare("SELECT body FROM call_events WHERE tenant_id = ?1 AND interaction_id = ?2")
+        .bind(&[text(tenant.as_str()), text(interaction)])?
+        .all()
+        .await?;
+    Ok(result.results::<CallEventRow>()?)
+}
+
+/// A conversation's searchable columns, written next to its JSON.
+pub(crate) struct ConversationRecord<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) customer_id: Option<&'a str>,
+    pub(crate) customer_number: Option<&'a str>,
+    pub(crate) started_at_ms: u64,
+    pub(crate) ended_at_ms: Option<u64>,
+    pub(crate) answered_by: Option<&'a str>,
+    pub(crate) outcome: &'a str,
+    pub(crate) agents: Vec<&'a str>,
+    pub(crate) body: &'a str,
+}
+
+/// Replaces a conversation and its agent index in one batch (one transaction in D1).
+pub(crate) async fn upsert_conversation(
+    env: &Env,
+    tenant: &TenantId,
+    record: &ConversationRecord<'_>,
+) -> Result<(), AppError> {
+    let db = env.d1(DB)?;
+    let mut statements = vec![
+        db.prepare(
+            "INSERT OR REPLACE INTO conversations
+             (tenant_id, id, customer_id, customer_number, started_at_ms, ended_at_ms, answered_by, outcome, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .bind(&[
+            text(tenant.as_str()),
+            text(record.id),
+            opt_text(record.customer_id),
+            opt_text(record.customer_number),
+            millis(record.started_at_ms),
+            record.ended_at_ms.map_or(JsValue::NULL, millis),
+            opt_text(record.answered_by),
+            text(record.outcome),
+            text(record.body),
+        ])?,
+    ];
+    for agent in &record.agents {
+        statements.push(
+            db.prepare(
+                "INSERT OR IGNORE INTO conversation_agents (tenant_id, conversation_id, agent_id)
+                 VALUES (?1, ?2, ?3)",
+            )
+            .bind(&[text(tenant.as_str()), text(record.id), text(agent)])?,
+        );
+    }
+    db.batch(statements).await?;
+    Ok(())
+}
+
+/// Filters of `GET /api/conversations`; all optional, combined with AND.
+#[derive(Debug, Default)]
+pub(crate) struct ConversationSearch {
+    pub(crate) number: Option<String>,
+    pub(crate) customer: Option<String>,
+    pub(crate) agent: Option<String>,
+    pub(crate) from_ms: Option<u64>,
+    pub(crate) to_ms: Option<u64>,
+    pub(crate) limit: u32,
+}
+
+pub(crate) async fn search_conversations(
+    env: &Env,
+    tenant: &TenantId,
+    search: &ConversationSearch,
+) -> Result<Vec<ConversationRow>, AppError> {
+    // Fixed SQL with "?n IS NULL OR …" so no query text is ever built from input.
+    let result = env
+        .d1(DB)?
+        .prepare(
+            "SELECT c.body FROM conversations c
+             WHERE c.tenant_id = ?1
+               AND (?2 IS NULL OR c.customer_number = ?2)
+               AND (?3 IS NULL OR c.customer_id = ?3)
+               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
+                    WHERE a.tenant_id = c.tenant_id AND a.conversation_id = c.id AND a.agent_id = ?4))
+               AND (?5 IS NULL OR c.started_at_ms >= ?5)
+               AND (?6 IS NULL OR c.started_at_ms < ?6)
+             ORDER BY c.started_at_ms DESC LIMIT ?7",
+        )
+        .bind(&[
+            text(tenant.as_str()),
+            opt_text(search.number.as_deref()),
+            opt_text(search.customer.as_deref()),
+            opt_text(search.agent.as_deref()),
+            search.from_ms.map_or(JsValue::NULL, millis),
+            search.to_ms.map_or(JsValue::NULL, millis),
+            JsValue::from(search.limit),
+        ])?
+        .all()
+        .await?;
+    Ok(result.results::<ConversationRow>()?)
+}
+
+/// A closed presence interval to store for KPIs.
+pub(crate) struct PresenceIntervalRecord<'a> {
+    pub(crate) agent: &'a str,
+    pub(crate) status: &'a str,
+    pub(crate) start_ms: u64,
+    pub(crate) end_ms: u64,
+    pub(crate) body: &'a str,
+}
+
+pub(crate) async fn insert_presence_interval(
+    env: &Env,
+    tenant: &TenantId,
+    record: &PresenceIntervalRecord<'_>,
+) -> Result<(), AppError> {
+    env.d1(DB)?
+        .prepare(
+            "INSERT OR REPLACE INTO presence_intervals (tenant_id, agent_id, status, start_ms, end_ms, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .bind(&[
+            text(tenant.as_str()),
+            text(record.agent),
+            text(record.status),
+            millis(record.start_ms),
+            millis(record.end_ms),
+            text(record.body),
+        ])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct BodyRow {
+    pub(crate) body: String,
+}
+
+/// Presence intervals overlapping `[from, to)`.
+pub(crate) async fn presence_intervals(
+    env: &Env,
+    tenant: &TenantId,
+    from_ms: u64,
+    to_ms: u64,
+) -> Result<Vec<BodyRow>, AppError> {
+    let result = env
+        .d1(DB)?
+        .prepare(
+            "SELECT body FROM presence_intervals
+             WHERE tenant_id = ?1 AND end_ms > ?2 AND start_ms < ?3",
+        )
+        .bind(&[text(tenant.as_str()), millis(from_ms), millis(to_ms)])?
+        .all()
+        .await?;
+    Ok(result.results::<BodyRow>()?)
+}

@@ -3,7 +3,7 @@
 use crate::shell::{Result, cmd, run};
 
 /// Crates with criterion benchmarks whose numbers the README records.
-const BENCHED: &[&str] = &["tsunagu-routing", "tsunagu-stitch"];
+const BENCHED: &[&str] = &["tsunagu-routing", "tsunagu-stitch", "tsunagu-center"];
 
 pub(crate) fn bench() -> Result {
     let mut cargo = cmd("cargo");

@@ -13,28 +13,36 @@ pub enum IdError {
     TooLong { kind: &'static str, max: usize },
     #[error("{kind} may contain only ASCII letters, digits, `_` and `-`")]
     InvalidCharacter { kind: &'static str },
+    #[error("{kind} may contain only ASCII letters, digits and `_`")]
+    InvalidIdentityCharacter { kind: &'static str },
 }
 
 /// Identifiers travel in URLs, JWT claims and Twilio `<Client>` names, so they are restricted to a
-/// charset that needs no escaping anywhere. Agent ids are further restricted where Twilio needs it.
-fn validate(kind: &'static str, max: usize, raw: &str) -> Result<(), IdError> {
+/// charset that needs no escaping anywhere. Agent ids are further restricted: they are Twilio
+/// `<Client>` identities, which allow only `[A-Za-z0-9_]{1,121}`.
+fn validate(kind: &'static str, max: usize, allow_dash: bool, raw: &str) -> Result<(), IdError> {
     if raw.is_empty() {
         return Err(IdError::Empty { kind });
     }
     if raw.len() > max {
         return Err(IdError::TooLong { kind, max });
     }
-    if !raw
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return Err(IdError::InvalidCharacter { kind });
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || (allow_dash && b == b'-');
+    if !raw.bytes().all(allowed) {
+        return Err(if allow_dash {
+            IdError::InvalidCharacter { kind }
+        } else {
+            IdError::InvalidIdentityCharacter { kind }
+        });
     }
     Ok(())
 }
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal) => {
+        string_id!($(#[$doc])* $name, $kind, $max, allow_dash = true);
+    };
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal, allow_dash = $dash:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -44,7 +52,7 @@ macro_rules! string_id {
             /// Validates `raw` and wraps it.
             pub fn new(raw: impl Into<String>) -> Result<Self, IdError> {
                 let raw = raw.into();
-                validate($kind, $max, &raw)?;
+                validate($kind, $max, $dash, &raw)?;
                 Ok(Self(raw))
             }
 
@@ -84,7 +92,8 @@ string_id!(
     /// An agent, unique within a tenant. Also the Twilio `<Client>` identity, hence the limit.
     AgentId,
     "agent id",
-    121
+    121,
+    allow_dash = false
 );
 string_id!(
     /// A team of agents within a tenant.

@@ -18,8 +18,16 @@ fn check_agent_id(raw: &str, expect: Expect) {
 }
 
 #[test]
-fn agent_ids_accept_url_safe_ascii() {
-    check_agent_id("sato_k-01", expect!["ok sato_k-01"]);
+fn agent_ids_accept_twilio_identity_characters() {
+    check_agent_id("sato_k01", expect!["ok sato_k01"]);
+}
+
+#[test]
+fn agent_ids_reject_dashes_because_twilio_identities_do() {
+    check_agent_id(
+        "sato-k",
+        expect!["error: agent id may contain only ASCII letters, digits and `_`"],
+    );
 }
 
 #[test]
@@ -31,11 +39,11 @@ fn agent_ids_reject_empty() {
 fn agent_ids_reject_spaces_and_japanese() {
     check_agent_id(
         "佐藤",
-        expect!["error: agent id may contain only ASCII letters, digits, `_` and `-`"],
+        expect!["error: agent id may contain only ASCII letters, digits and `_`"],
     );
     check_agent_id(
         "a b",
-        expect!["error: agent id may contain only ASCII letters, digits, `_` and `-`"],
+        expect!["error: agent id may contain only ASCII letters, digits and `_`"],
     );
 }
 

@@ -26,6 +26,10 @@ pub enum Input {
     /// The offer was withdrawn through no fault of the agent (the caller hung up, another agent
     /// took it).
     OfferCancelled(OfferId),
+    /// The phone side reported that the offer rang out before `ring_no_answer` elapsed (Twilio's
+    /// `<Dial>` timed out on a routing step shorter than the policy's ring time, or the agent's
+    /// leg failed). Treated exactly like the ring timer firing: lost as not answered.
+    OfferUnanswered(OfferId),
     /// A call is connected to the agent: the answered offer, or an outbound call they placed.
     CallConnected(InteractionId),
     /// The agent's call ended.
@@ -44,6 +48,7 @@ impl fmt::Display for Input {
             Input::OfferAcknowledged(offer) => write!(f, "acknowledge offer {offer}"),
             Input::OfferDeclined(offer) => write!(f, "decline offer {offer}"),
             Input::OfferCancelled(offer) => write!(f, "cancel offer {offer}"),
+            Input::OfferUnanswered(offer) => write!(f, "report offer {offer} unanswered"),
             Input::CallConnected(interaction) => write!(f, "connect call {interaction}"),
             Input::CallEnded(interaction) => write!(f, "end call {interaction}"),
             Input::WrapUpFinished => f.write_str("finish wrap-up"),

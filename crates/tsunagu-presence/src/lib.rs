@@ -22,7 +22,8 @@
 //!
 //! Durations and the statuses after a missed, unanswered or declined offer are the defaults of
 //! [`PresencePolicy`]. Not drawn: `SetStatus` also applies from Offline and WrapUp (ending the
-//! wrap-up), and outbound calls enter OnCall from Available, Away, Offline or WrapUp.
+//! wrap-up), outbound calls enter OnCall from Available, Away, Offline or WrapUp, and
+//! `OfferUnanswered` (the phone rang out first) ends a ring like the 15 s timer.
 //!
 //! Decisions worth knowing:
 //! - Several tabs may be open; only when the last one closes does the grace period start, and any

@@ -336,6 +336,14 @@ impl Presence {
                 }
                 _ => Err(self.unknown_offer(input)),
             },
+            Input::OfferUnanswered(ref unanswered) => match &self.state {
+                State::Reserved { offer, .. } if offer == unanswered => {
+                    let then = State::requested(self.policy.status_after_no_answer, now);
+                    self.lose_offer(now, OfferLostReason::NoAnswer, then);
+                    Ok(())
+                }
+                _ => Err(self.unknown_offer(input)),
+            },
             Input::OfferCancelled(ref cancelled) => match self.state {
                 State::Reserved {
                     ref offer,

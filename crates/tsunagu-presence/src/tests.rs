@@ -2,10 +2,11 @@
 //!
 //! Script lines are `t=<time> <command>`, times as `0`, `5s`, `1500ms` or `2m`. Commands:
 //! `connect c1`, `disconnect c1`, `set available|offline|away <reason>`, `offer i1` (attempt 1) or
-//! `offer i1#2`, `ack i1`, `decline i1`, `cancel i1`, `call-connected i1`, `call-ended i1`,
-//! `wrap-up-finished`, `timeout`, plus `totals` (time in each status so far) and `restore`
-//! (persist as JSON and continue with the restored value). A first line `policy {..}` sets the
-//! tenant policy from JSON. Each step prints its outputs (`>`), refusals (`!`) and the state (`=`).
+//! `offer i1#2`, `ack i1`, `decline i1`, `cancel i1`, `unanswered i1`, `call-connected i1`,
+//! `call-ended i1`, `wrap-up-finished`, `timeout`, plus `totals` (time in each status so far) and
+//! `restore` (persist as JSON and continue with the restored value). A first line `policy {..}`
+//! sets the tenant policy from JSON. Each step prints its outputs (`>`), refusals (`!`) and the
+//! state (`=`).
 
 mod proptests;
 
@@ -67,6 +68,7 @@ fn parse_input(command: &str) -> Input {
         ["ack", o] => Input::OfferAcknowledged(parse_offer(o)),
         ["decline", o] => Input::OfferDeclined(parse_offer(o)),
         ["cancel", o] => Input::OfferCancelled(parse_offer(o)),
+        ["unanswered", o] => Input::OfferUnanswered(parse_offer(o)),
         ["call-connected", i] => Input::CallConnected(interaction(i)),
         ["call-ended", i] => Input::CallEnded(interaction(i)),
         ["wrap-up-finished"] => Input::WrapUpFinished,
@@ -448,6 +450,43 @@ fn acknowledged_offer_unanswered_sets_no_answer_after_15s() {
               > reserved for i1#1 -> away (no_answer) at 20s
               > interval reserved 5s..20s
               > offer lost i1#1: no answer
+              = away (no_answer) | tabs 1 | no timeout
+        "#]],
+    );
+}
+
+#[test]
+fn offer_reported_unanswered_by_the_phone_is_lost_like_a_ring_timeout() {
+    check(
+        "
+        t=0 connect c1
+        t=5s offer i1
+        t=6s ack i1
+        t=10s unanswered i1#2
+        t=10s unanswered i1
+        t=11s unanswered i1
+        ",
+        expect![[r#"
+            t=0s connect c1
+              > offline -> available at 0s
+              > interval offline 0s..0s
+              = available, idle since 0s, routable | tabs 1 | no timeout
+            t=5s offer i1
+              > available -> reserved for i1#1 at 5s
+              > interval available 0s..5s
+              = reserved for i1#1 | tabs 1 | timeout 8s
+            t=6s ack i1
+              = reserved for i1#1 | tabs 1 | timeout 20s
+            t=10s unanswered i1#2
+              ! cannot report offer i1#2 unanswered while reserved for i1#1: that offer is not ringing
+              = reserved for i1#1 | tabs 1 | timeout 20s
+            t=10s unanswered i1
+              > reserved for i1#1 -> away (no_answer) at 10s
+              > interval reserved 5s..10s
+              > offer lost i1#1: no answer
+              = away (no_answer) | tabs 1 | no timeout
+            t=11s unanswered i1
+              ! cannot report offer i1#1 unanswered while away (no_answer): that offer is not ringing
               = away (no_answer) | tabs 1 | no timeout
         "#]],
     );

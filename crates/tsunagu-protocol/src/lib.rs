@@ -1,13 +1,20 @@
 //! Wire types between the widget and the worker; the only crate that defines what goes over the wire.
 //!
 //! A widget may run an older build than the worker for as long as an agent keeps a call open, so
-//! every message is explicit JSON with a `type` tag, and the socket opens with a version check.
+//! every message is explicit JSON with a `type` tag, and the socket opens with a version check:
+//! the widget sends [`ClientMessage::Hello`] first; the worker answers
+//! [`ServerMessage::IncompatibleProtocol`] (and closes with code 4000) on a version mismatch,
+//! [`ServerMessage::Unauthorized`] on a bad session, else [`ServerMessage::Welcome`].
+//!
+//! The types here are plain data. The presence, routing and call logic that produces them lives in
+//! the domain crates, which convert their own types into these; this crate depends only on
+//! `tsunagu-core` and serde, because the widget links it.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_core::TenantId;
+use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId, Timestamp};
 
 /// Bumped on any incompatible change to the messages below.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Path (on the worker's origin) of the widget's WebSocket.
 pub const SOCKET_PATH: &str = "/api/socket";
@@ -16,32 +23,67 @@ pub const SOCKET_PATH: &str = "/api/socket";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
-    /// First message on a new socket.
-    Hello { protocol: u32 },
-    /// Asks for the current presence snapshot (also serves as an application-level keepalive).
+    /// First message on a new socket: the protocol the widget speaks and its session token, which
+    /// the worker verifies before the socket counts as the agent's.
+    Hello { protocol: u32, session: String },
+    /// Application-level keepalive; answered with [`ServerMessage::Pong`].
     Ping,
+    /// The agent picks a status.
+    SetStatus { status: RequestedStatus },
+    /// The widget shows the ringing offer (it must say so within the offer's `ack_timeout_ms`,
+    /// or the call moves on to another agent).
+    AckOffer { offer: OfferId },
+    /// The agent refuses the ringing offer.
+    DeclineOffer { offer: OfferId },
+    /// The agent finished after-call work before the wrap-up time ran out.
+    EndWrapUp,
 }
 
 /// What the worker sends over the widget's WebSocket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// The current presence of the tenant, sent on connect, on request and after every change.
-    PresenceSnapshot(PresenceSnapshot),
+    /// The socket is accepted: who the agent is, their status, and the presence of everyone in
+    /// the tenant. Later changes come as [`ServerMessage::Roster`] and [`ServerMessage::Status`].
+    Welcome {
+        agent: AgentId,
+        name: String,
+        tenant: TenantId,
+        tenant_name: Localized,
+        status: PresenceStatus,
+        roster: Vec<AgentPresence>,
+    },
+    /// Agents whose presence changed since the last roster (only those); coalesced, so it comes
+    /// at most once per broadcast interval however many agents changed.
+    Roster { agents: Vec<AgentPresence> },
+    /// A call rings this agent: show it and acknowledge with [`ClientMessage::AckOffer`] within
+    /// `ack_timeout_ms`. The phone (Twilio) rings for at most `ring_timeout_ms`.
+    Offer {
+        offer: OfferId,
+        conversation: InteractionId,
+        screen_pop: ScreenPop,
+        ring_timeout_ms: u64,
+        ack_timeout_ms: u64,
+    },
+    /// The offer no longer rings at this agent; stop showing it.
+    OfferWithdrawn {
+        offer: OfferId,
+        reason: WithdrawReason,
+    },
+    /// This agent's own status changed (by the agent, a call, or a timer).
+    Status {
+        status: PresenceStatus,
+        since: Timestamp,
+    },
+    /// Answer to [`ClientMessage::Ping`].
+    Pong,
     /// The peer speaks a different protocol version; the widget must reload when idle.
     IncompatibleProtocol { server: u32, client: u32 },
-    /// The message could not be understood; `reason` is ours, never an echo of the input.
+    /// The session was refused; `reason` is ours, never an echo of the input.
+    Unauthorized { reason: String },
+    /// The message could not be understood or is not allowed now; `reason` is ours, never an
+    /// echo of the input.
     Rejected { reason: String },
-}
-
-/// The presence of one tenant as the presence hub sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PresenceSnapshot {
-    pub tenant: TenantId,
-    /// Display name of the tenant, from D1.
-    pub tenant_name: Localized,
-    /// Widget sockets currently open on this tenant's hub.
-    pub connections: u32,
 }
 
 /// A text in the two languages every UI string ships in.
@@ -49,6 +91,134 @@ pub struct PresenceSnapshot {
 pub struct Localized {
     pub ja: String,
     pub en: String,
+}
+
+/// One ring of one conversation at one agent. A conversation may ring several agents in turn and
+/// the same agent twice, so `attempt` tells a late answer about an earlier ring apart.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct OfferId {
+    pub interaction: InteractionId,
+    pub attempt: u32,
+}
+
+/// Why an agent is away. Reasons this build does not know (from a newer server) read as
+/// [`AwayReason::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AwayReason {
+    Break,
+    Meeting,
+    Lunch,
+    Training,
+    /// Set by the server: an offer was not acknowledged in time.
+    MissedOffer,
+    /// Set by the server: an offer rang out unanswered.
+    NoAnswer,
+    #[serde(other)]
+    Other,
+}
+
+/// What an agent is doing, as everyone in the tenant sees it:
+/// `{"kind":"away","reason":"lunch"}`, `{"kind":"on_call"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PresenceStatus {
+    Offline,
+    Available,
+    Away {
+        reason: AwayReason,
+    },
+    /// A call rings this agent.
+    Reserved,
+    OnCall,
+    WrapUp,
+}
+
+/// A status the agent may pick in the widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RequestedStatus {
+    Available,
+    Away { reason: AwayReason },
+    Offline,
+}
+
+/// One agent's presence in a roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    pub agent: AgentId,
+    pub name: String,
+    pub status: PresenceStatus,
+    /// When the current status began.
+    pub since: Timestamp,
+}
+
+/// What the widget shows when a call rings: who is calling and their history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreenPop {
+    /// The caller's number in E.164, when the network sent one.
+    pub caller_number: Option<String>,
+    /// The CRM record the number belongs to, if the lookup found one.
+    pub customer: Option<CustomerCard>,
+    /// The latest contacts with this caller, newest first.
+    pub recent: Vec<RecentContact>,
+}
+
+/// The CRM record of a caller, as the worker looked it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCard {
+    pub id: CustomerId,
+    pub name: String,
+    /// The agent who owns this customer; routing rings them first.
+    pub owner: Option<AgentId>,
+    /// The owner's team; routing rings it second.
+    pub team: Option<TeamId>,
+}
+
+/// One earlier contact with the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentContact {
+    pub at: Timestamp,
+    pub channel: Channel,
+    /// The agent who handled it, if one did.
+    pub agent: Option<AgentId>,
+    /// A one-line note or disposition, written by the agent.
+    pub summary: Option<String>,
+}
+
+/// Why an offer stopped ringing at this agent. Reasons this build does not know read as
+/// [`WithdrawReason::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawReason {
+    /// The caller hung up.
+    CallerHungUp,
+    /// No widget acknowledged the offer in time; the call went to someone else.
+    NotAcknowledged,
+    /// It rang until the ring timeout.
+    NoAnswer,
+    /// The agent declined it.
+    Declined,
+    /// The phone leg failed or was cancelled.
+    Failed,
+    #[serde(other)]
+    Other,
+}
+
+/// The protocol version a `hello` claims, read leniently: a widget of another version may send a
+/// `hello` this build cannot parse as [`ClientMessage::Hello`] (version 1 had no `session`), and
+/// it must still be told [`ServerMessage::IncompatibleProtocol`] rather than `rejected`.
+pub fn hello_version(json: &str) -> Option<u32> {
+    #[derive(Deserialize)]
+    struct AnyHello {
+        #[serde(rename = "type")]
+        kind: String,
+        protocol: u32,
+    }
+    serde_json::from_str::<AnyHello>(json)
+        .ok()
+        .filter(|hello| hello.kind == "hello")
+        .map(|hello| hello.protocol)
 }
 
 impl ClientMessage {

@@ -49,6 +49,7 @@ mod index;
 mod ladder;
 mod queue;
 mod router;
+mod saved;
 mod skill;
 
 pub use agent::{AgentProfile, Availability, Capacity, NotRoutableReason};

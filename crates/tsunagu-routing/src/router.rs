@@ -114,22 +114,26 @@ pub struct Removal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Phase {
+pub(crate) enum Phase {
     Queued,
     Offered { agent: AgentId, step_index: usize },
     Accepted { agent: AgentId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct ContactRecord {
-    contact: Contact,
-    ladder: Ladder,
+pub(crate) struct ContactRecord {
+    pub(crate) contact: Contact,
+    pub(crate) ladder: Ladder,
     /// Agents who missed or declined this contact; never offered it again.
-    tried: BTreeSet<AgentId>,
-    phase: Phase,
+    pub(crate) tried: BTreeSet<AgentId>,
+    pub(crate) phase: Phase,
 }
 
 /// The ACD of one tenant. See the crate documentation for the rules it follows.
+///
+/// `Serialize + Deserialize` (as JSON-friendly lists of agents and contacts): a restored router
+/// decides exactly as the original would have; a stored value whose parts contradict each other
+/// is refused.
 #[derive(Debug, Clone, Default)]
 pub struct Router {
     agents: BTreeMap<AgentId, AgentState>,
@@ -558,6 +562,82 @@ impl Router {
     /// The contacts waiting on `channel`, head first.
     pub fn queued(&self, channel: Channel) -> impl Iterator<Item = &InteractionId> {
         self.queue.line(channel).map(|key| &key.id)
+    }
+
+    // ----- Persistence (see `saved.rs`) -------------------------------------------------------
+
+    /// The stored facts: every agent's state and every contact's record.
+    pub(crate) fn parts(
+        &self,
+    ) -> (
+        impl Iterator<Item = &AgentState>,
+        impl Iterator<Item = &ContactRecord>,
+    ) {
+        (self.agents.values(), self.contacts.values())
+    }
+
+    /// Adds a stored agent with their load, offer and availability, indexing them.
+    pub(crate) fn restore_agent(&mut self, state: AgentState) -> Result<(), &'static str> {
+        let id = state.profile.id.clone();
+        if self.agents.contains_key(&id) {
+            return Err("an agent is stored twice");
+        }
+        if state.load.values().filter(|c| c.is_exclusive()).count() > 1 {
+            return Err("an agent holds two exclusive contacts");
+        }
+        for interaction in state.load.keys() {
+            if self
+                .holders
+                .insert(interaction.clone(), id.clone())
+                .is_some()
+            {
+                return Err("an interaction is held by two agents");
+            }
+        }
+        self.index.insert(&state);
+        self.agents.insert(id, state);
+        Ok(())
+    }
+
+    /// Adds a stored contact, putting it in line if it was queued.
+    pub(crate) fn restore_contact(&mut self, record: ContactRecord) -> Result<(), &'static str> {
+        if self.contacts.contains_key(&record.contact.id) {
+            return Err("a contact is stored twice");
+        }
+        if matches!(record.phase, Phase::Queued) {
+            let key = QueueKey::of(&record.contact);
+            self.queue.insert(record.contact.channel, key);
+        }
+        self.contacts.insert(record.contact.id.clone(), record);
+        Ok(())
+    }
+
+    /// After a restore: every offer is pending at the agent it names and the other way round,
+    /// every accepted contact is held by its agent, and nothing queued or offered is held.
+    pub(crate) fn check_restored(&self) -> Result<(), &'static str> {
+        for (id, state) in &self.agents {
+            if let Some(pending) = &state.pending {
+                let offered_here = self.contacts.get(&pending.contact).is_some_and(
+                    |r| matches!(&r.phase, Phase::Offered { agent, .. } if agent == id),
+                );
+                if !offered_here {
+                    return Err("an agent is reserved for a contact not offered to them");
+                }
+            }
+        }
+        for (id, record) in &self.contacts {
+            let consistent = match &record.phase {
+                Phase::Queued => !self.holders.contains_key(id),
+                Phase::Offered { agent, .. } => {
+                    !self.holders.contains_key(id) && self.pending_offer(agent) == Some(id)
+                }
+                Phase::Accepted { agent } => self.holders.get(id) == Some(agent),
+            };
+            if !consistent {
+                return Err("a stored contact disagrees with the agents' offers and load");
+            }
+        }
+        Ok(())
     }
 
     // ----- Internals -------------------------------------------------------------------------

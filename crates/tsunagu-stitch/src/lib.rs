@@ -23,6 +23,7 @@ mod hash;
 mod interval;
 mod sid;
 mod stitcher;
+mod twilio;
 mod warning;
 
 pub use conversation::{
@@ -37,6 +38,7 @@ pub use event::{
 };
 pub use sid::{CallSid, RecordingSid};
 pub use stitcher::{IngestOutcome, Stitched, Stitcher, stitch};
+pub use twilio::{FromTwilioError, dial_result, leg_status, recording_update};
 pub use warning::StitchWarning;
 
 #[cfg(test)]

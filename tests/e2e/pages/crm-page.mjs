@@ -52,7 +52,8 @@ export class WidgetFrame {
     this.langToggle = frame.getByTestId('lang-toggle');
   }
 
-  async waitUntilConnected(timeoutMs = 20_000) {
-    await this.frame.waitForSelector('[data-testid="connection-status"][data-state="connected"]', { timeout: timeoutMs });
+  /** Waits until the widget's connection status reaches `state` (connected, signed-out, …). */
+  async waitForState(state, timeoutMs = 20_000) {
+    await this.frame.waitForSelector(`[data-testid="connection-status"][data-state="${state}"]`, { timeout: timeoutMs });
   }
 }

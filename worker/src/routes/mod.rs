@@ -2,8 +2,11 @@
 
 pub(crate) mod api;
 pub(crate) mod assets;
+pub(crate) mod auth;
+pub(crate) mod calllog;
 pub(crate) mod demo;
 pub(crate) mod socket;
+pub(crate) mod twilio;
 
 use serde::Deserialize;
 use tsunagu_core::TenantId;

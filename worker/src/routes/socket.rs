@@ -1,9 +1,12 @@
 //! `GET /api/socket?tenant=…`: upgrades the widget's WebSocket and hands it to the tenant's presence hub.
+//!
+//! The socket must then sign in with its session token (`hello`); the hub refuses sessions of
+//! other tenants, so the tenant in the URL only chooses which hub to knock on.
 
 use worker::{Env, Request, Response, Url};
 
 use super::tenant_param;
-use crate::{error::AppError, presence_hub, store};
+use crate::{error::AppError, hub, tenant_config};
 
 pub(crate) async fn upgrade(req: Request, env: &Env) -> Result<Response, AppError> {
     let is_upgrade = req
@@ -14,24 +17,18 @@ pub(crate) async fn upgrade(req: Request, env: &Env) -> Result<Response, AppErro
         return Err(AppError::UpgradeRequired);
     }
     let tenant = tenant_param(&req)?;
-    let row = store::tenant(env, &tenant).await?;
-
-    // The hub cannot read D1 on every wake-up cheaply, so the worker hands it the tenant's
-    // directory entry; the hub keeps it in its own storage.
+    let config = tenant_config::load(env, &tenant).await?;
+    let config =
+        serde_json::to_string(&config).map_err(|e| AppError::Internal(format!("config: {e}")))?;
+    // The hub may be created by this very request, so it gets the tenant's settings with it.
     let hub_url = Url::parse_with_params(
         "https://presence-hub.invalid/connect",
-        &[
-            ("tenant", row.id.as_str()),
-            ("name_ja", row.name_ja.as_str()),
-            ("name_en", row.name_en.as_str()),
-        ],
+        &[("config", config)],
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut hub_request = Request::new(hub_url.as_str(), worker::Method::Get)?;
     hub_request.headers_mut()?.set("Upgrade", "websocket")?;
-    let stub = env
-        .durable_object(presence_hub::BINDING)?
-        .id_from_name(tenant.as_str())?
-        .get_stub()?;
-    Ok(stub.fetch_with_request(hub_request).await?)
+    Ok(hub::stub(env, &tenant)?
+        .fetch_with_request(hub_request)
+        .await?)
 }

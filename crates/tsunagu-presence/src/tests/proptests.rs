@@ -77,6 +77,7 @@ fn action() -> impl Strategy<Value = Action> {
         2 => offer().prop_map(|o| Action::Input(Input::OfferAcknowledged(o))),
         1 => offer().prop_map(|o| Action::Input(Input::OfferDeclined(o))),
         1 => offer().prop_map(|o| Action::Input(Input::OfferCancelled(o))),
+        1 => offer().prop_map(|o| Action::Input(Input::OfferUnanswered(o))),
         2 => interaction().prop_map(|i| Action::Input(Input::CallConnected(i))),
         2 => interaction().prop_map(|i| Action::Input(Input::CallEnded(i))),
         1 => Just(Action::Input(Input::WrapUpFinished)),

@@ -18,6 +18,7 @@
 //! ```
 
 mod props;
+mod saved;
 mod spec;
 mod story;
 
@@ -126,7 +127,7 @@ fn ladder(words: &[&str]) -> Ladder {
 pub(crate) struct Script {
     pub(crate) router: Router,
     ladder: Ladder,
-    out: String,
+    pub(crate) out: String,
 }
 
 impl Script {

@@ -355,11 +355,27 @@ fn scenario(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
 
 /// Runs `ops`, checking every invariant after each one, and returns a transcript of the results.
 fn run(ops: &[Op]) -> Result<Vec<String>, TestCaseError> {
+    run_restoring(ops, None)
+}
+
+/// As [`run`], but before op number `restore_at` the router is stored as JSON and replaced by
+/// the router read back from it.
+fn run_restoring(ops: &[Op], restore_at: Option<usize>) -> Result<Vec<String>, TestCaseError> {
     let mut router = Router::new();
     let mut model = Model::default();
     let mut now = Timestamp(1_000_000);
     let mut transcript = Vec::new();
-    for op in ops {
+    for (n, op) in ops.iter().enumerate() {
+        if restore_at == Some(n) {
+            let json = serde_json::to_string(&router)
+                .map_err(|e| TestCaseError::fail(format!("router serializes: {e}")))?;
+            router = serde_json::from_str(&json)
+                .map_err(|e| TestCaseError::fail(format!("router deserializes: {e}")))?;
+            router.check_invariants().map_err(TestCaseError::fail)?;
+            let again = serde_json::to_string(&router)
+                .map_err(|e| TestCaseError::fail(format!("router serializes: {e}")))?;
+            prop_assert_eq!(again, json);
+        }
         now = now + Millis(1);
         let outcome = apply(&mut router, &mut model, op, &mut now)?;
         transcript.push(outcome);
@@ -608,5 +624,15 @@ proptest! {
         let first = run(&ops)?;
         let second = run(&ops)?;
         prop_assert_eq!(first, second);
+    }
+
+    #[test]
+    fn a_router_restored_from_json_decides_as_the_original(
+        ops in scenario(60),
+        split in any::<prop::sample::Index>(),
+    ) {
+        let original = run(&ops)?;
+        let restored = run_restoring(&ops, Some(split.index(ops.len())))?;
+        prop_assert_eq!(original, restored);
     }
 }

@@ -1,0 +1,24 @@
+//! HS256 JWTs, CRM embed tokens and widget session tokens: verify and mint, with time as an input.
+//!
+//! Two tokens carry a signed-in agent. The tenant's CRM backend signs an *embed token*
+//! ([`embed`], HS256 with the tenant's embed secret, at most ten minutes long); the worker verifies
+//! it and answers with a *session token* ([`session`], signed with the worker's own secret, eight
+//! hours) that only the widget holds. Both rest on the compact JWS code in [`jwt`].
+
+mod claims;
+mod error;
+
+pub mod embed;
+pub mod jwt;
+pub mod session;
+
+pub use claims::{CLOCK_SKEW_SECS, MIN_SECRET_LEN, Role};
+pub use embed::{
+    EMBED_AUDIENCE, EMBED_MAX_LIFETIME_SECS, EmbedClaims, mint_embed_token, peek_tenant,
+    verify_embed_token,
+};
+pub use error::AuthError;
+pub use session::{SESSION_AUDIENCE, SESSION_TTL_SECS, Session, mint_session, verify_session};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! Socket-side inputs: widgets connecting and disconnecting, and what they send.
+
+use std::collections::BTreeSet;
+
+use tsunagu_core::{AgentId, Timestamp};
+use tsunagu_presence::{self as presence, ConnectionId, Presence, Rejected};
+use tsunagu_protocol::{ClientMessage, ServerMessage};
+use tsunagu_routing::AgentProfile;
+
+use crate::{AgentCard, Center, CenterError, center::AgentEntry, wire};
+
+impl Center {
+    /// A widget socket of the agent on `card` opened (the worker verified the session). Adds the
+    /// agent to the directory or updates their name and teams, logs them in if it is their first
+    /// socket (per the presence policy), and sends the socket a `Welcome`, followed by the offer
+    /// that rings the agent, if one does.
+    pub fn agent_connected(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        card: AgentCard,
+    ) -> Result<(), CenterError> {
+        let now = self.begin(now);
+        let result = self.connect_socket(now, conn, card);
+        self.finish();
+        result
+    }
+
+    /// A widget socket closed. When it was the agent's last, the disconnect grace starts: without
+    /// a socket back in time they go offline, and meanwhile they are offered nothing.
+    pub fn agent_disconnected(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+    ) -> Result<(), CenterError> {
+        let now = self.begin(now);
+        let result = match self.connections.remove(&conn) {
+            None => Err(CenterError::UnknownConnection),
+            Some(agent) => {
+                if let Some(entry) = self.agents.get_mut(&agent) {
+                    entry.conns.remove(&conn);
+                }
+                let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
+                Ok(())
+            }
+        };
+        self.finish();
+        result
+    }
+
+    /// A message from a widget socket after its hello. Replies (`Pong`) and every consequence
+    /// come out of [`poll_output`](Self::poll_output).
+    pub fn client_message(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        message: ClientMessage,
+    ) -> Result<(), CenterError> {
+        let now = self.begin(now);
+        let result = match self.connections.get(&conn).cloned() {
+            None => Err(CenterError::UnknownConnection),
+            Some(agent) => self.agent_message(now, conn, &agent, message),
+        };
+        self.finish();
+        result
+    }
+
+    fn connect_socket(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        card: AgentCard,
+    ) -> Result<(), CenterError> {
+        if self.connections.contains_key(&conn) {
+            return Err(CenterError::DuplicateConnection);
+        }
+        let agent = card.id.clone();
+        self.upsert_agent(now, card);
+        self.connections.insert(conn, agent.clone());
+        if let Some(entry) = self.agents.get_mut(&agent) {
+            entry.conns.insert(conn);
+        }
+        self.welcoming = Some(conn);
+        // A connection id is never open twice (checked above), so presence accepts it.
+        let _ = self.presence_input(now, &agent, presence::Input::Connected(conn));
+        self.welcoming = None;
+        let roster = self
+            .agents
+            .keys()
+            .filter_map(|id| self.agent_presence(id))
+            .collect();
+        if let Some(entry) = self.agents.get(&agent) {
+            let welcome = ServerMessage::Welcome {
+                agent: agent.clone(),
+                name: entry.name.clone(),
+                tenant: self.config.tenant.clone(),
+                tenant_name: self.config.tenant_name.clone(),
+                status: wire::status(&entry.presence.status()),
+                roster,
+            };
+            self.outputs.push_back(crate::Output::Send {
+                conn,
+                message: welcome,
+            });
+        }
+        if let Some(offer) = self.current_offer(&agent) {
+            self.outputs.push_back(crate::Output::Send {
+                conn,
+                message: offer,
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds the agent on `card` to the directory, or updates their name and teams.
+    fn upsert_agent(&mut self, now: Timestamp, card: AgentCard) {
+        let AgentCard { id, name, teams } = card;
+        match self.agents.get_mut(&id) {
+            Some(entry) => {
+                let renamed = entry.name != name;
+                let moved = entry.teams != teams;
+                entry.name = name;
+                entry.teams = teams.clone();
+                if renamed {
+                    self.mark_dirty(now, &id);
+                }
+                if moved {
+                    self.router.upsert_agent(profile(id, teams));
+                }
+            }
+            None => {
+                let presence = Presence::new(now, self.config.presence.clone());
+                self.router.upsert_agent(profile(id.clone(), teams.clone()));
+                self.agents.insert(
+                    id.clone(),
+                    AgentEntry {
+                        name,
+                        teams,
+                        presence,
+                        conns: BTreeSet::new(),
+                    },
+                );
+                self.mark_dirty(now, &id);
+                self.sync_agent(&id);
+            }
+        }
+    }
+
+    fn agent_message(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        agent: &AgentId,
+        message: ClientMessage,
+    ) -> Result<(), CenterError> {
+        let input = match message {
+            ClientMessage::Hello { .. } => return Err(CenterError::UnexpectedHello),
+            ClientMessage::Ping => {
+                self.outputs.push_back(crate::Output::Send {
+                    conn,
+                    message: ServerMessage::Pong,
+                });
+                return Ok(());
+            }
+            ClientMessage::SetStatus { status } => {
+                let requested = wire::requested(status).ok_or(CenterError::ReasonNotSelectable)?;
+                presence::Input::SetStatus(requested)
+            }
+            ClientMessage::AckOffer { offer } => {
+                presence::Input::OfferAcknowledged(wire::presence_offer_id(offer))
+            }
+            ClientMessage::DeclineOffer { offer } => {
+                presence::Input::OfferDeclined(wire::presence_offer_id(offer))
+            }
+            ClientMessage::EndWrapUp => presence::Input::WrapUpFinished,
+        };
+        self.presence_input(now, agent, input)
+            .map_err(|rejected| refusal(&rejected))
+    }
+}
+
+fn profile(id: AgentId, teams: BTreeSet<tsunagu_core::TeamId>) -> AgentProfile {
+    let mut profile = AgentProfile::new(id);
+    profile.teams = teams;
+    profile
+}
+
+/// The widget-facing reason for a presence refusal (fixed text, no echo of ids).
+fn refusal(rejected: &Rejected) -> CenterError {
+    match rejected {
+        Rejected::StatusWhileReserved { .. } => CenterError::StatusNotChangeable,
+        Rejected::NotInWrapUp { .. } => CenterError::NotInWrapUp,
+        Rejected::AlreadyConnected { .. } => CenterError::DuplicateConnection,
+        Rejected::UnknownConnection { .. } => CenterError::UnknownConnection,
+        _ => CenterError::UnknownOffer,
+    }
+}

@@ -1,0 +1,193 @@
+//! The call-side vocabulary: what the worker reports about a Twilio call, and the plans it gets back.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use tsunagu_core::{AgentId, CallSid, InteractionId, Millis, TeamId};
+use tsunagu_interaction::ExternalNumber;
+use tsunagu_protocol::{CustomerCard, RecentContact};
+
+/// An incoming call, as the worker knows it after looking the caller up in D1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallArrival {
+    pub call_sid: CallSid,
+    /// The caller's number in E.164, if the network sent one.
+    pub customer_number: Option<String>,
+    /// The CRM record of the number, if found. Its owner and team steer routing.
+    pub customer: Option<CustomerCard>,
+    /// Earlier contacts with this number (newest first), for the screen pop. Kept apart from the
+    /// card because a number without a CRM record can still have a history.
+    pub recent: Vec<RecentContact>,
+    pub line: Line,
+}
+
+/// Which of the tenant's numbers was called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+pub enum Line {
+    /// The contact center's number.
+    Main,
+    /// An old number that could not be ported: callers hear the new number first.
+    Legacy { new_number: String },
+}
+
+/// Who an agent is, from a verified session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCard {
+    pub id: AgentId,
+    pub name: String,
+    pub teams: BTreeSet<TeamId>,
+}
+
+/// What Twilio should do with a call now; the worker writes the TwiML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "plan", rename_all = "snake_case")]
+pub enum CallPlan {
+    /// `<Dial answerOnBridge="true" timeout=… action="…?attempt=N"><Client>agent</Client></Dial>`;
+    /// the action reports back through [`Center::dial_finished`](crate::Center::dial_finished).
+    Ring {
+        interaction: InteractionId,
+        agent: AgentId,
+        attempt: u32,
+        timeout: Millis,
+    },
+    /// `<Enqueue action=… waitUrl=…>`; the caller is number `position` in line.
+    Enqueue {
+        interaction: InteractionId,
+        position: usize,
+    },
+    /// The answer to a waitUrl poll: announce the position, play music, and poll again.
+    Hold {
+        interaction: InteractionId,
+        position: usize,
+        /// Since the call arrived.
+        waited: Millis,
+    },
+    /// The answer to a waitUrl poll: `<Leave/>`; the Enqueue action then asks
+    /// [`Center::queue_left`](crate::Center::queue_left) what comes next.
+    LeaveQueue { interaction: InteractionId },
+    /// Dial the backup numbers (all at once). Give this `<Dial>` no action back to the center:
+    /// the call is out of the center's hands.
+    Fallback {
+        interaction: InteractionId,
+        numbers: Vec<ExternalNumber>,
+        reason: FallbackReason,
+    },
+    /// After hours and nowhere to send the caller: play the closed message and hang up.
+    Closed { interaction: InteractionId },
+    /// A legacy number was called: announce the new number, then send the call to the incoming
+    /// webhook again as a call to the main line (same CallSid).
+    AnnounceNewNumber { new_number: String },
+    /// `<Hangup/>`: the call is over (or unknown and there is no fallback).
+    Hangup { interaction: InteractionId },
+}
+
+impl CallPlan {
+    /// The interaction the plan is about (none for an announcement, which precedes it).
+    pub fn interaction(&self) -> Option<&InteractionId> {
+        match self {
+            CallPlan::Ring { interaction, .. }
+            | CallPlan::Enqueue { interaction, .. }
+            | CallPlan::Hold { interaction, .. }
+            | CallPlan::LeaveQueue { interaction }
+            | CallPlan::Fallback { interaction, .. }
+            | CallPlan::Closed { interaction }
+            | CallPlan::Hangup { interaction } => Some(interaction),
+            CallPlan::AnnounceNewNumber { .. } => None,
+        }
+    }
+}
+
+/// Why a call goes to the backup numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FallbackReason {
+    AfterHours,
+    /// Nobody answered within the tenant's `max_wait`.
+    NoAnswerWithinLimit,
+    /// The cloud path failed: Twilio's queue reported an error, or the center does not know the
+    /// call (its state was lost).
+    Unavailable,
+}
+
+/// Twilio's `DialCallStatus` of an agent `<Dial>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DialOutcome {
+    /// The agent answered and the bridged call has ended.
+    Completed,
+    /// Conferences only; treated as `Completed`.
+    Answered,
+    NoAnswer,
+    /// The agent's softphone rejected the call; treated as a decline.
+    Busy,
+    Failed,
+    Canceled,
+    Other,
+}
+
+impl DialOutcome {
+    /// Parses Twilio's spelling (`completed`, `no-answer`, …).
+    pub fn from_twilio(raw: &str) -> Self {
+        match raw {
+            "completed" => Self::Completed,
+            "answered" => Self::Answered,
+            "no-answer" => Self::NoAnswer,
+            "busy" => Self::Busy,
+            "failed" => Self::Failed,
+            "canceled" => Self::Canceled,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// What the status callback of an agent's `<Client>` leg says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentLegStatus {
+    Ringing,
+    Answered,
+    Ended,
+}
+
+impl AgentLegStatus {
+    /// From Twilio's `CallStatus`: `ringing`, `in-progress` (answered), or any terminal status.
+    pub fn from_twilio(raw: &str) -> Option<Self> {
+        match raw {
+            "ringing" => Some(Self::Ringing),
+            "in-progress" => Some(Self::Answered),
+            "completed" | "busy" | "failed" | "no-answer" | "canceled" => Some(Self::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// Twilio's `QueueResult` of the `<Enqueue>` action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueResult {
+    /// The caller left after `<Leave/>`.
+    Leave,
+    /// Taken out by a REST redirect (ours, when an agent was found).
+    Redirected,
+    /// The caller hung up in the queue.
+    Hangup,
+    /// Bridged by `<Dial><Queue>` (the center never does that) and since ended.
+    Bridged,
+    /// `error`, `queue-full`, `system-error` or anything else.
+    Error,
+}
+
+impl QueueResult {
+    /// Parses Twilio's spelling (`leave`, `redirected`, `hangup`, `bridged`, …).
+    pub fn from_twilio(raw: &str) -> Self {
+        match raw {
+            "leave" => Self::Leave,
+            "redirected" | "redirected-from-bridged" => Self::Redirected,
+            "hangup" => Self::Hangup,
+            "bridged" | "bridging-in-process" => Self::Bridged,
+            _ => Self::Error,
+        }
+    }
+}

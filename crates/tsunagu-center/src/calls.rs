@@ -1,0 +1,432 @@
+//! Call-side inputs: Twilio's webhooks and callbacks about a call, each answered with a plan.
+
+use tsunagu_core::{AgentId, CallSid, InteractionId, Timestamp};
+use tsunagu_interaction::{Event, Interaction};
+use tsunagu_presence as presence;
+use tsunagu_protocol::{ServerMessage, WithdrawReason};
+use tsunagu_stitch::{CallEventKind, ContactRef, ConversationDirection, ConversationStarted, Mark};
+
+use crate::{
+    AgentLegStatus, CallArrival, CallPlan, Center, CenterError, DialOutcome, FallbackReason, Line,
+    QueueResult,
+    center::{CallEntry, Ending, Place, Served},
+};
+
+impl Center {
+    /// The incoming-call webhook. A new call is routed (ring an agent, or queue) or, after hours,
+    /// sent to the fallback numbers or closed; a call on a legacy line is only announced. The
+    /// same CallSid again (a Twilio retry) returns the call's current plan and changes nothing.
+    /// The interaction id is the CallSid.
+    pub fn call_arrived(&mut self, now: Timestamp, arrival: CallArrival) -> CallPlan {
+        let id = interaction_of(&arrival.call_sid);
+        let now = self.begin(now);
+        let plan = self.arrive(now, id, arrival);
+        let plan = self.serve(plan);
+        self.finish();
+        plan
+    }
+
+    /// Twilio's `<Dial action>` for ring `attempt` of the call. `Completed` ends the call (the
+    /// agent's wrap-up starts); no answer, busy (a softphone decline), failed or canceled ends
+    /// the ring and the call goes to the next agent, the queue, or the fallback numbers. A result
+    /// about an earlier attempt changes nothing. Returns the plan to continue with.
+    pub fn dial_finished(
+        &mut self,
+        now: Timestamp,
+        interaction: &InteractionId,
+        attempt: u32,
+        outcome: DialOutcome,
+    ) -> CallPlan {
+        let now = self.begin(now);
+        let plan = self.dial_result(now, interaction, attempt, outcome);
+        let plan = self.serve(plan);
+        self.finish();
+        plan
+    }
+
+    /// A status callback of an agent's `<Client>` leg: `Answered` connects the call, `Ended`
+    /// after that ends it (the agent hung up). A leg that is not the call's current ring or
+    /// connection is refused with [`CenterError::StaleLeg`] and changes nothing.
+    pub fn agent_leg(
+        &mut self,
+        now: Timestamp,
+        interaction: &InteractionId,
+        agent: &AgentId,
+        status: AgentLegStatus,
+        call_sid: CallSid,
+    ) -> Result<(), CenterError> {
+        let now = self.begin(now);
+        let result = self.leg_status(now, interaction, agent, status, call_sid);
+        self.finish();
+        result
+    }
+
+    /// The caller's leg ended (its status callback said `completed`, …). A ringing offer is
+    /// withdrawn, a queued call is abandoned, a connected call is complete. Idempotent; unknown
+    /// calls (legacy announcements, forgotten calls) are ignored.
+    pub fn call_ended(&mut self, now: Timestamp, call_sid: &CallSid) {
+        let now = self.begin(now);
+        if let Some(id) = self.by_call_sid.get(call_sid).cloned() {
+            self.caller_left(now, &id);
+        }
+        self.finish();
+    }
+
+    /// The queue's waitUrl poll: the caller's position (1-based) and wait so far, or
+    /// `LeaveQueue` once the tenant's `max_wait` is reached and fallback numbers exist (also
+    /// when the call should leave the queue for another reason).
+    pub fn queue_wait(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
+        let now = self.begin(now);
+        let plan = self.wait(now, interaction);
+        self.finish();
+        plan
+    }
+
+    /// The `<Enqueue>` action: the call left Twilio's queue. After `LeaveQueue` it goes to the
+    /// fallback numbers; after a redirect it gets its current plan; after a hang-up it is
+    /// abandoned. When the caller left the queue without being told to (or the queue failed)
+    /// and there are no fallback numbers, the call is queued again (it kept its place).
+    pub fn queue_left(
+        &mut self,
+        now: Timestamp,
+        interaction: &InteractionId,
+        result: QueueResult,
+    ) -> CallPlan {
+        let now = self.begin(now);
+        let plan = self.left_queue(now, interaction, result);
+        let plan = self.serve(plan);
+        self.finish();
+        plan
+    }
+
+    /// The route URL, reached after an [`Output::RedirectCall`](crate::Output::RedirectCall):
+    /// the plan decided meanwhile (ring the next agent, enqueue, fall back).
+    pub fn call_redirected(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
+        self.begin(now);
+        let plan = match self.calls.get(interaction) {
+            Some(call) => self.plan_of(call),
+            None => self.unknown_call_plan(interaction.clone()),
+        };
+        let plan = self.serve(plan);
+        self.finish();
+        plan
+    }
+
+    // ----- Implementations -----------------------------------------------------------------
+
+    fn arrive(&mut self, now: Timestamp, id: InteractionId, arrival: CallArrival) -> CallPlan {
+        if let Some(call) = self.calls.get(&id) {
+            return self.plan_of(call);
+        }
+        if let Line::Legacy { new_number } = arrival.line {
+            return CallPlan::AnnounceNewNumber { new_number };
+        }
+        let customer = arrival.customer.as_ref().map(|card| card.id.clone());
+        let owner_team = arrival.customer.as_ref().and_then(|card| {
+            card.team.clone().or_else(|| {
+                // The CRM named no team: take the owner's, when they have exactly one.
+                let teams = &self.agents.get(card.owner.as_ref()?)?.teams;
+                let mut teams = teams.iter();
+                match (teams.next(), teams.next()) {
+                    (Some(team), None) => Some(team.clone()),
+                    _ => None,
+                }
+            })
+        });
+        let call = CallEntry {
+            interaction: Interaction::arrive(
+                id.clone(),
+                tsunagu_core::Channel::Voice,
+                customer.clone(),
+                now,
+            ),
+            call_sid: arrival.call_sid.clone(),
+            caller_number: arrival.customer_number.clone(),
+            customer: arrival.customer,
+            recent: arrival.recent,
+            owner_team: owner_team.clone(),
+            arrived_at: now,
+            attempts: 0,
+            place: Place::Queued,
+            served: Served::Nothing,
+            leg_call_sid: None,
+            ended_at: None,
+            hung_up: false,
+        };
+        let contact = call.contact(owner_team);
+        self.by_call_sid
+            .insert(arrival.call_sid.clone(), id.clone());
+        self.calls.insert(id.clone(), call);
+        self.record(CallEventKind::ConversationStarted(ConversationStarted {
+            interaction: id.clone(),
+            root_call_sid: Some(arrival.call_sid),
+            customer,
+            customer_number: arrival.customer_number,
+            channel: tsunagu_core::Channel::Voice,
+            direction: ConversationDirection::Inbound,
+            at: now,
+        }));
+        if !self.config.hours.is_open(now) {
+            if self.config.fallback_numbers.is_empty() {
+                self.end(now, &id, Ending::Closed);
+            } else {
+                self.fall_back(now, &id, FallbackReason::AfterHours);
+            }
+        } else {
+            let ladder = self.config.ladder.clone();
+            match self.router.route(contact, &ladder, now) {
+                Ok(decision) => self.act(now, decision),
+                Err(_) => self.lose(now, &id),
+            }
+        }
+        match self.calls.get(&id) {
+            Some(call) => self.plan_of(call),
+            None => self.unknown_call_plan(id),
+        }
+    }
+
+    fn dial_result(
+        &mut self,
+        now: Timestamp,
+        id: &InteractionId,
+        attempt: u32,
+        outcome: DialOutcome,
+    ) -> CallPlan {
+        let Some(call) = self.calls.get(id) else {
+            return self.unknown_call_plan(id.clone());
+        };
+        match call.place.clone() {
+            Place::Ringing {
+                agent,
+                attempt: current,
+                ..
+            } if current == attempt => {
+                let offer = presence::OfferId {
+                    interaction: id.clone(),
+                    attempt,
+                };
+                match outcome {
+                    DialOutcome::Completed | DialOutcome::Answered => {
+                        // The answer's own callback is late or lost: the agent did talk.
+                        if self.connect(now, id, &agent) {
+                            self.end_leg(now, id, false);
+                        }
+                    }
+                    DialOutcome::Busy => {
+                        let _ =
+                            self.presence_input(now, &agent, presence::Input::OfferDeclined(offer));
+                    }
+                    DialOutcome::Canceled => {
+                        let _ = self.router.abandon(id);
+                        let _ = self.presence_input(
+                            now,
+                            &agent,
+                            presence::Input::OfferCancelled(offer.clone()),
+                        );
+                        // The ring was cancelled by someone else, not missed: route the call
+                        // again from the top, this agent included.
+                        self.withdraw_and_reroute(now, id, &agent, &offer);
+                    }
+                    DialOutcome::NoAnswer | DialOutcome::Failed | DialOutcome::Other => {
+                        let _ = self.presence_input(
+                            now,
+                            &agent,
+                            presence::Input::OfferUnanswered(offer),
+                        );
+                    }
+                }
+            }
+            Place::Connected {
+                attempt: current, ..
+            } if current == attempt => self.end_leg(now, id, false),
+            _ => {}
+        }
+        match self.calls.get(id) {
+            Some(call) => self.plan_of(call),
+            None => self.unknown_call_plan(id.clone()),
+        }
+    }
+
+    /// After a cancelled ring: the offer is withdrawn (no fault of the agent) and the call routed
+    /// again from the top.
+    fn withdraw_and_reroute(
+        &mut self,
+        now: Timestamp,
+        id: &InteractionId,
+        agent: &AgentId,
+        offer: &presence::OfferId,
+    ) {
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        let _ = call.interaction.handle(
+            now,
+            Event::WithdrawOffer {
+                agent: agent.clone(),
+            },
+        );
+        let contact = call.contact(call.owner_team.clone());
+        self.changed.insert(id.clone());
+        self.send_to_agent(
+            agent,
+            &ServerMessage::OfferWithdrawn {
+                offer: crate::wire::offer_id(offer),
+                reason: WithdrawReason::Failed,
+            },
+        );
+        let ladder = self.config.ladder.clone();
+        match self.router.route(contact, &ladder, now) {
+            Ok(decision) => self.act(now, decision),
+            Err(_) => self.lose(now, id),
+        }
+    }
+
+    fn leg_status(
+        &mut self,
+        now: Timestamp,
+        id: &InteractionId,
+        agent: &AgentId,
+        status: AgentLegStatus,
+        leg: CallSid,
+    ) -> Result<(), CenterError> {
+        let call = self.calls.get_mut(id).ok_or(CenterError::UnknownCall)?;
+        let (ringing, connected) = match &call.place {
+            Place::Ringing { agent: a, .. } => (a == agent, false),
+            Place::Connected { agent: a, .. } => (false, a == agent),
+            Place::Queued => (false, false),
+            Place::Ended { .. } => {
+                // Late callbacks about a finished call are expected; nothing to do.
+                return Ok(());
+            }
+        };
+        match status {
+            AgentLegStatus::Ringing | AgentLegStatus::Answered if ringing => {
+                call.leg_call_sid = Some(leg);
+                if status == AgentLegStatus::Answered && !self.connect(now, id, agent) {
+                    return Err(CenterError::StaleLeg);
+                }
+                Ok(())
+            }
+            AgentLegStatus::Answered if connected => Ok(()),
+            // A ring that ended unanswered is reported by the dial action, with its reason.
+            AgentLegStatus::Ended if ringing => Ok(()),
+            AgentLegStatus::Ended if connected => {
+                self.end_leg(now, id, false);
+                Ok(())
+            }
+            _ => Err(CenterError::StaleLeg),
+        }
+    }
+
+    fn caller_left(&mut self, now: Timestamp, id: &InteractionId) {
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        if std::mem::replace(&mut call.hung_up, true) {
+            return;
+        }
+        let contact = ContactRef::Interaction(id.clone());
+        match call.place.clone() {
+            Place::Ringing { agent, attempt, .. } => {
+                let _ = call.interaction.handle(now, Event::CustomerHungUp);
+                let offer = call.offer_id_for(attempt);
+                // Freed in the router first, so the agent can take the next call at once.
+                let _ = self.router.abandon(id);
+                self.end(now, id, Ending::Abandoned);
+                self.send_to_agent(
+                    &agent,
+                    &ServerMessage::OfferWithdrawn {
+                        offer: crate::wire::offer_id(&offer),
+                        reason: WithdrawReason::CallerHungUp,
+                    },
+                );
+                let _ = self.presence_input(now, &agent, presence::Input::OfferCancelled(offer));
+            }
+            Place::Queued => {
+                let _ = call.interaction.handle(now, Event::CustomerHungUp);
+                let _ = self.router.abandon(id);
+                self.end(now, id, Ending::Abandoned);
+            }
+            Place::Connected { .. } => self.end_leg(now, id, true),
+            Place::Ended { .. } => {}
+        }
+        self.record(CallEventKind::Ended(Mark { contact, at: now }));
+    }
+
+    fn wait(&mut self, now: Timestamp, id: &InteractionId) -> CallPlan {
+        let max_wait = self.config.max_wait;
+        let has_fallback = !self.config.fallback_numbers.is_empty();
+        let Some(call) = self.calls.get(id) else {
+            return self.unknown_call_plan(id.clone());
+        };
+        let waited = now.saturating_since(call.arrived_at);
+        let interaction = id.clone();
+        match &call.place {
+            Place::Queued if has_fallback && waited >= max_wait => {
+                let contact = ContactRef::Interaction(id.clone());
+                let _ = self.router.abandon(id);
+                self.record(CallEventKind::Dequeued(Mark { contact, at: now }));
+                self.fall_back(now, id, FallbackReason::NoAnswerWithinLimit);
+                CallPlan::LeaveQueue { interaction }
+            }
+            Place::Queued => CallPlan::Hold {
+                position: self.router.queue_position(id).unwrap_or(1),
+                interaction,
+                waited,
+            },
+            // An agent was found and the redirect is on its way: the caller is next.
+            Place::Ringing { .. } => CallPlan::Hold {
+                interaction,
+                position: 1,
+                waited,
+            },
+            Place::Connected { .. } | Place::Ended { .. } => CallPlan::LeaveQueue { interaction },
+        }
+    }
+
+    fn left_queue(&mut self, now: Timestamp, id: &InteractionId, result: QueueResult) -> CallPlan {
+        let Some(call) = self.calls.get(id) else {
+            return self.unknown_call_plan(id.clone());
+        };
+        let queued = call.place == Place::Queued;
+        match result {
+            QueueResult::Hangup => {
+                self.caller_left(now, id);
+                return CallPlan::Hangup {
+                    interaction: id.clone(),
+                };
+            }
+            QueueResult::Bridged => {
+                return CallPlan::Hangup {
+                    interaction: id.clone(),
+                };
+            }
+            QueueResult::Error if queued && !self.config.fallback_numbers.is_empty() => {
+                let contact = ContactRef::Interaction(id.clone());
+                let _ = self.router.abandon(id);
+                self.record(CallEventKind::Dequeued(Mark { contact, at: now }));
+                self.fall_back(now, id, FallbackReason::Unavailable);
+            }
+            QueueResult::Leave | QueueResult::Redirected | QueueResult::Error => {}
+        }
+        match self.calls.get(id) {
+            Some(call) => self.plan_of(call),
+            None => self.unknown_call_plan(id.clone()),
+        }
+    }
+}
+
+impl CallEntry {
+    fn offer_id_for(&self, attempt: u32) -> presence::OfferId {
+        presence::OfferId {
+            interaction: self.id().clone(),
+            attempt,
+        }
+    }
+}
+
+/// The interaction of a call: its CallSid, verbatim. Both ids allow the same characters and the
+/// same length (checked by a test), so every CallSid is a valid interaction id.
+pub(crate) fn interaction_of(call_sid: &CallSid) -> InteractionId {
+    InteractionId::new(call_sid.as_str()).expect("a CallSid is a valid interaction id")
+}

@@ -1,0 +1,995 @@
+//! The center's state and machinery: clock, timers, presence reactions, offers, outputs.
+
+// The public inputs are in `agents.rs` (sockets) and `calls.rs` (Twilio); both end up here.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+use tsunagu_core::{AgentId, CallSid, Channel, InteractionId, Millis, TeamId, Timestamp};
+use tsunagu_interaction::{Event, ExternalNumber, Interaction};
+use tsunagu_presence::{
+    self as presence, ConnectionId, OfferLostReason, Presence, Rejected, Status,
+};
+use tsunagu_protocol::{
+    AgentPresence, CustomerCard, OfferId as WireOfferId, PresenceStatus, RecentContact, ScreenPop,
+    ServerMessage, WithdrawReason,
+};
+use tsunagu_routing::{Availability, Contact, Decision, NotRoutableReason, Offer, Router, Target};
+use tsunagu_stitch::{
+    AgentResponded, AgentResponse, CallEvent, CallEventKind, ContactRef, Mark, OfferStep, Offered,
+    Queued, WrapUpEnded,
+};
+
+use crate::{CallPlan, CenterConfig, ConfigError, FallbackReason, Output, wire};
+
+/// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
+/// are recognised (and answered with its last plan) instead of starting a new call.
+pub(crate) const ENDED_RETENTION: Millis = Millis::from_secs(600);
+
+/// One tenant's contact center as a sans-IO state machine: every agent's presence, the router
+/// (owner → owner's team → anyone, then the queue), every call's interaction, and the broadcasts.
+///
+/// The shell (the tenant's Durable Object) drives it like the other machines of the domain:
+///
+/// 1. Feed what happened, with the time: sockets (`agent_connected`, `agent_disconnected`,
+///    `client_message`) and Twilio (`call_arrived`, `dial_finished`, `agent_leg`, `call_ended`,
+///    `queue_wait`, `queue_left`, `call_redirected`). Call-side inputs that Twilio waits on return
+///    the [`CallPlan`] to answer with; refused socket inputs return a [`crate::CenterError`] and
+///    change nothing.
+/// 2. Drain [`poll_output`](Self::poll_output) and act on every [`Output`].
+/// 3. Arm the alarm at [`poll_timeout`](Self::poll_timeout); when it fires call
+///    [`handle_timeout`](Self::handle_timeout). Timers that are due are also applied before any
+///    input, each at its own time, so a late alarm never changes the outcome.
+/// 4. Persist [`snapshot`](Self::snapshot) after each batch; [`Center::restore`] continues
+///    exactly where the snapshot was taken.
+///
+/// Time never goes backwards inside: a `now` earlier than one already seen counts as the latest.
+#[derive(Debug, Clone)]
+pub struct Center {
+    pub(crate) config: CenterConfig,
+    /// The latest time seen.
+    pub(crate) now: Timestamp,
+    pub(crate) agents: BTreeMap<AgentId, AgentEntry>,
+    /// Open widget sockets and whose they are.
+    pub(crate) connections: BTreeMap<ConnectionId, AgentId>,
+    pub(crate) calls: BTreeMap<InteractionId, CallEntry>,
+    pub(crate) router: Router,
+    /// Agents whose presence changed since the last roster broadcast.
+    pub(crate) dirty: BTreeSet<AgentId>,
+    pub(crate) flush_at: Option<Timestamp>,
+    pub(crate) outputs: VecDeque<Output>,
+    // Derived from the above; rebuilt by `restore`.
+    pub(crate) by_call_sid: BTreeMap<CallSid, InteractionId>,
+    /// Each agent's next presence deadline, and the same ordered by time.
+    pub(crate) deadlines: BTreeMap<AgentId, Timestamp>,
+    pub(crate) timers: BTreeSet<(Timestamp, AgentId)>,
+    /// When each ended call is forgotten.
+    pub(crate) expiries: BTreeSet<(Timestamp, InteractionId)>,
+    // Bookkeeping of the input being handled; empty between inputs.
+    /// Calls whose plan may have changed during this input.
+    pub(crate) changed: BTreeSet<InteractionId>,
+    /// A socket that is not welcomed yet: it gets its first status in the welcome.
+    pub(crate) welcoming: Option<ConnectionId>,
+}
+
+/// One agent of the directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AgentEntry {
+    pub(crate) name: String,
+    pub(crate) teams: BTreeSet<TeamId>,
+    pub(crate) presence: Presence,
+    /// The agent's open sockets (derived from `Center::connections`).
+    #[serde(skip)]
+    pub(crate) conns: BTreeSet<ConnectionId>,
+}
+
+/// One call the center handles.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CallEntry {
+    pub(crate) interaction: Interaction,
+    pub(crate) call_sid: CallSid,
+    pub(crate) caller_number: Option<String>,
+    pub(crate) customer: Option<CustomerCard>,
+    pub(crate) recent: Vec<RecentContact>,
+    pub(crate) owner_team: Option<TeamId>,
+    pub(crate) arrived_at: Timestamp,
+    /// Offers made so far; the latest one's number is the current attempt.
+    pub(crate) attempts: u32,
+    pub(crate) place: Place,
+    pub(crate) served: Served,
+    /// The current agent leg's CallSid, once a status callback named it.
+    pub(crate) leg_call_sid: Option<CallSid>,
+    pub(crate) ended_at: Option<Timestamp>,
+    /// The caller's leg has ended (Twilio said so).
+    pub(crate) hung_up: bool,
+}
+
+/// Where a call is. Exactly one at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "place", rename_all = "snake_case")]
+pub(crate) enum Place {
+    /// Offered to `agent`: their widget shows it and Twilio dials them (or is about to, after a
+    /// redirect).
+    Ringing {
+        agent: AgentId,
+        attempt: u32,
+        timeout: Millis,
+    },
+    /// Waiting in the router's line.
+    Queued,
+    /// The agent answered.
+    Connected {
+        agent: AgentId,
+        attempt: u32,
+        timeout: Millis,
+    },
+    /// The center is done with it.
+    Ended { ending: Ending },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "ending", rename_all = "snake_case")]
+pub(crate) enum Ending {
+    Completed,
+    Abandoned,
+    FellBack {
+        reason: FallbackReason,
+        numbers: Vec<ExternalNumber>,
+    },
+    Closed,
+}
+
+/// What Twilio is executing for the call, as far as the center knows: the plan it last answered
+/// with, or a redirect on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "served", rename_all = "snake_case")]
+pub(crate) enum Served {
+    Nothing,
+    Dial { attempt: u32 },
+    Queue,
+    Redirect,
+    Done,
+}
+
+impl CallEntry {
+    pub(crate) fn id(&self) -> &InteractionId {
+        self.interaction.id()
+    }
+
+    pub(crate) fn contact(&self, owner_team: Option<TeamId>) -> Contact {
+        let mut contact = Contact::new(self.id().clone(), Channel::Voice, self.arrived_at);
+        contact.customer = self.customer.as_ref().map(|card| card.id.clone());
+        contact.owner = self.customer.as_ref().and_then(|card| card.owner.clone());
+        contact.owner_team = owner_team;
+        contact
+    }
+
+    fn contact_ref(&self) -> ContactRef {
+        ContactRef::Interaction(self.id().clone())
+    }
+
+    fn ringing(&self, agent: &AgentId) -> Option<u32> {
+        match &self.place {
+            Place::Ringing {
+                agent: ringing,
+                attempt,
+                ..
+            } if ringing == agent => Some(*attempt),
+            _ => None,
+        }
+    }
+
+    fn offer_id(&self, attempt: u32) -> presence::OfferId {
+        presence::OfferId {
+            interaction: self.id().clone(),
+            attempt,
+        }
+    }
+
+    /// Whether Twilio must be redirected to learn the current plan.
+    fn needs_redirect(&self) -> bool {
+        match (&self.served, &self.place) {
+            (Served::Nothing | Served::Redirect | Served::Done, _)
+            | (
+                _,
+                Place::Ended {
+                    ending: Ending::Completed | Ending::Abandoned | Ending::Closed,
+                },
+            ) => false,
+            (Served::Dial { attempt: served }, Place::Ringing { attempt, .. })
+            | (Served::Dial { attempt: served }, Place::Connected { attempt, .. }) => {
+                served != attempt
+            }
+            (Served::Dial { .. }, Place::Queued | Place::Ended { .. }) => true,
+            // A fallback decided while queued is announced by the next waitUrl poll (`<Leave>`).
+            (Served::Queue, Place::Ringing { .. }) => true,
+            (Served::Queue, _) => false,
+        }
+    }
+}
+
+impl Center {
+    /// An empty center for one tenant: no agents, no calls.
+    pub fn new(config: CenterConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Self::from_parts(
+            config,
+            Timestamp(0),
+            BTreeMap::new(),
+            BTreeMap::new(),
+            BTreeMap::new(),
+            Router::new(),
+        ))
+    }
+
+    pub(crate) fn from_parts(
+        config: CenterConfig,
+        now: Timestamp,
+        agents: BTreeMap<AgentId, AgentEntry>,
+        connections: BTreeMap<ConnectionId, AgentId>,
+        calls: BTreeMap<InteractionId, CallEntry>,
+        router: Router,
+    ) -> Self {
+        Self {
+            config,
+            now,
+            agents,
+            connections,
+            calls,
+            router,
+            dirty: BTreeSet::new(),
+            flush_at: None,
+            outputs: VecDeque::new(),
+            by_call_sid: BTreeMap::new(),
+            deadlines: BTreeMap::new(),
+            timers: BTreeSet::new(),
+            expiries: BTreeSet::new(),
+            changed: BTreeSet::new(),
+            welcoming: None,
+        }
+    }
+
+    pub fn config(&self) -> &CenterConfig {
+        &self.config
+    }
+
+    /// Replaces the tenant's settings. Calls already routed keep their ladder; presence timers
+    /// already running keep their deadlines.
+    pub fn set_config(&mut self, config: CenterConfig) -> Result<(), ConfigError> {
+        config.validate()?;
+        for agent in self.agents.values_mut() {
+            agent.presence.set_policy(config.presence.clone());
+        }
+        self.config = config;
+        Ok(())
+    }
+
+    /// The next thing to do, oldest first.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next, if anything is pending.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        let timer = self.timers.first().map(|(at, _)| *at);
+        match (timer, self.flush_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Applies every timer due by `now`, each at its own time: presence deadlines (offer
+    /// acknowledgement and ring, wrap-up, disconnect grace) and the roster broadcast.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        self.begin(now);
+        self.finish();
+    }
+
+    // ----- Views -----------------------------------------------------------------------------
+
+    /// The first of an agent's teams (the one KPIs group them under), if they have one.
+    pub fn agent_team(&self, agent: &AgentId) -> Option<TeamId> {
+        self.agents.get(agent)?.teams.first().cloned()
+    }
+
+    /// The agent's status as the widgets see it.
+    pub fn agent_status(&self, agent: &AgentId) -> Option<PresenceStatus> {
+        self.agents
+            .get(agent)
+            .map(|entry| wire::status(&entry.presence.status()))
+    }
+
+    /// The plan Twilio would get for this call now, without changing anything.
+    pub fn call_plan(&self, interaction: &InteractionId) -> Option<CallPlan> {
+        self.calls.get(interaction).map(|call| self.plan_of(call))
+    }
+
+    /// The open sockets, as the center knows them (after a restore, close the ones the runtime no
+    /// longer has with [`agent_disconnected`](Self::agent_disconnected)).
+    pub fn connections(&self) -> impl Iterator<Item = ConnectionId> + '_ {
+        self.connections.keys().copied()
+    }
+
+    /// How many calls wait in the queue.
+    pub fn queue_len(&self) -> usize {
+        self.router.queue_len(Channel::Voice)
+    }
+
+    // ----- One input ---------------------------------------------------------------------------
+
+    /// Starts handling an input at `now`: applies due timers and forgets expired calls.
+    pub(crate) fn begin(&mut self, now: Timestamp) -> Timestamp {
+        self.now = self.now.max(now);
+        let now = self.now;
+        self.run_due(now);
+        while let Some((at, id)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_first();
+            if let Some(call) = self.calls.remove(&id) {
+                self.by_call_sid.remove(&call.call_sid);
+            }
+        }
+        now
+    }
+
+    /// Ends an input: redirects calls whose plan changed while Twilio executes an older one. (A
+    /// call whose request is being answered already has its new plan in `served`.)
+    pub(crate) fn finish(&mut self) {
+        let changed = std::mem::take(&mut self.changed);
+        for id in changed {
+            if let Some(call) = self.calls.get_mut(&id)
+                && call.needs_redirect()
+            {
+                call.served = Served::Redirect;
+                self.outputs.push_back(Output::RedirectCall {
+                    call_sid: call.call_sid.clone(),
+                    interaction: id,
+                });
+            }
+        }
+        self.welcoming = None;
+    }
+
+    fn run_due(&mut self, now: Timestamp) {
+        // Presence deadlines always move forward when applied; the bound only guarantees that a
+        // broken invariant could never hang the shell.
+        let mut budget = self.agents.len().saturating_mul(8).saturating_add(64);
+        while budget > 0 {
+            budget -= 1;
+            let timer = self.timers.first().cloned();
+            match (timer, self.flush_at) {
+                (Some((at, agent)), flush)
+                    if at <= now && flush.is_none_or(|flush_at| at <= flush_at) =>
+                {
+                    self.timers.remove(&(at, agent.clone()));
+                    self.deadlines.remove(&agent);
+                    if let Some(entry) = self.agents.get_mut(&agent) {
+                        entry.presence.handle_timeout(at);
+                    }
+                    self.drain_presence(&agent);
+                }
+                (_, Some(flush_at)) if flush_at <= now => self.flush_roster(),
+                _ => break,
+            }
+        }
+    }
+
+    // ----- Presence ----------------------------------------------------------------------------
+
+    /// Feeds one input to an agent's presence machine and reacts to what it says.
+    pub(crate) fn presence_input(
+        &mut self,
+        at: Timestamp,
+        agent: &AgentId,
+        input: presence::Input,
+    ) -> Result<(), Rejected> {
+        let result = match self.agents.get_mut(agent) {
+            Some(entry) => entry.presence.handle_input(at, input),
+            None => return Ok(()),
+        };
+        self.drain_presence(agent);
+        result
+    }
+
+    /// Reacts to every output of `agent`'s presence machine, then brings the router's view of
+    /// the agent and the timer index up to date and, if they are free, hands them queued work.
+    pub(crate) fn drain_presence(&mut self, agent: &AgentId) {
+        while let Some(output) = self
+            .agents
+            .get_mut(agent)
+            .and_then(|entry| entry.presence.poll_output())
+        {
+            self.on_presence_output(agent, output);
+        }
+        self.sync_agent(agent);
+        self.offer_queued_work(agent);
+    }
+
+    fn on_presence_output(&mut self, agent: &AgentId, output: presence::Output) {
+        match output {
+            presence::Output::StatusChanged { from, to, at } => {
+                self.mark_dirty(at, agent);
+                self.send_to_agent(
+                    agent,
+                    &ServerMessage::Status {
+                        status: wire::status(&to),
+                        since: at,
+                    },
+                );
+                if let Status::WrapUp { interaction } = from {
+                    self.record(CallEventKind::WrapUpEnded(WrapUpEnded {
+                        contact: ContactRef::Interaction(interaction),
+                        agent: agent.clone(),
+                        disposition: None,
+                        notes: None,
+                        at,
+                    }));
+                }
+            }
+            // Zero-length spans (two changes at one instant) carry no time.
+            presence::Output::IntervalClosed(interval) if interval.end > interval.start => {
+                self.outputs.push_back(Output::PresenceInterval {
+                    agent: agent.clone(),
+                    interval,
+                });
+            }
+            presence::Output::OfferLost { offer, reason } => {
+                let at = self
+                    .agents
+                    .get(agent)
+                    .map_or(self.now, |entry| entry.presence.status_since());
+                let ringing = self
+                    .calls
+                    .get(&offer.interaction)
+                    .and_then(|call| call.ringing(agent));
+                if ringing != Some(offer.attempt) {
+                    return;
+                }
+                let who = agent.clone();
+                let (event, response, withdrawn) = match reason {
+                    OfferLostReason::NotAcknowledged => (
+                        Event::NotAcknowledged { agent: who },
+                        Some(AgentResponse::Missed),
+                        Some(WithdrawReason::NotAcknowledged),
+                    ),
+                    OfferLostReason::Declined => (
+                        Event::Decline { agent: who },
+                        Some(AgentResponse::Declined),
+                        Some(WithdrawReason::Declined),
+                    ),
+                    OfferLostReason::AgentDisconnected => {
+                        (Event::WithdrawOffer { agent: who }, None, None)
+                    }
+                    _ => (
+                        Event::NoAnswer { agent: who },
+                        Some(AgentResponse::NoAnswer),
+                        Some(WithdrawReason::NoAnswer),
+                    ),
+                };
+                self.ring_failed(at, &offer.interaction, agent, event, response, withdrawn);
+            }
+            // Empty intervals, and outputs added to presence later that the center does not know.
+            _ => {}
+        }
+    }
+
+    /// Tells the router what presence says about `agent`, and re-arms their timer.
+    pub(crate) fn sync_agent(&mut self, agent: &AgentId) {
+        let Some(entry) = self.agents.get(agent) else {
+            return;
+        };
+        let presence = &entry.presence;
+        let availability = match presence.status() {
+            Status::Available if presence.is_routable() => Availability::Routable {
+                idle_since: presence.idle_since().unwrap_or(presence.status_since()),
+            },
+            Status::Available | Status::Offline => Availability::NotRoutable {
+                why: NotRoutableReason::Offline,
+            },
+            Status::Away { reason } => Availability::NotRoutable {
+                why: NotRoutableReason::Away {
+                    label: Some(reason.as_str().to_owned()),
+                },
+            },
+            Status::Reserved { .. } => Availability::NotRoutable {
+                why: NotRoutableReason::Reserved,
+            },
+            Status::OnCall { .. } => Availability::NotRoutable {
+                why: NotRoutableReason::OnCall,
+            },
+            Status::WrapUp { .. } => Availability::NotRoutable {
+                why: NotRoutableReason::WrapUp,
+            },
+        };
+        let deadline = presence.poll_timeout();
+        if self.router.availability(agent) != Some(&availability) {
+            // The agent is in the directory (upserted on connect), so this cannot fail.
+            let _ = self.router.set_availability(agent, availability);
+        }
+        if let Some(old) = self.deadlines.remove(agent) {
+            self.timers.remove(&(old, agent.clone()));
+        }
+        if let Some(deadline) = deadline {
+            self.deadlines.insert(agent.clone(), deadline);
+            self.timers.insert((deadline, agent.clone()));
+        }
+    }
+
+    /// A free agent takes the head-most queued call they may serve.
+    fn offer_queued_work(&mut self, agent: &AgentId) {
+        let routable = self
+            .agents
+            .get(agent)
+            .is_some_and(|entry| entry.presence.is_routable());
+        if !routable
+            || self.router.queued_total() == 0
+            || self.router.pending_offer(agent).is_some()
+        {
+            return;
+        }
+        if let Ok(Some(offer)) = self.router.next_for_agent(agent, self.now) {
+            self.make_offer(&offer, (OfferStep::Queue, None), true);
+        }
+    }
+
+    // ----- Routing -----------------------------------------------------------------------------
+
+    /// Carries out the router's decision about a call.
+    pub(crate) fn act(&mut self, at: Timestamp, decision: Decision) {
+        match decision {
+            Decision::Offer(offer) => {
+                let step = self.step_of(&offer);
+                self.make_offer(&offer, step, false);
+            }
+            Decision::Queued(queued) => {
+                let Some(call) = self.calls.get_mut(&queued.contact) else {
+                    return;
+                };
+                call.place = Place::Queued;
+                let contact = call.contact_ref();
+                self.changed.insert(queued.contact);
+                self.record(CallEventKind::Queued(Queued {
+                    contact,
+                    queue: Some(Channel::Voice.as_str().to_owned()),
+                    at,
+                }));
+            }
+        }
+    }
+
+    fn step_of(&self, offer: &Offer) -> (OfferStep, Option<TeamId>) {
+        let target = self
+            .config
+            .ladder
+            .steps
+            .get(offer.step_index)
+            .map(|step| &step.target);
+        match target {
+            Some(Target::Owner) => (OfferStep::Owner, None),
+            Some(Target::OwnerTeam) => {
+                let team = self
+                    .calls
+                    .get(&offer.contact)
+                    .and_then(|call| call.owner_team.clone());
+                (OfferStep::Team, team)
+            }
+            Some(Target::Team(team)) => (OfferStep::Team, Some(team.clone())),
+            Some(Target::Anyone) => (OfferStep::Anyone, None),
+            Some(Target::Agents(_)) => (OfferStep::Direct, None),
+            _ => (OfferStep::Other("unknown".to_owned()), None),
+        }
+    }
+
+    /// Rings `offer.agent`: reserves their presence, shows the offer on their widgets, records it.
+    /// `from_queue`: the router took the call out of the queue for this agent.
+    ///
+    /// An offer is made now, even when a deadline that passed while the alarm was late led to
+    /// it: the widget gets the offer now, so its acknowledgement time starts now.
+    fn make_offer(
+        &mut self,
+        offer: &Offer,
+        (step, team): (OfferStep, Option<TeamId>),
+        from_queue: bool,
+    ) {
+        let at = self.now;
+        let ring_cap = self.config.presence.ring_no_answer;
+        let ack_timeout = self.config.presence.offer_ack_timeout;
+        let Some(call) = self.calls.get_mut(&offer.contact) else {
+            // The router routes only calls the center holds; drop a stranger rather than ring.
+            let _ = self.router.abandon(&offer.contact);
+            return;
+        };
+        call.attempts = call.attempts.saturating_add(1);
+        let attempt = call.attempts;
+        let timeout = offer.timeout.min(ring_cap);
+        call.place = Place::Ringing {
+            agent: offer.agent.clone(),
+            attempt,
+            timeout,
+        };
+        call.leg_call_sid = None;
+        let offer_id = call.offer_id(attempt);
+        let id = offer.contact.clone();
+        self.changed.insert(id.clone());
+        if self
+            .presence_input(at, &offer.agent, presence::Input::Offer(offer_id.clone()))
+            .is_err()
+        {
+            // Presence and router disagree about this agent: never ring them for it.
+            self.reroute_after_failure(at, &id);
+            return;
+        }
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let step_number = u32::try_from(offer.step_index).unwrap_or(u32::MAX);
+        let _ = call.interaction.handle(
+            at,
+            Event::Offer {
+                agent: offer.agent.clone(),
+                step: step_number,
+            },
+        );
+        let contact = call.contact_ref();
+        let screen_pop = ScreenPop {
+            caller_number: call.caller_number.clone(),
+            customer: call.customer.clone(),
+            recent: call.recent.clone(),
+        };
+        if from_queue {
+            self.record(CallEventKind::Dequeued(Mark {
+                contact: contact.clone(),
+                at,
+            }));
+        }
+        self.record(CallEventKind::Offered(Offered {
+            contact,
+            leg_call_sid: None,
+            agent: offer.agent.clone(),
+            team,
+            step,
+            at,
+        }));
+        self.send_to_agent(
+            &offer.agent,
+            &ServerMessage::Offer {
+                offer: wire::offer_id(&offer_id),
+                conversation: id,
+                screen_pop,
+                ring_timeout_ms: timeout.0,
+                ack_timeout_ms: ack_timeout.0,
+            },
+        );
+    }
+
+    /// The ring at `agent` is over without an answer: records why, then rings the next agent,
+    /// queues the call, or (past the tenant's maximum wait) sends it to the fallback numbers.
+    pub(crate) fn ring_failed(
+        &mut self,
+        at: Timestamp,
+        id: &InteractionId,
+        agent: &AgentId,
+        event: Event,
+        response: Option<AgentResponse>,
+        withdrawn: Option<WithdrawReason>,
+    ) {
+        let max_wait = self.config.max_wait;
+        let has_fallback = !self.config.fallback_numbers.is_empty();
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        let Some(attempt) = call.ringing(agent) else {
+            return;
+        };
+        let _ = call.interaction.handle(at, event);
+        let contact = call.contact_ref();
+        let leg_call_sid = call.leg_call_sid.take();
+        let offer = wire::offer_id(&call.offer_id(attempt));
+        let waited = at.saturating_since(call.arrived_at);
+        self.changed.insert(id.clone());
+        if let Some(response) = response {
+            self.record(CallEventKind::AgentResponded(AgentResponded {
+                contact,
+                leg_call_sid,
+                agent: agent.clone(),
+                response,
+                at,
+            }));
+        }
+        if let Some(reason) = withdrawn {
+            self.send_to_agent(agent, &ServerMessage::OfferWithdrawn { offer, reason });
+        }
+        if has_fallback && waited >= max_wait {
+            let _ = self.router.abandon(id);
+            self.fall_back(at, id, FallbackReason::NoAnswerWithinLimit);
+        } else {
+            self.reroute_after_failure(at, id);
+        }
+        self.sync_agent(agent);
+        self.offer_queued_work(agent);
+    }
+
+    /// Asks the router for the next agent after a failed ring, recovering if it lost track.
+    fn reroute_after_failure(&mut self, at: Timestamp, id: &InteractionId) {
+        // Routed now (see `make_offer`); `at` dates what is recorded about the failure.
+        let now = self.now;
+        match self.router.offer_failed(id, now) {
+            Ok(decision) => self.act(at, decision),
+            Err(_) => {
+                // The router does not hold the call as offered: route it again from scratch.
+                let _ = self.router.abandon(id);
+                let Some(call) = self.calls.get(id) else {
+                    return;
+                };
+                let contact = call.contact(call.owner_team.clone());
+                let ladder = self.config.ladder.clone();
+                match self.router.route(contact, &ladder, now) {
+                    Ok(decision) => self.act(at, decision),
+                    Err(_) => self.lose(at, id),
+                }
+            }
+        }
+    }
+
+    /// Ends a call the center can no longer route: to the fallback numbers, or hung up.
+    pub(crate) fn lose(&mut self, at: Timestamp, id: &InteractionId) {
+        if self.config.fallback_numbers.is_empty() {
+            if let Some(call) = self.calls.get_mut(id) {
+                let _ = call.interaction.handle(at, Event::CustomerHungUp);
+            }
+            self.end(at, id, Ending::Abandoned);
+        } else {
+            self.fall_back(at, id, FallbackReason::Unavailable);
+        }
+    }
+
+    /// Sends the call to the backup numbers; the router must no longer hold it.
+    pub(crate) fn fall_back(&mut self, at: Timestamp, id: &InteractionId, reason: FallbackReason) {
+        let numbers = self.config.fallback_numbers.clone();
+        if let (Some(call), Some(first)) = (self.calls.get_mut(id), numbers.first()) {
+            let _ = call.interaction.handle(
+                at,
+                Event::FallBack {
+                    number: first.clone(),
+                },
+            );
+        }
+        self.end(at, id, Ending::FellBack { reason, numbers });
+    }
+
+    pub(crate) fn end(&mut self, at: Timestamp, id: &InteractionId, ending: Ending) {
+        if let Some(call) = self.calls.get_mut(id) {
+            call.place = Place::Ended { ending };
+            if call.ended_at.is_none() {
+                call.ended_at = Some(at);
+                self.expiries.insert((at + ENDED_RETENTION, id.clone()));
+            }
+            self.changed.insert(id.clone());
+        }
+    }
+
+    /// The agent answered: the call connects and the agent goes on the call.
+    pub(crate) fn connect(&mut self, at: Timestamp, id: &InteractionId, agent: &AgentId) -> bool {
+        let Some((attempt, timeout)) = self.calls.get(id).and_then(|call| match &call.place {
+            Place::Ringing {
+                agent: ringing,
+                attempt,
+                timeout,
+            } if ringing == agent => Some((*attempt, *timeout)),
+            _ => None,
+        }) else {
+            return false;
+        };
+        if self
+            .presence_input(at, agent, presence::Input::CallConnected(id.clone()))
+            .is_err()
+        {
+            return false;
+        }
+        let _ = self.router.offer_accepted(id);
+        let Some(call) = self.calls.get_mut(id) else {
+            return false;
+        };
+        let _ = call.interaction.handle(
+            at,
+            Event::Connected {
+                agent: agent.clone(),
+            },
+        );
+        call.place = Place::Connected {
+            agent: agent.clone(),
+            attempt,
+            timeout,
+        };
+        let event = AgentResponded {
+            contact: call.contact_ref(),
+            leg_call_sid: call.leg_call_sid.clone(),
+            agent: agent.clone(),
+            response: AgentResponse::Accepted,
+            at,
+        };
+        self.changed.insert(id.clone());
+        self.record(CallEventKind::AgentResponded(event));
+        true
+    }
+
+    /// The connected agent's leg ended: the call is complete and the agent goes to wrap-up.
+    pub(crate) fn end_leg(&mut self, at: Timestamp, id: &InteractionId, by_customer: bool) {
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        let Place::Connected { agent, .. } = &call.place else {
+            return;
+        };
+        let agent = agent.clone();
+        let event = if by_customer {
+            Event::CustomerHungUp
+        } else {
+            Event::AgentHungUp {
+                agent: agent.clone(),
+            }
+        };
+        let _ = call.interaction.handle(at, event);
+        // Released before presence moves on, so an agent without wrap-up can take the next call.
+        let _ = self.router.release(&agent, id);
+        self.end(at, id, Ending::Completed);
+        let _ = self.presence_input(at, &agent, presence::Input::CallEnded(id.clone()));
+    }
+
+    // ----- Plans -------------------------------------------------------------------------------
+
+    pub(crate) fn plan_of(&self, call: &CallEntry) -> CallPlan {
+        let interaction = call.id().clone();
+        match &call.place {
+            Place::Ringing {
+                agent,
+                attempt,
+                timeout,
+            }
+            | Place::Connected {
+                agent,
+                attempt,
+                timeout,
+            } => CallPlan::Ring {
+                interaction,
+                agent: agent.clone(),
+                attempt: *attempt,
+                timeout: *timeout,
+            },
+            Place::Queued => CallPlan::Enqueue {
+                position: self.router.queue_position(&interaction).unwrap_or(1),
+                interaction,
+            },
+            Place::Ended { ending } => match ending {
+                Ending::Completed | Ending::Abandoned => CallPlan::Hangup { interaction },
+                Ending::FellBack { reason, numbers } => CallPlan::Fallback {
+                    interaction,
+                    numbers: numbers.clone(),
+                    reason: *reason,
+                },
+                Ending::Closed => CallPlan::Closed { interaction },
+            },
+        }
+    }
+
+    /// Answers Twilio with `plan` for the call, remembering what Twilio now executes.
+    pub(crate) fn serve(&mut self, plan: CallPlan) -> CallPlan {
+        let served = match &plan {
+            CallPlan::Ring { attempt, .. } => Served::Dial { attempt: *attempt },
+            CallPlan::Enqueue { .. } | CallPlan::Hold { .. } | CallPlan::LeaveQueue { .. } => {
+                Served::Queue
+            }
+            CallPlan::Fallback { .. } | CallPlan::Closed { .. } | CallPlan::Hangup { .. } => {
+                Served::Done
+            }
+            CallPlan::AnnounceNewNumber { .. } => return plan,
+        };
+        if let Some(call) = plan
+            .interaction()
+            .and_then(|interaction| self.calls.get_mut(interaction))
+        {
+            call.served = served;
+        }
+        plan
+    }
+
+    /// The plan for a call the center does not know (forgotten, or state lost).
+    pub(crate) fn unknown_call_plan(&self, interaction: InteractionId) -> CallPlan {
+        if self.config.fallback_numbers.is_empty() {
+            CallPlan::Hangup { interaction }
+        } else {
+            CallPlan::Fallback {
+                interaction,
+                numbers: self.config.fallback_numbers.clone(),
+                reason: FallbackReason::Unavailable,
+            }
+        }
+    }
+
+    // ----- Outputs -----------------------------------------------------------------------------
+
+    pub(crate) fn record(&mut self, kind: CallEventKind) {
+        self.outputs.push_back(Output::Record(CallEvent::new(kind)));
+    }
+
+    pub(crate) fn send_to_agent(&mut self, agent: &AgentId, message: &ServerMessage) {
+        let Some(entry) = self.agents.get(agent) else {
+            return;
+        };
+        for conn in &entry.conns {
+            if self.welcoming != Some(*conn) {
+                self.outputs.push_back(Output::Send {
+                    conn: *conn,
+                    message: message.clone(),
+                });
+            }
+        }
+    }
+
+    pub(crate) fn mark_dirty(&mut self, at: Timestamp, agent: &AgentId) {
+        self.dirty.insert(agent.clone());
+        if self.flush_at.is_none() {
+            self.flush_at = Some(at + self.config.broadcast_interval);
+        }
+    }
+
+    fn flush_roster(&mut self) {
+        self.flush_at = None;
+        let dirty = std::mem::take(&mut self.dirty);
+        let agents: Vec<AgentPresence> = dirty
+            .iter()
+            .filter_map(|agent| self.agent_presence(agent))
+            .collect();
+        if !agents.is_empty() {
+            self.outputs.push_back(Output::Broadcast {
+                message: ServerMessage::Roster { agents },
+            });
+        }
+    }
+
+    pub(crate) fn agent_presence(&self, agent: &AgentId) -> Option<AgentPresence> {
+        let entry = self.agents.get(agent)?;
+        Some(AgentPresence {
+            agent: agent.clone(),
+            name: entry.name.clone(),
+            status: wire::status(&entry.presence.status()),
+            since: entry.presence.status_since(),
+        })
+    }
+
+    /// The offer ringing at `agent`, if a call rings them, for a widget that opens meanwhile.
+    pub(crate) fn current_offer(&self, agent: &AgentId) -> Option<ServerMessage> {
+        let entry = self.agents.get(agent)?;
+        let Status::Reserved { offer } = entry.presence.status() else {
+            return None;
+        };
+        let call = self.calls.get(&offer.interaction)?;
+        let Place::Ringing {
+            agent: ringing,
+            attempt,
+            timeout,
+        } = &call.place
+        else {
+            return None;
+        };
+        if ringing != agent || *attempt != offer.attempt {
+            return None;
+        }
+        Some(ServerMessage::Offer {
+            offer: WireOfferId {
+                interaction: offer.interaction.clone(),
+                attempt: *attempt,
+            },
+            conversation: offer.interaction.clone(),
+            screen_pop: ScreenPop {
+                caller_number: call.caller_number.clone(),
+                customer: call.customer.clone(),
+                recent: call.recent.clone(),
+            },
+            ring_timeout_ms: timeout.0,
+            ack_timeout_ms: self.config.presence.offer_ack_timeout.0,
+        })
+    }
+}

@@ -1,0 +1,81 @@
+//! The tenant's settings the center runs under: routing ladder, presence policy, hours, overflow.
+
+use serde::{Deserialize, Serialize};
+use tsunagu_core::{Millis, TenantId};
+use tsunagu_interaction::ExternalNumber;
+use tsunagu_presence::PresencePolicy;
+use tsunagu_protocol::Localized;
+use tsunagu_routing::Ladder;
+
+use crate::{BusinessHours, ConfigError};
+
+/// One tenant's contact-center settings. Everything but the tenant is optional in the stored
+/// JSON; durations are milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CenterConfig {
+    pub tenant: TenantId,
+    /// Display name of the tenant, shown in the widget.
+    pub tenant_name: Localized,
+    /// Whom a call rings, in order. Default: owner 15 s, owner's team 20 s, anyone 30 s.
+    #[serde(default)]
+    pub ladder: Ladder,
+    /// Presence timers and the statuses after missed, unanswered and declined offers.
+    #[serde(default)]
+    pub presence: PresencePolicy,
+    /// When calls are answered. Default: always.
+    #[serde(default)]
+    pub hours: BusinessHours,
+    /// How long a caller may wait (from arrival, ringing and queue together) before the call goes
+    /// to the fallback numbers. Applies only when there are fallback numbers: without them a
+    /// caller who is willing to wait keeps waiting. Default: 120 s.
+    #[serde(default = "default_max_wait")]
+    pub max_wait: Millis,
+    /// Backup phones (the old PBX, company mobiles) dialled, all at once, after hours and when
+    /// nobody answers within `max_wait`. Twilio dials at most 10 numbers in one `<Dial>`.
+    #[serde(default)]
+    pub fallback_numbers: Vec<ExternalNumber>,
+    /// Presence changes are sent to every widget at most once per interval. Default: 250 ms.
+    #[serde(default = "default_broadcast_interval")]
+    pub broadcast_interval: Millis,
+}
+
+fn default_max_wait() -> Millis {
+    Millis::from_secs(120)
+}
+
+fn default_broadcast_interval() -> Millis {
+    Millis(250)
+}
+
+/// Twilio rings at most ten numbers in one `<Dial>`.
+const MAX_FALLBACK_NUMBERS: usize = 10;
+
+impl CenterConfig {
+    /// The defaults for `tenant`.
+    pub fn new(tenant: TenantId, tenant_name: Localized) -> Self {
+        Self {
+            tenant,
+            tenant_name,
+            ladder: Ladder::default(),
+            presence: PresencePolicy::default(),
+            hours: BusinessHours::default(),
+            max_wait: default_max_wait(),
+            fallback_numbers: Vec::new(),
+            broadcast_interval: default_broadcast_interval(),
+        }
+    }
+
+    /// Checks what serde cannot: a ladder to walk, opening hours that make sense, at most ten
+    /// fallback numbers.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.ladder.steps.is_empty() {
+            return Err(ConfigError::EmptyLadder);
+        }
+        if self.fallback_numbers.len() > MAX_FALLBACK_NUMBERS {
+            return Err(ConfigError::TooManyFallbackNumbers {
+                max: MAX_FALLBACK_NUMBERS,
+            });
+        }
+        self.hours.validate()
+    }
+}

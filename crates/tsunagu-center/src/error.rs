@@ -1,0 +1,52 @@
+//! Why the center refused an input, a configuration or a snapshot. Messages are fixed text of ours.
+
+/// An input the center refused; nothing changed. The worker may answer a widget with
+/// `ServerMessage::Rejected { reason: error.to_string() }`: no message echoes the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CenterError {
+    #[error("this connection is not open")]
+    UnknownConnection,
+    #[error("this connection is already open")]
+    DuplicateConnection,
+    #[error("hello is only valid as the first message of a socket")]
+    UnexpectedHello,
+    #[error("this away reason is set by the system and cannot be chosen")]
+    ReasonNotSelectable,
+    #[error("the status cannot be changed now: answer or decline the ringing call first")]
+    StatusNotChangeable,
+    #[error("this offer is not ringing at this agent")]
+    UnknownOffer,
+    #[error("there is no wrap-up to end")]
+    NotInWrapUp,
+    #[error("this call is not known")]
+    UnknownCall,
+    #[error("this leg does not belong to the call's current ring or connection")]
+    StaleLeg,
+}
+
+/// A configuration the center cannot run with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("the routing ladder has no steps")]
+    EmptyLadder,
+    #[error("at most {max} fallback numbers can be dialled at once")]
+    TooManyFallbackNumbers { max: usize },
+    #[error("the UTC offset must be between -14:00 and +14:00")]
+    UtcOffsetOutOfRange,
+    #[error("every opening span must open before it closes")]
+    EmptyOpeningHours,
+}
+
+/// A snapshot the center cannot be restored from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RestoreError {
+    #[error("snapshot format {found} is not supported (expected {expected})")]
+    UnsupportedVersion { found: u32, expected: u32 },
+    #[error("the snapshot's configuration is invalid: {0}")]
+    Config(#[from] ConfigError),
+    #[error("the snapshot contradicts itself: {0}")]
+    Inconsistent(&'static str),
+}

@@ -1,0 +1,63 @@
+//! One tenant's contact center as a sans-IO state machine: presence, routing, calls, broadcasts.
+//!
+//! The tenant's Durable Object is a thin shell around one [`Center`]: it feeds it what happens
+//! (widget sockets, Twilio webhooks and callbacks) with the time, drains its [`Output`]s, turns
+//! [`Center::poll_timeout`] into an alarm and stores [`Center::snapshot`] after each batch. The
+//! center composes the domain: a [`tsunagu_presence::Presence`] per agent, the
+//! [`tsunagu_routing::Router`], a [`tsunagu_interaction::Interaction`] per call, and it emits
+//! [`tsunagu_stitch::CallEvent`]s for the call log. It never produces TwiML: the worker turns
+//! each [`CallPlan`] into it.
+//!
+//! # A call
+//!
+//! ```text
+//! call_arrived ──▶ Ring(agent, attempt) ──ack + leg answered──▶ connected ──hang-up──▶ Hangup
+//!      │                │ no answer / busy / declined / not acknowledged        (agent: wrap-up)
+//!      │                ▼
+//!      │           next ladder step ─▶ Ring … ─▶ nobody free ─▶ Enqueue ─▶ Hold(position) …
+//!      │                                                          │ agent frees up: Offer +
+//!      │                                                          │ RedirectCall ─▶ Ring
+//!      ├─ after hours ─▶ Fallback(after_hours) or Closed          │ max_wait reached:
+//!      └─ legacy line ─▶ AnnounceNewNumber                        └─▶ LeaveQueue ─▶ Fallback
+//! ```
+//!
+//! - **Offers.** When routing picks an agent, the call's plan is `Ring` and the agent's widgets
+//!   get an `Offer` with the screen pop. The widget must acknowledge it within the presence
+//!   policy's `offer_ack_timeout`; a widget that does not (a frozen background tab) costs the
+//!   agent their availability (`away: missed_offer` by default) and the call moves on at once.
+//!   Twilio, still ringing the old agent, is told with [`Output::RedirectCall`]; it then asks
+//!   [`Center::call_redirected`], which returns the plan decided meanwhile.
+//! - **Attempts.** Every ring has a number; a Dial result about an older ring changes nothing.
+//! - **Ring time.** A ring lasts the ladder step's timeout, capped by the policy's
+//!   `ring_no_answer`, so the widget and Twilio give up together.
+//! - **Waiting.** `max_wait` counts from arrival. Past it, a failed ring or a queue poll sends the
+//!   call to the fallback numbers; without fallback numbers the caller keeps waiting.
+//! - **Broadcasts.** Presence changes mark agents; one `Roster` with the changed agents goes out
+//!   per `broadcast_interval`, however many changed.
+//! - **Ended calls** are remembered for ten minutes so that retries and late callbacks about them
+//!   get their last plan instead of starting anew.
+
+mod agents;
+mod call;
+mod calls;
+mod center;
+mod config;
+mod error;
+mod hours;
+mod output;
+mod snapshot;
+mod wire;
+
+pub use call::{
+    AgentCard, AgentLegStatus, CallArrival, CallPlan, DialOutcome, FallbackReason, Line,
+    QueueResult,
+};
+pub use center::Center;
+pub use config::CenterConfig;
+pub use error::{CenterError, ConfigError, RestoreError};
+pub use hours::{BusinessHours, ClockTime, InvalidClockTime, OpeningHours, Weekday};
+pub use output::Output;
+pub use snapshot::Snapshot;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,36 @@
+//! What the center asks its shell to do: send to sockets, redirect calls, store call-log events.
+
+use serde::{Deserialize, Serialize};
+use tsunagu_core::{AgentId, CallSid, InteractionId};
+use tsunagu_presence::{ConnectionId, PresenceInterval};
+use tsunagu_protocol::ServerMessage;
+use tsunagu_stitch::CallEvent;
+
+/// One thing for the shell to do, drained with [`Center::poll_output`](crate::Center::poll_output)
+/// in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "output", rename_all = "snake_case")]
+pub enum Output {
+    /// Send to one widget socket.
+    Send {
+        conn: ConnectionId,
+        message: ServerMessage,
+    },
+    /// Send to every widget socket of the tenant.
+    Broadcast { message: ServerMessage },
+    /// Twilio is still executing an older plan for this call (ringing an agent who did not
+    /// acknowledge, or waiting in the queue): redirect it with the REST API to the route URL,
+    /// which asks [`Center::call_redirected`](crate::Center::call_redirected) for the new plan. If
+    /// Twilio answers that the call is over, report [`Center::call_ended`](crate::Center::call_ended).
+    RedirectCall {
+        call_sid: CallSid,
+        interaction: InteractionId,
+    },
+    /// Store this call-log event (D1), next to Twilio's own callbacks; the stitcher folds them.
+    Record(CallEvent),
+    /// A closed span of an agent's status, for time tracking and KPIs.
+    PresenceInterval {
+        agent: AgentId,
+        interval: PresenceInterval,
+    },
+}

@@ -1,0 +1,178 @@
+//! The center's invariants, checked after every step of every test.
+
+use std::collections::BTreeMap;
+
+use tsunagu_core::AgentId;
+use tsunagu_interaction::State;
+use tsunagu_presence::Status;
+use tsunagu_routing::ContactState;
+
+use crate::{
+    Center,
+    center::{Ending, Place},
+};
+
+/// Every invariant, or the first one broken.
+pub(crate) fn check(center: &Center) -> Result<(), String> {
+    calls_are_in_one_place(center)?;
+    agents_ring_once(center)?;
+    queue_positions_are_dense(center)?;
+    indexes_match(center)
+}
+
+/// Each call is ringing one agent, queued, connected or ended, and presence, routing and its
+/// interaction say the same.
+fn calls_are_in_one_place(center: &Center) -> Result<(), String> {
+    for (id, call) in &center.calls {
+        let routed = center.router.contact_state(id);
+        let state = call.interaction.state();
+        let status_of = |agent: &AgentId| center.agents.get(agent).map(|a| a.presence.status());
+        match &call.place {
+            Place::Ringing { agent, attempt, .. } => {
+                let reserved = matches!(status_of(agent), Some(Status::Reserved { offer })
+                    if offer.interaction == *id && offer.attempt == *attempt);
+                if !reserved {
+                    return Err(format!(
+                        "{id} rings {agent} whose presence is not reserved for it"
+                    ));
+                }
+                if !matches!(&routed, Some(ContactState::Offered { agent: a, .. }) if a == agent) {
+                    return Err(format!("{id} rings {agent} but routing says {routed:?}"));
+                }
+                if !matches!(state, State::Offered { agent: a, .. } if a == agent) {
+                    return Err(format!("{id} rings {agent} but its interaction is {state}"));
+                }
+            }
+            Place::Queued => {
+                if !matches!(routed, Some(ContactState::Queued { .. })) {
+                    return Err(format!("{id} is queued but routing says {routed:?}"));
+                }
+                if *state != State::Queued {
+                    return Err(format!("{id} is queued but its interaction is {state}"));
+                }
+            }
+            Place::Connected { agent, .. } => {
+                let on_call = matches!(status_of(agent), Some(Status::OnCall { interaction })
+                    if interaction == *id);
+                if !on_call {
+                    return Err(format!("{id} is connected to {agent} who is not on it"));
+                }
+                if !matches!(&routed, Some(ContactState::Accepted { agent: a }) if a == agent) {
+                    return Err(format!("{id} is connected but routing says {routed:?}"));
+                }
+                if state.connected_agent() != Some(agent) {
+                    return Err(format!("{id} is connected but its interaction is {state}"));
+                }
+            }
+            Place::Ended { ending } => {
+                if routed.is_some() {
+                    return Err(format!("{id} ended but routing still has it: {routed:?}"));
+                }
+                let agrees = match ending {
+                    Ending::Completed => matches!(state, State::Completed { .. }),
+                    Ending::Abandoned => {
+                        matches!(state, State::Abandoned | State::Completed { .. })
+                    }
+                    Ending::FellBack { .. } => matches!(state, State::FellBack { .. }),
+                    // Interactions have no "closed" end: the call was never routed.
+                    Ending::Closed => *state == State::Queued,
+                };
+                if !agrees {
+                    return Err(format!(
+                        "{id} ended as {ending:?} but its interaction is {state}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An agent is offered at most one call, is never offered one while on another, and an agent's
+/// reservation always belongs to a call that rings them.
+fn agents_ring_once(center: &Center) -> Result<(), String> {
+    let mut busy: BTreeMap<&AgentId, usize> = BTreeMap::new();
+    for call in center.calls.values() {
+        if let Place::Ringing { agent, .. } | Place::Connected { agent, .. } = &call.place {
+            *busy.entry(agent).or_default() += 1;
+        }
+    }
+    if let Some((agent, calls)) = busy.iter().find(|(_, calls)| **calls > 1) {
+        return Err(format!("{agent} rings or talks on {calls} calls at once"));
+    }
+    for (agent, entry) in &center.agents {
+        if let Status::Reserved { offer } = entry.presence.status() {
+            let rings = center.calls.get(&offer.interaction).is_some_and(|call| {
+                matches!(&call.place, Place::Ringing { agent: a, attempt, .. }
+                    if a == agent && *attempt == offer.attempt)
+            });
+            if !rings {
+                return Err(format!(
+                    "{agent} is reserved for {offer}, which does not ring them"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The queued calls hold positions 1..n, and the queue holds nothing else.
+fn queue_positions_are_dense(center: &Center) -> Result<(), String> {
+    let mut positions: Vec<usize> = center
+        .calls
+        .iter()
+        .filter(|(_, call)| call.place == Place::Queued)
+        .filter_map(|(id, _)| center.router.queue_position(id))
+        .collect();
+    positions.sort_unstable();
+    let expected: Vec<usize> = (1..=positions.len()).collect();
+    if positions != expected {
+        return Err(format!("queue positions are {positions:?}"));
+    }
+    if center.queue_len() != positions.len() {
+        return Err(format!(
+            "{} calls queued but the line holds {}",
+            positions.len(),
+            center.queue_len()
+        ));
+    }
+    Ok(())
+}
+
+/// Derived indexes agree with the facts they are derived from.
+fn indexes_match(center: &Center) -> Result<(), String> {
+    for (conn, agent) in &center.connections {
+        if !center
+            .agents
+            .get(agent)
+            .is_some_and(|entry| entry.conns.contains(conn))
+        {
+            return Err(format!(
+                "socket {conn} of {agent} is not in the agent's list"
+            ));
+        }
+    }
+    for (agent, entry) in &center.agents {
+        if entry.presence.connection_count() != entry.conns.len() {
+            return Err(format!("{agent}: presence and center disagree on sockets"));
+        }
+        if center.deadlines.get(agent).copied() != entry.presence.poll_timeout() {
+            return Err(format!("{agent}: timer index is stale"));
+        }
+    }
+    if center.timers.len() != center.deadlines.len() {
+        return Err("timer index has strays".into());
+    }
+    if center.by_call_sid.len() != center.calls.len()
+        || center
+            .calls
+            .iter()
+            .any(|(id, call)| center.by_call_sid.get(&call.call_sid) != Some(id))
+    {
+        return Err("CallSid index is stale".into());
+    }
+    if center.flush_at.is_some() == center.dirty.is_empty() {
+        return Err("a roster flush is pending without changes, or the other way round".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,455 @@
+//! Test harness: a simulated tenant on virtual time, printing every input, plan and output.
+//!
+//! `Sim` drives one `Center` the way the Durable Object will: each method is one input at the
+//! current virtual time; `at(t)` moves time forward, firing the alarm at every `poll_timeout` on
+//! the way (as a punctual alarm would). Everything is written to a transcript that the scenario
+//! tests compare with `expect!` snapshots, and the invariants are checked after every step.
+
+mod hours;
+mod invariants;
+mod props;
+mod scenarios;
+
+use std::fmt::Write as _;
+
+use tsunagu_core::{AgentId, CallSid, CustomerId, InteractionId, Millis, TeamId, Timestamp};
+use tsunagu_presence::ConnectionId;
+use tsunagu_protocol::{
+    AwayReason, ClientMessage, CustomerCard, Localized, OfferId, PresenceStatus, RecentContact,
+    RequestedStatus, ServerMessage,
+};
+use tsunagu_stitch::{CallEvent, CallEventKind, ContactRef};
+
+use crate::{
+    AgentCard, AgentLegStatus, CallArrival, CallPlan, Center, CenterConfig, DialOutcome, Line,
+    Output, QueueResult,
+};
+
+/// Monday 2024-04-01, 10:00 in Japan (01:00 UTC).
+pub(crate) const T0: Timestamp = Timestamp(1_711_933_200_000);
+
+pub(crate) fn agent(raw: &str) -> AgentId {
+    AgentId::new(raw).unwrap_or_else(|e| panic!("agent id {raw:?}: {e}"))
+}
+
+pub(crate) fn team(raw: &str) -> TeamId {
+    TeamId::new(raw).unwrap_or_else(|e| panic!("team id {raw:?}: {e}"))
+}
+
+pub(crate) fn sid(raw: &str) -> CallSid {
+    CallSid::new(raw).unwrap_or_else(|e| panic!("call sid {raw:?}: {e}"))
+}
+
+pub(crate) fn interaction(raw: &str) -> InteractionId {
+    InteractionId::new(raw).unwrap_or_else(|e| panic!("interaction id {raw:?}: {e}"))
+}
+
+pub(crate) fn config() -> CenterConfig {
+    CenterConfig::new(
+        tsunagu_core::TenantId::new("demo").unwrap_or_else(|e| panic!("{e}")),
+        Localized {
+            ja: "デモ株式会社".into(),
+            en: "Demo Corp.".into(),
+        },
+    )
+}
+
+pub(crate) fn card(id: &str, teams: &[&str]) -> AgentCard {
+    AgentCard {
+        id: agent(id),
+        name: format!("{id}-san"),
+        teams: teams.iter().map(|t| team(t)).collect(),
+    }
+}
+
+/// A caller whose CRM record is owned by `owner` (of `team`), or an unknown number.
+pub(crate) fn arrival(call: &str, owner: Option<&str>, team_of_owner: Option<&str>) -> CallArrival {
+    let customer = owner.map(|owner| CustomerCard {
+        id: CustomerId::new(format!("cust-{call}")).unwrap_or_else(|e| panic!("{e}")),
+        name: "山田商事".into(),
+        owner: Some(agent(owner)),
+        team: team_of_owner.map(team),
+    });
+    CallArrival {
+        call_sid: sid(call),
+        customer_number: Some("+81312345678".into()),
+        customer,
+        recent: vec![RecentContact {
+            at: Timestamp(T0.0 - 86_400_000),
+            channel: tsunagu_core::Channel::Voice,
+            agent: owner.map(agent),
+            summary: Some("見積もり".into()),
+        }],
+        line: Line::Main,
+    }
+}
+
+pub(crate) fn offer(call: &str, attempt: u32) -> OfferId {
+    OfferId {
+        interaction: interaction(call),
+        attempt,
+    }
+}
+
+/// A center on virtual time, with a transcript.
+pub(crate) struct Sim {
+    pub(crate) center: Center,
+    pub(crate) now: Timestamp,
+    pub(crate) log: String,
+    /// Print presence intervals too (off by default: they double every status change).
+    pub(crate) intervals: bool,
+    /// Every call-log event recorded, for the stitcher.
+    pub(crate) records: Vec<CallEvent>,
+}
+
+impl Sim {
+    pub(crate) fn new() -> Self {
+        Self::with(config())
+    }
+
+    pub(crate) fn with(config: CenterConfig) -> Self {
+        Self {
+            center: Center::new(config).unwrap_or_else(|e| panic!("config: {e}")),
+            now: T0,
+            log: String::new(),
+            intervals: false,
+            records: Vec::new(),
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        let t = since(self.now);
+        let _ = writeln!(self.log, "t={t} {text}");
+    }
+
+    /// Moves virtual time to `T0 + secs`, firing every alarm due on the way at its time.
+    pub(crate) fn at(&mut self, secs: f64) {
+        let target = Timestamp(T0.0 + (secs * 1000.0).round() as u64);
+        while let Some(due) = self.center.poll_timeout().filter(|due| *due <= target) {
+            self.now = self.now.max(due);
+            self.center.handle_timeout(due);
+            if self.has_output() {
+                self.line("alarm");
+                self.drain();
+            } else {
+                self.check();
+            }
+        }
+        self.now = self.now.max(target);
+    }
+
+    /// Moves virtual time to `T0 + secs` without firing any alarm (a late or lost alarm).
+    pub(crate) fn skip_to(&mut self, secs: f64) {
+        self.now = self
+            .now
+            .max(Timestamp(T0.0 + (secs * 1000.0).round() as u64));
+    }
+
+    fn has_output(&self) -> bool {
+        !self.center.outputs.is_empty()
+    }
+
+    pub(crate) fn connect(&mut self, conn: u64, who: &str, teams: &[&str]) {
+        self.line(&format!("connect c{conn} {who} {teams:?}"));
+        let result = self
+            .center
+            .agent_connected(self.now, ConnectionId(conn), card(who, teams));
+        self.result(result);
+    }
+
+    pub(crate) fn disconnect(&mut self, conn: u64) {
+        self.line(&format!("disconnect c{conn}"));
+        let result = self.center.agent_disconnected(self.now, ConnectionId(conn));
+        self.result(result);
+    }
+
+    pub(crate) fn send(&mut self, conn: u64, message: ClientMessage) {
+        self.line(&format!("c{conn} says {}", message.to_json()));
+        let result = self
+            .center
+            .client_message(self.now, ConnectionId(conn), message);
+        self.result(result);
+    }
+
+    pub(crate) fn ack(&mut self, conn: u64, call: &str, attempt: u32) {
+        self.send(
+            conn,
+            ClientMessage::AckOffer {
+                offer: offer(call, attempt),
+            },
+        );
+    }
+
+    pub(crate) fn set_away(&mut self, conn: u64, reason: AwayReason) {
+        self.send(
+            conn,
+            ClientMessage::SetStatus {
+                status: RequestedStatus::Away { reason },
+            },
+        );
+    }
+
+    pub(crate) fn set_available(&mut self, conn: u64) {
+        self.send(
+            conn,
+            ClientMessage::SetStatus {
+                status: RequestedStatus::Available,
+            },
+        );
+    }
+
+    pub(crate) fn call(&mut self, call: &str, owner: Option<&str>, team: Option<&str>) {
+        self.line(&format!("call {call} owner={owner:?} team={team:?}"));
+        let plan = self
+            .center
+            .call_arrived(self.now, arrival(call, owner, team));
+        self.plan(&plan);
+    }
+
+    pub(crate) fn arrive(&mut self, arrival: CallArrival) {
+        self.line(&format!("call {} on {:?}", arrival.call_sid, arrival.line));
+        let plan = self.center.call_arrived(self.now, arrival);
+        self.plan(&plan);
+    }
+
+    pub(crate) fn dial(&mut self, call: &str, attempt: u32, outcome: DialOutcome) {
+        self.line(&format!("dial result {call}#{attempt} {outcome:?}"));
+        let plan = self
+            .center
+            .dial_finished(self.now, &interaction(call), attempt, outcome);
+        self.plan(&plan);
+    }
+
+    pub(crate) fn leg(&mut self, call: &str, who: &str, status: AgentLegStatus) {
+        self.line(&format!("leg {call} {who} {status:?}"));
+        let result = self.center.agent_leg(
+            self.now,
+            &interaction(call),
+            &agent(who),
+            status,
+            sid(&format!("{call}-{who}")),
+        );
+        self.result(result);
+    }
+
+    pub(crate) fn hang_up(&mut self, call: &str) {
+        self.line(&format!("caller of {call} hangs up"));
+        self.center.call_ended(self.now, &sid(call));
+        self.drain();
+    }
+
+    pub(crate) fn wait(&mut self, call: &str) {
+        self.line(&format!("queue poll {call}"));
+        let plan = self.center.queue_wait(self.now, &interaction(call));
+        self.plan(&plan);
+    }
+
+    pub(crate) fn left(&mut self, call: &str, result: QueueResult) {
+        self.line(&format!("queue left {call} {result:?}"));
+        let plan = self.center.queue_left(self.now, &interaction(call), result);
+        self.plan(&plan);
+    }
+
+    pub(crate) fn redirected(&mut self, call: &str) {
+        self.line(&format!("redirected {call}"));
+        let plan = self.center.call_redirected(self.now, &interaction(call));
+        self.plan(&plan);
+    }
+
+    /// Stores the center as JSON and continues with the center read back from it.
+    pub(crate) fn restore(&mut self) {
+        let json = serde_json::to_string(&self.center.snapshot()).expect("snapshot serializes");
+        let snapshot = serde_json::from_str(&json).expect("snapshot deserializes");
+        self.center = Center::restore(snapshot).unwrap_or_else(|e| panic!("restore: {e}"));
+        self.line("(restored from JSON)");
+        self.check();
+    }
+
+    fn result(&mut self, result: Result<(), crate::CenterError>) {
+        if let Err(e) = result {
+            let _ = writeln!(self.log, "  ! {e}");
+        }
+        self.drain();
+    }
+
+    fn plan(&mut self, plan: &CallPlan) {
+        let _ = writeln!(self.log, "  → {}", describe_plan(plan));
+        self.drain();
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.center.poll_output() {
+            if let Output::Record(event) = &output {
+                self.records.push(event.clone());
+            }
+            if matches!(output, Output::PresenceInterval { .. }) && !self.intervals {
+                continue;
+            }
+            let _ = writeln!(self.log, "  {}", describe_output(&output));
+        }
+        self.check();
+    }
+
+    fn check(&self) {
+        if let Err(broken) = invariants::check(&self.center) {
+            panic!("invariant broken: {broken}\n{}", self.log);
+        }
+    }
+
+    /// The transcript so far, cleared.
+    pub(crate) fn take(&mut self) -> String {
+        std::mem::take(&mut self.log)
+    }
+}
+
+pub(crate) fn since(at: Timestamp) -> Millis {
+    at.saturating_since(T0)
+}
+
+pub(crate) fn describe_plan(plan: &CallPlan) -> String {
+    match plan {
+        CallPlan::Ring {
+            agent,
+            attempt,
+            timeout,
+            ..
+        } => format!("Ring {agent} #{attempt} for {timeout}"),
+        CallPlan::Enqueue { position, .. } => format!("Enqueue at {position}"),
+        CallPlan::Hold {
+            position, waited, ..
+        } => format!("Hold at {position}, waited {waited}"),
+        CallPlan::LeaveQueue { .. } => "LeaveQueue".into(),
+        CallPlan::Fallback {
+            numbers, reason, ..
+        } => {
+            let numbers: Vec<&str> = numbers.iter().map(|n| n.as_str()).collect();
+            format!("Fallback {reason:?} to {}", numbers.join(", "))
+        }
+        CallPlan::Closed { .. } => "Closed".into(),
+        CallPlan::AnnounceNewNumber { new_number } => format!("AnnounceNewNumber {new_number}"),
+        CallPlan::Hangup { .. } => "Hangup".into(),
+    }
+}
+
+pub(crate) fn describe_status(status: &PresenceStatus) -> String {
+    match status {
+        PresenceStatus::Away { reason } => {
+            format!(
+                "away({})",
+                serde_json::to_value(reason)
+                    .unwrap_or_default()
+                    .as_str()
+                    .unwrap_or("?")
+            )
+        }
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_owned)))
+            .unwrap_or_default(),
+    }
+}
+
+fn describe_message(message: &ServerMessage) -> String {
+    let roster = |agents: &[tsunagu_protocol::AgentPresence]| {
+        agents
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {} since {}",
+                    a.agent,
+                    describe_status(&a.status),
+                    since(a.since)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match message {
+        ServerMessage::Welcome {
+            agent,
+            status,
+            roster: agents,
+            ..
+        } => format!(
+            "welcome {agent} ({}); roster: {}",
+            describe_status(status),
+            roster(agents)
+        ),
+        ServerMessage::Roster { agents } => format!("roster: {}", roster(agents)),
+        ServerMessage::Offer {
+            offer,
+            screen_pop,
+            ring_timeout_ms,
+            ack_timeout_ms,
+            ..
+        } => format!(
+            "offer {}#{} (ring {}, ack {}) from {} {}",
+            offer.interaction,
+            offer.attempt,
+            Millis(*ring_timeout_ms),
+            Millis(*ack_timeout_ms),
+            screen_pop.caller_number.as_deref().unwrap_or("?"),
+            screen_pop
+                .customer
+                .as_ref()
+                .map_or("(no record)".to_owned(), |c| format!("{} {}", c.id, c.name)),
+        ),
+        ServerMessage::OfferWithdrawn { offer, reason } => format!(
+            "offer {}#{} withdrawn: {reason:?}",
+            offer.interaction, offer.attempt
+        ),
+        ServerMessage::Status { status, since: at } => {
+            format!("status {} since {}", describe_status(status), since(*at))
+        }
+        other => other.to_json(),
+    }
+}
+
+fn contact(contact: &ContactRef) -> String {
+    match contact {
+        ContactRef::Interaction(id) => id.to_string(),
+        ContactRef::Call(sid) => format!("call {sid}"),
+    }
+}
+
+fn describe_record(event: &CallEvent) -> String {
+    match &event.kind {
+        CallEventKind::ConversationStarted(e) => format!(
+            "started {} customer={}",
+            e.interaction,
+            e.customer.as_ref().map_or("-".into(), ToString::to_string)
+        ),
+        CallEventKind::Offered(e) => format!(
+            "offered {} to {} ({:?}{})",
+            contact(&e.contact),
+            e.agent,
+            e.step,
+            e.team.as_ref().map_or(String::new(), |t| format!(" {t}"))
+        ),
+        CallEventKind::AgentResponded(e) => {
+            format!("{} {:?} {}", e.agent, e.response, contact(&e.contact))
+        }
+        CallEventKind::Queued(e) => format!("queued {}", contact(&e.contact)),
+        CallEventKind::Dequeued(e) => format!("dequeued {}", contact(&e.contact)),
+        CallEventKind::WrapUpEnded(e) => {
+            format!("wrap-up of {} ended by {}", contact(&e.contact), e.agent)
+        }
+        CallEventKind::Ended(e) => format!("ended {}", contact(&e.contact)),
+        other => format!("{other:?}"),
+    }
+}
+
+pub(crate) fn describe_output(output: &Output) -> String {
+    match output {
+        Output::Send { conn, message } => format!("c{conn} ← {}", describe_message(message)),
+        Output::Broadcast { message } => format!("all ← {}", describe_message(message)),
+        Output::RedirectCall { interaction, .. } => format!("redirect {interaction}"),
+        Output::Record(event) => format!("record {}", describe_record(event)),
+        Output::PresenceInterval { agent, interval } => format!(
+            "interval {agent} {} {}..{}",
+            interval.status_kind,
+            since(interval.start),
+            since(interval.end)
+        ),
+    }
+}

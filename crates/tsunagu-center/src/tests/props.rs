@@ -1,0 +1,456 @@
+//! Property tests: random inputs never panic, keep every invariant, and survive a snapshot.
+
+use proptest::prelude::*;
+use tsunagu_core::{Millis, Timestamp};
+use tsunagu_interaction::ExternalNumber;
+use tsunagu_presence::ConnectionId;
+use tsunagu_protocol::{AwayReason, ClientMessage, RequestedStatus};
+
+use super::{T0, agent, arrival, card, config, interaction, invariants, sid};
+use crate::{
+    AgentLegStatus, BusinessHours, CallPlan, Center, CenterConfig, ClockTime, DialOutcome, Line,
+    OpeningHours, Output, QueueResult, Weekday,
+};
+
+const AGENTS: u8 = 4;
+const CONNS: u8 = 6;
+const CALLS: u8 = 5;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Connect {
+        conn: u8,
+        agent: u8,
+    },
+    Disconnect {
+        conn: u8,
+    },
+    SetStatus {
+        conn: u8,
+        status: u8,
+    },
+    /// Acknowledges the offer ringing at the socket's agent, or a made-up one.
+    Ack {
+        conn: u8,
+        made_up: Option<(u8, u8)>,
+    },
+    Decline {
+        conn: u8,
+        made_up: Option<(u8, u8)>,
+    },
+    EndWrapUp {
+        conn: u8,
+    },
+    Ping {
+        conn: u8,
+    },
+    Hello {
+        conn: u8,
+    },
+    Arrive {
+        call: u8,
+        owner: Option<u8>,
+        team: Option<u8>,
+        legacy: bool,
+    },
+    /// A dial result for the call's current attempt, or for another one.
+    Dial {
+        call: u8,
+        attempt: Option<u8>,
+        outcome: u8,
+    },
+    /// A leg callback of the agent the call rings (or talks to), or of another agent.
+    Leg {
+        call: u8,
+        other_agent: Option<u8>,
+        status: u8,
+    },
+    Ended {
+        call: u8,
+    },
+    Wait {
+        call: u8,
+    },
+    Left {
+        call: u8,
+        result: u8,
+    },
+    Redirected {
+        call: u8,
+    },
+    /// Time passes; a punctual alarm fires at every deadline, a late one once at the end.
+    Advance {
+        ms: u32,
+        punctual: bool,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let conn = 0..CONNS;
+    let call = 0..CALLS;
+    let made_up = proptest::option::weighted(0.3, (0..CALLS, 0..4u8));
+    prop_oneof![
+        4 => (conn.clone(), 0..AGENTS).prop_map(|(conn, agent)| Op::Connect { conn, agent }),
+        2 => conn.clone().prop_map(|conn| Op::Disconnect { conn }),
+        3 => (conn.clone(), 0..5u8).prop_map(|(conn, status)| Op::SetStatus { conn, status }),
+        4 => (conn.clone(), made_up.clone()).prop_map(|(conn, made_up)| Op::Ack { conn, made_up }),
+        1 => (conn.clone(), made_up).prop_map(|(conn, made_up)| Op::Decline { conn, made_up }),
+        1 => conn.clone().prop_map(|conn| Op::EndWrapUp { conn }),
+        1 => conn.clone().prop_map(|conn| Op::Ping { conn }),
+        1 => conn.prop_map(|conn| Op::Hello { conn }),
+        5 => (
+            call.clone(),
+            proptest::option::of(0..AGENTS + 1),
+            proptest::option::of(0..2u8),
+            proptest::bool::weighted(0.1),
+        )
+            .prop_map(|(call, owner, team, legacy)| Op::Arrive { call, owner, team, legacy }),
+        3 => (call.clone(), proptest::option::weighted(0.3, 0..5u8), 0..7u8)
+            .prop_map(|(call, attempt, outcome)| Op::Dial { call, attempt, outcome }),
+        4 => (call.clone(), proptest::option::weighted(0.2, 0..AGENTS), 0..3u8)
+            .prop_map(|(call, other_agent, status)| Op::Leg { call, other_agent, status }),
+        2 => call.clone().prop_map(|call| Op::Ended { call }),
+        2 => call.clone().prop_map(|call| Op::Wait { call }),
+        1 => (call.clone(), 0..5u8).prop_map(|(call, result)| Op::Left { call, result }),
+        2 => call.prop_map(|call| Op::Redirected { call }),
+        4 => (0..40_000u32, any::<bool>()).prop_map(|(ms, punctual)| Op::Advance { ms, punctual }),
+    ]
+}
+
+fn center_config() -> impl Strategy<Value = CenterConfig> {
+    (
+        any::<bool>(),
+        1..120u64,
+        any::<bool>(),
+        any::<bool>(),
+        0..500u64,
+    )
+        .prop_map(|(fallback, max_wait, wrap_up, hours, broadcast)| {
+            let mut config = config();
+            if fallback {
+                config.fallback_numbers =
+                    vec![ExternalNumber::new("+81300000000").unwrap_or_else(|e| panic!("{e}"))];
+            }
+            config.max_wait = Millis::from_secs(max_wait);
+            if !wrap_up {
+                config.presence.wrap_up = Millis(0);
+            }
+            if hours {
+                // Open Monday 10:00 to 10:02 in Japan: T0 and the two minutes after it.
+                config.hours = BusinessHours {
+                    utc_offset_minutes: 540,
+                    weekly: Some(vec![OpeningHours {
+                        day: Weekday::Mon,
+                        open: ClockTime::new(10, 0).unwrap_or_else(|e| panic!("{e}")),
+                        close: ClockTime::new(10, 2).unwrap_or_else(|e| panic!("{e}")),
+                    }]),
+                };
+            }
+            config.broadcast_interval = Millis(broadcast);
+            config
+        })
+}
+
+fn agent_name(n: u8) -> String {
+    format!("a{n}")
+}
+
+fn call_name(n: u8) -> String {
+    format!("CA{n}")
+}
+
+/// One run: the center, the virtual clock, and everything it said.
+struct Run {
+    center: Center,
+    now: Timestamp,
+    transcript: Vec<String>,
+}
+
+impl Run {
+    fn new(config: CenterConfig) -> Self {
+        Self {
+            center: Center::new(config).unwrap_or_else(|e| panic!("config: {e}")),
+            now: T0,
+            transcript: Vec::new(),
+        }
+    }
+
+    fn conn_agent(&self, conn: u8) -> Option<tsunagu_core::AgentId> {
+        self.center
+            .connections
+            .get(&ConnectionId(u64::from(conn)))
+            .cloned()
+    }
+
+    /// The offer ringing at the agent of `conn`, if any.
+    fn current_offer(&self, conn: u8) -> Option<tsunagu_protocol::OfferId> {
+        let agent = self.conn_agent(conn)?;
+        match self.center.agents.get(&agent)?.presence.status() {
+            tsunagu_presence::Status::Reserved { offer } => Some(tsunagu_protocol::OfferId {
+                interaction: offer.interaction,
+                attempt: offer.attempt,
+            }),
+            _ => None,
+        }
+    }
+
+    fn apply(&mut self, op: &Op) {
+        let now = self.now;
+        let said = match op {
+            Op::Connect { conn, agent } => {
+                let teams: &[&str] = if *agent % 2 == 0 { &["t0"] } else { &["t1"] };
+                let result = self.center.agent_connected(
+                    now,
+                    ConnectionId(u64::from(*conn)),
+                    card(&agent_name(*agent), teams),
+                );
+                format!("{result:?}")
+            }
+            Op::Disconnect { conn } => format!(
+                "{:?}",
+                self.center
+                    .agent_disconnected(now, ConnectionId(u64::from(*conn)))
+            ),
+            Op::SetStatus { conn, status } => {
+                let status = match status {
+                    0 => RequestedStatus::Available,
+                    1 => RequestedStatus::Away {
+                        reason: AwayReason::Break,
+                    },
+                    2 => RequestedStatus::Offline,
+                    3 => RequestedStatus::Away {
+                        reason: AwayReason::NoAnswer,
+                    },
+                    _ => RequestedStatus::Available,
+                };
+                self.message(*conn, ClientMessage::SetStatus { status })
+            }
+            Op::Ack { conn, made_up } | Op::Decline { conn, made_up } => {
+                let offer = match made_up {
+                    Some((call, attempt)) => Some(tsunagu_protocol::OfferId {
+                        interaction: interaction(&call_name(*call)),
+                        attempt: u32::from(*attempt),
+                    }),
+                    None => self.current_offer(*conn),
+                };
+                match offer {
+                    None => String::new(),
+                    Some(offer) if matches!(op, Op::Ack { .. }) => {
+                        self.message(*conn, ClientMessage::AckOffer { offer })
+                    }
+                    Some(offer) => self.message(*conn, ClientMessage::DeclineOffer { offer }),
+                }
+            }
+            Op::EndWrapUp { conn } => self.message(*conn, ClientMessage::EndWrapUp),
+            Op::Ping { conn } => self.message(*conn, ClientMessage::Ping),
+            Op::Hello { conn } => self.message(
+                *conn,
+                ClientMessage::Hello {
+                    protocol: 2,
+                    session: String::new(),
+                },
+            ),
+            Op::Arrive {
+                call,
+                owner,
+                team,
+                legacy,
+            } => {
+                let owner = owner.map(agent_name);
+                let team = team.map(|t| format!("t{t}"));
+                let mut arrival = arrival(&call_name(*call), owner.as_deref(), team.as_deref());
+                if *legacy {
+                    arrival.line = Line::Legacy {
+                        new_number: "0120-000-000".into(),
+                    };
+                }
+                let plan = self.center.call_arrived(now, arrival);
+                check_plan(&plan);
+                format!("{plan:?}")
+            }
+            Op::Dial {
+                call,
+                attempt,
+                outcome,
+            } => {
+                let id = interaction(&call_name(*call));
+                let attempt =
+                    attempt
+                        .map(u32::from)
+                        .unwrap_or_else(|| match self.center.call_plan(&id) {
+                            Some(CallPlan::Ring { attempt, .. }) => attempt,
+                            _ => 1,
+                        });
+                let outcome = [
+                    DialOutcome::Completed,
+                    DialOutcome::Answered,
+                    DialOutcome::NoAnswer,
+                    DialOutcome::Busy,
+                    DialOutcome::Failed,
+                    DialOutcome::Canceled,
+                    DialOutcome::Other,
+                ][usize::from(*outcome) % 7];
+                let plan = self.center.dial_finished(now, &id, attempt, outcome);
+                check_plan(&plan);
+                format!("{plan:?}")
+            }
+            Op::Leg {
+                call,
+                other_agent,
+                status,
+            } => {
+                let id = interaction(&call_name(*call));
+                let who = match (other_agent, self.center.call_plan(&id)) {
+                    (None, Some(CallPlan::Ring { agent, .. })) => agent,
+                    (Some(n), _) => agent(&agent_name(*n)),
+                    (None, _) => agent(&agent_name(0)),
+                };
+                let status = [
+                    AgentLegStatus::Ringing,
+                    AgentLegStatus::Answered,
+                    AgentLegStatus::Ended,
+                ][usize::from(*status) % 3];
+                let leg = sid(&format!("{}-{who}", call_name(*call)));
+                format!("{:?}", self.center.agent_leg(now, &id, &who, status, leg))
+            }
+            Op::Ended { call } => {
+                self.center.call_ended(now, &sid(&call_name(*call)));
+                String::new()
+            }
+            Op::Wait { call } => {
+                let plan = self.center.queue_wait(now, &interaction(&call_name(*call)));
+                check_plan(&plan);
+                format!("{plan:?}")
+            }
+            Op::Left { call, result } => {
+                let result = [
+                    QueueResult::Leave,
+                    QueueResult::Redirected,
+                    QueueResult::Hangup,
+                    QueueResult::Bridged,
+                    QueueResult::Error,
+                ][usize::from(*result) % 5];
+                let plan = self
+                    .center
+                    .queue_left(now, &interaction(&call_name(*call)), result);
+                check_plan(&plan);
+                format!("{plan:?}")
+            }
+            Op::Redirected { call } => {
+                let plan = self
+                    .center
+                    .call_redirected(now, &interaction(&call_name(*call)));
+                check_plan(&plan);
+                format!("{plan:?}")
+            }
+            Op::Advance { ms, punctual } => {
+                let target = Timestamp(self.now.0 + u64::from(*ms));
+                if *punctual {
+                    while let Some(due) = self.center.poll_timeout().filter(|due| *due <= target) {
+                        self.center.handle_timeout(due);
+                        self.drain();
+                    }
+                }
+                self.center.handle_timeout(target);
+                self.now = target;
+                String::new()
+            }
+        };
+        self.transcript.push(format!("{op:?} -> {said}"));
+        self.drain();
+    }
+
+    fn message(&mut self, conn: u8, message: ClientMessage) -> String {
+        format!(
+            "{:?}",
+            self.center
+                .client_message(self.now, ConnectionId(u64::from(conn)), message)
+        )
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.center.poll_output() {
+            if let Output::Send { conn, .. } = &output {
+                assert!(
+                    self.center.connections.contains_key(conn),
+                    "sent to closed socket {conn}: {output:?}"
+                );
+            }
+            self.transcript
+                .push(serde_json::to_string(&output).unwrap_or_default());
+        }
+        if let Err(broken) = invariants::check(&self.center) {
+            panic!("invariant broken: {broken}\n{}", self.transcript.join("\n"));
+        }
+    }
+
+    fn restore_from_json(&mut self) {
+        let json = serde_json::to_string(&self.center.snapshot()).expect("snapshot serializes");
+        let snapshot = serde_json::from_str(&json).expect("snapshot deserializes");
+        self.center = Center::restore(snapshot).unwrap_or_else(|e| panic!("restore: {e}"));
+        let again = serde_json::to_string(&self.center.snapshot()).expect("snapshot serializes");
+        assert_eq!(again, json, "a restored center snapshots differently");
+    }
+}
+
+/// Plans are well formed: a ring names an attempt, a fallback has numbers.
+fn check_plan(plan: &CallPlan) {
+    match plan {
+        CallPlan::Ring { attempt, .. } => assert!(*attempt >= 1),
+        CallPlan::Fallback { numbers, .. } => assert!(!numbers.is_empty()),
+        CallPlan::Enqueue { position, .. } | CallPlan::Hold { position, .. } => {
+            assert!(*position >= 1);
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn random_inputs_never_panic_and_keep_every_invariant(
+        config in center_config(),
+        ops in prop::collection::vec(op(), 1..120),
+    ) {
+        let mut run = Run::new(config);
+        for op in &ops {
+            run.apply(op);
+        }
+    }
+
+    #[test]
+    fn a_center_restored_from_json_behaves_exactly_as_before(
+        config in center_config(),
+        ops in prop::collection::vec(op(), 1..100),
+        split in any::<prop::sample::Index>(),
+    ) {
+        let split = split.index(ops.len() + 1);
+        let (before, after) = ops.split_at(split);
+        let mut original = Run::new(config);
+        for op in before {
+            original.apply(op);
+        }
+        let mut restored = Run {
+            center: original.center.clone(),
+            now: original.now,
+            transcript: Vec::new(),
+        };
+        restored.restore_from_json();
+        original.transcript.clear();
+        for op in after {
+            original.apply(op);
+            restored.apply(op);
+        }
+        prop_assert_eq!(&restored.transcript, &original.transcript);
+        let snapshot = |run: &Run| serde_json::to_string(&run.center.snapshot()).unwrap_or_default();
+        prop_assert_eq!(snapshot(&restored), snapshot(&original));
+    }
+
+    #[test]
+    fn call_sids_are_interaction_ids(raw in "[A-Za-z0-9_-]{1,64}") {
+        let call_sid = sid(&raw);
+        let id = crate::calls::interaction_of(&call_sid);
+        prop_assert_eq!(id.as_str(), raw.as_str());
+    }
+}

@@ -1,0 +1,208 @@
+//! Twilio's callbacks (typed by `tsunagu-twilio`) as stitcher events: status, dial result, recording.
+//!
+//! `received_at` is the shell's clock when the callback arrived; Twilio's own `Timestamp` wins when
+//! it is present and parses, because retries and reordering make arrival time a poor witness.
+
+use tsunagu_core::{Millis, Timestamp};
+use tsunagu_twilio::params::{CallStatusCallback, DialActionCallback, RecordingStatusCallback};
+
+use crate::{
+    CallSid, CallStatus, DialResult, DialStatus, LegDirection, LegStatus, RecordingSid,
+    RecordingStatus, RecordingUpdate,
+};
+
+/// A callback whose ids are not Twilio-shaped; the event cannot be placed, so it is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FromTwilioError {
+    #[error("the callback's {0} is not a valid id")]
+    InvalidSid(&'static str),
+    #[error("a recording callback without CallSid cannot be placed in a conversation")]
+    RecordingWithoutCall,
+}
+
+fn call_sid(raw: &str, name: &'static str) -> Result<CallSid, FromTwilioError> {
+    CallSid::new(raw).map_err(|_| FromTwilioError::InvalidSid(name))
+}
+
+fn seconds(secs: Option<u32>) -> Option<Millis> {
+    secs.map(|s| Millis::from_secs(u64::from(s)))
+}
+
+/// A `<Client>`/`<Number>`/parent leg's status callback.
+pub fn leg_status(
+    callback: &CallStatusCallback,
+    received_at: Timestamp,
+) -> Result<LegStatus, FromTwilioError> {
+    let call = &callback.call;
+    let at = callback
+        .timestamp_unix_ms()
+        .and_then(|ms| u64::try_from(ms).ok())
+        .map_or(received_at, Timestamp);
+    Ok(LegStatus {
+        call_sid: call_sid(&call.call_sid, "CallSid")?,
+        parent_call_sid: call
+            .parent_call_sid
+            .as_deref()
+            .map(|raw| call_sid(raw, "ParentCallSid"))
+            .transpose()?,
+        direction: LegDirection::from_twilio(call.direction.as_str()),
+        from: call.from.clone(),
+        to: call.to.clone().unwrap_or_default(),
+        status: CallStatus::from_twilio(call.call_status.as_str()),
+        sequence_number: callback.sequence_number,
+        at,
+        call_duration: seconds(callback.call_duration),
+    })
+}
+
+/// A `<Dial action>` request.
+pub fn dial_result(
+    callback: &DialActionCallback,
+    received_at: Timestamp,
+) -> Result<DialResult, FromTwilioError> {
+    Ok(DialResult {
+        parent_call_sid: call_sid(&callback.call.call_sid, "CallSid")?,
+        dial_call_sid: callback
+            .dial_call_sid
+            .as_deref()
+            .map(|raw| call_sid(raw, "DialCallSid"))
+            .transpose()?,
+        dial_status: DialStatus::from_twilio(callback.dial_call_status.as_str()),
+        dial_call_duration: seconds(callback.dial_call_duration),
+        at: received_at,
+    })
+}
+
+/// A recording status callback (of a `<Dial record>` or a REST-started recording).
+pub fn recording_update(
+    callback: &RecordingStatusCallback,
+    received_at: Timestamp,
+) -> Result<RecordingUpdate, FromTwilioError> {
+    let call = callback
+        .call_sid
+        .as_deref()
+        .ok_or(FromTwilioError::RecordingWithoutCall)?;
+    Ok(RecordingUpdate {
+        call_sid: call_sid(call, "CallSid")?,
+        recording_sid: RecordingSid::new(callback.recording_sid.as_str())
+            .map_err(|_| FromTwilioError::InvalidSid("RecordingSid"))?,
+        status: RecordingStatus::from_twilio(callback.recording_status.as_str()),
+        duration: seconds(callback.recording_duration),
+        channels: callback.recording_channels,
+        url: callback.recording_url.clone(),
+        at: received_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+    use tsunagu_twilio::params::parse_form;
+
+    use super::*;
+
+    fn pairs(body: &str) -> Vec<(String, String)> {
+        parse_form(body.as_bytes()).unwrap_or_default()
+    }
+
+    #[test]
+    fn client_leg_completed_becomes_a_leg_status_with_twilio_time() {
+        let callback = CallStatusCallback::from_pairs(&pairs(
+            "AccountSid=AC00000000000000000000000000000001&CallSid=CA00000000000000000000000000000002\
+             &ParentCallSid=CA00000000000000000000000000000001&CallStatus=completed&Direction=outbound-dial\
+             &From=%2B81312345678&To=client%3Asato&SequenceNumber=3&CallDuration=42\
+             &Timestamp=Tue%2C%2014%20Nov%202023%2022%3A13%3A20%20%2B0000",
+        ));
+        let leg = callback.map(|cb| leg_status(&cb, Timestamp(1)));
+        expect![[r#"
+            Ok(
+                Ok(
+                    LegStatus {
+                        call_sid: CallSid(
+                            "CA00000000000000000000000000000002",
+                        ),
+                        parent_call_sid: Some(
+                            CallSid(
+                                "CA00000000000000000000000000000001",
+                            ),
+                        ),
+                        direction: OutboundDial,
+                        from: "+81312345678",
+                        to: "client:sato",
+                        status: Completed,
+                        sequence_number: Some(
+                            3,
+                        ),
+                        at: Timestamp(
+                            1700000000000,
+                        ),
+                        call_duration: Some(
+                            Millis(
+                                42000,
+                            ),
+                        ),
+                    },
+                ),
+            )
+        "#]]
+        .assert_debug_eq(&leg);
+    }
+
+    #[test]
+    fn unknown_status_is_kept_and_bad_sids_are_refused() {
+        let callback = CallStatusCallback::from_pairs(&pairs(
+            "AccountSid=AC1&CallSid=CA%20bad&CallStatus=teleported&Direction=inbound&From=x",
+        ));
+        let leg = callback.map(|cb| leg_status(&cb, Timestamp(5)));
+        expect![[r#"
+            Ok(
+                Err(
+                    InvalidSid(
+                        "CallSid",
+                    ),
+                ),
+            )
+        "#]]
+        .assert_debug_eq(&leg);
+    }
+
+    #[test]
+    fn dual_channel_recording_update() {
+        let callback = RecordingStatusCallback::from_pairs(&pairs(
+            "AccountSid=AC00000000000000000000000000000001&CallSid=CA00000000000000000000000000000001\
+             &RecordingSid=RE00000000000000000000000000000009&RecordingStatus=completed\
+             &RecordingDuration=40&RecordingChannels=2&RecordingUrl=https%3A%2F%2Fapi.twilio.com%2Fr",
+        ));
+        let update = callback.map(|cb| recording_update(&cb, Timestamp(9)));
+        expect![[r#"
+            Ok(
+                Ok(
+                    RecordingUpdate {
+                        call_sid: CallSid(
+                            "CA00000000000000000000000000000001",
+                        ),
+                        recording_sid: RecordingSid(
+                            "RE00000000000000000000000000000009",
+                        ),
+                        status: Completed,
+                        duration: Some(
+                            Millis(
+                                40000,
+                            ),
+                        ),
+                        channels: Some(
+                            2,
+                        ),
+                        url: Some(
+                            "https://api.twilio.com/r",
+                        ),
+                        at: Timestamp(
+                            9,
+                        ),
+                    },
+                ),
+            )
+        "#]]
+        .assert_debug_eq(&update);
+    }
+}

@@ -1,0 +1,6 @@
+//! Webhook parameter tests: realistic bodies as snapshots, refusals, and never-panic properties.
+
+mod params {
+    mod props;
+    mod spec;
+}

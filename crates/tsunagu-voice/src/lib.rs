@@ -1,0 +1,261 @@
+//! What a caller hears: each `CallPlan` of the center written as TwiML, Japanese first, then English.
+//!
+//! Every callback URL goes back to the worker's `/twilio/voice/<tenant>/<hook>` with its query
+//! parameters in alphabetical order (Twilio has been seen to re-order query strings, which breaks
+//! signatures of URLs that were not already sorted; twilio.md §1.4).
+
+use tsunagu_center::{CallPlan, FallbackReason};
+use tsunagu_core::{InteractionId, TenantId};
+use tsunagu_phone::PhoneNumber;
+use tsunagu_twilio::twiml::{
+    CallProgressEvent, Client, Dial, DialRecord, Enqueue, Language, Number, Pause, RecordingEvent,
+    Redirect, Response, RingTone, Say, TwimlError, Voice,
+};
+
+/// The Twilio queue all of a tenant's waiting callers share; the center keeps the real order.
+pub const QUEUE_NAME: &str = "tsunagu";
+
+/// How long one waitUrl answer keeps the caller before Twilio polls again (seconds of silence
+/// after the announcement; Twilio re-fetches the waitUrl when its TwiML ends).
+const HOLD_PAUSE_SECS: u32 = 15;
+
+/// How long the fallback numbers ring before the caller hears the closing apology.
+const FALLBACK_RING_SECS: u32 = 30;
+
+/// The worker's webhooks a plan points Twilio at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    /// A call's first webhook (configured on the number at Twilio).
+    Incoming,
+    /// Where a redirected call (dequeue, ack timeout) asks for its new plan.
+    Route,
+    /// `<Dial action>` of an agent ring.
+    DialResult,
+    /// Status callbacks of an agent's `<Client>` leg.
+    AgentStatus,
+    /// `<Enqueue waitUrl>`.
+    QueueWait,
+    /// `<Enqueue action>`.
+    QueueResult,
+    /// Status callbacks of the caller's own leg (configured on the number at Twilio).
+    Status,
+    /// Status callbacks of a fallback `<Number>` leg.
+    NumberStatus,
+    /// Recording status callbacks.
+    Recording,
+}
+
+impl Hook {
+    pub const ALL: [Hook; 9] = [
+        Hook::Incoming,
+        Hook::Route,
+        Hook::DialResult,
+        Hook::AgentStatus,
+        Hook::QueueWait,
+        Hook::QueueResult,
+        Hook::Status,
+        Hook::NumberStatus,
+        Hook::Recording,
+    ];
+
+    /// The last path segment.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hook::Incoming => "incoming",
+            Hook::Route => "route",
+            Hook::DialResult => "dial-result",
+            Hook::AgentStatus => "agent-status",
+            Hook::QueueWait => "queue-wait",
+            Hook::QueueResult => "queue-result",
+            Hook::Status => "status",
+            Hook::NumberStatus => "number-status",
+            Hook::Recording => "recording",
+        }
+    }
+
+    pub fn from_path(segment: &str) -> Option<Hook> {
+        Hook::ALL.into_iter().find(|hook| hook.name() == segment)
+    }
+}
+
+/// Where the worker is reachable (as Twilio called it) and for which tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhooks {
+    /// Scheme, host and port, without a trailing slash: `https://edge.example.jp`.
+    pub origin: String,
+    pub tenant: TenantId,
+}
+
+impl Webhooks {
+    /// The URL of `hook` with `query` (which must already be in alphabetical order of names).
+    pub fn url(&self, hook: Hook, query: &[(&str, &str)]) -> String {
+        let mut url = format!(
+            "{}/twilio/voice/{}/{}",
+            self.origin,
+            self.tenant.as_str(),
+            hook.name()
+        );
+        debug_assert!(
+            query.windows(2).all(|w| w[0].0 < w[1].0),
+            "query not sorted"
+        );
+        for (i, (name, value)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(name);
+            url.push('=');
+            url.push_str(&percent_encode(value));
+        }
+        url
+    }
+
+    fn for_conversation(&self, hook: Hook, interaction: &InteractionId) -> String {
+        self.url(hook, &[("conversation", interaction.as_str())])
+    }
+}
+
+/// Ids are `[A-Za-z0-9_-]`, so this only matters for numbers (`+`) and future values.
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn say_ja(text: impl Into<String>) -> Say {
+    Say::new(text)
+        .language(Language::JaJp)
+        .voice(Voice::PollyMizuki)
+}
+
+fn say_en(text: impl Into<String>) -> Say {
+    Say::new(text)
+        .language(Language::EnUs)
+        .voice(Voice::Other("Polly.Joanna".to_owned()))
+}
+
+/// How a number is read out: the national format callers dial (`050-1234-5678`).
+fn spoken_number(e164: &str) -> String {
+    PhoneNumber::from_e164(e164)
+        .map(|n| n.national_display().to_owned())
+        .unwrap_or_else(|_| e164.to_owned())
+}
+
+/// Writes `plan` as TwiML.
+pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
+    let response = match plan {
+        CallPlan::Ring {
+            interaction,
+            agent,
+            attempt,
+            timeout,
+        } => {
+            let attempt = attempt.to_string();
+            let agent_status = hooks.url(
+                Hook::AgentStatus,
+                &[("agent", agent.as_str()), ("conversation", interaction.as_str())],
+            );
+            let client = Client::new(agent.as_str())
+                .status_callback(agent_status)
+                .status_callback_event([
+                    CallProgressEvent::Initiated,
+                    CallProgressEvent::Ringing,
+                    CallProgressEvent::Answered,
+                    CallProgressEvent::Completed,
+                ])
+                .parameter("conversation", interaction.as_str())
+                .parameter("attempt", attempt.as_str());
+            let dial = Dial::new()
+                .answer_on_bridge(true)
+                .timeout(u32::try_from(timeout.0.div_ceil(1000)).unwrap_or(u32::MAX))
+                .action(hooks.url(
+                    Hook::DialResult,
+                    &[("attempt", attempt.as_str()), ("conversation", interaction.as_str())],
+                ))
+                .record(DialRecord::RecordFromAnswerDual)
+                .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
+                .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent])
+                .ring_tone(RingTone::Jp)
+                .client(client);
+            Response::new().dial(dial)
+        }
+        CallPlan::Enqueue { interaction, .. } => Response::new().enqueue(
+            Enqueue::new(QUEUE_NAME)
+                .action(hooks.for_conversation(Hook::QueueResult, interaction))
+                .wait_url(hooks.for_conversation(Hook::QueueWait, interaction)),
+        ),
+        CallPlan::Hold { position, .. } => Response::new()
+            .say(say_ja(format!(
+                "ただいま電話が大変混み合っております。お客様は{position}番目にお待ちいただいております。このままお待ちください。"
+            )))
+            .say(say_en(format!(
+                "All of our staff are busy. You are number {position} in line. Please stay on the line."
+            )))
+            .pause(Pause::new().length(HOLD_PAUSE_SECS)),
+        CallPlan::LeaveQueue { .. } => Response::new().leave(),
+        CallPlan::Fallback {
+            interaction,
+            numbers,
+            reason,
+        } => {
+            let (ja, en) = match reason {
+                FallbackReason::AfterHours => (
+                    "お電話ありがとうございます。時間外のため、担当の携帯電話におつなぎします。",
+                    "Thank you for calling. We are outside business hours; connecting you to our on-call phone.",
+                ),
+                _ => (
+                    "お待たせして申し訳ございません。別の窓口におつなぎします。",
+                    "Sorry to keep you waiting. Connecting you to another line.",
+                ),
+            };
+            let mut dial = Dial::new()
+                .timeout(FALLBACK_RING_SECS)
+                .record(DialRecord::RecordFromAnswerDual)
+                .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
+                .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent]);
+            for number in numbers {
+                dial = dial.number(
+                    Number::new(number.as_str())
+                        .status_callback(hooks.for_conversation(Hook::NumberStatus, interaction))
+                        .status_callback_event([
+                            CallProgressEvent::Initiated,
+                            CallProgressEvent::Ringing,
+                            CallProgressEvent::Answered,
+                            CallProgressEvent::Completed,
+                        ]),
+                );
+            }
+            Response::new()
+                .say(say_ja(ja))
+                .say(say_en(en))
+                .dial(dial)
+                .say(say_ja("申し訳ございません。ただいま電話に出ることができません。後ほどおかけ直しください。"))
+                .say(say_en("We are sorry, nobody can take your call right now. Please call again later."))
+                .hangup()
+        }
+        CallPlan::Closed { .. } => Response::new()
+            .say(say_ja("お電話ありがとうございます。本日の受付は終了いたしました。営業時間内におかけ直しください。"))
+            .say(say_en("Thank you for calling. We are closed now; please call again during business hours."))
+            .hangup(),
+        CallPlan::AnnounceNewNumber { new_number } => {
+            let spoken = spoken_number(new_number);
+            Response::new()
+                .say(say_ja(format!(
+                    "お電話ありがとうございます。この電話番号は変更になりました。新しい番号は{spoken}です。このままおつなぎします。"
+                )))
+                .say(say_en(format!(
+                    "Thank you for calling. This number has changed; our new number is {spoken}. Connecting you now."
+                )))
+                .redirect(Redirect::new(hooks.url(Hook::Incoming, &[("line", "main")])))
+        }
+        CallPlan::Hangup { .. } => Response::new().hangup(),
+    };
+    response.to_xml()
+}
+
+#[cfg(test)]
+mod tests;

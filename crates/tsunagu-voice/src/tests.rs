@@ -1,0 +1,198 @@
+//! The TwiML of each plan, as Twilio will read it.
+
+use expect_test::{Expect, expect};
+use proptest::prelude::*;
+use tsunagu_center::{CallPlan, FallbackReason};
+use tsunagu_core::{AgentId, InteractionId, Millis, TenantId};
+use tsunagu_interaction::ExternalNumber;
+
+use super::*;
+
+fn hooks() -> Webhooks {
+    Webhooks {
+        origin: "https://edge.example.jp".to_owned(),
+        tenant: TenantId::new("demo").expect("valid tenant"),
+    }
+}
+
+fn call() -> InteractionId {
+    InteractionId::new("CA00000000000000000000000000000001").expect("valid id")
+}
+
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "expect! values are built inline"
+)]
+fn check(plan: CallPlan, expect: Expect) {
+    let xml = render(&plan, &hooks()).expect("renders");
+    // One element per line, so a diff shows which attribute changed.
+    expect.assert_eq(&xml.replace("><", ">\n<"));
+}
+
+#[test]
+fn ring_dials_the_agent_client_with_answer_on_bridge_dual_recording_and_the_next_step_action() {
+    check(
+        CallPlan::Ring {
+            interaction: call(),
+            agent: AgentId::new("sato").expect("valid agent"),
+            attempt: 2,
+            timeout: Millis(15_000),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=2&amp;conversation=CA00000000000000000000000000000001" timeout="15" answerOnBridge="true" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp">
+            <Client statusCallback="https://edge.example.jp/twilio/voice/demo/agent-status?agent=sato&amp;conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">
+            <Identity>sato</Identity>
+            <Parameter name="conversation" value="CA00000000000000000000000000000001"/>
+            <Parameter name="attempt" value="2"/>
+            </Client>
+            </Dial>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn enqueue_polls_the_wait_url_and_reports_the_result() {
+    check(
+        CallPlan::Enqueue {
+            interaction: call(),
+            position: 3,
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Enqueue action="https://edge.example.jp/twilio/voice/demo/queue-result?conversation=CA00000000000000000000000000000001" waitUrl="https://edge.example.jp/twilio/voice/demo/queue-wait?conversation=CA00000000000000000000000000000001">tsunagu</Enqueue>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn hold_announces_the_position_in_japanese_then_english() {
+    check(
+        CallPlan::Hold {
+            interaction: call(),
+            position: 2,
+            waited: Millis(40_000),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say voice="Polly.Mizuki" language="ja-JP">ただいま電話が大変混み合っております。お客様は2番目にお待ちいただいております。このままお待ちください。</Say>
+            <Say voice="Polly.Joanna" language="en-US">All of our staff are busy. You are number 2 in line. Please stay on the line.</Say>
+            <Pause length="15"/>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn fallback_dials_every_backup_number_and_apologises_if_nobody_answers() {
+    check(
+        CallPlan::Fallback {
+            interaction: call(),
+            numbers: vec![
+                ExternalNumber::new("+819012340000").expect("valid"),
+                ExternalNumber::new("+815011112222").expect("valid"),
+            ],
+            reason: FallbackReason::NoAnswerWithinLimit,
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say voice="Polly.Mizuki" language="ja-JP">お待たせして申し訳ございません。別の窓口におつなぎします。</Say>
+            <Say voice="Polly.Joanna" language="en-US">Sorry to keep you waiting. Connecting you to another line.</Say>
+            <Dial timeout="30" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent">
+            <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+819012340000</Number>
+            <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+815011112222</Number>
+            </Dial>
+            <Say voice="Polly.Mizuki" language="ja-JP">申し訳ございません。ただいま電話に出ることができません。後ほどおかけ直しください。</Say>
+            <Say voice="Polly.Joanna" language="en-US">We are sorry, nobody can take your call right now. Please call again later.</Say>
+            <Hangup/>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn legacy_line_announces_the_new_number_in_national_format_and_routes_again() {
+    check(
+        CallPlan::AnnounceNewNumber {
+            new_number: "+815012345678".to_owned(),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say voice="Polly.Mizuki" language="ja-JP">お電話ありがとうございます。この電話番号は変更になりました。新しい番号は050-1234-5678です。このままおつなぎします。</Say>
+            <Say voice="Polly.Joanna" language="en-US">Thank you for calling. This number has changed; our new number is 050-1234-5678. Connecting you now.</Say>
+            <Redirect>https://edge.example.jp/twilio/voice/demo/incoming?line=main</Redirect>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn closed_leave_and_hangup() {
+    check(
+        CallPlan::Closed {
+            interaction: call(),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say voice="Polly.Mizuki" language="ja-JP">お電話ありがとうございます。本日の受付は終了いたしました。営業時間内におかけ直しください。</Say>
+            <Say voice="Polly.Joanna" language="en-US">Thank you for calling. We are closed now; please call again during business hours.</Say>
+            <Hangup/>
+            </Response>"#]],
+    );
+    check(
+        CallPlan::LeaveQueue {
+            interaction: call(),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Leave/>
+            </Response>"#]],
+    );
+    check(
+        CallPlan::Hangup {
+            interaction: call(),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Hangup/>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn every_hook_name_parses_back() {
+    for hook in Hook::ALL {
+        assert_eq!(Hook::from_path(hook.name()), Some(hook));
+    }
+    assert_eq!(Hook::from_path("incoming/extra"), None);
+}
+
+proptest! {
+    /// Any agent, attempt and timeout renders, and the callback URLs carry them verbatim.
+    #[test]
+    fn ring_always_renders(agent in "[A-Za-z0-9_]{1,121}", attempt: u32, timeout: u64) {
+        let agent = AgentId::new(agent).expect("charset is valid");
+        let plan = CallPlan::Ring { interaction: call(), agent: agent.clone(), attempt, timeout: Millis(timeout) };
+        let xml = render(&plan, &hooks()).expect("renders");
+        let client_element = format!(">{}<", agent.as_str());
+        let attempt_query = format!("attempt={attempt}&amp;conversation=");
+        prop_assert!(xml.contains(&client_element));
+        prop_assert!(xml.contains(&attempt_query));
+    }
+
+    /// Queue positions of any size are spoken in both languages.
+    #[test]
+    fn hold_always_renders(position in 1usize..100_000) {
+        let plan = CallPlan::Hold { interaction: call(), position, waited: Millis(0) };
+        let xml = render(&plan, &hooks()).expect("renders");
+        let ja = format!("{position}番目");
+        let en = format!("number {position} in line");
+        prop_assert!(xml.contains(&ja));
+        prop_assert!(xml.contains(&en));
+    }
+}

@@ -1,0 +1,28 @@
+//! Who is calling: the widget's session token (`Authorization: Bearer …`), verified on every request.
+
+use tsunagu_auth::{Session, verify_session};
+use worker::{Env, Request};
+
+use crate::{clock, error::AppError, secrets};
+
+/// The session of the request's `Authorization: Bearer` header.
+pub(crate) fn session(req: &Request, env: &Env) -> Result<Session, AppError> {
+    let header = req
+        .headers()
+        .get("Authorization")?
+        .ok_or(AppError::Unauthorized(
+            "sign in first: no session token was sent",
+        ))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .ok_or(AppError::Unauthorized(
+            "the Authorization header must be `Bearer <session token>`",
+        ))?;
+    verify_token(token, env)
+}
+
+/// Verifies a session token from any transport (header, or the socket's hello message).
+pub(crate) fn verify_token(token: &str, env: &Env) -> Result<Session, AppError> {
+    let secret = secrets::session_secret(env)?;
+    Ok(verify_session(token, secret.as_bytes(), clock::now_unix())?)
+}

@@ -1,0 +1,155 @@
+//! Writes the call log: stores call events once (Twilio retries collapse) and re-stitches their conversation.
+
+use tsunagu_core::{InteractionId, TenantId};
+use tsunagu_stitch::{
+    CallEvent, CallEventKind, Conversation, ConversationOutcome, EventIdentity, stitch,
+};
+use worker::Env;
+
+use crate::{error::AppError, log, store};
+
+/// The de-duplication key of an event: the stitcher's own notion of "the same event", spelled out
+/// so a retried callback hits the primary key of `call_events` and is not stored twice.
+fn event_key(event: &CallEvent) -> String {
+    match event.identity() {
+        EventIdentity::LegStatus {
+            call_sid,
+            status,
+            sequence_number,
+        } => {
+            let sequence = sequence_number.map_or_else(|| "-".to_owned(), |n| n.to_string());
+            format!("leg:{call_sid}:{status:?}:{sequence}")
+        }
+        EventIdentity::Recording {
+            recording_sid,
+            status,
+        } => format!("recording:{recording_sid}:{status:?}"),
+        EventIdentity::DialResult {
+            parent_call_sid,
+            dial_call_sid,
+        } => format!("dial:{parent_call_sid}:{dial_call_sid}"),
+        EventIdentity::Token(token) => format!("token:{}", token.0),
+        EventIdentity::Content(kind) => {
+            format!(
+                "content:{}",
+                serde_json::to_string(&kind).unwrap_or_default()
+            )
+        }
+    }
+}
+
+fn kind_name(event: &CallEvent) -> &'static str {
+    match &event.kind {
+        CallEventKind::ConversationStarted(_) => "conversation_started",
+        CallEventKind::LegStatus(_) => "leg_status",
+        CallEventKind::DialResult(_) => "dial_result",
+        CallEventKind::Recording(_) => "recording",
+        CallEventKind::Offered(_) => "offered",
+        CallEventKind::AgentResponded(_) => "agent_responded",
+        CallEventKind::Queued(_) => "queued",
+        CallEventKind::Dequeued(_) => "dequeued",
+        CallEventKind::Hold(_) => "hold",
+        CallEventKind::Unhold(_) => "unhold",
+        CallEventKind::Transferred(_) => "transferred",
+        CallEventKind::WrapUpEnded(_) => "wrap_up_ended",
+        CallEventKind::Ended(_) => "ended",
+        _ => "other",
+    }
+}
+
+/// Stores `events` of one interaction; when any was new, rebuilds the interaction's conversation.
+pub(crate) async fn record(
+    env: &Env,
+    tenant: &TenantId,
+    interaction: &InteractionId,
+    events: &[CallEvent],
+) -> Result<(), AppError> {
+    let mut any_new = false;
+    for event in events {
+        let key = event_key(event);
+        let body = serde_json::to_string(event)
+            .map_err(|e| AppError::Internal(format!("call event: {e}")))?;
+        let new = store::insert_call_event(
+            env,
+            tenant,
+            &store::NewCallEvent {
+                key: &key,
+                interaction: interaction.as_str(),
+                kind: kind_name(event),
+                at_ms: event.at().0,
+                body: &body,
+            },
+        )
+        .await?;
+        any_new |= new;
+    }
+    if any_new {
+        restitch(env, tenant, interaction).await?;
+    }
+    Ok(())
+}
+
+/// Folds every stored event of the interaction into its conversation and stores the result.
+async fn restitch(
+    env: &Env,
+    tenant: &TenantId,
+    interaction: &InteractionId,
+) -> Result<(), AppError> {
+    let rows = store::call_events_of(env, tenant, interaction.as_str()).await?;
+    let events = rows
+        .iter()
+        .filter_map(|row| serde_json::from_str::<CallEvent>(&row.body).ok())
+        .collect::<Vec<_>>();
+    let stitched = stitch(&events);
+    for warning in &stitched.warnings {
+        log::warn(
+            "calllog.stitch_warning",
+            &[
+                ("tenant", tenant.as_str().into()),
+                ("interaction", interaction.as_str().into()),
+                ("warning", warning.to_string().into()),
+            ],
+        );
+    }
+    for conversation in &stitched.conversations {
+        save(env, tenant, conversation).await?;
+    }
+    Ok(())
+}
+
+async fn save(env: &Env, tenant: &TenantId, conversation: &Conversation) -> Result<(), AppError> {
+    let id = conversation.id.to_string();
+    let body = serde_json::to_string(conversation)
+        .map_err(|e| AppError::Internal(format!("conversation: {e}")))?;
+    let outcome = match &conversation.outcome {
+        ConversationOutcome::InProgress => "in_progress",
+        ConversationOutcome::Answered => "answered",
+        ConversationOutcome::Abandoned { .. } => "abandoned",
+        ConversationOutcome::Fallback { .. } => "fallback",
+        ConversationOutcome::NotReached => "not_reached",
+        _ => "other",
+    };
+    let mut agents: Vec<&str> = conversation
+        .agent_legs
+        .iter()
+        .map(|leg| leg.agent.as_str())
+        .collect();
+    agents.sort_unstable();
+    agents.dedup();
+    store::upsert_conversation(
+        env,
+        tenant,
+        &store::ConversationRecord {
+            id: &id,
+            customer_id: conversation.customer.as_ref().map(|c| c.as_str()),
+            customer_number: conversation.customer_number.as_deref(),
+            started_at_ms: conversation.started_at.0,
+            ended_at_ms: conversation.ended_at.map(|t| t.0),
+            answered_by: conversation.answered_by.as_ref().map(|a| a.as_str()),
+            outcome,
+            agents,
+            body: &body,
+        },
+    )
+    .await
+}

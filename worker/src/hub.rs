@@ -1,0 +1,88 @@
+//! Talking to a tenant's `PresenceHub` Durable Object: the requests the stateless handlers send it.
+
+use serde::{Deserialize, Serialize};
+use tsunagu_center::{
+    AgentLegStatus, CallArrival, CallPlan, CenterConfig, DialOutcome, QueueResult,
+};
+use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
+use worker::{Env, Method, Request, RequestInit, Stub};
+
+use crate::{error::AppError, presence_hub};
+
+/// What happened to a call, for the center to decide on.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub(crate) enum HubCall {
+    CallArrived {
+        arrival: CallArrival,
+    },
+    CallRedirected {
+        interaction: InteractionId,
+    },
+    DialFinished {
+        interaction: InteractionId,
+        attempt: u32,
+        outcome: DialOutcome,
+    },
+    QueueWait {
+        interaction: InteractionId,
+    },
+    QueueLeft {
+        interaction: InteractionId,
+        result: QueueResult,
+    },
+    AgentLeg {
+        interaction: InteractionId,
+        agent: AgentId,
+        status: AgentLegStatus,
+        call_sid: CallSid,
+    },
+    CallEnded {
+        call_sid: CallSid,
+    },
+}
+
+/// One request to the hub: the tenant's current settings (fresh from D1), where Twilio reaches the
+/// worker (for REST redirects), and the call event.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct HubRequest {
+    pub(crate) config: CenterConfig,
+    pub(crate) origin: String,
+    pub(crate) call: HubCall,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct HubReply {
+    /// The plan for the call's TwiML; `None` for events that need no answer (callbacks).
+    pub(crate) plan: Option<CallPlan>,
+}
+
+/// The stub of `tenant`'s hub (one Durable Object per tenant, addressed by the tenant id).
+pub(crate) fn stub(env: &Env, tenant: &TenantId) -> Result<Stub, AppError> {
+    Ok(env
+        .durable_object(presence_hub::BINDING)?
+        .id_from_name(tenant.as_str())?
+        .get_stub()?)
+}
+
+/// Sends `request` to the hub and returns its reply.
+pub(crate) async fn call(
+    env: &Env,
+    tenant: &TenantId,
+    request: &HubRequest,
+) -> Result<HubReply, AppError> {
+    let body = serde_json::to_string(request)
+        .map_err(|e| AppError::Internal(format!("hub request: {e}")))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let req = Request::new_with_init("https://presence-hub.invalid/call", &init)?;
+    let mut response = stub(env, tenant)?.fetch_with_request(req).await?;
+    if response.status_code() != 200 {
+        let detail = response.text().await.unwrap_or_default();
+        return Err(AppError::Internal(format!(
+            "hub answered {}: {detail}",
+            response.status_code()
+        )));
+    }
+    Ok(response.json::<HubReply>().await?)
+}

@@ -1,0 +1,147 @@
+//! Sign-in: `POST /api/session` trades the CRM's embed token for a widget session; `POST /api/token`
+//! mints the session agent's Twilio Access Token.
+
+use serde::{Deserialize, Serialize};
+use tsunagu_auth::{Session, mint_session, peek_tenant, verify_embed_token};
+use tsunagu_twilio::access_token::{
+    AccessToken, DEFAULT_TTL_SECS, Identity, OutgoingGrant, VoiceGrant,
+};
+use worker::{Env, Request, Response};
+
+use crate::{
+    auth, clock,
+    error::AppError,
+    log,
+    secrets::{self, TenantSecret},
+    store,
+};
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    embed_token: String,
+}
+
+#[derive(Serialize)]
+struct SessionReply {
+    /// Kept in the widget's memory only; the host page never sees it.
+    session: String,
+    expires_at: u64,
+    tenant: String,
+    agent: String,
+    name: String,
+    team: Option<String>,
+    roles: Vec<&'static str>,
+}
+
+pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let body: SessionRequest = req
+        .json()
+        .await
+        .map_err(|_| AppError::BadRequest("expected a JSON body {\"embed_token\": \"…\"}"))?;
+    let tenant = peek_tenant(&body.embed_token)?;
+    match store::tenant(env, &tenant).await {
+        Ok(_) => {}
+        Err(AppError::UnknownTenant) => {
+            return Err(AppError::Unauthorized(
+                "the embed token names an unknown tenant",
+            ));
+        }
+        Err(other) => return Err(other),
+    }
+    let secret = secrets::tenant_secret(env, &tenant, TenantSecret::EmbedSecret).ok_or(
+        AppError::Unauthorized(
+            "this tenant has no embed secret configured; see README \"Embedding\"",
+        ),
+    )?;
+    let now = clock::now_unix();
+    let claims = match verify_embed_token(&body.embed_token, secret.as_bytes(), now) {
+        Ok(claims) => claims,
+        Err(err) => {
+            log::warn(
+                "session.refused",
+                &[
+                    ("tenant", tenant.as_str().into()),
+                    ("reason", err.to_string().into()),
+                ],
+            );
+            return Err(err.into());
+        }
+    };
+    let session = Session::start(claims, now);
+    let token = mint_session(&session, secrets::session_secret(env)?.as_bytes(), now)?;
+    log::info(
+        "session.opened",
+        &[
+            ("tenant", session.tenant.as_str().into()),
+            ("agent", session.agent.as_str().into()),
+        ],
+    );
+    Ok(Response::from_json(&SessionReply {
+        session: token,
+        expires_at: session.expires_at,
+        tenant: session.tenant.as_str().to_owned(),
+        agent: session.agent.as_str().to_owned(),
+        name: session.name.clone(),
+        team: session.team.as_ref().map(|t| t.as_str().to_owned()),
+        roles: session.roles.iter().map(|r| r.as_str()).collect(),
+    })?)
+}
+
+#[derive(Serialize)]
+struct TokenReply {
+    /// Twilio Access Token (JWT) for the Voice SDK; identity = the session's agent id.
+    token: String,
+    identity: String,
+    /// The Twilio edge the SDK must use (`tokyo` unless the tenant says otherwise).
+    edge: String,
+    /// Unix seconds; the widget refreshes on the SDK's `tokenWillExpire` well before this.
+    expires_at: u64,
+}
+
+pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, AppError> {
+    let session = auth::session(&req, env)?;
+    let settings = store::voice_settings(env, &session.tenant).await?;
+    let (Some(account_sid), Some(api_key_sid)) =
+        (settings.twilio_account_sid, settings.twilio_api_key_sid)
+    else {
+        return Err(AppError::NotConfigured(
+            "voice is not configured for this tenant",
+        ));
+    };
+    let secret = secrets::tenant_secret(env, &session.tenant, TenantSecret::TwilioApiKeySecret)
+        .ok_or(AppError::NotConfigured(
+            "voice is not configured for this tenant",
+        ))?;
+    let identity = Identity::new(session.agent.as_str())
+        .map_err(|_| AppError::Internal("agent id is not a valid Twilio identity".into()))?;
+    let mut token = AccessToken::new(account_sid, api_key_sid, identity);
+    token.ttl = DEFAULT_TTL_SECS;
+    token.voice = Some(VoiceGrant {
+        incoming_allow: true,
+        outgoing: settings
+            .twilio_twiml_app_sid
+            .map(|application_sid| OutgoingGrant {
+                application_sid,
+                params: Default::default(),
+            }),
+        push_credential_sid: None,
+        endpoint_id: None,
+    });
+    let now = clock::now_unix();
+    let jwt = token
+        .to_jwt(&secret, now)
+        .map_err(|e| AppError::Internal(format!("access token: {e}")))?;
+    log::info(
+        "token.minted",
+        &[
+            ("tenant", session.tenant.as_str().into()),
+            ("agent", session.agent.as_str().into()),
+        ],
+    );
+    Ok(Response::from_json(&TokenReply {
+        token: jwt,
+        identity: session.agent.as_str().to_owned(),
+        edge: settings.voice_edge,
+        expires_at: now + token.ttl,
+    })?)
+}

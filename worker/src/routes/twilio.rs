@@ -1,0 +1,87 @@
+//! Twilio's voice webhooks, `POST /twilio/voice/<tenant>/<hook>`: verify, decode, ask the hub, answer TwiML.
+//!
+//! Every request is checked against the tenant's auth token before anything else is read from it;
+//! a forged, altered or unsigned request gets 403 and changes nothing. Callback URLs we hand to
+//! Twilio carry their query parameters in alphabetical order (Twilio has been seen to re-order them).
+
+use tsunagu_core::TenantId;
+use tsunagu_twilio::{params, signature};
+use worker::{Env, Request, Response};
+
+use crate::{
+    error::AppError,
+    log,
+    secrets::{self, TenantSecret},
+    store, voice,
+};
+
+/// Every webhook URL starts with this; then `<tenant>/<hook>`.
+pub(crate) const PREFIX: &str = "/twilio/voice/";
+
+/// A verified webhook: who it is for, which hook, its parameters and URL query.
+pub(crate) struct Webhook {
+    pub(crate) tenant: TenantId,
+    pub(crate) hook: voice::Hook,
+    pub(crate) pairs: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    /// `I-Twilio-Idempotency-Token`: the same across retries of one delivery.
+    pub(crate) idempotency_token: Option<String>,
+    /// Scheme and host Twilio called, for the callback URLs in our answer.
+    pub(crate) origin: String,
+}
+
+pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let path = req.path();
+    let (tenant, hook) = path[PREFIX.len()..]
+        .split_once('/')
+        .ok_or(AppError::NotFound)?;
+    let tenant = TenantId::new(tenant).map_err(|_| AppError::NotFound)?;
+    let hook = voice::Hook::from_path(hook).ok_or(AppError::NotFound)?;
+    store::tenant(env, &tenant).await?;
+    let auth_token = secrets::tenant_secret(env, &tenant, TenantSecret::TwilioAuthToken).ok_or(
+        AppError::NotConfigured("Twilio is not configured for this tenant"),
+    )?;
+
+    let url = req.url()?;
+    let signature = req.headers().get("X-Twilio-Signature")?.unwrap_or_default();
+    let idempotency_token = req.headers().get("I-Twilio-Idempotency-Token")?;
+    let is_form = req
+        .headers()
+        .get("Content-Type")?
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let body = req.bytes().await?;
+    let checked = if is_form {
+        params::parse_form(&body)
+            .map_err(|_| AppError::BadRequest("malformed form body"))
+            .map(|pairs| {
+                let result =
+                    signature::validate_form(&auth_token, url.as_str(), &pairs, &signature);
+                (pairs, result)
+            })?
+    } else {
+        // Non-form bodies are signed over the URL with its bodySHA256 (twilio.md §1.3).
+        let result = signature::validate_json(&auth_token, url.as_str(), &body, &signature);
+        (Vec::new(), result)
+    };
+    let (pairs, verdict) = checked;
+    if let Err(err) = verdict {
+        log::warn(
+            "webhook.rejected",
+            &[
+                ("tenant", tenant.as_str().into()),
+                ("hook", hook.name().into()),
+                ("reason", err.to_string().into()),
+            ],
+        );
+        return Err(AppError::BadSignature);
+    }
+    let webhook = Webhook {
+        tenant,
+        hook,
+        pairs,
+        query: url.query_pairs().into_owned().collect(),
+        idempotency_token,
+        origin: url.origin().ascii_serialization(),
+    };
+    voice::handle(webhook, env).await
+}

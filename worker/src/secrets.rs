@@ -1,0 +1,65 @@
+//! Per-tenant and global secrets: Worker secrets (`wrangler secret put`), `.dev.vars` in development.
+//!
+//! A tenant's secrets are named `TENANT_<ID>_<KIND>` with the id upper-cased and `-` as `_`, so an
+//! operator can see at a glance which tenant a secret belongs to.
+
+use tsunagu_core::TenantId;
+use worker::Env;
+
+use crate::error::AppError;
+
+/// Which of a tenant's secrets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TenantSecret {
+    /// Signs the CRM's embed tokens (shared with the CRM vendor's backend).
+    EmbedSecret,
+    /// Twilio's primary auth token: verifies webhook signatures.
+    TwilioAuthToken,
+    /// Secret of the Twilio API key: signs Access Tokens and authenticates REST calls.
+    TwilioApiKeySecret,
+}
+
+impl TenantSecret {
+    fn suffix(self) -> &'static str {
+        match self {
+            TenantSecret::EmbedSecret => "EMBED_SECRET",
+            TenantSecret::TwilioAuthToken => "TWILIO_AUTH_TOKEN",
+            TenantSecret::TwilioApiKeySecret => "TWILIO_API_KEY_SECRET",
+        }
+    }
+}
+
+/// The name of a tenant's secret, e.g. `TENANT_DEMO_EMBED_SECRET`.
+pub(crate) fn secret_name(tenant: &TenantId, which: TenantSecret) -> String {
+    let id: String = tenant
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
+        .collect();
+    format!("TENANT_{id}_{}", which.suffix())
+}
+
+/// A tenant's secret, or `None` when the operator has not set it.
+pub(crate) fn tenant_secret(env: &Env, tenant: &TenantId, which: TenantSecret) -> Option<String> {
+    env.secret(&secret_name(tenant, which))
+        .ok()
+        .map(|s| s.to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The key that signs widget session tokens; without it the worker refuses to open sessions.
+pub(crate) fn session_secret(env: &Env) -> Result<String, AppError> {
+    env.secret("SESSION_SECRET")
+        .ok()
+        .map(|s| s.to_string())
+        .filter(|s| s.len() >= 32)
+        .ok_or_else(|| {
+            AppError::Internal("SESSION_SECRET is not set (or shorter than 32 bytes)".into())
+        })
+}

@@ -1,0 +1,290 @@
+//! One handler per Twilio voice hook: decode the verified parameters, log the call event, ask the hub, answer TwiML.
+
+use tsunagu_center::{AgentLegStatus, CallArrival, CallPlan, DialOutcome, Line, QueueResult};
+use tsunagu_core::{AgentId, CallSid, CustomerId, InteractionId, TeamId};
+use tsunagu_phone::{PhoneNumber, Region};
+use tsunagu_protocol::{CustomerCard, RecentContact};
+use tsunagu_stitch::{CallEvent, CallEventKind, Conversation, DedupKey};
+use tsunagu_twilio::params::{
+    CallStatusCallback, DialActionCallback, EnqueueActionCallback, ParamsError,
+    RecordingStatusCallback, VoiceRequest,
+};
+pub(crate) use tsunagu_voice::Hook;
+use tsunagu_voice::Webhooks;
+use worker::{Env, Response};
+
+use crate::{
+    calllog, clock,
+    error::AppError,
+    hub::{self, HubCall, HubRequest},
+    log,
+    routes::twilio::Webhook,
+    store, tenant_config,
+};
+
+/// Screen pop shows this many earlier conversations.
+const RECENT_CONTACTS: u32 = 5;
+
+fn bad_params(_: ParamsError) -> AppError {
+    AppError::BadRequest("the webhook's parameters are incomplete or malformed")
+}
+
+fn query<'a>(webhook: &'a Webhook, name: &str) -> Option<&'a str> {
+    webhook
+        .query
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// The `conversation` query parameter our own callback URLs carry.
+fn conversation(webhook: &Webhook) -> Result<InteractionId, AppError> {
+    query(webhook, "conversation")
+        .and_then(|raw| InteractionId::new(raw).ok())
+        .ok_or(AppError::BadRequest(
+            "missing or invalid `conversation` parameter",
+        ))
+}
+
+fn call_sid(raw: &str) -> Result<CallSid, AppError> {
+    CallSid::new(raw).map_err(|_| AppError::BadRequest("invalid CallSid"))
+}
+
+/// A voice call's interaction is named after its first leg (`tsunagu_center` does the same).
+fn interaction_of(call: &CallSid) -> Result<InteractionId, AppError> {
+    InteractionId::new(call.as_str()).map_err(|_| AppError::BadRequest("invalid CallSid"))
+}
+
+fn twiml(xml: String) -> Result<Response, AppError> {
+    let mut response = Response::ok(xml)?;
+    response
+        .headers_mut()
+        .set("Content-Type", "text/xml; charset=utf-8")?;
+    Ok(response)
+}
+
+/// An empty TwiML document: the answer to callbacks, which Twilio does not execute.
+fn acknowledged() -> Result<Response, AppError> {
+    twiml(r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#.to_owned())
+}
+
+pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppError> {
+    let now = clock::now();
+    let call = match webhook.hook {
+        Hook::Incoming => HubCall::CallArrived {
+            arrival: arrival(&webhook, env).await?,
+        },
+        Hook::Route => HubCall::CallRedirected {
+            interaction: conversation(&webhook)?,
+        },
+        Hook::DialResult => {
+            let interaction = conversation(&webhook)?;
+            let callback = DialActionCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
+            let attempt = query(&webhook, "attempt")
+                .and_then(|raw| raw.parse::<u32>().ok())
+                .ok_or(AppError::BadRequest(
+                    "missing or invalid `attempt` parameter",
+                ))?;
+            let result = tsunagu_stitch::dial_result(&callback, now)
+                .map_err(|_| AppError::BadRequest("invalid CallSid"))?;
+            record(
+                env,
+                &webhook,
+                &interaction,
+                CallEventKind::DialResult(result),
+            )
+            .await?;
+            HubCall::DialFinished {
+                interaction,
+                attempt,
+                outcome: DialOutcome::from_twilio(callback.dial_call_status.as_str()),
+            }
+        }
+        Hook::QueueWait => HubCall::QueueWait {
+            interaction: conversation(&webhook)?,
+        },
+        Hook::QueueResult => {
+            let callback = EnqueueActionCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
+            HubCall::QueueLeft {
+                interaction: conversation(&webhook)?,
+                result: QueueResult::from_twilio(callback.queue_result.as_str()),
+            }
+        }
+        Hook::AgentStatus => {
+            let interaction = conversation(&webhook)?;
+            let agent = query(&webhook, "agent")
+                .and_then(|raw| AgentId::new(raw).ok())
+                .ok_or(AppError::BadRequest("missing or invalid `agent` parameter"))?;
+            let callback = CallStatusCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
+            let leg = tsunagu_stitch::leg_status(&callback, now)
+                .map_err(|_| AppError::BadRequest("invalid CallSid"))?;
+            let sid = leg.call_sid.clone();
+            record(env, &webhook, &interaction, CallEventKind::LegStatus(leg)).await?;
+            match AgentLegStatus::from_twilio(callback.call.call_status.as_str()) {
+                Some(status) => HubCall::AgentLeg {
+                    interaction,
+                    agent,
+                    status,
+                    call_sid: sid,
+                },
+                None => return acknowledged(),
+            }
+        }
+        Hook::Status | Hook::NumberStatus => {
+            let callback = CallStatusCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
+            let leg = tsunagu_stitch::leg_status(&callback, now)
+                .map_err(|_| AppError::BadRequest("invalid CallSid"))?;
+            let interaction = match webhook.hook {
+                Hook::Status => {
+                    interaction_of(leg.parent_call_sid.as_ref().unwrap_or(&leg.call_sid))?
+                }
+                _ => conversation(&webhook)?,
+            };
+            let ended = webhook.hook == Hook::Status
+                && leg.parent_call_sid.is_none()
+                && leg.status.is_terminal();
+            let sid = leg.call_sid.clone();
+            record(env, &webhook, &interaction, CallEventKind::LegStatus(leg)).await?;
+            if !ended {
+                return acknowledged();
+            }
+            HubCall::CallEnded { call_sid: sid }
+        }
+        Hook::Recording => {
+            let interaction = conversation(&webhook)?;
+            let callback =
+                RecordingStatusCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
+            let update = tsunagu_stitch::recording_update(&callback, now)
+                .map_err(|_| AppError::BadRequest("invalid recording callback"))?;
+            record(
+                env,
+                &webhook,
+                &interaction,
+                CallEventKind::Recording(update),
+            )
+            .await?;
+            return acknowledged();
+        }
+    };
+    let request = HubRequest {
+        config: tenant_config::load(env, &webhook.tenant).await?,
+        origin: webhook.origin.clone(),
+        call,
+    };
+    let reply = hub::call(env, &webhook.tenant, &request).await?;
+    let Some(plan) = reply.plan else {
+        return acknowledged();
+    };
+    log_plan(&webhook, &plan);
+    let hooks = Webhooks {
+        origin: webhook.origin.clone(),
+        tenant: webhook.tenant.clone(),
+    };
+    let xml = tsunagu_voice::render(&plan, &hooks)
+        .map_err(|e| AppError::Internal(format!("twiml: {e}")))?;
+    twiml(xml)
+}
+
+fn log_plan(webhook: &Webhook, plan: &CallPlan) {
+    let name = match plan {
+        CallPlan::Ring { .. } => "ring",
+        CallPlan::Enqueue { .. } => "enqueue",
+        CallPlan::Hold { .. } => "hold",
+        CallPlan::LeaveQueue { .. } => "leave_queue",
+        CallPlan::Fallback { .. } => "fallback",
+        CallPlan::Closed { .. } => "closed",
+        CallPlan::AnnounceNewNumber { .. } => "announce_new_number",
+        CallPlan::Hangup { .. } => "hangup",
+    };
+    let mut fields = vec![
+        ("tenant", webhook.tenant.as_str().into()),
+        ("hook", webhook.hook.name().into()),
+        ("plan", name.into()),
+    ];
+    if let Some(interaction) = plan.interaction() {
+        fields.push(("conversation", interaction.as_str().into()));
+    }
+    if let CallPlan::Ring { agent, attempt, .. } = plan {
+        fields.push(("agent", agent.as_str().into()));
+        fields.push(("attempt", (*attempt).into()));
+    }
+    log::info("voice.plan", &fields);
+}
+
+/// Stores one Twilio callback as a call event (a retry with the same identity is a no-op).
+async fn record(
+    env: &Env,
+    webhook: &Webhook,
+    interaction: &InteractionId,
+    kind: CallEventKind,
+) -> Result<(), AppError> {
+    let event = CallEvent {
+        dedup_key: webhook.idempotency_token.clone().map(DedupKey),
+        kind,
+    };
+    calllog::record(env, &webhook.tenant, interaction, &[event]).await
+}
+
+/// The incoming call as the center needs it: caller normalised to E.164, looked up in the CRM,
+/// with recent history, and the line it came in on.
+async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> {
+    let request = VoiceRequest::from_pairs(&webhook.pairs).map_err(bad_params)?;
+    let call_sid = call_sid(&request.call.call_sid)?;
+    // Withheld and unknown callers ("anonymous", "+266696687") simply have no number.
+    let customer_number = PhoneNumber::parse(&request.call.from, Region::Jp)
+        .ok()
+        .map(|n| n.as_e164().to_owned());
+    let (customer, recent) = match &customer_number {
+        Some(number) => {
+            let customer = store::customer_by_phone(env, &webhook.tenant, number).await?;
+            let recent =
+                store::recent_conversations_with(env, &webhook.tenant, number, RECENT_CONTACTS)
+                    .await?;
+            (customer, recent)
+        }
+        None => (None, Vec::new()),
+    };
+    let customer = customer.and_then(|row| {
+        Some(CustomerCard {
+            id: CustomerId::new(row.id).ok()?,
+            name: if row.company.is_empty() {
+                row.name
+            } else {
+                format!("{}（{}）", row.name, row.company)
+            },
+            owner: row.owner_agent_id.and_then(|a| AgentId::new(a).ok()),
+            team: row.owner_team_id.and_then(|t| TeamId::new(t).ok()),
+        })
+    });
+    let recent = recent
+        .iter()
+        .filter_map(|row| serde_json::from_str::<Conversation>(&row.body).ok())
+        .map(|conversation| RecentContact {
+            at: conversation.started_at,
+            channel: conversation.channel,
+            agent: conversation.answered_by.clone(),
+            summary: conversation
+                .agent_legs
+                .iter()
+                .rev()
+                .find_map(|leg| leg.wrap_up.as_ref()?.disposition.clone()),
+        })
+        .collect();
+    let line = match (query(webhook, "line"), request.call.to.as_deref()) {
+        (Some("main"), _) | (_, None) => Line::Main,
+        (_, Some(to)) => match store::phone_line(env, &webhook.tenant, to).await? {
+            Some(line) if line.kind == "legacy" => match line.announce_e164 {
+                Some(new_number) => Line::Legacy { new_number },
+                None => Line::Main,
+            },
+            _ => Line::Main,
+        },
+    };
+    Ok(CallArrival {
+        call_sid,
+        customer_number,
+        customer,
+        recent,
+        line,
+    })
+}
