@@ -175,6 +175,14 @@ test('a full ladder: the owner does not answer, a team member does; one stitched
   assert.equal(conversation.customer, 'c001');
   assert.deepEqual(conversation.agent_legs.map((leg) => leg.agent).sort(), ['sato', 'suzuki']);
   assert.equal(conversation.outcome, 'answered');
+
+  const kpi = await (await fetch(new URL('/api/kpi?group=agent', edge.url), {
+    headers: { authorization: `Bearer ${session}` },
+  })).json();
+  assert.equal(kpi.group_by, 'agent');
+  const suzukiRow = kpi.rows.find((row) => JSON.stringify(row.key).includes('suzuki'));
+  assert.ok(suzukiRow, `suzuki has a KPI row: ${JSON.stringify(kpi.rows.map((r) => r.key))}`);
+  assert.ok(suzukiRow.answered >= 1, 'the answered call counts for suzuki');
 });
 
 test('nobody available: the call queues with position announcements; the first agent to become available gets it via a REST redirect', async () => {
@@ -214,4 +222,52 @@ test('a call on the legacy number first hears the new number in Japanese, then r
   const xml = await res.text();
   assert.match(xml, /<Say [^>]*language="ja-JP"[^>]*>[^<]*新しい番号は050-1234-5678です/);
   assert.match(xml, /<Redirect>[^<]*\/twilio\/voice\/demo\/incoming\?line=main<\/Redirect>/);
+});
+
+test('a widget that never acknowledges the offer (frozen tab) loses it: the next agent rings and Twilio is redirected', async () => {
+  const sato = await signIn('sato', 'sales');
+  const suzuki = await signIn('suzuki', 'sales');
+  const callSid = sid();
+  const { xml } = await incoming(callSid, '+81665550102'); // c002, owned by sato
+  assert.match(xml, /<Identity>sato<\/Identity>/);
+  await sato.next('offer');
+  // sato's widget stays silent; the policy gives it 3 s.
+  const suzukiOffer = await suzuki.next('offer', 0, 10_000);
+  assert.equal(suzukiOffer.conversation, callSid);
+  const withdrawn = await sato.next('offer_withdrawn');
+  assert.equal(withdrawn.offer.interaction, callSid);
+  const satoStatus = await sato.waitFor((m) => m.type === 'status' && m.status.kind === 'away', 'sato away');
+  assert.deepEqual(satoStatus.status, { kind: 'away', reason: 'missed_offer' });
+  const redirect = await rest.waitFor((r) => r.path.includes(callSid));
+  assert.match(redirect.form.Url, /\/route\?conversation=/);
+  const routed = await postWebhook(hook('route', `?conversation=${callSid}`), {
+    AccountSid: ACCOUNT, CallSid: callSid, CallStatus: 'in-progress', Direction: 'inbound', From: '+81665550102',
+  }, { authToken: AUTH_TOKEN });
+  const next = await routed.text();
+  assert.match(next, /<Identity>suzuki<\/Identity>/);
+  assert.match(next, /attempt=2&amp;/);
+  suzuki.send({ type: 'ack_offer', offer: suzukiOffer.offer });
+  await callerLeg(callSid, 'completed', 2);
+});
+
+test('outside business hours the call goes to the fallback number with an apology in Japanese first', async () => {
+  const original = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
+  // Open only on a weekday that is not today in Japan.
+  const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const todayInJapan = new Date(Date.now() + 9 * 3600_000).getUTCDay();
+  const closed = JSON.stringify({
+    fallback_numbers: ['+819012340000'],
+    hours: { utc_offset_minutes: 540, weekly: [{ day: days[(todayInJapan + 3) % 7], open: '09:00', close: '18:00' }] },
+  });
+  await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'").bind(closed).run();
+  try {
+    await signIn('sato', 'sales');
+    const callSid = sid();
+    const { xml } = await incoming(callSid);
+    assert.match(xml, /<Say [^>]*language="ja-JP"[^>]*>[^<]*時間外/);
+    assert.match(xml, /<Number [^>]*>\+819012340000<\/Number>/);
+    assert.doesNotMatch(xml, /<Client/, 'nobody is rung after hours, even if available');
+  } finally {
+    await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'").bind(original).run();
+  }
 });
