@@ -16,20 +16,49 @@ after(async () => {
   await edge?.stop();
 });
 
-test('the demo CRM page mounts the widget through its script tag; without a session it asks for sign-in', async () => {
+test('the demo CRM page mounts the widget through its script tag, asks for sign-in, then signs an agent in (ja and en)', async () => {
   const crm = await CrmPage.open(browser, new URL('/demo', edge.url).href);
   try {
     const tag = crm.page.locator('script[src$="/embed.js"][data-tenant="demo"][async]');
     assert.equal(await tag.count(), 1, 'the page embeds the widget with exactly one script tag');
     assert.equal(await crm.page.locator('#customers tbody tr').count(), 8, 'the seeded customers are listed');
+    assert.equal(await crm.page.locator('#agent option').count(), 6, 'the six demo agents can be picked');
 
     const widget = await crm.widget();
     await widget.waitForState('signed-out');
     assert.equal(await widget.status.textContent(), 'サインインが必要です');
 
+    // The demo CRM's backend signs the embed token (POST /demo/embed-token) for the picked agent.
+    await crm.page.selectOption('#agent', 'suzuki');
+    await crm.page.click('#sign-in');
+    await widget.waitForState('connected');
+    assert.deepEqual(await crm.waitForEvent('signed-in'), { agent: 'suzuki', name: '鈴木 一郎' });
+    assert.equal(await widget.status.textContent(), 'サインイン中: 鈴木 一郎');
+    assert.equal(await widget.available.textContent(), '受付可');
+    assert.equal(await widget.away.textContent(), '離席');
+    assert.equal(await widget.tenantName.textContent(), 'デモ株式会社');
+
+    // Keyboard: Tab to the big "available" button and press Enter.
+    await widget.available.focus();
+    await crm.page.keyboard.press('Enter');
+    await widget.waitForPresence('available');
+    assert.equal(await widget.presence.textContent(), '受付可');
+    assert.deepEqual(await crm.waitForEvent('presence', (d) => d.status === 'available'), { status: 'available' });
+    await widget.frame.waitForSelector('[data-testid="roster"] li[data-agent="suzuki"][data-status="available"]');
+
     await widget.langToggle.click();
-    assert.equal(await widget.status.textContent(), 'Sign-in required');
+    assert.equal(await widget.status.textContent(), 'Signed in: 鈴木 一郎');
+    assert.equal(await widget.presence.textContent(), 'Available');
+    assert.equal(await widget.offline.textContent(), 'Offline');
+    assert.equal(await widget.tenantName.textContent(), 'Demo Corp.');
+    assert.equal(await widget.frame.evaluate(() => document.documentElement.lang), 'en');
+
+    await crm.page.click('[data-presence="away:break"]');
+    await widget.waitForPresence('away');
+    assert.equal(await widget.presence.textContent(), 'Away (Break)');
     await crm.page.screenshot({ path: 'tests/.artifacts/demo-crm.png' }).catch(() => {});
+    await crm.page.click('[data-presence="offline"]');
+    await widget.waitForPresence('offline');
   } finally {
     await crm.close();
   }

@@ -157,3 +157,25 @@ test('/api/token mints a Voice access token for the session agent only, at the T
   assert.equal(claims.exp - claims.iat, 3600);
   assert.equal(reply.expires_at, claims.exp);
 });
+
+test('the demo CRM backend signs embed tokens for its own agents only', async () => {
+  const res = await fetch(new URL('/demo/embed-token', edge.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ agent: 'takahashi' }),
+  });
+  assert.equal(res.status, 200);
+  const { embed_token: token } = await res.json();
+  const session = await openSession(edge.url, token);
+  assert.equal(session.name, '高橋 美咲');
+  assert.equal(session.team, 'sales');
+  assert.deepEqual(session.roles.sort(), ['agent', 'supervisor']);
+
+  const unknown = await fetch(new URL('/demo/embed-token', edge.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ agent: 'mallory' }),
+  });
+  assert.equal(unknown.status, 400);
+  assert.equal((await unknown.text()).includes('mallory'), false, 'no echo');
+});

@@ -1,26 +1,103 @@
 //! embed.js — the one script a CRM page includes: mounts the Tsunagu widget in an isolated iframe.
 //
 // Usage: <script src="https://<tsunagu-origin>/embed.js" data-tenant="demo" async></script>
+//        then Tsunagu.init({ getEmbedToken }) — see web/INTEGRATION.md and embed.d.ts.
 //
 // The widget runs in an iframe served from the Tsunagu origin, so the host page can never read the
 // agent's session or Twilio token (see ARCHITECTURE.md, "Embedding"). The iframe sits in a closed
 // shadow root with inline !important styles, so CRM CSS can neither hide nor restyle it.
+//
+// Host <-> widget messages are `{ tsunagu: 1, type, ...payload }`, posted with an explicit target
+// origin and accepted only from the widget's own window and origin (never '*').
 (function () {
   'use strict';
   var script = document.currentScript;
   if (!script || window.Tsunagu) return; // Included twice: keep the first widget.
 
-  var tenant = script.getAttribute('data-tenant') || '';
-  var origin = new URL(script.src).origin;
+  var MAJOR = 1; // Major version of the host <-> widget messages; another major is refused.
+  var VERSION = '1.0.0';
+  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'accepted', 'ended', 'error'];
+  var defaultTenant = script.getAttribute('data-tenant') || '';
+  var widgetOrigin = new URL(script.src).origin;
+  var handlers = {};
+  var frame = null;      // the iframe, once mounted
+  var mounted = null;    // { element, tenant } of the mounted widget
+  var peerReady = false; // the widget said hello with our major version
+  var config = null;     // the options of init()
+  var outbox = [];       // messages for the widget before its hello
+  var ignored = 0;       // messages from other windows or origins
 
-  function mount() {
+  function emit(type, detail) {
+    (handlers[type] || []).slice().forEach(function (handler) {
+      try { handler(detail); } catch (err) { setTimeout(function () { throw err; }); }
+    });
+  }
+
+  function fail(code, message) { emit('error', { code: code, message: message }); }
+
+  function post(message) {
+    message.tsunagu = MAJOR;
+    if (!peerReady) { outbox.push(message); return; }
+    frame.contentWindow.postMessage(message, widgetOrigin);
+  }
+
+  function sendToken(id) {
+    var getToken = config && config.getEmbedToken;
+    Promise.resolve()
+      .then(function () {
+        if (typeof getToken !== 'function') throw new Error('init({ getEmbedToken }) was not called');
+        return getToken();
+      })
+      .then(function (token) {
+        if (typeof token !== 'string' || !token) throw new Error('getEmbedToken() did not resolve to a string');
+        post({ type: 'token', id: id, token: token });
+      }, function (err) {
+        var message = String((err && err.message) || err);
+        post({ type: 'token-error', id: id, message: message });
+        fail('token_unavailable', message);
+      });
+  }
+
+  function receive(event) {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== widgetOrigin) {
+      ignored += 1;
+      if (console.debug) console.debug('[tsunagu] ignored a message from another window or origin (' + ignored + ')');
+      return;
+    }
+    var data = event.data;
+    if (!data || typeof data !== 'object' || typeof data.type !== 'string') return;
+    if (data.tsunagu !== MAJOR) {
+      peerReady = false;
+      fail('incompatible_host', 'The widget speaks host-message version ' + data.tsunagu +
+        ', this embed.js speaks ' + MAJOR + '. Reload the page.');
+      return;
+    }
+    if (data.type === 'hello') {
+      peerReady = true;
+      var queued = outbox.splice(0);
+      post({ type: 'hello', version: VERSION });
+      if (config) post({ type: 'init', lang: config.lang || null });
+      queued.forEach(function (message) { if (message.type !== 'init') post(message); });
+      emit('ready', { version: String(data.version || '') });
+    } else if (data.type === 'token-request') {
+      sendToken(data.id);
+    } else if (data.type === 'event' && EVENTS.indexOf(data.event) >= 0 && data.event !== 'ready') {
+      emit(data.event, data.detail || {});
+    }
+  }
+
+  function mount(tenant) {
     var host = document.createElement('tsunagu-widget');
     var shadow = host.attachShadow({ mode: 'closed' });
-    var frame = document.createElement('iframe');
-    frame.src = origin + '/widget?tenant=' + encodeURIComponent(tenant);
+    if (mounted) mounted.element.remove();
+    mounted = { element: host, tenant: tenant };
+    peerReady = false;
+    frame = document.createElement('iframe');
+    frame.src = widgetOrigin + '/widget?tenant=' + encodeURIComponent(tenant) +
+      '&host=' + encodeURIComponent(location.origin);
     frame.title = 'Tsunagu';
     // Delegate the microphone (and sound) to the widget's origin only.
-    frame.allow = 'microphone ' + origin + '; autoplay ' + origin;
+    frame.allow = 'microphone ' + widgetOrigin + '; autoplay ' + widgetOrigin;
     var style = {
       position: 'fixed', right: '16px', bottom: '16px', width: '360px', height: '560px',
       'max-width': 'calc(100vw - 32px)', 'max-height': 'calc(100vh - 32px)',
@@ -30,9 +107,49 @@
     for (var name in style) frame.style.setProperty(name, style[name], 'important');
     shadow.appendChild(frame);
     document.body.appendChild(host);
-    window.Tsunagu = Object.freeze({ version: 1, origin: origin, tenant: tenant });
   }
 
-  if (document.body) mount();
-  else document.addEventListener('DOMContentLoaded', mount, { once: true });
+  function whenBody(fn) {
+    if (document.body) fn();
+    else document.addEventListener('DOMContentLoaded', fn, { once: true });
+  }
+
+  window.addEventListener('message', receive);
+
+  window.Tsunagu = Object.freeze({
+    version: VERSION,
+    /** Starts sign-in: the widget calls getEmbedToken() whenever it needs a new session. */
+    init: function (options) {
+      options = options || {};
+      if (typeof options.getEmbedToken !== 'function') {
+        throw new TypeError('Tsunagu.init needs { getEmbedToken: () => Promise<string> }');
+      }
+      if (config) { fail('already_initialized', 'Tsunagu.init was already called.'); return; }
+      config = { tenant: options.tenant || defaultTenant, getEmbedToken: options.getEmbedToken, lang: options.lang };
+      whenBody(function () { if (!mounted || mounted.tenant !== config.tenant) mount(config.tenant); });
+      post({ type: 'init', lang: config.lang || null });
+    },
+    /** 'available' | 'offline' | { away: 'break' | 'lunch' | 'meeting' | 'training' | 'other' } */
+    setPresence: function (state) { post({ type: 'set-presence', status: state }); },
+    /** Click-to-dial is not in this release: reports `not_supported` rather than pretending. */
+    dial: function (number, options) {
+      void number; void options;
+      setTimeout(function () { fail('not_supported', 'Click-to-dial is not available yet.'); });
+    },
+    /** Subscribes to an event; returns a function that unsubscribes. */
+    on: function (type, handler) {
+      if (EVENTS.indexOf(type) < 0) throw new TypeError('unknown Tsunagu event: ' + type);
+      (handlers[type] = handlers[type] || []).push(handler);
+      return function () {
+        var list = handlers[type] || [];
+        var at = list.indexOf(handler);
+        if (at >= 0) list.splice(at, 1);
+      };
+    }
+  });
+
+  // Mount right away with the script tag's tenant (the widget shows "sign-in required" until
+  // init); init({ tenant }) with another tenant mounts that tenant's widget instead.
+  whenBody(function () { if (!mounted) mount((config && config.tenant) || defaultTenant); });
+  try { window.dispatchEvent(new Event('tsunagu:loaded')); } catch (_) { /* very old browsers */ }
 })();

@@ -1,5 +1,8 @@
 //! Every UI string, in Japanese and English; Japanese unless the browser prefers otherwise.
 
+use tsunagu_core::Channel;
+use tsunagu_protocol::{AwayReason, PresenceStatus};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
     Ja,
@@ -29,6 +32,14 @@ impl Lang {
             Lang::En => Lang::Ja,
         }
     }
+
+    /// BCP 47 tag for dates and the page's `lang`.
+    pub(crate) fn tag(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja-JP",
+            Lang::En => "en",
+        }
+    }
 }
 
 pub(crate) struct Texts {
@@ -39,8 +50,67 @@ pub(crate) struct Texts {
     pub(crate) incompatible: &'static str,
     pub(crate) misconfigured: &'static str,
     pub(crate) signed_out: &'static str,
+    pub(crate) signing_in: &'static str,
+    pub(crate) host_refused: &'static str,
+    pub(crate) incompatible_host: &'static str,
     pub(crate) switch_language: &'static str,
     pub(crate) other_language_short: &'static str,
+    pub(crate) signed_in_as: &'static str,
+    pub(crate) presence_label: &'static str,
+    pub(crate) available: &'static str,
+    pub(crate) away: &'static str,
+    pub(crate) offline: &'static str,
+    pub(crate) reserved: &'static str,
+    pub(crate) on_call: &'static str,
+    pub(crate) wrap_up: &'static str,
+    pub(crate) away_reason_label: &'static str,
+    /// Japanese uses full-width parentheses without a space.
+    pub(crate) parentheses: (&'static str, &'static str),
+    pub(crate) reason_break: &'static str,
+    pub(crate) reason_lunch: &'static str,
+    pub(crate) reason_meeting: &'static str,
+    pub(crate) reason_training: &'static str,
+    pub(crate) reason_missed_offer: &'static str,
+    pub(crate) reason_no_answer: &'static str,
+    pub(crate) reason_other: &'static str,
+    pub(crate) roster_label: &'static str,
+    pub(crate) roster_empty: &'static str,
+    pub(crate) you: &'static str,
+    pub(crate) incoming_call: &'static str,
+    pub(crate) unknown_caller: &'static str,
+    pub(crate) no_customer: &'static str,
+    pub(crate) owner: &'static str,
+    pub(crate) recent: &'static str,
+    pub(crate) no_recent: &'static str,
+    pub(crate) accept: &'static str,
+    pub(crate) reject: &'static str,
+    pub(crate) voice_waiting: &'static str,
+    pub(crate) call_time: &'static str,
+    pub(crate) hang_up: &'static str,
+    pub(crate) mute: &'static str,
+    pub(crate) unmute: &'static str,
+    pub(crate) wrap_up_hint: &'static str,
+    pub(crate) end_wrap_up: &'static str,
+    pub(crate) voice_connecting: &'static str,
+    pub(crate) voice_ready: &'static str,
+    pub(crate) voice_not_available: &'static str,
+    pub(crate) voice_error: &'static str,
+    pub(crate) err_token_expired: &'static str,
+    pub(crate) err_token_invalid: &'static str,
+    pub(crate) err_token_not_yet_valid: &'static str,
+    pub(crate) err_unknown_tenant: &'static str,
+    pub(crate) err_session_refused: &'static str,
+    pub(crate) err_token_unavailable: &'static str,
+    pub(crate) err_network: &'static str,
+    pub(crate) err_session_lost: &'static str,
+    pub(crate) err_not_signed_in: &'static str,
+    pub(crate) err_rejected: &'static str,
+    pub(crate) dismiss: &'static str,
+    pub(crate) channel_voice: &'static str,
+    pub(crate) channel_web_call: &'static str,
+    pub(crate) channel_chat: &'static str,
+    pub(crate) channel_email: &'static str,
+    pub(crate) channel_other: &'static str,
 }
 
 const JA: Texts = Texts {
@@ -51,8 +121,66 @@ const JA: Texts = Texts {
     incompatible: "新しいバージョンがあります。再読み込みしてください",
     misconfigured: "設定エラー: テナントが指定されていません",
     signed_out: "サインインが必要です",
+    signing_in: "サインイン中…",
+    host_refused: "このページからは利用できません（許可されていないサイト）",
+    incompatible_host: "CRM側の連携スクリプトと版が合いません。ページを再読み込みしてください",
     switch_language: "Switch to English",
     other_language_short: "EN",
+    signed_in_as: "サインイン中",
+    presence_label: "受付状態",
+    available: "受付可",
+    away: "離席",
+    offline: "オフライン",
+    reserved: "着信中",
+    on_call: "通話中",
+    wrap_up: "後処理中",
+    away_reason_label: "離席理由",
+    parentheses: ("（", "）"),
+    reason_break: "休憩",
+    reason_lunch: "昼食",
+    reason_meeting: "会議",
+    reason_training: "研修",
+    reason_missed_offer: "着信に応答なし",
+    reason_no_answer: "呼び出しに応答なし",
+    reason_other: "その他",
+    roster_label: "メンバーの状態",
+    roster_empty: "まだ誰もいません",
+    you: "（自分）",
+    incoming_call: "着信",
+    unknown_caller: "番号非通知",
+    no_customer: "顧客情報なし",
+    owner: "担当",
+    recent: "最近の対応",
+    no_recent: "過去の対応はありません",
+    accept: "応答",
+    reject: "拒否",
+    voice_waiting: "電話回線からの呼び出しを待っています…",
+    call_time: "通話時間",
+    hang_up: "終話",
+    mute: "ミュート",
+    unmute: "ミュート解除",
+    wrap_up_hint: "通話後の処理が終わったら押してください",
+    end_wrap_up: "後処理を終了",
+    voice_connecting: "電話回線: 接続中…",
+    voice_ready: "電話回線: 準備完了",
+    voice_not_available: "電話回線: この版では利用できません（Twilio 音声は未対応）",
+    voice_error: "電話回線: 接続できません",
+    err_token_expired: "サインイン用トークンの有効期限が切れています。CRM からもう一度サインインしてください。",
+    err_token_invalid: "サインイン用トークンが正しくありません。CRM の管理者に連絡してください。",
+    err_token_not_yet_valid: "サインイン用トークンがまだ有効ではありません。パソコンの時計を確認してください。",
+    err_unknown_tenant: "このテナントは登録されていません。",
+    err_session_refused: "サインインできませんでした。",
+    err_token_unavailable: "CRM からサインイン用トークンを受け取れませんでした。",
+    err_network: "サーバーに接続できませんでした。",
+    err_session_lost: "セッションが切れました。もう一度サインインしてください。",
+    err_not_signed_in: "サインインしていません。",
+    err_rejected: "今はその操作はできません。",
+    dismiss: "閉じる",
+    channel_voice: "電話",
+    channel_web_call: "Web通話",
+    channel_chat: "チャット",
+    channel_email: "メール",
+    channel_other: "その他",
 };
 
 const EN: Texts = Texts {
@@ -63,13 +191,112 @@ const EN: Texts = Texts {
     incompatible: "A new version is available. Please reload",
     misconfigured: "Configuration error: no tenant given",
     signed_out: "Sign-in required",
+    signing_in: "Signing in…",
+    host_refused: "This page may not use the widget (site not allowed)",
+    incompatible_host: "The CRM's integration script is another version. Please reload the page",
     switch_language: "日本語に切り替え",
     other_language_short: "日本語",
+    signed_in_as: "Signed in",
+    presence_label: "Status",
+    available: "Available",
+    away: "Away",
+    offline: "Offline",
+    reserved: "Ringing",
+    on_call: "On a call",
+    wrap_up: "Wrap-up",
+    away_reason_label: "Away reason",
+    parentheses: (" (", ")"),
+    reason_break: "Break",
+    reason_lunch: "Lunch",
+    reason_meeting: "Meeting",
+    reason_training: "Training",
+    reason_missed_offer: "Missed a call",
+    reason_no_answer: "Did not answer",
+    reason_other: "Other",
+    roster_label: "Team presence",
+    roster_empty: "Nobody here yet",
+    you: " (you)",
+    incoming_call: "Incoming call",
+    unknown_caller: "Unknown number",
+    no_customer: "No customer record",
+    owner: "Owner",
+    recent: "Recent contacts",
+    no_recent: "No earlier contacts",
+    accept: "Accept",
+    reject: "Reject",
+    voice_waiting: "Waiting for the phone line to ring…",
+    call_time: "Call time",
+    hang_up: "Hang up",
+    mute: "Mute",
+    unmute: "Unmute",
+    wrap_up_hint: "Press when your after-call work is done",
+    end_wrap_up: "End wrap-up",
+    voice_connecting: "Phone line: connecting…",
+    voice_ready: "Phone line: ready",
+    voice_not_available: "Phone line: not available in this build (Twilio voice not supported yet)",
+    voice_error: "Phone line: cannot connect",
+    err_token_expired: "The sign-in token has expired. Sign in again from your CRM.",
+    err_token_invalid: "The sign-in token is not valid. Contact your CRM administrator.",
+    err_token_not_yet_valid: "The sign-in token is not valid yet. Check the computer's clock.",
+    err_unknown_tenant: "This tenant is not registered.",
+    err_session_refused: "Sign-in was refused.",
+    err_token_unavailable: "The CRM did not provide a sign-in token.",
+    err_network: "Could not reach the server.",
+    err_session_lost: "The session ended. Please sign in again.",
+    err_not_signed_in: "You are not signed in.",
+    err_rejected: "That is not possible right now.",
+    dismiss: "Dismiss",
+    channel_voice: "Phone",
+    channel_web_call: "Web call",
+    channel_chat: "Chat",
+    channel_email: "Email",
+    channel_other: "Other",
 };
 
 pub(crate) fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::Ja => &JA,
         Lang::En => &EN,
+    }
+}
+
+impl Texts {
+    pub(crate) fn reason(&self, reason: AwayReason) -> &'static str {
+        match reason {
+            AwayReason::Break => self.reason_break,
+            AwayReason::Lunch => self.reason_lunch,
+            AwayReason::Meeting => self.reason_meeting,
+            AwayReason::Training => self.reason_training,
+            AwayReason::MissedOffer => self.reason_missed_offer,
+            AwayReason::NoAnswer => self.reason_no_answer,
+            AwayReason::Other => self.reason_other,
+        }
+    }
+
+    /// The status in one short phrase: "離席（昼食）", "Away (Lunch)".
+    pub(crate) fn status(&self, status: PresenceStatus) -> String {
+        match status {
+            PresenceStatus::Offline => self.offline.into(),
+            PresenceStatus::Available => self.available.into(),
+            PresenceStatus::Away { reason } => {
+                let (open, close) = self.parentheses;
+                format!("{}{open}{}{close}", self.away, self.reason(reason))
+            }
+            PresenceStatus::Reserved => self.reserved.into(),
+            PresenceStatus::OnCall => self.on_call.into(),
+            PresenceStatus::WrapUp => self.wrap_up.into(),
+        }
+    }
+
+    pub(crate) fn channel(&self, channel: Channel) -> &'static str {
+        match channel {
+            Channel::Voice => self.channel_voice,
+            Channel::WebCall => self.channel_web_call,
+            Channel::Chat => self.channel_chat,
+            Channel::Sms => "SMS",
+            Channel::Line => "LINE",
+            Channel::Email => self.channel_email,
+            _ => self.channel_other,
+        }
     }
 }

@@ -64,25 +64,24 @@ pub(crate) async fn record(
     interaction: &InteractionId,
     events: &[CallEvent],
 ) -> Result<(), AppError> {
-    let mut any_new = false;
-    for event in events {
-        let key = event_key(event);
-        let body = serde_json::to_string(event)
-            .map_err(|e| AppError::Internal(format!("call event: {e}")))?;
-        let new = store::insert_call_event(
-            env,
-            tenant,
-            &store::NewCallEvent {
-                key: &key,
-                interaction: interaction.as_str(),
-                kind: kind_name(event),
-                at_ms: event.at().0,
-                body: &body,
-            },
-        )
-        .await?;
-        any_new |= new;
-    }
+    let keys: Vec<String> = events.iter().map(event_key).collect();
+    let bodies = events
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| AppError::Internal(format!("call event: {e}")))?;
+    let rows: Vec<store::NewCallEvent<'_>> = events
+        .iter()
+        .zip(keys.iter().zip(&bodies))
+        .map(|(event, (key, body))| store::NewCallEvent {
+            key,
+            interaction: interaction.as_str(),
+            kind: kind_name(event),
+            at_ms: event.at().0,
+            body,
+        })
+        .collect();
+    let any_new = store::insert_call_events(env, tenant, &rows).await?;
     if any_new {
         restitch(env, tenant, interaction).await?;
     }
@@ -111,13 +110,19 @@ async fn restitch(
             ],
         );
     }
+    let event_count = u32::try_from(events.len()).unwrap_or(u32::MAX);
     for conversation in &stitched.conversations {
-        save(env, tenant, conversation).await?;
+        save(env, tenant, conversation, event_count).await?;
     }
     Ok(())
 }
 
-async fn save(env: &Env, tenant: &TenantId, conversation: &Conversation) -> Result<(), AppError> {
+async fn save(
+    env: &Env,
+    tenant: &TenantId,
+    conversation: &Conversation,
+    event_count: u32,
+) -> Result<(), AppError> {
     let id = conversation.id.to_string();
     let body = serde_json::to_string(conversation)
         .map_err(|e| AppError::Internal(format!("conversation: {e}")))?;
@@ -148,6 +153,7 @@ async fn save(env: &Env, tenant: &TenantId, conversation: &Conversation) -> Resu
             answered_by: conversation.answered_by.as_ref().map(|a| a.as_str()),
             outcome,
             agents,
+            event_count,
             body: &body,
         },
     )

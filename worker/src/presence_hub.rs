@@ -9,8 +9,8 @@
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
-use tsunagu_center::{AgentCard, Center, CenterConfig, Output, Snapshot};
-use tsunagu_core::{InteractionId, TenantId, Timestamp};
+use tsunagu_center::{AgentCard, Center, CenterConfig, Delta, Output, Snapshot};
+use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId, Timestamp};
 use tsunagu_presence::{ConnectionId, PresenceInterval, StatusKind};
 use tsunagu_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, hello_version};
 use worker::{
@@ -30,9 +30,15 @@ use crate::{
 pub(crate) const BINDING: &str = "PRESENCE_HUB";
 
 /// Storage keys.
-const CENTER_KEY: &str = "center";
+/// Where an earlier build kept the whole center as one value; read once and replaced by entries.
+const LEGACY_SNAPSHOT_KEY: &str = "center";
+/// The storage API takes at most this many keys per `put`/`delete` call.
+const MAX_KEYS_PER_CALL: usize = 128;
 const NEXT_CONN_KEY: &str = "next_conn";
 const ORIGIN_KEY: &str = "origin";
+
+/// A snapshot write slower than this is logged (the snapshot grows with agents and queued calls).
+const SLOW_PERSIST_MS: u64 = 50;
 
 /// WebSocket close codes (4000–4999 are ours).
 const CLOSE_INCOMPATIBLE: u16 = 4000;
@@ -282,14 +288,20 @@ impl PresenceHub {
     /// A newer `config` replaces the stored one. Returns whether there is a center at all.
     async fn load(&self, config: Option<CenterConfig>) -> Result<bool> {
         if self.center.borrow().is_none() {
-            let stored = self.state.storage().get::<String>(CENTER_KEY).await?;
-            let center = match (stored, &config) {
-                (Some(json), _) => {
-                    let snapshot: Snapshot = serde_json::from_str(&json).map_err(internal)?;
-                    Some(Center::restore(snapshot).map_err(internal)?)
-                }
-                (None, Some(config)) => Some(Center::new(config.clone()).map_err(internal)?),
-                (None, None) => None,
+            let storage = self.state.storage();
+            let entries = self.stored_entries().await?;
+            let legacy = storage.get::<String>(LEGACY_SNAPSHOT_KEY).await?;
+            let center = if !entries.is_empty() {
+                Some(Center::restore_entries(entries).map_err(internal)?)
+            } else if let Some(json) = legacy {
+                // Its first delta holds every entry; `settle` writes them.
+                let snapshot: Snapshot = serde_json::from_str(&json).map_err(internal)?;
+                storage.delete(LEGACY_SNAPSHOT_KEY).await?;
+                Some(Center::restore(snapshot).map_err(internal)?)
+            } else if let Some(config) = &config {
+                Some(Center::new(config.clone()).map_err(internal)?)
+            } else {
+                None
             };
             let Some(center) = center else {
                 return Ok(false);
@@ -334,6 +346,42 @@ impl PresenceHub {
         });
     }
 
+    /// Every stored entry of the center (other keys, such as the origin, are the shell's own).
+    async fn stored_entries(&self) -> Result<Vec<(String, String)>> {
+        let map = self.state.storage().list().await?;
+        let mut entries = Vec::new();
+        map.for_each(&mut |value, key| {
+            if let (Some(key), Some(value)) = (key.as_string(), value.as_string())
+                && Center::is_entry_key(&key)
+            {
+                entries.push((key, value));
+            }
+        });
+        Ok(entries)
+    }
+
+    /// Writes a delta in as few storage calls as the API allows; returns the bytes written.
+    async fn persist(&self, delta: Delta) -> Result<usize> {
+        let storage = self.state.storage();
+        let mut bytes = 0;
+        for chunk in delta.puts.chunks(MAX_KEYS_PER_CALL) {
+            // A plain object: `put_multiple` with a serde map would pass a JS `Map`, whose entries
+            // the storage API does not see (it silently writes nothing).
+            let values = js_sys::Object::new();
+            for (key, value) in chunk {
+                bytes += key.len() + value.len();
+                js_sys::Reflect::set(&values, &key.into(), &value.into())?;
+            }
+            storage.put_multiple_raw(values).await?;
+        }
+        for chunk in delta.deletes.chunks(MAX_KEYS_PER_CALL) {
+            storage
+                .delete_multiple(chunk.iter().map(String::as_str).collect())
+                .await?;
+        }
+        Ok(bytes)
+    }
+
     fn with_center<T>(&self, f: impl FnOnce(&mut Center) -> T) -> Option<T> {
         self.center.borrow_mut().as_mut().map(f)
     }
@@ -350,16 +398,24 @@ impl PresenceHub {
     /// Outputs can lead to more input (a redirect of a call that is already over), so it loops.
     async fn settle(&self) -> Result<()> {
         loop {
-            let Some((outputs, snapshot, deadline)) = self.with_center(|center| {
+            let Some((outputs, delta, deadline)) = self.with_center(|center| {
                 let outputs: Vec<Output> = std::iter::from_fn(|| center.poll_output()).collect();
-                (outputs, center.snapshot(), center.poll_timeout())
+                (outputs, center.take_delta(), center.poll_timeout())
             }) else {
                 return Ok(());
             };
             // Persist before effects: if the object dies mid-way, the effects are idempotent
-            // (call-log writes) or re-derived (the alarm fires again).
-            let json = serde_json::to_string(&snapshot).map_err(internal)?;
-            self.state.storage().put(CENTER_KEY, json).await?;
+            // (call-log writes) or re-derived (the alarm fires again). Only what this batch
+            // changed is written: a handful of small entries, however many agents and calls.
+            let started = clock::now_ms();
+            let bytes = self.persist(delta).await?;
+            let persist_ms = clock::now_ms().saturating_sub(started);
+            if persist_ms >= SLOW_PERSIST_MS {
+                log::warn(
+                    "hub.slow_persist",
+                    &[("bytes", bytes.into()), ("ms", persist_ms.into())],
+                );
+            }
             match deadline {
                 Some(at) => {
                     // An absolute time: `set_alarm(i64)` would mean an offset from now.
@@ -375,7 +431,13 @@ impl PresenceHub {
             if outputs.is_empty() {
                 return Ok(());
             }
-            for output in outputs {
+            // Call-log writes leave the hub's critical path: they are idempotent and order-free,
+            // and awaiting a dozen D1 round trips per call would serialise every webhook.
+            let (log_writes, effects): (Vec<Output>, Vec<Output>) = outputs
+                .into_iter()
+                .partition(|o| matches!(o, Output::Record(_) | Output::PresenceInterval { .. }));
+            self.write_log_in_background(log_writes);
+            for output in effects {
                 if let Err(err) = self.perform(output).await {
                     log::warn("hub.effect_failed", &[("detail", err.to_string().into())]);
                 }
@@ -438,58 +500,94 @@ impl PresenceHub {
                     self.with_center(|center| center.call_ended(now, &call_sid));
                 }
             }
-            Output::Record(event) => {
-                let interaction = interaction_of(&event)
-                    .ok_or(AppError::Internal("call event without a contact".into()))?;
-                calllog::record(&self.env, &tenant, &interaction, &[event]).await?;
-            }
-            Output::PresenceInterval { agent, interval } => {
-                self.store_interval(&tenant, &agent, &interval).await?;
+            Output::Record(_) | Output::PresenceInterval { .. } => {
+                self.write_log_in_background(vec![output]);
             }
         }
         Ok(())
     }
 
-    async fn store_interval(
-        &self,
-        tenant: &TenantId,
-        agent: &tsunagu_core::AgentId,
-        interval: &PresenceInterval,
-    ) -> std::result::Result<(), AppError> {
-        use tsunagu_kpi::PresenceState;
-        let state = match interval.status_kind {
-            StatusKind::Offline => PresenceState::Offline,
-            StatusKind::Available => PresenceState::Available,
-            StatusKind::Away(_) => PresenceState::Away,
-            StatusKind::Reserved => PresenceState::Reserved,
-            StatusKind::OnCall => PresenceState::OnCall,
-            StatusKind::WrapUp => PresenceState::WrapUp,
+    /// Stores call events and presence intervals after the current request, in order.
+    fn write_log_in_background(&self, outputs: Vec<Output>) {
+        if outputs.is_empty() {
+            return;
+        }
+        let Some((tenant, teams)) = self.with_center(|center| {
+            let teams: Vec<Option<TeamId>> = outputs
+                .iter()
+                .map(|output| match output {
+                    Output::PresenceInterval { agent, .. } => center.agent_team(agent),
+                    _ => None,
+                })
+                .collect();
+            (center.config().tenant.clone(), teams)
+        }) else {
+            return;
         };
-        let team = self
-            .with_center(|center| center.agent_team(agent))
-            .flatten();
-        let kpi_interval = tsunagu_kpi::PresenceInterval {
-            agent: agent.clone(),
-            team,
-            state,
-            start: interval.start,
-            end: interval.end,
-        };
-        let body = serde_json::to_string(&kpi_interval)
-            .map_err(|e| AppError::Internal(format!("presence interval: {e}")))?;
-        store::insert_presence_interval(
-            &self.env,
-            tenant,
-            &store::PresenceIntervalRecord {
-                agent: agent.as_str(),
-                status: &interval.status_kind.to_string(),
-                start_ms: interval.start.0,
-                end_ms: interval.end.0,
-                body: &body,
-            },
-        )
-        .await
+        let env = self.env.clone();
+        self.state.wait_until(async move {
+            for (output, team) in outputs.into_iter().zip(teams) {
+                let result = match output {
+                    Output::Record(event) => match interaction_of(&event) {
+                        Some(interaction) => {
+                            calllog::record(&env, &tenant, &interaction, &[event]).await
+                        }
+                        None => Err(AppError::Internal("call event without a contact".into())),
+                    },
+                    Output::PresenceInterval { agent, interval } => {
+                        store_interval(&env, &tenant, &agent, team, &interval).await
+                    }
+                    _ => Ok(()),
+                };
+                if let Err(err) = result {
+                    log::warn(
+                        "hub.log_write_failed",
+                        &[("detail", err.to_string().into())],
+                    );
+                }
+            }
+        });
     }
+}
+
+/// Stores one closed presence interval in the shape the KPIs read.
+async fn store_interval(
+    env: &Env,
+    tenant: &TenantId,
+    agent: &AgentId,
+    team: Option<TeamId>,
+    interval: &PresenceInterval,
+) -> std::result::Result<(), AppError> {
+    use tsunagu_kpi::PresenceState;
+    let state = match interval.status_kind {
+        StatusKind::Offline => PresenceState::Offline,
+        StatusKind::Available => PresenceState::Available,
+        StatusKind::Away(_) => PresenceState::Away,
+        StatusKind::Reserved => PresenceState::Reserved,
+        StatusKind::OnCall => PresenceState::OnCall,
+        StatusKind::WrapUp => PresenceState::WrapUp,
+    };
+    let kpi_interval = tsunagu_kpi::PresenceInterval {
+        agent: agent.clone(),
+        team,
+        state,
+        start: interval.start,
+        end: interval.end,
+    };
+    let body = serde_json::to_string(&kpi_interval)
+        .map_err(|e| AppError::Internal(format!("presence interval: {e}")))?;
+    store::insert_presence_interval(
+        env,
+        tenant,
+        &store::PresenceIntervalRecord {
+            agent: agent.as_str(),
+            status: &interval.status_kind.to_string(),
+            start_ms: interval.start.0,
+            end_ms: interval.end.0,
+            body: &body,
+        },
+    )
+    .await
 }
 
 /// The interaction a center event is about (voice interactions are named after their CallSid).

@@ -15,6 +15,8 @@ pub(crate) struct TenantRow {
     pub(crate) name_ja: String,
     pub(crate) name_en: String,
     pub(crate) allowed_origins: String,
+    /// The tenant's routing settings (see `tenant_config`).
+    pub(crate) routing_json: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -29,7 +31,9 @@ pub(crate) struct CustomerRow {
 pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, AppError> {
     let row = env
         .d1(DB)?
-        .prepare("SELECT id, name_ja, name_en, allowed_origins FROM tenants WHERE id = ?1")
+        .prepare(
+            "SELECT id, name_ja, name_en, allowed_origins, routing_json FROM tenants WHERE id = ?1",
+        )
         .bind(&[JsValue::from_str(tenant.as_str())])?
         .first::<TenantRow>(None)
         .await?;
@@ -75,7 +79,6 @@ pub(crate) struct VoiceSettingsRow {
     pub(crate) twilio_api_key_sid: Option<String>,
     pub(crate) twilio_twiml_app_sid: Option<String>,
     pub(crate) voice_edge: String,
-    pub(crate) routing_json: String,
 }
 
 pub(crate) async fn voice_settings(
@@ -84,7 +87,7 @@ pub(crate) async fn voice_settings(
 ) -> Result<VoiceSettingsRow, AppError> {
     env.d1(DB)?
         .prepare(
-            "SELECT twilio_account_sid, twilio_api_key_sid, twilio_twiml_app_sid, voice_edge, routing_json
+            "SELECT twilio_account_sid, twilio_api_key_sid, twilio_twiml_app_sid, voice_edge
              FROM tenants WHERE id = ?1",
         )
         .bind(&[text(tenant.as_str())])?
@@ -99,20 +102,6 @@ pub(crate) struct PhoneLineRow {
     pub(crate) announce_e164: Option<String>,
 }
 
-/// The line a call came in on, if it is one of this tenant's numbers.
-pub(crate) async fn phone_line(
-    env: &Env,
-    tenant: &TenantId,
-    e164: &str,
-) -> Result<Option<PhoneLineRow>, AppError> {
-    Ok(env
-        .d1(DB)?
-        .prepare("SELECT kind, announce_e164 FROM phone_lines WHERE tenant_id = ?1 AND e164 = ?2")
-        .bind(&[text(tenant.as_str()), text(e164)])?
-        .first::<PhoneLineRow>(None)
-        .await?)
-}
-
 /// The caller as the CRM knows them: screen pop and the routing ladder's owner.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct CallerRow {
@@ -123,49 +112,66 @@ pub(crate) struct CallerRow {
     pub(crate) owner_team_id: Option<String>,
 }
 
-pub(crate) async fn customer_by_phone(
+/// Everything an incoming call needs from D1, in one round trip: the caller's CRM record, their
+/// recent conversations (newest first), and the line they called.
+pub(crate) async fn caller_context(
     env: &Env,
     tenant: &TenantId,
-    e164: &str,
-) -> Result<Option<CallerRow>, AppError> {
-    Ok(env
-        .d1(DB)?
-        .prepare(
-            "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
-             FROM customers c
-             LEFT JOIN agents a ON a.tenant_id = c.tenant_id AND a.id = c.owner_agent_id
-             WHERE c.tenant_id = ?1 AND c.phone_e164 = ?2
-             ORDER BY c.id LIMIT 1",
-        )
-        .bind(&[text(tenant.as_str()), text(e164)])?
-        .first::<CallerRow>(None)
-        .await?)
+    caller: Option<&str>,
+    called: Option<&str>,
+    recent_limit: u32,
+) -> Result<
+    (
+        Option<CallerRow>,
+        Vec<ConversationRow>,
+        Option<PhoneLineRow>,
+    ),
+    AppError,
+> {
+    let db = env.d1(DB)?;
+    let caller = opt_text(caller);
+    let statements = vec![
+        db.prepare(CUSTOMER_BY_PHONE)
+            .bind(&[text(tenant.as_str()), caller.clone()])?,
+        db.prepare(RECENT_CONVERSATIONS).bind(&[
+            text(tenant.as_str()),
+            caller,
+            JsValue::from(recent_limit),
+        ])?,
+        db.prepare(PHONE_LINE)
+            .bind(&[text(tenant.as_str()), opt_text(called)])?,
+    ];
+    let results = db.batch(statements).await?;
+    let [customer, recent, line] = results.as_slice() else {
+        return Err(AppError::Internal(
+            "D1 batch returned the wrong number of results".into(),
+        ));
+    };
+    Ok((
+        customer.results::<CallerRow>()?.into_iter().next(),
+        recent.results::<ConversationRow>()?,
+        line.results::<PhoneLineRow>()?.into_iter().next(),
+    ))
 }
+
+const CUSTOMER_BY_PHONE: &str =
+    "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
+     FROM customers c
+     LEFT JOIN agents a ON a.tenant_id = c.tenant_id AND a.id = c.owner_agent_id
+     WHERE c.tenant_id = ?1 AND c.phone_e164 = ?2
+     ORDER BY c.id LIMIT 1";
+
+const RECENT_CONVERSATIONS: &str = "SELECT body FROM conversations
+     WHERE tenant_id = ?1 AND customer_number = ?2
+     ORDER BY started_at_ms DESC LIMIT ?3";
+
+const PHONE_LINE: &str =
+    "SELECT kind, announce_e164 FROM phone_lines WHERE tenant_id = ?1 AND e164 = ?2";
 
 /// A stitched conversation as stored (the searchable columns stay in SQL).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ConversationRow {
     pub(crate) body: String,
-}
-
-/// The last few conversations with a number, newest first (screen pop).
-pub(crate) async fn recent_conversations_with(
-    env: &Env,
-    tenant: &TenantId,
-    e164: &str,
-    limit: u32,
-) -> Result<Vec<ConversationRow>, AppError> {
-    let result = env
-        .d1(DB)?
-        .prepare(
-            "SELECT body FROM conversations
-             WHERE tenant_id = ?1 AND customer_number = ?2
-             ORDER BY started_at_ms DESC LIMIT ?3",
-        )
-        .bind(&[text(tenant.as_str()), text(e164), JsValue::from(limit)])?
-        .all()
-        .await?;
-    Ok(result.results::<ConversationRow>()?)
 }
 
 /// One call event to store; `key` is its de-duplication identity.
@@ -177,29 +183,36 @@ pub(crate) struct NewCallEvent<'a> {
     pub(crate) body: &'a str,
 }
 
-/// Stores an event once; a retry with the same key changes nothing. Returns whether it was new.
-pub(crate) async fn insert_call_event(
+/// Stores events once each, in one round trip; a retry with the same key changes nothing.
+/// Returns whether any of them was new.
+pub(crate) async fn insert_call_events(
     env: &Env,
     tenant: &TenantId,
-    event: &NewCallEvent<'_>,
+    events: &[NewCallEvent<'_>],
 ) -> Result<bool, AppError> {
-    let result = env
-        .d1(DB)?
-        .prepare(
-            "INSERT INTO call_events (tenant_id, event_key, interaction_id, kind, at_ms, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-        )
-        .bind(&[
-            text(tenant.as_str()),
-            text(event.key),
-            text(event.interaction),
-            text(event.kind),
-            millis(event.at_ms),
-            text(event.body),
-        ])?
-        .run()
-        .await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+    let db = env.d1(DB)?;
+    let statements = events
+        .iter()
+        .map(|event| {
+            db.prepare(
+                "INSERT INTO call_events (tenant_id, event_key, interaction_id, kind, at_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            )
+            .bind(&[
+                text(tenant.as_str()),
+                text(event.key),
+                text(event.interaction),
+                text(event.kind),
+                millis(event.at_ms),
+                text(event.body),
+            ])
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut any_new = false;
+    for result in db.batch(statements).await? {
+        any_new |= result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
+    }
+    Ok(any_new)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,10 +244,13 @@ pub(crate) struct ConversationRecord<'a> {
     pub(crate) answered_by: Option<&'a str>,
     pub(crate) outcome: &'a str,
     pub(crate) agents: Vec<&'a str>,
+    /// How many stored events this row was folded from.
+    pub(crate) event_count: u32,
     pub(crate) body: &'a str,
 }
 
-/// Replaces a conversation and its agent index in one batch (one transaction in D1).
+/// Writes a conversation and its agent index in one batch (one transaction in D1). A row folded
+/// from fewer events than the stored one is older and is not written.
 pub(crate) async fn upsert_conversation(
     env: &Env,
     tenant: &TenantId,
@@ -243,9 +259,15 @@ pub(crate) async fn upsert_conversation(
     let db = env.d1(DB)?;
     let mut statements = vec![
         db.prepare(
-            "INSERT OR REPLACE INTO conversations
-             (tenant_id, id, customer_id, customer_number, started_at_ms, ended_at_ms, answered_by, outcome, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO conversations
+             (tenant_id, id, customer_id, customer_number, started_at_ms, ended_at_ms, answered_by, outcome, body, event_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET
+                customer_id = excluded.customer_id, customer_number = excluded.customer_number,
+                started_at_ms = excluded.started_at_ms, ended_at_ms = excluded.ended_at_ms,
+                answered_by = excluded.answered_by, outcome = excluded.outcome, body = excluded.body,
+                event_count = excluded.event_count
+             WHERE excluded.event_count >= conversations.event_count",
         )
         .bind(&[
             text(tenant.as_str()),
@@ -257,6 +279,7 @@ pub(crate) async fn upsert_conversation(
             opt_text(record.answered_by),
             text(record.outcome),
             text(record.body),
+            JsValue::from(record.event_count),
         ])?,
     ];
     for agent in &record.agents {
@@ -370,4 +393,28 @@ pub(crate) async fn presence_intervals(
         .all()
         .await?;
     Ok(result.results::<BodyRow>()?)
+}
+
+/// An agent of the directory (the demo CRM signs its embed tokens from these rows).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct AgentRow {
+    pub(crate) id: String,
+    pub(crate) display_name: String,
+    pub(crate) team_id: Option<String>,
+    pub(crate) roles: String,
+}
+
+pub(crate) async fn agent(
+    env: &Env,
+    tenant: &TenantId,
+    agent: &str,
+) -> Result<Option<AgentRow>, AppError> {
+    Ok(env
+        .d1(DB)?
+        .prepare(
+            "SELECT id, display_name, team_id, roles FROM agents WHERE tenant_id = ?1 AND id = ?2",
+        )
+        .bind(&[text(tenant.as_str()), text(agent)])?
+        .first::<AgentRow>(None)
+        .await?)
 }

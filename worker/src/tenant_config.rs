@@ -5,19 +5,25 @@ use tsunagu_center::CenterConfig;
 use tsunagu_core::TenantId;
 use worker::Env;
 
-use crate::{error::AppError, store};
+use crate::{
+    error::AppError,
+    store::{self, TenantRow},
+};
+
+/// The tenant's settings, read from D1.
+pub(crate) async fn load(env: &Env, tenant: &TenantId) -> Result<CenterConfig, AppError> {
+    from_row(&store::tenant(env, tenant).await?)
+}
 
 /// The tenant's settings: `routing_json` (any subset of `CenterConfig`'s fields) over the
 /// defaults, with the id and display name from the tenant row.
-pub(crate) async fn load(env: &Env, tenant: &TenantId) -> Result<CenterConfig, AppError> {
-    let row = store::tenant(env, tenant).await?;
-    let voice = store::voice_settings(env, tenant).await?;
-    let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&voice.routing_json) else {
+pub(crate) fn from_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
+    let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&row.routing_json) else {
         return Err(AppError::Internal(
             "tenants.routing_json is not a JSON object".into(),
         ));
     };
-    fields.insert("tenant".into(), tenant.as_str().into());
+    fields.insert("tenant".into(), row.id.as_str().into());
     fields.insert(
         "tenant_name".into(),
         serde_json::json!({ "ja": row.name_ja, "en": row.name_en }),

@@ -167,15 +167,21 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
         }
     };
     let request = HubRequest {
-        config: tenant_config::load(env, &webhook.tenant).await?,
+        config: tenant_config::from_row(&webhook.tenant_row)?,
         origin: webhook.origin.clone(),
         call,
     };
+    let decoded_at = clock::now_ms();
     let reply = hub::call(env, &webhook.tenant, &request).await?;
     let Some(plan) = reply.plan else {
         return acknowledged();
     };
-    log_plan(&webhook, &plan);
+    let timing = Timing {
+        received: now.0,
+        decoded: decoded_at,
+        decided: clock::now_ms(),
+    };
+    log_plan(&webhook, &plan, &timing);
     let hooks = Webhooks {
         origin: webhook.origin.clone(),
         tenant: webhook.tenant.clone(),
@@ -185,7 +191,15 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
     twiml(xml)
 }
 
-fn log_plan(webhook: &Webhook, plan: &CallPlan) {
+/// When a webhook's stages finished (Workers' clock advances only across I/O, so these measure
+/// D1 and the hub, which is what they are for).
+struct Timing {
+    received: u64,
+    decoded: u64,
+    decided: u64,
+}
+
+fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
     let name = match plan {
         CallPlan::Ring { .. } => "ring",
         CallPlan::Enqueue { .. } => "enqueue",
@@ -200,6 +214,14 @@ fn log_plan(webhook: &Webhook, plan: &CallPlan) {
         ("tenant", webhook.tenant.as_str().into()),
         ("hook", webhook.hook.name().into()),
         ("plan", name.into()),
+        (
+            "d1_ms",
+            timing.decoded.saturating_sub(timing.received).into(),
+        ),
+        (
+            "hub_ms",
+            timing.decided.saturating_sub(timing.decoded).into(),
+        ),
     ];
     if let Some(interaction) = plan.interaction() {
         fields.push(("conversation", interaction.as_str().into()));
@@ -234,16 +256,19 @@ async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> 
     let customer_number = PhoneNumber::parse(&request.call.from, Region::Jp)
         .ok()
         .map(|n| n.as_e164().to_owned());
-    let (customer, recent) = match &customer_number {
-        Some(number) => {
-            let customer = store::customer_by_phone(env, &webhook.tenant, number).await?;
-            let recent =
-                store::recent_conversations_with(env, &webhook.tenant, number, RECENT_CONTACTS)
-                    .await?;
-            (customer, recent)
-        }
-        None => (None, Vec::new()),
+    // The legacy-line lookup is skipped when the call was already announced (`line=main`).
+    let called = match query(webhook, "line") {
+        Some("main") => None,
+        _ => request.call.to.as_deref(),
     };
+    let (customer, recent, line) = store::caller_context(
+        env,
+        &webhook.tenant,
+        customer_number.as_deref(),
+        called,
+        RECENT_CONTACTS,
+    )
+    .await?;
     let customer = customer.and_then(|row| {
         Some(CustomerCard {
             id: CustomerId::new(row.id).ok()?,
@@ -270,15 +295,12 @@ async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> 
                 .find_map(|leg| leg.wrap_up.as_ref()?.disposition.clone()),
         })
         .collect();
-    let line = match (query(webhook, "line"), request.call.to.as_deref()) {
-        (Some("main"), _) | (_, None) => Line::Main,
-        (_, Some(to)) => match store::phone_line(env, &webhook.tenant, to).await? {
-            Some(line) if line.kind == "legacy" => match line.announce_e164 {
-                Some(new_number) => Line::Legacy { new_number },
-                None => Line::Main,
-            },
-            _ => Line::Main,
-        },
+    let line = match line {
+        Some(store::PhoneLineRow {
+            kind,
+            announce_e164: Some(new_number),
+        }) if kind == "legacy" => Line::Legacy { new_number },
+        _ => Line::Main,
     };
     Ok(CallArrival {
         call_sid,

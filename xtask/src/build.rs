@@ -33,7 +33,31 @@ pub(crate) fn site_dir() -> PathBuf {
 
 pub(crate) fn build(profile: Profile) -> Result {
     build_widget(profile)?;
-    build_worker(profile)
+    build_worker(profile)?;
+    build_double(profile)
+}
+
+/// Where the Twilio test double's binary is copied, for `run` and the Node tests (whatever the
+/// cargo target directory is).
+pub(crate) fn double_binary() -> PathBuf {
+    root().join("build").join("bin").join("twilio-double")
+}
+
+/// The Twilio test double (dev and test only; never part of the worker).
+fn build_double(profile: Profile) -> Result {
+    let mut cargo = cmd("cargo");
+    cargo.args(["build", "-p", "tsunagu-twilio-double"]);
+    if profile == Profile::Release {
+        cargo.arg("--release");
+    }
+    run(&mut cargo)?;
+    let built = target_dir().join(profile.cargo_dir()).join("twilio-double");
+    let copy = double_binary();
+    if let Some(dir) = copy.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    fs::copy(&built, &copy).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
+    Ok(())
 }
 
 fn build_widget(profile: Profile) -> Result {

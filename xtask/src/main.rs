@@ -2,6 +2,7 @@
 
 mod bench;
 mod build;
+mod load;
 mod run;
 mod setup;
 mod shell;
@@ -24,6 +25,11 @@ commands:
   setup   only install the pinned tools (apt, rustup target, cargo CLIs, npm)
   build   only build the widget and the worker into build/site and worker/build
   bench   run the domain benchmarks (routing decisions/s and p99, stitched legs/s)
+  load    build, then run one load or fault script against a fresh `wrangler dev`:
+            calls     a burst of 1,000 calls on one tenant with 200 agents
+            presence  2,000 widget sockets with steady presence changes
+            restart   the worker restarted in the middle of a burst of calls
+          (extra arguments go to the script, e.g. `cargo xtask load calls --calls 200`)
 
 --release builds optimised, size-tuned wasm (slower to compile).";
 
@@ -40,6 +46,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup(),
         Some("build") => setup::setup().and_then(|()| build::build(profile)),
         Some("bench") => bench::bench(),
+        Some("load") => load::load(profile, &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -6,7 +6,7 @@ use std::{
 };
 
 use crate::{
-    build::{Profile, build},
+    build::{Profile, build, double_binary},
     setup::setup,
     shell::{Result, cmd, root, run as run_command},
 };
@@ -25,12 +25,28 @@ pub(crate) fn run(profile: Profile, port: u16) -> Result {
         "worker/seed/demo.sql",
     ]))?;
 
-    // Ctrl-C reaches wrangler too (same process group); we stay to wait for it to finish cleanly.
-    ctrlc::set_handler(|| eprintln!("\nxtask: stopping wrangler…"))
+    // Ctrl-C reaches wrangler and the double too (same process group); we stay to wait for
+    // them to finish cleanly.
+    ctrlc::set_handler(|| eprintln!("\nxtask: stopping wrangler and the Twilio double…"))
         .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    // The Twilio test double plays Twilio (calls, callbacks, REST, the agents' softphones); the
+    // worker is pointed at it only through its environment, as the README describes.
+    let double_port = port.saturating_add(2);
+    let double_origin = format!("127.0.0.1:{double_port}");
+    let mut double = cmd(&double_binary().to_string_lossy())
+        .args(["serve", "--listen", &double_origin])
+        .args(["--worker", &format!("http://127.0.0.1:{port}")])
+        .spawn()
+        .map_err(|e| format!("cannot start the Twilio double: {e}"))?;
     let port = port.to_string();
     let mut child = wrangler()
         .args(["dev", "--ip", "127.0.0.1", "--port", &port])
+        .args(["--var", &format!("TWILIO_API_BASE:http://{double_origin}")])
+        .args(["--var", "VOICE_BACKEND:double"])
+        .args([
+            "--var",
+            &format!("TWILIO_DOUBLE_CLIENT_URL:ws://{double_origin}/_double/client"),
+        ])
         .arg("--show-interactive-dev-session=false")
         .stdout(Stdio::piped())
         .spawn()
@@ -43,13 +59,15 @@ pub(crate) fn run(profile: Profile, port: u16) -> Result {
             println!("{line}");
             if line.contains("Ready on") {
                 println!(
-                    "\n  Tsunagu is running.\n\n  Demo CRM page:  http://127.0.0.1:{port}/demo\n\n  Press Ctrl-C to stop.\n"
+                    "\n  Tsunagu is running.\n\n  Demo CRM page:  http://127.0.0.1:{port}/demo\n  Twilio double:  http://{double_origin}/_double/health\n\n  Press Ctrl-C to stop.\n"
                 );
             }
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
     eprintln!("xtask: wrangler exited ({status})");
+    let _ = double.kill();
+    let _ = double.wait();
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use crate::{
 /// Crates that only make sense on wasm32 (they bind to the browser or to workerd).
 const WASM_ONLY: &[&str] = &["tsunagu-web", "tsunagu-worker"];
 /// Crates that only make sense natively (they run commands on this machine).
-const NATIVE_ONLY: &[&str] = &["xtask"];
+const NATIVE_ONLY: &[&str] = &["xtask", "tsunagu-twilio-double"];
 
 pub(crate) fn test(profile: Profile) -> Result {
     setup()?;

@@ -9,7 +9,12 @@
 //!   fires and one `Roster` with 2,000 entries is produced and encoded as JSON (as the worker
 //!   will send it).
 //! - `snapshot_json` / `restore_json`: the whole center (2,000 agents, 1,000 ringing calls) to
-//!   JSON and back, as the Durable Object does after each batch; the size is printed.
+//!   JSON and back, as the Durable Object did after each batch; the size is printed.
+//! - `queued_take_delta_after_call` / `queued_snapshot_json_after_call`: 2,000 agents on a
+//!   break and 1,000 calls in the queue; one more call arrives (outside the timing), then what
+//!   the Durable Object persists is produced: the incremental delta, or the whole snapshot as
+//!   JSON for comparison. `queued_call_and_delta` times the call and its delta together. Sizes
+//!   are printed. (These keep the center out of the timing: dropping it costs about 1 ms.)
 //!
 //! Each sample starts from a clone of a prepared center, outside the timing.
 
@@ -138,6 +143,38 @@ fn flush(center: &mut Center, due: Timestamp) -> usize {
     bytes
 }
 
+/// 2,000 agents on a break, 1,000 calls queued, the roster sent and every delta taken.
+fn queued() -> Center {
+    let (mut center, due) = all_changed();
+    flush(&mut center, due);
+    burst(&mut center, &arrivals());
+    let due = center.poll_timeout().unwrap_or(Timestamp(START.0 + 3_000));
+    center.handle_timeout(due);
+    while center.poll_output().is_some() {}
+    assert_eq!(center.queue_len(), CALLS as usize, "every call waits");
+    center.take_delta();
+    center
+}
+
+/// The call that arrives at the queued center.
+fn one_more_call() -> CallArrival {
+    CallArrival {
+        call_sid: CallSid::new("CAffffffffffffffffffffffffffffffff").expect("valid sid"),
+        customer_number: Some("+81399999999".into()),
+        customer: None,
+        recent: Vec::new(),
+        line: Line::Main,
+    }
+}
+
+/// The queued center after one more call, outputs drained, its delta not taken yet.
+fn after_one_call(queued: &Center) -> Center {
+    let mut center = queued.clone();
+    black_box(center.call_arrived(Timestamp(START.0 + 4_000), one_more_call()));
+    while center.poll_output().is_some() {}
+    center
+}
+
 fn report_sizes() {
     let mut center = connected();
     let idle = serde_json::to_string(&center.snapshot()).expect("snapshot serializes");
@@ -157,6 +194,24 @@ fn report_sizes() {
     println!(
         "roster of {AGENTS} changes: {} KB of JSON in one broadcast",
         flush(&mut center, due) / 1024
+    );
+    let queued = queued();
+    let mut center = after_one_call(&queued);
+    let snapshot = serde_json::to_string(&center.snapshot()).expect("snapshot serializes");
+    let delta = center.take_delta();
+    let bytes: usize = delta.puts.iter().map(|(k, v)| k.len() + v.len()).sum();
+    println!(
+        "one call arriving at {AGENTS} agents on a break and {CALLS} queued calls: delta of {} \
+         puts ({}), {} deletes, {bytes} bytes; the whole snapshot is {} KB",
+        delta.puts.len(),
+        delta
+            .puts
+            .iter()
+            .map(|(k, v)| format!("{k} {} B", v.len()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        delta.deletes.len(),
+        snapshot.len() / 1024
     );
 }
 
@@ -196,6 +251,34 @@ fn criterion_benches(c: &mut Criterion) {
             let snapshot = serde_json::from_str(&json).expect("snapshot deserializes");
             Center::restore(snapshot).expect("snapshot restores")
         });
+    });
+
+    let queued = queued();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("queued_take_delta_after_call", |b| {
+        b.iter_batched_ref(
+            || after_one_call(&queued),
+            |center| center.take_delta(),
+            BatchSize::LargeInput,
+        );
+    });
+    group.bench_function("queued_snapshot_json_after_call", |b| {
+        b.iter_batched_ref(
+            || after_one_call(&queued),
+            |center| serde_json::to_string(&center.snapshot()).expect("snapshot serializes"),
+            BatchSize::LargeInput,
+        );
+    });
+    group.bench_function("queued_call_and_delta", |b| {
+        b.iter_batched_ref(
+            || queued.clone(),
+            |center| {
+                black_box(center.call_arrived(Timestamp(START.0 + 4_000), one_more_call()));
+                while center.poll_output().is_some() {}
+                center.take_delta()
+            },
+            BatchSize::LargeInput,
+        );
     });
     group.finish();
 }

@@ -39,6 +39,7 @@ impl Center {
             Some(agent) => {
                 if let Some(entry) = self.agents.get_mut(&agent) {
                     entry.conns.remove(&conn);
+                    self.journal.agent(&agent);
                 }
                 let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
                 Ok(())
@@ -79,6 +80,7 @@ impl Center {
         self.connections.insert(conn, agent.clone());
         if let Some(entry) = self.agents.get_mut(&agent) {
             entry.conns.insert(conn);
+            self.journal.agent(&agent);
         }
         self.welcoming = Some(conn);
         // A connection id is never open twice (checked above), so presence accepts it.
@@ -119,18 +121,22 @@ impl Center {
             Some(entry) => {
                 let renamed = entry.name != name;
                 let moved = entry.teams != teams;
+                if renamed || moved {
+                    self.journal.agent(&id);
+                }
                 entry.name = name;
                 entry.teams = teams.clone();
                 if renamed {
                     self.mark_dirty(now, &id);
                 }
                 if moved {
-                    self.router.upsert_agent(profile(id, teams));
+                    self.router_upsert_agent(profile(id, teams));
                 }
             }
             None => {
                 let presence = Presence::new(now, self.config.presence.clone());
-                self.router.upsert_agent(profile(id.clone(), teams.clone()));
+                self.router_upsert_agent(profile(id.clone(), teams.clone()));
+                self.journal.agent(&id);
                 self.agents.insert(
                     id.clone(),
                     AgentEntry {

@@ -157,6 +157,7 @@ impl Center {
         self.by_call_sid
             .insert(arrival.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), call);
+        self.journal.call(&id);
         self.record(CallEventKind::ConversationStarted(ConversationStarted {
             interaction: id.clone(),
             root_call_sid: Some(arrival.call_sid),
@@ -173,8 +174,7 @@ impl Center {
                 self.fall_back(now, &id, FallbackReason::AfterHours);
             }
         } else {
-            let ladder = self.config.ladder.clone();
-            match self.router.route(contact, &ladder, now) {
+            match self.router_route(contact, now) {
                 Ok(decision) => self.act(now, decision),
                 Err(_) => self.lose(now, &id),
             }
@@ -217,7 +217,7 @@ impl Center {
                             self.presence_input(now, &agent, presence::Input::OfferDeclined(offer));
                     }
                     DialOutcome::Canceled => {
-                        let _ = self.router.abandon(id);
+                        self.router_abandon(id);
                         let _ = self.presence_input(
                             now,
                             &agent,
@@ -266,6 +266,7 @@ impl Center {
             },
         );
         let contact = call.contact(call.owner_team.clone());
+        self.journal.call(id);
         self.changed.insert(id.clone());
         self.send_to_agent(
             agent,
@@ -274,8 +275,7 @@ impl Center {
                 reason: WithdrawReason::Failed,
             },
         );
-        let ladder = self.config.ladder.clone();
-        match self.router.route(contact, &ladder, now) {
+        match self.router_route(contact, now) {
             Ok(decision) => self.act(now, decision),
             Err(_) => self.lose(now, id),
         }
@@ -302,6 +302,7 @@ impl Center {
         match status {
             AgentLegStatus::Ringing | AgentLegStatus::Answered if ringing => {
                 call.leg_call_sid = Some(leg);
+                self.journal.call(id);
                 if status == AgentLegStatus::Answered && !self.connect(now, id, agent) {
                     return Err(CenterError::StaleLeg);
                 }
@@ -325,13 +326,14 @@ impl Center {
         if std::mem::replace(&mut call.hung_up, true) {
             return;
         }
+        self.journal.call(id);
         let contact = ContactRef::Interaction(id.clone());
         match call.place.clone() {
             Place::Ringing { agent, attempt, .. } => {
                 let _ = call.interaction.handle(now, Event::CustomerHungUp);
                 let offer = call.offer_id_for(attempt);
                 // Freed in the router first, so the agent can take the next call at once.
-                let _ = self.router.abandon(id);
+                self.router_abandon(id);
                 self.end(now, id, Ending::Abandoned);
                 self.send_to_agent(
                     &agent,
@@ -344,7 +346,7 @@ impl Center {
             }
             Place::Queued => {
                 let _ = call.interaction.handle(now, Event::CustomerHungUp);
-                let _ = self.router.abandon(id);
+                self.router_abandon(id);
                 self.end(now, id, Ending::Abandoned);
             }
             Place::Connected { .. } => self.end_leg(now, id, true),
@@ -364,7 +366,7 @@ impl Center {
         match &call.place {
             Place::Queued if has_fallback && waited >= max_wait => {
                 let contact = ContactRef::Interaction(id.clone());
-                let _ = self.router.abandon(id);
+                self.router_abandon(id);
                 self.record(CallEventKind::Dequeued(Mark { contact, at: now }));
                 self.fall_back(now, id, FallbackReason::NoAnswerWithinLimit);
                 CallPlan::LeaveQueue { interaction }
@@ -403,7 +405,7 @@ impl Center {
             }
             QueueResult::Error if queued && !self.config.fallback_numbers.is_empty() => {
                 let contact = ContactRef::Interaction(id.clone());
-                let _ = self.router.abandon(id);
+                self.router_abandon(id);
                 self.record(CallEventKind::Dequeued(Mark { contact, at: now }));
                 self.fall_back(now, id, FallbackReason::Unavailable);
             }

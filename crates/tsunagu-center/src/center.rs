@@ -20,7 +20,7 @@ use tsunagu_stitch::{
     Queued, WrapUpEnded,
 };
 
-use crate::{CallPlan, CenterConfig, ConfigError, FallbackReason, Output, wire};
+use crate::{CallPlan, CenterConfig, ConfigError, FallbackReason, Output, entries::Journal, wire};
 
 /// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
 /// are recognised (and answered with its last plan) instead of starting a new call.
@@ -40,8 +40,10 @@ pub(crate) const ENDED_RETENTION: Millis = Millis::from_secs(600);
 /// 3. Arm the alarm at [`poll_timeout`](Self::poll_timeout); when it fires call
 ///    [`handle_timeout`](Self::handle_timeout). Timers that are due are also applied before any
 ///    input, each at its own time, so a late alarm never changes the outcome.
-/// 4. Persist [`snapshot`](Self::snapshot) after each batch; [`Center::restore`] continues
-///    exactly where the snapshot was taken.
+/// 4. Persist [`take_delta`](Self::take_delta) after each batch (a few small entries);
+///    [`Center::restore_entries`] continues exactly where the last delta was taken.
+///    ([`snapshot`](Self::snapshot) and [`Center::restore`] do the same with one value holding
+///    everything.)
 ///
 /// Time never goes backwards inside: a `now` earlier than one already seen counts as the latest.
 #[derive(Debug, Clone)]
@@ -70,6 +72,8 @@ pub struct Center {
     pub(crate) changed: BTreeSet<InteractionId>,
     /// A socket that is not welcomed yet: it gets its first status in the welcome.
     pub(crate) welcoming: Option<ConnectionId>,
+    /// The stored entries changed since the last [`take_delta`](Self::take_delta).
+    pub(crate) journal: Journal,
 }
 
 /// One agent of the directory.
@@ -246,6 +250,7 @@ impl Center {
             expiries: BTreeSet::new(),
             changed: BTreeSet::new(),
             welcoming: None,
+            journal: Journal::default(),
         }
     }
 
@@ -257,8 +262,9 @@ impl Center {
     /// already running keep their deadlines.
     pub fn set_config(&mut self, config: CenterConfig) -> Result<(), ConfigError> {
         config.validate()?;
-        for agent in self.agents.values_mut() {
+        for (id, agent) in &mut self.agents {
             agent.presence.set_policy(config.presence.clone());
+            self.journal.agent(id);
         }
         self.config = config;
         Ok(())
@@ -329,6 +335,7 @@ impl Center {
             self.expiries.pop_first();
             if let Some(call) = self.calls.remove(&id) {
                 self.by_call_sid.remove(&call.call_sid);
+                self.journal.call(&id);
             }
         }
         now
@@ -343,6 +350,7 @@ impl Center {
                 && call.needs_redirect()
             {
                 call.served = Served::Redirect;
+                self.journal.call(&id);
                 self.outputs.push_back(Output::RedirectCall {
                     call_sid: call.call_sid.clone(),
                     interaction: id,
@@ -396,6 +404,8 @@ impl Center {
     /// Reacts to every output of `agent`'s presence machine, then brings the router's view of
     /// the agent and the timer index up to date and, if they are free, hands them queued work.
     pub(crate) fn drain_presence(&mut self, agent: &AgentId) {
+        // Presence changed (or may have: its outputs are drained here).
+        self.journal.agent(agent);
         while let Some(output) = self
             .agents
             .get_mut(agent)
@@ -505,8 +515,7 @@ impl Center {
         };
         let deadline = presence.poll_timeout();
         if self.router.availability(agent) != Some(&availability) {
-            // The agent is in the directory (upserted on connect), so this cannot fail.
-            let _ = self.router.set_availability(agent, availability);
+            self.router_set_availability(agent, availability);
         }
         if let Some(old) = self.deadlines.remove(agent) {
             self.timers.remove(&(old, agent.clone()));
@@ -529,7 +538,7 @@ impl Center {
         {
             return;
         }
-        if let Ok(Some(offer)) = self.router.next_for_agent(agent, self.now) {
+        if let Ok(Some(offer)) = self.router_next_for_agent(agent, self.now) {
             self.make_offer(&offer, (OfferStep::Queue, None), true);
         }
     }
@@ -548,6 +557,7 @@ impl Center {
                     return;
                 };
                 call.place = Place::Queued;
+                self.journal.call(&queued.contact);
                 let contact = call.contact_ref();
                 self.changed.insert(queued.contact);
                 self.record(CallEventKind::Queued(Queued {
@@ -598,9 +608,10 @@ impl Center {
         let ack_timeout = self.config.presence.offer_ack_timeout;
         let Some(call) = self.calls.get_mut(&offer.contact) else {
             // The router routes only calls the center holds; drop a stranger rather than ring.
-            let _ = self.router.abandon(&offer.contact);
+            self.router_abandon(&offer.contact);
             return;
         };
+        self.journal.call(&offer.contact);
         call.attempts = call.attempts.saturating_add(1);
         let attempt = call.attempts;
         let timeout = offer.timeout.min(ring_cap);
@@ -683,6 +694,7 @@ impl Center {
         let Some(attempt) = call.ringing(agent) else {
             return;
         };
+        self.journal.call(id);
         let _ = call.interaction.handle(at, event);
         let contact = call.contact_ref();
         let leg_call_sid = call.leg_call_sid.take();
@@ -702,7 +714,7 @@ impl Center {
             self.send_to_agent(agent, &ServerMessage::OfferWithdrawn { offer, reason });
         }
         if has_fallback && waited >= max_wait {
-            let _ = self.router.abandon(id);
+            self.router_abandon(id);
             self.fall_back(at, id, FallbackReason::NoAnswerWithinLimit);
         } else {
             self.reroute_after_failure(at, id);
@@ -715,17 +727,16 @@ impl Center {
     fn reroute_after_failure(&mut self, at: Timestamp, id: &InteractionId) {
         // Routed now (see `make_offer`); `at` dates what is recorded about the failure.
         let now = self.now;
-        match self.router.offer_failed(id, now) {
+        match self.router_offer_failed(id, now) {
             Ok(decision) => self.act(at, decision),
             Err(_) => {
                 // The router does not hold the call as offered: route it again from scratch.
-                let _ = self.router.abandon(id);
+                self.router_abandon(id);
                 let Some(call) = self.calls.get(id) else {
                     return;
                 };
                 let contact = call.contact(call.owner_team.clone());
-                let ladder = self.config.ladder.clone();
-                match self.router.route(contact, &ladder, now) {
+                match self.router_route(contact, now) {
                     Ok(decision) => self.act(at, decision),
                     Err(_) => self.lose(at, id),
                 }
@@ -738,6 +749,7 @@ impl Center {
         if self.config.fallback_numbers.is_empty() {
             if let Some(call) = self.calls.get_mut(id) {
                 let _ = call.interaction.handle(at, Event::CustomerHungUp);
+                self.journal.call(id);
             }
             self.end(at, id, Ending::Abandoned);
         } else {
@@ -749,6 +761,7 @@ impl Center {
     pub(crate) fn fall_back(&mut self, at: Timestamp, id: &InteractionId, reason: FallbackReason) {
         let numbers = self.config.fallback_numbers.clone();
         if let (Some(call), Some(first)) = (self.calls.get_mut(id), numbers.first()) {
+            self.journal.call(id);
             let _ = call.interaction.handle(
                 at,
                 Event::FallBack {
@@ -761,6 +774,7 @@ impl Center {
 
     pub(crate) fn end(&mut self, at: Timestamp, id: &InteractionId, ending: Ending) {
         if let Some(call) = self.calls.get_mut(id) {
+            self.journal.call(id);
             call.place = Place::Ended { ending };
             if call.ended_at.is_none() {
                 call.ended_at = Some(at);
@@ -788,10 +802,11 @@ impl Center {
         {
             return false;
         }
-        let _ = self.router.offer_accepted(id);
+        self.router_offer_accepted(id);
         let Some(call) = self.calls.get_mut(id) else {
             return false;
         };
+        self.journal.call(id);
         let _ = call.interaction.handle(
             at,
             Event::Connected {
@@ -824,6 +839,7 @@ impl Center {
             return;
         };
         let agent = agent.clone();
+        self.journal.call(id);
         let event = if by_customer {
             Event::CustomerHungUp
         } else {
@@ -833,7 +849,7 @@ impl Center {
         };
         let _ = call.interaction.handle(at, event);
         // Released before presence moves on, so an agent without wrap-up can take the next call.
-        let _ = self.router.release(&agent, id);
+        self.router_release(&agent, id);
         self.end(at, id, Ending::Completed);
         let _ = self.presence_input(at, &agent, presence::Input::CallEnded(id.clone()));
     }
@@ -889,8 +905,10 @@ impl Center {
         if let Some(call) = plan
             .interaction()
             .and_then(|interaction| self.calls.get_mut(interaction))
+            && call.served != served
         {
             call.served = served;
+            self.journal.call(call.interaction.id());
         }
         plan
     }
@@ -929,7 +947,9 @@ impl Center {
     }
 
     pub(crate) fn mark_dirty(&mut self, at: Timestamp, agent: &AgentId) {
-        self.dirty.insert(agent.clone());
+        if self.dirty.insert(agent.clone()) {
+            self.journal.roster(agent);
+        }
         if self.flush_at.is_none() {
             self.flush_at = Some(at + self.config.broadcast_interval);
         }
@@ -938,6 +958,9 @@ impl Center {
     fn flush_roster(&mut self) {
         self.flush_at = None;
         let dirty = std::mem::take(&mut self.dirty);
+        for agent in &dirty {
+            self.journal.roster(agent);
+        }
         let agents: Vec<AgentPresence> = dirty
             .iter()
             .filter_map(|agent| self.agent_presence(agent))

@@ -1,4 +1,4 @@
-//! Why the center refused an input, a configuration or a snapshot. Messages are fixed text of ours.
+//! Why the center refused an input, a configuration, a snapshot or stored entries. Messages are fixed text of ours.
 
 /// An input the center refused; nothing changed. The worker may answer a widget with
 /// `ServerMessage::Rejected { reason: error.to_string() }`: no message echoes the input.
@@ -39,7 +39,7 @@ pub enum ConfigError {
     EmptyOpeningHours,
 }
 
-/// A snapshot the center cannot be restored from.
+/// A snapshot, or stored entries, the center cannot be restored from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RestoreError {
@@ -49,4 +49,12 @@ pub enum RestoreError {
     Config(#[from] ConfigError),
     #[error("the snapshot contradicts itself: {0}")]
     Inconsistent(&'static str),
+    #[error(transparent)]
+    Router(#[from] tsunagu_routing::StoredRouterError),
+    #[error("an entry's key is not one of the center's")]
+    UnknownKey,
+    #[error("the {kind} entry cannot be read")]
+    UnreadableEntry { kind: &'static str },
+    #[error("the entries have no meta entry")]
+    MissingMeta,
 }

@@ -10,6 +10,7 @@ use tsunagu_routing::{ContactState, Router};
 use crate::{
     Center, CenterConfig, Output, RestoreError,
     center::{AgentEntry, CallEntry, ENDED_RETENTION, Place},
+    entries::Journal,
 };
 
 /// The format of [`Snapshot`]; bumped on any incompatible change.
@@ -21,7 +22,8 @@ const FORMAT: u32 = 1;
 /// outputs not drained yet. Indexes are not stored; [`Center::restore`] rebuilds them.
 ///
 /// Size: about 0.75 KB per agent and 1.5 KB per ringing call as JSON (printed by the `center`
-/// benchmark: 2,000 agents and 1,000 calls make 3 MB).
+/// benchmark: 2,000 agents and 1,000 calls make 3 MB), all rewritten after every batch; a shell
+/// should store [`Center::take_delta`] instead, which writes only what the batch changed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     format: u32,
@@ -34,6 +36,38 @@ pub struct Snapshot {
     dirty: BTreeSet<AgentId>,
     flush_at: Option<Timestamp>,
     outputs: VecDeque<Output>,
+}
+
+/// The agents, open sockets and calls of a [`Snapshot`].
+pub(crate) type Directory = (
+    BTreeMap<AgentId, AgentEntry>,
+    BTreeMap<ConnectionId, AgentId>,
+    BTreeMap<InteractionId, CallEntry>,
+);
+
+impl Snapshot {
+    /// A snapshot of stored parts (read back from entries); [`Center::restore`] checks them.
+    pub(crate) fn from_parts(
+        config: CenterConfig,
+        now: Timestamp,
+        (agents, connections, calls): Directory,
+        router: Router,
+        (dirty, flush_at): (BTreeSet<AgentId>, Option<Timestamp>),
+        outputs: VecDeque<Output>,
+    ) -> Self {
+        Self {
+            format: FORMAT,
+            config,
+            now,
+            agents,
+            connections,
+            calls,
+            router,
+            dirty,
+            flush_at,
+            outputs,
+        }
+    }
 }
 
 impl Center {
@@ -56,7 +90,8 @@ impl Center {
 
     /// The center a snapshot was taken of. Its sockets are the ones open when it was taken: call
     /// [`agent_disconnected`](Self::agent_disconnected) for those the runtime no longer has.
-    /// A snapshot whose parts contradict each other is refused.
+    /// A snapshot whose parts contradict each other is refused. Its first
+    /// [`take_delta`](Self::take_delta) holds every entry, to move a stored snapshot to entries.
     pub fn restore(snapshot: Snapshot) -> Result<Center, RestoreError> {
         if snapshot.format != FORMAT {
             return Err(RestoreError::UnsupportedVersion {
@@ -76,6 +111,7 @@ impl Center {
         center.dirty = snapshot.dirty;
         center.flush_at = snapshot.flush_at;
         center.outputs = snapshot.outputs;
+        center.journal = Journal::everything();
         center.rebuild()?;
         Ok(center)
     }

@@ -57,6 +57,7 @@ pub use contact::Contact;
 pub use explain::Explanation;
 pub use ladder::{Ladder, Step, Target};
 pub use router::{ContactState, Decision, Offer, Queued, Removal, Router, RoutingError};
+pub use saved::{StoredAgent, StoredContact, StoredRouterError};
 pub use skill::{Skill, SkillError};
 
 #[cfg(test)]

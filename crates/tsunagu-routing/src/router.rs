@@ -576,6 +576,14 @@ impl Router {
         (self.agents.values(), self.contacts.values())
     }
 
+    pub(crate) fn agent_state(&self, agent: &AgentId) -> Option<&AgentState> {
+        self.agents.get(agent)
+    }
+
+    pub(crate) fn contact_record(&self, contact: &InteractionId) -> Option<&ContactRecord> {
+        self.contacts.get(contact)
+    }
+
     /// Adds a stored agent with their load, offer and availability, indexing them.
     pub(crate) fn restore_agent(&mut self, state: AgentState) -> Result<(), &'static str> {
         let id = state.profile.id.clone();

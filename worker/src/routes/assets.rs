@@ -5,7 +5,7 @@
 
 use worker::{Env, Headers, Request, Response};
 
-use super::tenant_param;
+use super::{html_escape, tenant_param};
 use crate::{error::AppError, store};
 
 /// The `[assets]` binding name in wrangler.toml.
@@ -49,25 +49,34 @@ pub(crate) async fn embed_js(env: &Env) -> Result<Response, AppError> {
     )
 }
 
-/// The page inside the widget iframe. Only origins the tenant allows may frame it.
+/// The page inside the widget iframe. Only origins the tenant allows may frame it, and the page's
+/// boot config tells the widget the same list, so it talks (postMessage) only to such a host.
 pub(crate) async fn widget_page(req: &Request, env: &Env) -> Result<Response, AppError> {
     let tenant = tenant_param(req)?;
     let row = store::tenant(env, &tenant).await?;
     let bytes = built_file("/widget.html", env)
         .await?
         .ok_or_else(|| AppError::Internal("widget.html missing from the build".into()))?;
-    let frame_ancestors = if row.allowed_origins.trim().is_empty() {
+    let allowed_origins = row.allowed_origins.trim();
+    let frame_ancestors = if allowed_origins.is_empty() {
         "'none'"
     } else {
-        row.allowed_origins.trim()
+        allowed_origins
+    };
+    let connect_src = match voice_double_origin(env) {
+        Some(double) => format!("'self' {double}"),
+        None => "'self'".to_owned(),
     };
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         connect-src 'self'; img-src 'self' data:; media-src 'self' blob:; \
+         connect-src {connect_src}; img-src 'self' data:; media-src 'self' blob:; \
          base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
     );
+    let boot_config = serde_json::json!({ "allowed_origins": allowed_origins }).to_string();
+    let page =
+        String::from_utf8_lossy(&bytes).replace("{{BOOT_CONFIG}}", &html_escape(&boot_config));
     respond(
-        bytes,
+        page.into_bytes(),
         &[
             ("Content-Type", "text/html; charset=utf-8"),
             // The page names the current asset hashes; it must never be served stale.
@@ -77,6 +86,20 @@ pub(crate) async fn widget_page(req: &Request, env: &Env) -> Result<Response, Ap
             ("Permissions-Policy", "microphone=(self), camera=()"),
         ],
     )
+}
+
+/// The origin (`ws://host:port`) of the Twilio test double's `<Client>` endpoint, when the
+/// widget's voice goes there (`VOICE_BACKEND` = `double`), so the CSP lets the widget connect.
+fn voice_double_origin(env: &Env) -> Option<String> {
+    let double = env
+        .var("VOICE_BACKEND")
+        .is_ok_and(|v| v.to_string() == "double");
+    if !double {
+        return None;
+    }
+    let url = env.var("TWILIO_DOUBLE_CLIENT_URL").ok()?.to_string();
+    let origin = worker::Url::parse(&url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 /// A content-hashed file: its name changes whenever its bytes do, so it is cached forever.

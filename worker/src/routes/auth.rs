@@ -96,6 +96,12 @@ struct TokenReply {
     edge: String,
     /// Unix seconds; the widget refreshes on the SDK's `tokenWillExpire` well before this.
     expires_at: u64,
+    /// Which voice implementation the widget uses: `twilio` (the Voice JS SDK) or `double` (the
+    /// project's Twilio test double, for tests and the demo; `VOICE_BACKEND` in the environment).
+    backend: &'static str,
+    /// For `double`: the WebSocket URL of the double's `<Client>` endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_url: Option<String>,
 }
 
 pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, AppError> {
@@ -138,10 +144,22 @@ pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, App
             ("agent", session.agent.as_str().into()),
         ],
     );
+    let double = env
+        .var("VOICE_BACKEND")
+        .is_ok_and(|v| v.to_string() == "double");
+    let client_url = double
+        .then(|| {
+            env.var("TWILIO_DOUBLE_CLIENT_URL")
+                .ok()
+                .map(|v| v.to_string())
+        })
+        .flatten();
     Ok(Response::from_json(&TokenReply {
         token: jwt,
         identity: session.agent.as_str().to_owned(),
         edge: settings.voice_edge,
         expires_at: now + token.ttl,
+        backend: if double { "double" } else { "twilio" },
+        client_url,
     })?)
 }

@@ -21,6 +21,8 @@ pub(crate) const PREFIX: &str = "/twilio/voice/";
 /// A verified webhook: who it is for, which hook, its parameters and URL query.
 pub(crate) struct Webhook {
     pub(crate) tenant: TenantId,
+    /// The tenant's D1 row (read once per webhook; it also carries the routing settings).
+    pub(crate) tenant_row: store::TenantRow,
     pub(crate) hook: voice::Hook,
     pub(crate) pairs: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,
@@ -37,7 +39,7 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         .ok_or(AppError::NotFound)?;
     let tenant = TenantId::new(tenant).map_err(|_| AppError::NotFound)?;
     let hook = voice::Hook::from_path(hook).ok_or(AppError::NotFound)?;
-    store::tenant(env, &tenant).await?;
+    let tenant_row = store::tenant(env, &tenant).await?;
     let auth_token = secrets::tenant_secret(env, &tenant, TenantSecret::TwilioAuthToken).ok_or(
         AppError::NotConfigured("Twilio is not configured for this tenant"),
     )?;
@@ -77,6 +79,7 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
     }
     let webhook = Webhook {
         tenant,
+        tenant_row,
         hook,
         pairs,
         query: url.query_pairs().into_owned().collect(),

@@ -5,6 +5,7 @@
 //! the way (as a punctual alarm would). Everything is written to a transcript that the scenario
 //! tests compare with `expect!` snapshots, and the invariants are checked after every step.
 
+mod entries;
 mod hours;
 mod invariants;
 mod props;

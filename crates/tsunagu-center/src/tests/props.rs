@@ -17,7 +17,7 @@ const CONNS: u8 = 6;
 const CALLS: u8 = 5;
 
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum Op {
     Connect {
         conn: u8,
         agent: u8,
@@ -85,7 +85,7 @@ enum Op {
     },
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(super) fn op() -> impl Strategy<Value = Op> {
     let conn = 0..CONNS;
     let call = 0..CALLS;
     let made_up = proptest::option::weighted(0.3, (0..CALLS, 0..4u8));
@@ -117,7 +117,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn center_config() -> impl Strategy<Value = CenterConfig> {
+pub(super) fn center_config() -> impl Strategy<Value = CenterConfig> {
     (
         any::<bool>(),
         1..120u64,
@@ -160,14 +160,14 @@ fn call_name(n: u8) -> String {
 }
 
 /// One run: the center, the virtual clock, and everything it said.
-struct Run {
-    center: Center,
-    now: Timestamp,
-    transcript: Vec<String>,
+pub(super) struct Run {
+    pub(super) center: Center,
+    pub(super) now: Timestamp,
+    pub(super) transcript: Vec<String>,
 }
 
 impl Run {
-    fn new(config: CenterConfig) -> Self {
+    pub(super) fn new(config: CenterConfig) -> Self {
         Self {
             center: Center::new(config).unwrap_or_else(|e| panic!("config: {e}")),
             now: T0,
@@ -194,7 +194,7 @@ impl Run {
         }
     }
 
-    fn apply(&mut self, op: &Op) {
+    pub(super) fn apply(&mut self, op: &Op) {
         let now = self.now;
         let said = match op {
             Op::Connect { conn, agent } => {

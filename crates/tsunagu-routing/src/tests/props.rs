@@ -374,7 +374,11 @@ fn run_restoring(ops: &[Op], restore_at: Option<usize>) -> Result<Vec<String>, T
             router.check_invariants().map_err(TestCaseError::fail)?;
             let again = serde_json::to_string(&router)
                 .map_err(|e| TestCaseError::fail(format!("router serializes: {e}")))?;
-            prop_assert_eq!(again, json);
+            prop_assert_eq!(&again, &json);
+            let per_entry = restore_per_entry(&router)?;
+            let from_entries = serde_json::to_string(&per_entry)
+                .map_err(|e| TestCaseError::fail(format!("router serializes: {e}")))?;
+            prop_assert_eq!(from_entries, json);
         }
         now = now + Millis(1);
         let outcome = apply(&mut router, &mut model, op, &mut now)?;
@@ -382,6 +386,36 @@ fn run_restoring(ops: &[Op], restore_at: Option<usize>) -> Result<Vec<String>, T
         check(&router, &model).map_err(|e| TestCaseError::fail(format!("after {op:?}: {e}")))?;
     }
     Ok(transcript)
+}
+
+/// The router rebuilt from each agent and contact stored on its own (as JSON, in reverse order).
+fn restore_per_entry(router: &Router) -> Result<Router, TestCaseError> {
+    let (agents, contacts) = router.parts();
+    let agents: Vec<String> = agents
+        .filter_map(|state| router.stored_agent(&state.profile.id))
+        .map(|stored| serde_json::to_string(&stored).unwrap_or_default())
+        .collect();
+    let contacts: Vec<String> = contacts
+        .filter_map(|record| router.stored_contact(&record.contact.id))
+        .map(|stored| serde_json::to_string(&stored).unwrap_or_default())
+        .collect();
+    fn read<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, TestCaseError> {
+        serde_json::from_str(json).map_err(|e| TestCaseError::fail(format!("entry reads: {e}")))
+    }
+    let agents: Vec<crate::StoredAgent> = agents
+        .iter()
+        .rev()
+        .map(|json| read(json))
+        .collect::<Result<_, _>>()?;
+    let contacts: Vec<crate::StoredContact> = contacts
+        .iter()
+        .rev()
+        .map(|json| read(json))
+        .collect::<Result<_, _>>()?;
+    let restored = Router::from_stored(agents, contacts)
+        .map_err(|e| TestCaseError::fail(format!("stored entries restore: {e}")))?;
+    restored.check_invariants().map_err(TestCaseError::fail)?;
+    Ok(restored)
 }
 
 fn apply(

@@ -1,0 +1,112 @@
+//! Load: a burst of simulated inbound calls against one tenant with many agents; prints latency and outcomes.
+//!
+//! Usage (after `cargo xtask build`): `node tests/load/calls.mjs [--calls 1000] [--agents 200]`.
+//! Starts its own `wrangler dev` (fresh local D1 and Durable Objects), signs `--agents` agents in over
+//! real WebSockets (they acknowledge every offer, as a live widget does), then fires `--calls`
+//! signed incoming-call webhooks at once, as Twilio would, and checks every answer is valid TwiML
+//! that either rings an agent or queues the caller.
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { startWranglerDev } from '../support/wrangler-dev.mjs';
+import { HubClient } from '../support/socket.mjs';
+import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
+import { inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '1000' },
+    agents: { type: 'string', default: '200' },
+    // How many webhooks are in flight at once (Twilio sends a burst all at once: the default).
+    concurrency: { type: 'string', default: '0' },
+  },
+});
+const CALLS = Number(values.calls);
+const AGENTS = Number(values.agents);
+const CONCURRENCY = Number(values.concurrency) || Number(values.calls);
+const ACCOUNT = 'AC00000000000000000000000000000d30';
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const rest = await startRestRecorder();
+const edge = await startWranglerDev({ vars: { TWILIO_API_BASE: rest.url } });
+const clients = [];
+try {
+  // Sign the agents in, a few at a time (each opens a session and a socket).
+  for (let i = 0; i < AGENTS; i += 20) {
+    const batch = [];
+    for (let j = i; j < Math.min(AGENTS, i + 20); j += 1) {
+      batch.push((async () => {
+        const agent = `load_agent_${j}`;
+        const { session } = await openSession(edge.url, embedToken({ agent, team: j % 2 ? 'sales' : 'support' }));
+        const client = await HubClient.connect(edge.url, 'demo', session);
+        client.ws.on('message', (data) => {
+          const message = JSON.parse(String(data));
+          if (message.type === 'offer') client.send({ type: 'ack_offer', offer: message.offer });
+        });
+        await client.next('welcome', 0, 30_000);
+        return client;
+      })());
+    }
+    clients.push(...await Promise.all(batch));
+  }
+  console.log(`${AGENTS} agents signed in`);
+
+  const url = new URL('/twilio/voice/demo/incoming', edge.url).href;
+  const started = performance.now();
+  const place = async (i) => {
+    const callSid = sid();
+    const from = `+8190${String(10_000_000 + i).padStart(8, '0')}`;
+    const t0 = performance.now();
+    try {
+      const res = await postWebhook(url, inboundCallParams({ callSid, from, to: '+815012345678', accountSid: ACCOUNT }),
+        { authToken: DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN });
+      const body = await res.text();
+      const ms = performance.now() - t0;
+      const kind = /<Dial[ >][\s\S]*<Client/.test(body) ? 'ring' : /<Enqueue[ >]/.test(body) ? 'queued' : 'other';
+      return { status: res.status, ms, kind, valid: body.startsWith('<?xml') && body.includes('</Response>') };
+    } catch (err) {
+      return { status: 0, ms: performance.now() - t0, kind: 'lost', valid: false, error: String(err) };
+    }
+  };
+  const results = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < CALLS) {
+      const i = next;
+      next += 1;
+      results[i] = await place(i);
+    }
+  }));
+  const wall = performance.now() - started;
+  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+  const count = (pred) => results.filter(pred).length;
+  console.log(JSON.stringify({
+    machine: `${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    calls: CALLS,
+    agents: AGENTS,
+    concurrency: CONCURRENCY,
+    rung: count((r) => r.kind === 'ring'),
+    queued: count((r) => r.kind === 'queued'),
+    other: count((r) => r.kind === 'other'),
+    lost: count((r) => r.kind === 'lost'),
+    status_5xx: count((r) => r.status >= 500),
+    invalid_twiml: count((r) => !r.valid),
+    webhook_ms: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1)) },
+    wall_s: +(wall / 1000).toFixed(1),
+    calls_per_s: Math.round(CALLS / (wall / 1000)),
+  }, null, 2));
+  // Where the time went, from the worker's own structured logs.
+  const plans = edge.output().split('\n').filter((l) => l.includes('"event":"voice.plan"'))
+    .map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+  const stage = (name) => plans.map((p) => p[name]).filter((v) => v !== undefined).sort((a, b) => a - b);
+  const slow = edge.output().split('\n').filter((l) => l.includes('hub.slow_persist')).length;
+  console.log(JSON.stringify({
+    worker_d1_ms: { p50: percentile(stage('d1_ms'), 50), p99: percentile(stage('d1_ms'), 99) },
+    worker_hub_ms: { p50: percentile(stage('hub_ms'), 50), p99: percentile(stage('hub_ms'), 99) },
+    slow_snapshot_writes: slow,
+  }));
+} finally {
+  for (const client of clients) client.ws.terminate();
+  await edge.stop();
+  await rest.close();
+}

@@ -1,0 +1,96 @@
+//! Load: thousands of widget sockets on one tenant with presence changes at a steady rate; prints delivery latency.
+//!
+//! Usage (after `cargo xtask build`): `node tests/load/presence.mjs [--sockets 2000] [--rate 20] [--seconds 20] [--observers 100]`.
+//! Every socket is a signed-in agent. Each change is one agent toggling away/available; the
+//! latency of a change is measured at `--observers` sockets, from sending `set_status` until the
+//! observer receives a roster with the new status (broadcasts are coalesced every 250 ms, so that
+//! window is part of the number on purpose).
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { startWranglerDev } from '../support/wrangler-dev.mjs';
+import { HubClient } from '../support/socket.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
+
+const { values } = parseArgs({
+  options: {
+    sockets: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '20' },
+    observers: { type: 'string', default: '100' },
+  },
+});
+const SOCKETS = Number(values.sockets);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const OBSERVERS = Math.min(Number(values.observers), SOCKETS);
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const edge = await startWranglerDev();
+const clients = [];
+const pending = new Map(); // `${agent} ${kind}` -> { sentAt, remaining:Set<observer index> }
+const latencies = [];
+try {
+  const started = performance.now();
+  for (let i = 0; i < SOCKETS; i += 50) {
+    const batch = [];
+    for (let j = i; j < Math.min(SOCKETS, i + 50); j += 1) {
+      batch.push((async () => {
+        const agent = `load_${j}`;
+        const { session } = await openSession(edge.url, embedToken({ agent, team: `team${j % 20}` }));
+        const client = await HubClient.connect(edge.url, 'demo', session);
+        await client.next('welcome', 0, 60_000);
+        client.agent = agent;
+        return client;
+      })());
+    }
+    clients.push(...await Promise.all(batch));
+  }
+  const connectSeconds = (performance.now() - started) / 1000;
+  console.log(`${SOCKETS} sockets signed in in ${connectSeconds.toFixed(1)} s`);
+
+  clients.slice(0, OBSERVERS).forEach((client, index) => {
+    client.ws.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type !== 'roster') return;
+      const now = performance.now();
+      for (const entry of message.agents) {
+        const key = `${entry.agent} ${entry.status.kind}`;
+        const waiting = pending.get(key);
+        if (waiting?.remaining.delete(index)) latencies.push(now - waiting.sentAt);
+      }
+    });
+  });
+
+  const away = new Set();
+  let changes = 0;
+  const interval = 1000 / RATE;
+  const end = performance.now() + SECONDS * 1000;
+  while (performance.now() < end) {
+    const client = clients[OBSERVERS + Math.floor(Math.random() * (SOCKETS - OBSERVERS))] ?? clients[0];
+    const goingAway = !away.has(client.agent);
+    const kind = goingAway ? 'away' : 'available';
+    if (goingAway) away.add(client.agent); else away.delete(client.agent);
+    pending.set(`${client.agent} ${kind}`, { sentAt: performance.now(), remaining: new Set(Array.from({ length: OBSERVERS }, (_, i) => i)) });
+    client.send({ type: 'set_status', status: goingAway ? { kind: 'away', reason: 'break' } : { kind: 'available' } });
+    changes += 1;
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const expected = changes * OBSERVERS;
+  const sorted = latencies.sort((a, b) => a - b);
+  console.log(JSON.stringify({
+    machine: `${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    sockets: SOCKETS,
+    changes,
+    rate_per_s: RATE,
+    observers: OBSERVERS,
+    deliveries_expected: expected,
+    deliveries_seen: sorted.length,
+    delivery_ms: sorted.length ? { p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1)) } : null,
+    connect_s: +connectSeconds.toFixed(1),
+  }, null, 2));
+} finally {
+  for (const client of clients) client.ws.terminate();
+  await edge.stop();
+}

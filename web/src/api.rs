@@ -1,0 +1,76 @@
+//! The worker's HTTP API from the widget: `fetch` with JSON, completed through callbacks.
+
+use std::{cell::RefCell, rc::Rc};
+
+use js_sys::Promise;
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use web_sys::{Headers, RequestInit, Response};
+
+/// A finished request: the HTTP status and the body text. `Err` when nothing came back.
+pub(crate) type Reply = Result<(u16, String), ()>;
+
+/// Runs `done` once `promise` settles, with its value or its rejection.
+fn settle(promise: &Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let done = Rc::new(RefCell::new(Some(done)));
+    let on_ok = {
+        let done = Rc::clone(&done);
+        Closure::once_into_js(move |value: JsValue| {
+            if let Some(done) = done.borrow_mut().take() {
+                done(Ok(value));
+            }
+        })
+    };
+    let on_err = Closure::once_into_js(move |error: JsValue| {
+        if let Some(done) = done.borrow_mut().take() {
+            done(Err(error));
+        }
+    });
+    // `Promise.then` through reflection: it takes the self-freeing `once_into_js` callbacks.
+    let then = js_sys::Reflect::get(promise, &JsValue::from_str("then"))
+        .ok()
+        .and_then(|then| then.dyn_into::<js_sys::Function>().ok());
+    if let Some(then) = then {
+        let _ = then.call2(promise, &on_ok, &on_err);
+    }
+}
+
+/// `POST path` with a JSON body and, when given, `Authorization: Bearer <bearer>`.
+pub(crate) fn post_json(
+    path: &str,
+    body: &str,
+    bearer: Option<&str>,
+    done: impl FnOnce(Reply) + 'static,
+) {
+    let Some(window) = web_sys::window() else {
+        return done(Err(()));
+    };
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let Ok(headers) = Headers::new() else {
+        return done(Err(()));
+    };
+    let _ = headers.set("content-type", "application/json");
+    if let Some(bearer) = bearer {
+        let _ = headers.set("authorization", &format!("Bearer {bearer}"));
+    }
+    init.set_headers(&headers);
+    let request = window.fetch_with_str_and_init(path, &init);
+    settle(&request, move |result| {
+        let Ok(response) = result.map(JsValue::unchecked_into::<Response>) else {
+            return done(Err(()));
+        };
+        let status = response.status();
+        let Ok(text) = response.text() else {
+            return done(Err(()));
+        };
+        settle(&text, move |body| {
+            done(
+                body.ok()
+                    .and_then(|b| b.as_string())
+                    .map(|b| (status, b))
+                    .ok_or(()),
+            );
+        });
+    });
+}

@@ -1,0 +1,76 @@
+//! What the widget page knows at boot: the tenant, the host page's origin and the tenant's allowed origins.
+
+use serde::Deserialize;
+
+use crate::origin;
+
+/// The JSON the worker writes into `<meta name="tsunagu-config">` of the widget page.
+#[derive(Debug, Default, Deserialize)]
+struct BootConfig {
+    /// The tenant's CSP source list (the page's `frame-ancestors`).
+    #[serde(default)]
+    allowed_origins: String,
+}
+
+/// A parameter of the widget page's query string.
+pub(crate) fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// Who framed the widget, as far as the widget can trust it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HostOrigin {
+    /// Opened on its own (no `host` parameter, no parent): there is nobody to talk to.
+    None,
+    /// The `host` parameter names an allowed origin (and the browser agrees who the parent is).
+    Allowed(String),
+    /// The `host` parameter is missing, not allowed, or contradicts the browser.
+    Refused,
+}
+
+/// Checks the `host` query parameter the loader set against the tenant's allowed origins and,
+/// where the browser exposes it (`location.ancestorOrigins`), against the real parent origin.
+pub(crate) fn host_origin() -> HostOrigin {
+    let Some(window) = web_sys::window() else {
+        return HostOrigin::None;
+    };
+    let framed = window
+        .parent()
+        .ok()
+        .flatten()
+        .is_some_and(|parent| !js_sys::Object::is(&parent, &window));
+    let Some(host) = query_param("host") else {
+        return if framed {
+            HostOrigin::Refused
+        } else {
+            HostOrigin::None
+        };
+    };
+    let config = boot_config();
+    let self_origin = window.location().origin().unwrap_or_default();
+    if !framed || !origin::is_allowed(&config.allowed_origins, &host, &self_origin) {
+        return HostOrigin::Refused;
+    }
+    // `location.ancestorOrigins` (Chromium, WebKit) names the real parent; web-sys lacks it.
+    let parent_origin = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into())
+        .ok()
+        .filter(|list| !list.is_undefined())
+        .and_then(|list| js_sys::Reflect::get(&list, &0.into()).ok())
+        .and_then(|first| first.as_string());
+    if parent_origin.is_some_and(|parent| parent != host) {
+        return HostOrigin::Refused;
+    }
+    HostOrigin::Allowed(host)
+}
+
+fn boot_config() -> BootConfig {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=tsunagu-config]").ok().flatten())
+        .and_then(|meta| meta.get_attribute("content"))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,720 @@
+//! The widget's logic: sign-in through the host page, the hub socket, the phone line and the ringtone.
+//!
+//! Everything that happens (host messages, hub messages, phone-line events, the agent's clicks as
+//! [`Command`]s) lands in the one [`Controller`], which writes [`WidgetState`] and tells the host.
+//! The session token stays in this module's memory: it is never stored and never posted to the host.
+
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+    time::Duration,
+};
+
+use leptos::prelude::*;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tsunagu_core::TenantId;
+use tsunagu_protocol::{
+    AgentPresence, AwayReason, ClientMessage, PresenceStatus, RequestedStatus, ServerMessage,
+};
+
+use crate::{
+    api,
+    config::{self, HostOrigin},
+    host::{FromHost, HostInput, HostLink},
+    i18n::Lang,
+    ring::Ringtone,
+    socket::{Hub, HubEvent},
+    state::{CallView, Me, Notice, OfferView, Phase, VoiceState, WidgetState},
+    voice::{self, IncomingCall, VoiceEvent, VoiceLine, VoiceToken},
+};
+
+/// What the agent asks for in the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Command {
+    SetStatus(RequestedStatus),
+    Accept,
+    Reject,
+    HangUp,
+    ToggleMute,
+    Digits(&'static str),
+    EndWrapUp,
+    DismissNotice,
+}
+
+/// Runs `command` on the widget's controller.
+pub(crate) fn command(command: Command) {
+    if let Some(app) = current() {
+        app.command(command);
+    }
+}
+
+thread_local! {
+    static APP: RefCell<Option<Rc<Controller>>> = const { RefCell::new(None) };
+}
+
+fn current() -> Option<Rc<Controller>> {
+    APP.with(|app| app.borrow().clone())
+}
+
+/// Why a sign-in runs; a refresh keeps the open socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignIn {
+    First,
+    AfterUnauthorized,
+    Refresh,
+}
+
+#[derive(Deserialize)]
+struct SessionReply {
+    session: String,
+    expires_at: u64,
+    agent: String,
+    name: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ErrorReply {
+    #[serde(default)]
+    message: String,
+}
+
+/// Refresh the session this long before it expires.
+const REFRESH_BEFORE_MS: f64 = 5.0 * 60_000.0;
+
+/// At most this many phone calls wait for their offer.
+const MAX_UNMATCHED_CALLS: usize = 8;
+
+pub(crate) struct Controller {
+    state: WidgetState,
+    tenant: Option<TenantId>,
+    host: RefCell<Option<Rc<HostLink>>>,
+    session: RefCell<Option<String>>,
+    hub: RefCell<Option<Rc<Hub>>>,
+    voice: RefCell<Option<Rc<dyn VoiceLine>>>,
+    ringtone: RefCell<Option<Ringtone>>,
+    /// Id of the outstanding `token-request` (0: none) and why it was sent.
+    token_request: Cell<u32>,
+    next_request: Cell<u32>,
+    sign_in_kind: Cell<SignIn>,
+    initialized: Cell<bool>,
+    /// A new token was already asked for after an `unauthorized`; the next one signs out.
+    retried: Cell<bool>,
+    /// Invalidates refresh timers of earlier sessions.
+    session_generation: Cell<u32>,
+    /// Phone calls that rang before their hub offer arrived.
+    unmatched_calls: RefCell<Vec<IncomingCall>>,
+    /// The latest offer, kept for the call view once it is answered.
+    last_offer: RefCell<Option<OfferView>>,
+}
+
+/// Starts the controller for the widget page; `version` is the build's, for the host's `ready`.
+pub(crate) fn start(state: WidgetState, version: &str) {
+    let tenant = crate::socket::tenant_from_location();
+    let app = Rc::new(Controller {
+        state,
+        tenant,
+        host: RefCell::new(None),
+        session: RefCell::new(None),
+        hub: RefCell::new(None),
+        voice: RefCell::new(None),
+        ringtone: RefCell::new(None),
+        token_request: Cell::new(0),
+        next_request: Cell::new(1),
+        sign_in_kind: Cell::new(SignIn::First),
+        initialized: Cell::new(false),
+        retried: Cell::new(false),
+        session_generation: Cell::new(0),
+        unmatched_calls: RefCell::new(Vec::new()),
+        last_offer: RefCell::new(None),
+    });
+    APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
+    if app.tenant.is_none() {
+        return state.phase.set(Phase::Misconfigured);
+    }
+    match config::host_origin() {
+        HostOrigin::None => state.phase.set(Phase::SignedOut),
+        HostOrigin::Refused => state.phase.set(Phase::HostRefused),
+        HostOrigin::Allowed(origin) => {
+            state.phase.set(Phase::SignedOut);
+            let link = HostLink::open(origin, version, |input| {
+                if let Some(app) = current() {
+                    app.host_input(input);
+                }
+            });
+            *app.host.borrow_mut() = link.map(Rc::new);
+        }
+    }
+}
+
+impl Controller {
+    fn emit(&self, event: &str, detail: Value) {
+        let host = self.host.borrow().clone();
+        if let Some(host) = host {
+            host.emit(event, detail);
+        }
+    }
+
+    fn emit_error(&self, code: &str, message: &str) {
+        self.emit("error", json!({ "code": code, "message": message }));
+    }
+
+    /// Shows `notice` to the agent and tells the host.
+    fn notify(&self, notice: Notice, message: &str) {
+        self.state.notice.set(Some(notice));
+        self.emit_error(notice.code(), message);
+    }
+
+    fn hub(&self) -> Option<Rc<Hub>> {
+        self.hub.borrow().clone()
+    }
+
+    fn voice(&self) -> Option<Rc<dyn VoiceLine>> {
+        self.voice.borrow().clone()
+    }
+
+    // ---- the host page -------------------------------------------------------------------
+
+    fn host_input(&self, input: HostInput) {
+        let message = match input {
+            HostInput::Message(message) => message,
+            HostInput::Incompatible(major) => {
+                self.state.phase.set(Phase::IncompatibleHost);
+                let text = format!("host messages version {major} are not supported");
+                return self.emit_error("incompatible_host", &text);
+            }
+        };
+        match message {
+            FromHost::Hello => {}
+            FromHost::Init { lang } => {
+                match lang.as_deref() {
+                    Some(tag) if tag.starts_with("ja") => self.state.lang.set(Lang::Ja),
+                    Some(tag) if tag.starts_with("en") => self.state.lang.set(Lang::En),
+                    _ => {}
+                }
+                if !self.initialized.replace(true) {
+                    self.sign_in(SignIn::First);
+                }
+            }
+            FromHost::Token { id, token } if id == self.token_request.get() => {
+                self.token_request.set(0);
+                self.open_session(&token);
+            }
+            FromHost::TokenError { id } if id == self.token_request.get() => {
+                self.token_request.set(0);
+                // The host already emitted its own `token_unavailable` error.
+                self.state.notice.set(Some(Notice::TokenUnavailable));
+                self.sign_out("token_unavailable");
+            }
+            FromHost::Token { .. } | FromHost::TokenError { .. } => {}
+            FromHost::SetPresence { status } => match requested_status(&status) {
+                Some(status) => self.set_status(status),
+                None => self.emit_error("invalid_presence", "unknown presence state"),
+            },
+        }
+    }
+
+    /// Asks the host for an embed token (`getEmbedToken()`); the answer continues in `open_session`.
+    fn sign_in(&self, kind: SignIn) {
+        let host = self.host.borrow().clone();
+        let Some(host) = host else {
+            return self.state.phase.set(Phase::SignedOut);
+        };
+        if self.token_request.get() != 0 {
+            return;
+        }
+        if kind != SignIn::Refresh {
+            self.state.phase.set(Phase::SigningIn);
+        }
+        let id = self.next_request.get();
+        self.next_request.set(id.wrapping_add(1).max(1));
+        self.token_request.set(id);
+        self.sign_in_kind.set(kind);
+        host.post(json!({ "type": "token-request", "id": id }));
+    }
+
+    fn open_session(&self, embed_token: &str) {
+        let body = json!({ "embed_token": embed_token }).to_string();
+        api::post_json("/api/session", &body, None, |reply| {
+            if let Some(app) = current() {
+                app.session_reply(reply);
+            }
+        });
+    }
+
+    fn session_reply(&self, reply: api::Reply) {
+        match reply {
+            Ok((200, body)) => match serde_json::from_str::<SessionReply>(&body) {
+                Ok(session) => self.signed_in(session),
+                Err(_) => self.sign_in_failed(Notice::SessionRefused, "unreadable session reply"),
+            },
+            Ok((status, body)) => {
+                let error: ErrorReply = serde_json::from_str(&body).unwrap_or_default();
+                let notice = if status == 401 {
+                    Notice::from_session_refusal(&error.message)
+                } else {
+                    Notice::SessionRefused
+                };
+                self.sign_in_failed(notice, &error.message);
+            }
+            Err(()) => self.sign_in_failed(Notice::Network, "the session request failed"),
+        }
+    }
+
+    fn sign_in_failed(&self, notice: Notice, message: &str) {
+        self.notify(notice, message);
+        self.sign_out(notice.code());
+    }
+
+    fn signed_in(&self, reply: SessionReply) {
+        let Some(tenant) = self.tenant.clone() else {
+            return;
+        };
+        self.state.notice.set(None);
+        *self.session.borrow_mut() = Some(reply.session.clone());
+        let generation = self.session_generation.get().wrapping_add(1);
+        self.session_generation.set(generation);
+        self.schedule_refresh(reply.expires_at, generation);
+
+        let me = Me {
+            agent: reply.agent,
+            name: reply.name,
+        };
+        if self.state.me.get_untracked().as_ref() != Some(&me) {
+            self.emit("signed-in", json!({ "agent": me.agent, "name": me.name }));
+            self.state.me.set(Some(me));
+        }
+        match self.hub() {
+            Some(hub) => hub.set_session(reply.session.clone()),
+            None => {
+                let hub = Hub::open(&tenant, reply.session.clone(), |event| {
+                    if let Some(app) = current() {
+                        app.hub_event(event);
+                    }
+                });
+                *self.hub.borrow_mut() = hub.map(Rc::new);
+            }
+        }
+        if self.voice().is_none() {
+            self.fetch_voice_token(&reply.session);
+        }
+    }
+
+    fn schedule_refresh(&self, expires_at: u64, generation: u32) {
+        let expires_ms = expires_at as f64 * 1000.0;
+        let delay = (expires_ms - js_sys::Date::now() - REFRESH_BEFORE_MS).max(10_000.0);
+        // A positive delay of at most hours: the cast neither truncates nor loses a sign.
+        let delay = Duration::from_millis(delay as u64);
+        set_timeout(
+            move || {
+                if let Some(app) = current()
+                    && app.session_generation.get() == generation
+                {
+                    app.sign_in(SignIn::Refresh);
+                }
+            },
+            delay,
+        );
+    }
+
+    /// Leaves the signed-in state: closes the socket and the phone line, forgets the session.
+    fn sign_out(&self, reason: &str) {
+        self.session_generation
+            .set(self.session_generation.get().wrapping_add(1));
+        if let Some(hub) = self.hub.borrow_mut().take() {
+            hub.close();
+        }
+        if let Some(voice) = self.voice.borrow_mut().take() {
+            voice.unregister();
+        }
+        *self.session.borrow_mut() = None;
+        self.set_offer(None);
+        self.end_call();
+        self.unmatched_calls.borrow_mut().clear();
+        let state = self.state;
+        state.status.set(None);
+        state.roster.set(Vec::new());
+        state.voice.set(VoiceState::Off);
+        state.phase.set(Phase::SignedOut);
+        if state.me.get_untracked().is_some() {
+            state.me.set(None);
+            self.emit("signed-out", json!({ "reason": reason }));
+        }
+    }
+
+    // ---- the hub -----------------------------------------------------------------------------
+
+    fn hub_event(&self, event: HubEvent) {
+        let message = match event {
+            HubEvent::Connecting { retry } => {
+                let phase = if retry {
+                    Phase::Reconnecting
+                } else {
+                    Phase::Connecting
+                };
+                return self.state.phase.set(phase);
+            }
+            HubEvent::Message(message) => *message,
+        };
+        let state = self.state;
+        match message {
+            ServerMessage::Welcome {
+                tenant_name,
+                status,
+                roster,
+                ..
+            } => {
+                if let Some(hub) = self.hub() {
+                    hub.reset_backoff();
+                }
+                self.retried.set(false);
+                state.tenant_name.set(Some(tenant_name));
+                state.roster.set(roster);
+                state.phase.set(Phase::Connected);
+                self.status_changed(status);
+            }
+            ServerMessage::Roster { agents } => state.roster.update(|roster| merge(roster, agents)),
+            ServerMessage::Status { status, .. } => self.status_changed(status),
+            ServerMessage::Offer {
+                offer,
+                conversation,
+                screen_pop,
+                ..
+            } => {
+                if let Some(hub) = self.hub() {
+                    hub.send(&ClientMessage::AckOffer {
+                        offer: offer.clone(),
+                    });
+                }
+                let call_sid = self.take_unmatched_call(conversation.as_str());
+                self.emit(
+                    "ring",
+                    json!({
+                        "conversation": conversation.as_str(),
+                        "caller": screen_pop.caller_number,
+                        "customer": screen_pop.customer.as_ref().map(|c| json!({
+                            "id": c.id.as_str(), "name": c.name, "owner": c.owner.as_ref().map(|o| o.as_str()),
+                        })),
+                    }),
+                );
+                self.set_offer(Some(OfferView {
+                    offer,
+                    screen_pop,
+                    call_sid,
+                }));
+            }
+            ServerMessage::OfferWithdrawn { offer, .. } => {
+                let current = state
+                    .offer
+                    .with_untracked(|o| o.as_ref().is_some_and(|o| o.offer == offer));
+                if current {
+                    self.set_offer(None);
+                }
+            }
+            ServerMessage::Pong => {}
+            ServerMessage::IncompatibleProtocol { .. } => {
+                if let Some(hub) = self.hub.borrow_mut().take() {
+                    hub.close();
+                }
+                state.phase.set(Phase::Incompatible);
+                self.emit_error("incompatible_protocol", "the widget must reload");
+            }
+            ServerMessage::Unauthorized { reason } => {
+                if let Some(hub) = self.hub.borrow_mut().take() {
+                    hub.close();
+                }
+                if self.retried.replace(true) {
+                    self.notify(Notice::SessionLost, &reason);
+                    self.sign_out("unauthorized");
+                } else {
+                    self.sign_in(SignIn::AfterUnauthorized);
+                }
+            }
+            ServerMessage::Rejected { reason } => self.notify(Notice::Rejected, &reason),
+        }
+    }
+
+    fn status_changed(&self, status: PresenceStatus) {
+        let state = self.state;
+        let before = state.status.get_untracked();
+        state.status.set(Some(status));
+        if before != Some(status) {
+            self.emit("presence", json!({ "status": presence_json(status) }));
+        }
+        match status {
+            PresenceStatus::OnCall => {
+                let call_sid = state
+                    .offer
+                    .with_untracked(|o| o.as_ref().and_then(|o| o.call_sid.clone()));
+                self.begin_call(call_sid);
+            }
+            PresenceStatus::Reserved => {}
+            _ => {
+                if before == Some(PresenceStatus::OnCall) {
+                    self.end_call();
+                }
+                if status != PresenceStatus::WrapUp {
+                    self.set_offer(None);
+                }
+            }
+        }
+    }
+
+    /// Shows (or clears) the ringing offer, and rings while one shows.
+    fn set_offer(&self, offer: Option<OfferView>) {
+        let ringing = offer.is_some();
+        if let Some(offer) = &offer {
+            *self.last_offer.borrow_mut() = Some(offer.clone());
+        }
+        self.state.offer.set(offer);
+        let mut ringtone = self.ringtone.borrow_mut();
+        if ringing && ringtone.is_none() {
+            *ringtone = Ringtone::start();
+        } else if !ringing {
+            *ringtone = None;
+        }
+        self.state.ringtone.set(ringtone.is_some());
+    }
+
+    /// The agent is on the call: the offer becomes the call view (once) and the host hears `accepted`.
+    fn begin_call(&self, call_sid: Option<String>) {
+        let state = self.state;
+        if state.call.with_untracked(Option::is_some) {
+            if call_sid.is_some() {
+                state.call.update(|call| {
+                    if let Some(call) = call
+                        && call.call_sid.is_none()
+                    {
+                        call.call_sid.clone_from(&call_sid);
+                    }
+                });
+            }
+            return self.set_offer(None);
+        }
+        let offer = self.last_offer.borrow().clone();
+        let conversation = offer
+            .as_ref()
+            .map(|o| o.offer.interaction.as_str().to_owned())
+            .unwrap_or_default();
+        let pop = offer.as_ref().map(|o| &o.screen_pop);
+        state.call.set(Some(CallView {
+            conversation: conversation.clone(),
+            call_sid: call_sid.or_else(|| offer.as_ref().and_then(|o| o.call_sid.clone())),
+            caller: pop.and_then(|p| p.caller_number.clone()),
+            customer: pop.and_then(|p| p.customer.as_ref().map(|c| c.name.clone())),
+            started_ms: js_sys::Date::now(),
+        }));
+        self.set_offer(None);
+        self.emit("accepted", json!({ "conversation": conversation }));
+    }
+
+    fn end_call(&self) {
+        let Some(call) = self.state.call.get_untracked() else {
+            return;
+        };
+        self.state.call.set(None);
+        self.state.muted.set(false);
+        self.emit("ended", json!({ "conversation": call.conversation }));
+    }
+
+    // ---- the phone line ------------------------------------------------------------------
+
+    fn fetch_voice_token(&self, session: &str) {
+        self.state.voice.set(VoiceState::Connecting);
+        api::post_json("/api/token", "{}", Some(session), |reply| {
+            if let Some(app) = current() {
+                app.voice_token(reply);
+            }
+        });
+    }
+
+    fn voice_token(&self, reply: api::Reply) {
+        let token = match reply {
+            Ok((200, body)) => serde_json::from_str::<VoiceToken>(&body).ok(),
+            _ => None,
+        };
+        let Some(token) = token else {
+            self.state.voice.set(VoiceState::Failed);
+            return self.emit_error("voice_unavailable", "no voice token");
+        };
+        let sink: voice::VoiceSink = Rc::new(|event| {
+            if let Some(app) = current() {
+                app.voice_event(event);
+            }
+        });
+        match voice::line_for(&token, sink) {
+            Some(line) => {
+                *self.voice.borrow_mut() = Some(Rc::clone(&line));
+                line.register(&token.token, &token.edge);
+            }
+            None => self.state.voice.set(VoiceState::NotAvailable),
+        }
+    }
+
+    fn voice_event(&self, event: VoiceEvent) {
+        let state = self.state;
+        match event {
+            VoiceEvent::Registered => state.voice.set(VoiceState::Ready),
+            VoiceEvent::Error => state.voice.set(VoiceState::Failed),
+            VoiceEvent::Ringing(call) => {
+                let matched = state.offer.with_untracked(|o| {
+                    o.as_ref().is_some_and(|o| {
+                        Some(o.offer.interaction.as_str()) == call.conversation.as_deref()
+                    })
+                });
+                if matched {
+                    state.offer.update(|o| {
+                        if let Some(o) = o {
+                            o.call_sid = Some(call.call_sid.clone());
+                        }
+                    });
+                } else {
+                    let mut unmatched = self.unmatched_calls.borrow_mut();
+                    unmatched.push(call);
+                    let excess = unmatched.len().saturating_sub(MAX_UNMATCHED_CALLS);
+                    unmatched.drain(..excess);
+                }
+            }
+            VoiceEvent::Connected { call_sid } => self.begin_call(Some(call_sid)),
+            VoiceEvent::Disconnected { call_sid } => {
+                self.unmatched_calls
+                    .borrow_mut()
+                    .retain(|c| c.call_sid != call_sid);
+                state.offer.update(|o| {
+                    if let Some(o) = o
+                        && o.call_sid.as_deref() == Some(&call_sid)
+                    {
+                        o.call_sid = None;
+                    }
+                });
+                let on_this_call = state.call.with_untracked(|c| {
+                    c.as_ref()
+                        .is_some_and(|c| c.call_sid.as_deref() == Some(&call_sid))
+                });
+                if on_this_call {
+                    self.end_call();
+                }
+            }
+        }
+    }
+
+    fn take_unmatched_call(&self, conversation: &str) -> Option<String> {
+        let mut unmatched = self.unmatched_calls.borrow_mut();
+        let at = unmatched
+            .iter()
+            .position(|c| c.conversation.as_deref() == Some(conversation))?;
+        Some(unmatched.remove(at).call_sid)
+    }
+
+    // ---- the agent's commands ------------------------------------------------------------
+
+    fn set_status(&self, status: RequestedStatus) {
+        match self.hub() {
+            Some(hub) if self.state.phase.get_untracked() == Phase::Connected => {
+                hub.send(&ClientMessage::SetStatus { status });
+            }
+            _ => self.notify(Notice::NotSignedIn, "not signed in"),
+        }
+    }
+
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "commands are values, consumed by intent"
+    )]
+    fn command(&self, command: Command) {
+        let state = self.state;
+        match command {
+            Command::SetStatus(status) => self.set_status(status),
+            Command::Accept => {
+                let call_sid = state
+                    .offer
+                    .with_untracked(|o| o.as_ref().and_then(|o| o.call_sid.clone()));
+                if let (Some(voice), Some(call_sid)) = (self.voice(), call_sid) {
+                    voice.accept(&call_sid);
+                }
+            }
+            Command::Reject => {
+                let Some(offer) = state.offer.get_untracked() else {
+                    return;
+                };
+                if let Some(hub) = self.hub() {
+                    hub.send(&ClientMessage::DeclineOffer { offer: offer.offer });
+                }
+                self.set_offer(None);
+                if let (Some(voice), Some(call_sid)) = (self.voice(), offer.call_sid) {
+                    voice.reject(&call_sid);
+                }
+            }
+            Command::HangUp => {
+                let call_sid = state
+                    .call
+                    .with_untracked(|c| c.as_ref().and_then(|c| c.call_sid.clone()));
+                if let (Some(voice), Some(call_sid)) = (self.voice(), call_sid) {
+                    voice.hangup(&call_sid);
+                }
+            }
+            Command::ToggleMute => {
+                let call_sid = state
+                    .call
+                    .with_untracked(|c| c.as_ref().and_then(|c| c.call_sid.clone()));
+                let muted = !state.muted.get_untracked();
+                if let (Some(voice), Some(call_sid)) = (self.voice(), call_sid) {
+                    voice.mute(&call_sid, muted);
+                    state.muted.set(muted);
+                }
+            }
+            Command::Digits(digits) => {
+                let call_sid = state
+                    .call
+                    .with_untracked(|c| c.as_ref().and_then(|c| c.call_sid.clone()));
+                if let (Some(voice), Some(call_sid)) = (self.voice(), call_sid) {
+                    voice.send_digits(&call_sid, digits);
+                }
+            }
+            Command::EndWrapUp => {
+                if let Some(hub) = self.hub() {
+                    hub.send(&ClientMessage::EndWrapUp);
+                }
+            }
+            Command::DismissNotice => state.notice.set(None),
+        }
+    }
+}
+
+/// Applies a roster delta: changed agents replace their entry, new ones are added.
+fn merge(roster: &mut Vec<AgentPresence>, changed: Vec<AgentPresence>) {
+    for entry in changed {
+        match roster.iter_mut().find(|e| e.agent == entry.agent) {
+            Some(existing) => *existing = entry,
+            None => roster.push(entry),
+        }
+    }
+}
+
+/// The presence as the host API shows it: `'available'`, `'on_call'`, `{ away: 'lunch' }`, …
+fn presence_json(status: PresenceStatus) -> Value {
+    match status {
+        PresenceStatus::Offline => "offline".into(),
+        PresenceStatus::Available => "available".into(),
+        PresenceStatus::Reserved => "reserved".into(),
+        PresenceStatus::OnCall => "on_call".into(),
+        PresenceStatus::WrapUp => "wrap_up".into(),
+        PresenceStatus::Away { reason } => {
+            json!({ "away": serde_json::to_value(reason).unwrap_or(Value::Null) })
+        }
+    }
+}
+
+/// `Tsunagu.setPresence(state)`'s argument as a status the agent may pick.
+fn requested_status(value: &Value) -> Option<RequestedStatus> {
+    match value {
+        Value::String(name) if name == "available" => Some(RequestedStatus::Available),
+        Value::String(name) if name == "offline" => Some(RequestedStatus::Offline),
+        Value::Object(fields) => {
+            let reason = fields.get("away")?;
+            let reason = serde_json::from_value::<AwayReason>(reason.clone()).ok()?;
+            Some(RequestedStatus::Away { reason })
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,232 @@
+//! The widget's reactive state: what the UI shows. Only the controller writes it.
+
+use leptos::prelude::*;
+use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
+
+use crate::i18n::{Lang, Texts};
+
+/// Where sign-in and the hub connection stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// The widget was loaded without a valid tenant.
+    Misconfigured,
+    /// The page that framed the widget is not one of the tenant's allowed origins.
+    HostRefused,
+    /// The host page's `embed.js` speaks another major version of the host messages.
+    IncompatibleHost,
+    /// No session: the host page must call `Tsunagu.init`, or sign-in failed.
+    SignedOut,
+    SigningIn,
+    Connecting,
+    Connected,
+    Reconnecting,
+    /// The worker speaks another protocol version; reconnecting would not help.
+    Incompatible,
+}
+
+impl Phase {
+    /// Stable name for tests and styling (`data-state`).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Phase::Misconfigured => "misconfigured",
+            Phase::HostRefused => "host-refused",
+            Phase::IncompatibleHost => "incompatible-host",
+            Phase::SignedOut => "signed-out",
+            Phase::SigningIn => "signing-in",
+            Phase::Connecting => "connecting",
+            Phase::Connected => "connected",
+            Phase::Reconnecting => "reconnecting",
+            Phase::Incompatible => "incompatible",
+        }
+    }
+
+    pub(crate) fn text(self, t: &Texts) -> &'static str {
+        match self {
+            Phase::Misconfigured => t.misconfigured,
+            Phase::HostRefused => t.host_refused,
+            Phase::IncompatibleHost => t.incompatible_host,
+            Phase::SignedOut => t.signed_out,
+            Phase::SigningIn => t.signing_in,
+            Phase::Connecting => t.connecting,
+            Phase::Connected => t.connected,
+            Phase::Reconnecting => t.reconnecting,
+            Phase::Incompatible => t.incompatible,
+        }
+    }
+
+    pub(crate) fn is_error(self) -> bool {
+        matches!(
+            self,
+            Phase::Misconfigured
+                | Phase::HostRefused
+                | Phase::IncompatibleHost
+                | Phase::Incompatible
+        )
+    }
+}
+
+/// A problem the agent should read, in their language; `code` is what the host's `error` event carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notice {
+    TokenExpired,
+    TokenInvalid,
+    TokenNotYetValid,
+    UnknownTenant,
+    SessionRefused,
+    TokenUnavailable,
+    Network,
+    SessionLost,
+    NotSignedIn,
+    Rejected,
+}
+
+impl Notice {
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Notice::TokenExpired => "token_expired",
+            Notice::TokenInvalid => "token_invalid",
+            Notice::TokenNotYetValid => "token_not_yet_valid",
+            Notice::UnknownTenant => "unknown_tenant",
+            Notice::SessionRefused => "session_refused",
+            Notice::TokenUnavailable => "token_unavailable",
+            Notice::Network => "network",
+            Notice::SessionLost => "session_lost",
+            Notice::NotSignedIn => "not_signed_in",
+            Notice::Rejected => "rejected",
+        }
+    }
+
+    pub(crate) fn text(self, t: &Texts) -> &'static str {
+        match self {
+            Notice::TokenExpired => t.err_token_expired,
+            Notice::TokenInvalid => t.err_token_invalid,
+            Notice::TokenNotYetValid => t.err_token_not_yet_valid,
+            Notice::UnknownTenant => t.err_unknown_tenant,
+            Notice::SessionRefused => t.err_session_refused,
+            Notice::TokenUnavailable => t.err_token_unavailable,
+            Notice::Network => t.err_network,
+            Notice::SessionLost => t.err_session_lost,
+            Notice::NotSignedIn => t.err_not_signed_in,
+            Notice::Rejected => t.err_rejected,
+        }
+    }
+
+    /// Reads `/api/session`'s 401 message (the worker's fixed English text) as a notice.
+    pub(crate) fn from_session_refusal(message: &str) -> Notice {
+        let message = message.to_ascii_lowercase();
+        if message.contains("expired") {
+            Notice::TokenExpired
+        } else if message.contains("not valid yet") {
+            Notice::TokenNotYetValid
+        } else if message.contains("unknown tenant") {
+            Notice::UnknownTenant
+        } else if message.contains("token") {
+            Notice::TokenInvalid
+        } else {
+            Notice::SessionRefused
+        }
+    }
+}
+
+/// The phone line's state, as the agent should understand it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VoiceState {
+    /// Not signed in, or the token is on its way.
+    Off,
+    Connecting,
+    Ready,
+    /// This build cannot carry the tenant's voice backend (Twilio's SDK is not bundled yet).
+    NotAvailable,
+    Failed,
+}
+
+impl VoiceState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            VoiceState::Off => "off",
+            VoiceState::Connecting => "connecting",
+            VoiceState::Ready => "ready",
+            VoiceState::NotAvailable => "not-available",
+            VoiceState::Failed => "failed",
+        }
+    }
+}
+
+/// The agent who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Me {
+    pub(crate) agent: String,
+    pub(crate) name: String,
+}
+
+/// A ringing offer and the phone call that carries it, once the line rang too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OfferView {
+    pub(crate) offer: OfferId,
+    pub(crate) screen_pop: ScreenPop,
+    pub(crate) call_sid: Option<String>,
+}
+
+/// The call the agent is on.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CallView {
+    pub(crate) conversation: String,
+    pub(crate) call_sid: Option<String>,
+    pub(crate) caller: Option<String>,
+    pub(crate) customer: Option<String>,
+    /// `Date.now()` when the widget learned the call connected (local clock, so no skew).
+    pub(crate) started_ms: f64,
+}
+
+/// Everything the UI reads; `Copy`, so components take it from context.
+#[derive(Clone, Copy)]
+pub(crate) struct WidgetState {
+    pub(crate) lang: RwSignal<Lang>,
+    pub(crate) phase: RwSignal<Phase>,
+    pub(crate) tenant_name: RwSignal<Option<Localized>>,
+    pub(crate) me: RwSignal<Option<Me>>,
+    pub(crate) status: RwSignal<Option<PresenceStatus>>,
+    pub(crate) roster: RwSignal<Vec<AgentPresence>>,
+    pub(crate) offer: RwSignal<Option<OfferView>>,
+    pub(crate) call: RwSignal<Option<CallView>>,
+    pub(crate) voice: RwSignal<VoiceState>,
+    pub(crate) notice: RwSignal<Option<Notice>>,
+    pub(crate) ringtone: RwSignal<bool>,
+    pub(crate) muted: RwSignal<bool>,
+}
+
+impl WidgetState {
+    pub(crate) fn new(lang: Lang) -> WidgetState {
+        WidgetState {
+            lang: RwSignal::new(lang),
+            phase: RwSignal::new(Phase::SignedOut),
+            tenant_name: RwSignal::new(None),
+            me: RwSignal::new(None),
+            status: RwSignal::new(None),
+            roster: RwSignal::new(Vec::new()),
+            offer: RwSignal::new(None),
+            call: RwSignal::new(None),
+            voice: RwSignal::new(VoiceState::Off),
+            notice: RwSignal::new(None),
+            ringtone: RwSignal::new(false),
+            muted: RwSignal::new(false),
+        }
+    }
+
+    pub(crate) fn texts(self) -> &'static Texts {
+        crate::i18n::texts(self.lang.get())
+    }
+
+    /// The display name of an agent of the roster, else their id.
+    pub(crate) fn agent_name(self, agent: &str) -> String {
+        self.roster.with(|roster| {
+            roster
+                .iter()
+                .find(|entry| entry.agent.as_str() == agent)
+                .map_or_else(|| agent.to_owned(), |entry| entry.name.clone())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

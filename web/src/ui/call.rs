@@ -1,0 +1,99 @@
+//! The call the agent is on: who, a running timer, mute, keypad and hang-up.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::{
+    controller::{Command, command},
+    state::WidgetState,
+};
+
+const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+
+/// `m:ss`, or `h:mm:ss` past an hour.
+pub(crate) fn clock(elapsed_ms: f64) -> String {
+    // Non-negative whole seconds; a call lasts hours at most.
+    let secs = (elapsed_ms.max(0.0) / 1000.0) as u64;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+#[component]
+pub(crate) fn CallPanel() -> impl IntoView {
+    let state = expect_context::<WidgetState>();
+    let now = RwSignal::new(js_sys::Date::now());
+    let tick = set_interval_with_handle(
+        move || {
+            if state.call.with_untracked(Option::is_some) {
+                now.set(js_sys::Date::now());
+            }
+        },
+        Duration::from_secs(1),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(tick) = tick {
+            tick.clear();
+        }
+    });
+    move || {
+        let call = state.call.get()?;
+        let t = state.texts();
+        let who = call
+            .customer
+            .clone()
+            .or_else(|| call.caller.clone())
+            .unwrap_or_default();
+        let has_line = call.call_sid.is_some();
+        let started = call.started_ms;
+        Some(view! {
+            <section class="call" data-testid="call" aria-labelledby="call-title">
+                <h2 id="call-title" class="call__title">{format!("{}: {who}", t.on_call)}</h2>
+                <p class="call__timer" data-testid="call-timer" role="timer" aria-label=t.call_time>
+                    {move || clock(now.get() - started)}
+                </p>
+                <div class="call__actions">
+                    <button
+                        class="btn"
+                        data-testid="call-mute"
+                        aria-pressed=move || state.muted.get().to_string()
+                        disabled=!has_line
+                        on:click=move |_| command(Command::ToggleMute)
+                    >
+                        {move || if state.muted.get() { state.texts().unmute } else { state.texts().mute }}
+                    </button>
+                    <button
+                        class="btn btn--reject"
+                        data-testid="call-hang-up"
+                        disabled=!has_line
+                        on:click=move |_| command(Command::HangUp)
+                    >
+                        {t.hang_up}
+                    </button>
+                </div>
+                <div class="keypad" role="group" aria-label="DTMF">
+                    {KEYS
+                        .iter()
+                        .map(|key| {
+                            let key: &'static str = key;
+                            view! {
+                                <button
+                                    class="keypad__key"
+                                    disabled=!has_line
+                                    on:click=move |_| command(Command::Digits(key))
+                                >
+                                    {key}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </section>
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! The widget's view: one component per file, all reading [`WidgetState`] from context.
+// Leptos' `#[component]` expands a `pub(crate) fn` into items rustc's `unreachable_pub` flags.
+#![allow(unreachable_pub, reason = "false positive on #[component] expansions")]
+
+mod banner;
+mod call;
+mod header;
+mod offer;
+mod presence;
+mod roster;
+mod wrap_up;
+
+use leptos::prelude::*;
+use tsunagu_protocol::PresenceStatus;
+
+use crate::state::{Phase, WidgetState};
+
+/// The whole widget.
+#[component]
+pub(crate) fn App(state: WidgetState) -> impl IntoView {
+    provide_context(state);
+    // The page's language follows the toggle, for screen readers and hyphenation.
+    Effect::new(move || {
+        let tag = state.lang.get().tag();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
+    let signed_in = move || {
+        matches!(
+            state.phase.get(),
+            Phase::Connected | Phase::Reconnecting | Phase::Connecting
+        ) && state.me.with(Option::is_some)
+    };
+    view! {
+        <div class="widget" role="region" aria-label=move || state.texts().widget_label>
+            <header::Header />
+            <banner::Banner />
+            <Show when=signed_in>
+                <offer::OfferCard />
+                <call::CallPanel />
+                <wrap_up::WrapUpPanel />
+                <presence::PresenceControl />
+                <banner::VoiceLineState />
+                <roster::Roster />
+            </Show>
+        </div>
+    }
+}
+
+/// A stable name of a status for `data-status` and CSS: `available`, `away`, `on_call`, …
+pub(crate) fn status_kind(status: PresenceStatus) -> &'static str {
+    match status {
+        PresenceStatus::Offline => "offline",
+        PresenceStatus::Available => "available",
+        PresenceStatus::Away { .. } => "away",
+        PresenceStatus::Reserved => "reserved",
+        PresenceStatus::OnCall => "on_call",
+        PresenceStatus::WrapUp => "wrap_up",
+    }
+}

@@ -1,0 +1,103 @@
+//! The incoming offer: screen pop (caller, customer, owner, recent contacts) with Accept and Reject.
+
+use leptos::prelude::*;
+use tsunagu_core::Timestamp;
+use wasm_bindgen::JsValue;
+
+use crate::{
+    controller::{Command, command},
+    i18n::Lang,
+    state::{VoiceState, WidgetState},
+};
+
+/// A timestamp as the agent's locale writes a short date and time.
+pub(crate) fn local_time(at: Timestamp, lang: Lang) -> String {
+    // Unix milliseconds are exact in an f64 for the next 280,000 years.
+    let date = js_sys::Date::new(&JsValue::from_f64(at.0 as f64));
+    String::from(date.to_locale_string(lang.tag(), &JsValue::UNDEFINED))
+}
+
+#[component]
+pub(crate) fn OfferCard() -> impl IntoView {
+    let state = expect_context::<WidgetState>();
+    move || {
+        let offer = state.offer.get()?;
+        let t = state.texts();
+        let lang = state.lang.get();
+        let pop = offer.screen_pop;
+        let caller = pop
+            .caller_number
+            .clone()
+            .unwrap_or_else(|| t.unknown_caller.to_owned());
+        let customer = pop
+            .customer
+            .as_ref()
+            .map_or_else(|| t.no_customer.to_owned(), |c| c.name.clone());
+        let owner = pop
+            .customer
+            .as_ref()
+            .and_then(|c| c.owner.as_ref())
+            .map(|owner| format!("{}: {}", t.owner, state.agent_name(owner.as_str())));
+        let recent = if pop.recent.is_empty() {
+            view! { <li class="recent__none">{t.no_recent}</li> }.into_any()
+        } else {
+            pop.recent
+                .iter()
+                .map(|contact| {
+                    let who = contact.agent.as_ref().map(|a| state.agent_name(a.as_str()));
+                    view! {
+                        <li>
+                            <time>{local_time(contact.at, lang)}</time>
+                            " · "
+                            {t.channel(contact.channel)}
+                            {who.map(|who| format!(" · {who}"))}
+                            {contact.summary.clone().map(|s| view! { <span class="recent__summary">{s}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        };
+        let voice_ready = offer.call_sid.is_some();
+        let voice_hint = match (voice_ready, state.voice.get()) {
+            (true, _) => None,
+            (false, VoiceState::NotAvailable | VoiceState::Failed) => Some(t.voice_not_available),
+            (false, _) => Some(t.voice_waiting),
+        };
+        Some(view! {
+            <section
+                class="offer"
+                data-testid="offer"
+                data-conversation=offer.offer.interaction.as_str().to_owned()
+                data-ringtone=move || state.ringtone.get().to_string()
+                aria-labelledby="offer-title"
+            >
+                <h2 id="offer-title" class="offer__title" role="alert">{t.incoming_call}</h2>
+                <p class="offer__caller" data-testid="offer-caller">{caller}</p>
+                <p class="offer__customer" data-testid="offer-customer">{customer}</p>
+                {owner.map(|owner| view! { <p class="offer__owner" data-testid="offer-owner">{owner}</p> })}
+                <h3 class="offer__recent-title">{t.recent}</h3>
+                <ul class="recent" data-testid="offer-recent">{recent}</ul>
+                <div class="offer__actions">
+                    <button
+                        class="btn btn--accept"
+                        data-testid="offer-accept"
+                        disabled=!voice_ready
+                        aria-describedby="offer-voice"
+                        on:click=move |_| command(Command::Accept)
+                    >
+                        {t.accept}
+                    </button>
+                    <button
+                        class="btn btn--reject"
+                        data-testid="offer-reject"
+                        on:click=move |_| command(Command::Reject)
+                    >
+                        {t.reject}
+                    </button>
+                </div>
+                <p id="offer-voice" class="offer__voice" data-testid="offer-voice">{voice_hint}</p>
+            </section>
+        })
+    }
+}
