@@ -74,3 +74,34 @@ test('(a) a customer calls; the owner\'s widget rings with screen pop, the agent
     await host.close();
   }
 });
+
+test('the demo page\'s simulated caller rings the signed-in owner and hears the queue when nobody takes it', async () => {
+  const crm = await CrmPage.open(browser, new URL('/demo', edge.url).href);
+  try {
+    await crm.page.selectOption('#agent', 'sato');
+    await crm.page.click('#sign-in');
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    await crm.page.click('[data-presence="available"]');
+    await widget.waitForPresence('available');
+
+    // Pick 山田 太郎 (owned by sato) from the customer list and call.
+    await crm.page.selectOption('#sim-from', '+81355550101');
+    await crm.page.click('#sim-call');
+    await widget.offer.waitFor();
+    assert.match(await widget.offer.textContent(), /山田 太郎/);
+    await crm.page.waitForFunction(() => /CA[0-9a-f]{32}/.test(document.getElementById('sim-status').textContent));
+    await crm.page.click('#sim-hangup');
+    await widget.offer.waitFor({ state: 'detached' });
+
+    // Everyone away: a caller typed in as a national number waits in the queue and hears its position.
+    await crm.page.click('[data-presence="away:break"]');
+    await widget.waitForPresence('away');
+    await crm.page.fill('#sim-number', '090-5555-0103');
+    await crm.page.click('#sim-call');
+    await crm.page.waitForFunction(() => /1番目/.test(document.getElementById('sim-heard').textContent), null, { timeout: 15_000 });
+    await crm.page.click('#sim-hangup');
+  } finally {
+    await crm.close();
+  }
+});

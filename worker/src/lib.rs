@@ -41,6 +41,11 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, p) if p.starts_with("/assets/") => routes::assets::hashed(p, env).await,
         (Method::Get, tsunagu_protocol::SOCKET_PATH) => routes::socket::upgrade(req, env).await,
         (Method::Post, "/demo/embed-token") => routes::demo::embed_token(req, env).await,
+        (Method::Post, "/demo/simulate-call") => routes::demo::simulate_call(req, env).await,
+        (Method::Get, "/demo/simulate-call") => routes::demo::simulated_call(req, env).await,
+        (Method::Post, "/demo/simulate-call/hangup") => {
+            routes::demo::simulated_hangup(req, env).await
+        }
         (Method::Post, "/api/session") => routes::auth::open_session(req, env).await,
         (Method::Post, "/api/token") => routes::auth::voice_token(req, env).await,
         (Method::Get, "/api/conversations") => routes::calllog::conversations(req, env).await,

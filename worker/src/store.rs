@@ -418,3 +418,13 @@ pub(crate) async fn agent(
         .first::<AgentRow>(None)
         .await?)
 }
+
+/// The tenant's main line (the number the simulated caller dials in the demo).
+pub(crate) async fn main_line(env: &Env, tenant: &TenantId) -> Result<Option<String>, AppError> {
+    Ok(env
+        .d1(DB)?
+        .prepare("SELECT e164 FROM phone_lines WHERE tenant_id = ?1 AND kind = 'main' ORDER BY e164 LIMIT 1")
+        .bind(&[text(tenant.as_str())])?
+        .first::<String>(Some("e164"))
+        .await?)
+}

@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use tsunagu_auth::{EmbedClaims, Role, mint_embed_token};
 use tsunagu_core::{AgentId, TeamId, TenantId};
-use worker::{Env, Headers, Request, Response};
+use tsunagu_phone::{PhoneNumber, Region};
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
 
 use super::html_escape;
 use crate::{
@@ -74,6 +75,160 @@ const DEMO_SCRIPT: &str = r#"
 })();
 "#;
 
+/// Whether the demo helpers are switched on (`DEMO_MODE` in `.dev.vars`; never in production).
+fn demo_mode(env: &Env) -> bool {
+    env.var("DEMO_MODE").is_ok_and(|v| v.to_string() == "true")
+        || env
+            .secret("DEMO_MODE")
+            .is_ok_and(|v| v.to_string() == "true")
+}
+
+/// The Twilio test double's base URL, when the worker is pointed at one (demo and tests).
+fn double_base(env: &Env) -> Option<String> {
+    let is_double = env
+        .var("VOICE_BACKEND")
+        .is_ok_and(|v| v.to_string() == "double");
+    let base = env.var("TWILIO_API_BASE").ok()?.to_string();
+    is_double.then(|| base.trim_end_matches('/').to_owned())
+}
+
+#[derive(Deserialize)]
+struct SimulatedCall {
+    /// Any common spelling of a phone number (03-5555-0101, 090…, +81…).
+    from: String,
+}
+
+/// `POST /demo/simulate-call`: the demo page's simulated caller. Asks the Twilio test double to
+/// place an inbound call from `from` to the tenant's main line; the double then plays Twilio
+/// (signed webhooks, TwiML, callbacks) exactly as in production. Demo mode with the double only.
+pub(crate) async fn simulate_call(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let (true, Some(base)) = (demo_mode(env), double_base(env)) else {
+        return Err(AppError::NotFound);
+    };
+    let body: SimulatedCall = req
+        .json()
+        .await
+        .map_err(|_| AppError::BadRequest("expected a JSON body {\"from\": \"…\"}"))?;
+    let from = PhoneNumber::parse(&body.from, Region::Jp)
+        .map_err(|_| AppError::BadRequest("`from` is not a valid phone number"))?;
+    let tenant = TenantId::new(DEMO_TENANT).map_err(|e| AppError::Internal(e.to_string()))?;
+    let to = store::main_line(env, &tenant)
+        .await?
+        .ok_or(AppError::NotConfigured("the demo tenant has no main line"))?;
+    let payload = serde_json::json!({ "from": from.as_e164(), "to": to }).to_string();
+    let reply = double_request(
+        &format!("{base}/_double/calls"),
+        Method::Post,
+        Some(payload),
+    )
+    .await?;
+    Ok(Response::from_json(&reply)?)
+}
+
+/// `GET /demo/simulate-call?sid=…`: what the simulated caller has heard so far, and the call's status.
+pub(crate) async fn simulated_call(req: Request, env: &Env) -> Result<Response, AppError> {
+    let (true, Some(base)) = (demo_mode(env), double_base(env)) else {
+        return Err(AppError::NotFound);
+    };
+    let sid = sid_param(&req)?;
+    let state = double_request(&format!("{base}/_double/calls/{sid}"), Method::Get, None).await?;
+    let heard: Vec<&str> = state["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|event| event["kind"] == "say")
+        .filter_map(|event| event["text"].as_str())
+        .collect();
+    Ok(Response::from_json(&serde_json::json!({
+        "call_sid": sid,
+        "status": state["status"],
+        "heard": heard,
+    }))?)
+}
+
+/// `POST /demo/simulate-call/hangup?sid=…`: the simulated caller hangs up.
+pub(crate) async fn simulated_hangup(req: Request, env: &Env) -> Result<Response, AppError> {
+    let (true, Some(base)) = (demo_mode(env), double_base(env)) else {
+        return Err(AppError::NotFound);
+    };
+    let sid = sid_param(&req)?;
+    double_request(
+        &format!("{base}/_double/calls/{sid}/hangup"),
+        Method::Post,
+        None,
+    )
+    .await?;
+    Ok(Response::from_json(
+        &serde_json::json!({ "call_sid": sid }),
+    )?)
+}
+
+fn sid_param(req: &Request) -> Result<String, AppError> {
+    let url = req.url()?;
+    url.query_pairs()
+        .find(|(name, _)| name == "sid")
+        .map(|(_, value)| value.into_owned())
+        .filter(|sid| sid.len() <= 64 && sid.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .ok_or(AppError::BadRequest("missing or invalid `sid`"))
+}
+
+async fn double_request(
+    url: &str,
+    method: Method,
+    body: Option<String>,
+) -> Result<serde_json::Value, AppError> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(method).with_headers(headers);
+    if let Some(body) = body {
+        init.with_body(Some(body.into()));
+    }
+    let mut response = Fetch::Request(Request::new_with_init(url, &init)?)
+        .send()
+        .await?;
+    if !(200..300).contains(&response.status_code()) {
+        return Err(AppError::Internal(format!(
+            "the Twilio double answered {}",
+            response.status_code()
+        )));
+    }
+    Ok(response.json().await?)
+}
+
+/// The simulated-caller panel: places a call through the double and shows what the caller hears.
+const SIMULATOR_SCRIPT: &str = r#"
+(function () {
+  var call = document.getElementById('sim-call'), hangup = document.getElementById('sim-hangup');
+  var status = document.getElementById('sim-status'), heard = document.getElementById('sim-heard');
+  var sid = null, timer = null;
+  function show(text) { status.textContent = text; }
+  function poll() {
+    if (!sid) return;
+    fetch('/demo/simulate-call?sid=' + sid).then(function (r) { return r.json(); }).then(function (j) {
+      heard.innerHTML = '';
+      (j.heard || []).forEach(function (t) { var li = document.createElement('li'); li.textContent = t; heard.appendChild(li); });
+      show('通話 ' + sid + ': ' + j.status);
+      if (j.status === 'completed' || j.status === 'canceled' || j.status === 'failed') { clearInterval(timer); hangup.disabled = true; }
+    });
+  }
+  call.addEventListener('click', function () {
+    var from = document.getElementById('sim-number').value || document.getElementById('sim-from').value;
+    if (!from) { show('番号を入力してください / Enter a number'); return; }
+    fetch('/demo/simulate-call', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: from }) })
+      .then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
+      .then(function (res) {
+        if (!res[0]) { show(res[1].message || 'error'); return; }
+        sid = res[1].call_sid; hangup.disabled = false; show('発信しました / Calling: ' + sid);
+        clearInterval(timer); timer = setInterval(poll, 1000);
+      });
+  });
+  hangup.addEventListener('click', function () {
+    if (sid) fetch('/demo/simulate-call/hangup?sid=' + sid, { method: 'POST' }).then(poll);
+  });
+})();
+"#;
+
 /// Embed tokens the demo CRM signs live five minutes, like a real CRM's should.
 const DEMO_EMBED_TOKEN_SECS: u64 = 300;
 
@@ -86,11 +241,7 @@ struct EmbedTokenRequest {
 /// tenant's agents with the tenant's embed secret, exactly as a CRM vendor's server would. Only
 /// when `DEMO_MODE` is `"true"` (set in `.dev.vars`, never in production).
 pub(crate) async fn embed_token(mut req: Request, env: &Env) -> Result<Response, AppError> {
-    let enabled = env.var("DEMO_MODE").is_ok_and(|v| v.to_string() == "true")
-        || env
-            .secret("DEMO_MODE")
-            .is_ok_and(|v| v.to_string() == "true");
-    if !enabled {
+    if !demo_mode(env) {
         return Err(AppError::NotFound);
     }
     let body: EmbedTokenRequest = req
@@ -142,7 +293,13 @@ pub(crate) async fn page(req: &Request, env: &Env) -> Result<Response, AppError>
     }
 
     let mut rows = String::new();
+    let mut callers = String::new();
     for customer in &customers {
+        callers.push_str(&format!(
+            r#"<option value="{phone}">{name} ({phone})</option>"#,
+            name = html_escape(&customer.name),
+            phone = html_escape(&customer.phone_e164),
+        ));
         rows.push_str(&format!(
             r#"<tr data-customer-id="{id}"><td>{name}</td><td>{company}</td><td class="phone"><a href="tel:{phone}">{phone}</a></td><td>{owner}</td></tr>
 "#,
@@ -185,6 +342,13 @@ pub(crate) async fn page(req: &Request, env: &Env) -> Result<Response, AppError>
 <button type="button" data-presence="available">受付可 / Available</button>
 <button type="button" data-presence="away:break">休憩 / Break</button>
 <button type="button" data-presence="offline">オフライン / Offline</button>
+<h2>模擬発信 <small>Simulated caller (Twilio test double)</small></h2>
+<label>お客様 / Customer <select id="sim-from">{callers}<option value="">番号を入力 / type a number</option></select></label>
+<input id="sim-number" type="tel" placeholder="03-1234-5678" aria-label="発信元番号 / Caller number">
+<button id="sim-call" type="button">発信 / Call</button>
+<button id="sim-hangup" type="button" disabled>切断 / Hang up</button>
+<p id="sim-status" role="status" aria-live="polite"></p>
+<ol id="sim-heard"></ol>
 <h2>Tsunagu イベント <small>host API events</small></h2>
 <ol id="tsunagu-log" reversed></ol>
 </section>
@@ -197,6 +361,7 @@ pub(crate) async fn page(req: &Request, env: &Env) -> Result<Response, AppError>
 </main>
 <script src="{origin}/embed.js" data-tenant="{tenant}" async></script>
 <script>{DEMO_SCRIPT}</script>
+<script>{SIMULATOR_SCRIPT}</script>
 </body>
 </html>
 "#,
