@@ -6,6 +6,7 @@ mod load;
 mod run;
 mod setup;
 mod shell;
+mod size;
 mod test;
 #[cfg(test)]
 mod tidy;
@@ -25,6 +26,7 @@ commands:
   setup   only install the pinned tools (apt, rustup target, cargo CLIs, npm)
   build   only build the widget and the worker into build/site and worker/build
   bench   run the domain benchmarks (routing decisions/s and p99, stitched legs/s)
+  size    build the release widget and print each file's gzipped size against the 120 KB budget
   load    build, then run one load or fault script against a fresh `wrangler dev`:
             calls     a burst of 1,000 calls on one tenant with 200 agents
             presence  2,000 widget sockets with steady presence changes
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup(),
         Some("build") => setup::setup().and_then(|()| build::build(profile)),
         Some("bench") => bench::bench(),
+        Some("size") => size::size(),
         Some("load") => load::load(profile, &args[1..]),
         _ => {
             eprintln!("{USAGE}");
