@@ -42,11 +42,19 @@ pub(crate) fn size() -> Result {
         let gz = gzipped_len(file)?;
         raw_total += raw;
         gz_total += gz;
-        let name = file.strip_prefix(&site).unwrap_or(file).display().to_string();
+        let name = file
+            .strip_prefix(&site)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         println!("{name:<44} {raw:>10} {gz:>10}");
     }
     println!("{:<44} {raw_total:>10} {gz_total:>10}", "total");
-    let verdict = if gz_total <= BUDGET_BYTES { "within" } else { "OVER" };
+    let verdict = if gz_total <= BUDGET_BYTES {
+        "within"
+    } else {
+        "OVER"
+    };
     println!(
         "budget {BUDGET_BYTES} bytes gzipped: {verdict} ({:+} bytes)",
         i128::from(gz_total) - i128::from(BUDGET_BYTES)
