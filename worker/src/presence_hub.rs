@@ -605,7 +605,7 @@ fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
     };
     match contact {
         ContactRef::Interaction(id) => Some(id.clone()),
-        ContactRef::Call(sid) => InteractionId::new(sid.as_str()).ok(),
+        ContactRef::Call(sid) => Some(tsunagu_center::interaction_of(sid)),
     }
 }
 

@@ -1,6 +1,8 @@
 //! One handler per Twilio voice hook: decode the verified parameters, log the call event, ask the hub, answer TwiML.
 
-use tsunagu_center::{AgentLegStatus, CallArrival, CallPlan, DialOutcome, Line, QueueResult};
+use tsunagu_center::{
+    AgentLegStatus, CallArrival, CallPlan, DialOutcome, Line, QueueResult, interaction_of,
+};
 use tsunagu_core::{AgentId, CallSid, CustomerId, InteractionId, TeamId};
 use tsunagu_phone::{PhoneNumber, Region};
 use tsunagu_protocol::{CustomerCard, RecentContact};
@@ -48,11 +50,6 @@ fn conversation(webhook: &Webhook) -> Result<InteractionId, AppError> {
 
 fn call_sid(raw: &str) -> Result<CallSid, AppError> {
     CallSid::new(raw).map_err(|_| AppError::BadRequest("invalid CallSid"))
-}
-
-/// A voice call's interaction is named after its first leg (`tsunagu_center` does the same).
-fn interaction_of(call: &CallSid) -> Result<InteractionId, AppError> {
-    InteractionId::new(call.as_str()).map_err(|_| AppError::BadRequest("invalid CallSid"))
 }
 
 fn twiml(xml: String) -> Result<Response, AppError> {
@@ -136,7 +133,7 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 .map_err(|_| AppError::BadRequest("invalid CallSid"))?;
             let interaction = match webhook.hook {
                 Hook::Status => {
-                    interaction_of(leg.parent_call_sid.as_ref().unwrap_or(&leg.call_sid))?
+                    interaction_of(leg.parent_call_sid.as_ref().unwrap_or(&leg.call_sid))
                 }
                 _ => conversation(&webhook)?,
             };

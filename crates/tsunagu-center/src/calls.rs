@@ -429,6 +429,6 @@ impl CallEntry {
 
 /// The interaction of a call: its CallSid, verbatim. Both ids allow the same characters and the
 /// same length (checked by a test), so every CallSid is a valid interaction id.
-pub(crate) fn interaction_of(call_sid: &CallSid) -> InteractionId {
+pub fn interaction_of(call_sid: &CallSid) -> InteractionId {
     InteractionId::new(call_sid.as_str()).expect("a CallSid is a valid interaction id")
 }

@@ -59,6 +59,7 @@ pub use call::{
     AgentCard, AgentLegStatus, CallArrival, CallPlan, DialOutcome, FallbackReason, Line,
     QueueResult,
 };
+pub use calls::interaction_of;
 pub use center::Center;
 pub use config::CenterConfig;
 pub use entries::Delta;
