@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use tsunagu_core::TenantId;
 use tsunagu_protocol::{
     AgentPresence, AwayReason, ClientMessage, PresenceStatus, RequestedStatus, ServerMessage,
+    TransferTo,
 };
 
 use crate::{
@@ -38,7 +39,12 @@ pub(crate) enum Command {
     HangUp,
     ToggleMute,
     Digits(&'static str),
-    EndWrapUp,
+    /// Hands the call on; the agent goes to wrap-up once the center takes it.
+    Transfer(TransferTo),
+    EndWrapUp {
+        disposition: Option<String>,
+        notes: Option<String>,
+    },
     DismissNotice,
 }
 
@@ -362,6 +368,7 @@ impl Controller {
                 tenant_name,
                 status,
                 roster,
+                teams,
                 ..
             } => {
                 if let Some(hub) = self.hub() {
@@ -370,6 +377,7 @@ impl Controller {
                 self.retried.set(false);
                 state.tenant_name.set(Some(tenant_name));
                 state.roster.set(roster);
+                state.teams.set(teams);
                 state.phase.set(Phase::Connected);
                 self.status_changed(status);
             }
@@ -430,7 +438,9 @@ impl Controller {
                     self.sign_in(SignIn::AfterUnauthorized);
                 }
             }
-            ServerMessage::Rejected { reason } => self.notify(Notice::Rejected, &reason),
+            ServerMessage::Rejected { reason } => {
+                self.notify(Notice::from_rejection(&reason), &reason);
+            }
         }
     }
 
@@ -671,9 +681,18 @@ impl Controller {
                     voice.send_digits(&call_sid, digits);
                 }
             }
-            Command::EndWrapUp => {
+            Command::Transfer(to) => {
+                let conversation = state.call.with_untracked(|c| {
+                    c.as_ref()
+                        .and_then(|c| tsunagu_core::InteractionId::new(&c.conversation).ok())
+                });
+                if let (Some(hub), Some(conversation)) = (self.hub(), conversation) {
+                    hub.send(&ClientMessage::Transfer { conversation, to });
+                }
+            }
+            Command::EndWrapUp { disposition, notes } => {
                 if let Some(hub) = self.hub() {
-                    hub.send(&ClientMessage::EndWrapUp);
+                    hub.send(&ClientMessage::EndWrapUp { disposition, notes });
                 }
             }
             Command::DismissNotice => state.notice.set(None),

@@ -1,6 +1,7 @@
 //! The widget's reactive state: what the UI shows. Only the controller writes it.
 
 use leptos::prelude::*;
+use tsunagu_core::TeamId;
 use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
 
 use crate::i18n::{Lang, Texts};
@@ -78,6 +79,8 @@ pub(crate) enum Notice {
     SessionLost,
     NotSignedIn,
     Rejected,
+    TransferTargetBusy,
+    TransferNumberInvalid,
 }
 
 impl Notice {
@@ -93,6 +96,8 @@ impl Notice {
             Notice::SessionLost => "session_lost",
             Notice::NotSignedIn => "not_signed_in",
             Notice::Rejected => "rejected",
+            Notice::TransferTargetBusy => "transfer_target_busy",
+            Notice::TransferNumberInvalid => "transfer_number_invalid",
         }
     }
 
@@ -108,6 +113,19 @@ impl Notice {
             Notice::SessionLost => t.err_session_lost,
             Notice::NotSignedIn => t.err_not_signed_in,
             Notice::Rejected => t.err_rejected,
+            Notice::TransferTargetBusy => t.err_transfer_target_busy,
+            Notice::TransferNumberInvalid => t.err_transfer_number_invalid,
+        }
+    }
+
+    /// Reads the hub's refusal of a widget message (the center's fixed English text).
+    pub(crate) fn from_rejection(reason: &str) -> Notice {
+        if reason.contains("transfer number") {
+            Notice::TransferNumberInvalid
+        } else if reason.contains("transfer") {
+            Notice::TransferTargetBusy
+        } else {
+            Notice::Rejected
         }
     }
 
@@ -187,6 +205,8 @@ pub(crate) struct WidgetState {
     pub(crate) me: RwSignal<Option<Me>>,
     pub(crate) status: RwSignal<Option<PresenceStatus>>,
     pub(crate) roster: RwSignal<Vec<AgentPresence>>,
+    /// The agent's own teams, for transfers to a team.
+    pub(crate) teams: RwSignal<Vec<TeamId>>,
     pub(crate) offer: RwSignal<Option<OfferView>>,
     pub(crate) call: RwSignal<Option<CallView>>,
     pub(crate) voice: RwSignal<VoiceState>,
@@ -204,6 +224,7 @@ impl WidgetState {
             me: RwSignal::new(None),
             status: RwSignal::new(None),
             roster: RwSignal::new(Vec::new()),
+            teams: RwSignal::new(Vec::new()),
             offer: RwSignal::new(None),
             call: RwSignal::new(None),
             voice: RwSignal::new(VoiceState::Off),

@@ -203,6 +203,7 @@ fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
         CallPlan::Hold { .. } => "hold",
         CallPlan::LeaveQueue { .. } => "leave_queue",
         CallPlan::Fallback { .. } => "fallback",
+        CallPlan::TransferOut { .. } => "transfer_out",
         CallPlan::Closed { .. } => "closed",
         CallPlan::AnnounceNewNumber { .. } => "announce_new_number",
         CallPlan::Hangup { .. } => "hangup",

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use tsunagu_core::{AgentId, Timestamp};
 use tsunagu_presence::{self as presence, ConnectionId, Presence, Rejected};
-use tsunagu_protocol::{ClientMessage, ServerMessage};
+use tsunagu_protocol::{ClientMessage, DISPOSITION_MAX_CHARS, NOTES_MAX_CHARS, ServerMessage};
 use tsunagu_routing::AgentProfile;
 
 use crate::{AgentCard, Center, CenterError, center::AgentEntry, wire};
@@ -99,6 +99,7 @@ impl Center {
                 tenant_name: self.config.tenant_name.clone(),
                 status: wire::status(&entry.presence.status()),
                 roster,
+                teams: entry.teams.iter().cloned().collect(),
             };
             self.outputs.push_back(crate::Output::Send {
                 conn,
@@ -178,11 +179,34 @@ impl Center {
             ClientMessage::DeclineOffer { offer } => {
                 presence::Input::OfferDeclined(wire::presence_offer_id(offer))
             }
-            ClientMessage::EndWrapUp => presence::Input::WrapUpFinished,
+            ClientMessage::EndWrapUp { disposition, notes } => {
+                self.wrap_up_note = Some((
+                    cleaned(disposition, DISPOSITION_MAX_CHARS),
+                    cleaned(notes, NOTES_MAX_CHARS),
+                ));
+                presence::Input::WrapUpFinished
+            }
+            ClientMessage::Transfer { conversation, to } => {
+                return self.transfer(now, agent, &conversation, to);
+            }
         };
-        self.presence_input(now, agent, input)
-            .map_err(|rejected| refusal(&rejected))
+        let result = self
+            .presence_input(now, agent, input)
+            .map_err(|rejected| refusal(&rejected));
+        // Used by the wrap-up's end, if there was one to end.
+        self.wrap_up_note = None;
+        result
     }
+}
+
+/// Free text from a widget, trimmed and cut to `max` characters; blank is none.
+fn cleaned(text: Option<String>, max: usize) -> Option<String> {
+    let text = text?;
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(trimmed.chars().take(max).collect())
 }
 
 fn profile(id: AgentId, teams: BTreeSet<tsunagu_core::TeamId>) -> AgentProfile {

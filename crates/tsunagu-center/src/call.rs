@@ -73,6 +73,12 @@ pub enum CallPlan {
         numbers: Vec<ExternalNumber>,
         reason: FallbackReason,
     },
+    /// An agent transferred the caller out of the center: tell them, then dial `number`. Like a
+    /// fallback, the call is out of the center's hands.
+    TransferOut {
+        interaction: InteractionId,
+        number: ExternalNumber,
+    },
     /// After hours and nowhere to send the caller: play the closed message and hang up.
     Closed { interaction: InteractionId },
     /// A legacy number was called: announce the new number, then send the call to the incoming
@@ -91,6 +97,7 @@ impl CallPlan {
             | CallPlan::Hold { interaction, .. }
             | CallPlan::LeaveQueue { interaction }
             | CallPlan::Fallback { interaction, .. }
+            | CallPlan::TransferOut { interaction, .. }
             | CallPlan::Closed { interaction }
             | CallPlan::Hangup { interaction } => Some(interaction),
             CallPlan::AnnounceNewNumber { .. } => None,

@@ -152,6 +152,7 @@ impl Center {
             leg_call_sid: None,
             ended_at: None,
             hung_up: false,
+            transfer: None,
         };
         let contact = call.contact(owner_team);
         self.by_call_sid

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, CallSid, Channel, InteractionId, Millis, TeamId, Timestamp};
-use tsunagu_interaction::{Event, ExternalNumber, Interaction};
+use tsunagu_interaction::{Event, ExternalNumber, Interaction, TransferTarget};
 use tsunagu_presence::{
     self as presence, ConnectionId, OfferLostReason, Presence, Rejected, Status,
 };
@@ -74,6 +74,8 @@ pub struct Center {
     pub(crate) welcoming: Option<ConnectionId>,
     /// The stored entries changed since the last [`take_delta`](Self::take_delta).
     pub(crate) journal: Journal,
+    /// The disposition and notes of the wrap-up the agent is ending in this input.
+    pub(crate) wrap_up_note: Option<(Option<String>, Option<String>)>,
 }
 
 /// One agent of the directory.
@@ -106,6 +108,10 @@ pub(crate) struct CallEntry {
     pub(crate) ended_at: Option<Timestamp>,
     /// The caller's leg has ended (Twilio said so).
     pub(crate) hung_up: bool,
+    /// Set once an agent transferred the call: it is then routed along a ladder whose first
+    /// step is this target, followed by the tenant's ladder.
+    #[serde(default)]
+    pub(crate) transfer: Option<TransferTarget>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -139,6 +145,10 @@ pub(crate) enum Ending {
     FellBack {
         reason: FallbackReason,
         numbers: Vec<ExternalNumber>,
+    },
+    /// An agent transferred the caller to a number outside the center.
+    TransferredOut {
+        number: ExternalNumber,
     },
     Closed,
 }
@@ -251,6 +261,7 @@ impl Center {
             changed: BTreeSet::new(),
             welcoming: None,
             journal: Journal::default(),
+            wrap_up_note: None,
         }
     }
 
@@ -429,11 +440,12 @@ impl Center {
                     },
                 );
                 if let Status::WrapUp { interaction } = from {
+                    let (disposition, notes) = self.wrap_up_note.take().unwrap_or_default();
                     self.record(CallEventKind::WrapUpEnded(WrapUpEnded {
                         contact: ContactRef::Interaction(interaction),
                         agent: agent.clone(),
-                        disposition: None,
-                        notes: None,
+                        disposition,
+                        notes,
                         at,
                     }));
                 }
@@ -570,11 +582,21 @@ impl Center {
     }
 
     fn step_of(&self, offer: &Offer) -> (OfferStep, Option<TeamId>) {
+        let call = self.calls.get(&offer.contact);
+        // A transferred call's ladder is the transfer's target, then the tenant's ladder.
+        let step_index = match call.and_then(|call| call.transfer.as_ref()) {
+            None => offer.step_index,
+            Some(TransferTarget::Team(team)) if offer.step_index == 0 => {
+                return (OfferStep::Transfer, Some(team.clone()));
+            }
+            Some(_) if offer.step_index == 0 => return (OfferStep::Transfer, None),
+            Some(_) => offer.step_index - 1,
+        };
         let target = self
             .config
             .ladder
             .steps
-            .get(offer.step_index)
+            .get(step_index)
             .map(|step| &step.target);
         match target {
             Some(Target::Owner) => (OfferStep::Owner, None),
@@ -696,6 +718,13 @@ impl Center {
         };
         self.journal.call(id);
         let _ = call.interaction.handle(at, event);
+        if matches!(call.transfer, Some(TransferTarget::Agent(_)))
+            && call.interaction.pending_transfer().is_some()
+        {
+            // The colleague named by the transfer did not take it: the caller goes on to the
+            // tenant's usual routing.
+            let _ = call.interaction.handle(at, Event::CancelTransfer);
+        }
         let contact = call.contact_ref();
         let leg_call_sid = call.leg_call_sid.take();
         let offer = wire::offer_id(&call.offer_id(attempt));
@@ -886,6 +915,10 @@ impl Center {
                     reason: *reason,
                 },
                 Ending::Closed => CallPlan::Closed { interaction },
+                Ending::TransferredOut { number } => CallPlan::TransferOut {
+                    interaction,
+                    number: number.clone(),
+                },
             },
         }
     }
@@ -897,9 +930,10 @@ impl Center {
             CallPlan::Enqueue { .. } | CallPlan::Hold { .. } | CallPlan::LeaveQueue { .. } => {
                 Served::Queue
             }
-            CallPlan::Fallback { .. } | CallPlan::Closed { .. } | CallPlan::Hangup { .. } => {
-                Served::Done
-            }
+            CallPlan::Fallback { .. }
+            | CallPlan::TransferOut { .. }
+            | CallPlan::Closed { .. }
+            | CallPlan::Hangup { .. } => Served::Done,
             CallPlan::AnnounceNewNumber { .. } => return plan,
         };
         if let Some(call) = plan

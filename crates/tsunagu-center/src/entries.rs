@@ -370,8 +370,19 @@ impl Center {
         contact: Contact,
         now: Timestamp,
     ) -> Result<Decision, RoutingError> {
+        let ladder = self.config.ladder.clone();
+        self.router_route_with(contact, &ladder, now)
+    }
+
+    /// Routes `contact` along `ladder` instead of the tenant's (a transfer's own ladder).
+    pub(crate) fn router_route_with(
+        &mut self,
+        contact: Contact,
+        ladder: &tsunagu_routing::Ladder,
+        now: Timestamp,
+    ) -> Result<Decision, RoutingError> {
         self.journal.call(&contact.id);
-        let decision = self.router.route(contact, &self.config.ladder, now);
+        let decision = self.router.route(contact, ladder, now);
         self.journal_decision(decision.as_ref().ok());
         decision
     }

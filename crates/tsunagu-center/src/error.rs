@@ -23,6 +23,14 @@ pub enum CenterError {
     UnknownCall,
     #[error("this leg does not belong to the call's current ring or connection")]
     StaleLeg,
+    #[error("you are not connected to this call")]
+    NotOnThisCall,
+    #[error("a call cannot be transferred to the agent who has it")]
+    TransferToSelf,
+    #[error("nobody the transfer names is available now")]
+    TransferTargetUnavailable,
+    #[error("the transfer number is not a phone number that can be dialled")]
+    InvalidTransferNumber,
 }
 
 /// A configuration the center cannot run with.

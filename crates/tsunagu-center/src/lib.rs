@@ -53,6 +53,7 @@ mod error;
 mod hours;
 mod output;
 mod snapshot;
+mod transfer;
 mod wire;
 
 pub use call::{

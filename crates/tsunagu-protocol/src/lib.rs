@@ -35,9 +35,38 @@ pub enum ClientMessage {
     AckOffer { offer: OfferId },
     /// The agent refuses the ringing offer.
     DeclineOffer { offer: OfferId },
-    /// The agent finished after-call work before the wrap-up time ran out.
-    EndWrapUp,
+    /// The agent finished after-call work before the wrap-up time ran out; the disposition and
+    /// notes are saved to the conversation.
+    EndWrapUp {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        disposition: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notes: Option<String>,
+    },
+    /// The agent on the call hands the caller to someone else (a blind transfer): their own leg
+    /// ends and they go to wrap-up; the caller rings the target, and if nobody there answers,
+    /// goes back to the tenant's usual routing.
+    Transfer {
+        conversation: InteractionId,
+        to: TransferTo,
+    },
 }
+
+/// Where an agent transfers a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TransferTo {
+    /// One colleague, who must be available now.
+    Agent { agent: AgentId },
+    /// Whoever of the team has been free longest.
+    Team { team: TeamId },
+    /// A phone number outside the center, as the agent typed it (Japanese national or E.164).
+    Number { number: String },
+}
+
+/// The longest disposition and notes a wrap-up keeps (characters); longer text is cut.
+pub const DISPOSITION_MAX_CHARS: usize = 64;
+pub const NOTES_MAX_CHARS: usize = 2000;
 
 /// What the worker sends over the widget's WebSocket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +81,9 @@ pub enum ServerMessage {
         tenant_name: Localized,
         status: PresenceStatus,
         roster: Vec<AgentPresence>,
+        /// The agent's own teams (for transfers to their team).
+        #[serde(default)]
+        teams: Vec<TeamId>,
     },
     /// Agents whose presence changed since the last roster (only those); coalesced, so it comes
     /// at most once per broadcast interval however many agents changed.

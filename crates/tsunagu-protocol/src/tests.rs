@@ -5,8 +5,8 @@ use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId
 
 use crate::{
     AgentPresence, AwayReason, ClientMessage, CustomerCard, Localized, OfferId, PROTOCOL_VERSION,
-    PresenceStatus, RecentContact, RequestedStatus, ScreenPop, ServerMessage, WithdrawReason,
-    hello_version,
+    PresenceStatus, RecentContact, RequestedStatus, ScreenPop, ServerMessage, TransferTo,
+    WithdrawReason, hello_version,
 };
 
 fn agent(raw: &str) -> AgentId {
@@ -70,8 +70,40 @@ fn client_messages_on_the_wire() {
         &expect![[r#"{"type":"decline_offer","offer":{"interaction":"CA0123","attempt":2}}"#]],
     );
     client(
-        &ClientMessage::EndWrapUp,
+        &ClientMessage::EndWrapUp {
+            disposition: None,
+            notes: None,
+        },
         &expect![[r#"{"type":"end_wrap_up"}"#]],
+    );
+    client(
+        &ClientMessage::EndWrapUp {
+            disposition: Some("resolved".into()),
+            notes: Some("見積書を再送".into()),
+        },
+        &expect![[r#"{"type":"end_wrap_up","disposition":"resolved","notes":"見積書を再送"}"#]],
+    );
+    client(
+        &ClientMessage::Transfer {
+            conversation: offer().interaction,
+            to: TransferTo::Agent {
+                agent: agent("suzuki"),
+            },
+        },
+        &expect![[
+            r#"{"type":"transfer","conversation":"CA0123","to":{"kind":"agent","agent":"suzuki"}}"#
+        ]],
+    );
+    client(
+        &ClientMessage::Transfer {
+            conversation: offer().interaction,
+            to: TransferTo::Number {
+                number: "03-1234-5678".into(),
+            },
+        },
+        &expect![[
+            r#"{"type":"transfer","conversation":"CA0123","to":{"kind":"number","number":"03-1234-5678"}}"#
+        ]],
     );
 }
 
@@ -102,9 +134,10 @@ fn welcome_and_roster_on_the_wire() {
             },
             status: PresenceStatus::Available,
             roster: vec![sato, suzuki.clone()],
+            teams: vec![TeamId::new("sales").expect("valid")],
         },
         &expect![[
-            r#"{"type":"welcome","agent":"sato","name":"佐藤 花子","tenant":"demo","tenant_name":{"ja":"デモ株式会社","en":"Demo Corp."},"status":{"kind":"available"},"roster":[{"agent":"sato","name":"佐藤 花子","status":{"kind":"available"},"since":1700000000000},{"agent":"suzuki","name":"鈴木 一郎","status":{"kind":"away","reason":"missed_offer"},"since":1700000005000}]}"#
+            r#"{"type":"welcome","agent":"sato","name":"佐藤 花子","tenant":"demo","tenant_name":{"ja":"デモ株式会社","en":"Demo Corp."},"status":{"kind":"available"},"roster":[{"agent":"sato","name":"佐藤 花子","status":{"kind":"available"},"since":1700000000000},{"agent":"suzuki","name":"鈴木 一郎","status":{"kind":"away","reason":"missed_offer"},"since":1700000005000}],"teams":["sales"]}"#
         ]],
     );
     server(

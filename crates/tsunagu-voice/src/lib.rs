@@ -145,6 +145,18 @@ fn spoken_number(e164: &str) -> String {
         .unwrap_or_else(|_| e164.to_owned())
 }
 
+/// A `<Number>` outside the center whose progress is reported to the conversation's log.
+fn number_leg(e164: &str, hooks: &Webhooks, interaction: &InteractionId) -> Number {
+    Number::new(e164)
+        .status_callback(hooks.for_conversation(Hook::NumberStatus, interaction))
+        .status_callback_event([
+            CallProgressEvent::Initiated,
+            CallProgressEvent::Ringing,
+            CallProgressEvent::Answered,
+            CallProgressEvent::Completed,
+        ])
+}
+
 /// Writes `plan` as TwiML.
 pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
     let response = match plan {
@@ -218,16 +230,7 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
                 .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent]);
             for number in numbers {
-                dial = dial.number(
-                    Number::new(number.as_str())
-                        .status_callback(hooks.for_conversation(Hook::NumberStatus, interaction))
-                        .status_callback_event([
-                            CallProgressEvent::Initiated,
-                            CallProgressEvent::Ringing,
-                            CallProgressEvent::Answered,
-                            CallProgressEvent::Completed,
-                        ]),
-                );
+                dial = dial.number(number_leg(number.as_str(), hooks, interaction));
             }
             Response::new()
                 .say(say_ja(ja))
@@ -237,6 +240,23 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 .say(say_en("We are sorry, nobody can take your call right now. Please call again later."))
                 .hangup()
         }
+        CallPlan::TransferOut {
+            interaction,
+            number,
+        } => Response::new()
+            .say(say_ja("担当の窓口におつなぎします。少々お待ちください。"))
+            .say(say_en("Transferring your call. Please hold."))
+            .dial(
+                Dial::new()
+                    .timeout(FALLBACK_RING_SECS)
+                    .record(DialRecord::RecordFromAnswerDual)
+                    .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
+                    .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent])
+                    .number(number_leg(number.as_str(), hooks, interaction)),
+            )
+            .say(say_ja("申し訳ございません。おつなぎできませんでした。後ほどおかけ直しください。"))
+            .say(say_en("We are sorry, the transfer did not go through. Please call again later."))
+            .hangup(),
         CallPlan::Closed { .. } => Response::new()
             .say(say_ja("お電話ありがとうございます。本日の受付は終了いたしました。営業時間内におかけ直しください。"))
             .say(say_en("Thank you for calling. We are closed now; please call again during business hours."))

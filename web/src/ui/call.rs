@@ -1,4 +1,4 @@
-//! The call the agent is on: who, a running timer, mute, keypad and hang-up.
+//! The call the agent is on: who, a running timer, mute, transfer, keypad and hang-up.
 
 use std::time::Duration;
 
@@ -76,6 +76,7 @@ pub(crate) fn CallPanel() -> impl IntoView {
                         {t.hang_up}
                     </button>
                 </div>
+                <super::transfer::TransferPanel />
                 <div class="keypad" role="group" aria-label="DTMF">
                     {KEYS
                         .iter()

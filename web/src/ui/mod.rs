@@ -8,6 +8,7 @@ mod header;
 mod offer;
 mod presence;
 mod roster;
+mod transfer;
 mod wrap_up;
 
 use leptos::prelude::*;

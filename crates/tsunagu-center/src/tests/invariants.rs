@@ -74,6 +74,9 @@ fn calls_are_in_one_place(center: &Center) -> Result<(), String> {
                         matches!(state, State::Abandoned | State::Completed { .. })
                     }
                     Ending::FellBack { .. } => matches!(state, State::FellBack { .. }),
+                    Ending::TransferredOut { .. } => {
+                        matches!(state, State::TransferredOut { .. })
+                    }
                     // Interactions have no "closed" end: the call was never routed.
                     Ending::Closed => *state == State::Queued,
                 };

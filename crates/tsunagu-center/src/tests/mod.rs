@@ -10,6 +10,7 @@ mod hours;
 mod invariants;
 mod props;
 mod scenarios;
+mod transfers;
 
 use std::fmt::Write as _;
 
@@ -326,6 +327,7 @@ pub(crate) fn describe_plan(plan: &CallPlan) -> String {
             let numbers: Vec<&str> = numbers.iter().map(|n| n.as_str()).collect();
             format!("Fallback {reason:?} to {}", numbers.join(", "))
         }
+        CallPlan::TransferOut { number, .. } => format!("TransferOut to {}", number.as_str()),
         CallPlan::Closed { .. } => "Closed".into(),
         CallPlan::AnnounceNewNumber { new_number } => format!("AnnounceNewNumber {new_number}"),
         CallPlan::Hangup { .. } => "Hangup".into(),
@@ -433,8 +435,23 @@ fn describe_record(event: &CallEvent) -> String {
         CallEventKind::Queued(e) => format!("queued {}", contact(&e.contact)),
         CallEventKind::Dequeued(e) => format!("dequeued {}", contact(&e.contact)),
         CallEventKind::WrapUpEnded(e) => {
-            format!("wrap-up of {} ended by {}", contact(&e.contact), e.agent)
+            let mut line = format!("wrap-up of {} ended by {}", contact(&e.contact), e.agent);
+            if let Some(disposition) = &e.disposition {
+                line.push_str(&format!(" disposition={disposition:?}"));
+            }
+            if let Some(notes) = &e.notes {
+                line.push_str(&format!(" notes={notes:?}"));
+            }
+            line
         }
+        CallEventKind::Transferred(e) => format!(
+            "transferred {} by {} to {:?}",
+            contact(&e.contact),
+            e.from_agent
+                .as_ref()
+                .map_or("-".into(), ToString::to_string),
+            e.to
+        ),
         CallEventKind::Ended(e) => format!("ended {}", contact(&e.contact)),
         other => format!("{other:?}"),
     }

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use tsunagu_core::{Millis, Timestamp};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_presence::ConnectionId;
-use tsunagu_protocol::{AwayReason, ClientMessage, RequestedStatus};
+use tsunagu_protocol::{AwayReason, ClientMessage, RequestedStatus, TransferTo};
 
 use super::{T0, agent, arrival, card, config, interaction, invariants, sid};
 use crate::{
@@ -40,6 +40,12 @@ pub(super) enum Op {
     },
     EndWrapUp {
         conn: u8,
+    },
+    /// The socket's agent transfers a call (to an agent, a team, a number, or a bad number).
+    Transfer {
+        conn: u8,
+        call: u8,
+        target: u8,
     },
     Ping {
         conn: u8,
@@ -96,6 +102,8 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         4 => (conn.clone(), made_up.clone()).prop_map(|(conn, made_up)| Op::Ack { conn, made_up }),
         1 => (conn.clone(), made_up).prop_map(|(conn, made_up)| Op::Decline { conn, made_up }),
         1 => conn.clone().prop_map(|conn| Op::EndWrapUp { conn }),
+        2 => (conn.clone(), call.clone(), 0..AGENTS + 4)
+            .prop_map(|(conn, call, target)| Op::Transfer { conn, call, target }),
         1 => conn.clone().prop_map(|conn| Op::Ping { conn }),
         1 => conn.prop_map(|conn| Op::Hello { conn }),
         5 => (
@@ -241,7 +249,36 @@ impl Run {
                     Some(offer) => self.message(*conn, ClientMessage::DeclineOffer { offer }),
                 }
             }
-            Op::EndWrapUp { conn } => self.message(*conn, ClientMessage::EndWrapUp),
+            Op::EndWrapUp { conn } => self.message(
+                *conn,
+                ClientMessage::EndWrapUp {
+                    disposition: Some("resolved".into()),
+                    notes: None,
+                },
+            ),
+            Op::Transfer { conn, call, target } => {
+                let to = match target.checked_sub(AGENTS) {
+                    None => TransferTo::Agent {
+                        agent: agent(&agent_name(*target)),
+                    },
+                    Some(team @ 0..=1) => TransferTo::Team {
+                        team: crate::tests::team(&format!("t{team}")),
+                    },
+                    Some(2) => TransferTo::Number {
+                        number: "03-1234-5678".into(),
+                    },
+                    Some(_) => TransferTo::Number {
+                        number: "not a number".into(),
+                    },
+                };
+                self.message(
+                    *conn,
+                    ClientMessage::Transfer {
+                        conversation: interaction(&call_name(*call)),
+                        to,
+                    },
+                )
+            }
             Op::Ping { conn } => self.message(*conn, ClientMessage::Ping),
             Op::Hello { conn } => self.message(
                 *conn,

@@ -803,7 +803,13 @@ fn widget_messages_that_do_not_apply_are_refused() {
             },
         },
     );
-    sim.send(1, ClientMessage::EndWrapUp);
+    sim.send(
+        1,
+        ClientMessage::EndWrapUp {
+            disposition: None,
+            notes: None,
+        },
+    );
     sim.ack(1, "CA9", 1);
     sim.send(9, ClientMessage::Ping);
     sim.disconnect(9);
@@ -984,7 +990,13 @@ fn the_end_of_a_wrap_up_takes_the_next_queued_call() {
     sim.leg("CA1", "sato", AgentLegStatus::Ended);
     sim.dial("CA1", 1, DialOutcome::Completed);
     sim.at(25.0);
-    sim.send(1, ClientMessage::EndWrapUp);
+    sim.send(
+        1,
+        ClientMessage::EndWrapUp {
+            disposition: None,
+            notes: None,
+        },
+    );
     sim.redirected("CA2");
     expect![[r#"
         t=0s connect c1 sato ["sales"]

@@ -1,0 +1,137 @@
+//! Story (i) in Chromium with the Twilio double: agent A transfers the caller to agent B; one conversation holds both legs, the transfer and A's wrap-up notes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWranglerDev } from '../support/wrangler-dev.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { startHostPage } from '../support/host-page.mjs';
+import { hostApiScript } from '../support/host-api.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
+import { freePort, startDouble } from '../support/double.mjs';
+import { CrmPage } from './pages/crm-page.mjs';
+import { CallPanel } from './pages/call-panel.mjs';
+
+const YAMADA = '+81355550101'; // c001, owned by sato
+
+let edge;
+let browser;
+let double;
+before(async () => {
+  const port = await freePort();
+  [edge, browser] = await Promise.all([
+    startWranglerDev({
+      vars: {
+        TWILIO_API_BASE: `http://127.0.0.1:${port}`,
+        VOICE_BACKEND: 'double',
+        TWILIO_DOUBLE_CLIENT_URL: `ws://127.0.0.1:${port}/_double/client`,
+      },
+    }),
+    launchBrowser(),
+  ]);
+  double = await startDouble({ port, workerUrl: edge.url, timeScale: 0.5 });
+});
+after(async () => {
+  await browser?.close();
+  await double?.stop();
+  await edge?.stop();
+});
+
+/** An agent's CRM page with the widget signed in, voice ready and available. */
+async function availableAgent(host, agent, name) {
+  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent, name, team: 'sales' }) });
+  const widget = await crm.widget();
+  await widget.waitForState('connected');
+  await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="ready"]');
+  await crm.page.evaluate(() => Tsunagu.setPresence('available'));
+  await widget.waitForPresence('available');
+  return { crm, widget, call: new CallPanel(widget.frame) };
+}
+
+async function conversationOf(callSid, ready) {
+  const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
+  const deadline = Date.now() + 20_000;
+  let last;
+  for (;;) {
+    const res = await fetch(new URL('/api/conversations?number=03-5555-0101', edge.url), { headers: { authorization: `Bearer ${session}` } });
+    last = (await res.json()).conversations.filter((c) => c.interaction === callSid);
+    if (last.length === 1 && ready(last[0])) return last[0];
+    if (Date.now() > deadline) throw new Error(`conversation never settled: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; one conversation with both legs, the transfer and sato\'s wrap-up notes', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const sato = await availableAgent(host, 'sato', '佐藤 花子');
+  const suzuki = await availableAgent(host, 'suzuki', '鈴木 一郎');
+  try {
+    const callSid = await double.call(YAMADA);
+    await sato.widget.offer.waitFor();
+    await sato.widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
+    await sato.widget.accept.click();
+    await sato.call.root.waitFor();
+
+    // Suzuki is listed as a free colleague; the transfer ends sato's leg and rings suzuki.
+    await sato.call.transferToAgent('suzuki');
+    await sato.call.root.waitFor({ state: 'detached' });
+    await sato.widget.waitForPresence('wrap_up');
+    assert.deepEqual(await sato.crm.waitForEvent('ended'), { conversation: callSid });
+
+    await suzuki.widget.offer.waitFor();
+    assert.match(await suzuki.widget.offer.textContent(), /山田 太郎/, 'the transfer target gets the screen pop');
+    await suzuki.widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
+    await suzuki.widget.accept.click();
+    assert.deepEqual(await suzuki.crm.waitForEvent('accepted'), { conversation: callSid });
+    await suzuki.call.root.waitFor();
+    await double.waitForCall(callSid, (s) => s.legs?.some((leg) => leg.status === 'in-progress' && String(leg.to).includes('suzuki')),
+      'suzuki\'s leg answered at the double');
+
+    await sato.call.finishWrapUp({ disposition: 'follow_up', notes: '鈴木さんへ転送（見積の件）' });
+    await sato.widget.waitForPresence('available');
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await double.hangup(callSid);
+    assert.deepEqual(await suzuki.crm.waitForEvent('ended'), { conversation: callSid });
+
+    const conversation = await conversationOf(callSid, (c) =>
+      c.agent_legs.filter((leg) => leg.outcome === 'answered').length === 2 && c.ended_at && c.agent_legs[0].wrap_up);
+    assert.equal(conversation.answered_by, 'sato');
+    assert.deepEqual(conversation.agent_legs.map((leg) => [leg.agent, leg.outcome]), [['sato', 'answered'], ['suzuki', 'answered']]);
+    assert.deepEqual(conversation.transfers.map((t) => [t.from_agent, t.to]), [['sato', { agent: 'suzuki' }]]);
+    assert.equal(conversation.agent_legs[0].wrap_up.disposition, 'follow_up');
+    assert.equal(conversation.agent_legs[0].wrap_up.notes, '鈴木さんへ転送（見積の件）');
+    assert.ok(conversation.recordings.length >= 1, 'the recorded legs are linked');
+  } finally {
+    await sato.crm.close();
+    await suzuki.crm.close();
+    await host.close();
+  }
+});
+
+test('a transfer to a Japanese number sends the caller out of the center; a bad number is refused in plain words', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const sato = await availableAgent(host, 'sato', '佐藤 花子');
+  try {
+    const callSid = await double.call(YAMADA);
+    await sato.widget.offer.waitFor();
+    await sato.widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
+    await sato.widget.accept.click();
+    await sato.call.root.waitFor();
+
+    await sato.call.transferToNumber('12');
+    await sato.widget.frame.waitForSelector('[data-testid="notice"]:has-text("転送先の電話番号が正しくありません")');
+    await sato.call.root.waitFor();
+
+    await sato.call.transferToNumber('03-1234-5678');
+    await sato.widget.waitForPresence('wrap_up');
+    const call = await double.waitForCall(callSid, (s) => s.events?.some((e) => e.kind === 'dial' && JSON.stringify(e).includes('+81312345678')),
+      'the caller is dialled through to the number');
+    const said = call.events.filter((e) => e.kind === 'say').map((e) => e.text);
+    assert.ok(said.includes('担当の窓口におつなぎします。少々お待ちください。'), `the caller hears the transfer in Japanese first: ${JSON.stringify(said)}`);
+    const conversation = await conversationOf(callSid, (c) => c.transfers.length === 1);
+    assert.deepEqual(conversation.transfers[0].to, { number: '+81312345678' });
+    await double.hangup(callSid);
+  } finally {
+    await sato.crm.close();
+    await host.close();
+  }
+});
