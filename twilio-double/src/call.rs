@@ -1124,6 +1124,12 @@ impl Runner {
             tokio::select! {
                 () = tokio::time::sleep_until(deadline) => return RingOutcome::TimedOut,
                 control = self.receiver.recv() => match control {
+                    // The call's own callee (an outbound call's `<Client>`) hanging up ends it.
+                    Some(Control::Leg { call_sid, event }) if call_sid == self.sid => {
+                        if let Some(interrupt) = self.interrupt(Control::Leg { call_sid, event }) {
+                            return RingOutcome::Interrupted(interrupt);
+                        }
+                    }
                     Some(Control::Leg { call_sid, event }) => {
                         let Some(index) = legs.iter().position(|l| l.sid == call_sid && l.ringing) else {
                             continue;
@@ -1165,7 +1171,8 @@ impl Runner {
                         }),
                         LegEvent::Answered => {}
                     },
-                    Some(Control::Leg { .. }) | None => {}
+                    None => {}
+                    // Other legs' events are ignored; the call's own callee hanging up ends it.
                     Some(control) => {
                         if let Some(interrupt) = self.interrupt(control) {
                             return BridgeEnd::Parent(interrupt);

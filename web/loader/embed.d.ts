@@ -50,7 +50,12 @@ export type ErrorCode =
   | 'incompatible_protocol'
   | 'voice_unavailable'
   | 'not_supported'
-  | 'already_initialized';
+  | 'already_initialized'
+  | 'invalid_number'
+  | 'agent_busy'
+  | 'dial_failed'
+  | 'transfer_target_busy'
+  | 'transfer_number_invalid';
 
 export interface TsunaguEvents {
   /** The widget answered the loader's handshake; `version` is the widget build. */
@@ -60,6 +65,8 @@ export interface TsunaguEvents {
   presence: { status: Presence };
   /** A call rings this agent (the widget already acknowledged it to the server). */
   ring: { conversation: string; caller: string | null; customer: Customer | null };
+  /** `Tsunagu.dial` placed the call: the agent's line is connecting, then the customer rings. */
+  dialing: { conversation: string; to: string; customer: { id: string; name: string } | null };
   accepted: { conversation: string };
   ended: { conversation: string };
   /** `message` is English, for logs; the widget shows the agent a localized text. */
@@ -72,7 +79,11 @@ export interface TsunaguApi {
   /** Starts sign-in. Call once. Throws a TypeError without `getEmbedToken`. */
   init(options: InitOptions): void;
   setPresence(state: RequestedPresence): void;
-  /** Click-to-dial: not available yet; emits `error` with code `not_supported`. */
+  /**
+   * Click-to-call as the signed-in agent: `number` as the CRM shows it (03-…, 090…, 0120…, +81…).
+   * Emits `dialing`, then `accepted` and `ended`; or `error` with code `invalid_number`,
+   * `agent_busy`, `not_signed_in` or `dial_failed`. `customerId` names the CRM record for the log.
+   */
   dial(number: string, options?: { customerId?: string }): void;
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<E extends keyof TsunaguEvents>(event: E, handler: (detail: TsunaguEvents[E]) => void): () => void;

@@ -16,7 +16,7 @@
 
   var MAJOR = 1; // Major version of the host <-> widget messages; another major is refused.
   var VERSION = '1.0.0';
-  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'accepted', 'ended', 'error'];
+  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'accepted', 'ended', 'error'];
   var defaultTenant = script.getAttribute('data-tenant') || '';
   var widgetOrigin = new URL(script.src).origin;
   var handlers = {};
@@ -131,10 +131,18 @@
     },
     /** 'available' | 'offline' | { away: 'break' | 'lunch' | 'meeting' | 'training' | 'other' } */
     setPresence: function (state) { post({ type: 'set-presence', status: state }); },
-    /** Click-to-dial is not in this release: reports `not_supported` rather than pretending. */
+    /**
+     * Click-to-call: the signed-in agent's phone rings and is answered at once, then `number` is
+     * dialled from the tenant's line. Emits `dialing`, then `accepted`/`ended`; or `error` with
+     * code `invalid_number`, `agent_busy`, `not_signed_in` or `dial_failed`.
+     */
     dial: function (number, options) {
-      void number; void options;
-      setTimeout(function () { fail('not_supported', 'Click-to-dial is not available yet.'); });
+      if (typeof number !== 'string' || !number.trim()) {
+        setTimeout(function () { fail('invalid_number', 'Tsunagu.dial needs a phone number string.'); });
+        return;
+      }
+      var customerId = options && typeof options.customerId === 'string' ? options.customerId : null;
+      post({ type: 'dial', number: number, customerId: customerId });
     },
     /** Subscribes to an event; returns a function that unsubscribes. */
     on: function (type, handler) {

@@ -39,6 +39,8 @@ pub(crate) enum Command {
     HangUp,
     ToggleMute,
     Digits(&'static str),
+    /// Calls a number the agent typed.
+    Dial(String),
     /// Hands the call on; the agent goes to wrap-up once the center takes it.
     Transfer(TransferTo),
     EndWrapUp {
@@ -112,6 +114,35 @@ pub(crate) struct Controller {
     unmatched_calls: RefCell<Vec<IncomingCall>>,
     /// The latest offer, kept for the call view once it is answered.
     last_offer: RefCell<Option<OfferView>>,
+    /// The outbound call the agent placed, until they are on it.
+    dialing: RefCell<Option<Dialing>>,
+    /// A `POST /api/calls` is on its way: the hub may put the agent on the call before its reply
+    /// says which call it is, so the call view waits for it.
+    dial_pending: Cell<bool>,
+}
+
+/// `POST /api/calls`' reply: the outbound call the worker created.
+#[derive(Debug, Clone, Deserialize)]
+struct Dialing {
+    conversation: String,
+    call_sid: String,
+    to_display: String,
+    #[serde(default)]
+    customer: Option<DialledCustomer>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct DialledCustomer {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize, Default)]
+struct DialRefusal {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    message: String,
 }
 
 /// Starts the controller for the widget page; `version` is the build's, for the host's `ready`.
@@ -133,6 +164,8 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         session_generation: Cell::new(0),
         unmatched_calls: RefCell::new(Vec::new()),
         last_offer: RefCell::new(None),
+        dialing: RefCell::new(None),
+        dial_pending: Cell::new(false),
     });
     APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
     if app.tenant.is_none() {
@@ -217,6 +250,71 @@ impl Controller {
                 Some(status) => self.set_status(status),
                 None => self.emit_error("invalid_presence", "unknown presence state"),
             },
+            FromHost::Dial {
+                number,
+                customer_id,
+            } => self.dial(&number, customer_id.as_deref()),
+        }
+    }
+
+    /// Places an outbound call (`Tsunagu.dial` or the widget's dial form): the worker rings this
+    /// widget's line first, which `voice_event` answers at once.
+    pub(crate) fn dial(&self, number: &str, customer_id: Option<&str>) {
+        let session = self.session.borrow().clone();
+        let Some(session) =
+            session.filter(|_| self.state.phase.get_untracked() == Phase::Connected)
+        else {
+            return self.notify(Notice::NotSignedIn, "not signed in");
+        };
+        if self.state.voice.get_untracked() != VoiceState::Ready {
+            return self.notify(Notice::DialFailed, "the phone line is not ready");
+        }
+        let body = json!({ "to": number, "customer_id": customer_id }).to_string();
+        self.dial_pending.set(true);
+        api::post_json("/api/calls", &body, Some(&session), |reply| {
+            if let Some(app) = current() {
+                app.dial_reply(reply);
+            }
+        });
+    }
+
+    fn dial_reply(&self, reply: api::Reply) {
+        self.dial_pending.set(false);
+        match reply {
+            Ok((200, body)) => match serde_json::from_str::<Dialing>(&body) {
+                Ok(dialing) => {
+                    self.emit(
+                        "dialing",
+                        json!({
+                            "conversation": dialing.conversation,
+                            "to": dialing.to_display,
+                            "customer": dialing.customer.as_ref().map(|c| json!({ "id": c.id, "name": c.name })),
+                        }),
+                    );
+                    let rang_already = self.take_unmatched_sid(&dialing.call_sid);
+                    let call_sid = dialing.call_sid.clone();
+                    *self.dialing.borrow_mut() = Some(dialing);
+                    if rang_already && let Some(voice) = self.voice() {
+                        voice.accept(&call_sid);
+                    }
+                    if self.state.status.get_untracked() == Some(PresenceStatus::OnCall) {
+                        // The hub was quicker than this reply: the call view opens now.
+                        self.begin_call(Some(call_sid));
+                    }
+                }
+                Err(_) => self.notify(Notice::DialFailed, "unreadable reply"),
+            },
+            Ok((status, body)) => {
+                let refusal: DialRefusal = serde_json::from_str(&body).unwrap_or_default();
+                let notice = match (status, refusal.error.as_str()) {
+                    (400, _) => Notice::InvalidNumber,
+                    (409, "agent_busy") => Notice::AgentBusy,
+                    (409, "not_signed_in") => Notice::NotSignedIn,
+                    _ => Notice::DialFailed,
+                };
+                self.notify(notice, &refusal.message);
+            }
+            Err(()) => self.notify(Notice::DialFailed, "the call request failed"),
         }
     }
 
@@ -501,7 +599,23 @@ impl Controller {
             }
             return self.set_offer(None);
         }
-        let offer = self.last_offer.borrow().clone();
+        if self.dial_pending.get() {
+            // An outbound call placed by this widget; its reply names it (see `dial_reply`).
+            return;
+        }
+        let dialing = self.dialing.borrow_mut().take();
+        if let Some(dialing) = dialing {
+            state.call.set(Some(CallView {
+                conversation: dialing.conversation.clone(),
+                call_sid: Some(dialing.call_sid),
+                caller: Some(dialing.to_display),
+                customer: dialing.customer.map(|c| c.name),
+                started_ms: js_sys::Date::now(),
+            }));
+            self.set_offer(None);
+            return self.emit("accepted", json!({ "conversation": dialing.conversation }));
+        }
+        let offer = self.last_offer.borrow_mut().take();
         let conversation = offer
             .as_ref()
             .map(|o| o.offer.interaction.as_str().to_owned())
@@ -567,6 +681,18 @@ impl Controller {
             VoiceEvent::Registered => state.voice.set(VoiceState::Ready),
             VoiceEvent::Error => state.voice.set(VoiceState::Failed),
             VoiceEvent::Ringing(call) => {
+                let placed = self
+                    .dialing
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|d| d.call_sid == call.call_sid);
+                if placed {
+                    // The agent's own outbound call: they asked for it, so it connects at once.
+                    if let Some(voice) = self.voice() {
+                        voice.accept(&call.call_sid);
+                    }
+                    return;
+                }
                 let matched = state.offer.with_untracked(|o| {
                     o.as_ref().is_some_and(|o| {
                         Some(o.offer.interaction.as_str()) == call.conversation.as_deref()
@@ -606,6 +732,14 @@ impl Controller {
                 }
             }
         }
+    }
+
+    /// Whether the line already rang with `call_sid` (and forgets it).
+    fn take_unmatched_sid(&self, call_sid: &str) -> bool {
+        let mut unmatched = self.unmatched_calls.borrow_mut();
+        let before = unmatched.len();
+        unmatched.retain(|c| c.call_sid != call_sid);
+        unmatched.len() != before
     }
 
     fn take_unmatched_call(&self, conversation: &str) -> Option<String> {
@@ -695,6 +829,7 @@ impl Controller {
                     hub.send(&ClientMessage::EndWrapUp { disposition, notes });
                 }
             }
+            Command::Dial(number) => self.dial(&number, None),
             Command::DismissNotice => state.notice.set(None),
         }
     }

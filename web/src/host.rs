@@ -33,6 +33,12 @@ pub(crate) enum FromHost {
     SetPresence {
         status: Value,
     },
+    /// `Tsunagu.dial(number, { customerId })`.
+    Dial {
+        number: String,
+        #[serde(default, rename = "customerId")]
+        customer_id: Option<String>,
+    },
 }
 
 /// What the link reports.

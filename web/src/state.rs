@@ -81,6 +81,9 @@ pub(crate) enum Notice {
     Rejected,
     TransferTargetBusy,
     TransferNumberInvalid,
+    InvalidNumber,
+    AgentBusy,
+    DialFailed,
 }
 
 impl Notice {
@@ -98,6 +101,9 @@ impl Notice {
             Notice::Rejected => "rejected",
             Notice::TransferTargetBusy => "transfer_target_busy",
             Notice::TransferNumberInvalid => "transfer_number_invalid",
+            Notice::InvalidNumber => "invalid_number",
+            Notice::AgentBusy => "agent_busy",
+            Notice::DialFailed => "dial_failed",
         }
     }
 
@@ -115,6 +121,9 @@ impl Notice {
             Notice::Rejected => t.err_rejected,
             Notice::TransferTargetBusy => t.err_transfer_target_busy,
             Notice::TransferNumberInvalid => t.err_transfer_number_invalid,
+            Notice::InvalidNumber => t.err_invalid_number,
+            Notice::AgentBusy => t.err_agent_busy,
+            Notice::DialFailed => t.err_dial_failed,
         }
     }
 

@@ -27,6 +27,13 @@ pub(crate) enum AppError {
     /// The tenant lacks configuration this endpoint needs (e.g. Twilio settings for voice).
     #[error("{0}")]
     NotConfigured(&'static str),
+    /// The request is valid but the state forbids it now (e.g. dialling while on a call); the
+    /// code names the reason.
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: &'static str,
+    },
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -48,6 +55,7 @@ impl AppError {
             AppError::Unauthorized(_) | AppError::Auth(_) => (401, "unauthorized"),
             AppError::BadSignature => (403, "bad_signature"),
             AppError::NotConfigured(_) => (409, "not_configured"),
+            AppError::Conflict { code, .. } => (409, code),
             AppError::Internal(_) => (500, "internal"),
         }
     }

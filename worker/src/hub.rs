@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tsunagu_center::{
-    AgentLegStatus, CallArrival, CallPlan, CenterConfig, DialOutcome, QueueResult,
+    AgentLegStatus, CallArrival, CallPlan, CenterConfig, DialOutcome, OutboundCall, QueueResult,
 };
 use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
 use worker::{Env, Method, Request, RequestInit, Stub};
@@ -40,6 +40,14 @@ pub(crate) enum HubCall {
     CallEnded {
         call_sid: CallSid,
     },
+    /// May the agent place a call now? Answered with `refused` when not.
+    CanDial {
+        agent: AgentId,
+    },
+    /// The worker created an agent's outbound call; `refused` when the agent got busy meanwhile.
+    OutboundPlaced {
+        outbound: OutboundCall,
+    },
 }
 
 /// One request to the hub: the tenant's current settings (fresh from D1), where Twilio reaches the
@@ -55,6 +63,26 @@ pub(crate) struct HubRequest {
 pub(crate) struct HubReply {
     /// The plan for the call's TwiML; `None` for events that need no answer (callbacks).
     pub(crate) plan: Option<CallPlan>,
+    /// Why the center refused the request (the center's own words), if it did.
+    #[serde(default)]
+    pub(crate) refused: Option<Refusal>,
+}
+
+/// A refusal the caller of the hub maps to an HTTP answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Refusal {
+    NotSignedIn,
+    AgentBusy,
+}
+
+impl Refusal {
+    pub(crate) fn of(error: &tsunagu_center::CenterError) -> Refusal {
+        match error {
+            tsunagu_center::CenterError::NotSignedIn => Refusal::NotSignedIn,
+            _ => Refusal::AgentBusy,
+        }
+    }
 }
 
 /// The stub of `tenant`'s hub (one Durable Object per tenant, addressed by the tenant id).

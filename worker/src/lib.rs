@@ -48,6 +48,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         }
         (Method::Post, "/api/session") => routes::auth::open_session(req, env).await,
         (Method::Post, "/api/token") => routes::auth::voice_token(req, env).await,
+        (Method::Post, "/api/calls") => routes::calls::place(req, env).await,
         (Method::Get, "/api/conversations") => routes::calllog::conversations(req, env).await,
         (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
         (Method::Post, p) if p.starts_with(routes::twilio::PREFIX) => {

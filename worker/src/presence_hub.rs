@@ -21,7 +21,7 @@ use worker::{
 use crate::{
     auth, calllog, clock,
     error::AppError,
-    hub::{HubCall, HubReply, HubRequest},
+    hub::{HubCall, HubReply, HubRequest, Refusal},
     log, store,
     twilio_rest::{self, Redirect},
 };
@@ -248,6 +248,7 @@ impl PresenceHub {
         self.load(Some(request.config)).await?;
         self.remember_origin(&request.origin).await?;
         let now = clock::now();
+        let mut refused = None;
         let plan = self
             .with_center(|center| match request.call {
                 HubCall::CallArrived { arrival } => Some(center.call_arrived(now, arrival)),
@@ -278,10 +279,21 @@ impl PresenceHub {
                     center.call_ended(now, &call_sid);
                     None
                 }
+                HubCall::CanDial { agent } => {
+                    refused = center.can_dial(&agent).err().map(|e| Refusal::of(&e));
+                    None
+                }
+                HubCall::OutboundPlaced { outbound } => {
+                    refused = center
+                        .outbound_placed(now, outbound)
+                        .err()
+                        .map(|e| Refusal::of(&e));
+                    None
+                }
             })
             .flatten();
         self.settle().await?;
-        Response::from_json(&HubReply { plan })
+        Response::from_json(&HubReply { plan, refused })
     }
 
     /// Makes sure the center is in memory: restored from storage, else created from `config`.

@@ -154,6 +154,39 @@ pub(crate) async fn caller_context(
     ))
 }
 
+/// The CRM record of an outbound call's customer: the one the host named, else the number's.
+pub(crate) async fn dialled_customer(
+    env: &Env,
+    tenant: &TenantId,
+    customer_id: Option<&str>,
+    number: &str,
+) -> Result<Option<CallerRow>, AppError> {
+    let db = env.d1(DB)?;
+    let by_id = match customer_id {
+        Some(id) => {
+            db.prepare(CUSTOMER_BY_ID)
+                .bind(&[text(tenant.as_str()), text(id)])?
+                .first::<CallerRow>(None)
+                .await?
+        }
+        None => None,
+    };
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    Ok(db
+        .prepare(CUSTOMER_BY_PHONE)
+        .bind(&[text(tenant.as_str()), text(number)])?
+        .first::<CallerRow>(None)
+        .await?)
+}
+
+const CUSTOMER_BY_ID: &str =
+    "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
+     FROM customers c
+     LEFT JOIN agents a ON a.tenant_id = c.tenant_id AND a.id = c.owner_agent_id
+     WHERE c.tenant_id = ?1 AND c.id = ?2";
+
 const CUSTOMER_BY_PHONE: &str =
     "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
      FROM customers c

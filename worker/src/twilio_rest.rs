@@ -1,9 +1,9 @@
 //! Outbound calls to Twilio's REST API (or, by configuration, the project's Twilio test double).
 
-use tsunagu_core::{CallSid, InteractionId, TenantId};
+use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
 use tsunagu_twilio::{
-    rest::{self, Method as RestMethod, RestRequest},
-    twiml::CallbackMethod,
+    rest::{self, Method as RestMethod, NewCall, RestRequest},
+    twiml::{CallProgressEvent, CallbackMethod},
 };
 use tsunagu_voice::{Hook, Webhooks};
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
@@ -24,6 +24,10 @@ fn api_base(env: &Env) -> String {
         .to_owned()
 }
 
+/// How long the agent's own phone rings for an outbound call they asked for (the widget answers
+/// it at once; longer means the widget is gone).
+const AGENT_RING_SECS: u32 = 20;
+
 /// What became of a redirect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Redirect {
@@ -40,17 +44,11 @@ pub(crate) async fn redirect_call(
     call_sid: &CallSid,
     interaction: &InteractionId,
 ) -> Result<Redirect, AppError> {
-    let settings = store::voice_settings(env, tenant).await?;
-    let (Some(account_sid), Some(api_key_sid)) =
-        (settings.twilio_account_sid, settings.twilio_api_key_sid)
-    else {
-        return Err(AppError::NotConfigured(
-            "Twilio is not configured for this tenant",
-        ));
-    };
-    let secret = secrets::tenant_secret(env, tenant, TenantSecret::TwilioApiKeySecret).ok_or(
-        AppError::NotConfigured("Twilio is not configured for this tenant"),
-    )?;
+    let Credentials {
+        account_sid,
+        api_key_sid,
+        secret,
+    } = credentials(env, tenant).await?;
     let hooks = Webhooks {
         origin: origin.to_owned(),
         tenant: tenant.clone(),
@@ -68,12 +66,105 @@ pub(crate) async fn redirect_call(
     }
 }
 
+/// Twilio credentials of a tenant: the account, and the API key with its secret.
+struct Credentials {
+    account_sid: String,
+    api_key_sid: String,
+    secret: String,
+}
+
+async fn credentials(env: &Env, tenant: &TenantId) -> Result<Credentials, AppError> {
+    let settings = store::voice_settings(env, tenant).await?;
+    let missing = AppError::NotConfigured("Twilio is not configured for this tenant");
+    let (Some(account_sid), Some(api_key_sid)) =
+        (settings.twilio_account_sid, settings.twilio_api_key_sid)
+    else {
+        return Err(missing);
+    };
+    let secret =
+        secrets::tenant_secret(env, tenant, TenantSecret::TwilioApiKeySecret).ok_or(missing)?;
+    Ok(Credentials {
+        account_sid,
+        api_key_sid,
+        secret,
+    })
+}
+
+/// Creates an agent's outbound call: Twilio rings the agent's `<Client>` from the tenant's main
+/// line, and the agent's answer fetches the outbound hook (which dials the customer). Returns
+/// the new call's CallSid.
+pub(crate) async fn create_agent_call(
+    env: &Env,
+    tenant: &TenantId,
+    origin: &str,
+    agent: &AgentId,
+    from: &str,
+) -> Result<CallSid, AppError> {
+    let credentials = credentials(env, tenant).await?;
+    let hooks = Webhooks {
+        origin: origin.to_owned(),
+        tenant: tenant.clone(),
+    };
+    let call = NewCall::new(
+        format!("client:{}", agent.as_str()),
+        from,
+        hooks.url(Hook::Outbound, &[]),
+    )
+    .method(CallbackMethod::Post)
+    .status_callback(hooks.url(Hook::Status, &[]))
+    .status_callback_method(CallbackMethod::Post)
+    .status_callback_event([
+        CallProgressEvent::Initiated,
+        CallProgressEvent::Ringing,
+        CallProgressEvent::Answered,
+        CallProgressEvent::Completed,
+    ])
+    .timeout(AGENT_RING_SECS);
+    let request = RestRequest::create_call(&credentials.account_sid, &call)
+        .map_err(|e| AppError::Internal(format!("create call request: {e}")))?;
+    let (status, body) =
+        send_for_body(env, &request, &credentials.api_key_sid, &credentials.secret).await?;
+    if !(200..=299).contains(&status) {
+        return Err(AppError::Internal(format!("Twilio REST answered {status}")));
+    }
+    #[derive(serde::Deserialize)]
+    struct Created {
+        sid: String,
+    }
+    let created: Created = serde_json::from_str(&body)
+        .map_err(|e| AppError::Internal(format!("create call reply: {e}")))?;
+    CallSid::new(created.sid)
+        .map_err(|_| AppError::Internal("Twilio returned an invalid CallSid".into()))
+}
+
+/// Cancels a call that has not been answered (one the center refused after it was created).
+pub(crate) async fn cancel_call(
+    env: &Env,
+    tenant: &TenantId,
+    call_sid: &CallSid,
+) -> Result<(), AppError> {
+    let credentials = credentials(env, tenant).await?;
+    let request = RestRequest::cancel_call(&credentials.account_sid, call_sid.as_str())
+        .map_err(|e| AppError::Internal(format!("cancel request: {e}")))?;
+    send(env, &request, &credentials.api_key_sid, &credentials.secret).await?;
+    Ok(())
+}
+
 async fn send(
     env: &Env,
     request: &RestRequest,
     username: &str,
     password: &str,
 ) -> Result<u16, AppError> {
+    Ok(send_for_body(env, request, username, password).await?.0)
+}
+
+async fn send_for_body(
+    env: &Env,
+    request: &RestRequest,
+    username: &str,
+    password: &str,
+) -> Result<(u16, String), AppError> {
     let headers = Headers::new();
     headers.set("Authorization", &rest::basic_auth(username, password))?;
     headers.set("Content-Type", "application/x-www-form-urlencoded")?;
@@ -89,8 +180,9 @@ async fn send(
         init.with_body(Some(request.body().into()));
     }
     let url = format!("{}{}", api_base(env), request.path);
-    let response = Fetch::Request(Request::new_with_init(&url, &init)?)
+    let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
         .send()
         .await?;
-    Ok(response.status_code())
+    let status = response.status_code();
+    Ok((status, response.text().await.unwrap_or_default()))
 }

@@ -74,6 +74,13 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
         Hook::Route => HubCall::CallRedirected {
             interaction: conversation(&webhook)?,
         },
+        // The agent answered the outbound call the worker created: the plan dials the customer.
+        Hook::Outbound => {
+            let request = VoiceRequest::from_pairs(&webhook.pairs).map_err(bad_params)?;
+            HubCall::CallRedirected {
+                interaction: interaction_of(&call_sid(&request.call.call_sid)?),
+            }
+        }
         Hook::DialResult => {
             let interaction = conversation(&webhook)?;
             let callback = DialActionCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
@@ -204,6 +211,7 @@ fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
         CallPlan::LeaveQueue { .. } => "leave_queue",
         CallPlan::Fallback { .. } => "fallback",
         CallPlan::TransferOut { .. } => "transfer_out",
+        CallPlan::DialOut { .. } => "dial_out",
         CallPlan::Closed { .. } => "closed",
         CallPlan::AnnounceNewNumber { .. } => "announce_new_number",
         CallPlan::Hangup { .. } => "hangup",
@@ -245,6 +253,20 @@ async fn record(
     calllog::record(env, &webhook.tenant, interaction, &[event]).await
 }
 
+/// The CRM row of a number as the screen pop and routing show it.
+pub(crate) fn customer_card(row: store::CallerRow) -> Option<CustomerCard> {
+    Some(CustomerCard {
+        id: CustomerId::new(row.id).ok()?,
+        name: if row.company.is_empty() {
+            row.name
+        } else {
+            format!("{}（{}）", row.name, row.company)
+        },
+        owner: row.owner_agent_id.and_then(|a| AgentId::new(a).ok()),
+        team: row.owner_team_id.and_then(|t| TeamId::new(t).ok()),
+    })
+}
+
 /// The incoming call as the center needs it: caller normalised to E.164, looked up in the CRM,
 /// with recent history, and the line it came in on.
 async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> {
@@ -267,18 +289,7 @@ async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> 
         RECENT_CONTACTS,
     )
     .await?;
-    let customer = customer.and_then(|row| {
-        Some(CustomerCard {
-            id: CustomerId::new(row.id).ok()?,
-            name: if row.company.is_empty() {
-                row.name
-            } else {
-                format!("{}（{}）", row.name, row.company)
-            },
-            owner: row.owner_agent_id.and_then(|a| AgentId::new(a).ok()),
-            team: row.owner_team_id.and_then(|t| TeamId::new(t).ok()),
-        })
-    });
+    let customer = customer.and_then(customer_card);
     let recent = recent
         .iter()
         .filter_map(|row| serde_json::from_str::<Conversation>(&row.body).ok())

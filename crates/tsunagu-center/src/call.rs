@@ -73,6 +73,12 @@ pub enum CallPlan {
         numbers: Vec<ExternalNumber>,
         reason: FallbackReason,
     },
+    /// An agent's outbound call: their leg answered; `<Dial>` the customer's number, with the
+    /// dial action of attempt 0 (its result ends the call).
+    DialOut {
+        interaction: InteractionId,
+        number: ExternalNumber,
+    },
     /// An agent transferred the caller out of the center: tell them, then dial `number`. Like a
     /// fallback, the call is out of the center's hands.
     TransferOut {
@@ -98,6 +104,7 @@ impl CallPlan {
             | CallPlan::LeaveQueue { interaction }
             | CallPlan::Fallback { interaction, .. }
             | CallPlan::TransferOut { interaction, .. }
+            | CallPlan::DialOut { interaction, .. }
             | CallPlan::Closed { interaction }
             | CallPlan::Hangup { interaction } => Some(interaction),
             CallPlan::AnnounceNewNumber { .. } => None,

@@ -153,6 +153,7 @@ impl Center {
             ended_at: None,
             hung_up: false,
             transfer: None,
+            outbound: None,
         };
         let contact = call.contact(owner_team);
         self.by_call_sid

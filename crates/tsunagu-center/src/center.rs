@@ -112,6 +112,9 @@ pub(crate) struct CallEntry {
     /// step is this target, followed by the tenant's ladder.
     #[serde(default)]
     pub(crate) transfer: Option<TransferTarget>,
+    /// An agent placed this call to this number (click-to-call).
+    #[serde(default)]
+    pub(crate) outbound: Option<ExternalNumber>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -897,11 +900,17 @@ impl Center {
                 agent,
                 attempt,
                 timeout,
-            } => CallPlan::Ring {
-                interaction,
-                agent: agent.clone(),
-                attempt: *attempt,
-                timeout: *timeout,
+            } => match &call.outbound {
+                Some(number) => CallPlan::DialOut {
+                    interaction,
+                    number: number.clone(),
+                },
+                None => CallPlan::Ring {
+                    interaction,
+                    agent: agent.clone(),
+                    attempt: *attempt,
+                    timeout: *timeout,
+                },
             },
             Place::Queued => CallPlan::Enqueue {
                 position: self.router.queue_position(&interaction).unwrap_or(1),
@@ -927,6 +936,7 @@ impl Center {
     pub(crate) fn serve(&mut self, plan: CallPlan) -> CallPlan {
         let served = match &plan {
             CallPlan::Ring { attempt, .. } => Served::Dial { attempt: *attempt },
+            CallPlan::DialOut { .. } => Served::Dial { attempt: 0 },
             CallPlan::Enqueue { .. } | CallPlan::Hold { .. } | CallPlan::LeaveQueue { .. } => {
                 Served::Queue
             }

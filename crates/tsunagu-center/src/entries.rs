@@ -412,6 +412,17 @@ impl Center {
         }
     }
 
+    pub(crate) fn router_assign(
+        &mut self,
+        agent: &AgentId,
+        contact: &InteractionId,
+    ) -> Result<(), RoutingError> {
+        self.journal.agent(agent);
+        self.journal.call(contact);
+        self.router
+            .assign(agent, contact.clone(), tsunagu_core::Channel::Voice)
+    }
+
     pub(crate) fn router_release(&mut self, agent: &AgentId, contact: &InteractionId) {
         self.journal.agent(agent);
         self.journal.call(contact);

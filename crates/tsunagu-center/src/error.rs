@@ -31,6 +31,12 @@ pub enum CenterError {
     TransferTargetUnavailable,
     #[error("the transfer number is not a phone number that can be dialled")]
     InvalidTransferNumber,
+    #[error("the agent is not signed in to the widget")]
+    NotSignedIn,
+    #[error("the agent is busy with another call")]
+    AgentBusy,
+    #[error("this call is already known")]
+    DuplicateCall,
 }
 
 /// A configuration the center cannot run with.

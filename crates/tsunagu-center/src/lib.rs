@@ -51,6 +51,7 @@ mod config;
 mod entries;
 mod error;
 mod hours;
+mod outbound;
 mod output;
 mod snapshot;
 mod transfer;
@@ -66,6 +67,7 @@ pub use config::CenterConfig;
 pub use entries::Delta;
 pub use error::{CenterError, ConfigError, RestoreError};
 pub use hours::{BusinessHours, ClockTime, InvalidClockTime, OpeningHours, Weekday};
+pub use outbound::OutboundCall;
 pub use output::Output;
 pub use snapshot::Snapshot;
 

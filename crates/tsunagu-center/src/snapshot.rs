@@ -178,9 +178,16 @@ impl Center {
                         matches!(entry.presence.status(), Status::OnCall { interaction }
                             if interaction == *id)
                     });
+                    // An outbound call is work routing holds without having routed it.
+                    let held = call.outbound.is_some()
+                        && self
+                            .router
+                            .holdings(agent)
+                            .is_some_and(|holdings| holdings.contains_key(id));
                     on_call
-                        && matches!(routed, Some(ContactState::Accepted { agent: holder })
-                            if holder == *agent)
+                        && (held
+                            || matches!(routed, Some(ContactState::Accepted { agent: holder })
+                                if holder == *agent))
                 }
                 Place::Ended { .. } => routed.is_none() && call.ended_at.is_some(),
             };

@@ -21,6 +21,8 @@ const HOLD_PAUSE_SECS: u32 = 15;
 
 /// How long the fallback numbers ring before the caller hears the closing apology.
 const FALLBACK_RING_SECS: u32 = 30;
+/// How long a customer's phone rings for an agent's outbound call before it counts as not reached.
+const OUTBOUND_RING_SECS: u32 = 45;
 
 /// The worker's webhooks a plan points Twilio at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,10 +45,13 @@ pub enum Hook {
     NumberStatus,
     /// Recording status callbacks.
     Recording,
+    /// The `Url` of an outbound call the worker created to an agent's `<Client>`: fetched when
+    /// the agent answers; its TwiML dials the customer.
+    Outbound,
 }
 
 impl Hook {
-    pub const ALL: [Hook; 9] = [
+    pub const ALL: [Hook; 10] = [
         Hook::Incoming,
         Hook::Route,
         Hook::DialResult,
@@ -56,6 +61,7 @@ impl Hook {
         Hook::Status,
         Hook::NumberStatus,
         Hook::Recording,
+        Hook::Outbound,
     ];
 
     /// The last path segment.
@@ -70,6 +76,7 @@ impl Hook {
             Hook::Status => "status",
             Hook::NumberStatus => "number-status",
             Hook::Recording => "recording",
+            Hook::Outbound => "outbound",
         }
     }
 
@@ -240,6 +247,22 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 .say(say_en("We are sorry, nobody can take your call right now. Please call again later."))
                 .hangup()
         }
+        CallPlan::DialOut {
+            interaction,
+            number,
+        } => Response::new().dial(
+            Dial::new()
+                .timeout(OUTBOUND_RING_SECS)
+                .action(hooks.url(
+                    Hook::DialResult,
+                    &[("attempt", "0"), ("conversation", interaction.as_str())],
+                ))
+                .record(DialRecord::RecordFromAnswerDual)
+                .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
+                .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent])
+                .ring_tone(RingTone::Jp)
+                .number(number_leg(number.as_str(), hooks, interaction)),
+        ),
         CallPlan::TransferOut {
             interaction,
             number,

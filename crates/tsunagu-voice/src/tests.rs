@@ -196,3 +196,42 @@ proptest! {
         prop_assert!(xml.contains(&en));
     }
 }
+
+#[test]
+fn dial_out_rings_the_customer_and_reports_to_the_call_s_dial_action() {
+    check(
+        CallPlan::DialOut {
+            interaction: call(),
+            number: ExternalNumber::new("+81312345678").expect("valid number"),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=0&amp;conversation=CA00000000000000000000000000000001" timeout="45" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp">
+            <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+81312345678</Number>
+            </Dial>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn transfer_out_tells_the_caller_in_japanese_first_then_dials_the_number() {
+    check(
+        CallPlan::TransferOut {
+            interaction: call(),
+            number: ExternalNumber::new("+81312345678").expect("valid number"),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say voice="Polly.Mizuki" language="ja-JP">担当の窓口におつなぎします。少々お待ちください。</Say>
+            <Say voice="Polly.Joanna" language="en-US">Transferring your call. Please hold.</Say>
+            <Dial timeout="30" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent">
+            <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+81312345678</Number>
+            </Dial>
+            <Say voice="Polly.Mizuki" language="ja-JP">申し訳ございません。おつなぎできませんでした。後ほどおかけ直しください。</Say>
+            <Say voice="Polly.Joanna" language="en-US">We are sorry, the transfer did not go through. Please call again later.</Say>
+            <Hangup/>
+            </Response>"#]],
+    );
+}

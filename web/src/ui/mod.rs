@@ -4,6 +4,7 @@
 
 mod banner;
 mod call;
+mod dial;
 mod header;
 mod offer;
 mod presence;
@@ -45,6 +46,7 @@ pub(crate) fn App(state: WidgetState) -> impl IntoView {
                 <call::CallPanel />
                 <wrap_up::WrapUpPanel />
                 <presence::PresenceControl />
+                <dial::DialForm />
                 <banner::VoiceLineState />
                 <roster::Roster />
             </Show>

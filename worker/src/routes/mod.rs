@@ -4,6 +4,7 @@ pub(crate) mod api;
 pub(crate) mod assets;
 pub(crate) mod auth;
 pub(crate) mod calllog;
+pub(crate) mod calls;
 pub(crate) mod demo;
 pub(crate) mod socket;
 pub(crate) mod twilio;

@@ -57,7 +57,14 @@ fn calls_are_in_one_place(center: &Center) -> Result<(), String> {
                 if !on_call {
                     return Err(format!("{id} is connected to {agent} who is not on it"));
                 }
-                if !matches!(&routed, Some(ContactState::Accepted { agent: a }) if a == agent) {
+                // Routing holds an outbound call as work assigned outside it.
+                let held = center
+                    .router
+                    .holdings(agent)
+                    .is_some_and(|holdings| holdings.contains_key(id));
+                let accepted =
+                    matches!(&routed, Some(ContactState::Accepted { agent: a }) if a == agent);
+                if !(accepted || call.outbound.is_some() && held) {
                     return Err(format!("{id} is connected but routing says {routed:?}"));
                 }
                 if state.connected_agent() != Some(agent) {

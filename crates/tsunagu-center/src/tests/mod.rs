@@ -8,6 +8,7 @@
 mod entries;
 mod hours;
 mod invariants;
+mod outbound;
 mod props;
 mod scenarios;
 mod transfers;
@@ -214,6 +215,19 @@ impl Sim {
         self.plan(&plan);
     }
 
+    /// The worker created outbound call `call` for `who` to `to` (E.164).
+    pub(crate) fn place(&mut self, call: &str, who: &str, to: &str) {
+        self.line(&format!("{who} places {call} to {to}"));
+        let placed = crate::OutboundCall {
+            call_sid: sid(call),
+            agent: agent(who),
+            to: tsunagu_interaction::ExternalNumber::new(to).unwrap_or_else(|e| panic!("{e}")),
+            customer: None,
+        };
+        let result = self.center.outbound_placed(self.now, placed);
+        self.result(result);
+    }
+
     pub(crate) fn dial(&mut self, call: &str, attempt: u32, outcome: DialOutcome) {
         self.line(&format!("dial result {call}#{attempt} {outcome:?}"));
         let plan = self
@@ -327,6 +341,7 @@ pub(crate) fn describe_plan(plan: &CallPlan) -> String {
             let numbers: Vec<&str> = numbers.iter().map(|n| n.as_str()).collect();
             format!("Fallback {reason:?} to {}", numbers.join(", "))
         }
+        CallPlan::DialOut { number, .. } => format!("DialOut to {}", number.as_str()),
         CallPlan::TransferOut { number, .. } => format!("TransferOut to {}", number.as_str()),
         CallPlan::Closed { .. } => "Closed".into(),
         CallPlan::AnnounceNewNumber { new_number } => format!("AnnounceNewNumber {new_number}"),

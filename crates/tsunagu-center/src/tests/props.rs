@@ -41,6 +41,11 @@ pub(super) enum Op {
     EndWrapUp {
         conn: u8,
     },
+    /// The socket's agent places an outbound call (the worker created it as `call`).
+    PlaceCall {
+        conn: u8,
+        call: u8,
+    },
     /// The socket's agent transfers a call (to an agent, a team, a number, or a bad number).
     Transfer {
         conn: u8,
@@ -102,6 +107,7 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         4 => (conn.clone(), made_up.clone()).prop_map(|(conn, made_up)| Op::Ack { conn, made_up }),
         1 => (conn.clone(), made_up).prop_map(|(conn, made_up)| Op::Decline { conn, made_up }),
         1 => conn.clone().prop_map(|conn| Op::EndWrapUp { conn }),
+        1 => (conn.clone(), call.clone()).prop_map(|(conn, call)| Op::PlaceCall { conn, call }),
         2 => (conn.clone(), call.clone(), 0..AGENTS + 4)
             .prop_map(|(conn, call, target)| Op::Transfer { conn, call, target }),
         1 => conn.clone().prop_map(|conn| Op::Ping { conn }),
@@ -256,6 +262,18 @@ impl Run {
                     notes: None,
                 },
             ),
+            Op::PlaceCall { conn, call } => match self.conn_agent(*conn) {
+                None => String::new(),
+                Some(agent) => {
+                    let placed = crate::OutboundCall {
+                        call_sid: sid(&call_name(*call)),
+                        agent,
+                        to: ExternalNumber::new("+81312345678").unwrap_or_else(|e| panic!("{e}")),
+                        customer: None,
+                    };
+                    format!("{:?}", self.center.outbound_placed(now, placed))
+                }
+            },
             Op::Transfer { conn, call, target } => {
                 let to = match target.checked_sub(AGENTS) {
                     None => TransferTo::Agent {

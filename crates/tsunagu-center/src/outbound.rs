@@ -1,0 +1,125 @@
+//! Outbound calls an agent places (click-to-call): the agent's phone rings first, then the customer's.
+
+// Twilio side: the worker creates a call to the agent's `<Client>` (REST), whose answer fetches the
+// outbound hook; its plan dials the customer's number. That REST call is the conversation's root
+// leg, so its status callback ends the call like a caller's leg does for inbound calls.
+
+use tsunagu_core::{AgentId, CallSid, Channel, Millis, Timestamp};
+use tsunagu_interaction::{Event, ExternalNumber, Interaction};
+use tsunagu_presence::{self as presence, Status};
+use tsunagu_protocol::CustomerCard;
+use tsunagu_stitch::{CallEventKind, ConversationDirection, ConversationStarted};
+
+use crate::{
+    Center, CenterError,
+    center::{CallEntry, Place, Served},
+    interaction_of,
+};
+
+/// A call the worker just created for an agent to a customer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OutboundCall {
+    /// The REST-created call (to the agent's `<Client>`); its CallSid names the conversation.
+    pub call_sid: CallSid,
+    pub agent: AgentId,
+    pub to: ExternalNumber,
+    /// The CRM record of the number, if the host named one or the number is known.
+    pub customer: Option<CustomerCard>,
+}
+
+impl Center {
+    /// Whether `agent` may place a call now: signed in and available or away, with no call
+    /// ringing them, on the line, or in wrap-up.
+    pub fn can_dial(&self, agent: &AgentId) -> Result<(), CenterError> {
+        let entry = self.agents.get(agent).ok_or(CenterError::NotSignedIn)?;
+        match entry.presence.status() {
+            Status::Available | Status::Away { .. } if !entry.conns.is_empty() => Ok(()),
+            Status::Available | Status::Away { .. } | Status::Offline => {
+                Err(CenterError::NotSignedIn)
+            }
+            Status::Reserved { .. } | Status::OnCall { .. } | Status::WrapUp { .. } => {
+                Err(CenterError::AgentBusy)
+            }
+        }
+    }
+
+    /// The worker created `call`: the agent is on it from now on (no inbound call rings them),
+    /// and the conversation starts. Refused, changing nothing, when the agent cannot dial any
+    /// more (a call rang them meanwhile): the worker then cancels the created call.
+    pub fn outbound_placed(
+        &mut self,
+        now: Timestamp,
+        call: OutboundCall,
+    ) -> Result<(), CenterError> {
+        let now = self.begin(now);
+        let result = self.place_outbound(now, call);
+        self.finish();
+        result
+    }
+
+    fn place_outbound(&mut self, now: Timestamp, call: OutboundCall) -> Result<(), CenterError> {
+        self.can_dial(&call.agent)?;
+        let id = interaction_of(&call.call_sid);
+        if self.calls.contains_key(&id) {
+            return Err(CenterError::DuplicateCall);
+        }
+        let customer = call.customer.as_ref().map(|card| card.id.clone());
+        let mut interaction =
+            Interaction::arrive(id.clone(), Channel::Voice, customer.clone(), now);
+        // The agent chose the call: offered and connected at once, in the interaction's terms.
+        let _ = interaction.handle(
+            now,
+            Event::Offer {
+                agent: call.agent.clone(),
+                step: 0,
+            },
+        );
+        let _ = interaction.handle(
+            now,
+            Event::Connected {
+                agent: call.agent.clone(),
+            },
+        );
+        let entry = CallEntry {
+            interaction,
+            call_sid: call.call_sid.clone(),
+            caller_number: Some(call.to.as_str().to_owned()),
+            customer: call.customer,
+            recent: Vec::new(),
+            owner_team: None,
+            arrived_at: now,
+            attempts: 0,
+            place: Place::Connected {
+                agent: call.agent.clone(),
+                attempt: 0,
+                timeout: Millis(0),
+            },
+            served: Served::Nothing,
+            leg_call_sid: None,
+            ended_at: None,
+            hung_up: false,
+            transfer: None,
+            outbound: Some(call.to.clone()),
+        };
+        self.by_call_sid.insert(call.call_sid.clone(), id.clone());
+        self.calls.insert(id.clone(), entry);
+        self.journal.call(&id);
+        if self.router_assign(&call.agent, &id).is_err() {
+            // Routing holds the agent for something it did not tell presence: undo, refuse.
+            self.calls.remove(&id);
+            self.by_call_sid.remove(&call.call_sid);
+            return Err(CenterError::AgentBusy);
+        }
+        self.record(CallEventKind::ConversationStarted(ConversationStarted {
+            interaction: id.clone(),
+            root_call_sid: Some(call.call_sid),
+            customer,
+            customer_number: Some(call.to.as_str().to_owned()),
+            channel: Channel::Voice,
+            direction: ConversationDirection::Outbound,
+            at: now,
+        }));
+        let _ = self.presence_input(now, &call.agent, presence::Input::CallConnected(id));
+        Ok(())
+    }
+}
