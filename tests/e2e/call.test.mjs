@@ -56,7 +56,11 @@ test('(a) a customer calls; the owner\'s widget rings with screen pop, the agent
 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await double.hangup(callSid);
-    assert.deepEqual(await crm.waitForEvent('ended'), { conversation: callSid });
+    const ended = await crm.waitForEvent('ended');
+    assert.equal(ended.conversation, callSid);
+    assert.equal(ended.log?.interaction, callSid, 'the ended event carries the stitched call log');
+    assert.equal(ended.log.answered_by, 'sato');
+    assert.ok(ended.log.ended_at, 'the log shows the call over');
     await widget.frame.getByTestId('call').waitFor({ state: 'detached' });
 
     const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));

@@ -74,7 +74,9 @@ test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; 
     await sato.call.transferToAgent('suzuki');
     await sato.call.root.waitFor({ state: 'detached' });
     await sato.widget.waitForPresence('wrap_up');
-    assert.deepEqual(await sato.crm.waitForEvent('ended'), { conversation: callSid });
+    const satoEnded = await sato.crm.waitForEvent('ended');
+    assert.equal(satoEnded.conversation, callSid);
+    assert.ok(satoEnded.log?.transfers?.length === 1, 'sato\'s ended event carries the log with the transfer');
 
     await suzuki.widget.offer.waitFor();
     assert.match(await suzuki.widget.offer.textContent(), /山田 太郎/, 'the transfer target gets the screen pop');
@@ -90,7 +92,7 @@ test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; 
 
     await new Promise((resolve) => setTimeout(resolve, 500));
     await double.hangup(callSid);
-    assert.deepEqual(await suzuki.crm.waitForEvent('ended'), { conversation: callSid });
+    assert.equal((await suzuki.crm.waitForEvent('ended')).conversation, callSid);
 
     const conversation = await conversationOf(callSid, (c) =>
       c.agent_legs.filter((leg) => leg.outcome === 'answered').length === 2 && c.ended_at && c.agent_legs[0].wrap_up);

@@ -68,7 +68,8 @@ export interface TsunaguEvents {
   /** `Tsunagu.dial` placed the call: the agent's line is connecting, then the customer rings. */
   dialing: { conversation: string; to: string; customer: { id: string; name: string } | null };
   accepted: { conversation: string };
-  ended: { conversation: string };
+  /** The agent's part of the call ended; `log` is the stitched conversation (null if not settled within ~5 s). */
+  ended: { conversation: string; log: Record<string, unknown> | null };
   /** `message` is English, for logs; the widget shows the agent a localized text. */
   error: { code: ErrorCode | string; message: string };
 }

@@ -41,12 +41,29 @@ pub(crate) fn post_json(
     bearer: Option<&str>,
     done: impl FnOnce(Reply) + 'static,
 ) {
+    request("POST", path, Some(body), bearer, done);
+}
+
+/// `GET path` with `Authorization: Bearer <bearer>`.
+pub(crate) fn get(path: &str, bearer: &str, done: impl FnOnce(Reply) + 'static) {
+    request("GET", path, None, Some(bearer), done);
+}
+
+fn request(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    bearer: Option<&str>,
+    done: impl FnOnce(Reply) + 'static,
+) {
     let Some(window) = web_sys::window() else {
         return done(Err(()));
     };
     let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
     let Ok(headers) = Headers::new() else {
         return done(Err(()));
     };

@@ -638,7 +638,58 @@ impl Controller {
         };
         self.state.call.set(None);
         self.state.muted.set(false);
-        self.emit("ended", json!({ "conversation": call.conversation }));
+        self.emit_ended(call.conversation, 0);
+    }
+
+    /// Tells the host the call ended, with its stitched log for the CRM: Twilio's last callbacks
+    /// reach the log a moment after the hang-up, so this waits (briefly) until the log shows the
+    /// end, and sends `log: null` if it never does.
+    fn emit_ended(&self, conversation: String, attempt: u32) {
+        const ATTEMPTS: u32 = 12;
+        let session = self.session.borrow().clone();
+        let Some(session) = session else {
+            return self.emit(
+                "ended",
+                json!({ "conversation": conversation, "log": null }),
+            );
+        };
+        let path = format!("/api/conversations/{conversation}");
+        api::get(&path, &session, move |reply| {
+            let Some(app) = current() else {
+                return;
+            };
+            let log = match reply {
+                Ok((200, body)) => serde_json::from_str::<Value>(&body).ok(),
+                _ => None,
+            };
+            // Ended for this agent: the whole conversation, or their own leg (after a transfer
+            // the caller talks on with a colleague).
+            let me = app
+                .state
+                .me
+                .with_untracked(|me| me.as_ref().map(|me| me.agent.clone()));
+            let settled = log.as_ref().is_some_and(|log| {
+                !log["ended_at"].is_null()
+                    || log["agent_legs"].as_array().is_some_and(|legs| {
+                        legs.iter().any(|leg| {
+                            leg["agent"].as_str() == me.as_deref() && !leg["ended_at"].is_null()
+                        })
+                    })
+            });
+            if settled || attempt + 1 >= ATTEMPTS {
+                let log = log.filter(|_| settled).unwrap_or(Value::Null);
+                app.emit("ended", json!({ "conversation": conversation, "log": log }));
+            } else {
+                set_timeout(
+                    move || {
+                        if let Some(app) = current() {
+                            app.emit_ended(conversation, attempt + 1);
+                        }
+                    },
+                    Duration::from_millis(400),
+                );
+            }
+        });
     }
 
     // ---- the phone line ------------------------------------------------------------------

@@ -50,6 +50,9 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Post, "/api/token") => routes::auth::voice_token(req, env).await,
         (Method::Post, "/api/calls") => routes::calls::place(req, env).await,
         (Method::Get, "/api/conversations") => routes::calllog::conversations(req, env).await,
+        (Method::Get, p) if p.starts_with("/api/conversations/") => {
+            routes::calllog::conversation(req, env, &p["/api/conversations/".len()..]).await
+        }
         (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
         (Method::Post, p) if p.starts_with(routes::twilio::PREFIX) => {
             routes::twilio::webhook(req, env).await

@@ -328,6 +328,22 @@ pub(crate) async fn upsert_conversation(
     Ok(())
 }
 
+/// One conversation of the tenant by its interaction id, as stored (JSON), if it is there yet.
+pub(crate) async fn conversation_of_interaction(
+    env: &Env,
+    tenant: &TenantId,
+    interaction: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(env
+        .d1(DB)?
+        .prepare(
+            "SELECT body FROM conversations WHERE tenant_id = ?1 AND id = 'interaction:' || ?2",
+        )
+        .bind(&[text(tenant.as_str()), text(interaction)])?
+        .first::<String>(Some("body"))
+        .await?)
+}
+
 /// Filters of `GET /api/conversations`; all optional, combined with AND.
 #[derive(Debug, Default)]
 pub(crate) struct ConversationSearch {

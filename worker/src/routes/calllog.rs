@@ -64,6 +64,23 @@ pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, A
     )?)
 }
 
+/// `GET /api/conversations/<interaction>`: one conversation (404 until its first event is stitched).
+pub(crate) async fn conversation(
+    req: Request,
+    env: &Env,
+    interaction: &str,
+) -> Result<Response, AppError> {
+    let session = auth::session(&req, env)?;
+    let interaction = tsunagu_core::InteractionId::new(interaction)
+        .map_err(|_| AppError::BadRequest("invalid conversation id"))?;
+    let body = store::conversation_of_interaction(env, &session.tenant, interaction.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let conversation: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
+    Ok(Response::from_json(&conversation)?)
+}
+
 #[derive(Deserialize)]
 struct KpiQuery {
     from: Option<u64>,
