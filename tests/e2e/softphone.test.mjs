@@ -62,9 +62,9 @@ test('a CRM on another origin signs the agent in with getEmbedToken; setPresence
     assert.equal(await widget.presence.textContent(), 'Away (Lunch)');
     assert.deepEqual(await crm.waitForEvent('presence', (d) => d.status?.away), { status: { away: 'lunch' } });
 
-    // dial() is not built yet and says so instead of pretending.
+    // Without a registered phone line, dial() says so instead of pretending.
     await crm.page.evaluate(() => Tsunagu.dial('+81355550101', { customerId: 'c001' }));
-    assert.equal((await crm.waitForEvent('error', (d) => d.code === 'not_supported')).code, 'not_supported');
+    assert.equal((await crm.waitForEvent('error', (d) => d.code === 'dial_failed')).code, 'dial_failed');
 
     // The voice backend is Twilio here, which this build cannot carry: the widget says so.
     await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="not-available"]');

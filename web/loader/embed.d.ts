@@ -68,6 +68,8 @@ export interface TsunaguEvents {
   /** `Tsunagu.dial` placed the call: the agent's line is connecting, then the customer rings. */
   dialing: { conversation: string; to: string; customer: { id: string; name: string } | null };
   accepted: { conversation: string };
+  /** This page showed a desktop notification of an incoming call (its `tag` is the conversation). */
+  notification: { tag: string };
   /** The agent's part of the call ended; `log` is the stitched conversation (null if not settled within ~5 s). */
   ended: { conversation: string; log: Record<string, unknown> | null };
   /** `message` is English, for logs; the widget shows the agent a localized text. */
@@ -86,6 +88,11 @@ export interface TsunaguApi {
    * `agent_busy`, `not_signed_in` or `dial_failed`. `customerId` names the CRM record for the log.
    */
   dial(number: string, options?: { customerId?: string }): void;
+  /**
+   * Asks the agent (from a click) to allow desktop notifications of incoming calls; only the tab
+   * that owns the agent's phone shows them, one per call.
+   */
+  enableNotifications(): Promise<NotificationPermission | 'unsupported'>;
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<E extends keyof TsunaguEvents>(event: E, handler: (detail: TsunaguEvents[E]) => void): () => void;
 }

@@ -16,7 +16,7 @@
 
   var MAJOR = 1; // Major version of the host <-> widget messages; another major is refused.
   var VERSION = '1.0.0';
-  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'accepted', 'ended', 'error'];
+  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'accepted', 'ended', 'notification', 'error'];
   var defaultTenant = script.getAttribute('data-tenant') || '';
   var widgetOrigin = new URL(script.src).origin;
   var handlers = {};
@@ -77,13 +77,65 @@
       var queued = outbox.splice(0);
       post({ type: 'hello', version: VERSION });
       if (config) post({ type: 'init', lang: config.lang || null });
-      queued.forEach(function (message) { if (message.type !== 'init') post(message); });
+      if (phoneOwner !== null) post({ type: 'phone', owner: phoneOwner });
+      queued.forEach(function (message) { if (message.type !== 'init' && message.type !== 'phone') post(message); });
       emit('ready', { version: String(data.version || '') });
     } else if (data.type === 'token-request') {
       sendToken(data.id);
+    } else if (data.type === 'notify') {
+      showNotification(data);
+    } else if (data.type === 'notify-close') {
+      closeNotification(String(data.tag || ''));
     } else if (data.type === 'event' && EVENTS.indexOf(data.event) >= 0 && data.event !== 'ready') {
       emit(data.event, data.detail || {});
     }
+  }
+
+  // One phone per agent across tabs: this page holds a Web Lock per tenant while it owns the
+  // phone, and tells its widget. Locks live here, in the CRM's own (first-party) page: browsers
+  // deny them to cross-site iframes such as the widget. The browser hands the lock to a waiting
+  // tab when the owner closes or reloads, so there is no heartbeat and no stale owner.
+  var phoneOwner = null;
+
+  function setPhoneOwner(owner) {
+    phoneOwner = owner;
+    post({ type: 'phone', owner: owner });
+  }
+
+  function claimPhone(tenant) {
+    var locks = navigator.locks;
+    if (!locks || typeof locks.request !== 'function') { setPhoneOwner(true); return; }
+    var name = 'tsunagu-phone:' + tenant;
+    var hold = function () { setPhoneOwner(true); return new Promise(function () { /* held until unload */ }); };
+    locks.request(name, { ifAvailable: true }, function (lock) {
+      if (lock) return hold();
+      setPhoneOwner(false);
+      locks.request(name, hold).catch(function () { setPhoneOwner(true); });
+      return undefined;
+    }).catch(function () { setPhoneOwner(true); });
+  }
+
+  // Desktop notifications are shown by this (first-party) page: browsers refuse them to
+  // cross-origin iframes. Only the widget that owns the agent's phone asks, once per call.
+  var notifications = {};
+
+  function showNotification(data) {
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+    var tag = String(data.tag || '');
+    closeNotification(tag);
+    try {
+      var shown = new Notification(String(data.title || ''), {
+        body: String(data.body || ''), tag: 'tsunagu-' + tag, requireInteraction: true
+      });
+      shown.onclick = function () { window.focus(); shown.close(); };
+      notifications[tag] = shown;
+      emit('notification', { tag: tag });
+    } catch (_) { /* a browser that only allows notifications from a service worker */ }
+  }
+
+  function closeNotification(tag) {
+    var shown = notifications[tag];
+    if (shown) { delete notifications[tag]; try { shown.close(); } catch (_) { /* already gone */ } }
   }
 
   function mount(tenant) {
@@ -128,6 +180,7 @@
       config = { tenant: options.tenant || defaultTenant, getEmbedToken: options.getEmbedToken, lang: options.lang };
       whenBody(function () { if (!mounted || mounted.tenant !== config.tenant) mount(config.tenant); });
       post({ type: 'init', lang: config.lang || null });
+      claimPhone(config.tenant);
     },
     /** 'available' | 'offline' | { away: 'break' | 'lunch' | 'meeting' | 'training' | 'other' } */
     setPresence: function (state) { post({ type: 'set-presence', status: state }); },
@@ -143,6 +196,16 @@
       }
       var customerId = options && typeof options.customerId === 'string' ? options.customerId : null;
       post({ type: 'dial', number: number, customerId: customerId });
+    },
+    /**
+     * Asks the agent to allow desktop notifications for incoming calls (call it from a click:
+     * browsers ignore the request otherwise). Resolves with 'granted', 'denied', 'default' or
+     * 'unsupported'.
+     */
+    enableNotifications: function () {
+      if (typeof Notification === 'undefined') return Promise.resolve('unsupported');
+      if (Notification.permission !== 'default') return Promise.resolve(Notification.permission);
+      return Promise.resolve(Notification.requestPermission());
     },
     /** Subscribes to an event; returns a function that unsubscribes. */
     on: function (type, handler) {

@@ -116,6 +116,12 @@ pub(crate) struct Controller {
     last_offer: RefCell<Option<OfferView>>,
     /// The outbound call the agent placed, until they are on it.
     dialing: RefCell<Option<Dialing>>,
+    /// Whether this tab owns the agent's phone, as the host page's loader says (`None` until
+    /// it says; a widget without a host page owns its phone). Only the owner registers the line,
+    /// rings and notifies.
+    phone_owner: Cell<Option<bool>>,
+    /// The desktop notification showing, by conversation.
+    notified: RefCell<Option<String>>,
     /// A `POST /api/calls` is on its way: the hub may put the agent on the call before its reply
     /// says which call it is, so the call view waits for it.
     dial_pending: Cell<bool>,
@@ -166,6 +172,8 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         last_offer: RefCell::new(None),
         dialing: RefCell::new(None),
         dial_pending: Cell::new(false),
+        phone_owner: Cell::new(None),
+        notified: RefCell::new(None),
     });
     APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
     if app.tenant.is_none() {
@@ -250,6 +258,10 @@ impl Controller {
                 Some(status) => self.set_status(status),
                 None => self.emit_error("invalid_presence", "unknown presence state"),
             },
+            FromHost::Phone { owner } => {
+                self.phone_owner.set(Some(owner));
+                self.start_phone();
+            }
             FromHost::Dial {
                 number,
                 customer_id,
@@ -389,9 +401,9 @@ impl Controller {
             self.state.me.set(Some(me));
         }
         match self.hub() {
-            Some(hub) => hub.set_session(reply.session.clone()),
+            Some(hub) => hub.set_session(reply.session),
             None => {
-                let hub = Hub::open(&tenant, reply.session.clone(), |event| {
+                let hub = Hub::open(&tenant, reply.session, |event| {
                     if let Some(app) = current() {
                         app.hub_event(event);
                     }
@@ -399,8 +411,27 @@ impl Controller {
                 *self.hub.borrow_mut() = hub.map(Rc::new);
             }
         }
-        if self.voice().is_none() {
-            self.fetch_voice_token(&reply.session);
+        self.start_phone();
+    }
+
+    fn owns_phone(&self) -> bool {
+        self.phone_owner.get() == Some(true) || self.host.borrow().is_none()
+    }
+
+    /// Registers the phone line if this tab owns the agent's phone and it is not registered yet;
+    /// otherwise shows that another tab has it.
+    fn start_phone(&self) {
+        let session = self.session.borrow().clone();
+        let Some(session) = session else {
+            return;
+        };
+        if self.owns_phone() {
+            let starting = self.state.voice.get_untracked() == VoiceState::Connecting;
+            if self.voice().is_none() && !starting {
+                self.fetch_voice_token(&session);
+            }
+        } else if self.phone_owner.get() == Some(false) {
+            self.state.voice.set(VoiceState::OtherTab);
         }
     }
 
@@ -570,9 +601,16 @@ impl Controller {
 
     /// Shows (or clears) the ringing offer, and rings while one shows.
     fn set_offer(&self, offer: Option<OfferView>) {
-        let ringing = offer.is_some();
-        if let Some(offer) = &offer {
-            *self.last_offer.borrow_mut() = Some(offer.clone());
+        // Only the tab that owns the phone rings and notifies; the others show the card.
+        let ringing = offer.is_some() && self.owns_phone();
+        match &offer {
+            Some(offer) => {
+                *self.last_offer.borrow_mut() = Some(offer.clone());
+                if ringing {
+                    self.notify_desktop(offer);
+                }
+            }
+            None => self.close_desktop_notification(),
         }
         self.state.offer.set(offer);
         let mut ringtone = self.ringtone.borrow_mut();
@@ -582,6 +620,45 @@ impl Controller {
             *ringtone = None;
         }
         self.state.ringtone.set(ringtone.is_some());
+    }
+
+    /// Asks the host page to show a desktop notification for `offer` (once per offer): the
+    /// host shows it if the agent allowed notifications there (`Tsunagu.enableNotifications()`).
+    fn notify_desktop(&self, offer: &OfferView) {
+        let tag = offer.offer.interaction.as_str().to_owned();
+        if self.notified.borrow().as_deref() == Some(tag.as_str()) {
+            return;
+        }
+        let host = self.host.borrow().clone();
+        let Some(host) = host else {
+            return;
+        };
+        let t = self.state.texts();
+        let pop = &offer.screen_pop;
+        let who = pop
+            .customer
+            .as_ref()
+            .map(|c| c.name.clone())
+            .or_else(|| pop.caller_number.clone())
+            .unwrap_or_else(|| t.unknown_caller.to_owned());
+        let body = pop.caller_number.clone().unwrap_or_default();
+        host.post(json!({
+            "type": "notify",
+            "tag": tag,
+            "title": format!("{}: {who}", t.incoming_call),
+            "body": body,
+        }));
+        *self.notified.borrow_mut() = Some(tag);
+    }
+
+    fn close_desktop_notification(&self) {
+        let Some(tag) = self.notified.borrow_mut().take() else {
+            return;
+        };
+        let host = self.host.borrow().clone();
+        if let Some(host) = host {
+            host.post(json!({ "type": "notify-close", "tag": tag }));
+        }
     }
 
     /// The agent is on the call: the offer becomes the call view (once) and the host hears `accepted`.

@@ -33,6 +33,11 @@ pub(crate) enum FromHost {
     SetPresence {
         status: Value,
     },
+    /// Whether this page owns the agent's phone: the loader holds a Web Lock per tenant in the
+    /// CRM page (first-party, where browsers allow it), so one tab of many rings and notifies.
+    Phone {
+        owner: bool,
+    },
     /// `Tsunagu.dial(number, { customerId })`.
     Dial {
         number: String,

@@ -165,6 +165,8 @@ pub(crate) enum VoiceState {
     /// This build cannot carry the tenant's voice backend (Twilio's SDK is not bundled yet).
     NotAvailable,
     Failed,
+    /// Another tab of this agent holds the phone; this one takes over when that tab closes.
+    OtherTab,
 }
 
 impl VoiceState {
@@ -175,6 +177,7 @@ impl VoiceState {
             VoiceState::Ready => "ready",
             VoiceState::NotAvailable => "not-available",
             VoiceState::Failed => "failed",
+            VoiceState::OtherTab => "other-tab",
         }
     }
 }

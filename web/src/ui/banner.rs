@@ -65,6 +65,7 @@ pub(crate) fn VoiceLineState() -> impl IntoView {
             VoiceState::Ready => t.voice_ready,
             VoiceState::NotAvailable => t.voice_not_available,
             VoiceState::Failed => t.voice_error,
+            VoiceState::OtherTab => t.voice_other_tab,
         }
     };
     view! {

@@ -62,6 +62,7 @@ pub(crate) fn OfferCard() -> impl IntoView {
         let voice_hint = match (voice_ready, state.voice.get()) {
             (true, _) => None,
             (false, VoiceState::NotAvailable | VoiceState::Failed) => Some(t.voice_not_available),
+            (false, VoiceState::OtherTab) => Some(t.voice_other_tab),
             (false, _) => Some(t.voice_waiting),
         };
         Some(view! {

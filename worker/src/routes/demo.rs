@@ -45,7 +45,7 @@ const DEMO_SCRIPT: &str = r#"
     log.insertBefore(line, log.firstChild);
   }
   function start() {
-    ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'accepted', 'ended', 'error'].forEach(function (type) {
+    ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'accepted', 'ended', 'notification', 'error'].forEach(function (type) {
       Tsunagu.on(type, function (detail) { record(type, detail); });
     });
     var button = document.getElementById('sign-in');
@@ -63,6 +63,17 @@ const DEMO_SCRIPT: &str = r#"
           }).then(function (r) { return r.json(); }).then(function (j) { return j.embed_token; });
         }
       });
+    });
+    document.getElementById('notify').addEventListener('click', function () {
+      Tsunagu.enableNotifications().then(function (permission) { record('notifications', { permission: permission }); });
+    });
+    // Click-to-call: the CRM's phone links dial through the widget (the agent must be signed in).
+    document.getElementById('customers').addEventListener('click', function (e) {
+      var link = e.target.closest('a[href^="tel:"]');
+      if (!link) return;
+      e.preventDefault();
+      var row = link.closest('[data-customer-id]');
+      Tsunagu.dial(link.getAttribute('href').slice(4), { customerId: row ? row.getAttribute('data-customer-id') : undefined });
     });
     document.querySelectorAll('[data-presence]').forEach(function (b) {
       b.addEventListener('click', function () {
@@ -342,6 +353,7 @@ pub(crate) async fn page(req: &Request, env: &Env) -> Result<Response, AppError>
 <button type="button" data-presence="available">受付可 / Available</button>
 <button type="button" data-presence="away:break">休憩 / Break</button>
 <button type="button" data-presence="offline">オフライン / Offline</button>
+<button id="notify" type="button">着信通知を許可 / Allow call notifications</button>
 <h2>模擬発信 <small>Simulated caller (Twilio test double)</small></h2>
 <label>お客様 / Customer <select id="sim-from">{callers}<option value="">番号を入力 / type a number</option></select></label>
 <input id="sim-number" type="tel" placeholder="03-1234-5678" aria-label="発信元番号 / Caller number">
