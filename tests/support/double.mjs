@@ -84,3 +84,31 @@ export async function startDouble({ port, workerUrl, timeScale = 1, seed, duplic
     },
   };
 }
+
+/**
+ * Plays a JSON scenario (`twilio-double run`) against `workerUrl` with a double of its own on
+ * `port`, which must be free (stop a serving double first). Resolves with { code, output }; the
+ * output has one `ok N …` or `FAILED N …: why` line per step.
+ */
+export async function runScenario(scenarioPath, { port, workerUrl, timeoutMs = 60_000 }) {
+  const args = ['run', scenarioPath, '--listen', `127.0.0.1:${port}`, '--worker', String(workerUrl).replace(/\/$/, ''),
+    '--dev-vars', path.join(ROOT, '.dev.vars')];
+  const child = spawn(DOUBLE_BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+  const code = await new Promise((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  clearTimeout(timer);
+  return { code, output };
+}
+
+/** What the caller heard, in order: [{ text, language }] of the call's `say` events. */
+export function heard(state) {
+  return state.events.filter((e) => e.kind === 'say').map((e) => ({ text: e.text, language: e.language }));
+}
+
+/** Whom the call dialled, in order: the targets of each `dial` event (`client:sato`, `+8190…`). */
+export function dialled(state) {
+  return state.events.filter((e) => e.kind === 'dial').flatMap((e) => e.targets);
+}

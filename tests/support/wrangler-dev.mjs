@@ -29,25 +29,37 @@ async function freePort() {
 }
 
 async function wrangler(args, persistDir) {
-  await run(process.execPath, [WRANGLER_JS, ...args, '--persist-to', persistDir], { cwd: ROOT, env: ENV });
+  return run(process.execPath, [WRANGLER_JS, ...args, '--persist-to', persistDir], { cwd: ROOT, env: ENV });
+}
+
+/** Runs SQL on the local D1 in `persistDir`; resolves with the result rows of the last statement. */
+async function d1(sql, persistDir) {
+  const { stdout } = await wrangler(['d1', 'execute', 'tsunagu', '--local', '--json', '--command', sql], persistDir);
+  const results = JSON.parse(stdout);
+  return results.at(-1)?.results ?? [];
 }
 
 /**
- * Returns { url, output, restart, stop }. `vars` become `--var NAME:VALUE`. `restart()` stops
- * wrangler and starts it again on the same port with the same persisted state (D1, Durable
+ * Returns { url, output, restart, d1, stop }. `vars` become `--var NAME:VALUE`; `sql` (optional)
+ * runs on D1 after the seed, before the worker starts (e.g. a tenant's settings for a test file).
+ * `d1(sql)` runs SQL on the same local database while the worker runs (the worker reads tenant
+ * settings per request, so an UPDATE takes effect on the next one) and resolves with its rows.
+ * `restart()` stops wrangler and starts it again on the same port with the same persisted state (D1, Durable
  * Objects), as a deploy or a crash would. `stop()` sends SIGTERM to wrangler itself (never
  * through npx) and removes the state.
  */
-export async function startWranglerDev({ vars = {} } = {}) {
+export async function startWranglerDev({ vars = {}, sql } = {}) {
   const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tsunagu-dev-'));
   await wrangler(['d1', 'migrations', 'apply', 'tsunagu', '--local'], persistDir);
   await wrangler(['d1', 'execute', 'tsunagu', '--local', '--file', SEED_SQL], persistDir);
+  if (sql) await d1(sql, persistDir);
   const port = await freePort();
   const varArgs = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
   let instance = await launch(port, persistDir, varArgs);
   return {
     get url() { return instance.url; },
     output: () => instance.output(),
+    d1: (statement) => d1(statement, persistDir),
     async restart() {
       await instance.stop();
       instance = await launch(port, persistDir, varArgs);

@@ -71,6 +71,55 @@ export class CrmPage {
     }
   }
 
+  /** Reloads the CRM page (the widget reconnects within the disconnect grace); resolves with the new widget frame. */
+  async reload() {
+    await this.page.reload();
+    return this.widget();
+  }
+
+  /** The conversations of every `ring` event the page logged, oldest first. */
+  async rings() {
+    return (await this.events()).filter((e) => e.type === 'ring').map((e) => e.detail.conversation);
+  }
+
+  /**
+   * Freezes the widget as a frozen background tab is: the debugger pauses its renderer at the next
+   * statement, so messages from the hub arrive but no script handles them (no acknowledgement,
+   * no ping) while the socket stays open. The widget is a cross-origin iframe with its own
+   * renderer; a same-process frame pauses with its page. `thawWidget()` resumes it.
+   */
+  async freezeWidget() {
+    const widget = await this.widget();
+    const context = this.page.context();
+    this.frozen = await context.newCDPSession(widget.frame).catch(() => context.newCDPSession(this.page));
+    await this.frozen.send('Debugger.enable');
+    await this.frozen.send('Debugger.pause');
+  }
+
+  async thawWidget() {
+    if (!this.frozen) return;
+    const session = this.frozen;
+    this.frozen = undefined;
+    await session.send('Debugger.resume');
+    await session.send('Debugger.disable');
+    await session.detach();
+  }
+
+  /**
+   * Leaves as a careful agent does: ends wrap-up, goes offline, then closes the tab, so the next
+   * test starts with nobody available. Never fails: a widget in a bad state just closes.
+   */
+  async signOff() {
+    await this.thawWidget().catch(() => {});
+    try {
+      const widget = await this.widget(2_000);
+      if (await widget.endWrapUp.isVisible()) await widget.endWrapUp.click({ timeout: 2_000 });
+      await this.page.evaluate(() => window.Tsunagu?.setPresence('offline'));
+      await widget.waitForPresence('offline', 3_000);
+    } catch { /* closed below either way */ }
+    await this.close().catch(() => {});
+  }
+
   close() {
     return this.page.context().close();
   }
@@ -96,6 +145,83 @@ export class WidgetFrame {
     this.offerOwner = frame.getByTestId('offer-owner');
     this.accept = frame.getByTestId('offer-accept');
     this.reject = frame.getByTestId('offer-reject');
+    this.awayReason = frame.getByTestId('away-reason');
+    this.call = frame.getByTestId('call');
+    this.hangUp = frame.getByTestId('call-hang-up');
+    this.wrapUp = frame.getByTestId('wrap-up');
+    this.endWrapUp = frame.getByTestId('end-wrap-up');
+  }
+
+  /** Waits until the phone line (the double's softphone socket) is registered. */
+  async waitForVoiceReady(timeoutMs = 20_000) {
+    await this.frame.waitForSelector('[data-testid="voice-state"][data-state="ready"]', { timeout: timeoutMs });
+  }
+
+  /**
+   * Picks a status with the widget's own buttons: 'available', 'offline' or 'away' (with a
+   * `reason` such as 'break'), then waits until the widget shows it, unless `wait` is false (an
+   * agent who becomes available may be offered a waiting call at once).
+   */
+  async choosePresence(status, { reason = 'break', wait = true } = {}) {
+    if (status === 'away') {
+      await this.awayReason.selectOption(reason);
+      await this.away.click();
+    } else {
+      await this[status].click();
+    }
+    if (wait) await this.waitForPresence(status);
+  }
+
+  /** The offer card of `conversation` (the call's CallSid). */
+  offerFor(conversation) {
+    return this.frame.locator(`[data-testid="offer"][data-conversation="${conversation}"]`);
+  }
+
+  /** Waits until the offer card of `conversation` shows; returns its text (the screen pop). */
+  async waitForOffer(conversation, timeoutMs = 20_000) {
+    const offer = this.offerFor(conversation);
+    await offer.waitFor({ timeout: timeoutMs });
+    return offer.textContent();
+  }
+
+  /** Answers the ringing offer of `conversation` once its phone line rings, and waits for the call view. */
+  async acceptOffer(conversation, timeoutMs = 10_000) {
+    await this.frame.waitForSelector(
+      `[data-testid="offer"][data-conversation="${conversation}"] [data-testid="offer-accept"]:not([disabled])`,
+      { timeout: timeoutMs },
+    );
+    await this.accept.click();
+    await this.call.waitFor({ timeout: timeoutMs });
+  }
+
+  /** After the call: waits for wrap-up, ends it with the widget's button, waits until available again. */
+  async finishWrapUp() {
+    await this.call.waitFor({ state: 'detached' });
+    await this.waitForPresence('wrap_up');
+    await this.endWrapUp.click();
+    await this.waitForPresence('available');
+  }
+
+  /** The status of `agent` as their roster row reads it ("オフライン", "離席（昼食）", …). */
+  rosterLabel(agent) {
+    return this.rosterRow(agent).locator('.roster__status').textContent();
+  }
+
+  /** The roster row of `agent` (its `data-status` is the status kind). */
+  rosterRow(agent) {
+    return this.roster.locator(`li[data-agent="${agent}"]`);
+  }
+
+  /** Waits until the roster shows `agent` with status kind `status`. */
+  async waitForRosterStatus(agent, status, timeoutMs = 20_000) {
+    await this.frame.waitForSelector(`[data-testid="roster"] li[data-agent="${agent}"][data-status="${status}"]`, { timeout: timeoutMs });
+  }
+
+  /** The roster as { agent: status kind }. */
+  async rosterStatuses() {
+    const rows = await this.roster.locator('li[data-agent]').evaluateAll((items) =>
+      items.map((li) => [li.getAttribute('data-agent'), li.getAttribute('data-status')]));
+    return Object.fromEntries(rows);
   }
 
   /** Waits until the widget's connection status reaches `state` (connected, signed-out, …). */
