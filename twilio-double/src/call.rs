@@ -11,7 +11,7 @@ use crate::{
         StatusCallback,
     },
     twiml_read::{self, Dial, DialNoun, Enqueue, Gather, LegCallbacks, Record, Verb},
-    util::{SplitMix64, now_unix_ms, rfc2822, scaled, simulated_seconds},
+    util::{SplitMix64, elapsed_seconds, now_unix_ms, rfc2822, scaled},
     webhook::{CallbackJob, Callbacks, Webhook},
 };
 
@@ -307,10 +307,9 @@ impl Runner {
 
     /// Sets `call_sid`'s status and sends the matching status callback if it is wanted.
     fn status(&self, call_sid: &str, status: &str, event: &str) {
-        let scale = self.scale();
         let job = self.double.with(|inner| {
             inner.set_status(call_sid, status);
-            inner.status_callback(call_sid, event, scale)
+            inner.status_callback(call_sid, event)
         });
         if let Some(job) = job {
             self.callbacks.send(job);
@@ -428,7 +427,7 @@ impl Runner {
     async fn run_inbound(mut self, first: Next) {
         if let Some(job) = self
             .double
-            .with(|inner| inner.status_callback(&self.sid, "ringing", 1.0))
+            .with(|inner| inner.status_callback(&self.sid, "ringing"))
         {
             self.callbacks.send(job);
         }
@@ -1085,7 +1084,7 @@ impl Runner {
         let limit = Instant::now() + scaled(f64::from(dial.time_limit), self.scale());
         let end = self.bridge(&leg.sid, limit).await;
         self.end_leg(&leg, "completed");
-        let seconds = simulated_seconds(bridged_at, now_unix_ms(), self.scale());
+        let seconds = elapsed_seconds(bridged_at, now_unix_ms());
         if let Some(sid) = &recording {
             self.finish_recording(
                 sid,
@@ -1337,7 +1336,6 @@ impl Runner {
     }
 
     fn queue_params(&self, queue: &str) -> Vec<(String, String)> {
-        let scale = self.scale();
         self.double.with(|inner| {
             let Some(state) = inner.queues.get(queue) else {
                 return Vec::new();
@@ -1362,7 +1360,7 @@ impl Runner {
                 ("QueueSid".to_owned(), state.sid.clone()),
                 (
                     "QueueTime".to_owned(),
-                    simulated_seconds(since, now, scale).to_string(),
+                    elapsed_seconds(since, now).to_string(),
                 ),
                 ("AvgQueueTime".to_owned(), average.to_string()),
                 (
@@ -1401,9 +1399,8 @@ impl Runner {
         let exit = self
             .wait_in_queue(&queue, wait_url, &enqueue.wait_url_method)
             .await;
-        let scale = self.scale();
         let (queue_sid, waited) = self.double.with(|inner| {
-            let waited = simulated_seconds(since, now_unix_ms(), scale);
+            let waited = elapsed_seconds(since, now_unix_ms());
             if let Some(call) = inner.calls.get_mut(&self.sid) {
                 call.queue = None;
             }
@@ -1554,10 +1551,9 @@ impl Runner {
             } else {
                 end.status()
             };
-        let scale = self.scale();
         let (job, identity, children) = self.double.with(|inner| {
             inner.set_status(&sid, final_status);
-            let job = inner.status_callback(&sid, "completed", scale);
+            let job = inner.status_callback(&sid, "completed");
             let call = inner.calls.get_mut(&sid);
             let identity = call.as_ref().and_then(|c| c.client_identity.clone());
             let children = call

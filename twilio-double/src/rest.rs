@@ -196,13 +196,12 @@ fn route(
 }
 
 fn call_json(double: &Shared, account_sid: &str, sid: &str) -> Option<Value> {
-    let scale = double.time_scale();
     double.with(|inner| {
         let call = inner.calls.get(sid)?;
         if call.account_sid != account_sid {
             return None;
         }
-        inner.call_json(sid, scale)
+        inner.call_json(sid)
     })
 }
 

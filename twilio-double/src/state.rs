@@ -413,10 +413,10 @@ impl Inner {
     }
 
     /// The call resource JSON of the REST API.
-    pub fn call_json(&self, call_sid: &str, scale: f64) -> Option<Value> {
+    pub fn call_json(&self, call_sid: &str) -> Option<Value> {
         let call = self.calls.get(call_sid)?;
         let duration = match (call.answered_ms, call.ended_ms) {
-            (Some(start), Some(end)) => Some(crate::util::simulated_seconds(start, end, scale)),
+            (Some(start), Some(end)) => Some(crate::util::elapsed_seconds(start, end)),
             _ => None,
         };
         let uri = format!(

@@ -112,15 +112,16 @@ pub fn scaled(seconds: f64, scale: f64) -> Duration {
     }
 }
 
-/// Simulated whole seconds between two instants in unix milliseconds: real time divided by the
-/// time scale (a 1.5 s ring at scale 0.1 reports 15 s), rounded up as Twilio bills.
-pub fn simulated_seconds(from_ms: u64, to_ms: u64, scale: f64) -> u64 {
+/// Whole seconds between two instants in unix milliseconds, rounded up as Twilio bills.
+///
+/// Real time, whatever the time scale: the callbacks' `Timestamp`s are real, and a duration that
+/// disagreed with them would make the stitcher place answers before the calls started.
+pub fn elapsed_seconds(from_ms: u64, to_ms: u64) -> u64 {
     #[allow(
         clippy::cast_precision_loss,
         reason = "call lengths are far below 2^52 ms"
     )]
-    let real = to_ms.saturating_sub(from_ms) as f64 / 1000.0;
-    let simulated = if scale > 0.0 { real / scale } else { real };
+    let simulated = to_ms.saturating_sub(from_ms) as f64 / 1000.0;
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,

@@ -7,7 +7,7 @@ use tsunagu_twilio::signature;
 
 use crate::{
     state::{Double, EventKind, Inner, Shared},
-    util::{now_unix_ms, rfc2822, simulated_seconds},
+    util::{elapsed_seconds, now_unix_ms, rfc2822},
 };
 
 /// One request to the application.
@@ -253,12 +253,7 @@ impl Inner {
 
     /// The status callback for `event` of `call_sid` (§4.2), if its subscription wants it. The
     /// leg's status must already be the one to report.
-    pub fn status_callback(
-        &mut self,
-        call_sid: &str,
-        event: &str,
-        scale: f64,
-    ) -> Option<CallbackJob> {
+    pub fn status_callback(&mut self, call_sid: &str, event: &str) -> Option<CallbackJob> {
         let call = self.calls.get(call_sid)?;
         if !call.status_callback.wants(event) {
             return None;
@@ -280,7 +275,7 @@ impl Inner {
         params.push(("Timestamp".to_owned(), rfc2822(now_unix_ms())));
         if event == "completed" {
             let seconds = match timing {
-                (Some(start), Some(end)) => simulated_seconds(start, end, scale),
+                (Some(start), Some(end)) => elapsed_seconds(start, end),
                 _ => 0,
             };
             params.push(("CallDuration".to_owned(), seconds.to_string()));

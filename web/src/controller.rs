@@ -567,6 +567,11 @@ impl Controller {
                     self.sign_in(SignIn::AfterUnauthorized);
                 }
             }
+            // The widget acknowledges offers by itself: a tab that was frozen acks one that has
+            // moved on meanwhile. Not the agent's doing, so no notice; the card goes away.
+            ServerMessage::Rejected { reason } if reason.contains("offer is not ringing") => {
+                self.set_offer(None);
+            }
             ServerMessage::Rejected { reason } => {
                 self.notify(Notice::from_rejection(&reason), &reason);
             }
