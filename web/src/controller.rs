@@ -568,10 +568,8 @@ impl Controller {
                 }
             }
             // The widget acknowledges offers by itself: a tab that was frozen acks one that has
-            // moved on meanwhile. Not the agent's doing, so no notice; the card goes away.
-            ServerMessage::Rejected { reason } if reason.contains("offer is not ringing") => {
-                self.set_offer(None);
-            }
+            // moved on meanwhile (its withdrawal follows). Not the agent's doing: no notice.
+            ServerMessage::Rejected { reason } if reason.contains("offer is not ringing") => {}
             ServerMessage::Rejected { reason } => {
                 self.notify(Notice::from_rejection(&reason), &reason);
             }
