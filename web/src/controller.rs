@@ -122,6 +122,8 @@ pub(crate) struct Controller {
     phone_owner: Cell<Option<bool>>,
     /// The desktop notification showing, by conversation.
     notified: RefCell<Option<String>>,
+    /// The conversation whose ring is this agent's own call coming back after a reload.
+    rejoining: RefCell<Option<String>>,
     /// A `POST /api/calls` is on its way: the hub may put the agent on the call before its reply
     /// says which call it is, so the call view waits for it.
     dial_pending: Cell<bool>,
@@ -172,6 +174,7 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         last_offer: RefCell::new(None),
         dialing: RefCell::new(None),
         dial_pending: Cell::new(false),
+        rejoining: RefCell::new(None),
         phone_owner: Cell::new(None),
         notified: RefCell::new(None),
     });
@@ -540,6 +543,39 @@ impl Controller {
                     call_sid,
                 }));
             }
+            ServerMessage::Resume {
+                conversation,
+                screen_pop,
+                since,
+                rejoin,
+            } => {
+                let shown = state.call.with_untracked(|c| {
+                    c.as_ref()
+                        .is_some_and(|c| c.conversation == conversation.as_str())
+                });
+                if shown && !rejoin {
+                    // The socket came back but this page never lost the call.
+                    return;
+                }
+                let call_sid = rejoin
+                    .then(|| self.take_unmatched_call(conversation.as_str()))
+                    .flatten();
+                if rejoin {
+                    *self.rejoining.borrow_mut() = Some(conversation.as_str().to_owned());
+                }
+                state.call.set(Some(CallView {
+                    conversation: conversation.as_str().to_owned(),
+                    call_sid: call_sid.clone(),
+                    caller: screen_pop.caller_number,
+                    customer: screen_pop.customer.map(|c| c.name),
+                    // The agent's own clock: a timer that started before the page did.
+                    started_ms: since.0 as f64,
+                }));
+                if let (Some(voice), Some(call_sid)) = (self.voice(), call_sid) {
+                    voice.accept(&call_sid);
+                }
+                self.request_rejoin();
+            }
             ServerMessage::OfferWithdrawn { offer, .. } => {
                 let current = state
                     .offer
@@ -696,6 +732,11 @@ impl Controller {
             return self.emit("accepted", json!({ "conversation": dialing.conversation }));
         }
         let offer = self.last_offer.borrow_mut().take();
+        if offer.is_none() {
+            // On a call this widget did not see start (it opened during it): the hub's `Resume`
+            // that follows says which.
+            return;
+        }
         let conversation = offer
             .as_ref()
             .map(|o| o.offer.interaction.as_str().to_owned())
@@ -809,9 +850,27 @@ impl Controller {
     fn voice_event(&self, event: VoiceEvent) {
         let state = self.state;
         match event {
-            VoiceEvent::Registered => state.voice.set(VoiceState::Ready),
+            VoiceEvent::Registered => {
+                state.voice.set(VoiceState::Ready);
+                self.request_rejoin();
+            }
             VoiceEvent::Error => state.voice.set(VoiceState::Failed),
             VoiceEvent::Ringing(call) => {
+                let rejoined = call.conversation.is_some()
+                    && self.rejoining.borrow().as_deref() == call.conversation.as_deref();
+                if rejoined {
+                    // The call this agent was on before their page reloaded, rung again.
+                    self.rejoining.borrow_mut().take();
+                    state.call.update(|c| {
+                        if let Some(c) = c {
+                            c.call_sid = Some(call.call_sid.clone());
+                        }
+                    });
+                    if let Some(voice) = self.voice() {
+                        voice.accept(&call.call_sid);
+                    }
+                    return;
+                }
                 let placed = self
                     .dialing
                     .borrow()
@@ -871,6 +930,19 @@ impl Controller {
         let before = unmatched.len();
         unmatched.retain(|c| c.call_sid != call_sid);
         unmatched.len() != before
+    }
+
+    /// After a reload during a call: once the line is registered, asks the hub to ring it with
+    /// the caller who is holding (the ring is answered in `voice_event`).
+    fn request_rejoin(&self) {
+        let conversation = self.rejoining.borrow().clone();
+        let ready = self.state.voice.get_untracked() == VoiceState::Ready;
+        let (Some(conversation), true, Some(hub)) = (conversation, ready, self.hub()) else {
+            return;
+        };
+        if let Ok(conversation) = tsunagu_core::InteractionId::new(&conversation) {
+            hub.send(&ClientMessage::Rejoin { conversation });
+        }
     }
 
     fn take_unmatched_call(&self, conversation: &str) -> Option<String> {

@@ -2,12 +2,18 @@
 
 use std::collections::BTreeSet;
 
-use tsunagu_core::{AgentId, Timestamp};
+use tsunagu_core::{AgentId, InteractionId, Timestamp};
 use tsunagu_presence::{self as presence, ConnectionId, Presence, Rejected};
-use tsunagu_protocol::{ClientMessage, DISPOSITION_MAX_CHARS, NOTES_MAX_CHARS, ServerMessage};
+use tsunagu_protocol::{
+    ClientMessage, DISPOSITION_MAX_CHARS, NOTES_MAX_CHARS, ScreenPop, ServerMessage,
+};
 use tsunagu_routing::AgentProfile;
 
-use crate::{AgentCard, Center, CenterError, center::AgentEntry, wire};
+use crate::{
+    AgentCard, Center, CenterError,
+    center::{AgentEntry, Place},
+    wire,
+};
 
 impl Center {
     /// A widget socket of the agent on `card` opened (the worker verified the session). Adds the
@@ -112,7 +118,36 @@ impl Center {
                 message: offer,
             });
         }
+        self.rejoin(conn, &agent);
         Ok(())
+    }
+
+    /// A widget of an agent who is on a call opened: it shows the call again; if the agent's leg
+    /// dropped with their old page, it asks for the caller once its line is up (`rejoin_call`).
+    fn rejoin(&mut self, conn: ConnectionId, agent: &AgentId) {
+        let Some((id, call)) = self.calls.iter_mut().find(|(_, call)| {
+            matches!(&call.place, Place::Connected { agent: a, .. } if a == agent) && !call.hung_up
+        }) else {
+            return;
+        };
+        let id = id.clone();
+        let rejoin = call.dropped_at.is_some();
+        let message = ServerMessage::Resume {
+            conversation: id,
+            screen_pop: ScreenPop {
+                caller_number: call.caller_number.clone(),
+                customer: call.customer.clone(),
+                recent: call.recent.clone(),
+            },
+            since: call
+                .interaction
+                .timeline()
+                .connected_at
+                .unwrap_or(call.arrived_at),
+            rejoin,
+        };
+        self.outputs
+            .push_back(crate::Output::Send { conn, message });
     }
 
     /// Adds the agent on `card` to the directory, or updates their name and teams.
@@ -189,6 +224,9 @@ impl Center {
             ClientMessage::Transfer { conversation, to } => {
                 return self.transfer(now, agent, &conversation, to);
             }
+            ClientMessage::Rejoin { conversation } => {
+                return self.rejoin_call(agent, &conversation);
+            }
         };
         let result = self
             .presence_input(now, agent, input)
@@ -196,6 +234,25 @@ impl Center {
         // Used by the wrap-up's end, if there was one to end.
         self.wrap_up_note = None;
         result
+    }
+}
+
+impl Center {
+    /// The agent's widget is back with its line: the caller holding for them is rung through.
+    fn rejoin_call(&mut self, agent: &AgentId, id: &InteractionId) -> Result<(), CenterError> {
+        let call = self.calls.get_mut(id).ok_or(CenterError::NotOnThisCall)?;
+        let mine = matches!(&call.place, Place::Connected { agent: a, .. } if a == agent);
+        if !mine || call.dropped_at.is_none() || call.hung_up {
+            return Err(CenterError::NotOnThisCall);
+        }
+        call.dropped_at = None;
+        call.attempts = call.attempts.saturating_add(1);
+        if let Place::Connected { attempt, .. } = &mut call.place {
+            *attempt = call.attempts;
+        }
+        self.journal.call(id);
+        self.changed.insert(id.clone());
+        Ok(())
     }
 }
 

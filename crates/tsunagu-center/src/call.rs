@@ -73,6 +73,12 @@ pub enum CallPlan {
         numbers: Vec<ExternalNumber>,
         reason: FallbackReason,
     },
+    /// The connected agent's leg dropped (their page reloaded): tell the caller, play a short
+    /// wait, and ask the route hook again; the agent is rung anew once their widget is back.
+    HoldForAgent {
+        interaction: InteractionId,
+        agent: AgentId,
+    },
     /// An agent's outbound call: their leg answered; `<Dial>` the customer's number, with the
     /// dial action of attempt 0 (its result ends the call).
     DialOut {
@@ -105,6 +111,7 @@ impl CallPlan {
             | CallPlan::Fallback { interaction, .. }
             | CallPlan::TransferOut { interaction, .. }
             | CallPlan::DialOut { interaction, .. }
+            | CallPlan::HoldForAgent { interaction, .. }
             | CallPlan::Closed { interaction }
             | CallPlan::Hangup { interaction } => Some(interaction),
             CallPlan::AnnounceNewNumber { .. } => None,

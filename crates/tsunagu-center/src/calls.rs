@@ -102,7 +102,8 @@ impl Center {
     /// The route URL, reached after an [`Output::RedirectCall`](crate::Output::RedirectCall):
     /// the plan decided meanwhile (ring the next agent, enqueue, fall back).
     pub fn call_redirected(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
-        self.begin(now);
+        let now = self.begin(now);
+        self.give_up_rejoin(now, interaction);
         let plan = match self.calls.get(interaction) {
             Some(call) => self.plan_of(call),
             None => self.unknown_call_plan(interaction.clone()),
@@ -113,6 +114,59 @@ impl Center {
     }
 
     // ----- Implementations -----------------------------------------------------------------
+
+    /// A caller who held for their agent longer than the disconnect grace: the agent is not
+    /// coming back, so their part ends and the caller is routed again (the tenant's ladder, as
+    /// if the agent had transferred them to their team).
+    fn give_up_rejoin(&mut self, now: Timestamp, id: &InteractionId) {
+        let grace = self.config.presence.disconnect_grace;
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        let (Some(since), Place::Connected { agent, .. }) = (call.dropped_at, &call.place) else {
+            return;
+        };
+        if now.saturating_since(since) < grace {
+            return;
+        }
+        let agent = agent.clone();
+        call.dropped_at = None;
+        self.journal.call(id);
+        self.changed.insert(id.clone());
+        let team = call
+            .owner_team
+            .clone()
+            .or_else(|| self.agents.get(&agent)?.teams.first().cloned());
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        let Some(team) = team else {
+            // Nowhere to hand the caller to by team: the call ends for them as for the agent.
+            self.end_leg(now, id, false);
+            return;
+        };
+        let _ = call.interaction.handle(
+            now,
+            Event::RequestTransfer {
+                by: agent.clone(),
+                to: tsunagu_interaction::TransferTarget::Team(team),
+            },
+        );
+        let _ = call.interaction.handle(
+            now,
+            Event::AgentHungUp {
+                agent: agent.clone(),
+            },
+        );
+        call.place = Place::Queued;
+        let contact = call.contact(call.owner_team.clone());
+        self.router_release(&agent, id);
+        let _ = self.presence_input(now, &agent, presence::Input::CallEnded(id.clone()));
+        match self.router_route(contact, now) {
+            Ok(decision) => self.act(now, decision),
+            Err(_) => self.lose(now, id),
+        }
+    }
 
     fn arrive(&mut self, now: Timestamp, id: InteractionId, arrival: CallArrival) -> CallPlan {
         if let Some(call) = self.calls.get(&id) {
@@ -154,6 +208,7 @@ impl Center {
             hung_up: false,
             transfer: None,
             outbound: None,
+            dropped_at: None,
         };
         let contact = call.contact(owner_team);
         self.by_call_sid

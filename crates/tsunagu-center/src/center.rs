@@ -115,6 +115,10 @@ pub(crate) struct CallEntry {
     /// An agent placed this call to this number (click-to-call).
     #[serde(default)]
     pub(crate) outbound: Option<ExternalNumber>,
+    /// The connected agent's leg dropped while their widget was gone (a page reload): since when.
+    /// The caller holds, and the agent is rung again when their widget is back.
+    #[serde(default)]
+    pub(crate) dropped_at: Option<Timestamp>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -162,8 +166,12 @@ pub(crate) enum Ending {
 #[serde(tag = "served", rename_all = "snake_case")]
 pub(crate) enum Served {
     Nothing,
-    Dial { attempt: u32 },
+    Dial {
+        attempt: u32,
+    },
     Queue,
+    /// Holding for the connected agent to come back (`HoldForAgent`).
+    Hold,
     Redirect,
     Done,
 }
@@ -215,8 +223,11 @@ impl CallEntry {
             ) => false,
             (Served::Dial { attempt: served }, Place::Ringing { attempt, .. })
             | (Served::Dial { attempt: served }, Place::Connected { attempt, .. }) => {
-                served != attempt
+                served != attempt || self.dropped_at.is_some()
             }
+            // The hold polls the route hook by itself; a redirect only makes the re-ring prompt.
+            (Served::Hold, Place::Connected { .. }) => self.dropped_at.is_none(),
+            (Served::Hold, _) => true,
             (Served::Dial { .. }, Place::Queued | Place::Ended { .. }) => true,
             // A fallback decided while queued is announced by the next waitUrl poll (`<Leave>`).
             (Served::Queue, Place::Ringing { .. }) => true,
@@ -863,6 +874,8 @@ impl Center {
     }
 
     /// The connected agent's leg ended: the call is complete and the agent goes to wrap-up.
+    /// Unless their widget is gone and the caller still there: a page reload dropped the leg, so
+    /// the caller holds for the agent to come back (see `rejoin`).
     pub(crate) fn end_leg(&mut self, at: Timestamp, id: &InteractionId, by_customer: bool) {
         let Some(call) = self.calls.get_mut(id) else {
             return;
@@ -871,6 +884,19 @@ impl Center {
             return;
         };
         let agent = agent.clone();
+        let widget_gone = self
+            .agents
+            .get(&agent)
+            .is_some_and(|entry| entry.conns.is_empty());
+        if !by_customer && !call.hung_up && call.outbound.is_none() && widget_gone {
+            if call.dropped_at.is_none() {
+                call.dropped_at = Some(at);
+                self.journal.call(id);
+                self.changed.insert(id.clone());
+            }
+            return;
+        }
+        call.dropped_at = None;
         self.journal.call(id);
         let event = if by_customer {
             Event::CustomerHungUp
@@ -891,6 +917,10 @@ impl Center {
     pub(crate) fn plan_of(&self, call: &CallEntry) -> CallPlan {
         let interaction = call.id().clone();
         match &call.place {
+            Place::Connected { agent, .. } if call.dropped_at.is_some() => CallPlan::HoldForAgent {
+                interaction,
+                agent: agent.clone(),
+            },
             Place::Ringing {
                 agent,
                 attempt,
@@ -937,6 +967,7 @@ impl Center {
         let served = match &plan {
             CallPlan::Ring { attempt, .. } => Served::Dial { attempt: *attempt },
             CallPlan::DialOut { .. } => Served::Dial { attempt: 0 },
+            CallPlan::HoldForAgent { .. } => Served::Hold,
             CallPlan::Enqueue { .. } | CallPlan::Hold { .. } | CallPlan::LeaveQueue { .. } => {
                 Served::Queue
             }

@@ -100,6 +100,7 @@ impl Center {
             hung_up: false,
             transfer: None,
             outbound: Some(call.to.clone()),
+            dropped_at: None,
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

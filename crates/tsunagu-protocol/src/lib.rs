@@ -50,6 +50,9 @@ pub enum ClientMessage {
         conversation: InteractionId,
         to: TransferTo,
     },
+    /// After [`ServerMessage::Resume`] with `rejoin`: this widget's phone line is registered
+    /// again, so the holding caller can be rung through to it.
+    Rejoin { conversation: InteractionId },
 }
 
 /// Where an agent transfers a call.
@@ -96,6 +99,17 @@ pub enum ServerMessage {
         screen_pop: ScreenPop,
         ring_timeout_ms: u64,
         ack_timeout_ms: u64,
+    },
+    /// The agent is on this call (sent to a widget that opens during it, e.g. after a reload):
+    /// show the call view. When `rejoin`, the agent's audio leg was lost with the old page and
+    /// the caller holds: once the phone line is registered, send [`ClientMessage::Rejoin`] and
+    /// answer the ring for this conversation at once.
+    Resume {
+        conversation: InteractionId,
+        screen_pop: ScreenPop,
+        /// Unix ms when the agent answered, for the call timer.
+        since: Timestamp,
+        rejoin: bool,
     },
     /// The offer no longer rings at this agent; stop showing it.
     OfferWithdrawn {

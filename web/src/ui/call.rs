@@ -55,7 +55,7 @@ pub(crate) fn CallPanel() -> impl IntoView {
             <section class="call" data-testid="call" aria-labelledby="call-title">
                 <h2 id="call-title" class="call__title">{format!("{}: {who}", t.on_call)}</h2>
                 <p class="call__timer" data-testid="call-timer" role="timer" aria-label=t.call_time>
-                    {move || clock(now.get() - started)}
+                    {move || clock(now.get().max(js_sys::Date::now()) - started)}
                 </p>
                 <div class="call__actions">
                     <button

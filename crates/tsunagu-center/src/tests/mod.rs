@@ -341,6 +341,7 @@ pub(crate) fn describe_plan(plan: &CallPlan) -> String {
             let numbers: Vec<&str> = numbers.iter().map(|n| n.as_str()).collect();
             format!("Fallback {reason:?} to {}", numbers.join(", "))
         }
+        CallPlan::HoldForAgent { agent, .. } => format!("HoldForAgent {agent}"),
         CallPlan::DialOut { number, .. } => format!("DialOut to {}", number.as_str()),
         CallPlan::TransferOut { number, .. } => format!("TransferOut to {}", number.as_str()),
         CallPlan::Closed { .. } => "Closed".into(),

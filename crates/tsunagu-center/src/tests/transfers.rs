@@ -244,3 +244,60 @@ fn wrap_up_notes_are_recorded_trimmed_and_cut() {
         "{log}"
     );
 }
+
+#[test]
+fn a_reload_mid_call_holds_the_caller_and_rings_the_agent_again_when_the_widget_is_back() {
+    let mut sim = sato_on_a_call();
+    // The page reloads: the widget's socket closes, then Twilio reports the agent's leg over.
+    sim.disconnect(1);
+    sim.dial("CA1", 1, crate::DialOutcome::Completed);
+    sim.at(21.0);
+    sim.redirected("CA1");
+    sim.connect(4, "sato", &["sales"]);
+    sim.redirected("CA1");
+    sim.send(
+        4,
+        ClientMessage::Rejoin {
+            conversation: interaction("CA1"),
+        },
+    );
+    sim.redirected("CA1");
+    sim.at(22.0);
+    sim.leg("CA1", "sato", AgentLegStatus::Answered);
+    expect![[r#"
+        t=20s disconnect c1
+        t=20s dial result CA1#1 Completed
+          → HoldForAgent sato
+        t=21s redirected CA1
+          → HoldForAgent sato
+        t=21s connect c4 sato ["sales"]
+          c4 ← welcome sato (on_call); roster: sato on_call since 6s, suzuki available since 1s, tanaka available since 2s
+          c4 ← {"type":"resume","conversation":"CA1","screen_pop":{"caller_number":"+81312345678","customer":{"id":"cust-CA1","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1711846800000,"channel":"voice","agent":"sato","summary":"見積もり"}]},"since":1711933206000,"rejoin":true}
+        t=21s redirected CA1
+          → HoldForAgent sato
+        t=21s c4 says {"type":"rejoin","conversation":"CA1"}
+          redirect CA1
+        t=21s redirected CA1
+          → Ring sato #2 for 15s
+        t=22s leg CA1 sato Answered
+    "#]]
+    .assert_eq(&sim.take());
+}
+
+#[test]
+fn a_caller_holding_for_an_agent_who_never_returns_is_routed_again_after_the_grace() {
+    let mut sim = sato_on_a_call();
+    sim.disconnect(1);
+    sim.dial("CA1", 1, crate::DialOutcome::Completed);
+    sim.take();
+    sim.at(55.0);
+    sim.redirected("CA1");
+    expect![[r#"
+        t=55s redirected CA1
+          → Ring suzuki #2 for 15s
+          c2 ← status reserved since 55s
+          record offered CA1 to suzuki (Team sales)
+          c2 ← offer CA1#2 (ring 15s, ack 3s) from +81312345678 cust-CA1 山田商事
+    "#]]
+    .assert_eq(&sim.take());
+}

@@ -1,0 +1,87 @@
+//! Reload safety in Chromium with the Twilio double: a CRM reload mid-call restores the call view and re-joins the caller (who holds meanwhile).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWranglerDev } from '../support/wrangler-dev.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { startHostPage } from '../support/host-page.mjs';
+import { hostApiScript } from '../support/host-api.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
+import { freePort, startDouble } from '../support/double.mjs';
+import { CrmPage } from './pages/crm-page.mjs';
+import { CallPanel } from './pages/call-panel.mjs';
+
+const YAMADA = '+81355550101'; // c001, owned by sato
+
+let edge;
+let browser;
+let double;
+before(async () => {
+  const port = await freePort();
+  [edge, browser] = await Promise.all([
+    startWranglerDev({
+      vars: {
+        TWILIO_API_BASE: `http://127.0.0.1:${port}`,
+        VOICE_BACKEND: 'double',
+        TWILIO_DOUBLE_CLIENT_URL: `ws://127.0.0.1:${port}/_double/client`,
+      },
+    }),
+    launchBrowser(),
+  ]);
+  double = await startDouble({ port, workerUrl: edge.url, timeScale: 0.5 });
+});
+after(async () => {
+  await browser?.close();
+  await double?.stop();
+  await edge?.stop();
+});
+
+const answeredLegsOf = (state, agent) =>
+  (state.legs ?? []).filter((leg) => String(leg.to).includes(agent) && ['in-progress', 'completed'].includes(leg.status));
+
+test('reloading the CRM page mid-call: the caller holds, the reloaded widget shows the call again and is rung through to the caller', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent: 'sato', name: '佐藤 花子', team: 'sales' }) });
+  try {
+    let widget = await crm.widget();
+    await widget.waitForState('connected');
+    await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="ready"]');
+    await crm.page.evaluate(() => Tsunagu.setPresence('available'));
+    await widget.waitForPresence('available');
+
+    const callSid = await double.call(YAMADA);
+    await widget.offer.waitFor();
+    await widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
+    await widget.accept.click();
+    await new CallPanel(widget.frame).root.waitFor();
+    await double.waitForCall(callSid, (s) => answeredLegsOf(s, 'sato').length === 1, 'the agent leg answered');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    widget = await crm.reload();
+    const call = new CallPanel(widget.frame);
+    await call.root.waitFor({ timeout: 20_000 });
+    assert.match(await call.root.textContent(), /山田 太郎/, 'the restored call view names the customer');
+    const timer = await widget.frame.getByTestId('call-timer').textContent();
+    assert.ok(!/^0:0[0-1]$/.test(timer), `the timer continues from the answer, not from the reload: ${timer}`);
+
+    const state = await double.waitForCall(callSid, (s) => answeredLegsOf(s, 'sato').length === 2 && s.status === 'in-progress',
+      'the reloaded widget answered the caller again', 30_000);
+    const heard = state.events.filter((e) => e.kind === 'say').map((e) => e.text);
+    assert.ok(heard.some((text) => text.startsWith('担当者の回線が切れました')), `the caller was told to hold: ${JSON.stringify(heard)}`);
+    await widget.waitForPresence('on_call');
+    await widget.frame.waitForSelector('[data-testid="call-hang-up"]:not([disabled])');
+
+    await call.hangUp.click();
+    const ended = await crm.waitForEvent('ended');
+    assert.equal(ended.conversation, callSid);
+    await widget.waitForPresence('wrap_up');
+
+    const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
+    const res = await fetch(new URL(`/api/conversations/${callSid}`, edge.url), { headers: { authorization: `Bearer ${session}` } });
+    const log = await res.json();
+    assert.equal(log.outcome, 'answered');
+    assert.equal(log.answered_by, 'sato');
+  } finally {
+    await crm.close();
+    await host.close();
+  }
+});
