@@ -1,4 +1,4 @@
-//! Reload safety in Chromium with the Twilio double: a CRM reload mid-call restores the call view and re-joins the caller (who holds meanwhile).
+//! Reload safety in Chromium with the Twilio double: a new widget build waits for the call to end; a CRM reload mid-call restores the call view and re-joins the caller.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
@@ -23,6 +23,8 @@ before(async () => {
         TWILIO_API_BASE: `http://127.0.0.1:${port}`,
         VOICE_BACKEND: 'double',
         TWILIO_DOUBLE_CLIENT_URL: `ws://127.0.0.1:${port}/_double/client`,
+        // Widgets ask for the current build every second here (five minutes in production).
+        WIDGET_VERSION_CHECK_MS: '1000',
       },
     }),
     launchBrowser(),
@@ -80,6 +82,53 @@ test('reloading the CRM page mid-call: the caller holds, the reloaded widget sho
     const log = await res.json();
     assert.equal(log.outcome, 'answered');
     assert.equal(log.answered_by, 'sato');
+  } finally {
+    await crm.close();
+    await host.close();
+  }
+});
+
+test('a new widget build is not applied during a call: the widget updates itself once the call and its wrap-up are over', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent: 'sato', name: '佐藤 花子', team: 'sales' }) });
+  const readies = async () => (await crm.events()).filter((e) => e.type === 'ready').length;
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="ready"]');
+    await crm.page.evaluate(() => Tsunagu.setPresence('available'));
+    await widget.waitForPresence('available');
+    const callSid = await double.call(YAMADA);
+    await widget.offer.waitFor();
+    await widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
+    await widget.accept.click();
+    const call = new CallPanel(widget.frame);
+    await call.root.waitFor();
+
+    // The worker now serves a newer build.
+    await crm.page.context().route('**/widget/version', (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify({ version: 'next-build' }) }));
+    await widget.frame.waitForSelector('.widget[data-update="pending"]');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    assert.equal(await readies(), 1, 'the widget did not reload during the call');
+    assert.ok(await call.root.isVisible(), 'the call view is still there');
+
+    await double.hangup(callSid);
+    await widget.waitForPresence('wrap_up');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await readies(), 1, 'nor during wrap-up');
+    await call.finishWrapUp({ disposition: 'resolved' });
+
+    // Idle now: the widget reloads into the new build (the loader hears a second hello).
+    const deadline = Date.now() + 15_000;
+    while ((await readies()) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await readies(), 2, 'the widget updated itself once idle');
+    const updated = await crm.widget();
+    await updated.waitForState('connected');
+    assert.match(updated.frame.url(), /updating_to=next-build/);
+    // Still this build (the route only pretends): it does not loop on the same target.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal(await readies(), 2);
   } finally {
     await crm.close();
     await host.close();

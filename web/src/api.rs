@@ -44,9 +44,9 @@ pub(crate) fn post_json(
     request("POST", path, Some(body), bearer, done);
 }
 
-/// `GET path` with `Authorization: Bearer <bearer>`.
-pub(crate) fn get(path: &str, bearer: &str, done: impl FnOnce(Reply) + 'static) {
-    request("GET", path, None, Some(bearer), done);
+/// `GET path`, with `Authorization: Bearer <bearer>` when given.
+pub(crate) fn get(path: &str, bearer: Option<&str>, done: impl FnOnce(Reply) + 'static) {
+    request("GET", path, None, bearer, done);
 }
 
 fn request(

@@ -10,6 +10,22 @@ struct BootConfig {
     /// The tenant's CSP source list (the page's `frame-ancestors`).
     #[serde(default)]
     allowed_origins: String,
+    /// How often to ask the worker for the current widget version (ms).
+    #[serde(default = "default_version_check_ms")]
+    version_check_ms: u64,
+}
+
+fn default_version_check_ms() -> u64 {
+    300_000
+}
+
+/// How often the widget checks for a new version of itself.
+pub(crate) fn version_check_ms() -> u64 {
+    match boot_config().version_check_ms {
+        // A page without the worker's config (opened on its own).
+        0 => default_version_check_ms(),
+        ms => ms.max(1_000),
+    }
 }
 
 /// A parameter of the widget page's query string.

@@ -122,6 +122,11 @@ pub(crate) struct Controller {
     phone_owner: Cell<Option<bool>>,
     /// The desktop notification showing, by conversation.
     notified: RefCell<Option<String>>,
+    /// This build's version, and a newer one the worker serves (applied when no call is active).
+    version: String,
+    update_to: RefCell<Option<String>>,
+    /// `ended` events waiting for their call log (an update waits for them too).
+    endings: Cell<u32>,
     /// The conversation whose ring is this agent's own call coming back after a reload.
     rejoining: RefCell<Option<String>>,
     /// A `POST /api/calls` is on its way: the hub may put the agent on the call before its reply
@@ -175,10 +180,22 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         dialing: RefCell::new(None),
         dial_pending: Cell::new(false),
         rejoining: RefCell::new(None),
+        version: version.to_owned(),
+        update_to: RefCell::new(None),
+        endings: Cell::new(0),
         phone_owner: Cell::new(None),
         notified: RefCell::new(None),
     });
     APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
+    // Checks for a new build now and then; see `maybe_update`.
+    let _ = set_interval_with_handle(
+        || {
+            if let Some(app) = current() {
+                app.check_version();
+            }
+        },
+        Duration::from_millis(config::version_check_ms()),
+    );
     if app.tenant.is_none() {
         return state.phase.set(Phase::Misconfigured);
     }
@@ -480,6 +497,68 @@ impl Controller {
         }
     }
 
+    // ---- updates -----------------------------------------------------------------------------
+
+    fn check_version(&self) {
+        api::get("/widget/version", None, |reply| {
+            let Some(app) = current() else {
+                return;
+            };
+            #[derive(Deserialize)]
+            struct Served {
+                version: String,
+            }
+            let served = match reply {
+                Ok((200, body)) => serde_json::from_str::<Served>(&body).ok(),
+                _ => None,
+            };
+            let Some(served) = served else {
+                return;
+            };
+            // After an update that did not take (a stale cache), never loop on the same target.
+            let tried = config::query_param("updating_to");
+            if served.version != app.version && tried.as_deref() != Some(&served.version) {
+                *app.update_to.borrow_mut() = Some(served.version);
+                app.state.update_pending.set(true);
+                app.maybe_update();
+            }
+        });
+    }
+
+    /// Reloads the widget into the new build if one is waiting and the agent has no call ringing,
+    /// live or in wrap-up: an update never cuts a call.
+    fn maybe_update(&self) {
+        let Some(target) = self.update_to.borrow().clone() else {
+            return;
+        };
+        let state = self.state;
+        let busy = state.offer.with_untracked(Option::is_some)
+            || state.call.with_untracked(Option::is_some)
+            || self.dial_pending.get()
+            || self.endings.get() > 0
+            || matches!(
+                state.status.get_untracked(),
+                Some(PresenceStatus::Reserved | PresenceStatus::OnCall | PresenceStatus::WrapUp)
+            );
+        if busy {
+            return;
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let location = window.location();
+        let search = location.search().unwrap_or_default();
+        let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+        if let Some(params) = &params {
+            params.set("updating_to", &target);
+        }
+        let query = params
+            .map(|p| String::from(p.to_string()))
+            .unwrap_or_default();
+        let path = location.pathname().unwrap_or_default();
+        let _ = location.replace(&format!("{path}?{query}"));
+    }
+
     // ---- the hub -----------------------------------------------------------------------------
 
     fn hub_event(&self, event: HubEvent) {
@@ -613,6 +692,11 @@ impl Controller {
     }
 
     fn status_changed(&self, status: PresenceStatus) {
+        self.status_changed_inner(status);
+        self.maybe_update();
+    }
+
+    fn status_changed_inner(&self, status: PresenceStatus) {
         let state = self.state;
         let before = state.status.get_untracked();
         state.status.set(Some(status));
@@ -759,6 +843,7 @@ impl Controller {
         };
         self.state.call.set(None);
         self.state.muted.set(false);
+        self.endings.set(self.endings.get() + 1);
         self.emit_ended(call.conversation, 0);
     }
 
@@ -775,7 +860,7 @@ impl Controller {
             );
         };
         let path = format!("/api/conversations/{conversation}");
-        api::get(&path, &session, move |reply| {
+        api::get(&path, Some(&session), move |reply| {
             let Some(app) = current() else {
                 return;
             };
@@ -800,6 +885,8 @@ impl Controller {
             if settled || attempt + 1 >= ATTEMPTS {
                 let log = log.filter(|_| settled).unwrap_or(Value::Null);
                 app.emit("ended", json!({ "conversation": conversation, "log": log }));
+                app.endings.set(app.endings.get().saturating_sub(1));
+                app.maybe_update();
             } else {
                 set_timeout(
                     move || {

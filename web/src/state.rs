@@ -219,6 +219,8 @@ pub(crate) struct WidgetState {
     pub(crate) roster: RwSignal<Vec<AgentPresence>>,
     /// The agent's own teams, for transfers to a team.
     pub(crate) teams: RwSignal<Vec<TeamId>>,
+    /// A new build is out; the widget switches to it when no call is active.
+    pub(crate) update_pending: RwSignal<bool>,
     pub(crate) offer: RwSignal<Option<OfferView>>,
     pub(crate) call: RwSignal<Option<CallView>>,
     pub(crate) voice: RwSignal<VoiceState>,
@@ -237,6 +239,7 @@ impl WidgetState {
             status: RwSignal::new(None),
             roster: RwSignal::new(Vec::new()),
             teams: RwSignal::new(Vec::new()),
+            update_pending: RwSignal::new(false),
             offer: RwSignal::new(None),
             call: RwSignal::new(None),
             voice: RwSignal::new(VoiceState::Off),

@@ -38,6 +38,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, "/" | "/demo") => routes::demo::page(&req, env).await,
         (Method::Get, "/embed.js") => routes::assets::embed_js(env).await,
         (Method::Get, "/widget") => routes::assets::widget_page(&req, env).await,
+        (Method::Get, "/widget/version") => routes::assets::widget_version(env).await,
         (Method::Get, p) if p.starts_with("/assets/") => routes::assets::hashed(p, env).await,
         (Method::Get, tsunagu_protocol::SOCKET_PATH) => routes::socket::upgrade(req, env).await,
         (Method::Post, "/demo/embed-token") => routes::demo::embed_token(req, env).await,

@@ -140,6 +140,11 @@ fn build_widget(profile: Profile) -> Result {
         .replace("{{BOOT}}", &boot)
         .replace("{{VERSION}}", &version);
     write(&site.join("widget.html"), page.as_bytes())?;
+    // What `/widget/version` serves: open widgets compare it with their own and update when idle.
+    write(
+        &site.join("version.json"),
+        format!("{{\"version\":\"{version}\"}}\n").as_bytes(),
+    )?;
     fs::copy(root().join("web/loader/embed.js"), site.join("embed.js"))
         .map_err(|e| format!("cannot copy embed.js: {e}"))?;
     eprintln!("xtask: widget version {version} in {}", site.display());

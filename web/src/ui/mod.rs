@@ -38,7 +38,12 @@ pub(crate) fn App(state: WidgetState) -> impl IntoView {
         ) && state.me.with(Option::is_some)
     };
     view! {
-        <div class="widget" role="region" aria-label=move || state.texts().widget_label>
+        <div
+            class="widget"
+            role="region"
+            aria-label=move || state.texts().widget_label
+            data-update=move || if state.update_pending.get() { "pending" } else { "none" }
+        >
             <header::Header />
             <banner::Banner />
             <Show when=signed_in>

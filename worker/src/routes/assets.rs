@@ -49,6 +49,30 @@ pub(crate) async fn embed_js(env: &Env) -> Result<Response, AppError> {
     )
 }
 
+/// The widget build this worker serves (`{"version": "<hash>"}`), never cached: open widgets poll
+/// it and reload themselves when it changes and no call is active.
+pub(crate) async fn widget_version(env: &Env) -> Result<Response, AppError> {
+    let bytes = built_file("/version.json", env)
+        .await?
+        .ok_or_else(|| AppError::Internal("version.json missing from the build".into()))?;
+    respond(
+        bytes,
+        &[
+            ("Content-Type", "application/json"),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+}
+
+/// How often open widgets ask for the current version (`WIDGET_VERSION_CHECK_MS`, default five
+/// minutes; tests shorten it).
+fn version_check_ms(env: &Env) -> u64 {
+    env.var("WIDGET_VERSION_CHECK_MS")
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(300_000)
+}
+
 /// The page inside the widget iframe. Only origins the tenant allows may frame it, and the page's
 /// boot config tells the widget the same list, so it talks (postMessage) only to such a host.
 pub(crate) async fn widget_page(req: &Request, env: &Env) -> Result<Response, AppError> {
@@ -72,7 +96,11 @@ pub(crate) async fn widget_page(req: &Request, env: &Env) -> Result<Response, Ap
          connect-src {connect_src}; img-src 'self' data:; media-src 'self' blob:; \
          base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
     );
-    let boot_config = serde_json::json!({ "allowed_origins": allowed_origins }).to_string();
+    let boot_config = serde_json::json!({
+        "allowed_origins": allowed_origins,
+        "version_check_ms": version_check_ms(env),
+    })
+    .to_string();
     let page =
         String::from_utf8_lossy(&bytes).replace("{{BOOT_CONFIG}}", &html_escape(&boot_config));
     respond(
