@@ -1,4 +1,4 @@
-//! Story (i) in Chromium with the Twilio double: agent A transfers the caller to agent B; one conversation holds both legs, the transfer and A's wrap-up notes.
+//! In-call controls in Chromium with the Twilio double: story (i) (agent A transfers the caller to agent B; one conversation holds both legs, the transfer and A's wrap-up notes), transfer to a number, hold.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
@@ -132,6 +132,43 @@ test('a transfer to a Japanese number sends the caller out of the center; a bad 
     const conversation = await conversationOf(callSid, (c) => c.transfers.length === 1);
     assert.deepEqual(conversation.transfers[0].to, { number: '+81312345678' });
     await double.hangup(callSid);
+  } finally {
+    await sato.crm.close();
+    await host.close();
+  }
+});
+
+test('hold: the caller hears the hold message, the agent takes them back and is rung through; the log counts the hold time', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const sato = await availableAgent(host, 'sato', '佐藤 花子');
+  try {
+    const callSid = await double.call(YAMADA);
+    await sato.widget.offer.waitFor();
+    await sato.widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
+    await sato.widget.accept.click();
+    await sato.call.root.waitFor();
+    await sato.widget.frame.waitForSelector('[data-testid="call-hold"]:not([disabled])');
+
+    await sato.call.hold.click();
+    await sato.widget.frame.waitForSelector('[data-testid="call"][data-held="true"]');
+    assert.match(await sato.widget.frame.getByTestId('call-held').textContent(), /保留中/);
+    await double.waitForCall(callSid, (s) => s.events?.some((e) => e.kind === 'say' && e.text === 'ただいま保留中です。そのままお待ちください。'),
+      'the caller hears the hold message');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await sato.widget.frame.getByTestId('call').count(), 1, 'the call view stays while the caller holds');
+
+    await sato.call.hold.click();
+    await sato.widget.frame.waitForSelector('[data-testid="call"][data-held="false"]');
+    await double.waitForCall(callSid, (s) => (s.legs ?? []).filter((leg) => String(leg.to).includes('sato') && leg.status === 'in-progress').length === 1
+      && (s.legs ?? []).filter((leg) => String(leg.to).includes('sato')).length === 2, 'sato is rung through again and answers');
+    await sato.widget.frame.waitForSelector('[data-testid="call-hang-up"]:not([disabled])');
+
+    await sato.call.hangUp.click();
+    const ended = await sato.crm.waitForEvent('ended');
+    assert.equal(ended.conversation, callSid);
+    const conversation = await conversationOf(callSid, (c) => c.ended_at && c.hold_time > 0);
+    assert.ok(conversation.hold_time >= 1000, `hold time recorded: ${conversation.hold_time}`);
+    assert.equal(conversation.outcome, 'answered');
   } finally {
     await sato.crm.close();
     await host.close();

@@ -39,6 +39,8 @@ pub(crate) enum Command {
     HangUp,
     ToggleMute,
     Digits(&'static str),
+    /// Puts the caller on hold, or takes them back.
+    ToggleHold,
     /// Calls a number the agent typed.
     Dial(String),
     /// Hands the call on; the agent goes to wrap-up once the center takes it.
@@ -649,11 +651,40 @@ impl Controller {
                     customer: screen_pop.customer.map(|c| c.name),
                     // The agent's own clock: a timer that started before the page did.
                     started_ms: since.0 as f64,
+                    held: false,
                 }));
                 if let (Some(voice), Some(call_sid)) = (self.voice(), call_sid) {
                     voice.accept(&call_sid);
                 }
                 self.request_rejoin();
+            }
+            ServerMessage::Held { conversation, held } => {
+                state.call.update(|call| {
+                    if let Some(call) = call
+                        && call.conversation == conversation.as_str()
+                    {
+                        call.held = held;
+                        if held {
+                            call.call_sid = None;
+                        }
+                    }
+                });
+                if !held {
+                    // The phone rings with the caller again: answered in `voice_event`.
+                    *self.rejoining.borrow_mut() = Some(conversation.as_str().to_owned());
+                    let rang = self.take_unmatched_call(conversation.as_str());
+                    if let Some(call_sid) = rang {
+                        self.rejoining.borrow_mut().take();
+                        state.call.update(|c| {
+                            if let Some(c) = c {
+                                c.call_sid = Some(call_sid.clone());
+                            }
+                        });
+                        if let Some(voice) = self.voice() {
+                            voice.accept(&call_sid);
+                        }
+                    }
+                }
             }
             ServerMessage::OfferWithdrawn { offer, .. } => {
                 let current = state
@@ -811,6 +842,7 @@ impl Controller {
                 caller: Some(dialing.to_display),
                 customer: dialing.customer.map(|c| c.name),
                 started_ms: js_sys::Date::now(),
+                held: false,
             }));
             self.set_offer(None);
             return self.emit("accepted", json!({ "conversation": dialing.conversation }));
@@ -832,6 +864,7 @@ impl Controller {
             caller: pop.and_then(|p| p.caller_number.clone()),
             customer: pop.and_then(|p| p.customer.as_ref().map(|c| c.name.clone())),
             started_ms: js_sys::Date::now(),
+            held: false,
         }));
         self.set_offer(None);
         self.emit("accepted", json!({ "conversation": conversation }));
@@ -1000,9 +1033,10 @@ impl Controller {
                         o.call_sid = None;
                     }
                 });
+                // A hold ends the phone leg on purpose: the call goes on.
                 let on_this_call = state.call.with_untracked(|c| {
                     c.as_ref()
-                        .is_some_and(|c| c.call_sid.as_deref() == Some(&call_sid))
+                        .is_some_and(|c| !c.held && c.call_sid.as_deref() == Some(&call_sid))
                 });
                 if on_this_call {
                     self.end_call();
@@ -1120,6 +1154,18 @@ impl Controller {
                 }
             }
             Command::Dial(number) => self.dial(&number, None),
+            Command::ToggleHold => {
+                let call = state.call.get_untracked();
+                let (Some(call), Some(hub)) = (call, self.hub()) else {
+                    return;
+                };
+                if let Ok(conversation) = tsunagu_core::InteractionId::new(&call.conversation) {
+                    hub.send(&ClientMessage::Hold {
+                        conversation,
+                        held: !call.held,
+                    });
+                }
+            }
             Command::DismissNotice => state.notice.set(None),
         }
     }

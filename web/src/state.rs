@@ -206,6 +206,8 @@ pub(crate) struct CallView {
     pub(crate) customer: Option<String>,
     /// `Date.now()` when the widget learned the call connected (local clock, so no skew).
     pub(crate) started_ms: f64,
+    /// The caller is on hold (the phone leg is gone until the agent takes them back).
+    pub(crate) held: bool,
 }
 
 /// Everything the UI reads; `Copy`, so components take it from context.

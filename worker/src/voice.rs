@@ -213,6 +213,7 @@ fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
         CallPlan::TransferOut { .. } => "transfer_out",
         CallPlan::DialOut { .. } => "dial_out",
         CallPlan::HoldForAgent { .. } => "hold_for_agent",
+        CallPlan::OnHold { .. } => "on_hold",
         CallPlan::Closed { .. } => "closed",
         CallPlan::AnnounceNewNumber { .. } => "announce_new_number",
         CallPlan::Hangup { .. } => "hangup",

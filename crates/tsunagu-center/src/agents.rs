@@ -227,6 +227,9 @@ impl Center {
             ClientMessage::Rejoin { conversation } => {
                 return self.rejoin_call(agent, &conversation);
             }
+            ClientMessage::Hold { conversation, held } => {
+                return self.set_hold(now, agent, &conversation, held);
+            }
         };
         let result = self
             .presence_input(now, agent, input)

@@ -73,6 +73,9 @@ pub enum CallPlan {
         numbers: Vec<ExternalNumber>,
         reason: FallbackReason,
     },
+    /// The agent put the caller on hold: the hold message, a pause, and a poll of the route hook
+    /// (which rings the agent again once they take the caller back).
+    OnHold { interaction: InteractionId },
     /// The connected agent's leg dropped (their page reloaded): tell the caller, play a short
     /// wait, and ask the route hook again; the agent is rung anew once their widget is back.
     HoldForAgent {
@@ -112,6 +115,7 @@ impl CallPlan {
             | CallPlan::TransferOut { interaction, .. }
             | CallPlan::DialOut { interaction, .. }
             | CallPlan::HoldForAgent { interaction, .. }
+            | CallPlan::OnHold { interaction }
             | CallPlan::Closed { interaction }
             | CallPlan::Hangup { interaction } => Some(interaction),
             CallPlan::AnnounceNewNumber { .. } => None,

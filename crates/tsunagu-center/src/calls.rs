@@ -209,6 +209,7 @@ impl Center {
             transfer: None,
             outbound: None,
             dropped_at: None,
+            held_since: None,
         };
         let contact = call.contact(owner_team);
         self.by_call_sid

@@ -119,6 +119,9 @@ pub(crate) struct CallEntry {
     /// The caller holds, and the agent is rung again when their widget is back.
     #[serde(default)]
     pub(crate) dropped_at: Option<Timestamp>,
+    /// The agent put the caller on hold (since when); their phone leg is gone meanwhile.
+    #[serde(default)]
+    pub(crate) held_since: Option<Timestamp>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -223,10 +226,12 @@ impl CallEntry {
             ) => false,
             (Served::Dial { attempt: served }, Place::Ringing { attempt, .. })
             | (Served::Dial { attempt: served }, Place::Connected { attempt, .. }) => {
-                served != attempt || self.dropped_at.is_some()
+                served != attempt || self.dropped_at.is_some() || self.held_since.is_some()
             }
             // The hold polls the route hook by itself; a redirect only makes the re-ring prompt.
-            (Served::Hold, Place::Connected { .. }) => self.dropped_at.is_none(),
+            (Served::Hold, Place::Connected { .. }) => {
+                self.dropped_at.is_none() && self.held_since.is_none()
+            }
             (Served::Hold, _) => true,
             (Served::Dial { .. }, Place::Queued | Place::Ended { .. }) => true,
             // A fallback decided while queued is announced by the next waitUrl poll (`<Leave>`).
@@ -888,6 +893,10 @@ impl Center {
             .agents
             .get(&agent)
             .is_some_and(|entry| entry.conns.is_empty());
+        if !by_customer && call.held_since.is_some() {
+            // The hold itself ended the agent's leg (the caller was redirected to the music).
+            return;
+        }
         if !by_customer && !call.hung_up && call.outbound.is_none() && widget_gone {
             if call.dropped_at.is_none() {
                 call.dropped_at = Some(at);
@@ -897,6 +906,7 @@ impl Center {
             return;
         }
         call.dropped_at = None;
+        call.held_since = None;
         self.journal.call(id);
         let event = if by_customer {
             Event::CustomerHungUp
@@ -917,6 +927,9 @@ impl Center {
     pub(crate) fn plan_of(&self, call: &CallEntry) -> CallPlan {
         let interaction = call.id().clone();
         match &call.place {
+            Place::Connected { .. } if call.held_since.is_some() => {
+                CallPlan::OnHold { interaction }
+            }
             Place::Connected { agent, .. } if call.dropped_at.is_some() => CallPlan::HoldForAgent {
                 interaction,
                 agent: agent.clone(),
@@ -967,7 +980,7 @@ impl Center {
         let served = match &plan {
             CallPlan::Ring { attempt, .. } => Served::Dial { attempt: *attempt },
             CallPlan::DialOut { .. } => Served::Dial { attempt: 0 },
-            CallPlan::HoldForAgent { .. } => Served::Hold,
+            CallPlan::HoldForAgent { .. } | CallPlan::OnHold { .. } => Served::Hold,
             CallPlan::Enqueue { .. } | CallPlan::Hold { .. } | CallPlan::LeaveQueue { .. } => {
                 Served::Queue
             }

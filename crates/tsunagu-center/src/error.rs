@@ -37,6 +37,8 @@ pub enum CenterError {
     AgentBusy,
     #[error("this call is already known")]
     DuplicateCall,
+    #[error("this call cannot be put on hold or taken back now")]
+    CannotHold,
 }
 
 /// A configuration the center cannot run with.

@@ -50,6 +50,7 @@ mod center;
 mod config;
 mod entries;
 mod error;
+mod hold;
 mod hours;
 mod outbound;
 mod output;

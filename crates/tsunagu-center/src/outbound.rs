@@ -101,6 +101,7 @@ impl Center {
             transfer: None,
             outbound: Some(call.to.clone()),
             dropped_at: None,
+            held_since: None,
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

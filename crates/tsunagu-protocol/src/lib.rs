@@ -53,6 +53,12 @@ pub enum ClientMessage {
     /// After [`ServerMessage::Resume`] with `rejoin`: this widget's phone line is registered
     /// again, so the holding caller can be rung through to it.
     Rejoin { conversation: InteractionId },
+    /// Puts the caller on hold (they hear the hold message and music; the agent's phone leg
+    /// ends) or, with `held: false`, rings the agent's phone with them again.
+    Hold {
+        conversation: InteractionId,
+        held: bool,
+    },
 }
 
 /// Where an agent transfers a call.
@@ -110,6 +116,11 @@ pub enum ServerMessage {
         /// Unix ms when the agent answered, for the call timer.
         since: Timestamp,
         rejoin: bool,
+    },
+    /// The call is on hold now (or no longer, and the phone rings with the caller: answer it).
+    Held {
+        conversation: InteractionId,
+        held: bool,
     },
     /// The offer no longer rings at this agent; stop showing it.
     OfferWithdrawn {

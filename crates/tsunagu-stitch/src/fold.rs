@@ -901,6 +901,43 @@ fn build(events: &[&CallEvent], warnings: &mut BTreeSet<StitchWarning>) -> Optio
         attempt.hold_time = Millis(held);
         attempt.talk_time = Millis(interval::total(&with_customer).saturating_sub(held));
     }
+    // Parking the caller on hold music ends the agent's phone leg (the caller's call is redirected)
+    // and rings the same agent again when they take the caller back, so such a hold lies between
+    // two legs of one agent. It belongs to that agent's earlier leg. Hold time outside every leg
+    // otherwise (the caller alone, nobody rung back) counts for nobody, as before.
+    let connected_any = interval::union(
+        attempts
+            .iter()
+            .filter(|a| !a.consult)
+            .flat_map(Attempt::connected)
+            .collect(),
+    );
+    let parked = interval::difference(
+        &interval::intersection(&holds, &customer_spans),
+        &connected_any,
+    );
+    for (start, end) in parked.into_iter().filter(|(_, end)| *end != OPEN) {
+        let Some(holder) = attempts
+            .iter()
+            .filter(|a| !a.consult && a.answered_at.is_some_and(|at| at.0 <= start))
+            .max_by_key(|a| a.answered_at)
+            .map(|a| (a.agent.clone(), a.answered_at))
+        else {
+            continue;
+        };
+        let rung_back = attempts.iter().any(|a| {
+            !a.consult && a.agent == holder.0 && a.answered_at.is_some_and(|at| at.0 >= end)
+        });
+        if !rung_back {
+            continue;
+        }
+        if let Some(attempt) = attempts
+            .iter_mut()
+            .find(|a| !a.consult && a.agent == holder.0 && a.answered_at == holder.1)
+        {
+            attempt.hold_time = attempt.hold_time + Millis(end - start);
+        }
+    }
 
     for wrap in &facts.wrap_ups {
         let mut answered: Vec<&mut Attempt<'_>> = attempts

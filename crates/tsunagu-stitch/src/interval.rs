@@ -38,6 +38,30 @@ pub(crate) fn intersection(a: &[Span], b: &[Span]) -> Vec<Span> {
     out
 }
 
+/// The time covered by `a` but not by `b`; both must come from [`union`].
+pub(crate) fn difference(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for &(start, end) in a {
+        let mut from = start;
+        for &(cut_start, cut_end) in b {
+            if cut_end <= from || cut_start >= end {
+                continue;
+            }
+            if cut_start > from {
+                out.push((from, cut_start));
+            }
+            from = from.max(cut_end);
+            if from >= end {
+                break;
+            }
+        }
+        if from < end {
+            out.push((from, end));
+        }
+    }
+    out
+}
+
 pub(crate) fn total(spans: &[Span]) -> u64 {
     spans.iter().fold(0u64, |sum, (start, end)| {
         sum.saturating_add(end.saturating_sub(*start))

@@ -21,6 +21,8 @@ const HOLD_PAUSE_SECS: u32 = 15;
 
 /// How long the fallback numbers ring before the caller hears the closing apology.
 const FALLBACK_RING_SECS: u32 = 30;
+/// How often a caller on hold asks for the plan again (the agent may have taken them back).
+const HOLD_POLL_SECS: u32 = 8;
 /// How often a caller holding for their agent's return asks for the plan again.
 const REJOIN_POLL_SECS: u32 = 4;
 /// How long a customer's phone rings for an agent's outbound call before it counts as not reached.
@@ -249,6 +251,11 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 .say(say_en("We are sorry, nobody can take your call right now. Please call again later."))
                 .hangup()
         }
+        CallPlan::OnHold { interaction } => Response::new()
+            .say(say_ja("ただいま保留中です。そのままお待ちください。"))
+            .say(say_en("You are on hold. Please stay on the line."))
+            .pause(Pause::new().length(HOLD_POLL_SECS))
+            .redirect(Redirect::new(hooks.for_conversation(Hook::Route, interaction))),
         CallPlan::HoldForAgent { interaction, .. } => Response::new()
             .say(say_ja("担当者の回線が切れました。おつなぎし直しますので、そのままお待ちください。"))
             .say(say_en("We lost your agent's line for a moment. Please hold while we reconnect you."))

@@ -6,6 +6,8 @@ export class CallPanel {
     this.frame = frame;
     this.root = frame.getByTestId('call');
     this.hangUp = frame.getByTestId('call-hang-up');
+    this.hold = frame.getByTestId('call-hold');
+    this.mute = frame.getByTestId('call-mute');
     this.transferButton = frame.getByTestId('call-transfer');
     this.transferForm = frame.getByTestId('transfer-form');
     this.wrapUp = frame.getByTestId('wrap-up');

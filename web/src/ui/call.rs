@@ -50,10 +50,12 @@ pub(crate) fn CallPanel() -> impl IntoView {
             .or_else(|| call.caller.clone())
             .unwrap_or_default();
         let has_line = call.call_sid.is_some();
+        let held = call.held;
         let started = call.started_ms;
         Some(view! {
-            <section class="call" data-testid="call" aria-labelledby="call-title">
+            <section class="call" data-testid="call" data-held=held.to_string() aria-labelledby="call-title">
                 <h2 id="call-title" class="call__title">{format!("{}: {who}", t.on_call)}</h2>
+                {held.then(|| view! { <p class="call__held" data-testid="call-held" role="status">{t.on_hold}</p> })}
                 <p class="call__timer" data-testid="call-timer" role="timer" aria-label=t.call_time>
                     {move || clock(now.get().max(js_sys::Date::now()) - started)}
                 </p>
@@ -66,6 +68,15 @@ pub(crate) fn CallPanel() -> impl IntoView {
                         on:click=move |_| command(Command::ToggleMute)
                     >
                         {move || if state.muted.get() { state.texts().unmute } else { state.texts().mute }}
+                    </button>
+                    <button
+                        class="btn"
+                        data-testid="call-hold"
+                        aria-pressed=held.to_string()
+                        disabled=!has_line && !held
+                        on:click=move |_| command(Command::ToggleHold)
+                    >
+                        {if held { t.unhold } else { t.hold }}
                     </button>
                     <button
                         class="btn btn--reject"

@@ -6,6 +6,7 @@
 //! tests compare with `expect!` snapshots, and the invariants are checked after every step.
 
 mod entries;
+mod hold;
 mod hours;
 mod invariants;
 mod outbound;
@@ -342,6 +343,7 @@ pub(crate) fn describe_plan(plan: &CallPlan) -> String {
             format!("Fallback {reason:?} to {}", numbers.join(", "))
         }
         CallPlan::HoldForAgent { agent, .. } => format!("HoldForAgent {agent}"),
+        CallPlan::OnHold { .. } => "OnHold".into(),
         CallPlan::DialOut { number, .. } => format!("DialOut to {}", number.as_str()),
         CallPlan::TransferOut { number, .. } => format!("TransferOut to {}", number.as_str()),
         CallPlan::Closed { .. } => "Closed".into(),

@@ -46,6 +46,12 @@ pub(super) enum Op {
         conn: u8,
         call: u8,
     },
+    /// The socket's agent puts a call on hold or takes it back.
+    Hold {
+        conn: u8,
+        call: u8,
+        held: bool,
+    },
     /// The socket's agent transfers a call (to an agent, a team, a number, or a bad number).
     Transfer {
         conn: u8,
@@ -108,6 +114,8 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         1 => (conn.clone(), made_up).prop_map(|(conn, made_up)| Op::Decline { conn, made_up }),
         1 => conn.clone().prop_map(|conn| Op::EndWrapUp { conn }),
         1 => (conn.clone(), call.clone()).prop_map(|(conn, call)| Op::PlaceCall { conn, call }),
+        2 => (conn.clone(), call.clone(), any::<bool>())
+            .prop_map(|(conn, call, held)| Op::Hold { conn, call, held }),
         2 => (conn.clone(), call.clone(), 0..AGENTS + 4)
             .prop_map(|(conn, call, target)| Op::Transfer { conn, call, target }),
         1 => conn.clone().prop_map(|conn| Op::Ping { conn }),
@@ -274,6 +282,13 @@ impl Run {
                     format!("{:?}", self.center.outbound_placed(now, placed))
                 }
             },
+            Op::Hold { conn, call, held } => self.message(
+                *conn,
+                ClientMessage::Hold {
+                    conversation: interaction(&call_name(*call)),
+                    held: *held,
+                },
+            ),
             Op::Transfer { conn, call, target } => {
                 let to = match target.checked_sub(AGENTS) {
                     None => TransferTo::Agent {

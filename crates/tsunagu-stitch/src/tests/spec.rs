@@ -538,3 +538,33 @@ fn twilio_spellings_parse_and_unknown_ones_are_kept() {
     expect![[r#"Err(InvalidCharacter { kind: "call sid" })"#]]
         .assert_eq(&format!("{:?}", CallSid::new("CA 1")));
 }
+
+#[test]
+fn a_hold_that_parks_the_caller_between_two_legs_of_the_agent_is_their_hold_time() {
+    // The caller's call is redirected to hold music, which ends sato's phone leg; taking the
+    // caller back rings sato again.
+    check(
+        &[
+            started(0),
+            root_leg("ringing", 0, 0),
+            offered("sato", OfferStep::Owner, 1),
+            agent_leg("CA-a", "sato", "ringing", 0, 2),
+            agent_leg("CA-a", "sato", "in-progress", 1, 5),
+            mark(CallEventKind::Hold, 30),
+            lasting(agent_leg("CA-a", "sato", "completed", 2, 31), 26),
+            mark(CallEventKind::Unhold, 60),
+            agent_leg("CA-b", "sato", "ringing", 0, 61),
+            agent_leg("CA-b", "sato", "in-progress", 1, 62),
+            lasting(agent_leg("CA-b", "sato", "completed", 2, 100), 38),
+            lasting(root_leg("completed", 1, 100), 100),
+        ],
+        expect![[r#"
+            interaction:I1 voice inbound customer=alice number=+819012345678
+              root=CA-root started=+0s ended=+100s outcome: answered
+              answered_by=sato at=+5s waited=5s team=support queue=- queued=0s
+              talk=63s hold=30s wrap_up=0s
+              agent sato [owner] answered: offered=+1s ringing=+2s answered=+5s ended=+31s talk=25s hold=30s CA-a
+              agent sato [-] answered: offered=- ringing=+61s answered=+62s ended=+100s talk=38s hold=0s CA-b
+        "#]],
+    );
+}
