@@ -6,7 +6,7 @@
 
 use std::{
     cell::{Cell, RefCell},
-    rc::Rc,
+    rc::{Rc, Weak},
     time::Duration,
 };
 
@@ -26,7 +26,7 @@ use crate::{
     ring::Ringtone,
     socket::{Hub, HubEvent},
     state::{CallView, Me, Notice, OfferView, Phase, VoiceState, WidgetState},
-    voice::{self, IncomingCall, VoiceEvent, VoiceLine, VoiceToken},
+    voice::{self, IncomingCall, VoiceEvent, VoiceLine, VoiceProblem, VoiceToken},
 };
 
 /// What the agent asks for in the UI.
@@ -106,6 +106,10 @@ pub(crate) struct Controller {
     unmatched_calls: RefCell<Vec<IncomingCall>>,
     /// The latest offer, kept for the call view once it is answered.
     last_offer: RefCell<Option<OfferView>>,
+    /// A fresh phone-line token is on its way.
+    voice_refreshing: Cell<bool>,
+    /// The phone-line problem already told (the SDK repeats one on every retry).
+    voice_problem_told: Cell<Option<Notice>>,
 }
 
 /// Starts the controller for the widget page; `version` is the build's, for the host's `ready`.
@@ -127,6 +131,8 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         session_generation: Cell::new(0),
         unmatched_calls: RefCell::new(Vec::new()),
         last_offer: RefCell::new(None),
+        voice_refreshing: Cell::new(false),
+        voice_problem_told: Cell::new(None),
     });
     APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
     if app.tenant.is_none() {
@@ -327,6 +333,8 @@ impl Controller {
         if let Some(voice) = self.voice.borrow_mut().take() {
             voice.unregister();
         }
+        self.voice_refreshing.set(false);
+        self.voice_problem_told.set(None);
         *self.session.borrow_mut() = None;
         self.set_offer(None);
         self.end_call();
@@ -514,6 +522,7 @@ impl Controller {
         };
         self.state.call.set(None);
         self.state.muted.set(false);
+        self.state.call_warning.set(None);
         self.emit("ended", json!({ "conversation": call.conversation }));
     }
 
@@ -551,12 +560,89 @@ impl Controller {
         }
     }
 
+    /// Asks the worker for a fresh phone-line token and hands it to the line.
+    fn refresh_voice_token(&self) {
+        let (Some(session), Some(line)) = (self.session.borrow().clone(), self.voice()) else {
+            return;
+        };
+        if self.voice_refreshing.replace(true) {
+            return;
+        }
+        let line = Rc::downgrade(&line);
+        api::post_json("/api/token", "{}", Some(&session), move |reply| {
+            if let Some(app) = current() {
+                app.voice_token_refreshed(&line, reply);
+            }
+        });
+    }
+
+    fn voice_token_refreshed(&self, line: &Weak<dyn VoiceLine>, reply: api::Reply) {
+        self.voice_refreshing.set(false);
+        // A token asked for by a line since replaced (signed out, signed in again) is dropped.
+        let line = line.upgrade().filter(|line| {
+            self.voice()
+                .is_some_and(|current| std::ptr::addr_eq(Rc::as_ptr(&current), Rc::as_ptr(line)))
+        });
+        let Some(line) = line else {
+            return;
+        };
+        match reply {
+            Ok((200, body)) => match serde_json::from_str::<VoiceToken>(&body) {
+                Ok(token) => line.update_token(&token.token),
+                Err(_) => self.tell_voice_problem(Notice::VoiceTokenExpired),
+            },
+            // The line keeps its token until it expires; it reports that, which tries again.
+            _ => self.tell_voice_problem(Notice::VoiceTokenExpired),
+        }
+    }
+
+    fn voice_problem(&self, problem: VoiceProblem) {
+        match problem {
+            VoiceProblem::TokenExpired => return self.refresh_voice_token(),
+            VoiceProblem::TokenInvalid | VoiceProblem::Network => {
+                self.state.voice.set(VoiceState::Failed);
+            }
+            VoiceProblem::Microphone | VoiceProblem::Other => {}
+        }
+        self.tell_voice_problem(Notice::voice(problem));
+    }
+
+    /// Shows a phone-line problem and tells the host, once while it lasts.
+    fn tell_voice_problem(&self, notice: Notice) {
+        if self.voice_problem_told.replace(Some(notice)) != Some(notice) {
+            self.notify(notice, notice.english());
+        }
+    }
+
     fn voice_event(&self, event: VoiceEvent) {
         let state = self.state;
         match event {
-            VoiceEvent::Registered => state.voice.set(VoiceState::Ready),
-            VoiceEvent::Error => state.voice.set(VoiceState::Failed),
+            VoiceEvent::Registered => {
+                state.voice.set(VoiceState::Ready);
+                self.voice_problem_told.set(None);
+                if state
+                    .notice
+                    .get_untracked()
+                    .is_some_and(Notice::is_voice_line_down)
+                {
+                    state.notice.set(None);
+                }
+            }
+            VoiceEvent::Reconnecting => state.voice.set(VoiceState::Connecting),
+            VoiceEvent::TokenNeeded => self.refresh_voice_token(),
+            VoiceEvent::Error(problem) => self.voice_problem(problem),
+            VoiceEvent::Warning { call_sid, warning } => {
+                let on_this_call = state.call.with_untracked(|c| {
+                    c.as_ref()
+                        .is_some_and(|c| c.call_sid.as_deref() == Some(&call_sid))
+                });
+                if on_this_call {
+                    state.call_warning.set(warning);
+                }
+            }
             VoiceEvent::Ringing(call) => {
+                // A new call may fail (or succeed) on its own: its problems are told afresh.
+                self.voice_problem_told.set(None);
                 let matched = state.offer.with_untracked(|o| {
                     o.as_ref().is_some_and(|o| {
                         Some(o.offer.interaction.as_str()) == call.conversation.as_deref()

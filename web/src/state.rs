@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
 
-use crate::i18n::{Lang, Texts};
+use crate::{
+    i18n::{Lang, Texts},
+    voice::{CallWarning, VoiceProblem},
+};
 
 /// Where sign-in and the hub connection stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +81,12 @@ pub(crate) enum Notice {
     SessionLost,
     NotSignedIn,
     Rejected,
+    /// The phone line's token ran out and no fresh one came.
+    VoiceTokenExpired,
+    VoiceTokenInvalid,
+    VoiceMicrophone,
+    VoiceNetwork,
+    VoiceError,
 }
 
 impl Notice {
@@ -93,6 +102,11 @@ impl Notice {
             Notice::SessionLost => "session_lost",
             Notice::NotSignedIn => "not_signed_in",
             Notice::Rejected => "rejected",
+            Notice::VoiceTokenExpired => "voice_token_expired",
+            Notice::VoiceTokenInvalid => "voice_token_invalid",
+            Notice::VoiceMicrophone => "voice_microphone",
+            Notice::VoiceNetwork => "voice_network",
+            Notice::VoiceError => "voice_error",
         }
     }
 
@@ -108,7 +122,36 @@ impl Notice {
             Notice::SessionLost => t.err_session_lost,
             Notice::NotSignedIn => t.err_not_signed_in,
             Notice::Rejected => t.err_rejected,
+            Notice::VoiceTokenExpired => t.err_voice_token_expired,
+            Notice::VoiceTokenInvalid => t.err_voice_token_invalid,
+            Notice::VoiceMicrophone => t.err_voice_microphone,
+            Notice::VoiceNetwork => t.err_voice_network,
+            Notice::VoiceError => t.err_voice_error,
         }
+    }
+
+    /// The notice for a phone-line problem.
+    pub(crate) fn voice(problem: VoiceProblem) -> Notice {
+        match problem {
+            VoiceProblem::TokenExpired => Notice::VoiceTokenExpired,
+            VoiceProblem::TokenInvalid => Notice::VoiceTokenInvalid,
+            VoiceProblem::Microphone => Notice::VoiceMicrophone,
+            VoiceProblem::Network => Notice::VoiceNetwork,
+            VoiceProblem::Other => Notice::VoiceError,
+        }
+    }
+
+    /// A notice that says the line cannot ring, which its recovery makes obsolete.
+    pub(crate) fn is_voice_line_down(self) -> bool {
+        matches!(
+            self,
+            Notice::VoiceTokenExpired | Notice::VoiceTokenInvalid | Notice::VoiceNetwork
+        )
+    }
+
+    /// The English text the host's `error` event carries, for its logs.
+    pub(crate) fn english(self) -> &'static str {
+        self.text(crate::i18n::texts(Lang::En))
     }
 
     /// Reads `/api/session`'s 401 message (the worker's fixed English text) as a notice.
@@ -135,7 +178,7 @@ pub(crate) enum VoiceState {
     Off,
     Connecting,
     Ready,
-    /// This build cannot carry the tenant's voice backend (Twilio's SDK is not bundled yet).
+    /// This build cannot carry the tenant's voice backend (unknown backend, or no SDK file).
     NotAvailable,
     Failed,
 }
@@ -193,6 +236,8 @@ pub(crate) struct WidgetState {
     pub(crate) notice: RwSignal<Option<Notice>>,
     pub(crate) ringtone: RwSignal<bool>,
     pub(crate) muted: RwSignal<bool>,
+    /// The call's worst standing quality warning.
+    pub(crate) call_warning: RwSignal<Option<CallWarning>>,
 }
 
 impl WidgetState {
@@ -210,6 +255,7 @@ impl WidgetState {
             notice: RwSignal::new(None),
             ringtone: RwSignal::new(false),
             muted: RwSignal::new(false),
+            call_warning: RwSignal::new(None),
         }
     }
 
