@@ -66,8 +66,9 @@ test('a CRM on another origin signs the agent in with getEmbedToken; setPresence
     await crm.page.evaluate(() => Tsunagu.dial('+81355550101', { customerId: 'c001' }));
     assert.equal((await crm.waitForEvent('error', (d) => d.code === 'dial_failed')).code, 'dial_failed');
 
-    // The voice backend is Twilio here, which this build cannot carry: the widget says so.
-    await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="not-available"]');
+    // The voice backend is Twilio here, which this machine cannot reach: the widget says so.
+    await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="failed"]', { timeout: 30_000 });
+    assert.equal((await crm.waitForEvent('error', (d) => d.code === 'voice_network')).code, 'voice_network');
 
     // Nothing the host received looks like a session (or any) JWT.
     const all = JSON.stringify(await crm.events());

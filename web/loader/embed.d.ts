@@ -49,6 +49,16 @@ export type ErrorCode =
   | 'incompatible_host'
   | 'incompatible_protocol'
   | 'voice_unavailable'
+  /** The phone line's token expired and no fresh one could be fetched. */
+  | 'voice_token_expired'
+  /** Twilio refused the phone line's token (a configuration problem). */
+  | 'voice_token_invalid'
+  /** No microphone, or its use was refused. */
+  | 'voice_microphone'
+  /** The phone service (Twilio) cannot be reached: network, proxy or firewall. */
+  | 'voice_network'
+  /** Any other phone-line error. */
+  | 'voice_error'
   | 'not_supported'
   | 'already_initialized'
   | 'invalid_number'

@@ -10,7 +10,7 @@ use web_sys::{Headers, RequestInit, Response};
 pub(crate) type Reply = Result<(u16, String), ()>;
 
 /// Runs `done` once `promise` settles, with its value or its rejection.
-fn settle(promise: &Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+pub(crate) fn settle(promise: &Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
     let done = Rc::new(RefCell::new(Some(done)));
     let on_ok = {
         let done = Rc::clone(&done);

@@ -1,4 +1,5 @@
-//! What the widget page knows at boot: the tenant, the host page's origin and the tenant's allowed origins.
+//! What the widget page knows at boot: the tenant, the host page's origin, the tenant's allowed origins
+//! and the build's Twilio Voice SDK file.
 
 use serde::Deserialize;
 
@@ -83,10 +84,21 @@ pub(crate) fn host_origin() -> HostOrigin {
 }
 
 fn boot_config() -> BootConfig {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("meta[name=tsunagu-config]").ok().flatten())
-        .and_then(|meta| meta.get_attribute("content"))
+    meta_content("tsunagu-config")
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default()
+}
+
+/// The content-hashed URL of Twilio's Voice SDK that `cargo xtask build` wrote into the page
+/// (`<meta name="tsunagu-twilio-sdk">`); loaded only when the tenant's line is `twilio`.
+pub(crate) fn twilio_sdk_url() -> Option<String> {
+    meta_content("tsunagu-twilio-sdk").filter(|url| url.starts_with("/assets/"))
+}
+
+fn meta_content(name: &str) -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector(&format!("meta[name={name}]"))
+        .ok()??
+        .get_attribute("content")
 }

@@ -6,7 +6,7 @@
 
 use std::{
     cell::{Cell, RefCell},
-    rc::Rc,
+    rc::{Rc, Weak},
     time::Duration,
 };
 
@@ -27,7 +27,7 @@ use crate::{
     ring::Ringtone,
     socket::{Hub, HubEvent},
     state::{CallView, Me, Notice, OfferView, Phase, VoiceState, WidgetState},
-    voice::{self, IncomingCall, VoiceEvent, VoiceLine, VoiceToken},
+    voice::{self, IncomingCall, VoiceEvent, VoiceLine, VoiceProblem, VoiceToken},
 };
 
 /// What the agent asks for in the UI.
@@ -134,6 +134,10 @@ pub(crate) struct Controller {
     /// A `POST /api/calls` is on its way: the hub may put the agent on the call before its reply
     /// says which call it is, so the call view waits for it.
     dial_pending: Cell<bool>,
+    /// A fresh phone-line token is on its way.
+    voice_refreshing: Cell<bool>,
+    /// The phone-line problem already told (the SDK repeats one on every retry).
+    voice_problem_told: Cell<Option<Notice>>,
 }
 
 /// `POST /api/calls`' reply: the outbound call the worker created.
@@ -187,6 +191,8 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         endings: Cell::new(0),
         phone_owner: Cell::new(None),
         notified: RefCell::new(None),
+        voice_refreshing: Cell::new(false),
+        voice_problem_told: Cell::new(None),
     });
     APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
     // Checks for a new build now and then; see `maybe_update`.
@@ -484,6 +490,8 @@ impl Controller {
         if let Some(voice) = self.voice.borrow_mut().take() {
             voice.unregister();
         }
+        self.voice_refreshing.set(false);
+        self.voice_problem_told.set(None);
         *self.session.borrow_mut() = None;
         self.set_offer(None);
         self.end_call();
@@ -876,6 +884,7 @@ impl Controller {
         };
         self.state.call.set(None);
         self.state.muted.set(false);
+        self.state.call_warning.set(None);
         self.endings.set(self.endings.get() + 1);
         self.emit_ended(call.conversation, 0);
     }
@@ -967,15 +976,90 @@ impl Controller {
         }
     }
 
+    /// Asks the worker for a fresh phone-line token and hands it to the line.
+    fn refresh_voice_token(&self) {
+        let (Some(session), Some(line)) = (self.session.borrow().clone(), self.voice()) else {
+            return;
+        };
+        if self.voice_refreshing.replace(true) {
+            return;
+        }
+        let line = Rc::downgrade(&line);
+        api::post_json("/api/token", "{}", Some(&session), move |reply| {
+            if let Some(app) = current() {
+                app.voice_token_refreshed(&line, reply);
+            }
+        });
+    }
+
+    fn voice_token_refreshed(&self, line: &Weak<dyn VoiceLine>, reply: api::Reply) {
+        self.voice_refreshing.set(false);
+        // A token asked for by a line since replaced (signed out, signed in again) is dropped.
+        let line = line.upgrade().filter(|line| {
+            self.voice()
+                .is_some_and(|current| std::ptr::addr_eq(Rc::as_ptr(&current), Rc::as_ptr(line)))
+        });
+        let Some(line) = line else {
+            return;
+        };
+        match reply {
+            Ok((200, body)) => match serde_json::from_str::<VoiceToken>(&body) {
+                Ok(token) => line.update_token(&token.token),
+                Err(_) => self.tell_voice_problem(Notice::VoiceTokenExpired),
+            },
+            // The line keeps its token until it expires; it reports that, which tries again.
+            _ => self.tell_voice_problem(Notice::VoiceTokenExpired),
+        }
+    }
+
+    fn voice_problem(&self, problem: VoiceProblem) {
+        match problem {
+            VoiceProblem::TokenExpired => return self.refresh_voice_token(),
+            VoiceProblem::TokenInvalid | VoiceProblem::Network => {
+                self.state.voice.set(VoiceState::Failed);
+            }
+            VoiceProblem::Microphone | VoiceProblem::Other => {}
+        }
+        self.tell_voice_problem(Notice::voice(problem));
+    }
+
+    /// Shows a phone-line problem and tells the host, once while it lasts.
+    fn tell_voice_problem(&self, notice: Notice) {
+        if self.voice_problem_told.replace(Some(notice)) != Some(notice) {
+            self.notify(notice, notice.english());
+        }
+    }
+
     fn voice_event(&self, event: VoiceEvent) {
         let state = self.state;
         match event {
             VoiceEvent::Registered => {
                 state.voice.set(VoiceState::Ready);
-                self.request_rejoin();
+                self.voice_problem_told.set(None);
+                if state
+                    .notice
+                    .get_untracked()
+                    .is_some_and(Notice::is_voice_line_down)
+                {
+                    state.notice.set(None);
+                    self.request_rejoin();
+                }
             }
-            VoiceEvent::Error => state.voice.set(VoiceState::Failed),
+            VoiceEvent::Reconnecting => state.voice.set(VoiceState::Connecting),
+            VoiceEvent::TokenNeeded => self.refresh_voice_token(),
+            VoiceEvent::Error(problem) => self.voice_problem(problem),
+            VoiceEvent::Warning { call_sid, warning } => {
+                let on_this_call = state.call.with_untracked(|c| {
+                    c.as_ref()
+                        .is_some_and(|c| c.call_sid.as_deref() == Some(&call_sid))
+                });
+                if on_this_call {
+                    state.call_warning.set(warning);
+                }
+            }
             VoiceEvent::Ringing(call) => {
+                // A new call may fail (or succeed) on its own: its problems are told afresh.
+                self.voice_problem_told.set(None);
                 let rejoined = call.conversation.is_some()
                     && self.rejoining.borrow().as_deref() == call.conversation.as_deref();
                 if rejoined {

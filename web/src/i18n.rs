@@ -3,6 +3,8 @@
 use tsunagu_core::Channel;
 use tsunagu_protocol::{AwayReason, PresenceStatus};
 
+use crate::voice::CallWarning;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
     Ja,
@@ -130,6 +132,14 @@ pub(crate) struct Texts {
     pub(crate) hold: &'static str,
     pub(crate) unhold: &'static str,
     pub(crate) on_hold: &'static str,
+    pub(crate) err_voice_token_expired: &'static str,
+    pub(crate) err_voice_token_invalid: &'static str,
+    pub(crate) err_voice_microphone: &'static str,
+    pub(crate) err_voice_network: &'static str,
+    pub(crate) err_voice_error: &'static str,
+    pub(crate) warn_poor_network: &'static str,
+    pub(crate) warn_no_caller_audio: &'static str,
+    pub(crate) warn_no_microphone_input: &'static str,
     pub(crate) dismiss: &'static str,
     pub(crate) channel_voice: &'static str,
     pub(crate) channel_web_call: &'static str,
@@ -188,7 +198,7 @@ const JA: Texts = Texts {
     end_wrap_up: "後処理を終了",
     voice_connecting: "電話回線: 接続中…",
     voice_ready: "電話回線: 準備完了",
-    voice_not_available: "電話回線: この版では利用できません（Twilio 音声は未対応）",
+    voice_not_available: "電話回線: この版では利用できません",
     voice_error: "電話回線: 接続できません",
     err_token_expired: "サインイン用トークンの有効期限が切れています。CRM からもう一度サインインしてください。",
     err_token_invalid: "サインイン用トークンが正しくありません。CRM の管理者に連絡してください。",
@@ -225,6 +235,14 @@ const JA: Texts = Texts {
     hold: "保留",
     unhold: "保留解除",
     on_hold: "保留中：お客様は保留音を聞いています",
+    err_voice_token_expired: "電話回線の認証の期限が切れ、更新できませんでした。ページを再読み込みしてください。",
+    err_voice_token_invalid: "電話回線の認証が拒否されました。管理者に連絡してください。",
+    err_voice_microphone: "マイクを使えません。ブラウザでこのサイトのマイクを許可し、マイクがつながっているか確認してください。",
+    err_voice_network: "電話サービスに接続できません。ネットワーク（プロキシやファイアウォール）を確認してください。",
+    err_voice_error: "電話回線でエラーが起きました。続く場合は管理者に連絡してください。",
+    warn_poor_network: "回線が不安定です。相手に声が途切れて聞こえているかもしれません。",
+    warn_no_caller_audio: "相手の声が届いていません。",
+    warn_no_microphone_input: "マイクの音が届いていません。マイクを確認してください。",
     dismiss: "閉じる",
     channel_voice: "電話",
     channel_web_call: "Web通話",
@@ -283,7 +301,7 @@ const EN: Texts = Texts {
     end_wrap_up: "End wrap-up",
     voice_connecting: "Phone line: connecting…",
     voice_ready: "Phone line: ready",
-    voice_not_available: "Phone line: not available in this build (Twilio voice not supported yet)",
+    voice_not_available: "Phone line: not available in this build",
     voice_error: "Phone line: cannot connect",
     err_token_expired: "The sign-in token has expired. Sign in again from your CRM.",
     err_token_invalid: "The sign-in token is not valid. Contact your CRM administrator.",
@@ -320,6 +338,14 @@ const EN: Texts = Texts {
     hold: "Hold",
     unhold: "Resume",
     on_hold: "On hold: the caller hears hold music",
+    err_voice_token_expired: "The phone line's sign-in expired and could not be renewed. Please reload the page.",
+    err_voice_token_invalid: "The phone service refused the line's sign-in. Contact your administrator.",
+    err_voice_microphone: "The microphone cannot be used. Allow this site to use the microphone in your browser and check that one is connected.",
+    err_voice_network: "Cannot reach the phone service. Check the network (proxy or firewall).",
+    err_voice_error: "The phone line reported an error. If it keeps happening, contact your administrator.",
+    warn_poor_network: "The connection is unstable; the caller may hear you break up.",
+    warn_no_caller_audio: "No sound is arriving from the caller.",
+    warn_no_microphone_input: "No sound is coming from your microphone. Check the microphone.",
     dismiss: "Dismiss",
     channel_voice: "Phone",
     channel_web_call: "Web call",
@@ -360,6 +386,14 @@ impl Texts {
             PresenceStatus::Reserved => self.reserved.into(),
             PresenceStatus::OnCall => self.on_call.into(),
             PresenceStatus::WrapUp => self.wrap_up.into(),
+        }
+    }
+
+    pub(crate) fn call_warning(&self, warning: CallWarning) -> &'static str {
+        match warning {
+            CallWarning::PoorNetwork => self.warn_poor_network,
+            CallWarning::NoCallerAudio => self.warn_no_caller_audio,
+            CallWarning::NoMicrophoneInput => self.warn_no_microphone_input,
         }
     }
 

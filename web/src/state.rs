@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use tsunagu_core::TeamId;
 use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
 
-use crate::i18n::{Lang, Texts};
+use crate::{
+    i18n::{Lang, Texts},
+    voice::{CallWarning, VoiceProblem},
+};
 
 /// Where sign-in and the hub connection stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +87,12 @@ pub(crate) enum Notice {
     InvalidNumber,
     AgentBusy,
     DialFailed,
+    /// The phone line's token ran out and no fresh one came.
+    VoiceTokenExpired,
+    VoiceTokenInvalid,
+    VoiceMicrophone,
+    VoiceNetwork,
+    VoiceError,
 }
 
 impl Notice {
@@ -104,6 +113,11 @@ impl Notice {
             Notice::InvalidNumber => "invalid_number",
             Notice::AgentBusy => "agent_busy",
             Notice::DialFailed => "dial_failed",
+            Notice::VoiceTokenExpired => "voice_token_expired",
+            Notice::VoiceTokenInvalid => "voice_token_invalid",
+            Notice::VoiceMicrophone => "voice_microphone",
+            Notice::VoiceNetwork => "voice_network",
+            Notice::VoiceError => "voice_error",
         }
     }
 
@@ -124,6 +138,11 @@ impl Notice {
             Notice::InvalidNumber => t.err_invalid_number,
             Notice::AgentBusy => t.err_agent_busy,
             Notice::DialFailed => t.err_dial_failed,
+            Notice::VoiceTokenExpired => t.err_voice_token_expired,
+            Notice::VoiceTokenInvalid => t.err_voice_token_invalid,
+            Notice::VoiceMicrophone => t.err_voice_microphone,
+            Notice::VoiceNetwork => t.err_voice_network,
+            Notice::VoiceError => t.err_voice_error,
         }
     }
 
@@ -136,6 +155,30 @@ impl Notice {
         } else {
             Notice::Rejected
         }
+    }
+
+    /// The notice for a phone-line problem.
+    pub(crate) fn voice(problem: VoiceProblem) -> Notice {
+        match problem {
+            VoiceProblem::TokenExpired => Notice::VoiceTokenExpired,
+            VoiceProblem::TokenInvalid => Notice::VoiceTokenInvalid,
+            VoiceProblem::Microphone => Notice::VoiceMicrophone,
+            VoiceProblem::Network => Notice::VoiceNetwork,
+            VoiceProblem::Other => Notice::VoiceError,
+        }
+    }
+
+    /// A notice that says the line cannot ring, which its recovery makes obsolete.
+    pub(crate) fn is_voice_line_down(self) -> bool {
+        matches!(
+            self,
+            Notice::VoiceTokenExpired | Notice::VoiceTokenInvalid | Notice::VoiceNetwork
+        )
+    }
+
+    /// The English text the host's `error` event carries, for its logs.
+    pub(crate) fn english(self) -> &'static str {
+        self.text(crate::i18n::texts(Lang::En))
     }
 
     /// Reads `/api/session`'s 401 message (the worker's fixed English text) as a notice.
@@ -162,7 +205,7 @@ pub(crate) enum VoiceState {
     Off,
     Connecting,
     Ready,
-    /// This build cannot carry the tenant's voice backend (Twilio's SDK is not bundled yet).
+    /// This build cannot carry the tenant's voice backend (unknown backend, or no SDK file).
     NotAvailable,
     Failed,
     /// Another tab of this agent holds the phone; this one takes over when that tab closes.
@@ -229,6 +272,8 @@ pub(crate) struct WidgetState {
     pub(crate) notice: RwSignal<Option<Notice>>,
     pub(crate) ringtone: RwSignal<bool>,
     pub(crate) muted: RwSignal<bool>,
+    /// The call's worst standing quality warning.
+    pub(crate) call_warning: RwSignal<Option<CallWarning>>,
 }
 
 impl WidgetState {
@@ -248,6 +293,7 @@ impl WidgetState {
             notice: RwSignal::new(None),
             ringtone: RwSignal::new(false),
             muted: RwSignal::new(false),
+            call_warning: RwSignal::new(None),
         }
     }
 

@@ -1,4 +1,4 @@
-//! The call the agent is on: who, a running timer, mute, transfer, keypad and hang-up.
+//! The call the agent is on: who, a running timer, a call-quality warning, mute, hold, transfer, keypad and hang-up.
 
 use std::time::Duration;
 
@@ -59,6 +59,13 @@ pub(crate) fn CallPanel() -> impl IntoView {
                 <p class="call__timer" data-testid="call-timer" role="timer" aria-label=t.call_time>
                     {move || clock(now.get().max(js_sys::Date::now()) - started)}
                 </p>
+                {move || {
+                    state.call_warning.get().map(|warning| view! {
+                        <p class="call__warning" role="status" data-testid="call-warning" data-kind=warning.as_str()>
+                            {state.texts().call_warning(warning)}
+                        </p>
+                    })
+                }}
                 <div class="call__actions">
                     <button
                         class="btn"

@@ -61,7 +61,8 @@ pub(crate) fn OfferCard() -> impl IntoView {
         let voice_ready = offer.call_sid.is_some();
         let voice_hint = match (voice_ready, state.voice.get()) {
             (true, _) => None,
-            (false, VoiceState::NotAvailable | VoiceState::Failed) => Some(t.voice_not_available),
+            (false, VoiceState::NotAvailable) => Some(t.voice_not_available),
+            (false, VoiceState::Failed) => Some(t.voice_error),
             (false, VoiceState::OtherTab) => Some(t.voice_other_tab),
             (false, _) => Some(t.voice_waiting),
         };

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::{IncomingCall, VoiceEvent, VoiceLine, VoiceSink};
+use super::{IncomingCall, VoiceEvent, VoiceLine, VoiceProblem, VoiceSink};
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -79,7 +79,7 @@ impl VoiceLine for DoubleLine {
         let token = String::from(js_sys::encode_uri_component(token));
         let url = format!("{}{separator}token={token}", self.client_url);
         let Ok(socket) = WebSocket::new(&url) else {
-            return (self.sink)(VoiceEvent::Error);
+            return (self.sink)(VoiceEvent::Error(VoiceProblem::Network));
         };
         let on_open = {
             let sink = self.sink.clone();
@@ -113,7 +113,9 @@ impl VoiceLine for DoubleLine {
         };
         let on_close = {
             let sink = self.sink.clone();
-            Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| sink(VoiceEvent::Error))
+            Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+                sink(VoiceEvent::Error(VoiceProblem::Network));
+            })
         };
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -125,6 +127,9 @@ impl VoiceLine for DoubleLine {
             _on_close: on_close,
         });
     }
+
+    /// The double checks the token only when the socket opens: a fresh one changes nothing on an open line.
+    fn update_token(&self, _token: &str) {}
 
     fn accept(&self, call_sid: &str) {
         self.send(&json!({ "type": "accept", "call_sid": call_sid }));

@@ -1,10 +1,11 @@
 //! The phone line behind the widget: one trait for every voice backend, and the events they report.
 //!
-//! `POST /api/token` says which backend the tenant's line uses. `double` (the project's Twilio
-//! test double) is built in; `twilio` (the Voice JS SDK through wasm-bindgen, loaded only when
-//! voice is enabled) will implement the same trait, so the rest of the widget does not change.
+//! `POST /api/token` says which backend the tenant's line uses: `twilio` (Twilio's Voice JS SDK
+//! through wasm-bindgen, its file loaded only then) or `double` (the project's Twilio test double).
+//! Both implement [`VoiceLine`], so the rest of the widget does not know which one rings.
 
 mod double;
+mod twilio;
 
 use std::rc::Rc;
 
@@ -20,11 +21,84 @@ pub(crate) struct IncomingCall {
     pub(crate) attempt: Option<u32>,
 }
 
+/// What went wrong on the line, in the words the agent reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VoiceProblem {
+    /// The line's token ran out; a fresh one fixes it.
+    TokenExpired,
+    /// The line's token was refused: a configuration problem on our side.
+    TokenInvalid,
+    /// No microphone, or the browser (or the agent) refused it.
+    Microphone,
+    /// The phone service cannot be reached (network, proxy, firewall, DNS).
+    Network,
+    Other,
+}
+
+impl VoiceProblem {
+    /// The problem behind a Twilio Voice SDK error code. `signalling_up` says whether the line was
+    /// registered: before that, the SDK's generic 31000 is its WebSocket failing to connect.
+    pub(crate) fn from_twilio_code(code: Option<u32>, signalling_up: bool) -> VoiceProblem {
+        match code {
+            Some(20104 | 31205) => VoiceProblem::TokenExpired,
+            Some(20101 | 20151 | 31102 | 31201..=31204 | 31207) => VoiceProblem::TokenInvalid,
+            Some(31208 | 31401 | 31402) => VoiceProblem::Microphone,
+            Some(31003 | 31005 | 31009 | 53000 | 53001 | 53405) => VoiceProblem::Network,
+            Some(31000) if !signalling_up => VoiceProblem::Network,
+            _ => VoiceProblem::Other,
+        }
+    }
+}
+
+/// A call-quality warning, in the words the agent reads; ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum CallWarning {
+    /// Delay, jitter or loss on the network: the caller may hear gaps.
+    PoorNetwork,
+    /// Nothing arrives from the caller.
+    NoCallerAudio,
+    /// Nothing comes from the agent's microphone.
+    NoMicrophoneInput,
+}
+
+impl CallWarning {
+    /// The warning behind a Voice SDK call `warning` name, or `None` for names we do not show.
+    pub(crate) fn from_twilio_name(name: &str) -> Option<CallWarning> {
+        match name {
+            "high-rtt"
+            | "high-jitter"
+            | "low-mos"
+            | "high-packet-loss"
+            | "high-packets-lost-fraction"
+            | "ice-connectivity-lost" => Some(CallWarning::PoorNetwork),
+            "constant-audio-input-level" | "low-bytes-sent" => Some(CallWarning::NoMicrophoneInput),
+            "constant-audio-output-level" | "low-bytes-received" => {
+                Some(CallWarning::NoCallerAudio)
+            }
+            _ => None,
+        }
+    }
+
+    /// Stable name for tests and styling (`data-kind`).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CallWarning::PoorNetwork => "poor-network",
+            CallWarning::NoMicrophoneInput => "no-microphone-input",
+            CallWarning::NoCallerAudio => "no-caller-audio",
+        }
+    }
+}
+
 /// What a line reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum VoiceEvent {
     /// The line is registered and can ring.
     Registered,
+    /// The line lost its connection and is trying again; it does not ring meanwhile.
+    Reconnecting,
+    /// The line's token runs out soon, or the line came back after a reconnect: hand it a fresh
+    /// one with [`VoiceLine::update_token`].
+    TokenNeeded,
     Ringing(IncomingCall),
     Connected {
         call_sid: String,
@@ -33,13 +107,20 @@ pub(crate) enum VoiceEvent {
     Disconnected {
         call_sid: String,
     },
-    /// The line dropped or refused the token; it no longer rings.
-    Error,
+    /// Something went wrong on the line or on a call.
+    Error(VoiceProblem),
+    /// A call's quality warning changed: the worst one still standing, `None` once all cleared.
+    Warning {
+        call_sid: String,
+        warning: Option<CallWarning>,
+    },
 }
 
 /// One agent's phone line. Calls are named by their Twilio CallSid.
 pub(crate) trait VoiceLine {
     fn register(&self, token: &str, edge: &str);
+    /// Replaces the line's token without dropping it (or a call in progress).
+    fn update_token(&self, token: &str);
     fn accept(&self, call_sid: &str);
     fn reject(&self, call_sid: &str);
     fn hangup(&self, call_sid: &str);
@@ -61,12 +142,23 @@ pub(crate) struct VoiceToken {
     pub(crate) client_url: Option<String>,
 }
 
-/// The line for `token`'s backend, or `None` when this build cannot carry it (today: `twilio`).
+/// The edge Twilio's SDK uses when the worker names none: Tokyo, where our agents are.
+pub(crate) const DEFAULT_EDGE: &str = "tokyo";
+
+/// The line for `token`'s backend, or `None` when this build cannot carry it (an unknown backend,
+/// or a widget page that names no SDK file for `twilio`).
 pub(crate) fn line_for(token: &VoiceToken, sink: VoiceSink) -> Option<Rc<dyn VoiceLine>> {
     match (token.backend.as_str(), token.client_url.as_deref()) {
         ("double", Some(url)) if !url.is_empty() => {
             Some(Rc::new(double::DoubleLine::new(url, sink)))
         }
+        ("twilio", _) => {
+            let sdk_url = crate::config::twilio_sdk_url()?;
+            Some(Rc::new(twilio::TwilioLine::new(sdk_url, sink)))
+        }
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -87,13 +87,18 @@ pub(crate) async fn widget_page(req: &Request, env: &Env) -> Result<Response, Ap
     } else {
         allowed_origins
     };
-    let connect_src = match voice_double_origin(env) {
-        Some(double) => format!("'self' {double}"),
-        None => "'self'".to_owned(),
+    // The Voice SDK talks to Twilio's edges (signalling WebSocket, insights, sounds); the test
+    // double's softphone endpoint replaces all of that in tests and the demo.
+    let (connect_src, media_src) = match voice_double_origin(env) {
+        Some(double) => (format!("'self' {double}"), "'self' blob:".to_owned()),
+        None => (
+            "'self' wss://*.twilio.com https://*.twilio.com".to_owned(),
+            "'self' blob: https://sdk.twilio.com".to_owned(),
+        ),
     };
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         connect-src {connect_src}; img-src 'self' data:; media-src 'self' blob:; \
+         connect-src {connect_src}; img-src 'self' data:; media-src {media_src}; \
          base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
     );
     let boot_config = serde_json::json!({
