@@ -10,7 +10,7 @@ use web_sys::{Headers, RequestInit, Response};
 pub(crate) type Reply = Result<(u16, String), ()>;
 
 /// Runs `done` once `promise` settles, with its value or its rejection.
-fn settle(promise: &Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+pub(crate) fn settle(promise: &Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
     let done = Rc::new(RefCell::new(Some(done)));
     let on_ok = {
         let done = Rc::clone(&done);
@@ -41,16 +41,33 @@ pub(crate) fn post_json(
     bearer: Option<&str>,
     done: impl FnOnce(Reply) + 'static,
 ) {
+    request("POST", path, Some(body), bearer, done);
+}
+
+/// `GET path` (a public JSON endpoint of the worker).
+pub(crate) fn get(path: &str, done: impl FnOnce(Reply) + 'static) {
+    request("GET", path, None, None, done);
+}
+
+fn request(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    bearer: Option<&str>,
+    done: impl FnOnce(Reply) + 'static,
+) {
     let Some(window) = web_sys::window() else {
         return done(Err(()));
     };
     let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
+    init.set_method(method);
     let Ok(headers) = Headers::new() else {
         return done(Err(()));
     };
-    let _ = headers.set("content-type", "application/json");
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+        let _ = headers.set("content-type", "application/json");
+    }
     if let Some(bearer) = bearer {
         let _ = headers.set("authorization", &format!("Bearer {bearer}"));
     }

@@ -1,7 +1,7 @@
 //! The widget's reactive state: what the UI shows. Only the controller writes it.
 
 use leptos::prelude::*;
-use tsunagu_core::TeamId;
+use tsunagu_core::{Channel, TeamId};
 use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
 
 use crate::i18n::{Lang, Texts};
@@ -84,6 +84,8 @@ pub(crate) enum Notice {
     InvalidNumber,
     AgentBusy,
     DialFailed,
+    /// A web call needs the microphone, and the browser refused it.
+    Microphone,
 }
 
 impl Notice {
@@ -104,6 +106,7 @@ impl Notice {
             Notice::InvalidNumber => "invalid_number",
             Notice::AgentBusy => "agent_busy",
             Notice::DialFailed => "dial_failed",
+            Notice::Microphone => "microphone_unavailable",
         }
     }
 
@@ -124,6 +127,7 @@ impl Notice {
             Notice::InvalidNumber => t.err_invalid_number,
             Notice::AgentBusy => t.err_agent_busy,
             Notice::DialFailed => t.err_dial_failed,
+            Notice::Microphone => t.err_microphone,
         }
     }
 
@@ -192,6 +196,8 @@ pub(crate) struct OfferView {
     pub(crate) offer: OfferId,
     pub(crate) screen_pop: ScreenPop,
     pub(crate) call_sid: Option<String>,
+    /// `WebCall`: a customer's browser call, answered in the widget itself (no phone line).
+    pub(crate) channel: Channel,
 }
 
 /// The call the agent is on.
@@ -203,6 +209,8 @@ pub(crate) struct CallView {
     pub(crate) customer: Option<String>,
     /// `Date.now()` when the widget learned the call connected (local clock, so no skew).
     pub(crate) started_ms: f64,
+    /// A web call: its audio is this widget's peer connection, not a phone line.
+    pub(crate) web: bool,
 }
 
 /// Everything the UI reads; `Copy`, so components take it from context.

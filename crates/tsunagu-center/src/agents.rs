@@ -27,7 +27,8 @@ impl Center {
     }
 
     /// A widget socket closed. When it was the agent's last, the disconnect grace starts: without
-    /// a socket back in time they go offline, and meanwhile they are offered nothing.
+    /// a socket back in time they go offline, and meanwhile they are offered nothing. A web call
+    /// whose audio this socket carried ends (the agent goes to wrap-up).
     pub fn agent_disconnected(
         &mut self,
         now: Timestamp,
@@ -41,6 +42,7 @@ impl Center {
                     entry.conns.remove(&conn);
                     self.journal.agent(&agent);
                 }
+                self.widget_closed(now, conn);
                 let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
                 Ok(())
             }
@@ -72,7 +74,7 @@ impl Center {
         conn: ConnectionId,
         card: AgentCard,
     ) -> Result<(), CenterError> {
-        if self.connections.contains_key(&conn) {
+        if self.connections.contains_key(&conn) || self.callers.contains_key(&conn) {
             return Err(CenterError::DuplicateConnection);
         }
         let agent = card.id.clone();
@@ -188,6 +190,16 @@ impl Center {
             }
             ClientMessage::Transfer { conversation, to } => {
                 return self.transfer(now, agent, &conversation, to);
+            }
+            ClientMessage::AcceptOffer { offer } => {
+                return self.accept_web_call(now, conn, agent, &offer);
+            }
+            ClientMessage::Signal {
+                conversation,
+                signal,
+            } => return self.relay_from_agent(conn, agent, &conversation, signal),
+            ClientMessage::HangUp { conversation } => {
+                return self.agent_hang_up(now, agent, &conversation);
             }
         };
         let result = self
