@@ -67,7 +67,10 @@ fn request(
     let Ok(headers) = Headers::new() else {
         return done(Err(()));
     };
-    let _ = headers.set("content-type", "application/json");
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+        let _ = headers.set("content-type", "application/json");
+    }
     if let Some(bearer) = bearer {
         let _ = headers.set("authorization", &format!("Bearer {bearer}"));
     }

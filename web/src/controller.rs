@@ -608,6 +608,7 @@ impl Controller {
                 offer,
                 conversation,
                 screen_pop,
+                channel,
                 ..
             } => {
                 if let Some(hub) = self.hub() {
@@ -621,6 +622,7 @@ impl Controller {
                     json!({
                         "conversation": conversation.as_str(),
                         "caller": screen_pop.caller_number,
+                        "channel": channel.as_str(),
                         "customer": screen_pop.customer.as_ref().map(|c| json!({
                             "id": c.id.as_str(), "name": c.name, "owner": c.owner.as_ref().map(|o| o.as_str()),
                         })),
@@ -630,6 +632,7 @@ impl Controller {
                     offer,
                     screen_pop,
                     call_sid,
+                    channel,
                 }));
             }
             ServerMessage::Resume {
@@ -660,6 +663,7 @@ impl Controller {
                     // The agent's own clock: a timer that started before the page did.
                     started_ms: since.0 as f64,
                     held: false,
+                    web: false,
                 }));
                 if let (Some(voice), Some(call_sid)) = (self.voice(), call_sid) {
                     voice.accept(&call_sid);
@@ -694,6 +698,10 @@ impl Controller {
                     }
                 }
             }
+            ServerMessage::Signal {
+                conversation,
+                signal,
+            } => crate::webcall::remote_signal(&conversation, signal),
             ServerMessage::OfferWithdrawn { offer, .. } => {
                 let current = state
                     .offer
@@ -754,6 +762,8 @@ impl Controller {
                 if before == Some(PresenceStatus::OnCall) {
                     self.end_call();
                 }
+                // A web call accepted too late (the offer moved on) never connected.
+                crate::webcall::close();
                 if status != PresenceStatus::WrapUp {
                     self.set_offer(None);
                 }
@@ -851,6 +861,7 @@ impl Controller {
                 customer: dialing.customer.map(|c| c.name),
                 started_ms: js_sys::Date::now(),
                 held: false,
+                web: false,
             }));
             self.set_offer(None);
             return self.emit("accepted", json!({ "conversation": dialing.conversation }));
@@ -866,19 +877,24 @@ impl Controller {
             .map(|o| o.offer.interaction.as_str().to_owned())
             .unwrap_or_default();
         let pop = offer.as_ref().map(|o| &o.screen_pop);
+        let web = offer
+            .as_ref()
+            .is_some_and(|o| o.channel == tsunagu_core::Channel::WebCall);
         state.call.set(Some(CallView {
             conversation: conversation.clone(),
             call_sid: call_sid.or_else(|| offer.as_ref().and_then(|o| o.call_sid.clone())),
-            caller: pop.and_then(|p| p.caller_number.clone()),
+            caller: pop.and_then(|p| p.caller_number.clone().or_else(|| p.caller_name.clone())),
             customer: pop.and_then(|p| p.customer.as_ref().map(|c| c.name.clone())),
             started_ms: js_sys::Date::now(),
             held: false,
+            web,
         }));
         self.set_offer(None);
         self.emit("accepted", json!({ "conversation": conversation }));
     }
 
     fn end_call(&self) {
+        crate::webcall::close();
         let Some(call) = self.state.call.get_untracked() else {
             return;
         };
@@ -1129,6 +1145,46 @@ impl Controller {
         }
     }
 
+    // ---- web calls -----------------------------------------------------------------------
+
+    /// The web call the agent is on, if the call view shows one.
+    fn web_call(&self) -> Option<tsunagu_core::InteractionId> {
+        self.state.call.with_untracked(|c| {
+            c.as_ref()
+                .filter(|c| c.web)
+                .and_then(|c| tsunagu_core::InteractionId::new(&c.conversation).ok())
+        })
+    }
+
+    /// Answers a ringing web call: the hub connects it, and the widget's own line (WebRTC)
+    /// carries the audio (see `webcall.rs`).
+    fn accept_web_call(&self, offer: tsunagu_protocol::OfferId) {
+        let Some(hub) = self.hub() else {
+            return self.notify(Notice::NotSignedIn, "not signed in");
+        };
+        hub.send(&ClientMessage::AcceptOffer {
+            offer: offer.clone(),
+        });
+        let send: crate::webcall::Sender = Rc::new(|message| {
+            if let Some(hub) = current().and_then(|app| app.hub()) {
+                hub.send(&message);
+            }
+        });
+        let conversation = offer.interaction.clone();
+        let on_failure: crate::webcall::OnFailure = Rc::new(move || {
+            crate::webcall::close();
+            if let Some(app) = current() {
+                app.notify(Notice::Microphone, "the microphone is not available");
+                if let Some(hub) = app.hub() {
+                    hub.send(&ClientMessage::HangUp {
+                        conversation: conversation.clone(),
+                    });
+                }
+            }
+        });
+        crate::webcall::start(offer.interaction, send, on_failure);
+    }
+
     /// Whether the line already rang with `call_sid` (and forgets it).
     fn take_unmatched_sid(&self, call_sid: &str) -> bool {
         let mut unmatched = self.unmatched_calls.borrow_mut();
@@ -1178,6 +1234,14 @@ impl Controller {
         match command {
             Command::SetStatus(status) => self.set_status(status),
             Command::Accept => {
+                let web_offer = state.offer.with_untracked(|o| {
+                    o.as_ref()
+                        .filter(|o| o.channel == tsunagu_core::Channel::WebCall)
+                        .map(|o| o.offer.clone())
+                });
+                if let Some(offer) = web_offer {
+                    return self.accept_web_call(offer);
+                }
                 let call_sid = state
                     .offer
                     .with_untracked(|o| o.as_ref().and_then(|o| o.call_sid.clone()));
@@ -1198,6 +1262,9 @@ impl Controller {
                 }
             }
             Command::HangUp => {
+                if let (Some(hub), Some(conversation)) = (self.hub(), self.web_call()) {
+                    return hub.send(&ClientMessage::HangUp { conversation });
+                }
                 let call_sid = state
                     .call
                     .with_untracked(|c| c.as_ref().and_then(|c| c.call_sid.clone()));
@@ -1206,6 +1273,13 @@ impl Controller {
                 }
             }
             Command::ToggleMute => {
+                if self.web_call().is_some() {
+                    let muted = !state.muted.get_untracked();
+                    if crate::webcall::set_muted(muted) {
+                        state.muted.set(muted);
+                    }
+                    return;
+                }
                 let call_sid = state
                     .call
                     .with_untracked(|c| c.as_ref().and_then(|c| c.call_sid.clone()));

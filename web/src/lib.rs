@@ -11,6 +11,7 @@ mod socket;
 mod state;
 mod ui;
 mod voice;
+mod webcall;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -1,7 +1,7 @@
 //! The widget's reactive state: what the UI shows. Only the controller writes it.
 
 use leptos::prelude::*;
-use tsunagu_core::TeamId;
+use tsunagu_core::{Channel, TeamId};
 use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
 
 use crate::{
@@ -93,6 +93,8 @@ pub(crate) enum Notice {
     VoiceMicrophone,
     VoiceNetwork,
     VoiceError,
+    /// A web call needs the microphone, and the browser refused it.
+    Microphone,
 }
 
 impl Notice {
@@ -118,6 +120,7 @@ impl Notice {
             Notice::VoiceMicrophone => "voice_microphone",
             Notice::VoiceNetwork => "voice_network",
             Notice::VoiceError => "voice_error",
+            Notice::Microphone => "microphone_unavailable",
         }
     }
 
@@ -143,6 +146,7 @@ impl Notice {
             Notice::VoiceMicrophone => t.err_voice_microphone,
             Notice::VoiceNetwork => t.err_voice_network,
             Notice::VoiceError => t.err_voice_error,
+            Notice::Microphone => t.err_microphone,
         }
     }
 
@@ -238,6 +242,8 @@ pub(crate) struct OfferView {
     pub(crate) offer: OfferId,
     pub(crate) screen_pop: ScreenPop,
     pub(crate) call_sid: Option<String>,
+    /// `WebCall`: a customer's browser call, answered in the widget itself (no phone line).
+    pub(crate) channel: Channel,
 }
 
 /// The call the agent is on.
@@ -251,6 +257,8 @@ pub(crate) struct CallView {
     pub(crate) started_ms: f64,
     /// The caller is on hold (the phone leg is gone until the agent takes them back).
     pub(crate) held: bool,
+    /// A web call: its audio is this widget's peer connection, not a phone line.
+    pub(crate) web: bool,
 }
 
 /// Everything the UI reads; `Copy`, so components take it from context.

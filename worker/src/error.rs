@@ -24,6 +24,9 @@ pub(crate) enum AppError {
     /// A webhook whose `X-Twilio-Signature` does not match: forged, altered or signed with another token.
     #[error("invalid Twilio signature")]
     BadSignature,
+    /// The request comes from somewhere this endpoint does not serve (e.g. another site's page).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// The tenant lacks configuration this endpoint needs (e.g. Twilio settings for voice).
     #[error("{0}")]
     NotConfigured(&'static str),
@@ -54,6 +57,7 @@ impl AppError {
             AppError::UpgradeRequired => (426, "upgrade_required"),
             AppError::Unauthorized(_) | AppError::Auth(_) => (401, "unauthorized"),
             AppError::BadSignature => (403, "bad_signature"),
+            AppError::Forbidden(_) => (403, "forbidden"),
             AppError::NotConfigured(_) => (409, "not_configured"),
             AppError::Conflict { code, .. } => (409, code),
             AppError::Internal(_) => (500, "internal"),

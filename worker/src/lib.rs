@@ -41,6 +41,14 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, "/widget/version") => routes::assets::widget_version(env).await,
         (Method::Get, p) if p.starts_with("/assets/") => routes::assets::hashed(p, env).await,
         (Method::Get, tsunagu_protocol::SOCKET_PATH) => routes::socket::upgrade(req, env).await,
+        (Method::Get, tsunagu_protocol::WEBCALL_SOCKET_PATH) => {
+            routes::webcall::socket(req, env).await
+        }
+        (Method::Get, routes::webcall::ICE_PATH) => routes::webcall::ice(env),
+        (Method::Get, routes::webcall::SCRIPT_PATH) => routes::webcall::script(),
+        (Method::Get, p) if p.starts_with(routes::webcall::PAGE_PREFIX) => {
+            routes::webcall::page(&p[routes::webcall::PAGE_PREFIX.len()..], env).await
+        }
         (Method::Post, "/demo/embed-token") => routes::demo::embed_token(req, env).await,
         (Method::Post, "/demo/simulate-call") => routes::demo::simulate_call(req, env).await,
         (Method::Get, "/demo/simulate-call") => routes::demo::simulated_call(req, env).await,

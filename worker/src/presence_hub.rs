@@ -4,15 +4,22 @@
 //! the time, performs the center's outputs (socket sends, Twilio REST redirects, call-log writes),
 //! stores the center's snapshot after every batch, and turns the center's next deadline into the
 //! object's alarm. Sockets use the hibernation API: the runtime keeps them open while the object
-//! is evicted, and each socket's attachment says which connection of the center it is.
+//! is evicted, and each socket's attachment says which connection of the center it is, and
+//! whether it is an agent's widget or a customer's "call us" page (a web call).
 
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
-use tsunagu_center::{AgentCard, Center, CenterConfig, Delta, Output, Snapshot};
+use tsunagu_center::{
+    AgentCard, Center, CenterConfig, CenterError, Delta, Output, Snapshot, WebCallStart,
+};
 use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId, Timestamp};
 use tsunagu_presence::{ConnectionId, PresenceInterval, StatusKind};
-use tsunagu_protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, hello_version};
+use tsunagu_protocol::{
+    CallEndReason, CallerEvent, CallerMessage, ClientMessage, PROTOCOL_VERSION, ServerMessage,
+    hello_version,
+};
+use wasm_bindgen::JsCast;
 use worker::{
     DurableObject, Env, Request, Response, Result, ScheduledTime, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair, durable_object,
@@ -43,12 +50,36 @@ const SLOW_PERSIST_MS: u64 = 50;
 /// WebSocket close codes (4000–4999 are ours).
 const CLOSE_INCOMPATIBLE: u16 = 4000;
 const CLOSE_UNAUTHORIZED: u16 = 4001;
+/// A customer socket whose web call is over (or was never taken: busy, closed).
+const CLOSE_CALL_ENDED: u16 = 4002;
 
-/// What a socket carries across hibernation: its connection id, and whether it has signed in.
+/// The tag every customer socket carries besides its connection tag, to count them.
+const CALLER_TAG: &str = "caller";
+/// A customer page's message longer than this is refused unread (an SDP is at most 16 KB).
+const CALLER_MESSAGE_MAX_BYTES: usize = 24 * 1024;
+
+/// What a socket carries across hibernation: its connection id, and whether it has signed in
+/// (a widget) or started its call (a customer page).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct SocketTag {
     conn: u64,
     signed_in: bool,
+    /// A customer's "call us" page, not an agent's widget. Absent in attachments written before
+    /// web calls existed: those are widgets.
+    #[serde(default)]
+    caller: bool,
+}
+
+impl SocketTag {
+    /// A widget socket that has signed in: it hears broadcasts and is a connection of an agent.
+    fn is_agent(&self) -> bool {
+        self.signed_in && !self.caller
+    }
+
+    /// A customer socket whose call has started: it is a caller of the center.
+    fn is_caller(&self) -> bool {
+        self.signed_in && self.caller
+    }
 }
 
 fn conn_tag(conn: u64) -> String {
@@ -80,6 +111,7 @@ impl DurableObject for PresenceHub {
         let url = req.url()?;
         match url.path() {
             "/connect" => self.accept_socket(&url).await,
+            "/connect-caller" => self.accept_caller_socket(&url).await,
             "/call" => self.call(req).await,
             _ => Response::error("not found", 404),
         }
@@ -98,6 +130,9 @@ impl DurableObject for PresenceHub {
         };
         self.load(None).await?;
         let now = clock::now();
+        if tag.caller {
+            return self.caller_message(&ws, &mut tag, &text, now).await;
+        }
         if !tag.signed_in {
             return self.hello(&ws, &mut tag, &text, now).await;
         }
@@ -158,8 +193,111 @@ impl PresenceHub {
         pair.server.serialize_attachment(SocketTag {
             conn,
             signed_in: false,
+            caller: false,
         })?;
         Response::from_websocket(pair.client)
+    }
+
+    /// `GET /connect-caller?config=…`: accepts a customer page's socket. Its first message must
+    /// start the call. With the tenant's `max_web_calls` customer sockets open already (started
+    /// or not), the upgrade is refused with 503 and nothing is created.
+    async fn accept_caller_socket(&self, url: &worker::Url) -> Result<Response> {
+        let config = url
+            .query_pairs()
+            .find(|(name, _)| name == "config")
+            .and_then(|(_, raw)| serde_json::from_str::<CenterConfig>(&raw).ok())
+            .ok_or_else(|| internal("connect without a valid config"))?;
+        let limit = usize::try_from(config.max_web_calls).unwrap_or(usize::MAX);
+        let open = self.state.get_websockets_with_tag(CALLER_TAG).len();
+        if open >= limit {
+            log::warn("webcall.busy", &[("open", open.into())]);
+            return Response::error("all web call lines are busy", 503);
+        }
+        self.load(Some(config)).await?;
+        let conn = self.next_connection().await?;
+        let pair = WebSocketPair::new()?;
+        self.state
+            .accept_websocket_with_tags(&pair.server, &[&conn_tag(conn), CALLER_TAG]);
+        pair.server.serialize_attachment(SocketTag {
+            conn,
+            signed_in: false,
+            caller: true,
+        })?;
+        Response::from_websocket(pair.client)
+    }
+
+    /// A message from a customer socket: `start` first, then signalling and hang-up for the
+    /// center; `ping` is answered here.
+    async fn caller_message(
+        &self,
+        ws: &WebSocket,
+        tag: &mut SocketTag,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        if text.len() > CALLER_MESSAGE_MAX_BYTES {
+            return send_caller(ws, &caller_rejected("message too large"));
+        }
+        let Ok(message) = serde_json::from_str::<CallerMessage>(text) else {
+            if let Some(version) = hello_version(text).filter(|v| *v != PROTOCOL_VERSION) {
+                return incompatible_caller(ws, version);
+            }
+            return send_caller(ws, &caller_rejected("unrecognised message"));
+        };
+        let conn = ConnectionId(tag.conn);
+        let result = match message {
+            CallerMessage::Ping => return send_caller(ws, &CallerEvent::Pong),
+            CallerMessage::Start {
+                protocol,
+                name,
+                number,
+            } if !tag.signed_in => {
+                if protocol != PROTOCOL_VERSION {
+                    return incompatible_caller(ws, protocol);
+                }
+                let start = WebCallStart {
+                    name,
+                    number,
+                    random: random_bytes()?,
+                };
+                let started = self.with_center(|center| center.web_call_started(now, conn, start));
+                match started {
+                    Some(Ok(conversation)) => {
+                        tag.signed_in = true;
+                        ws.serialize_attachment(*tag)?;
+                        let tenant = self.with_center(|center| center.config().tenant.clone());
+                        log::info(
+                            "webcall.started",
+                            &[
+                                ("tenant", tenant.as_ref().map_or("", |t| t.as_str()).into()),
+                                ("conversation", conversation.as_str().into()),
+                                ("conn", tag.conn.into()),
+                            ],
+                        );
+                        Ok(())
+                    }
+                    Some(Err(CenterError::WebCallsBusy)) => {
+                        // Nothing changed in the center; the page hears why and is closed.
+                        return end_caller(
+                            ws,
+                            &CallerEvent::Ended {
+                                reason: CallEndReason::Busy,
+                            },
+                        );
+                    }
+                    Some(Err(err)) => Err(err),
+                    None => Ok(()),
+                }
+            }
+            message if tag.signed_in => self
+                .with_center(|center| center.caller_message(now, conn, message))
+                .unwrap_or(Ok(())),
+            _ => return send_caller(ws, &caller_rejected("start the call first")),
+        };
+        if let Err(err) = result {
+            send_caller(ws, &caller_rejected(&err.to_string()))?;
+        }
+        self.settle().await
     }
 
     async fn next_connection(&self) -> Result<u64> {
@@ -237,8 +375,16 @@ impl PresenceHub {
             return Ok(());
         }
         let now = clock::now();
-        // Unknown connection: already handled (close and error can both arrive).
-        let _ = self.with_center(|center| center.agent_disconnected(now, ConnectionId(tag.conn)));
+        let conn = ConnectionId(tag.conn);
+        // Unknown connection: already handled (close and error can both arrive, and a finished
+        // web call's socket is no longer the center's).
+        let _ = self.with_center(|center| {
+            if tag.caller {
+                center.caller_disconnected(now, conn)
+            } else {
+                center.agent_disconnected(now, conn)
+            }
+        });
         self.settle().await
     }
 
@@ -336,24 +482,40 @@ impl PresenceHub {
     }
 
     /// After a restart the snapshot may list connections whose sockets are gone; the agents get
-    /// the disconnect grace, as if the sockets had just closed.
+    /// the disconnect grace, as if the sockets had just closed, and web calls whose customer
+    /// socket is gone end as if the customer had left.
     fn forget_vanished_sockets(&self) {
-        let live: Vec<u64> = self
+        let tags: Vec<SocketTag> = self
             .state
             .get_websockets()
             .iter()
             .filter_map(|ws| ws.deserialize_attachment::<SocketTag>().ok().flatten())
-            .filter(|tag| tag.signed_in)
-            .map(|tag| tag.conn)
+            .collect();
+        let live_agents: Vec<u64> = tags
+            .iter()
+            .filter(|t| t.is_agent())
+            .map(|t| t.conn)
+            .collect();
+        let live_callers: Vec<u64> = tags
+            .iter()
+            .filter(|t| t.is_caller())
+            .map(|t| t.conn)
             .collect();
         let now = clock::now();
         self.with_center(|center| {
             let vanished: Vec<ConnectionId> = center
                 .connections()
-                .filter(|conn| !live.contains(&conn.0))
+                .filter(|conn| !live_agents.contains(&conn.0))
                 .collect();
             for conn in vanished {
                 let _ = center.agent_disconnected(now, conn);
+            }
+            let gone: Vec<ConnectionId> = center
+                .callers()
+                .filter(|conn| !live_callers.contains(&conn.0))
+                .collect();
+            for conn in gone {
+                let _ = center.caller_disconnected(now, conn);
             }
         });
     }
@@ -470,15 +632,24 @@ impl PresenceHub {
             Output::Broadcast { message } => {
                 let text = message.to_json();
                 for ws in self.state.get_websockets() {
-                    let signed_in = ws
+                    let agent = ws
                         .deserialize_attachment::<SocketTag>()
                         .ok()
                         .flatten()
-                        .is_some_and(|tag| tag.signed_in);
-                    if signed_in {
+                        .is_some_and(|tag| tag.is_agent());
+                    if agent {
                         // One dead socket must not stop the others from hearing the news.
                         let _ = ws.send_with_str(&text);
                     }
+                }
+            }
+            Output::ToCaller { conn, message } => {
+                for ws in self.state.get_websockets_with_tag(&conn_tag(conn.0)) {
+                    let _ = if matches!(message, CallerEvent::Ended { .. }) {
+                        end_caller(&ws, &message)
+                    } else {
+                        send_caller(&ws, &message)
+                    };
                 }
             }
             Output::RedirectCall {
@@ -623,6 +794,47 @@ fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
 
 fn send(ws: &WebSocket, message: &ServerMessage) -> Result<()> {
     ws.send_with_str(message.to_json())
+}
+
+fn send_caller(ws: &WebSocket, event: &CallerEvent) -> Result<()> {
+    ws.send_with_str(event.to_json())
+}
+
+/// Tells a customer page its call is over, then closes its socket.
+fn end_caller(ws: &WebSocket, event: &CallerEvent) -> Result<()> {
+    send_caller(ws, event)?;
+    ws.close(Some(CLOSE_CALL_ENDED), Some("call ended"))
+}
+
+fn incompatible_caller(ws: &WebSocket, client: u32) -> Result<()> {
+    send_caller(
+        ws,
+        &CallerEvent::IncompatibleProtocol {
+            server: PROTOCOL_VERSION,
+            client,
+        },
+    )?;
+    ws.close(Some(CLOSE_INCOMPATIBLE), Some("incompatible protocol"))
+}
+
+fn caller_rejected(reason: &str) -> CallerEvent {
+    CallerEvent::Rejected {
+        reason: reason.to_owned(),
+    }
+}
+
+/// Sixteen bytes from the runtime's CSPRNG (`crypto.getRandomValues`): a web call's id.
+fn random_bytes() -> Result<[u8; 16]> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?;
+    let get_random_values: js_sys::Function =
+        js_sys::Reflect::get(&crypto, &"getRandomValues".into())?
+            .dyn_into()
+            .map_err(|_| internal("crypto.getRandomValues is missing"))?;
+    let array = js_sys::Uint8Array::new_with_length(16);
+    get_random_values.call1(&crypto, &array)?;
+    let mut bytes = [0u8; 16];
+    array.copy_to(&mut bytes);
+    Ok(bytes)
 }
 
 fn refuse(ws: &WebSocket, reason: &str) -> Result<()> {

@@ -4,9 +4,7 @@ use std::collections::BTreeSet;
 
 use tsunagu_core::{AgentId, InteractionId, Timestamp};
 use tsunagu_presence::{self as presence, ConnectionId, Presence, Rejected};
-use tsunagu_protocol::{
-    ClientMessage, DISPOSITION_MAX_CHARS, NOTES_MAX_CHARS, ScreenPop, ServerMessage,
-};
+use tsunagu_protocol::{ClientMessage, DISPOSITION_MAX_CHARS, NOTES_MAX_CHARS, ServerMessage};
 use tsunagu_routing::AgentProfile;
 
 use crate::{
@@ -33,7 +31,8 @@ impl Center {
     }
 
     /// A widget socket closed. When it was the agent's last, the disconnect grace starts: without
-    /// a socket back in time they go offline, and meanwhile they are offered nothing.
+    /// a socket back in time they go offline, and meanwhile they are offered nothing. A web call
+    /// whose audio this socket carried ends (the agent goes to wrap-up).
     pub fn agent_disconnected(
         &mut self,
         now: Timestamp,
@@ -47,6 +46,7 @@ impl Center {
                     entry.conns.remove(&conn);
                     self.journal.agent(&agent);
                 }
+                self.widget_closed(now, conn);
                 let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
                 Ok(())
             }
@@ -78,7 +78,7 @@ impl Center {
         conn: ConnectionId,
         card: AgentCard,
     ) -> Result<(), CenterError> {
-        if self.connections.contains_key(&conn) {
+        if self.connections.contains_key(&conn) || self.callers.contains_key(&conn) {
             return Err(CenterError::DuplicateConnection);
         }
         let agent = card.id.clone();
@@ -134,11 +134,7 @@ impl Center {
         let rejoin = call.dropped_at.is_some();
         let message = ServerMessage::Resume {
             conversation: id,
-            screen_pop: ScreenPop {
-                caller_number: call.caller_number.clone(),
-                customer: call.customer.clone(),
-                recent: call.recent.clone(),
-            },
+            screen_pop: call.screen_pop(),
             since: call
                 .interaction
                 .timeline()
@@ -229,6 +225,16 @@ impl Center {
             }
             ClientMessage::Hold { conversation, held } => {
                 return self.set_hold(now, agent, &conversation, held);
+            }
+            ClientMessage::AcceptOffer { offer } => {
+                return self.accept_web_call(now, conn, agent, &offer);
+            }
+            ClientMessage::Signal {
+                conversation,
+                signal,
+            } => return self.relay_from_agent(conn, agent, &conversation, signal),
+            ClientMessage::HangUp { conversation } => {
+                return self.agent_hang_up(now, agent, &conversation);
             }
         };
         let result = self

@@ -104,7 +104,7 @@ impl Center {
     pub fn call_redirected(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
         let now = self.begin(now);
         self.give_up_rejoin(now, interaction);
-        let plan = match self.calls.get(interaction) {
+        let plan = match self.phone_call(interaction) {
             Some(call) => self.plan_of(call),
             None => self.unknown_call_plan(interaction.clone()),
         };
@@ -170,7 +170,10 @@ impl Center {
 
     fn arrive(&mut self, now: Timestamp, id: InteractionId, arrival: CallArrival) -> CallPlan {
         if let Some(call) = self.calls.get(&id) {
-            return self.plan_of(call);
+            return match call.web {
+                None => self.plan_of(call),
+                Some(_) => self.unknown_call_plan(id),
+            };
         }
         if let Line::Legacy { new_number } = arrival.line {
             return CallPlan::AnnounceNewNumber { new_number };
@@ -194,7 +197,7 @@ impl Center {
                 customer.clone(),
                 now,
             ),
-            call_sid: arrival.call_sid.clone(),
+            call_sid: Some(arrival.call_sid.clone()),
             caller_number: arrival.customer_number.clone(),
             customer: arrival.customer,
             recent: arrival.recent,
@@ -210,6 +213,7 @@ impl Center {
             outbound: None,
             dropped_at: None,
             held_since: None,
+            web: None,
         };
         let contact = call.contact(owner_team);
         self.by_call_sid
@@ -250,7 +254,7 @@ impl Center {
         attempt: u32,
         outcome: DialOutcome,
     ) -> CallPlan {
-        let Some(call) = self.calls.get(id) else {
+        let Some(call) = self.phone_call(id) else {
             return self.unknown_call_plan(id.clone());
         };
         match call.place.clone() {
@@ -347,6 +351,7 @@ impl Center {
         status: AgentLegStatus,
         leg: CallSid,
     ) -> Result<(), CenterError> {
+        self.phone_call(id).ok_or(CenterError::UnknownCall)?;
         let call = self.calls.get_mut(id).ok_or(CenterError::UnknownCall)?;
         let (ringing, connected) = match &call.place {
             Place::Ringing { agent: a, .. } => (a == agent, false),
@@ -377,13 +382,16 @@ impl Center {
         }
     }
 
-    fn caller_left(&mut self, now: Timestamp, id: &InteractionId) {
+    /// The caller hung up (a phone call's leg ended, or a web call's customer left): a ringing
+    /// offer is withdrawn, a queued call is abandoned, a connected call is complete.
+    pub(crate) fn caller_left(&mut self, now: Timestamp, id: &InteractionId) {
         let Some(call) = self.calls.get_mut(id) else {
             return;
         };
         if std::mem::replace(&mut call.hung_up, true) {
             return;
         }
+        let web = call.web.is_some();
         self.journal.call(id);
         let contact = ContactRef::Interaction(id.clone());
         match call.place.clone() {
@@ -410,13 +418,16 @@ impl Center {
             Place::Connected { .. } => self.end_leg(now, id, true),
             Place::Ended { .. } => {}
         }
-        self.record(CallEventKind::Ended(Mark { contact, at: now }));
+        // A web call's end is recorded as it ends (`Center::end`).
+        if !web {
+            self.record(CallEventKind::Ended(Mark { contact, at: now }));
+        }
     }
 
     fn wait(&mut self, now: Timestamp, id: &InteractionId) -> CallPlan {
         let max_wait = self.config.max_wait;
         let has_fallback = !self.config.fallback_numbers.is_empty();
-        let Some(call) = self.calls.get(id) else {
+        let Some(call) = self.phone_call(id) else {
             return self.unknown_call_plan(id.clone());
         };
         let waited = now.saturating_since(call.arrived_at);
@@ -445,7 +456,7 @@ impl Center {
     }
 
     fn left_queue(&mut self, now: Timestamp, id: &InteractionId, result: QueueResult) -> CallPlan {
-        let Some(call) = self.calls.get(id) else {
+        let Some(call) = self.phone_call(id) else {
             return self.unknown_call_plan(id.clone());
         };
         let queued = call.place == Place::Queued;
@@ -473,6 +484,13 @@ impl Center {
             Some(call) => self.plan_of(call),
             None => self.unknown_call_plan(id.clone()),
         }
+    }
+}
+
+impl Center {
+    /// A phone call the center holds: Twilio's inputs never reach a web call (its id is ours).
+    fn phone_call(&self, id: &InteractionId) -> Option<&CallEntry> {
+        self.calls.get(id).filter(|call| call.web.is_none())
     }
 }
 

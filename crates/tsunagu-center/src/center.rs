@@ -20,7 +20,10 @@ use tsunagu_stitch::{
     Queued, WrapUpEnded,
 };
 
-use crate::{CallPlan, CenterConfig, ConfigError, FallbackReason, Output, entries::Journal, wire};
+use crate::{
+    CallPlan, CenterConfig, ConfigError, FallbackReason, Output, entries::Journal,
+    webcall::WebCaller, wire,
+};
 
 /// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
 /// are recognised (and answered with its last plan) instead of starting a new call.
@@ -31,9 +34,11 @@ pub(crate) const ENDED_RETENTION: Millis = Millis::from_secs(600);
 ///
 /// The shell (the tenant's Durable Object) drives it like the other machines of the domain:
 ///
-/// 1. Feed what happened, with the time: sockets (`agent_connected`, `agent_disconnected`,
-///    `client_message`) and Twilio (`call_arrived`, `dial_finished`, `agent_leg`, `call_ended`,
-///    `queue_wait`, `queue_left`, `call_redirected`). Call-side inputs that Twilio waits on return
+/// 1. Feed what happened, with the time: widget sockets (`agent_connected`,
+///    `agent_disconnected`, `client_message`), customer sockets of web calls
+///    (`web_call_started`, `caller_message`, `caller_disconnected`) and Twilio (`call_arrived`,
+///    `dial_finished`, `agent_leg`, `call_ended`, `queue_wait`, `queue_left`,
+///    `call_redirected`). Call-side inputs that Twilio waits on return
 ///    the [`CallPlan`] to answer with; refused socket inputs return a [`crate::CenterError`] and
 ///    change nothing.
 /// 2. Drain [`poll_output`](Self::poll_output) and act on every [`Output`].
@@ -54,6 +59,8 @@ pub struct Center {
     pub(crate) agents: BTreeMap<AgentId, AgentEntry>,
     /// Open widget sockets and whose they are.
     pub(crate) connections: BTreeMap<ConnectionId, AgentId>,
+    /// Open customer sockets of web calls not over yet, and their calls (derived from the calls).
+    pub(crate) callers: BTreeMap<ConnectionId, InteractionId>,
     pub(crate) calls: BTreeMap<InteractionId, CallEntry>,
     pub(crate) router: Router,
     /// Agents whose presence changed since the last roster broadcast.
@@ -93,7 +100,9 @@ pub(crate) struct AgentEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct CallEntry {
     pub(crate) interaction: Interaction,
-    pub(crate) call_sid: CallSid,
+    /// The caller's Twilio call; `None` for a web call.
+    #[serde(default)]
+    pub(crate) call_sid: Option<CallSid>,
     pub(crate) caller_number: Option<String>,
     pub(crate) customer: Option<CustomerCard>,
     pub(crate) recent: Vec<RecentContact>,
@@ -122,6 +131,9 @@ pub(crate) struct CallEntry {
     /// The agent put the caller on hold (since when); their phone leg is gone meanwhile.
     #[serde(default)]
     pub(crate) held_since: Option<Timestamp>,
+    /// Set for a web call: the customer's socket and what it was told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) web: Option<WebCaller>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -184,19 +196,36 @@ impl CallEntry {
         self.interaction.id()
     }
 
+    pub(crate) fn channel(&self) -> Channel {
+        if self.web.is_some() {
+            Channel::WebCall
+        } else {
+            Channel::Voice
+        }
+    }
+
     pub(crate) fn contact(&self, owner_team: Option<TeamId>) -> Contact {
-        let mut contact = Contact::new(self.id().clone(), Channel::Voice, self.arrived_at);
+        let mut contact = Contact::new(self.id().clone(), self.channel(), self.arrived_at);
         contact.customer = self.customer.as_ref().map(|card| card.id.clone());
         contact.owner = self.customer.as_ref().and_then(|card| card.owner.clone());
         contact.owner_team = owner_team;
         contact
     }
 
-    fn contact_ref(&self) -> ContactRef {
+    pub(crate) fn screen_pop(&self) -> ScreenPop {
+        ScreenPop {
+            caller_number: self.caller_number.clone(),
+            caller_name: self.web.as_ref().and_then(|web| web.name.clone()),
+            customer: self.customer.clone(),
+            recent: self.recent.clone(),
+        }
+    }
+
+    pub(crate) fn contact_ref(&self) -> ContactRef {
         ContactRef::Interaction(self.id().clone())
     }
 
-    fn ringing(&self, agent: &AgentId) -> Option<u32> {
+    pub(crate) fn ringing(&self, agent: &AgentId) -> Option<u32> {
         match &self.place {
             Place::Ringing {
                 agent: ringing,
@@ -268,6 +297,7 @@ impl Center {
             now,
             agents,
             connections,
+            callers: BTreeMap::new(),
             calls,
             router,
             dirty: BTreeSet::new(),
@@ -346,9 +376,15 @@ impl Center {
         self.connections.keys().copied()
     }
 
-    /// How many calls wait in the queue.
+    /// How many phone calls wait in the queue.
     pub fn queue_len(&self) -> usize {
         self.router.queue_len(Channel::Voice)
+    }
+
+    /// The open customer sockets of web calls, as the center knows them (after a restore, close
+    /// the ones the runtime no longer has with [`caller_disconnected`](Self::caller_disconnected)).
+    pub fn callers(&self) -> impl Iterator<Item = ConnectionId> + '_ {
+        self.callers.keys().copied()
     }
 
     // ----- One input ---------------------------------------------------------------------------
@@ -364,7 +400,14 @@ impl Center {
             }
             self.expiries.pop_first();
             if let Some(call) = self.calls.remove(&id) {
-                self.by_call_sid.remove(&call.call_sid);
+                if let Some(call_sid) = &call.call_sid {
+                    self.by_call_sid.remove(call_sid);
+                }
+                if let Some(web) = &call.web
+                    && self.callers.get(&web.conn) == Some(&id)
+                {
+                    self.callers.remove(&web.conn);
+                }
                 self.journal.call(&id);
             }
         }
@@ -375,14 +418,18 @@ impl Center {
     /// call whose request is being answered already has its new plan in `served`.)
     pub(crate) fn finish(&mut self) {
         let changed = std::mem::take(&mut self.changed);
+        if !changed.is_empty() {
+            self.tell_callers(&changed);
+        }
         for id in changed {
             if let Some(call) = self.calls.get_mut(&id)
                 && call.needs_redirect()
+                && let Some(call_sid) = call.call_sid.clone()
             {
                 call.served = Served::Redirect;
                 self.journal.call(&id);
                 self.outputs.push_back(Output::RedirectCall {
-                    call_sid: call.call_sid.clone(),
+                    call_sid,
                     interaction: id,
                 });
             }
@@ -590,10 +637,11 @@ impl Center {
                 call.place = Place::Queued;
                 self.journal.call(&queued.contact);
                 let contact = call.contact_ref();
+                let queue = call.channel().as_str().to_owned();
                 self.changed.insert(queued.contact);
                 self.record(CallEventKind::Queued(Queued {
                     contact,
-                    queue: Some(Channel::Voice.as_str().to_owned()),
+                    queue: Some(queue),
                     at,
                 }));
             }
@@ -655,7 +703,12 @@ impl Center {
         self.journal.call(&offer.contact);
         call.attempts = call.attempts.saturating_add(1);
         let attempt = call.attempts;
-        let timeout = offer.timeout.min(ring_cap);
+        // A web call has no phone ring to time out: presence's own ring deadline ends it.
+        let timeout = if call.web.is_some() {
+            ring_cap
+        } else {
+            offer.timeout.min(ring_cap)
+        };
         call.place = Place::Ringing {
             agent: offer.agent.clone(),
             attempt,
@@ -685,11 +738,8 @@ impl Center {
             },
         );
         let contact = call.contact_ref();
-        let screen_pop = ScreenPop {
-            caller_number: call.caller_number.clone(),
-            customer: call.customer.clone(),
-            recent: call.recent.clone(),
-        };
+        let screen_pop = call.screen_pop();
+        let channel = call.channel();
         if from_queue {
             self.record(CallEventKind::Dequeued(Mark {
                 contact: contact.clone(),
@@ -712,6 +762,7 @@ impl Center {
                 screen_pop,
                 ring_timeout_ms: timeout.0,
                 ack_timeout_ms: ack_timeout.0,
+                channel,
             },
         );
     }
@@ -748,6 +799,8 @@ impl Center {
         let leg_call_sid = call.leg_call_sid.take();
         let offer = wire::offer_id(&call.offer_id(attempt));
         let waited = at.saturating_since(call.arrived_at);
+        // A web call cannot be sent to a phone number: it keeps waiting for an agent.
+        let has_fallback = has_fallback && call.web.is_none();
         self.changed.insert(id.clone());
         if let Some(response) = response {
             self.record(CallEventKind::AgentResponded(AgentResponded {
@@ -794,7 +847,8 @@ impl Center {
 
     /// Ends a call the center can no longer route: to the fallback numbers, or hung up.
     pub(crate) fn lose(&mut self, at: Timestamp, id: &InteractionId) {
-        if self.config.fallback_numbers.is_empty() {
+        let web = self.calls.get(id).is_some_and(|call| call.web.is_some());
+        if self.config.fallback_numbers.is_empty() || web {
             if let Some(call) = self.calls.get_mut(id) {
                 let _ = call.interaction.handle(at, Event::CustomerHungUp);
                 self.journal.call(id);
@@ -824,11 +878,20 @@ impl Center {
         if let Some(call) = self.calls.get_mut(id) {
             self.journal.call(id);
             call.place = Place::Ended { ending };
-            if call.ended_at.is_none() {
+            let first_end = call.ended_at.is_none();
+            if first_end {
                 call.ended_at = Some(at);
                 self.expiries.insert((at + ENDED_RETENTION, id.clone()));
             }
+            let web = call.web.is_some();
             self.changed.insert(id.clone());
+            // Twilio reports a phone call's end; a web call's end is only known here.
+            if web && first_end {
+                self.record(CallEventKind::Ended(Mark {
+                    contact: ContactRef::Interaction(id.clone()),
+                    at,
+                }));
+            }
         }
     }
 
@@ -897,7 +960,9 @@ impl Center {
             // The hold itself ended the agent's leg (the caller was redirected to the music).
             return;
         }
-        if !by_customer && !call.hung_up && call.outbound.is_none() && widget_gone {
+        // Only a phone call can be rung through again; a web call's audio was the page itself.
+        let phone = call.outbound.is_none() && call.web.is_none();
+        if !by_customer && !call.hung_up && phone && widget_gone {
             if call.dropped_at.is_none() {
                 call.dropped_at = Some(at);
                 self.journal.call(id);
@@ -1094,13 +1159,10 @@ impl Center {
                 attempt: *attempt,
             },
             conversation: offer.interaction.clone(),
-            screen_pop: ScreenPop {
-                caller_number: call.caller_number.clone(),
-                customer: call.customer.clone(),
-                recent: call.recent.clone(),
-            },
+            screen_pop: call.screen_pop(),
             ring_timeout_ms: timeout.0,
             ack_timeout_ms: self.config.presence.offer_ack_timeout.0,
+            channel: call.channel(),
         })
     }
 }

@@ -37,6 +37,11 @@ pub struct CenterConfig {
     /// Presence changes are sent to every widget at most once per interval. Default: 250 ms.
     #[serde(default = "default_broadcast_interval")]
     pub broadcast_interval: Millis,
+    /// At most this many web calls (from the public "call us" page) wait, ring or talk at once;
+    /// more are turned away as busy, so the public page cannot exhaust the hub. 0 turns web calls
+    /// off. Default: 20.
+    #[serde(default = "default_max_web_calls")]
+    pub max_web_calls: u32,
 }
 
 fn default_max_wait() -> Millis {
@@ -45,6 +50,10 @@ fn default_max_wait() -> Millis {
 
 fn default_broadcast_interval() -> Millis {
     Millis(250)
+}
+
+fn default_max_web_calls() -> u32 {
+    20
 }
 
 /// Twilio rings at most ten numbers in one `<Dial>`.
@@ -62,6 +71,7 @@ impl CenterConfig {
             max_wait: default_max_wait(),
             fallback_numbers: Vec::new(),
             broadcast_interval: default_broadcast_interval(),
+            max_web_calls: default_max_web_calls(),
         }
     }
 

@@ -39,6 +39,20 @@ pub enum CenterError {
     DuplicateCall,
     #[error("this call cannot be put on hold or taken back now")]
     CannotHold,
+    #[error("all web call lines are busy; please try again later")]
+    WebCallsBusy,
+    #[error("this call has already started")]
+    WebCallAlreadyStarted,
+    #[error("this is not a web call: a phone call is answered and hung up on the phone line")]
+    NotAWebCall,
+    #[error("the web call is not connected")]
+    WebCallNotConnected,
+    #[error("a signalling message is larger than allowed")]
+    SignalTooLarge,
+    #[error("too many signalling messages for this call")]
+    TooManySignals,
+    #[error("a web call cannot be transferred")]
+    WebCallNotTransferable,
 }
 
 /// A configuration the center cannot run with.

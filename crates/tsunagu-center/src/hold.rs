@@ -27,7 +27,9 @@ impl Center {
         if !mine || call.hung_up || call.dropped_at.is_some() {
             return Err(CenterError::NotOnThisCall);
         }
-        if call.outbound.is_some() {
+        // An outbound call's root leg is the agent's own phone; a web call has no phone call at
+        // all (its audio is the widget's peer connection): neither has a caller call to park.
+        if call.outbound.is_some() || call.web.is_some() {
             return Err(CenterError::CannotHold);
         }
         if call.held_since.is_some() == held {

@@ -39,6 +39,10 @@
 //!   per `broadcast_interval`, however many changed.
 //! - **Ended calls** are remembered for ten minutes so that retries and late callbacks about them
 //!   get their last plan instead of starting anew.
+//! - **Web calls.** A customer's browser calls in through its own socket
+//!   ([`Center::web_call_started`]); the call is routed like a phone call, rings with presence's
+//!   own deadlines, connects when the widget accepts, and the hub relays WebRTC signalling
+//!   between the customer socket and the accepting widget socket only (see `webcall.rs`).
 //! - **Storage.** An agent's entry holds their presence, sockets and the router's facts about
 //!   them; a call's entry holds the call and the router's record of it. Queue order is rebuilt
 //!   from each call's arrival, timers from the presence machines, forgetting from `ended_at`.
@@ -56,6 +60,7 @@ mod outbound;
 mod output;
 mod snapshot;
 mod transfer;
+mod webcall;
 mod wire;
 
 pub use call::{
@@ -71,6 +76,7 @@ pub use hours::{BusinessHours, ClockTime, InvalidClockTime, OpeningHours, Weekda
 pub use outbound::OutboundCall;
 pub use output::Output;
 pub use snapshot::Snapshot;
+pub use webcall::WebCallStart;
 
 #[cfg(test)]
 mod tests;

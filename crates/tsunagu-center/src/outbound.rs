@@ -82,7 +82,7 @@ impl Center {
         );
         let entry = CallEntry {
             interaction,
-            call_sid: call.call_sid.clone(),
+            call_sid: Some(call.call_sid.clone()),
             caller_number: Some(call.to.as_str().to_owned()),
             customer: call.customer,
             recent: Vec::new(),
@@ -102,6 +102,7 @@ impl Center {
             outbound: Some(call.to.clone()),
             dropped_at: None,
             held_since: None,
+            web: None,
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, CallSid, InteractionId};
 use tsunagu_presence::{ConnectionId, PresenceInterval};
-use tsunagu_protocol::ServerMessage;
+use tsunagu_protocol::{CallerEvent, ServerMessage};
 use tsunagu_stitch::CallEvent;
 
 /// One thing for the shell to do, drained with [`Center::poll_output`](crate::Center::poll_output)
@@ -18,6 +18,11 @@ pub enum Output {
     },
     /// Send to every widget socket of the tenant.
     Broadcast { message: ServerMessage },
+    /// Send to one customer socket of a web call. After [`CallerEvent::Ended`], close it.
+    ToCaller {
+        conn: ConnectionId,
+        message: CallerEvent,
+    },
     /// Twilio is still executing an older plan for this call (ringing an agent who did not
     /// acknowledge, or waiting in the queue): redirect it with the REST API to the route URL,
     /// which asks [`Center::call_redirected`](crate::Center::call_redirected) for the new plan. If

@@ -11,6 +11,7 @@ use crate::{
     Center, CenterConfig, Output, RestoreError,
     center::{AgentEntry, CallEntry, ENDED_RETENTION, Place},
     entries::Journal,
+    webcall::Told,
 };
 
 /// The format of [`Snapshot`]; bumped on any incompatible change.
@@ -154,12 +155,33 @@ impl Center {
             if call.id() != id {
                 return Err(inconsistent("a call is stored under another id"));
             }
-            if self
-                .by_call_sid
-                .insert(call.call_sid.clone(), id.clone())
-                .is_some()
-            {
-                return Err(inconsistent("two calls share a CallSid"));
+            match (&call.call_sid, &call.web) {
+                (Some(call_sid), None) => {
+                    if self
+                        .by_call_sid
+                        .insert(call_sid.clone(), id.clone())
+                        .is_some()
+                    {
+                        return Err(inconsistent("two calls share a CallSid"));
+                    }
+                }
+                (None, Some(web)) => {
+                    if web.socket_open {
+                        if web.told == Told::Ended {
+                            return Err(inconsistent("an ended web call keeps its socket"));
+                        }
+                        if self.connections.contains_key(&web.conn)
+                            || self.callers.insert(web.conn, id.clone()).is_some()
+                        {
+                            return Err(inconsistent("a customer socket is used twice"));
+                        }
+                    }
+                }
+                _ => {
+                    return Err(inconsistent(
+                        "a call is neither a phone call nor a web call",
+                    ));
+                }
             }
             let routed = self.router.contact_state(id);
             let consistent = match &call.place {

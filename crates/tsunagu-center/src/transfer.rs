@@ -37,6 +37,10 @@ impl Center {
             Place::Connected { agent, .. } if agent == by && !call.hung_up => {}
             _ => return Err(CenterError::NotOnThisCall),
         }
+        if call.web.is_some() {
+            // The customer's page would have to start a new peer connection with the target.
+            return Err(CenterError::WebCallNotTransferable);
+        }
         let destination = self.destination(by, to)?;
         let target = match &destination {
             Destination::Inside { target, .. } => target.clone(),

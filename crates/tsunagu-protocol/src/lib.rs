@@ -10,8 +10,15 @@
 //! the domain crates, which convert their own types into these; this crate depends only on
 //! `tsunagu-core` and serde, because the widget links it.
 
+mod webcall;
+
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId, Timestamp};
+
+pub use webcall::{
+    CALLER_NAME_MAX_CHARS, CALLER_NUMBER_MAX_CHARS, CANDIDATE_MAX_BYTES, CallEndReason,
+    CallerEvent, CallerMessage, SDP_MAX_BYTES, SIGNALS_PER_SIDE_MAX, Signal, WEBCALL_SOCKET_PATH,
+};
 
 /// Bumped on any incompatible change to the messages below.
 pub const PROTOCOL_VERSION: u32 = 2;
@@ -59,6 +66,16 @@ pub enum ClientMessage {
         conversation: InteractionId,
         held: bool,
     },
+    /// The agent answers a ringing web call (a phone call is answered on the phone line instead).
+    AcceptOffer { offer: OfferId },
+    /// WebRTC signalling for the web call the agent accepted in this widget, relayed to the
+    /// customer's page.
+    Signal {
+        conversation: InteractionId,
+        signal: Signal,
+    },
+    /// The agent hangs up the web call they are on (a phone call is hung up on the phone line).
+    HangUp { conversation: InteractionId },
 }
 
 /// Where an agent transfers a call.
@@ -99,12 +116,17 @@ pub enum ServerMessage {
     Roster { agents: Vec<AgentPresence> },
     /// A call rings this agent: show it and acknowledge with [`ClientMessage::AckOffer`] within
     /// `ack_timeout_ms`. The phone (Twilio) rings for at most `ring_timeout_ms`.
+    /// A web call (`channel` = `web_call`) has no phone leg: the widget answers it with
+    /// [`ClientMessage::AcceptOffer`] and then carries the audio itself (WebRTC).
     Offer {
         offer: OfferId,
         conversation: InteractionId,
         screen_pop: ScreenPop,
         ring_timeout_ms: u64,
         ack_timeout_ms: u64,
+        /// Absent from servers before web calls: a phone call.
+        #[serde(default = "voice")]
+        channel: Channel,
     },
     /// The agent is on this call (sent to a widget that opens during it, e.g. after a reload):
     /// show the call view. When `rejoin`, the agent's audio leg was lost with the old page and
@@ -132,6 +154,11 @@ pub enum ServerMessage {
         status: PresenceStatus,
         since: Timestamp,
     },
+    /// WebRTC signalling from the customer of the web call this widget accepted.
+    Signal {
+        conversation: InteractionId,
+        signal: Signal,
+    },
     /// Answer to [`ClientMessage::Ping`].
     Pong,
     /// The peer speaks a different protocol version; the widget must reload when idle.
@@ -141,6 +168,10 @@ pub enum ServerMessage {
     /// The message could not be understood or is not allowed now; `reason` is ours, never an
     /// echo of the input.
     Rejected { reason: String },
+}
+
+fn voice() -> Channel {
+    Channel::Voice
 }
 
 /// A text in the two languages every UI string ships in.
@@ -213,8 +244,12 @@ pub struct AgentPresence {
 /// What the widget shows when a call rings: who is calling and their history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScreenPop {
-    /// The caller's number in E.164, when the network sent one.
+    /// The caller's number in E.164, when the network sent one (for a web call: the number the
+    /// customer typed, if it is a valid one; unverified).
     pub caller_number: Option<String>,
+    /// The name a web-call customer typed on the page (unverified); absent for phone calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_name: Option<String>,
     /// The CRM record the number belongs to, if the lookup found one.
     pub customer: Option<CustomerCard>,
     /// The latest contacts with this caller, newest first.

@@ -4,9 +4,10 @@ use expect_test::{Expect, expect};
 use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId, Timestamp};
 
 use crate::{
-    AgentPresence, AwayReason, ClientMessage, CustomerCard, Localized, OfferId, PROTOCOL_VERSION,
-    PresenceStatus, RecentContact, RequestedStatus, ScreenPop, ServerMessage, TransferTo,
-    WithdrawReason, hello_version,
+    AgentPresence, AwayReason, CallEndReason, CallerEvent, CallerMessage, ClientMessage,
+    CustomerCard, Localized, OfferId, PROTOCOL_VERSION, PresenceStatus, RecentContact,
+    RequestedStatus, SDP_MAX_BYTES, ScreenPop, ServerMessage, Signal, TransferTo, WithdrawReason,
+    hello_version,
 };
 
 fn agent(raw: &str) -> AgentId {
@@ -158,6 +159,7 @@ fn offers_on_the_wire() {
             conversation: offer().interaction,
             screen_pop: ScreenPop {
                 caller_number: Some("+81312345678".into()),
+                caller_name: None,
                 customer: Some(CustomerCard {
                     id: CustomerId::new("cust-42").expect("valid"),
                     name: "山田商事".into(),
@@ -173,9 +175,10 @@ fn offers_on_the_wire() {
             },
             ring_timeout_ms: 15_000,
             ack_timeout_ms: 3_000,
+            channel: Channel::Voice,
         },
         &expect![[
-            r#"{"type":"offer","offer":{"interaction":"CA0123","attempt":2},"conversation":"CA0123","screen_pop":{"caller_number":"+81312345678","customer":{"id":"cust-42","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1699000000000,"channel":"voice","agent":"sato","summary":"見積もりの件"}]},"ring_timeout_ms":15000,"ack_timeout_ms":3000}"#
+            r#"{"type":"offer","offer":{"interaction":"CA0123","attempt":2},"conversation":"CA0123","screen_pop":{"caller_number":"+81312345678","customer":{"id":"cust-42","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1699000000000,"channel":"voice","agent":"sato","summary":"見積もりの件"}]},"ring_timeout_ms":15000,"ack_timeout_ms":3000,"channel":"voice"}"#
         ]],
     );
     server(
@@ -264,4 +267,178 @@ fn unknown_client_messages_are_errors_not_panics() {
         r#"{"type":"ack_offer","offer":{"interaction":"a b","attempt":1}}"#,
     );
     assert!(parsed.is_err(), "ids are validated on the way in");
+}
+
+#[test]
+fn an_offer_from_a_server_before_web_calls_is_a_phone_call() {
+    let old = r#"{"type":"offer","offer":{"interaction":"CA1","attempt":1},"conversation":"CA1","screen_pop":{"caller_number":null,"customer":null,"recent":[]},"ring_timeout_ms":15000,"ack_timeout_ms":3000}"#;
+    let ServerMessage::Offer { channel, .. } = serde_json::from_str(old).expect("reads") else {
+        panic!("not an offer");
+    };
+    assert_eq!(channel, Channel::Voice);
+}
+
+fn web_call() -> InteractionId {
+    InteractionId::new("WC00ff").expect("valid")
+}
+
+#[test]
+fn web_call_messages_of_the_widget_on_the_wire() {
+    client(
+        &ClientMessage::AcceptOffer { offer: offer() },
+        &expect![[r#"{"type":"accept_offer","offer":{"interaction":"CA0123","attempt":2}}"#]],
+    );
+    client(
+        &ClientMessage::Signal {
+            conversation: web_call(),
+            signal: Signal::Answer {
+                sdp: "v=0\r\n".into(),
+            },
+        },
+        &expect![[
+            r#"{"type":"signal","conversation":"WC00ff","signal":{"kind":"answer","sdp":"v=0\r\n"}}"#
+        ]],
+    );
+    client(
+        &ClientMessage::HangUp {
+            conversation: web_call(),
+        },
+        &expect![[r#"{"type":"hang_up","conversation":"WC00ff"}"#]],
+    );
+    server(
+        &ServerMessage::Offer {
+            offer: OfferId {
+                interaction: web_call(),
+                attempt: 1,
+            },
+            conversation: web_call(),
+            screen_pop: ScreenPop {
+                caller_number: Some("+81312345678".into()),
+                caller_name: Some("山田 太郎".into()),
+                customer: None,
+                recent: vec![],
+            },
+            ring_timeout_ms: 15_000,
+            ack_timeout_ms: 3_000,
+            channel: Channel::WebCall,
+        },
+        &expect![[
+            r#"{"type":"offer","offer":{"interaction":"WC00ff","attempt":1},"conversation":"WC00ff","screen_pop":{"caller_number":"+81312345678","caller_name":"山田 太郎","customer":null,"recent":[]},"ring_timeout_ms":15000,"ack_timeout_ms":3000,"channel":"web_call"}"#
+        ]],
+    );
+    server(
+        &ServerMessage::Signal {
+            conversation: web_call(),
+            signal: Signal::Candidate {
+                candidate: "candidate:1 1 udp 2122194687 192.0.2.2 52721 typ host".into(),
+                sdp_mid: Some("0".into()),
+                sdp_m_line_index: Some(0),
+            },
+        },
+        &expect![[
+            r#"{"type":"signal","conversation":"WC00ff","signal":{"kind":"candidate","candidate":"candidate:1 1 udp 2122194687 192.0.2.2 52721 typ host","sdp_mid":"0","sdp_m_line_index":0}}"#
+        ]],
+    );
+}
+
+#[track_caller]
+fn caller(message: &CallerMessage, expect: &Expect) {
+    let json = message.to_json();
+    expect.assert_eq(&json);
+    let back: CallerMessage = serde_json::from_str(&json).expect("reads back");
+    assert_eq!(&back, message);
+}
+
+#[track_caller]
+fn to_caller(event: &CallerEvent, expect: &Expect) {
+    let json = event.to_json();
+    expect.assert_eq(&json);
+    let back: CallerEvent = serde_json::from_str(&json).expect("reads back");
+    assert_eq!(&back, event);
+}
+
+#[test]
+fn the_customer_page_socket_on_the_wire() {
+    caller(
+        &CallerMessage::Start {
+            protocol: PROTOCOL_VERSION,
+            name: Some("山田 太郎".into()),
+            number: Some("03-5555-0101".into()),
+        },
+        &expect![[r#"{"type":"start","protocol":2,"name":"山田 太郎","number":"03-5555-0101"}"#]],
+    );
+    caller(
+        &CallerMessage::Start {
+            protocol: PROTOCOL_VERSION,
+            name: None,
+            number: None,
+        },
+        &expect![[r#"{"type":"start","protocol":2}"#]],
+    );
+    caller(
+        &CallerMessage::Signal {
+            signal: Signal::Offer {
+                sdp: "v=0\r\n".into(),
+            },
+        },
+        &expect![[r#"{"type":"signal","signal":{"kind":"offer","sdp":"v=0\r\n"}}"#]],
+    );
+    caller(&CallerMessage::HangUp, &expect![[r#"{"type":"hang_up"}"#]]);
+    caller(&CallerMessage::Ping, &expect![[r#"{"type":"ping"}"#]]);
+    to_caller(
+        &CallerEvent::Started {
+            conversation: web_call(),
+        },
+        &expect![[r#"{"type":"started","conversation":"WC00ff"}"#]],
+    );
+    to_caller(
+        &CallerEvent::Queued { position: 2 },
+        &expect![[r#"{"type":"queued","position":2}"#]],
+    );
+    to_caller(&CallerEvent::Ringing, &expect![[r#"{"type":"ringing"}"#]]);
+    to_caller(
+        &CallerEvent::Connected,
+        &expect![[r#"{"type":"connected"}"#]],
+    );
+    to_caller(
+        &CallerEvent::Ended {
+            reason: CallEndReason::AgentHungUp,
+        },
+        &expect![[r#"{"type":"ended","reason":"agent_hung_up"}"#]],
+    );
+    to_caller(
+        &CallerEvent::IncompatibleProtocol {
+            server: PROTOCOL_VERSION,
+            client: 1,
+        },
+        &expect![[r#"{"type":"incompatible_protocol","server":2,"client":1}"#]],
+    );
+    let ended: CallerEvent =
+        serde_json::from_str(r#"{"type":"ended","reason":"merged"}"#).expect("reads");
+    assert_eq!(
+        ended,
+        CallerEvent::Ended {
+            reason: CallEndReason::Other
+        }
+    );
+}
+
+#[test]
+fn signals_are_checked_against_the_relay_limits() {
+    let sdp = |len: usize| Signal::Offer {
+        sdp: "a".repeat(len),
+    };
+    assert!(sdp(SDP_MAX_BYTES).within_limits());
+    assert!(!sdp(SDP_MAX_BYTES + 1).within_limits());
+    let candidate = |len: usize, mid: usize| Signal::Candidate {
+        candidate: "c".repeat(len),
+        sdp_mid: Some("m".repeat(mid)),
+        sdp_m_line_index: None,
+    };
+    assert!(candidate(1024, 1024).within_limits());
+    assert!(!candidate(1025, 1).within_limits());
+    assert!(!candidate(1, 1025).within_limits());
+    let unknown =
+        serde_json::from_str::<CallerMessage>(r#"{"type":"signal","signal":{"kind":"rollback"}}"#);
+    assert!(unknown.is_err());
 }

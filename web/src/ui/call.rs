@@ -49,11 +49,20 @@ pub(crate) fn CallPanel() -> impl IntoView {
             .clone()
             .or_else(|| call.caller.clone())
             .unwrap_or_default();
-        let has_line = call.call_sid.is_some();
+        // A web call's audio is the widget's own peer connection: no phone line, no keypad,
+        // no transfer, no hold (the customer's page talks to this widget only).
+        let web = call.web;
+        let has_line = call.call_sid.is_some() || web;
         let held = call.held;
         let started = call.started_ms;
         Some(view! {
-            <section class="call" data-testid="call" data-held=held.to_string() aria-labelledby="call-title">
+            <section
+                class="call"
+                data-testid="call"
+                data-held=held.to_string()
+                data-channel=if web { "web_call" } else { "voice" }
+                aria-labelledby="call-title"
+            >
                 <h2 id="call-title" class="call__title">{format!("{}: {who}", t.on_call)}</h2>
                 {held.then(|| view! { <p class="call__held" data-testid="call-held" role="status">{t.on_hold}</p> })}
                 <p class="call__timer" data-testid="call-timer" role="timer" aria-label=t.call_time>
@@ -94,8 +103,8 @@ pub(crate) fn CallPanel() -> impl IntoView {
                         {t.hang_up}
                     </button>
                 </div>
-                <super::transfer::TransferPanel />
-                <div class="keypad" role="group" aria-label="DTMF">
+                {(!web).then(|| view! { <super::transfer::TransferPanel /> })}
+                <div class="keypad" role="group" aria-label="DTMF" hidden=web>
                     {KEYS
                         .iter()
                         .map(|key| {

@@ -1,7 +1,7 @@
 //! The incoming offer: screen pop (caller, customer, owner, recent contacts) with Accept and Reject.
 
 use leptos::prelude::*;
-use tsunagu_core::Timestamp;
+use tsunagu_core::{Channel, Timestamp};
 use wasm_bindgen::JsValue;
 
 use crate::{
@@ -25,10 +25,23 @@ pub(crate) fn OfferCard() -> impl IntoView {
         let t = state.texts();
         let lang = state.lang.get();
         let pop = offer.screen_pop;
-        let caller = pop
-            .caller_number
-            .clone()
-            .unwrap_or_else(|| t.unknown_caller.to_owned());
+        let web = offer.channel == Channel::WebCall;
+        let caller = if web {
+            // What the customer typed on the call page: shown as theirs, never as verified.
+            let typed: Vec<&str> = [pop.caller_name.as_deref(), pop.caller_number.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            if typed.is_empty() {
+                t.unknown_caller.to_owned()
+            } else {
+                format!("{}{}", typed.join(" "), t.web_caller_unverified)
+            }
+        } else {
+            pop.caller_number
+                .clone()
+                .unwrap_or_else(|| t.unknown_caller.to_owned())
+        };
         let customer = pop
             .customer
             .as_ref()
@@ -58,7 +71,8 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 .collect_view()
                 .into_any()
         };
-        let voice_ready = offer.call_sid.is_some();
+        // A web call is answered in the widget itself: no phone line has to ring first.
+        let voice_ready = offer.call_sid.is_some() || web;
         let voice_hint = match (voice_ready, state.voice.get()) {
             (true, _) => None,
             (false, VoiceState::NotAvailable) => Some(t.voice_not_available),
@@ -71,10 +85,13 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 class="offer"
                 data-testid="offer"
                 data-conversation=offer.offer.interaction.as_str().to_owned()
+                data-channel=offer.channel.as_str()
                 data-ringtone=move || state.ringtone.get().to_string()
                 aria-labelledby="offer-title"
             >
-                <h2 id="offer-title" class="offer__title" role="alert">{t.incoming_call}</h2>
+                <h2 id="offer-title" class="offer__title" role="alert">
+                    {if web { t.incoming_web_call } else { t.incoming_call }}
+                </h2>
                 <p class="offer__caller" data-testid="offer-caller">{caller}</p>
                 <p class="offer__customer" data-testid="offer-customer">{customer}</p>
                 {owner.map(|owner| view! { <p class="offer__owner" data-testid="offer-owner">{owner}</p> })}

@@ -333,6 +333,7 @@ pub(crate) async fn page(req: &Request, env: &Env) -> Result<Response, AppError>
   body {{ font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; margin: 0; background: #f4f5f7; color: #222; }}
   header {{ background: #1d3557; color: #fff; padding: 12px 24px; }}
   header small {{ opacity: .8; margin-left: 8px; }}
+  header a {{ color: #fff; float: right; }}
   main {{ padding: 24px; max-width: 960px; }}
   table {{ border-collapse: collapse; width: 100%; background: #fff; }}
   th, td {{ padding: 8px 12px; border-bottom: 1px solid #e3e5e8; text-align: left; }}
@@ -345,7 +346,8 @@ pub(crate) async fn page(req: &Request, env: &Env) -> Result<Response, AppError>
 </style>
 </head>
 <body>
-<header><strong>{name_ja} CRM</strong><small>{name_en} — demo customer records</small></header>
+<header><strong>{name_ja} CRM</strong><small>{name_en} — demo customer records</small>
+<a id="call-us" href="/call/{tenant}" target="_blank" rel="noopener">お客様用 Web通話ページ / Customer "call us" page (WebRTC)</a></header>
 <main>
 <section id="crm-phone" aria-label="電話 / Phone">
 <label>担当者 / Agent <select id="agent">{agents}</select></label>

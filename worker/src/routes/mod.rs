@@ -8,6 +8,7 @@ pub(crate) mod calls;
 pub(crate) mod demo;
 pub(crate) mod socket;
 pub(crate) mod twilio;
+pub(crate) mod webcall;
 
 use serde::Deserialize;
 use tsunagu_core::TenantId;

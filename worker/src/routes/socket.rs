@@ -9,6 +9,16 @@ use super::tenant_param;
 use crate::{error::AppError, hub, tenant_config};
 
 pub(crate) async fn upgrade(req: Request, env: &Env) -> Result<Response, AppError> {
+    upgrade_into_hub(&req, env, "/connect").await
+}
+
+/// Hands an upgrade request to the hub of the `tenant` query parameter at `hub_path`, with the
+/// tenant's settings fresh from D1.
+pub(crate) async fn upgrade_into_hub(
+    req: &Request,
+    env: &Env,
+    hub_path: &str,
+) -> Result<Response, AppError> {
     let is_upgrade = req
         .headers()
         .get("Upgrade")?
@@ -16,13 +26,13 @@ pub(crate) async fn upgrade(req: Request, env: &Env) -> Result<Response, AppErro
     if !is_upgrade {
         return Err(AppError::UpgradeRequired);
     }
-    let tenant = tenant_param(&req)?;
+    let tenant = tenant_param(req)?;
     let config = tenant_config::load(env, &tenant).await?;
     let config =
         serde_json::to_string(&config).map_err(|e| AppError::Internal(format!("config: {e}")))?;
     // The hub may be created by this very request, so it gets the tenant's settings with it.
     let hub_url = Url::parse_with_params(
-        "https://presence-hub.invalid/connect",
+        &format!("https://presence-hub.invalid{hub_path}"),
         &[("config", config)],
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use tsunagu_core::AgentId;
+use tsunagu_core::{AgentId, Channel};
 use tsunagu_interaction::State;
 use tsunagu_presence::Status;
 use tsunagu_routing::ContactState;
@@ -10,6 +10,7 @@ use tsunagu_routing::ContactState;
 use crate::{
     Center,
     center::{Ending, Place},
+    webcall::Told,
 };
 
 /// Every invariant, or the first one broken.
@@ -17,6 +18,7 @@ pub(crate) fn check(center: &Center) -> Result<(), String> {
     calls_are_in_one_place(center)?;
     agents_ring_once(center)?;
     queue_positions_are_dense(center)?;
+    web_calls_keep_to_their_peers(center)?;
     indexes_match(center)
 }
 
@@ -126,25 +128,91 @@ fn agents_ring_once(center: &Center) -> Result<(), String> {
     Ok(())
 }
 
-/// The queued calls hold positions 1..n, and the queue holds nothing else.
+/// The queued calls of each channel hold positions 1..n of its line, and the lines hold nothing
+/// else.
 fn queue_positions_are_dense(center: &Center) -> Result<(), String> {
-    let mut positions: Vec<usize> = center
-        .calls
-        .iter()
-        .filter(|(_, call)| call.place == Place::Queued)
-        .filter_map(|(id, _)| center.router.queue_position(id))
-        .collect();
-    positions.sort_unstable();
-    let expected: Vec<usize> = (1..=positions.len()).collect();
-    if positions != expected {
-        return Err(format!("queue positions are {positions:?}"));
+    for channel in [Channel::Voice, Channel::WebCall] {
+        let mut positions: Vec<usize> = center
+            .calls
+            .iter()
+            .filter(|(_, call)| call.place == Place::Queued && call.channel() == channel)
+            .filter_map(|(id, _)| center.router.queue_position(id))
+            .collect();
+        positions.sort_unstable();
+        let expected: Vec<usize> = (1..=positions.len()).collect();
+        if positions != expected {
+            return Err(format!("{channel} queue positions are {positions:?}"));
+        }
+        if center.router.queue_len(channel) != positions.len() {
+            return Err(format!(
+                "{} {channel} calls queued but the line holds {}",
+                positions.len(),
+                center.router.queue_len(channel)
+            ));
+        }
     }
-    if center.queue_len() != positions.len() {
-        return Err(format!(
-            "{} calls queued but the line holds {}",
-            positions.len(),
-            center.queue_len()
-        ));
+    if center.queue_len() != center.router.queue_len(Channel::Voice) {
+        return Err("queue_len is not the phone line's".into());
+    }
+    Ok(())
+}
+
+/// A web call has no CallSid and a customer side; its customer socket counts while it is open
+/// and the call not over; a connected one is bound to an
+/// open socket of the agent it is connected to (and nothing before); no socket is both an
+/// agent's and a customer's.
+pub(crate) fn web_calls_keep_to_their_peers(center: &Center) -> Result<(), String> {
+    let mut open = 0usize;
+    for (id, call) in &center.calls {
+        let Some(web) = &call.web else {
+            if call.call_sid.is_none() {
+                return Err(format!("phone call {id} has no CallSid"));
+            }
+            continue;
+        };
+        if call.call_sid.is_some() || call.interaction.channel() != Channel::WebCall {
+            return Err(format!("web call {id} looks like a phone call"));
+        }
+        if web.socket_open {
+            open += 1;
+            if web.told == Told::Ended || matches!(call.place, Place::Ended { .. }) {
+                return Err(format!(
+                    "web call {id} is over but its customer still counts"
+                ));
+            }
+            if center.callers.get(&web.conn) != Some(id) {
+                return Err(format!("web call {id}'s customer socket is not indexed"));
+            }
+        }
+        if let Place::Connected { agent, .. } = &call.place {
+            let bound_to = web
+                .agent_conn
+                .and_then(|bound| center.connections.get(&bound));
+            if bound_to != Some(agent) {
+                return Err(format!(
+                    "web call {id} is connected to {agent} but signals to {bound_to:?}"
+                ));
+            }
+        }
+        if matches!(call.place, Place::Queued | Place::Ringing { .. }) && web.agent_conn.is_some() {
+            return Err(format!(
+                "web call {id} is bound to a widget before it is accepted"
+            ));
+        }
+        let max = tsunagu_protocol::SIGNALS_PER_SIDE_MAX;
+        if web.signals_from_agent > max || web.signals_from_caller > max {
+            return Err(format!("web call {id} relayed too many signals"));
+        }
+    }
+    if open != center.callers.len() {
+        return Err("the customer socket index has strays".into());
+    }
+    if let Some(conn) = center
+        .callers
+        .keys()
+        .find(|conn| center.connections.contains_key(conn))
+    {
+        return Err(format!("socket {conn} is both an agent's and a customer's"));
     }
     Ok(())
 }
@@ -173,11 +241,13 @@ fn indexes_match(center: &Center) -> Result<(), String> {
     if center.timers.len() != center.deadlines.len() {
         return Err("timer index has strays".into());
     }
-    if center.by_call_sid.len() != center.calls.len()
-        || center
-            .calls
-            .iter()
-            .any(|(id, call)| center.by_call_sid.get(&call.call_sid) != Some(id))
+    let phone_calls = center.calls.values().filter(|call| call.web.is_none());
+    if center.by_call_sid.len() != phone_calls.count()
+        || center.calls.iter().any(|(id, call)| {
+            call.call_sid
+                .as_ref()
+                .is_some_and(|call_sid| center.by_call_sid.get(call_sid) != Some(id))
+        })
     {
         return Err("CallSid index is stale".into());
     }

@@ -13,20 +13,21 @@ mod outbound;
 mod props;
 mod scenarios;
 mod transfers;
+mod webcalls;
 
 use std::fmt::Write as _;
 
 use tsunagu_core::{AgentId, CallSid, CustomerId, InteractionId, Millis, TeamId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{
-    AwayReason, ClientMessage, CustomerCard, Localized, OfferId, PresenceStatus, RecentContact,
-    RequestedStatus, ServerMessage,
+    AwayReason, CallerMessage, ClientMessage, CustomerCard, Localized, OfferId, PresenceStatus,
+    RecentContact, RequestedStatus, ServerMessage,
 };
 use tsunagu_stitch::{CallEvent, CallEventKind, ContactRef};
 
 use crate::{
     AgentCard, AgentLegStatus, CallArrival, CallPlan, Center, CenterConfig, DialOutcome, Line,
-    Output, QueueResult,
+    Output, QueueResult, WebCallStart,
 };
 
 /// Monday 2024-04-01, 10:00 in Japan (01:00 UTC).
@@ -273,6 +274,49 @@ impl Sim {
         self.plan(&plan);
     }
 
+    /// The customer socket `conn` places a web call; the random bytes are all `seed`, so the call
+    /// is `WC` + `seed` in hex, 16 times.
+    pub(crate) fn web_call(
+        &mut self,
+        conn: u64,
+        name: Option<&str>,
+        number: Option<&str>,
+        seed: u8,
+    ) {
+        self.line(&format!(
+            "customer c{conn} calls from the web as {name:?} {number:?}"
+        ));
+        let result = self.center.web_call_started(
+            self.now,
+            ConnectionId(conn),
+            WebCallStart {
+                name: name.map(str::to_owned),
+                number: number.map(str::to_owned),
+                random: [seed; 16],
+            },
+        );
+        if let Ok(id) = &result {
+            let _ = writeln!(self.log, "  = {id}");
+        }
+        self.result(result.map(|_| ()));
+    }
+
+    pub(crate) fn caller_says(&mut self, conn: u64, message: CallerMessage) {
+        self.line(&format!("customer c{conn} says {}", message.to_json()));
+        let result = self
+            .center
+            .caller_message(self.now, ConnectionId(conn), message);
+        self.result(result);
+    }
+
+    pub(crate) fn caller_gone(&mut self, conn: u64) {
+        self.line(&format!("customer c{conn} closes the page"));
+        let result = self
+            .center
+            .caller_disconnected(self.now, ConnectionId(conn));
+        self.result(result);
+    }
+
     /// Stores the center as JSON and continues with the center read back from it.
     pub(crate) fn restore(&mut self) {
         let json = serde_json::to_string(&self.center.snapshot()).expect("snapshot serializes");
@@ -402,6 +446,22 @@ fn describe_message(message: &ServerMessage) -> String {
             screen_pop,
             ring_timeout_ms,
             ack_timeout_ms,
+            channel: tsunagu_core::Channel::WebCall,
+            ..
+        } => format!(
+            "web offer {}#{} (ring {}, ack {}) from {} {}",
+            offer.interaction,
+            offer.attempt,
+            Millis(*ring_timeout_ms),
+            Millis(*ack_timeout_ms),
+            screen_pop.caller_number.as_deref().unwrap_or("?"),
+            screen_pop.caller_name.as_deref().unwrap_or("(no name)"),
+        ),
+        ServerMessage::Offer {
+            offer,
+            screen_pop,
+            ring_timeout_ms,
+            ack_timeout_ms,
             ..
         } => format!(
             "offer {}#{} (ring {}, ack {}) from {} {}",
@@ -479,6 +539,7 @@ pub(crate) fn describe_output(output: &Output) -> String {
     match output {
         Output::Send { conn, message } => format!("c{conn} ← {}", describe_message(message)),
         Output::Broadcast { message } => format!("all ← {}", describe_message(message)),
+        Output::ToCaller { conn, message } => format!("customer c{conn} ← {}", message.to_json()),
         Output::RedirectCall { interaction, .. } => format!("redirect {interaction}"),
         Output::Record(event) => format!("record {}", describe_record(event)),
         Output::PresenceInterval { agent, interval } => format!(

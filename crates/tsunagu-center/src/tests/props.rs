@@ -4,17 +4,23 @@ use proptest::prelude::*;
 use tsunagu_core::{Millis, Timestamp};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_presence::ConnectionId;
-use tsunagu_protocol::{AwayReason, ClientMessage, RequestedStatus, TransferTo};
+use tsunagu_protocol::{
+    AwayReason, CallEndReason, CallerEvent, CallerMessage, ClientMessage, RequestedStatus, Signal,
+    TransferTo,
+};
 
 use super::{T0, agent, arrival, card, config, interaction, invariants, sid};
 use crate::{
     AgentLegStatus, BusinessHours, CallPlan, Center, CenterConfig, ClockTime, DialOutcome, Line,
-    OpeningHours, Output, QueueResult, Weekday,
+    OpeningHours, Output, QueueResult, WebCallStart, Weekday,
 };
 
 const AGENTS: u8 = 4;
 const CONNS: u8 = 6;
 const CALLS: u8 = 5;
+/// Customer sockets are numbered from here; the lowest overlap the agents' sockets.
+const FIRST_CALLER: u8 = 4;
+const CALLERS: u8 = 5;
 
 #[derive(Debug, Clone)]
 pub(super) enum Op {
@@ -95,6 +101,39 @@ pub(super) enum Op {
     Redirected {
         call: u8,
     },
+    /// A customer socket places a web call; `seed` makes its id (the same seed twice collides).
+    WebCall {
+        caller: u8,
+        seed: u8,
+        named: bool,
+    },
+    /// The customer page sends signalling (`large`: over the size limit).
+    CallerSignal {
+        caller: u8,
+        large: bool,
+    },
+    CallerHangUp {
+        caller: u8,
+    },
+    /// The customer socket closes.
+    CallerGone {
+        caller: u8,
+    },
+    /// The socket's agent accepts the web call ringing them, or a made-up one.
+    Accept {
+        conn: u8,
+        made_up: Option<(u8, u8)>,
+    },
+    /// The socket's agent sends signalling for the web call they are on (or another one).
+    AgentSignal {
+        conn: u8,
+        seed: Option<u8>,
+    },
+    /// The socket's agent hangs up the call they are on (or another one).
+    AgentHangUp {
+        conn: u8,
+        seed: Option<u8>,
+    },
     /// Time passes; a punctual alarm fires at every deadline, a late one once at the end.
     Advance {
         ms: u32,
@@ -106,7 +145,18 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
     let conn = 0..CONNS;
     let call = 0..CALLS;
     let made_up = proptest::option::weighted(0.3, (0..CALLS, 0..4u8));
+    let caller = FIRST_CALLER..FIRST_CALLER + CALLERS;
+    let seed = proptest::option::weighted(0.2, 0..CALLS);
     prop_oneof![
+        4 => (caller.clone(), 0..CALLS, any::<bool>())
+            .prop_map(|(caller, seed, named)| Op::WebCall { caller, seed, named }),
+        3 => (caller.clone(), proptest::bool::weighted(0.1))
+            .prop_map(|(caller, large)| Op::CallerSignal { caller, large }),
+        1 => caller.clone().prop_map(|caller| Op::CallerHangUp { caller }),
+        1 => caller.prop_map(|caller| Op::CallerGone { caller }),
+        6 => (conn.clone(), made_up.clone()).prop_map(|(conn, made_up)| Op::Accept { conn, made_up }),
+        3 => (conn.clone(), seed.clone()).prop_map(|(conn, seed)| Op::AgentSignal { conn, seed }),
+        1 => (conn.clone(), seed).prop_map(|(conn, seed)| Op::AgentHangUp { conn, seed }),
         4 => (conn.clone(), 0..AGENTS).prop_map(|(conn, agent)| Op::Connect { conn, agent }),
         2 => conn.clone().prop_map(|conn| Op::Disconnect { conn }),
         3 => (conn.clone(), 0..5u8).prop_map(|(conn, status)| Op::SetStatus { conn, status }),
@@ -181,11 +231,26 @@ fn call_name(n: u8) -> String {
     format!("CA{n}")
 }
 
+/// The id of the web call made with `seed` (`WC` + the random bytes in hex).
+fn web_call_name(seed: u8) -> String {
+    format!("WC{}", format!("{seed:02x}").repeat(16))
+}
+
+fn candidate() -> Signal {
+    Signal::Candidate {
+        candidate: "candidate:1 1 udp 2122194687 192.0.2.2 52721 typ host".into(),
+        sdp_mid: Some("0".into()),
+        sdp_m_line_index: Some(0),
+    }
+}
+
 /// One run: the center, the virtual clock, and everything it said.
 pub(super) struct Run {
     pub(super) center: Center,
     pub(super) now: Timestamp,
     pub(super) transcript: Vec<String>,
+    /// Customer sockets that must hear nothing more: closed, or told their call ended.
+    pub(super) silent_callers: std::collections::BTreeSet<u64>,
 }
 
 impl Run {
@@ -194,6 +259,23 @@ impl Run {
             center: Center::new(config).unwrap_or_else(|e| panic!("config: {e}")),
             now: T0,
             transcript: Vec::new(),
+            silent_callers: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// The web call the agent of `conn` is connected to, if any.
+    fn current_call(&self, conn: u8) -> Option<tsunagu_core::InteractionId> {
+        let agent = self.conn_agent(conn)?;
+        match self.center.agents.get(&agent)?.presence.status() {
+            tsunagu_presence::Status::OnCall { interaction } => Some(interaction),
+            _ => None,
+        }
+    }
+
+    fn chosen_call(&self, conn: u8, seed: Option<u8>) -> Option<tsunagu_core::InteractionId> {
+        match seed {
+            Some(seed) => Some(interaction(&web_call_name(seed))),
+            None => self.current_call(conn),
         }
     }
 
@@ -413,6 +495,69 @@ impl Run {
                 check_plan(&plan);
                 format!("{plan:?}")
             }
+            Op::WebCall {
+                caller,
+                seed,
+                named,
+            } => {
+                let start = WebCallStart {
+                    name: named.then(|| "山田 太郎".to_owned()),
+                    number: named.then(|| "03-5555-0101".to_owned()),
+                    random: [*seed; 16],
+                };
+                let result =
+                    self.center
+                        .web_call_started(now, ConnectionId(u64::from(*caller)), start);
+                if result.is_ok() {
+                    self.silent_callers.remove(&u64::from(*caller));
+                }
+                format!("{result:?}")
+            }
+            Op::CallerSignal { caller, large } => {
+                let signal = if *large {
+                    Signal::Offer {
+                        sdp: "a".repeat(tsunagu_protocol::SDP_MAX_BYTES + 1),
+                    }
+                } else {
+                    candidate()
+                };
+                self.caller_message(*caller, CallerMessage::Signal { signal })
+            }
+            Op::CallerHangUp { caller } => self.caller_message(*caller, CallerMessage::HangUp),
+            Op::CallerGone { caller } => {
+                let conn = ConnectionId(u64::from(*caller));
+                let result = self.center.caller_disconnected(now, conn);
+                // The socket is gone whether or not the center knew it.
+                self.silent_callers.insert(conn.0);
+                format!("{result:?}")
+            }
+            Op::Accept { conn, made_up } => {
+                let offer = match made_up {
+                    Some((seed, attempt)) => Some(tsunagu_protocol::OfferId {
+                        interaction: interaction(&web_call_name(*seed)),
+                        attempt: u32::from(*attempt),
+                    }),
+                    None => self.current_offer(*conn),
+                };
+                match offer {
+                    None => String::new(),
+                    Some(offer) => self.message(*conn, ClientMessage::AcceptOffer { offer }),
+                }
+            }
+            Op::AgentSignal { conn, seed } => match self.chosen_call(*conn, *seed) {
+                None => String::new(),
+                Some(conversation) => self.message(
+                    *conn,
+                    ClientMessage::Signal {
+                        conversation,
+                        signal: candidate(),
+                    },
+                ),
+            },
+            Op::AgentHangUp { conn, seed } => match self.chosen_call(*conn, *seed) {
+                None => String::new(),
+                Some(conversation) => self.message(*conn, ClientMessage::HangUp { conversation }),
+            },
             Op::Advance { ms, punctual } => {
                 let target = Timestamp(self.now.0 + u64::from(*ms));
                 if *punctual {
@@ -430,6 +575,14 @@ impl Run {
         self.drain();
     }
 
+    fn caller_message(&mut self, caller: u8, message: CallerMessage) -> String {
+        format!(
+            "{:?}",
+            self.center
+                .caller_message(self.now, ConnectionId(u64::from(caller)), message)
+        )
+    }
+
     fn message(&mut self, conn: u8, message: ClientMessage) -> String {
         format!(
             "{:?}",
@@ -445,6 +598,27 @@ impl Run {
                     self.center.connections.contains_key(conn),
                     "sent to closed socket {conn}: {output:?}"
                 );
+            }
+            if let Output::ToCaller { conn, message } = &output {
+                assert!(
+                    !self.silent_callers.contains(&conn.0),
+                    "sent to a closed or finished customer socket {conn}: {output:?}"
+                );
+                assert!(
+                    !self.center.connections.contains_key(conn),
+                    "sent a customer event to a widget socket {conn}: {output:?}"
+                );
+                if matches!(message, CallerEvent::Ended { .. }) {
+                    self.silent_callers.insert(conn.0);
+                }
+                if matches!(
+                    message,
+                    CallerEvent::Ended {
+                        reason: CallEndReason::Other
+                    }
+                ) {
+                    panic!("a web call ended without a reason: {output:?}");
+                }
             }
             self.transcript
                 .push(serde_json::to_string(&output).unwrap_or_default());
@@ -505,6 +679,7 @@ proptest! {
             center: original.center.clone(),
             now: original.now,
             transcript: Vec::new(),
+            silent_callers: original.silent_callers.clone(),
         };
         restored.restore_from_json();
         original.transcript.clear();

@@ -1,0 +1,457 @@
+//! Web calls: a customer's browser calls in over the hub, is routed like a phone call, and talks to the agent's widget peer to peer.
+
+// A web call is a `CallEntry` without a CallSid and with a `WebCaller`. It walks the same places
+// as a phone call (queued → ringing → connected → ended) through the same router, presence and
+// interaction; what Twilio does for a phone call the center does itself:
+//
+// - the ring ends by presence's own deadlines (acknowledgement, then `ring_no_answer`), since no
+//   `<Dial>` times out;
+// - the agent answers with `accept_offer` from the widget, which connects the call at once;
+// - the customer page is told every change of place (`CallerEvent`), and both sides' WebRTC
+//   signalling is relayed between the customer socket and the one widget socket that accepted;
+// - the end is recorded here (`Ended`), as no status callback will report it.
+
+use serde::{Deserialize, Serialize};
+use tsunagu_core::{AgentId, Channel, InteractionId, Timestamp};
+use tsunagu_interaction::Interaction;
+use tsunagu_phone::{PhoneNumber, Region};
+use tsunagu_presence::ConnectionId;
+use tsunagu_protocol::{
+    CALLER_NAME_MAX_CHARS, CALLER_NUMBER_MAX_CHARS, CallEndReason, CallerEvent, CallerMessage,
+    OfferId, SIGNALS_PER_SIDE_MAX, ServerMessage, Signal,
+};
+use tsunagu_stitch::{CallEventKind, ConversationDirection, ConversationStarted};
+
+use crate::{
+    Center, CenterError, Output,
+    center::{CallEntry, Ending, Place, Served},
+};
+
+/// A customer page asking to place a web call, as the shell passes it on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebCallStart {
+    /// What the customer typed: untrusted. The name is trimmed and cut; the number is kept only
+    /// if it is a valid phone number (then in E.164). Neither is used to look anything up.
+    pub name: Option<String>,
+    pub number: Option<String>,
+    /// Fresh random bytes from the shell: the call's id (`WC` + 32 hex digits) is made of them.
+    pub random: [u8; 16],
+}
+
+/// The customer side of a web call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct WebCaller {
+    /// The customer page's socket.
+    pub(crate) conn: ConnectionId,
+    pub(crate) name: Option<String>,
+    /// The socket is open and the call not over: the page hears every change.
+    pub(crate) socket_open: bool,
+    /// The widget socket that accepted the call: the only one signalling goes to and comes from.
+    /// Its peer connection carries the audio, so the call ends when this socket closes.
+    pub(crate) agent_conn: Option<ConnectionId>,
+    /// What the page was last told, so each change is told once.
+    pub(crate) told: Told,
+    /// Who ended the call, when a side hung up.
+    pub(crate) end_reason: Option<CallEndReason>,
+    pub(crate) signals_from_caller: u32,
+    pub(crate) signals_from_agent: u32,
+}
+
+/// The last place the customer page was told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "told", rename_all = "snake_case")]
+pub(crate) enum Told {
+    Nothing,
+    Queued { position: u32 },
+    Ringing,
+    Connected,
+    Ended,
+}
+
+impl Center {
+    /// A customer socket said `start`: a web call arrives. It is routed like a phone call from
+    /// an unknown number (the tenant's ladder, then the queue) or, after hours, ends at once. The
+    /// page hears `started`, then where the call stands. Refused, with nothing changed, when the
+    /// socket already has a live call or is an agent's, when the tenant has
+    /// `max_web_calls` live web calls already ([`CenterError::WebCallsBusy`]), or when the id the
+    /// random bytes make is taken.
+    pub fn web_call_started(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        start: WebCallStart,
+    ) -> Result<InteractionId, CenterError> {
+        let now = self.begin(now);
+        let result = self.start_web_call(now, conn, start);
+        self.finish();
+        result
+    }
+
+    /// A message from a customer socket after `start`: signalling for the agent (only while
+    /// connected, within the size and count limits), the customer hanging up, or `ping`
+    /// (answered with `pong`). A second `start` is refused.
+    pub fn caller_message(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        message: CallerMessage,
+    ) -> Result<(), CenterError> {
+        let now = self.begin(now);
+        let result = match self.callers.get(&conn).cloned() {
+            None => Err(CenterError::UnknownConnection),
+            Some(id) => match message {
+                CallerMessage::Start { .. } => Err(CenterError::WebCallAlreadyStarted),
+                CallerMessage::Ping => {
+                    self.outputs.push_back(Output::ToCaller {
+                        conn,
+                        message: CallerEvent::Pong,
+                    });
+                    Ok(())
+                }
+                CallerMessage::HangUp => {
+                    self.set_end_reason(&id, CallEndReason::CallerHungUp);
+                    self.caller_left(now, &id);
+                    Ok(())
+                }
+                CallerMessage::Signal { signal } => self.relay_from_caller(&id, signal),
+            },
+        };
+        self.finish();
+        result
+    }
+
+    /// A customer socket closed: its call ends as if the customer hung up (a queued or ringing
+    /// call is abandoned). Unknown sockets (never started, or already told the call ended) are
+    /// refused with [`CenterError::UnknownConnection`] and change nothing.
+    pub fn caller_disconnected(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+    ) -> Result<(), CenterError> {
+        let now = self.begin(now);
+        let result = match self.callers.remove(&conn) {
+            None => Err(CenterError::UnknownConnection),
+            Some(id) => {
+                if let Some(web) = self.calls.get_mut(&id).and_then(|call| call.web.as_mut()) {
+                    web.socket_open = false;
+                    self.journal.call(&id);
+                }
+                self.set_end_reason(&id, CallEndReason::CallerHungUp);
+                self.caller_left(now, &id);
+                Ok(())
+            }
+        };
+        self.finish();
+        result
+    }
+
+    fn start_web_call(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        start: WebCallStart,
+    ) -> Result<InteractionId, CenterError> {
+        if self.connections.contains_key(&conn) || self.callers.contains_key(&conn) {
+            return Err(CenterError::DuplicateConnection);
+        }
+        let limit = usize::try_from(self.config.max_web_calls).unwrap_or(usize::MAX);
+        if self.callers.len() >= limit {
+            return Err(CenterError::WebCallsBusy);
+        }
+        let id = web_call_id(&start.random).ok_or(CenterError::DuplicateCall)?;
+        if self.calls.contains_key(&id) {
+            return Err(CenterError::DuplicateCall);
+        }
+        let name = typed_name(start.name);
+        let number = typed_number(start.number);
+        let call = CallEntry {
+            interaction: Interaction::arrive(id.clone(), Channel::WebCall, None, now),
+            call_sid: None,
+            caller_number: number,
+            customer: None,
+            recent: Vec::new(),
+            owner_team: None,
+            arrived_at: now,
+            attempts: 0,
+            place: Place::Queued,
+            served: Served::Nothing,
+            leg_call_sid: None,
+            ended_at: None,
+            hung_up: false,
+            transfer: None,
+            web: Some(WebCaller {
+                conn,
+                name,
+                socket_open: true,
+                agent_conn: None,
+                told: Told::Nothing,
+                end_reason: None,
+                signals_from_caller: 0,
+                signals_from_agent: 0,
+            }),
+            outbound: None,
+            dropped_at: None,
+            held_since: None,
+        };
+        let contact = call.contact(None);
+        self.calls.insert(id.clone(), call);
+        self.callers.insert(conn, id.clone());
+        self.journal.call(&id);
+        self.changed.insert(id.clone());
+        self.outputs.push_back(Output::ToCaller {
+            conn,
+            message: CallerEvent::Started {
+                conversation: id.clone(),
+            },
+        });
+        self.record(CallEventKind::ConversationStarted(ConversationStarted {
+            interaction: id.clone(),
+            root_call_sid: None,
+            customer: None,
+            // Typed on a public page: shown to the agent, never stored as the caller's number
+            // (the call log's numbers are the network's, and find a caller's recent contacts).
+            customer_number: None,
+            channel: Channel::WebCall,
+            direction: ConversationDirection::Inbound,
+            at: now,
+        }));
+        if self.config.hours.is_open(now) {
+            match self.router_route(contact, now) {
+                Ok(decision) => self.act(now, decision),
+                Err(_) => self.lose(now, &id),
+            }
+        } else {
+            self.set_end_reason(&id, CallEndReason::Closed);
+            self.end(now, &id, Ending::Closed);
+        }
+        Ok(id)
+    }
+
+    /// `accept_offer` from the widget socket `conn` of `agent`: the web call ringing them with
+    /// this attempt connects, and signalling is bound to `conn`.
+    pub(crate) fn accept_web_call(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        agent: &AgentId,
+        offer: &OfferId,
+    ) -> Result<(), CenterError> {
+        let id = &offer.interaction;
+        let call = self.calls.get(id).ok_or(CenterError::UnknownOffer)?;
+        if call.web.is_none() {
+            return Err(CenterError::NotAWebCall);
+        }
+        if call.ringing(agent) != Some(offer.attempt) || !self.connect(now, id, agent) {
+            return Err(CenterError::UnknownOffer);
+        }
+        if let Some(web) = self.calls.get_mut(id).and_then(|call| call.web.as_mut()) {
+            web.agent_conn = Some(conn);
+            self.journal.call(id);
+        }
+        Ok(())
+    }
+
+    /// `signal` from the widget socket `conn` of `agent`, for the customer of the web call they
+    /// are connected to.
+    pub(crate) fn relay_from_agent(
+        &mut self,
+        conn: ConnectionId,
+        agent: &AgentId,
+        id: &InteractionId,
+        signal: Signal,
+    ) -> Result<(), CenterError> {
+        if !signal.within_limits() {
+            return Err(CenterError::SignalTooLarge);
+        }
+        let call = self.calls.get_mut(id).ok_or(CenterError::NotOnThisCall)?;
+        match &call.place {
+            Place::Connected { agent: talking, .. } if talking == agent => {}
+            _ => return Err(CenterError::NotOnThisCall),
+        }
+        let web = call.web.as_mut().ok_or(CenterError::NotAWebCall)?;
+        if web.agent_conn != Some(conn) {
+            // Accepted in another window of the agent's, which carries the audio.
+            return Err(CenterError::NotOnThisCall);
+        }
+        if web.signals_from_agent >= SIGNALS_PER_SIDE_MAX {
+            return Err(CenterError::TooManySignals);
+        }
+        if !web.socket_open {
+            return Err(CenterError::WebCallNotConnected);
+        }
+        web.signals_from_agent += 1;
+        let caller = web.conn;
+        self.journal.call(id);
+        self.outputs.push_back(Output::ToCaller {
+            conn: caller,
+            message: CallerEvent::Signal { signal },
+        });
+        Ok(())
+    }
+
+    fn relay_from_caller(&mut self, id: &InteractionId, signal: Signal) -> Result<(), CenterError> {
+        if !signal.within_limits() {
+            return Err(CenterError::SignalTooLarge);
+        }
+        let call = self
+            .calls
+            .get_mut(id)
+            .ok_or(CenterError::WebCallNotConnected)?;
+        let Place::Connected { agent, .. } = &call.place else {
+            return Err(CenterError::WebCallNotConnected);
+        };
+        let web = call.web.as_mut().ok_or(CenterError::NotAWebCall)?;
+        let to = web
+            .agent_conn
+            .filter(|bound| self.connections.get(bound) == Some(agent))
+            .ok_or(CenterError::WebCallNotConnected)?;
+        if web.signals_from_caller >= SIGNALS_PER_SIDE_MAX {
+            return Err(CenterError::TooManySignals);
+        }
+        web.signals_from_caller += 1;
+        self.journal.call(id);
+        self.outputs.push_back(Output::Send {
+            conn: to,
+            message: ServerMessage::Signal {
+                conversation: id.clone(),
+                signal,
+            },
+        });
+        Ok(())
+    }
+
+    /// `hang_up` from a widget of `agent`: the web call they are on is complete and they go to
+    /// wrap-up; the customer page hears `ended`.
+    pub(crate) fn agent_hang_up(
+        &mut self,
+        now: Timestamp,
+        agent: &AgentId,
+        id: &InteractionId,
+    ) -> Result<(), CenterError> {
+        let call = self.calls.get(id).ok_or(CenterError::NotOnThisCall)?;
+        if call.web.is_none() {
+            return Err(CenterError::NotAWebCall);
+        }
+        match &call.place {
+            Place::Connected { agent: talking, .. } if talking == agent => {}
+            _ => return Err(CenterError::NotOnThisCall),
+        }
+        self.set_end_reason(id, CallEndReason::AgentHungUp);
+        self.end_leg(now, id, false);
+        Ok(())
+    }
+
+    /// The widget socket `conn` closed: a web call whose audio it carried is over (its peer
+    /// connection lived in that page), and the agent goes to wrap-up.
+    pub(crate) fn widget_closed(&mut self, now: Timestamp, conn: ConnectionId) {
+        let bound: Vec<InteractionId> = self
+            .calls
+            .iter()
+            .filter(|(_, call)| matches!(call.place, Place::Connected { .. }))
+            .filter(|(_, call)| {
+                call.web
+                    .as_ref()
+                    .is_some_and(|web| web.agent_conn == Some(conn))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in bound {
+            self.set_end_reason(&id, CallEndReason::AgentDisconnected);
+            self.end_leg(now, &id, false);
+        }
+    }
+
+    fn set_end_reason(&mut self, id: &InteractionId, reason: CallEndReason) {
+        if let Some(web) = self.calls.get_mut(id).and_then(|call| call.web.as_mut())
+            && web.end_reason.is_none()
+        {
+            web.end_reason = Some(reason);
+            self.journal.call(id);
+        }
+    }
+
+    /// Tells customer pages what changed in this input: the web calls that changed, and every
+    /// queued web call (its position may have moved). Bounded by `max_web_calls`.
+    pub(crate) fn tell_callers(&mut self, changed: &std::collections::BTreeSet<InteractionId>) {
+        let queued: Vec<InteractionId> = self.router.queued(Channel::WebCall).cloned().collect();
+        for id in changed.iter().chain(&queued) {
+            self.tell_caller(id);
+        }
+    }
+
+    fn tell_caller(&mut self, id: &InteractionId) {
+        let position = self.router.queue_position(id);
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        let Some(web) = call.web.as_mut() else {
+            return;
+        };
+        if web.told == Told::Ended {
+            return;
+        }
+        let (told, event) = match &call.place {
+            Place::Queued => {
+                let position = u32::try_from(position.unwrap_or(1)).unwrap_or(u32::MAX);
+                (Told::Queued { position }, CallerEvent::Queued { position })
+            }
+            Place::Ringing { .. } => (Told::Ringing, CallerEvent::Ringing),
+            Place::Connected { .. } => (Told::Connected, CallerEvent::Connected),
+            Place::Ended { ending } => {
+                let reason = web.end_reason.unwrap_or(match ending {
+                    Ending::Closed => CallEndReason::Closed,
+                    Ending::Abandoned => CallEndReason::Unavailable,
+                    _ => CallEndReason::Other,
+                });
+                (Told::Ended, CallerEvent::Ended { reason })
+            }
+        };
+        if told == web.told {
+            return;
+        }
+        web.told = told;
+        self.journal.call(id);
+        if web.socket_open {
+            self.outputs.push_back(Output::ToCaller {
+                conn: web.conn,
+                message: event,
+            });
+        }
+        if told == Told::Ended && std::mem::replace(&mut web.socket_open, false) {
+            // The shell closes the socket after `ended`; the call no longer counts.
+            self.callers.remove(&web.conn);
+        }
+    }
+}
+
+/// `WC` and the random bytes in hex: 34 characters, never a Twilio CallSid (`CA…`).
+fn web_call_id(random: &[u8; 16]) -> Option<InteractionId> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(34);
+    id.push_str("WC");
+    for byte in random {
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    // ASCII letters and digits, 34 long: always a valid interaction id.
+    InteractionId::new(id).ok()
+}
+
+/// A typed name: control characters dropped, trimmed, cut; blank is none.
+fn typed_name(raw: Option<String>) -> Option<String> {
+    let cleaned: String = raw?.chars().filter(|c| !c.is_control()).collect();
+    let name: String = cleaned.trim().chars().take(CALLER_NAME_MAX_CHARS).collect();
+    let name = name.trim_end().to_owned();
+    (!name.is_empty()).then_some(name)
+}
+
+/// A typed number, kept only if it is a phone number (Japanese national or international).
+fn typed_number(raw: Option<String>) -> Option<String> {
+    let raw = raw?;
+    if raw.chars().count() > CALLER_NUMBER_MAX_CHARS {
+        return None;
+    }
+    PhoneNumber::parse(&raw, Region::Jp)
+        .ok()
+        .map(|number| number.as_e164().to_owned())
+}

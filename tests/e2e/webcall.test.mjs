@@ -1,0 +1,231 @@
+//! Web calls in Chromium (fake microphone): the customer's "call us" page rings the right agent's widget with screen pop, real audio flows peer to peer both ways, hang-up; the queue and an abandoned call.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startWranglerDev } from '../support/wrangler-dev.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { startHostPage } from '../support/host-page.mjs';
+import { hostApiScript } from '../support/host-api.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
+import { CrmPage } from './pages/crm-page.mjs';
+import { CallPanel } from './pages/call-panel.mjs';
+import { CallUsPage, inboundAudioBytes, waitForInboundAudio } from './pages/call-us-page.mjs';
+
+let edge;
+let browser;
+let host;
+before(async () => {
+  [edge, browser] = await Promise.all([startWranglerDev(), launchBrowser()]);
+  host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+});
+after(async () => {
+  await host?.close();
+  await browser?.close();
+  await edge?.stop();
+});
+
+/** A CRM page with `agent`'s widget signed in, at presence `status` ('available' or an away reason). */
+async function signedIn(agent, name, status) {
+  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent, name, team: 'sales' }) });
+  const widget = await crm.widget();
+  await widget.waitForState('connected');
+  if (status === 'available') {
+    await crm.page.evaluate(() => Tsunagu.setPresence('available'));
+    await widget.waitForPresence('available');
+  } else {
+    await crm.page.evaluate((reason) => Tsunagu.setPresence({ away: reason }), status);
+    await widget.waitForPresence('away');
+  }
+  return { crm, widget, panel: new CallPanel(widget.frame) };
+}
+
+/**
+ * Waits for the web call `conversation` to ring at `agent` (a host `ring` event), runs
+ * `check(offer)` on the offer once, and accepts; returns when the host page heard `accepted`. The
+ * widget must acknowledge an offer within the tenant's 3 s: on this shared 2-core machine under
+ * heavy load that is sometimes missed, and then (as in production) the call waits in line until the
+ * agent is available again, which is what the retry does.
+ */
+async function answer(agent, conversation, check = async () => {}) {
+  const offer = agent.widget.frame.locator(`[data-testid="offer"][data-conversation="${conversation}"]`);
+  const rings = async () => (await agent.crm.events()).filter((e) => e.type === 'ring' && e.detail.conversation === conversation).length;
+  let checked = false;
+  for (let attempt = 1, seen = 0; attempt <= 4; attempt++) {
+    const deadline = Date.now() + 30_000;
+    while ((await rings()) <= seen) {
+      if (Date.now() > deadline) throw new Error(`${conversation} never rang at the widget (attempt ${attempt})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    seen = await rings();
+    if (!checked && (await offer.isVisible())) {
+      await check(offer);
+      checked = true;
+    }
+    const acceptedAt = Date.now();
+    await agent.widget.accept.click({ timeout: 3_000 }).catch(() => {});
+    const outcome = await Promise.race([
+      agent.crm.waitForEvent('accepted', (d) => d.conversation === conversation, 30_000).then(() => 'accepted', () => 'timeout'),
+      agent.widget.waitForPresence('away', 30_000).then(() => 'missed', () => 'timeout'),
+    ]);
+    if (outcome === 'accepted') {
+      assert.ok(checked, 'the offer was seen and checked before it was answered');
+      return acceptedAt;
+    }
+    console.log(`attempt ${attempt}: the widget's acknowledgement missed its deadline (${outcome}); available again`);
+    await agent.crm.page.evaluate(() => Tsunagu.setPresence('available'));
+  }
+  throw new Error(`${conversation} was never answered`);
+}
+
+/** The conversation `id` in the call log once `ready(conversation)` holds (it is stitched in the background). */
+async function loggedConversation(id, ready, what) {
+  const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
+  const deadline = Date.now() + 15_000;
+  let last;
+  for (;;) {
+    const res = await fetch(new URL('/api/conversations', edge.url), { headers: { authorization: `Bearer ${session}` } });
+    last = (await res.json()).conversations.find((c) => c.interaction === id);
+    if (last && ready(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+test('a web call from the customer page rings the free agent with screen pop; accepted, audio flows both ways; the agent hangs up', async () => {
+  const sato = await signedIn('sato', '佐藤 花子', 'available');
+  const suzuki = await signedIn('suzuki', '鈴木 一郎', 'break');
+  const customer = await CallUsPage.open(browser, edge.url);
+  try {
+    await customer.call({ name: '山田 太郎', number: '03-5555-0101' });
+    const conversation = await customer.conversation();
+    assert.match(conversation, /^WC[0-9a-f]{32}$/);
+
+    const acceptedAt = await answer(sato, conversation, async (offer) => {
+      const [channel, caller] = await offer.evaluate((el) =>
+        [el.getAttribute('data-channel'), el.querySelector('[data-testid="offer-caller"]').textContent]);
+      assert.equal(channel, 'web_call');
+      assert.match(caller, /山田 太郎/, 'the screen pop shows the typed name');
+      assert.match(caller, /\+81355550101/, 'and the typed number, normalised');
+      assert.match(caller, /未確認/, 'marked as unverified');
+      assert.equal(await suzuki.widget.offer.count(), 0, 'the agent who is away is not rung');
+      await customer.waitForState('ringing', 5_000);
+    });
+    const ring = await sato.crm.waitForEvent('ring', (d) => d.conversation === conversation);
+    assert.equal(ring.channel, 'web_call');
+    await customer.waitForState('connected');
+    await sato.widget.waitForPresence('on_call');
+    assert.equal(await sato.panel.root.getAttribute('data-channel'), 'web_call');
+
+    // Real audio, peer to peer: each side's inbound-rtp audio statistics count bytes.
+    const [customerBytes, agentBytes] = await Promise.all([
+      waitForInboundAudio(customer.page, 'the customer page'),
+      waitForInboundAudio(sato.widget.frame, 'the agent widget'),
+    ]);
+    const firstAudioMs = Date.now() - acceptedAt;
+    console.log(`web call: audio both ways ${firstAudioMs} ms after accept (customer ${customerBytes} B, agent ${agentBytes} B)`);
+    assert.ok(customerBytes > 0 && agentBytes > 0);
+    // And it keeps flowing: a second later both sides have received far more.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [customerLater, agentLater] = await Promise.all([inboundAudioBytes(customer.page), inboundAudioBytes(sato.widget.frame)]);
+    console.log(`web call: one second later customer ${customerLater} B, agent ${agentLater} B`);
+    assert.ok(customerLater > customerBytes + 1000 && agentLater > agentBytes + 1000, 'audio keeps flowing both ways');
+    assert.match(await customer.timer.textContent(), /^\d\d:\d\d$/);
+
+    await sato.panel.hangUp.click();
+    assert.deepEqual(await sato.crm.waitForEvent('ended'), { conversation });
+    await customer.waitForState('ended');
+    assert.equal(await customer.endReason(), 'agent_hung_up');
+    await sato.panel.root.waitFor({ state: 'detached' });
+
+    assert.deepEqual(sato.crm.console.filter((line) => /panicked|RuntimeError/.test(line)), [], 'the widget never panicked');
+    const logged = await loggedConversation(conversation, (c) => c.outcome === 'answered' && c.ended_at,
+      'the web call is in the call log, answered');
+    assert.equal(logged.channel, 'web_call');
+    assert.equal(logged.answered_by, 'sato');
+    assert.equal(logged.customer_number, null, 'a typed number is never logged as the caller\'s');
+  } finally {
+    await customer.close();
+    await sato.crm.close();
+    await suzuki.crm.close();
+  }
+});
+
+test('with nobody free web calls wait in line and see their position; a free agent gets the first; one hangs up while queued and is abandoned', async () => {
+  const sato = await signedIn('sato', '佐藤 花子', 'break');
+  const first = await CallUsPage.open(browser, edge.url);
+  const second = await CallUsPage.open(browser, edge.url, { locale: 'en-US' });
+  try {
+    await first.call({ name: '一番目' });
+    await first.waitForPosition(1);
+    assert.match(await first.status.textContent(), /1 番目/);
+    await second.call();
+    await second.waitForPosition(2);
+    assert.match(await second.status.textContent(), /number 2 in line/);
+    const [firstId, secondId] = [await first.conversation(), await second.conversation()];
+
+    await sato.crm.page.evaluate(() => Tsunagu.setPresence('available'));
+    assert.equal((await sato.crm.waitForEvent('ring')).conversation, firstId, 'the head of the line rings');
+    await second.waitForPosition(1);
+
+    await second.hangUp();
+    await second.waitForState('ended');
+    assert.equal(await second.endReason(), 'caller_hung_up');
+    const abandoned = await loggedConversation(secondId, (c) => c.outcome?.abandoned, 'the queued caller who left is abandoned');
+    assert.equal(abandoned.channel, 'web_call');
+    assert.equal(abandoned.queue, 'web_call');
+
+    await answer(sato, firstId, () => first.waitForState('ringing', 5_000));
+    await first.waitForState('connected');
+    await waitForInboundAudio(sato.widget.frame, 'the agent widget');
+    await first.hangUp();
+    await first.waitForState('ended');
+    assert.equal(await first.endReason(), 'caller_hung_up');
+    assert.deepEqual(await sato.crm.waitForEvent('ended'), { conversation: firstId });
+    await sato.widget.waitForPresence('wrap_up');
+  } finally {
+    await first.close();
+    await second.close();
+    await sato.crm.close();
+  }
+});
+
+test('the call page is bilingual, has a strict CSP and holds no secret; its socket refuses other sites', async () => {
+  const res = await fetch(new URL('/call/demo', edge.url));
+  assert.equal(res.status, 200);
+  const csp = res.headers.get('content-security-policy');
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
+  const html = await res.text();
+  assert.match(html, /お電話でのお問い合わせ/);
+  assert.match(html, /"ice_servers":\[\]/);
+  assert.doesNotMatch(html, /SECRET|auth_token|AC[0-9a-f]{32}/i);
+  assert.equal((await fetch(new URL('/call/nobody', edge.url))).status, 404);
+
+  const socketUrl = new URL('/api/webcall/socket?tenant=demo', edge.url.replace('http', 'ws'));
+  const status = await new Promise((resolve) => {
+    const ws = new WebSocket(socketUrl, { origin: 'https://evil.example' });
+    ws.once('open', () => { ws.close(); resolve(101); });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+    ws.once('error', () => {});
+  });
+  assert.equal(status, 403, 'a page of another origin cannot open the web-call socket');
+
+  const page = await CallUsPage.open(browser, edge.url, { locale: 'en-US' });
+  try {
+    assert.equal(await page.root.getAttribute('data-lang'), 'en');
+    await page.page.click('#lang');
+    assert.equal(await page.root.getAttribute('data-lang'), 'ja');
+    assert.match(await page.page.locator('h1').textContent(), /お電話でのお問い合わせ/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the demo CRM page links to the customer call page', async () => {
+  const crm = await CrmPage.open(browser, new URL('/demo', edge.url).href);
+  try {
+    assert.equal(await crm.page.getAttribute('#call-us', 'href'), '/call/demo');
+  } finally {
+    await crm.close();
+  }
+});
