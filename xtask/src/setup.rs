@@ -9,9 +9,11 @@ use crate::shell::{Result, cargo_bin, cmd, output, root, run};
 /// worker-build is not in Cargo.lock (it is a CLI), so its pin lives here.
 const WORKER_BUILD_VERSION: &str = "0.8.7";
 /// Debian packages the tests need, each with a file that proves it is installed: the browser that
-/// Playwright drives, and Japanese fonts so screenshots of a Japanese UI are legible.
+/// Playwright drives, the WebDriver of the same Chromium build that runs the widget's component tests,
+/// and Japanese fonts so screenshots of a Japanese UI are legible.
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
     (
         "fonts-noto-cjk",
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",

@@ -3,7 +3,7 @@
 use crate::{
     build::{Profile, build},
     setup::setup,
-    shell::{Result, cmd, run},
+    shell::{Result, cargo_bin, cmd, run},
 };
 
 /// Crates that only make sense on wasm32 (they bind to the browser or to workerd).
@@ -41,6 +41,7 @@ pub(crate) fn test(profile: Profile) -> Result {
         rust_tests.args(["--exclude", krate]);
     }
     run(&mut rust_tests)?;
+    widget_component_tests()?;
 
     build(profile)?;
     // Worker tests (workerd) and browser tests (Chromium), both with Node's own test runner.
@@ -52,4 +53,26 @@ pub(crate) fn test(profile: Profile) -> Result {
         "tests/worker/**/*.test.mjs",
         "tests/e2e/**/*.test.mjs",
     ]))
+}
+
+/// The widget's component tests (`web/src/ui/tests.rs`): cargo hands the test wasm to the pinned
+/// wasm-bindgen's runner, which drives Debian's Chromium headless through its matching chromedriver
+/// (the runner itself adds `--headless --no-sandbox`, so root is fine).
+fn widget_component_tests() -> Result {
+    run(cmd("cargo")
+        .args([
+            "test",
+            "-p",
+            "tsunagu-web",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            cargo_bin().join("wasm-bindgen-test-runner"),
+        )
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        // The limit is for the whole run (default 20 s); a busy CI machine starts Chromium slowly.
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
 }

@@ -12,6 +12,10 @@ mod roster;
 mod transfer;
 mod wrap_up;
 
+// Component tests need a DOM: they run in headless Chromium through wasm-bindgen-test-runner.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests;
+
 use leptos::prelude::*;
 use tsunagu_protocol::PresenceStatus;
 
