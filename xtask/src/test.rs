@@ -41,6 +41,8 @@ pub(crate) fn test(profile: Profile) -> Result {
         rust_tests.args(["--exclude", krate]);
     }
     run(&mut rust_tests)?;
+    // The widget's pure logic (origins, notices) also runs natively; its components need a browser.
+    run(cmd("cargo").args(["test", "-p", "tsunagu-web", "--locked"]))?;
     widget_component_tests()?;
 
     build(profile)?;

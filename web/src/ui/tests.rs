@@ -179,6 +179,7 @@ fn call(started_ms: f64, held: bool, call_sid: Option<&str>) -> CallView {
         customer: Some("山田 太郎".to_owned()),
         started_ms,
         held,
+        web: false,
     }
 }
 
@@ -257,6 +258,7 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
             attempt: 1,
         },
         screen_pop: ScreenPop {
+            caller_name: None,
             caller_number: Some("+81312345678".to_owned()),
             customer: Some(CustomerCard {
                 id: CustomerId::new("cust-1").expect("valid customer id"),
@@ -280,6 +282,7 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
             ],
         },
         call_sid: None,
+        channel: tsunagu_core::Channel::Voice,
     }));
     let ui = mount(state, || view! { <OfferCard /> });
     settle().await;
@@ -335,11 +338,13 @@ async fn offer_card_names_what_it_does_not_know_and_goes_when_the_offer_does() {
             attempt: 1,
         },
         screen_pop: ScreenPop {
+            caller_name: None,
             caller_number: None,
             customer: None,
             recent: Vec::new(),
         },
         call_sid: None,
+        channel: tsunagu_core::Channel::Voice,
     }));
     settle().await;
     assert_eq!(ui.text("offer-caller"), "Unknown number");
