@@ -60,7 +60,7 @@ test('(a) a customer calls; the owner\'s widget rings with screen pop, the agent
     assert.equal(ended.conversation, callSid);
     assert.equal(ended.log?.interaction, callSid, 'the ended event carries the stitched call log');
     assert.equal(ended.log.answered_by, 'sato');
-    assert.ok(ended.log.ended_at, 'the log shows the call over');
+    assert.ok(ended.log.agent_legs.find((leg) => leg.agent === 'sato')?.ended_at, 'the log shows the agent\'s part over');
     await widget.frame.getByTestId('call').waitFor({ state: 'detached' });
 
     const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
