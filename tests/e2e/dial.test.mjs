@@ -1,67 +1,26 @@
 //! Click-to-call in Chromium with the Twilio double: `Tsunagu.dial()` from the host page and the widget's own dial form place outbound calls that land in the log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWranglerDev } from '../support/wrangler-dev.mjs';
-import { launchBrowser } from '../support/browser.mjs';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
-import { embedToken, openSession } from '../support/auth.mjs';
-import { freePort, startDouble } from '../support/double.mjs';
-import { CrmPage } from './pages/crm-page.mjs';
-import { CallPanel } from './pages/call-panel.mjs';
+import { startVoiceStack, availableAgent as signedIn, settledConversation } from '../support/voice-stack.mjs';
 
 const YAMADA = '+81355550101'; // c001 山田 太郎, owned by sato
 
+let stack;
 let edge;
-let browser;
 let double;
 before(async () => {
-  const port = await freePort();
-  [edge, browser] = await Promise.all([
-    startWranglerDev({
-      vars: {
-        TWILIO_API_BASE: `http://127.0.0.1:${port}`,
-        VOICE_BACKEND: 'double',
-        TWILIO_DOUBLE_CLIENT_URL: `ws://127.0.0.1:${port}/_double/client`,
-      },
-    }),
-    launchBrowser(),
-  ]);
-  double = await startDouble({ port, workerUrl: edge.url, timeScale: 0.5 });
+  stack = await startVoiceStack();
+  ({ edge, double } = stack);
 });
 after(async () => {
-  if (process.env.DEBUG_WRANGLER) console.log(edge?.output().split('\n').filter((l) => /api\/calls|outbound|error|status/i.test(l)).slice(-60).join('\n'));
-  await browser?.close();
-  await double?.stop();
-  await edge?.stop();
+  await stack?.stop();
 });
-
-async function signedInAgent(host, agent, name) {
-  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent, name, team: 'sales' }) });
-  const widget = await crm.widget();
-  await widget.waitForState('connected');
-  await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="ready"]');
-  await crm.page.evaluate(() => Tsunagu.setPresence('available'));
-  await widget.waitForPresence('available');
-  return { crm, widget, call: new CallPanel(widget.frame) };
-}
-
-async function conversationWith(number, conversation, ready) {
-  const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
-  const deadline = Date.now() + 20_000;
-  let found;
-  for (;;) {
-    const res = await fetch(new URL(`/api/conversations?number=${encodeURIComponent(number)}`, edge.url), { headers: { authorization: `Bearer ${session}` } });
-    found = (await res.json()).conversations.find((c) => c.interaction === conversation);
-    if (found && ready(found)) return found;
-    if (Date.now() > deadline) throw new Error(`conversation never settled: ${JSON.stringify(found)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 test('Tsunagu.dial() from the host page rings the customer from the tenant line; the agent talks, hangs up, and the log has an outbound conversation', async () => {
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
-  const sato = await signedInAgent(host, 'sato', '佐藤 花子');
+  const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
   try {
     await double.phone(YAMADA, { answer_after_ms: 300 });
     await sato.crm.page.evaluate(() => Tsunagu.dial('03-5555-0101', { customerId: 'c001' }));
@@ -86,7 +45,7 @@ test('Tsunagu.dial() from the host page rings the customer from the tenant line;
     assert.equal(ended.log?.direction, 'outbound', 'the ended event carries the outbound call\'s log');
     await sato.widget.waitForPresence('wrap_up');
 
-    const conversation = await conversationWith('03-5555-0101', dialing.conversation, (c) => c.outcome === 'answered' && c.ended_at);
+    const conversation = await settledConversation(edge, dialing.conversation, (c) => c.outcome === 'answered' && c.ended_at);
     assert.equal(conversation.direction, 'outbound');
     assert.equal(conversation.answered_by, 'sato');
     assert.equal(conversation.customer, 'c001');
@@ -98,7 +57,7 @@ test('Tsunagu.dial() from the host page rings the customer from the tenant line;
 
 test('the widget\'s dial form calls a typed Japanese number; a bad number and a busy agent get plain-words errors', async () => {
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
-  const suzuki = await signedInAgent(host, 'suzuki', '鈴木 一郎');
+  const suzuki = await signedIn(stack, host, 'suzuki', '鈴木 一郎');
   try {
     await suzuki.crm.page.evaluate(() => Tsunagu.dial('12'));
     assert.equal((await suzuki.crm.waitForEvent('error', (e) => e.code === 'invalid_number')).code, 'invalid_number');

@@ -1,40 +1,28 @@
 //! Reload safety in Chromium with the Twilio double: a new widget build waits for the call to end; a CRM reload mid-call restores the call view and re-joins the caller.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWranglerDev } from '../support/wrangler-dev.mjs';
-import { launchBrowser } from '../support/browser.mjs';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
-import { freePort, startDouble } from '../support/double.mjs';
+import { startVoiceStack } from '../support/voice-stack.mjs';
 import { CrmPage } from './pages/crm-page.mjs';
 import { CallPanel } from './pages/call-panel.mjs';
 
 const YAMADA = '+81355550101'; // c001, owned by sato
 
+let stack;
 let edge;
 let browser;
 let double;
 before(async () => {
-  const port = await freePort();
-  [edge, browser] = await Promise.all([
-    startWranglerDev({
-      vars: {
-        TWILIO_API_BASE: `http://127.0.0.1:${port}`,
-        VOICE_BACKEND: 'double',
-        TWILIO_DOUBLE_CLIENT_URL: `ws://127.0.0.1:${port}/_double/client`,
-        // Widgets ask for the current build every second here (five minutes in production).
-        WIDGET_VERSION_CHECK_MS: '1000',
-      },
-    }),
-    launchBrowser(),
-  ]);
-  double = await startDouble({ port, workerUrl: edge.url, timeScale: 0.5 });
+  stack = await startVoiceStack({ vars: {
+    // Widgets ask for the current build every second here (five minutes in production).
+    WIDGET_VERSION_CHECK_MS: '1000',
+  } });
+  ({ edge, browser, double } = stack);
 });
 after(async () => {
-  await browser?.close();
-  await double?.stop();
-  await edge?.stop();
+  await stack?.stop();
 });
 
 const answeredLegsOf = (state, agent) =>

@@ -1,37 +1,24 @@
 //! Two CRM tabs of one agent: one tab owns the phone, only it rings and shows the desktop notification, and the other takes over when it closes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWranglerDev } from '../support/wrangler-dev.mjs';
-import { launchBrowser } from '../support/browser.mjs';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
 import { embedToken } from '../support/auth.mjs';
-import { freePort, startDouble } from '../support/double.mjs';
+import { startVoiceStack } from '../support/voice-stack.mjs';
 import { CrmPage } from './pages/crm-page.mjs';
 
 const YAMADA = '+81355550101'; // c001, owned by sato
 
+let stack;
 let edge;
 let browser;
 let double;
 before(async () => {
-  const port = await freePort();
-  [edge, browser] = await Promise.all([
-    startWranglerDev({
-      vars: {
-        TWILIO_API_BASE: `http://127.0.0.1:${port}`,
-        VOICE_BACKEND: 'double',
-        TWILIO_DOUBLE_CLIENT_URL: `ws://127.0.0.1:${port}/_double/client`,
-      },
-    }),
-    launchBrowser(),
-  ]);
-  double = await startDouble({ port, workerUrl: edge.url, timeScale: 0.5 });
+  stack = await startVoiceStack();
+  ({ edge, browser, double } = stack);
 });
 after(async () => {
-  await browser?.close();
-  await double?.stop();
-  await edge?.stop();
+  await stack?.stop();
 });
 
 /** Counts the real desktop notifications the page creates (the constructor still runs). */

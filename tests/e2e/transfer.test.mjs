@@ -1,68 +1,27 @@
 //! In-call controls in Chromium with the Twilio double: story (i) (agent A transfers the caller to agent B; one conversation holds both legs, the transfer and A's wrap-up notes), transfer to a number, hold.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWranglerDev } from '../support/wrangler-dev.mjs';
-import { launchBrowser } from '../support/browser.mjs';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
-import { embedToken, openSession } from '../support/auth.mjs';
-import { freePort, startDouble } from '../support/double.mjs';
-import { CrmPage } from './pages/crm-page.mjs';
-import { CallPanel } from './pages/call-panel.mjs';
+import { startVoiceStack, availableAgent as signedIn, settledConversation } from '../support/voice-stack.mjs';
 
 const YAMADA = '+81355550101'; // c001, owned by sato
 
+let stack;
 let edge;
-let browser;
 let double;
 before(async () => {
-  const port = await freePort();
-  [edge, browser] = await Promise.all([
-    startWranglerDev({
-      vars: {
-        TWILIO_API_BASE: `http://127.0.0.1:${port}`,
-        VOICE_BACKEND: 'double',
-        TWILIO_DOUBLE_CLIENT_URL: `ws://127.0.0.1:${port}/_double/client`,
-      },
-    }),
-    launchBrowser(),
-  ]);
-  double = await startDouble({ port, workerUrl: edge.url, timeScale: 0.5 });
+  stack = await startVoiceStack();
+  ({ edge, double } = stack);
 });
 after(async () => {
-  await browser?.close();
-  await double?.stop();
-  await edge?.stop();
+  await stack?.stop();
 });
-
-/** An agent's CRM page with the widget signed in, voice ready and available. */
-async function availableAgent(host, agent, name) {
-  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent, name, team: 'sales' }) });
-  const widget = await crm.widget();
-  await widget.waitForState('connected');
-  await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="ready"]');
-  await crm.page.evaluate(() => Tsunagu.setPresence('available'));
-  await widget.waitForPresence('available');
-  return { crm, widget, call: new CallPanel(widget.frame) };
-}
-
-async function conversationOf(callSid, ready) {
-  const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
-  const deadline = Date.now() + 20_000;
-  let last;
-  for (;;) {
-    const res = await fetch(new URL('/api/conversations?number=03-5555-0101', edge.url), { headers: { authorization: `Bearer ${session}` } });
-    last = (await res.json()).conversations.filter((c) => c.interaction === callSid);
-    if (last.length === 1 && ready(last[0])) return last[0];
-    if (Date.now() > deadline) throw new Error(`conversation never settled: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; one conversation with both legs, the transfer and sato\'s wrap-up notes', async () => {
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
-  const sato = await availableAgent(host, 'sato', '佐藤 花子');
-  const suzuki = await availableAgent(host, 'suzuki', '鈴木 一郎');
+  const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
+  const suzuki = await signedIn(stack, host, 'suzuki', '鈴木 一郎');
   try {
     const callSid = await double.call(YAMADA);
     await sato.widget.offer.waitFor();
@@ -94,7 +53,7 @@ test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; 
     await double.hangup(callSid);
     assert.equal((await suzuki.crm.waitForEvent('ended')).conversation, callSid);
 
-    const conversation = await conversationOf(callSid, (c) =>
+    const conversation = await settledConversation(edge, callSid, (c) =>
       c.agent_legs.filter((leg) => leg.outcome === 'answered').length === 2 && c.ended_at && c.agent_legs[0].wrap_up);
     assert.equal(conversation.answered_by, 'sato');
     assert.deepEqual(conversation.agent_legs.map((leg) => [leg.agent, leg.outcome]), [['sato', 'answered'], ['suzuki', 'answered']]);
@@ -111,7 +70,7 @@ test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; 
 
 test('a transfer to a Japanese number sends the caller out of the center; a bad number is refused in plain words', async () => {
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
-  const sato = await availableAgent(host, 'sato', '佐藤 花子');
+  const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
   try {
     const callSid = await double.call(YAMADA);
     await sato.widget.offer.waitFor();
@@ -129,7 +88,7 @@ test('a transfer to a Japanese number sends the caller out of the center; a bad 
       'the caller is dialled through to the number');
     const said = call.events.filter((e) => e.kind === 'say').map((e) => e.text);
     assert.ok(said.includes('担当の窓口におつなぎします。少々お待ちください。'), `the caller hears the transfer in Japanese first: ${JSON.stringify(said)}`);
-    const conversation = await conversationOf(callSid, (c) => c.transfers.length === 1);
+    const conversation = await settledConversation(edge, callSid, (c) => c.transfers.length === 1);
     assert.deepEqual(conversation.transfers[0].to, { number: '+81312345678' });
     await double.hangup(callSid);
   } finally {
@@ -140,7 +99,7 @@ test('a transfer to a Japanese number sends the caller out of the center; a bad 
 
 test('hold: the caller hears the hold message, the agent takes them back and is rung through; the log counts the hold time', async () => {
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
-  const sato = await availableAgent(host, 'sato', '佐藤 花子');
+  const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
   try {
     const callSid = await double.call(YAMADA);
     await sato.widget.offer.waitFor();
@@ -166,7 +125,7 @@ test('hold: the caller hears the hold message, the agent takes them back and is 
     await sato.call.hangUp.click();
     const ended = await sato.crm.waitForEvent('ended');
     assert.equal(ended.conversation, callSid);
-    const conversation = await conversationOf(callSid, (c) => c.ended_at && c.hold_time > 0);
+    const conversation = await settledConversation(edge, callSid, (c) => c.ended_at && c.hold_time > 0);
     assert.ok(conversation.hold_time >= 1000, `hold time recorded: ${conversation.hold_time}`);
     assert.equal(conversation.outcome, 'answered');
   } finally {
