@@ -195,6 +195,21 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         voice_problem_told: Cell::new(None),
     });
     APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
+    // Tell the hub first when the page goes away: a reload during a call then holds the caller
+    // for this agent instead of ending the call when the phone leg dies with the page. One
+    // listener for the page's life.
+    let leaving = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+        if let Some(hub) = current().and_then(|app| app.hub()) {
+            hub.send(&ClientMessage::Leaving);
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.add_event_listener_with_callback(
+            "pagehide",
+            wasm_bindgen::JsCast::unchecked_ref(leaving.as_ref()),
+        );
+    }
+    leaving.forget();
     // Checks for a new build now and then; see `maybe_update`.
     let _ = set_interval_with_handle(
         || {

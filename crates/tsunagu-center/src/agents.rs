@@ -39,20 +39,23 @@ impl Center {
         conn: ConnectionId,
     ) -> Result<(), CenterError> {
         let now = self.begin(now);
-        let result = match self.connections.remove(&conn) {
-            None => Err(CenterError::UnknownConnection),
-            Some(agent) => {
-                if let Some(entry) = self.agents.get_mut(&agent) {
-                    entry.conns.remove(&conn);
-                    self.journal.agent(&agent);
-                }
-                self.widget_closed(now, conn);
-                let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
-                Ok(())
-            }
-        };
+        let result = self.close_socket(now, conn);
         self.finish();
         result
+    }
+
+    fn close_socket(&mut self, now: Timestamp, conn: ConnectionId) -> Result<(), CenterError> {
+        let agent = self
+            .connections
+            .remove(&conn)
+            .ok_or(CenterError::UnknownConnection)?;
+        if let Some(entry) = self.agents.get_mut(&agent) {
+            entry.conns.remove(&conn);
+            self.journal.agent(&agent);
+        }
+        self.widget_closed(now, conn);
+        let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
+        Ok(())
     }
 
     /// A message from a widget socket after its hello. Replies (`Pong`) and every consequence
@@ -220,6 +223,10 @@ impl Center {
             ClientMessage::Transfer { conversation, to } => {
                 return self.transfer(now, agent, &conversation, to);
             }
+            // The page is going away (a reload, a closed tab): the socket counts as closed from
+            // now, before the phone leg that dies with the page is reported, so a call the agent
+            // is on waits for them to come back instead of ending.
+            ClientMessage::Leaving => return self.close_socket(now, conn),
             ClientMessage::Rejoin { conversation } => {
                 return self.rejoin_call(agent, &conversation);
             }

@@ -57,6 +57,9 @@ pub enum ClientMessage {
         conversation: InteractionId,
         to: TransferTo,
     },
+    /// The widget's page is unloading (reload, closed tab); sent first, so the hub knows before
+    /// anything else reports what dies with the page. The socket counts as closed.
+    Leaving,
     /// After [`ServerMessage::Resume`] with `rejoin`: this widget's phone line is registered
     /// again, so the holding caller can be rung through to it.
     Rejoin { conversation: InteractionId },

@@ -301,3 +301,20 @@ fn a_caller_holding_for_an_agent_who_never_returns_is_routed_again_after_the_gra
     "#]]
     .assert_eq(&sim.take());
 }
+
+#[test]
+fn a_widget_that_says_it_is_leaving_counts_as_gone_before_its_socket_closes() {
+    let mut sim = sato_on_a_call();
+    // The page unloads: its `leaving` arrives first, the phone leg's end next, the close last.
+    sim.send(1, ClientMessage::Leaving);
+    sim.dial("CA1", 1, crate::DialOutcome::Completed);
+    sim.disconnect(1);
+    expect![[r#"
+        t=20s c1 says {"type":"leaving"}
+        t=20s dial result CA1#1 Completed
+          → HoldForAgent sato
+        t=20s disconnect c1
+          ! this connection is not open
+    "#]]
+    .assert_eq(&sim.take());
+}
