@@ -39,10 +39,8 @@ test('reloading the CRM page mid-call: the caller holds, the reloaded widget sho
     await widget.waitForPresence('available');
 
     const callSid = await double.call(YAMADA);
-    await widget.offer.waitFor();
-    await widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
-    await widget.accept.click();
-    await new CallPanel(widget.frame).root.waitFor();
+    await widget.waitForOffer(callSid);
+    await widget.acceptOffer(callSid);
     await double.waitForCall(callSid, (s) => answeredLegsOf(s, 'sato').length === 1, 'the agent leg answered');
     await new Promise((resolve) => setTimeout(resolve, 1500));
 

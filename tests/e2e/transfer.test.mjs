@@ -24,10 +24,8 @@ test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; 
   const suzuki = await signedIn(stack, host, 'suzuki', '鈴木 一郎');
   try {
     const callSid = await double.call(YAMADA);
-    await sato.widget.offer.waitFor();
-    await sato.widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
-    await sato.widget.accept.click();
-    await sato.call.root.waitFor();
+    await sato.widget.waitForOffer(callSid);
+    await sato.widget.acceptOffer(callSid);
 
     // Suzuki is listed as a free colleague; the transfer ends sato's leg and rings suzuki.
     await sato.call.transferToAgent('suzuki');
@@ -73,10 +71,8 @@ test('a transfer to a Japanese number sends the caller out of the center; a bad 
   const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
   try {
     const callSid = await double.call(YAMADA);
-    await sato.widget.offer.waitFor();
-    await sato.widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
-    await sato.widget.accept.click();
-    await sato.call.root.waitFor();
+    await sato.widget.waitForOffer(callSid);
+    await sato.widget.acceptOffer(callSid);
 
     await sato.call.transferToNumber('12');
     await sato.widget.frame.waitForSelector('[data-testid="notice"]:has-text("転送先の電話番号が正しくありません")');
@@ -102,10 +98,8 @@ test('hold: the caller hears the hold message, the agent takes them back and is 
   const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
   try {
     const callSid = await double.call(YAMADA);
-    await sato.widget.offer.waitFor();
-    await sato.widget.frame.waitForSelector('[data-testid="offer-accept"]:not([disabled])', { timeout: 10_000 });
-    await sato.widget.accept.click();
-    await sato.call.root.waitFor();
+    await sato.widget.waitForOffer(callSid);
+    await sato.widget.acceptOffer(callSid);
     await sato.widget.frame.waitForSelector('[data-testid="call-hold"]:not([disabled])');
 
     await sato.call.hold.click();
