@@ -1073,8 +1073,9 @@ impl Controller {
                     .is_some_and(Notice::is_voice_line_down)
                 {
                     state.notice.set(None);
-                    self.request_rejoin();
                 }
+                // A `Resume` that came before the line was up left its re-join waiting for this.
+                self.request_rejoin();
             }
             VoiceEvent::Reconnecting => state.voice.set(VoiceState::Connecting),
             VoiceEvent::TokenNeeded => self.refresh_voice_token(),

@@ -1,6 +1,6 @@
 //! The `double` voice backend: a WebSocket to the Twilio test double's `<Client>` endpoint (no audio).
 //!
-//! Server → client: `incoming` (with the TwiML `<Parameter>`s), `cancelled`, `ended`.
+//! Server → client: `registered`, `incoming` (with the TwiML `<Parameter>`s), `cancelled`, `ended`, `error`.
 //! Client → server: `accept`, `reject`, `hangup`, `dtmf`.
 
 use std::{cell::RefCell, collections::BTreeMap};
@@ -15,6 +15,9 @@ use super::{IncomingCall, VoiceEvent, VoiceLine, VoiceProblem, VoiceSink};
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum FromDouble {
+    /// The double now routes `<Client>` dials to this socket (sent after the upgrade, so the line
+    /// is ready only then, not when the socket opens).
+    Registered,
     Incoming {
         call_sid: String,
         #[serde(default)]
@@ -27,6 +30,10 @@ enum FromDouble {
     },
     Ended {
         call_sid: String,
+    },
+    Error {
+        #[serde(default)]
+        message: String,
     },
 }
 
@@ -41,7 +48,6 @@ fn parameter(parameters: &BTreeMap<String, Value>, name: &str) -> Option<String>
 
 struct Live {
     socket: WebSocket,
-    _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
@@ -81,10 +87,6 @@ impl VoiceLine for DoubleLine {
         let Ok(socket) = WebSocket::new(&url) else {
             return (self.sink)(VoiceEvent::Error(VoiceProblem::Network));
         };
-        let on_open = {
-            let sink = self.sink.clone();
-            Closure::<dyn FnMut()>::new(move || sink(VoiceEvent::Registered))
-        };
         let on_message = {
             let sink = self.sink.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -92,6 +94,7 @@ impl VoiceLine for DoubleLine {
                     return;
                 };
                 match serde_json::from_str::<FromDouble>(&text) {
+                    Ok(FromDouble::Registered) => sink(VoiceEvent::Registered),
                     Ok(FromDouble::Incoming {
                         call_sid,
                         from,
@@ -107,6 +110,9 @@ impl VoiceLine for DoubleLine {
                     Ok(FromDouble::Cancelled { call_sid } | FromDouble::Ended { call_sid }) => {
                         sink(VoiceEvent::Disconnected { call_sid });
                     }
+                    Ok(FromDouble::Error { message }) => {
+                        leptos::logging::warn!("voice double refused a message: {message}");
+                    }
                     Err(_) => leptos::logging::warn!("voice double: unknown message"),
                 }
             })
@@ -117,12 +123,10 @@ impl VoiceLine for DoubleLine {
                 sink(VoiceEvent::Error(VoiceProblem::Network));
             })
         };
-        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         *self.live.borrow_mut() = Some(Live {
             socket,
-            _on_open: on_open,
             _on_message: on_message,
             _on_close: on_close,
         });
