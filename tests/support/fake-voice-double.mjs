@@ -1,8 +1,17 @@
 //! A stand-in for the Twilio test double's `<Client>` WebSocket, speaking its documented protocol, for widget tests.
 //
-// Server → client: {type:'incoming', call_sid, parent_call_sid, from, parameters}, {type:'cancelled'|'ended', call_sid}.
+// Server → client: {type:'registered', identity} once connected, {type:'incoming', call_sid, parent_call_sid, from, parameters}, {type:'cancelled'|'ended', call_sid}.
 // Client → server: {type:'accept'|'reject'|'hangup', call_sid}, {type:'dtmf', call_sid, digits}.
 import { WebSocketServer } from 'ws';
+
+/** The Access Token's `grants.identity`, or null when the token is not a readable JWT. */
+function identityOf(token) {
+  try {
+    return JSON.parse(Buffer.from(String(token).split('.')[1], 'base64url')).grants?.identity ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** Returns { url, clients, received, ring(call), end(callSid), waitFor(pred), close }. */
 export async function startFakeVoiceDouble() {
@@ -14,6 +23,8 @@ export async function startFakeVoiceDouble() {
     const token = new URL(req.url, 'http://x').searchParams.get('token');
     clients.push({ socket, token });
     socket.on('message', (data) => received.push(JSON.parse(String(data))));
+    // As the real double: the line is usable once this arrives, not when the socket opens.
+    socket.send(JSON.stringify({ type: 'registered', identity: identityOf(token) }));
   });
   const send = (message) => clients.forEach(({ socket }) => socket.send(JSON.stringify(message)));
   return {
