@@ -63,11 +63,18 @@ try {
   });
 
   const away = new Set();
+  const lastChange = new Map();
   let changes = 0;
   const interval = 1000 / RATE;
   const end = performance.now() + SECONDS * 1000;
   while (performance.now() < end) {
-    const client = clients[OBSERVERS + Math.floor(Math.random() * (SOCKETS - OBSERVERS))] ?? clients[0];
+    // Not an agent changed in the last two seconds: the hub coalesces an agent's changes within its
+    // window, so away-then-available would show only 'available' and count as a lost delivery.
+    let client;
+    do {
+      client = clients[OBSERVERS + Math.floor(Math.random() * (SOCKETS - OBSERVERS))] ?? clients[0];
+    } while (performance.now() - (lastChange.get(client.agent) ?? -Infinity) < 2000);
+    lastChange.set(client.agent, performance.now());
     const goingAway = !away.has(client.agent);
     const kind = goingAway ? 'away' : 'available';
     if (goingAway) away.add(client.agent); else away.delete(client.agent);
