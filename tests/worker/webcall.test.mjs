@@ -10,7 +10,7 @@ let edge;
 before(async () => {
   edge = await startHarness({ secrets: { TENANT_ACME_EMBED_SECRET: 'acme-embed-secret-for-tests-only-0123456789' } });
   await edge.env.DB.prepare(
-    "INSERT INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES ('acme', 'アクメ', 'Acme', '', '{\"max_web_calls\": 1}')",
+    "INSERT INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES ('acme', 'アクメ', 'Acme', '', '{\"max_web_calls\": 1, \"web_call_start_within\": 1000}')",
   ).run();
 });
 after(async () => { await edge?.close(); });
@@ -78,15 +78,7 @@ test('a customer socket and widget sockets share the hub across hibernation: que
 test('customer sockets beyond the tenant\'s max_web_calls are refused with 503; a line frees when a call ends', async () => {
   const first = await customer('acme');
   await first.next('started');
-  const url = new URL('/api/webcall/socket?tenant=acme', edge.url);
-  url.protocol = 'ws:';
-  const status = await new Promise((resolve) => {
-    const ws = new WebSocket(url, { origin: new URL(edge.url).origin });
-    ws.once('open', () => { ws.close(); resolve(101); });
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode));
-    ws.once('error', () => {});
-  });
-  assert.equal(status, 503);
+  assert.equal(await upgradeStatus('acme'), 503);
   first.send({ type: 'hang_up' });
   assert.deepEqual(await first.next('ended'), { type: 'ended', reason: 'caller_hung_up' });
   assert.equal(await first.closed, 4002);
@@ -94,6 +86,29 @@ test('customer sockets beyond the tenant\'s max_web_calls are refused with 503; 
   await second.next('started');
   second.send({ type: 'hang_up' });
   await second.next('ended');
+});
+
+/** The HTTP status of a customer socket's upgrade at `tenant` (101 when it opened; closed at once). */
+function upgradeStatus(tenant) {
+  const url = new URL(`/api/webcall/socket?tenant=${tenant}`, edge.url);
+  url.protocol = 'ws:';
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { origin: new URL(edge.url).origin });
+    ws.once('open', () => { ws.close(); resolve(101); });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+    ws.once('error', () => {});
+  });
+}
+
+test('a customer socket that never starts a call holds its line only for web_call_start_within', async () => {
+  const idle = await customer('acme', null);
+  assert.equal(await upgradeStatus('acme'), 503, 'within the window the idle page still holds the only line');
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  const next = await customer('acme');
+  assert.match((await next.next('started')).conversation, /^WC[0-9a-f]{32}$/);
+  assert.equal(await idle.closed, 4003, 'the idle page was closed to free the line');
+  next.send({ type: 'hang_up' });
+  await next.next('ended');
 });
 
 test('a customer socket must start first, in this protocol version, and is refused widget messages', async () => {

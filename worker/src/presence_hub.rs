@@ -52,6 +52,8 @@ const CLOSE_INCOMPATIBLE: u16 = 4000;
 const CLOSE_UNAUTHORIZED: u16 = 4001;
 /// A customer socket whose web call is over (or was never taken: busy, closed).
 const CLOSE_CALL_ENDED: u16 = 4002;
+/// A customer socket that did not start its call in time, closed to free its line.
+const CLOSE_START_OVERDUE: u16 = 4003;
 
 /// The tag every customer socket carries besides its connection tag, to count them.
 const CALLER_TAG: &str = "caller";
@@ -68,6 +70,10 @@ struct SocketTag {
     /// web calls existed: those are widgets.
     #[serde(default)]
     caller: bool,
+    /// When the socket was accepted (ms since the epoch): a customer socket must start its call
+    /// within the tenant's `web_call_start_within`. 0 in attachments written before.
+    #[serde(default)]
+    opened_at: u64,
 }
 
 impl SocketTag {
@@ -194,6 +200,7 @@ impl PresenceHub {
             conn,
             signed_in: false,
             caller: false,
+            opened_at: clock::now().0,
         })?;
         Response::from_websocket(pair.client)
     }
@@ -208,7 +215,25 @@ impl PresenceHub {
             .and_then(|(_, raw)| serde_json::from_str::<CenterConfig>(&raw).ok())
             .ok_or_else(|| internal("connect without a valid config"))?;
         let limit = usize::try_from(config.max_web_calls).unwrap_or(usize::MAX);
-        let open = self.state.get_websockets_with_tag(CALLER_TAG).len();
+        let now = clock::now();
+        let callers = self.state.get_websockets_with_tag(CALLER_TAG);
+        let mut open = callers.len();
+        if open >= limit {
+            // Lines held by pages that never started a call are freed before anyone is refused.
+            for ws in &callers {
+                let overdue = ws
+                    .deserialize_attachment::<SocketTag>()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|tag| {
+                        !tag.signed_in && config.caller_start_overdue(Timestamp(tag.opened_at), now)
+                    });
+                if overdue {
+                    ws.close(Some(CLOSE_START_OVERDUE), Some("call not started in time"))?;
+                    open -= 1;
+                }
+            }
+        }
         if open >= limit {
             log::warn("webcall.busy", &[("open", open.into())]);
             return Response::error("all web call lines are busy", 503);
@@ -222,6 +247,7 @@ impl PresenceHub {
             conn,
             signed_in: false,
             caller: true,
+            opened_at: now.0,
         })?;
         Response::from_websocket(pair.client)
     }

@@ -1,7 +1,7 @@
 //! The tenant's settings the center runs under: routing ladder, presence policy, hours, overflow.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_core::{Millis, TenantId};
+use tsunagu_core::{Millis, TenantId, Timestamp};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_presence::PresencePolicy;
 use tsunagu_protocol::Localized;
@@ -42,6 +42,11 @@ pub struct CenterConfig {
     /// off. Default: 20.
     #[serde(default = "default_max_web_calls")]
     pub max_web_calls: u32,
+    /// A customer socket counts against `max_web_calls` from the moment it opens; one that has not
+    /// started its call within this long may be closed to free the line for the next caller (so
+    /// idle sockets cannot hold every line). Default: 10 s.
+    #[serde(default = "default_web_call_start_within")]
+    pub web_call_start_within: Millis,
 }
 
 fn default_max_wait() -> Millis {
@@ -54,6 +59,10 @@ fn default_broadcast_interval() -> Millis {
 
 fn default_max_web_calls() -> u32 {
     20
+}
+
+fn default_web_call_start_within() -> Millis {
+    Millis::from_secs(10)
 }
 
 /// Twilio rings at most ten numbers in one `<Dial>`.
@@ -72,7 +81,14 @@ impl CenterConfig {
             fallback_numbers: Vec::new(),
             broadcast_interval: default_broadcast_interval(),
             max_web_calls: default_max_web_calls(),
+            web_call_start_within: default_web_call_start_within(),
         }
+    }
+
+    /// Whether a customer socket opened at `opened_at` that has not started a call is past its
+    /// `web_call_start_within` at `now` (a clock that went backwards is not past it).
+    pub fn caller_start_overdue(&self, opened_at: Timestamp, now: Timestamp) -> bool {
+        now.saturating_since(opened_at) >= self.web_call_start_within
     }
 
     /// Checks what serde cannot: a ladder to walk, opening hours that make sense, at most ten

@@ -608,3 +608,18 @@ fn a_restored_center_keeps_its_web_calls_and_their_sockets() {
     .assert_eq(&sim.take());
     assert_eq!(sim.center.callers().count(), 1);
 }
+
+#[test]
+fn a_customer_socket_that_never_starts_is_overdue_after_the_start_window() {
+    let mut config = config();
+    config.web_call_start_within = tsunagu_core::Millis::from_secs(10);
+    let opened = tsunagu_core::Timestamp(1_000_000);
+    let overdue = |after_ms: u64| {
+        config.caller_start_overdue(opened, tsunagu_core::Timestamp(opened.0 + after_ms))
+    };
+    assert!(!overdue(0));
+    assert!(!overdue(9_999));
+    assert!(overdue(10_000));
+    // A clock that went backwards (another isolate's) does not free a line early.
+    assert!(!config.caller_start_overdue(opened, tsunagu_core::Timestamp(opened.0 - 5_000)));
+}
