@@ -28,7 +28,12 @@ after(async () => {
 const answeredLegsOf = (state, agent) =>
   (state.legs ?? []).filter((leg) => String(leg.to).includes(agent) && ['in-progress', 'completed'].includes(leg.status));
 
-test('reloading the CRM page mid-call: the caller holds, the reloaded widget shows the call again and is rung through to the caller', async () => {
+/**
+ * Answers a call, reloads the CRM page mid-call and checks the caller is re-joined. With
+ * `lineDelayMs`, the reloaded widget's phone line reaches the double only that long after the page
+ * opened it, so the hub's `Resume` surely comes before the line is up.
+ */
+async function reloadMidCall({ lineDelayMs = 0 } = {}) {
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
   const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent: 'sato', name: '佐藤 花子', team: 'sales' }) });
   try {
@@ -46,6 +51,12 @@ test('reloading the CRM page mid-call: the caller holds, the reloaded widget sho
     // counting from the answer.
     await new Promise((resolve) => setTimeout(resolve, 3000));
 
+    if (lineDelayMs) {
+      await crm.page.context().routeWebSocket(/\/_double\/client/, async (socket) => {
+        await new Promise((resolve) => setTimeout(resolve, lineDelayMs));
+        socket.connectToServer();
+      });
+    }
     widget = await crm.reload();
     const call = new CallPanel(widget.frame);
     await call.root.waitFor({ timeout: 20_000 });
@@ -75,6 +86,14 @@ test('reloading the CRM page mid-call: the caller holds, the reloaded widget sho
     await crm.close();
     await host.close();
   }
+}
+
+test('reloading the CRM page mid-call: the caller holds, the reloaded widget shows the call again and is rung through to the caller', async () => {
+  await reloadMidCall();
+});
+
+test('a reloaded widget whose phone line comes up only after it was told of the call still re-joins the caller', async () => {
+  await reloadMidCall({ lineDelayMs: 2000 });
 });
 
 test('a new widget build is not applied during a call: the widget updates itself once the call and its wrap-up are over', async () => {
