@@ -196,7 +196,8 @@ const JA: Texts = Texts {
     call_time: "通話時間",
     hang_up: "終話",
     mute: "ミュート",
-    unmute: "ミュート解除",
+    // The zero-width space is where a narrow button may break the label.
+    unmute: "ミュート\u{200B}解除",
     wrap_up_hint: "通話後の処理が終わったら押してください",
     end_wrap_up: "後処理を終了",
     voice_connecting: "電話回線: 接続中…",

@@ -331,9 +331,9 @@ pub(crate) async fn page(req: &Request, env: &Env) -> Result<Response, AppError>
 <title>顧客一覧 — {name_ja} CRM (demo)</title>
 <style>
   body {{ font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; margin: 0; background: #f4f5f7; color: #222; }}
-  header {{ background: #1d3557; color: #fff; padding: 12px 24px; }}
-  header small {{ opacity: .8; margin-left: 8px; }}
-  header a {{ color: #fff; float: right; }}
+  header {{ background: #1d3557; color: #fff; padding: 12px 24px; display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 8px; }}
+  header small {{ opacity: .8; }}
+  header a {{ color: #fff; margin-left: auto; }}
   main {{ padding: 24px; max-width: 960px; }}
   table {{ border-collapse: collapse; width: 100%; background: #fff; }}
   th, td {{ padding: 8px 12px; border-bottom: 1px solid #e3e5e8; text-align: left; }}
