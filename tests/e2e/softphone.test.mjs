@@ -77,7 +77,7 @@ test('a CRM on another origin signs the agent in with getEmbedToken; setPresence
     const hostApi = await crm.page.evaluate(() => ({
       frozen: Object.isFrozen(window.Tsunagu), keys: Object.keys(window.Tsunagu).sort(), version: Tsunagu.version,
     }));
-    assert.deepEqual(hostApi, { frozen: true, keys: ['dial', 'enableNotifications', 'init', 'on', 'setPresence', 'version'], version: '1.0.0' });
+    assert.deepEqual(hostApi, { frozen: true, keys: ['dial', 'enableNotifications', 'init', 'on', 'setMinimized', 'setPresence', 'version'], version: '1.1.0' });
 
     await crm.page.evaluate(() => Tsunagu.setPresence('offline'));
     await widget.waitForPresence('offline');

@@ -2,11 +2,11 @@
 import http from 'node:http';
 
 /** Serves `html(workerUrl)` at `/` on `host` (default 127.0.0.1, any free port). Returns { url, close }. */
-export async function startHostPage(workerUrl, { host = '127.0.0.1', extraHead = '' } = {}) {
+export async function startHostPage(workerUrl, { host = '127.0.0.1', extraHead = '', extraBody = '', scriptAttrs = '' } = {}) {
   const page = `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>Other CRM</title>
 <style>iframe { display: none !important; } * { font-size: 9px !important; }</style>${extraHead}</head>
-<body><h1>他社CRM</h1><p id="host-marker">host page</p>
-<script src="${new URL('/embed.js', workerUrl)}" data-tenant="demo" async></script></body></html>`;
+<body><h1>他社CRM</h1><p id="host-marker">host page</p>${extraBody}
+<script src="${new URL('/embed.js', workerUrl)}" data-tenant="demo" ${scriptAttrs} async></script></body></html>`;
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(page);

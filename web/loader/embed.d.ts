@@ -26,6 +26,11 @@ export interface InitOptions {
   getEmbedToken: () => Promise<string>;
   /** UI language; defaults to the browser's. */
   lang?: 'ja' | 'en';
+  /**
+   * An element (or a selector) the widget should fill, e.g. the CRM's side panel; defaults to the
+   * script tag's `data-container`, else the widget floats bottom-right.
+   */
+  container?: string | Element;
 }
 
 export interface Customer {
@@ -65,7 +70,9 @@ export type ErrorCode =
   | 'agent_busy'
   | 'dial_failed'
   | 'transfer_target_busy'
-  | 'transfer_number_invalid';
+  | 'transfer_number_invalid'
+  /** `container` / `data-container` named no element; the widget floats instead. */
+  | 'container_not_found';
 
 export interface TsunaguEvents {
   /** The widget answered the loader's handshake; `version` is the widget build. */
@@ -103,6 +110,11 @@ export interface TsunaguApi {
    * that owns the agent's phone shows them, one per call.
    */
   enableNotifications(): Promise<NotificationPermission | 'unsupported'>;
+  /**
+   * Folds the floating widget down to its header (`true`) or unfolds it (`false`); a ringing or
+   * dialled call unfolds it by itself. No effect on a widget in a container.
+   */
+  setMinimized(minimized: boolean): void;
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<E extends keyof TsunaguEvents>(event: E, handler: (detail: TsunaguEvents[E]) => void): () => void;
 }

@@ -2,6 +2,8 @@
 //
 // Usage: <script src="https://<tsunagu-origin>/embed.js" data-tenant="demo" async></script>
 //        then Tsunagu.init({ getEmbedToken }) — see web/INTEGRATION.md and embed.d.ts.
+//        `data-container="#softphone"` (or init's `container`) puts the widget in the CRM's own
+//        panel; without it the widget floats bottom-right with a minimise button.
 //
 // The widget runs in an iframe served from the Tsunagu origin, so the host page can never read the
 // agent's session or Twilio token (see ARCHITECTURE.md, "Embedding"). The iframe sits in a closed
@@ -15,13 +17,16 @@
   if (!script || window.Tsunagu) return; // Included twice: keep the first widget.
 
   var MAJOR = 1; // Major version of the host <-> widget messages; another major is refused.
-  var VERSION = '1.0.0';
+  var VERSION = '1.1.0'; // 1.1: setMinimized, container
   var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'accepted', 'ended', 'notification', 'error'];
   var defaultTenant = script.getAttribute('data-tenant') || '';
+  var defaultContainer = script.getAttribute('data-container') || null;
   var widgetOrigin = new URL(script.src).origin;
   var handlers = {};
   var frame = null;      // the iframe, once mounted
-  var mounted = null;    // { element, tenant } of the mounted widget
+  var mounted = null;    // { element, tenant, container } of the mounted widget
+  var toggle = null;     // the floating widget's minimise / restore button
+  var minimized = false; // the floating widget is folded down to its header
   var peerReady = false; // the widget said hello with our major version
   var config = null;     // the options of init()
   var outbox = [];       // messages for the widget before its hello
@@ -87,6 +92,8 @@
     } else if (data.type === 'notify-close') {
       closeNotification(String(data.tag || ''));
     } else if (data.type === 'event' && EVENTS.indexOf(data.event) >= 0 && data.event !== 'ready') {
+      // A call the agent must see unfolds a minimised widget.
+      if (data.event === 'ring' || data.event === 'dialing') setMinimized(false);
       emit(data.event, data.detail || {});
     }
   }
@@ -138,27 +145,94 @@
     if (shown) { delete notifications[tag]; try { shown.close(); } catch (_) { /* already gone */ } }
   }
 
-  function mount(tenant) {
+  function setStyles(element, styles) {
+    for (var name in styles) element.style.setProperty(name, styles[name], 'important');
+  }
+
+  // The floating widget's height, and its button just above its top right corner.
+  var FLOATING_HEIGHT = 'min(560px, calc(100vh - 32px))';
+  var MINIMIZED_HEIGHT = '60px'; // the widget's header: the agent's name and status stay visible
+
+  function layoutFloating() {
+    if (!frame || !toggle) return;
+    var height = minimized ? MINIMIZED_HEIGHT : FLOATING_HEIGHT;
+    setStyles(frame, { height: height });
+    setStyles(toggle, { bottom: 'calc(16px + ' + height + ' + 6px)' });
+    toggle.textContent = minimized ? '\u25B4 Tsunagu' : '\u25BE';
+    toggle.setAttribute('aria-expanded', String(!minimized));
+    toggle.setAttribute('aria-label', minimized ? 'Tsunagu を元に戻す / Restore Tsunagu' : 'Tsunagu を最小化 / Minimize Tsunagu');
+    toggle.title = toggle.getAttribute('aria-label');
+  }
+
+  function setMinimized(flag) {
+    minimized = !!flag;
+    layoutFloating();
+  }
+
+  function resolveContainer(container) {
+    if (typeof container === 'string') return document.querySelector(container);
+    return container && container.nodeType === 1 ? container : null;
+  }
+
+  /** Calls fn with the element `wanted` names (null: floating), once the document has it. */
+  function withContainer(wanted, fn) {
+    if (!wanted) { fn(null); return; }
+    var found = resolveContainer(wanted);
+    if (!found && document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', function () { withContainer(wanted, fn); }, { once: true });
+      return;
+    }
+    if (!found) fail('container_not_found', 'No element matches the Tsunagu container; the widget floats instead.');
+    fn(found);
+  }
+
+  function mount(tenant, container) {
     var host = document.createElement('tsunagu-widget');
     var shadow = host.attachShadow({ mode: 'closed' });
     if (mounted) mounted.element.remove();
-    mounted = { element: host, tenant: tenant };
+    mounted = { element: host, tenant: tenant, container: container };
     peerReady = false;
+    toggle = null;
     frame = document.createElement('iframe');
     frame.src = widgetOrigin + '/widget?tenant=' + encodeURIComponent(tenant) +
       '&host=' + encodeURIComponent(location.origin);
     frame.title = 'Tsunagu';
     // Delegate the microphone (and sound) to the widget's origin only.
     frame.allow = 'microphone ' + widgetOrigin + '; autoplay ' + widgetOrigin;
-    var style = {
-      position: 'fixed', right: '16px', bottom: '16px', width: '360px', height: '560px',
-      'max-width': 'calc(100vw - 32px)', 'max-height': 'calc(100vh - 32px)',
-      border: '0', 'border-radius': '12px', 'box-shadow': '0 8px 32px rgba(0,0,0,.25)',
-      background: '#fff', 'z-index': '2147483647', display: 'block', visibility: 'visible', opacity: '1'
-    };
-    for (var name in style) frame.style.setProperty(name, style[name], 'important');
+    var always = { border: '0', background: '#fff', display: 'block', visibility: 'visible', opacity: '1' };
+    setStyles(frame, always);
+    if (container) {
+      // In the CRM's own panel: the widget fills it (the panel decides the size).
+      setStyles(host, { display: 'block', width: '100%', height: '100%' });
+      setStyles(frame, { width: '100%', height: '100%' });
+      shadow.appendChild(frame);
+      container.appendChild(host);
+      return;
+    }
+    setStyles(frame, {
+      position: 'fixed', right: '16px', bottom: '16px', width: '360px',
+      'max-width': 'calc(100vw - 32px)', 'border-radius': '12px',
+      'box-shadow': '0 8px 32px rgba(0,0,0,.25)', 'z-index': '2147483647'
+    });
+    toggle = document.createElement('button');
+    toggle.type = 'button';
+    setStyles(toggle, {
+      position: 'fixed', right: '16px', 'z-index': '2147483647', margin: '0', padding: '4px 12px',
+      'min-width': '44px', 'min-height': '28px', border: '1px solid #8a94a6', 'border-radius': '14px',
+      background: '#fff', color: '#1d3557', font: '600 14px/1.2 system-ui, sans-serif', cursor: 'pointer',
+      'box-shadow': '0 2px 8px rgba(0,0,0,.2)', display: 'block', visibility: 'visible', opacity: '1'
+    });
+    toggle.addEventListener('click', function () { setMinimized(!minimized); });
     shadow.appendChild(frame);
+    shadow.appendChild(toggle);
+    layoutFloating();
     document.body.appendChild(host);
+  }
+
+  /** Mounts (or moves) the widget for `tenant` in `container` (null: floating). */
+  function mountFor(tenant, container) {
+    if (mounted && mounted.tenant === tenant && mounted.container === container) return;
+    mount(tenant, container);
   }
 
   function whenBody(fn) {
@@ -177,8 +251,11 @@
         throw new TypeError('Tsunagu.init needs { getEmbedToken: () => Promise<string> }');
       }
       if (config) { fail('already_initialized', 'Tsunagu.init was already called.'); return; }
-      config = { tenant: options.tenant || defaultTenant, getEmbedToken: options.getEmbedToken, lang: options.lang };
-      whenBody(function () { if (!mounted || mounted.tenant !== config.tenant) mount(config.tenant); });
+      config = { tenant: options.tenant || defaultTenant, getEmbedToken: options.getEmbedToken, lang: options.lang,
+        container: options.container || defaultContainer };
+      whenBody(function () {
+        withContainer(config.container, function (container) { mountFor(config.tenant, container); });
+      });
       post({ type: 'init', lang: config.lang || null });
       claimPhone(config.tenant);
     },
@@ -207,6 +284,11 @@
       if (Notification.permission !== 'default') return Promise.resolve(Notification.permission);
       return Promise.resolve(Notification.requestPermission());
     },
+    /**
+     * Folds the floating widget down to its header (true) or unfolds it (false); a ringing or
+     * dialled call unfolds it by itself. No effect when the widget sits in a container.
+     */
+    setMinimized: function (flag) { setMinimized(flag); },
     /** Subscribes to an event; returns a function that unsubscribes. */
     on: function (type, handler) {
       if (EVENTS.indexOf(type) < 0) throw new TypeError('unknown Tsunagu event: ' + type);
@@ -221,6 +303,10 @@
 
   // Mount right away with the script tag's tenant (the widget shows "sign-in required" until
   // init); init({ tenant }) with another tenant mounts that tenant's widget instead.
-  whenBody(function () { if (!mounted) mount((config && config.tenant) || defaultTenant); });
+  whenBody(function () {
+    withContainer((config && config.container) || defaultContainer, function (container) {
+      if (!mounted) mount((config && config.tenant) || defaultTenant, container);
+    });
+  });
   try { window.dispatchEvent(new Event('tsunagu:loaded')); } catch (_) { /* very old browsers */ }
 })();
