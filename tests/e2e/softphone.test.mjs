@@ -180,7 +180,7 @@ test('a signed incoming call rings the owner\'s widget with the screen pop; the 
     assert.match(await res.text(), /<Identity>sato<\/Identity>/);
 
     await widget.offer.waitFor({ timeout: 10_000 });
-    assert.equal(await widget.offerCaller.textContent(), YAMADA);
+    assert.equal(await widget.offerCaller.textContent(), '03-5555-0101', 'the number as a Japanese agent reads it');
     assert.match(await widget.offerCustomer.textContent(), /山田 太郎/);
     assert.equal(await widget.offerOwner.textContent(), '担当: 佐藤 花子');
     assert.equal(await widget.offer.getAttribute('data-conversation'), callSid);

@@ -105,7 +105,7 @@ test('a web call from the customer page rings the free agent with screen pop; ac
         [el.getAttribute('data-channel'), el.querySelector('[data-testid="offer-caller"]').textContent]);
       assert.equal(channel, 'web_call');
       assert.match(caller, /山田 太郎/, 'the screen pop shows the typed name');
-      assert.match(caller, /\+81355550101/, 'and the typed number, normalised');
+      assert.match(caller, /03-5555-0101/, 'and the typed number, as a Japanese agent reads it');
       assert.match(caller, /未確認/, 'marked as unverified');
       assert.equal(await suzuki.widget.offer.count(), 0, 'the agent who is away is not rung');
       await customer.waitForState('ringing', 5_000);

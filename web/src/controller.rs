@@ -673,7 +673,7 @@ impl Controller {
                 state.call.set(Some(CallView {
                     conversation: conversation.as_str().to_owned(),
                     call_sid: call_sid.clone(),
-                    caller: screen_pop.caller_number,
+                    caller: screen_pop.caller_for_people().map(str::to_owned),
                     customer: screen_pop.customer.map(|c| c.name),
                     // The agent's own clock: a timer that started before the page did.
                     started_ms: since.0 as f64,
@@ -826,9 +826,9 @@ impl Controller {
             .customer
             .as_ref()
             .map(|c| c.name.clone())
-            .or_else(|| pop.caller_number.clone())
+            .or_else(|| pop.caller_for_people().map(str::to_owned))
             .unwrap_or_else(|| t.unknown_caller.to_owned());
-        let body = pop.caller_number.clone().unwrap_or_default();
+        let body = pop.caller_for_people().unwrap_or_default().to_owned();
         host.post(json!({
             "type": "notify",
             "tag": tag,
@@ -898,7 +898,11 @@ impl Controller {
         state.call.set(Some(CallView {
             conversation: conversation.clone(),
             call_sid: call_sid.or_else(|| offer.as_ref().and_then(|o| o.call_sid.clone())),
-            caller: pop.and_then(|p| p.caller_number.clone().or_else(|| p.caller_name.clone())),
+            caller: pop.and_then(|p| {
+                p.caller_for_people()
+                    .map(str::to_owned)
+                    .or_else(|| p.caller_name.clone())
+            }),
             customer: pop.and_then(|p| p.customer.as_ref().map(|c| c.name.clone())),
             started_ms: js_sys::Date::now(),
             held: false,

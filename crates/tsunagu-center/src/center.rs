@@ -215,6 +215,7 @@ impl CallEntry {
     pub(crate) fn screen_pop(&self) -> ScreenPop {
         ScreenPop {
             caller_number: self.caller_number.clone(),
+            caller_display: self.caller_number.as_deref().and_then(caller_display),
             caller_name: self.web.as_ref().and_then(|web| web.name.clone()),
             customer: self.customer.clone(),
             recent: self.recent.clone(),
@@ -1165,4 +1166,18 @@ impl Center {
             channel: call.channel(),
         })
     }
+}
+
+/// A caller's E.164 number as the agent reads it: the national form for a Japanese number
+/// (`03-5555-0101`, what a Japanese agent says back to the caller), the international form for
+/// any other country; nothing for a number the plan does not know.
+pub(crate) fn caller_display(e164: &str) -> Option<String> {
+    let number = tsunagu_phone::PhoneNumber::from_e164(e164).ok()?;
+    Some(
+        if number.country_code() == tsunagu_phone::Region::Jp.calling_code() {
+            number.national_display().to_owned()
+        } else {
+            number.international_display().to_owned()
+        },
+    )
 }

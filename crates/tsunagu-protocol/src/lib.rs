@@ -250,6 +250,10 @@ pub struct ScreenPop {
     /// The caller's number in E.164, when the network sent one (for a web call: the number the
     /// customer typed, if it is a valid one; unverified).
     pub caller_number: Option<String>,
+    /// `caller_number` as the agent reads it: `03-5555-0101` for a Japanese number, `+44 20 7946
+    /// 0107` for a foreign one. Absent when there is no number (or from an older hub).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_display: Option<String>,
     /// The name a web-call customer typed on the page (unverified); absent for phone calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_name: Option<String>,
@@ -257,6 +261,15 @@ pub struct ScreenPop {
     pub customer: Option<CustomerCard>,
     /// The latest contacts with this caller, newest first.
     pub recent: Vec<RecentContact>,
+}
+
+impl ScreenPop {
+    /// The caller's number for a person to read: the display form, else the E.164 one.
+    pub fn caller_for_people(&self) -> Option<&str> {
+        self.caller_display
+            .as_deref()
+            .or(self.caller_number.as_deref())
+    }
 }
 
 /// The CRM record of a caller, as the worker looked it up.

@@ -159,6 +159,7 @@ fn offers_on_the_wire() {
             conversation: offer().interaction,
             screen_pop: ScreenPop {
                 caller_number: Some("+81312345678".into()),
+                caller_display: Some("03-1234-5678".into()),
                 caller_name: None,
                 customer: Some(CustomerCard {
                     id: CustomerId::new("cust-42").expect("valid"),
@@ -178,7 +179,7 @@ fn offers_on_the_wire() {
             channel: Channel::Voice,
         },
         &expect![[
-            r#"{"type":"offer","offer":{"interaction":"CA0123","attempt":2},"conversation":"CA0123","screen_pop":{"caller_number":"+81312345678","customer":{"id":"cust-42","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1699000000000,"channel":"voice","agent":"sato","summary":"見積もりの件"}]},"ring_timeout_ms":15000,"ack_timeout_ms":3000,"channel":"voice"}"#
+            r#"{"type":"offer","offer":{"interaction":"CA0123","attempt":2},"conversation":"CA0123","screen_pop":{"caller_number":"+81312345678","caller_display":"03-1234-5678","customer":{"id":"cust-42","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1699000000000,"channel":"voice","agent":"sato","summary":"見積もりの件"}]},"ring_timeout_ms":15000,"ack_timeout_ms":3000,"channel":"voice"}"#
         ]],
     );
     server(
@@ -314,6 +315,7 @@ fn web_call_messages_of_the_widget_on_the_wire() {
             conversation: web_call(),
             screen_pop: ScreenPop {
                 caller_number: Some("+81312345678".into()),
+                caller_display: None,
                 caller_name: Some("山田 太郎".into()),
                 customer: None,
                 recent: vec![],

@@ -28,7 +28,7 @@ pub(crate) fn OfferCard() -> impl IntoView {
         let web = offer.channel == Channel::WebCall;
         let caller = if web {
             // What the customer typed on the call page: shown as theirs, never as verified.
-            let typed: Vec<&str> = [pop.caller_name.as_deref(), pop.caller_number.as_deref()]
+            let typed: Vec<&str> = [pop.caller_name.as_deref(), pop.caller_for_people()]
                 .into_iter()
                 .flatten()
                 .collect();
@@ -38,9 +38,8 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 format!("{}{}", typed.join(" "), t.web_caller_unverified)
             }
         } else {
-            pop.caller_number
-                .clone()
-                .unwrap_or_else(|| t.unknown_caller.to_owned())
+            pop.caller_for_people()
+                .map_or_else(|| t.unknown_caller.to_owned(), str::to_owned)
         };
         let customer = pop
             .customer

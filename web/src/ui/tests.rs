@@ -260,6 +260,7 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
         screen_pop: ScreenPop {
             caller_name: None,
             caller_number: Some("+81312345678".to_owned()),
+            caller_display: Some("03-1234-5678".to_owned()),
             customer: Some(CustomerCard {
                 id: CustomerId::new("cust-1").expect("valid customer id"),
                 name: "山田 太郎".to_owned(),
@@ -290,7 +291,11 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
         ui.attribute("offer", "data-conversation").as_deref(),
         Some("int-42")
     );
-    assert_eq!(ui.text("offer-caller"), "+81312345678");
+    assert_eq!(
+        ui.text("offer-caller"),
+        "03-1234-5678",
+        "the number as a Japanese agent reads it"
+    );
     assert_eq!(ui.text("offer-customer"), "山田 太郎");
     // The owner reads as the roster's display name, not the agent id.
     assert_eq!(ui.text("offer-owner"), "担当: 佐藤 花子");
@@ -340,6 +345,7 @@ async fn offer_card_names_what_it_does_not_know_and_goes_when_the_offer_does() {
         screen_pop: ScreenPop {
             caller_name: None,
             caller_number: None,
+            caller_display: None,
             customer: None,
             recent: Vec::new(),
         },

@@ -1102,3 +1102,32 @@ fn a_late_alarm_changes_nothing_and_a_queue_poll_still_redirects() {
     "#]]
     .assert_eq(&sim.take());
 }
+
+#[test]
+fn screen_pops_show_the_number_as_the_agent_reads_it() {
+    let shown = [
+        "+81355550101",
+        "+81120555108",
+        "+819055550103",
+        "+442079460107",
+        "+0000",
+    ]
+    .map(crate::center::caller_display);
+    expect![[r#"
+        [
+            Some(
+                "03-5555-0101",
+            ),
+            Some(
+                "0120-555-108",
+            ),
+            Some(
+                "090-5555-0103",
+            ),
+            Some(
+                "+44 20 7946 0107",
+            ),
+            None,
+        ]
+    "#]].assert_debug_eq(&shown);
+}
