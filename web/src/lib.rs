@@ -5,6 +5,7 @@ mod config;
 mod controller;
 mod host;
 mod i18n;
+mod json;
 mod origin;
 mod ring;
 mod socket;
