@@ -1,19 +1,30 @@
 //! What the widget page knows at boot: the tenant, the host page's origin, the tenant's allowed origins
 //! and the build's Twilio Voice SDK file.
 
-use serde::Deserialize;
+use crate::json::Fields;
 
 use crate::origin;
 
 /// The JSON the worker writes into `<meta name="tsunagu-config">` of the widget page.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 struct BootConfig {
     /// The tenant's CSP source list (the page's `frame-ancestors`).
-    #[serde(default)]
     allowed_origins: String,
     /// How often to ask the worker for the current widget version (ms).
-    #[serde(default = "default_version_check_ms")]
     version_check_ms: u64,
+}
+
+impl BootConfig {
+    fn read(json: &str) -> Option<BootConfig> {
+        let mut fields = Fields::parse(json)?;
+        Some(BootConfig {
+            allowed_origins: fields.text_or_empty("allowed_origins")?,
+            version_check_ms: match fields.take("version_check_ms") {
+                None => default_version_check_ms(),
+                Some(ms) => ms.as_u64()?,
+            },
+        })
+    }
 }
 
 fn default_version_check_ms() -> u64 {
@@ -85,7 +96,7 @@ pub(crate) fn host_origin() -> HostOrigin {
 
 fn boot_config() -> BootConfig {
     meta_content("tsunagu-config")
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| BootConfig::read(&json))
         .unwrap_or_default()
 }
 
@@ -102,3 +113,6 @@ fn meta_content(name: &str) -> Option<String> {
         .ok()??
         .get_attribute("content")
 }
+
+#[cfg(test)]
+mod tests;

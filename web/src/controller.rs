@@ -11,7 +11,6 @@ use std::{
 };
 
 use leptos::prelude::*;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tsunagu_core::TenantId;
 use tsunagu_protocol::{
@@ -24,6 +23,7 @@ use crate::{
     config::{self, HostOrigin},
     host::{FromHost, HostInput, HostLink},
     i18n::Lang,
+    json::Fields,
     ring::Ringtone,
     socket::{Hub, HubEvent},
     state::{CallView, Me, Notice, OfferView, Phase, VoiceState, WidgetState},
@@ -75,7 +75,7 @@ enum SignIn {
     Refresh,
 }
 
-#[derive(Deserialize)]
+/// `POST /api/session`'s reply.
 struct SessionReply {
     session: String,
     expires_at: u64,
@@ -83,10 +83,23 @@ struct SessionReply {
     name: String,
 }
 
-#[derive(Deserialize, Default)]
-struct ErrorReply {
-    #[serde(default)]
-    message: String,
+impl SessionReply {
+    fn read(json: &str) -> Option<SessionReply> {
+        let mut fields = Fields::parse(json)?;
+        Some(SessionReply {
+            session: fields.text("session")?,
+            expires_at: fields.number("expires_at")?,
+            agent: fields.text("agent")?,
+            name: fields.text("name")?,
+        })
+    }
+}
+
+/// The `message` of an error reply; empty when there is none or the reply is unreadable.
+fn error_message(json: &str) -> String {
+    Fields::parse(json)
+        .and_then(|mut fields| fields.text_or_empty("message"))
+        .unwrap_or_default()
 }
 
 /// Refresh the session this long before it expires.
@@ -141,27 +154,58 @@ pub(crate) struct Controller {
 }
 
 /// `POST /api/calls`' reply: the outbound call the worker created.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 struct Dialing {
     conversation: String,
     call_sid: String,
     to_display: String,
-    #[serde(default)]
     customer: Option<DialledCustomer>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+impl Dialing {
+    fn read(json: &str) -> Option<Dialing> {
+        let mut fields = Fields::parse(json)?;
+        Some(Dialing {
+            conversation: fields.text("conversation")?,
+            call_sid: fields.text("call_sid")?,
+            to_display: fields.text("to_display")?,
+            customer: match fields.optional_object("customer")? {
+                Some(mut customer) => Some(DialledCustomer {
+                    id: customer.text("id")?,
+                    name: customer.text("name")?,
+                }),
+                None => None,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
 struct DialledCustomer {
     id: String,
     name: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Debug, Clone)]
 struct DialRefusal {
-    #[serde(default)]
     error: String,
-    #[serde(default)]
     message: String,
+}
+
+impl DialRefusal {
+    /// The refusal in `json`; both empty when it is unreadable.
+    fn read(json: &str) -> DialRefusal {
+        let refusal = Fields::parse(json).and_then(|mut fields| {
+            Some(DialRefusal {
+                error: fields.text_or_empty("error")?,
+                message: fields.text_or_empty("message")?,
+            })
+        });
+        refusal.unwrap_or(DialRefusal {
+            error: String::new(),
+            message: String::new(),
+        })
+    }
 }
 
 /// Starts the controller for the widget page; `version` is the build's, for the host's `ready`.
@@ -336,8 +380,8 @@ impl Controller {
     fn dial_reply(&self, reply: api::Reply) {
         self.dial_pending.set(false);
         match reply {
-            Ok((200, body)) => match serde_json::from_str::<Dialing>(&body) {
-                Ok(dialing) => {
+            Ok((200, body)) => match Dialing::read(&body) {
+                Some(dialing) => {
                     self.emit(
                         "dialing",
                         json!({
@@ -357,10 +401,10 @@ impl Controller {
                         self.begin_call(Some(call_sid));
                     }
                 }
-                Err(_) => self.notify(Notice::DialFailed, "unreadable reply"),
+                None => self.notify(Notice::DialFailed, "unreadable reply"),
             },
             Ok((status, body)) => {
-                let refusal: DialRefusal = serde_json::from_str(&body).unwrap_or_default();
+                let refusal = DialRefusal::read(&body);
                 let notice = match (status, refusal.error.as_str()) {
                     (400, _) => Notice::InvalidNumber,
                     (409, "agent_busy") => Notice::AgentBusy,
@@ -403,18 +447,18 @@ impl Controller {
 
     fn session_reply(&self, reply: api::Reply) {
         match reply {
-            Ok((200, body)) => match serde_json::from_str::<SessionReply>(&body) {
-                Ok(session) => self.signed_in(session),
-                Err(_) => self.sign_in_failed(Notice::SessionRefused, "unreadable session reply"),
+            Ok((200, body)) => match SessionReply::read(&body) {
+                Some(session) => self.signed_in(session),
+                None => self.sign_in_failed(Notice::SessionRefused, "unreadable session reply"),
             },
             Ok((status, body)) => {
-                let error: ErrorReply = serde_json::from_str(&body).unwrap_or_default();
+                let message = error_message(&body);
                 let notice = if status == 401 {
-                    Notice::from_session_refusal(&error.message)
+                    Notice::from_session_refusal(&message)
                 } else {
                     Notice::SessionRefused
                 };
-                self.sign_in_failed(notice, &error.message);
+                self.sign_in_failed(notice, &message);
             }
             Err(()) => self.sign_in_failed(Notice::Network, "the session request failed"),
         }
@@ -529,12 +573,10 @@ impl Controller {
             let Some(app) = current() else {
                 return;
             };
-            #[derive(Deserialize)]
-            struct Served {
-                version: String,
-            }
             let served = match reply {
-                Ok((200, body)) => serde_json::from_str::<Served>(&body).ok(),
+                Ok((200, body)) => {
+                    Fields::parse(&body).and_then(|mut fields| fields.text("version"))
+                }
                 _ => None,
             };
             let Some(served) = served else {
@@ -542,8 +584,8 @@ impl Controller {
             };
             // After an update that did not take (a stale cache), never loop on the same target.
             let tried = config::query_param("updating_to");
-            if served.version != app.version && tried.as_deref() != Some(&served.version) {
-                *app.update_to.borrow_mut() = Some(served.version);
+            if served != app.version && tried.as_deref() != Some(&served) {
+                *app.update_to.borrow_mut() = Some(served);
                 app.state.update_pending.set(true);
                 app.maybe_update();
             }
@@ -990,7 +1032,7 @@ impl Controller {
 
     fn voice_token(&self, reply: api::Reply) {
         let token = match reply {
-            Ok((200, body)) => serde_json::from_str::<VoiceToken>(&body).ok(),
+            Ok((200, body)) => VoiceToken::read(&body),
             _ => None,
         };
         let Some(token) = token else {
@@ -1038,9 +1080,9 @@ impl Controller {
             return;
         };
         match reply {
-            Ok((200, body)) => match serde_json::from_str::<VoiceToken>(&body) {
-                Ok(token) => line.update_token(&token.token),
-                Err(_) => self.tell_voice_problem(Notice::VoiceTokenExpired),
+            Ok((200, body)) => match VoiceToken::read(&body) {
+                Some(token) => line.update_token(&token.token),
+                None => self.tell_voice_problem(Notice::VoiceTokenExpired),
             },
             // The line keeps its token until it expires; it reports that, which tries again.
             _ => self.tell_voice_problem(Notice::VoiceTokenExpired),
@@ -1368,7 +1410,7 @@ fn presence_json(status: PresenceStatus) -> Value {
         PresenceStatus::OnCall => "on_call".into(),
         PresenceStatus::WrapUp => "wrap_up".into(),
         PresenceStatus::Away { reason } => {
-            json!({ "away": serde_json::to_value(reason).unwrap_or(Value::Null) })
+            json!({ "away": reason.as_wire() })
         }
     }
 }
@@ -1380,9 +1422,12 @@ fn requested_status(value: &Value) -> Option<RequestedStatus> {
         Value::String(name) if name == "offline" => Some(RequestedStatus::Offline),
         Value::Object(fields) => {
             let reason = fields.get("away")?;
-            let reason = serde_json::from_value::<AwayReason>(reason.clone()).ok()?;
+            let reason = AwayReason::from_wire(reason.as_str()?);
             Some(RequestedStatus::Away { reason })
         }
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -140,7 +140,7 @@ impl Connector {
                 let Some(text) = event.data().as_string() else {
                     return;
                 };
-                match serde_json::from_str::<ServerMessage>(&text) {
+                match ServerMessage::read(&text) {
                     Ok(message) => (this.on_event)(HubEvent::Message(Box::new(message))),
                     Err(err) => leptos::logging::warn!("unreadable hub message: {err}"),
                 }

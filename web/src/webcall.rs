@@ -12,7 +12,6 @@ use std::{
     rc::Rc,
 };
 
-use serde::Deserialize;
 use tsunagu_core::InteractionId;
 use tsunagu_protocol::{ClientMessage, Signal};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
@@ -22,7 +21,7 @@ use web_sys::{
     RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use crate::api;
+use crate::{api, json::Fields};
 
 /// Sends a message to the hub on the line's behalf.
 pub(crate) type Sender = Rc<dyn Fn(ClientMessage)>;
@@ -41,11 +40,6 @@ thread_local! {
 
 fn current() -> Option<Rc<Line>> {
     LINE.with(|line| line.borrow().clone())
-}
-
-#[derive(Deserialize)]
-struct IceReply {
-    ice_servers: serde_json::Value,
 }
 
 struct Line {
@@ -89,9 +83,9 @@ pub(crate) fn start(conversation: InteractionId, send: Sender, on_failure: OnFai
     let for_ice = Rc::clone(&line);
     api::get(ICE_PATH, None, move |reply| {
         let servers = match reply {
-            Ok((200, body)) => serde_json::from_str::<IceReply>(&body)
-                .ok()
-                .and_then(|reply| serde_wasm_value(&reply.ice_servers)),
+            Ok((200, body)) => Fields::parse(&body)
+                .and_then(|mut reply| reply.take("ice_servers"))
+                .and_then(|servers| serde_wasm_value(&servers)),
             _ => None,
         };
         // Without the worker's list, host candidates still connect on one machine or LAN.

@@ -77,6 +77,13 @@ fn build_widget(profile: Profile) -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ]);
+    // Leptos' type erasure: every reactive closure of a view becomes one boxed type instead of its
+    // own copy of the render code (−7.7 KB gzipped). Added to .cargo/config.toml's wasm32 flags
+    // (arrays merge), for the widget only, in dev too so the browser tests run what ships.
+    cargo.args([
+        "--config",
+        r#"target.wasm32-unknown-unknown.rustflags = ["--cfg", "erase_components"]"#,
+    ]);
     if profile == Profile::Release {
         cargo.arg("--release");
     }
@@ -114,9 +121,12 @@ fn build_widget(profile: Profile) -> Result {
                 "--enable-reference-types",
             ])
             .args(["--enable-multivalue"])
+            // Repeat the passes while they still shrink the module; drop the toolchain list.
+            .args(["--converge", "--strip-producers"])
             .arg(&bindgen_wasm)
             .arg("-o")
             .arg(&bindgen_wasm))?;
+        minify(&bindgen_dir.join("tsunagu_widget.js"))?;
     }
 
     let site = site_dir();
@@ -125,7 +135,15 @@ fn build_widget(profile: Profile) -> Result {
     mkdir(&assets)?;
     let js = copy_hashed(&bindgen_dir.join("tsunagu_widget.js"), &assets)?;
     let wasm = copy_hashed(&bindgen_wasm, &assets)?;
-    let css = copy_hashed(&root().join("web/style/widget.css"), &assets)?;
+    let css = if profile == Profile::Release {
+        let minified = bindgen_dir.join("widget.css");
+        fs::copy(root().join("web/style/widget.css"), &minified)
+            .map_err(|e| format!("cannot copy widget.css: {e}"))?;
+        minify(&minified)?;
+        copy_hashed(&minified, &assets)?
+    } else {
+        copy_hashed(&root().join("web/style/widget.css"), &assets)?
+    };
     // Copied, not bundled: the widget adds it to its page only for a `twilio` phone line.
     let twilio_sdk = write_hashed(TWILIO_SDK_NAME, &twilio_sdk()?, &assets)?;
     let snippets = bindgen_dir.join("snippets");
@@ -175,6 +193,20 @@ fn twilio_sdk() -> Result<Vec<u8>> {
     bytes.push(b'\n');
     bytes.extend(read(&root().join(TWILIO_SDK_BUNDLE))?);
     Ok(bytes)
+}
+
+/// Minifies a release JS module or stylesheet in place with the esbuild wrangler pins (no
+/// bundling, no syntax lowering): the wasm-bindgen glue shrinks from 7.8 to 5.9 KB gzipped.
+fn minify(file: &Path) -> Result {
+    let minified = file.with_extension(format!(
+        "min.{}",
+        file.extension().unwrap_or_default().to_string_lossy()
+    ));
+    run(cmd(&node_bin().join("esbuild").to_string_lossy())
+        .arg(file)
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", minified.display())))?;
+    fs::rename(&minified, file).map_err(|e| format!("cannot replace {}: {e}", file.display()))
 }
 
 fn build_worker(profile: Profile) -> Result {

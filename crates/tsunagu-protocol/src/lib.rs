@@ -10,11 +10,13 @@
 //! the domain crates, which convert their own types into these; this crate depends only on
 //! `tsunagu-core` and serde, because the widget links it.
 
+mod read;
 mod webcall;
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId, Timestamp};
 
+pub use read::ReadError;
 pub use webcall::{
     CALLER_NAME_MAX_CHARS, CALLER_NUMBER_MAX_CHARS, CANDIDATE_MAX_BYTES, CallEndReason,
     CallerEvent, CallerMessage, SDP_MAX_BYTES, SIGNALS_PER_SIDE_MAX, Signal, WEBCALL_SOCKET_PATH,

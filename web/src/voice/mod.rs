@@ -9,7 +9,7 @@ mod twilio;
 
 use std::rc::Rc;
 
-use serde::Deserialize;
+use crate::json::Fields;
 
 /// A call the line rings with, carrying the custom parameters the worker's TwiML set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,13 +133,24 @@ pub(crate) trait VoiceLine {
 pub(crate) type VoiceSink = Rc<dyn Fn(VoiceEvent)>;
 
 /// `POST /api/token`'s reply.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct VoiceToken {
     pub(crate) token: String,
     pub(crate) edge: String,
     pub(crate) backend: String,
-    #[serde(default)]
     pub(crate) client_url: Option<String>,
+}
+
+impl VoiceToken {
+    pub(crate) fn read(json: &str) -> Option<VoiceToken> {
+        let mut fields = Fields::parse(json)?;
+        Some(VoiceToken {
+            token: fields.text("token")?,
+            edge: fields.text("edge")?,
+            backend: fields.text("backend")?,
+            client_url: fields.optional_text("client_url")?,
+        })
+    }
 }
 
 /// The edge Twilio's SDK uses when the worker names none: Tokyo, where our agents are.

@@ -1,0 +1,68 @@
+//! The worker's JSON replies read by hand from `serde_json::Value`, which the widget links anyway.
+//!
+//! One serde derive per reply type instantiated serde_json's parser for each of them; these
+//! readers share the one `Value` parser. Each reads what its derive read: unknown fields are
+//! ignored, an absent `Option` is `None`, a `#[serde(default)]` field falls back only when absent.
+
+use serde_json::{Map, Value};
+
+/// A JSON object's fields, taken out one by one.
+pub(crate) struct Fields(Map<String, Value>);
+
+impl Fields {
+    /// The object `json` is, or `None` (not JSON, or not an object).
+    pub(crate) fn parse(json: &str) -> Option<Fields> {
+        match serde_json::from_str::<Value>(json).ok()? {
+            Value::Object(map) => Some(Fields(map)),
+            _ => None,
+        }
+    }
+
+    /// The value of a field, taken out (`None` when absent).
+    pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
+        self.0.remove(name)
+    }
+
+    /// A required string field.
+    pub(crate) fn text(&mut self, name: &str) -> Option<String> {
+        match self.take(name)? {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A `#[serde(default)] String`: absent is empty, anything but a string is refused.
+    pub(crate) fn text_or_empty(&mut self, name: &str) -> Option<String> {
+        match self.take(name) {
+            None => Some(String::new()),
+            Some(Value::String(text)) => Some(text),
+            Some(_) => None,
+        }
+    }
+
+    /// An `Option<String>`: absent or `null` is `None`, anything but a string is refused.
+    pub(crate) fn optional_text(&mut self, name: &str) -> Option<Option<String>> {
+        match self.take(name) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(text)) => Some(Some(text)),
+            Some(_) => None,
+        }
+    }
+
+    /// A required `u64`: a whole, non-negative number.
+    pub(crate) fn number(&mut self, name: &str) -> Option<u64> {
+        self.take(name)?.as_u64()
+    }
+
+    /// An `Option` of an object: absent or `null` is `None`, anything but an object is refused.
+    pub(crate) fn optional_object(&mut self, name: &str) -> Option<Option<Fields>> {
+        match self.take(name) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::Object(map)) => Some(Some(Fields(map))),
+            Some(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
