@@ -177,6 +177,11 @@ fn build_widget(profile: Profile) -> Result {
     )?;
     fs::copy(root().join("web/loader/embed.js"), site.join("embed.js"))
         .map_err(|e| format!("cannot copy embed.js: {e}"))?;
+    if profile == Profile::Release {
+        // Every CRM page downloads it; the debug build keeps the commented source (a browser
+        // test rewrites one of its statements to play an old loader).
+        minify(&site.join("embed.js"))?;
+    }
     eprintln!("xtask: widget version {version} in {}", site.display());
     Ok(())
 }

@@ -304,6 +304,7 @@ fn screen_pop(value: Value) -> Option<ScreenPop> {
     let mut fields = Fields::of(value)?;
     Some(ScreenPop {
         caller_number: fields.optional("caller_number", text)?,
+        caller_display: fields.optional("caller_display", text)?,
         caller_name: fields.optional("caller_name", text)?,
         customer: fields.optional("customer", customer_card)?,
         recent: fields.required("recent", |v| list(v, recent_contact))?,

@@ -1129,5 +1129,6 @@ fn screen_pops_show_the_number_as_the_agent_reads_it() {
             ),
             None,
         ]
-    "#]].assert_debug_eq(&shown);
+    "#]]
+    .assert_debug_eq(&shown);
 }

@@ -89,6 +89,7 @@ fn statuses() -> Vec<PresenceStatus> {
 fn full_screen_pop() -> ScreenPop {
     ScreenPop {
         caller_number: Some("+81312345678".into()),
+        caller_display: Some("03-1234-5678".into()),
         caller_name: Some("山田 太郎 \"\\\n\u{1F600}".into()),
         customer: Some(CustomerCard {
             id: CustomerId::new("cust-42").expect("valid"),
@@ -112,6 +113,7 @@ fn full_screen_pop() -> ScreenPop {
 fn empty_screen_pop() -> ScreenPop {
     ScreenPop {
         caller_number: None,
+        caller_display: None,
         caller_name: None,
         customer: Some(CustomerCard {
             id: CustomerId::new("c").expect("valid"),
@@ -500,15 +502,19 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
     (
         prop::option::of(text()),
         prop::option::of(text()),
+        prop::option::of(text()),
         prop::option::of(customer),
         prop::collection::vec(recent, 0..3),
     )
-        .prop_map(|(caller_number, caller_name, customer, recent)| ScreenPop {
-            caller_number,
-            caller_name,
-            customer,
-            recent,
-        })
+        .prop_map(
+            |(caller_number, caller_display, caller_name, customer, recent)| ScreenPop {
+                caller_number,
+                caller_display,
+                caller_name,
+                customer,
+                recent,
+            },
+        )
 }
 
 fn offer_id() -> impl Strategy<Value = OfferId> {
