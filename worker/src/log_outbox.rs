@@ -24,9 +24,6 @@ const PREFIX: &str = "outbox/";
 /// At most this many waiting writes are retried per alarm (the rest on the next one).
 const RETRY_BATCH: usize = 128;
 
-/// Keys per `delete_multiple` call (the storage API's limit).
-const DELETE_BATCH: usize = 128;
-
 /// One call-log write waiting for D1.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct PendingWrite {
@@ -64,41 +61,20 @@ pub(crate) fn is_log_write(output: &Output) -> bool {
     matches!(output, Output::Record(_) | Output::PresenceInterval { .. })
 }
 
-/// Writes entries to D1 in order and then deletes, in one storage call, those D1 took (one
-/// delete per row would double the storage work of every webhook). Returns how many failed.
+/// Writes one entry to D1 and, once D1 has it, deletes it from the outbox.
 pub(crate) async fn deliver(
     env: &Env,
     storage: &Storage,
     tenant: &TenantId,
-    pending: Vec<(String, PendingWrite)>,
-) -> usize {
-    let mut written = Vec::with_capacity(pending.len());
-    let mut failed = 0;
-    for (key, write) in pending {
-        match write_to_d1(env, tenant, write).await {
-            Ok(()) => written.push(key),
-            Err(err) => {
-                crate::log::warn(
-                    "hub.log_write_failed",
-                    &[("detail", err.to_string().into())],
-                );
-                failed += 1;
-            }
-        }
-    }
-    for chunk in written.chunks(DELETE_BATCH) {
-        if let Err(err) = storage
-            .delete_multiple(chunk.iter().map(String::as_str).collect())
-            .await
-        {
-            // Written but still listed: the next retry writes them again, which stores nothing new.
-            crate::log::warn(
-                "hub.log_outbox_delete_failed",
-                &[("detail", err.to_string().into())],
-            );
-        }
-    }
-    failed
+    key: &str,
+    write: PendingWrite,
+) -> Result<(), AppError> {
+    write_to_d1(env, tenant, write).await?;
+    storage
+        .delete(key)
+        .await
+        .map_err(|e| AppError::Internal(format!("outbox delete: {e}")))?;
+    Ok(())
 }
 
 /// Retries the oldest waiting writes, in order; returns how many are still waiting after it
@@ -120,15 +96,20 @@ pub(crate) async fn retry(
     });
     let listed = waiting.len();
     let mut left = 0;
-    let mut readable = Vec::with_capacity(listed);
     for (key, value) in waiting {
-        match serde_json::from_str::<PendingWrite>(&value) {
-            Ok(write) => readable.push((key, write)),
+        let Ok(write) = serde_json::from_str::<PendingWrite>(&value) else {
             // Written by another build and unreadable by this one: kept for it, not retried.
-            Err(_) => left += 1,
+            left += 1;
+            continue;
+        };
+        if let Err(err) = deliver(env, storage, tenant, &key, write).await {
+            crate::log::warn(
+                "hub.log_retry_failed",
+                &[("detail", err.to_string().into())],
+            );
+            left += 1;
         }
     }
-    left += deliver(env, storage, tenant, readable).await;
     // A full batch means there may be more behind it.
     Ok(if listed == RETRY_BATCH {
         left.max(1)

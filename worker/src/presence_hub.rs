@@ -785,7 +785,14 @@ impl PresenceHub {
         let env = self.env.clone();
         let storage = self.state.storage();
         self.state.wait_until(async move {
-            log_outbox::deliver(&env, &storage, &tenant, pending).await;
+            for (key, write) in pending {
+                if let Err(err) = log_outbox::deliver(&env, &storage, &tenant, &key, write).await {
+                    log::warn(
+                        "hub.log_write_failed",
+                        &[("detail", err.to_string().into())],
+                    );
+                }
+            }
         });
     }
 
