@@ -7,14 +7,14 @@
 //! is evicted, and each socket's attachment says which connection of the center it is, and
 //! whether it is an agent's widget or a customer's "call us" page (a web call).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 use tsunagu_center::{
     AgentCard, Center, CenterConfig, CenterError, Delta, Output, Snapshot, WebCallStart,
 };
-use tsunagu_core::{TenantId, Timestamp};
-use tsunagu_presence::ConnectionId;
+use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId, Timestamp};
+use tsunagu_presence::{ConnectionId, PresenceInterval, StatusKind};
 use tsunagu_protocol::{
     CallEndReason, CallerEvent, CallerMessage, ClientMessage, PROTOCOL_VERSION, ServerMessage,
     hello_version,
@@ -26,11 +26,10 @@ use worker::{
 };
 
 use crate::{
-    auth, clock,
+    auth, calllog, clock,
     error::AppError,
     hub::{HubCall, HubReply, HubRequest, Refusal},
-    log,
-    log_outbox::{self, OutboxKeys, PendingWrite},
+    log, store,
     twilio_rest::{self, Redirect},
 };
 
@@ -47,9 +46,6 @@ const ORIGIN_KEY: &str = "origin";
 
 /// A snapshot write slower than this is logged (the snapshot grows with agents and queued calls).
 const SLOW_PERSIST_MS: u64 = 50;
-
-/// Default wait before the alarm retries call-log writes D1 has not confirmed.
-const DEFAULT_LOG_RETRY_MS: u64 = 10_000;
 
 /// WebSocket close codes (4000–4999 are ours).
 const CLOSE_INCOMPATIBLE: u16 = 4000;
@@ -106,10 +102,6 @@ pub struct PresenceHub {
     env: Env,
     /// The tenant's center; `None` until the first event after a wake-up loads it.
     center: RefCell<Option<Center>>,
-    /// Names the call-log writes put in the outbox.
-    outbox_keys: OutboxKeys,
-    /// When the outbox should next be retried: set whenever writes wait in it.
-    outbox_retry_at: Cell<Option<u64>>,
 }
 
 impl DurableObject for PresenceHub {
@@ -118,8 +110,6 @@ impl DurableObject for PresenceHub {
             state,
             env,
             center: RefCell::new(None),
-            outbox_keys: OutboxKeys::default(),
-            outbox_retry_at: Cell::new(None),
         }
     }
 
@@ -184,7 +174,6 @@ impl DurableObject for PresenceHub {
 
     async fn alarm(&self) -> Result<Response> {
         if self.load(None).await? {
-            self.retry_outbox().await;
             let now = clock::now();
             self.with_center(|center| center.handle_timeout(now));
             self.settle().await?;
@@ -561,20 +550,13 @@ impl PresenceHub {
     async fn stored_entries(&self) -> Result<Vec<(String, String)>> {
         let map = self.state.storage().list().await?;
         let mut entries = Vec::new();
-        let mut outbox_waiting = false;
         map.for_each(&mut |value, key| {
-            if let (Some(key), Some(value)) = (key.as_string(), value.as_string()) {
-                if Center::is_entry_key(&key) {
-                    entries.push((key, value));
-                } else if log_outbox::is_outbox_key(&key) {
-                    outbox_waiting = true;
-                }
+            if let (Some(key), Some(value)) = (key.as_string(), value.as_string())
+                && Center::is_entry_key(&key)
+            {
+                entries.push((key, value));
             }
         });
-        if outbox_waiting {
-            // Left by an earlier life of this object: retried at the next alarm, set now.
-            self.outbox_retry_at.set(Some(clock::now_ms()));
-        }
         Ok(entries)
     }
 
@@ -616,30 +598,11 @@ impl PresenceHub {
     /// Outputs can lead to more input (a redirect of a call that is already over), so it loops.
     async fn settle(&self) -> Result<()> {
         loop {
-            let Some((outputs, mut delta, deadline, tenant)) = self.with_center(|center| {
+            let Some((outputs, delta, deadline)) = self.with_center(|center| {
                 let outputs: Vec<Output> = std::iter::from_fn(|| center.poll_output()).collect();
-                let tenant = center.config().tenant.clone();
-                (outputs, center.take_delta(), center.poll_timeout(), tenant)
+                (outputs, center.take_delta(), center.poll_timeout())
             }) else {
                 return Ok(());
-            };
-            // Call-log writes go in the outbox, stored in the same batch as the state change
-            // that made them; the other outputs are effects, performed below.
-            let (log_writes, effects): (Vec<Output>, Vec<Output>) =
-                outputs.into_iter().partition(log_outbox::is_log_write);
-            let pending = self.outbox_entries(log_writes);
-            for (key, write) in &pending {
-                delta
-                    .puts
-                    .push((key.clone(), serde_json::to_string(write).map_err(internal)?));
-            }
-            if !pending.is_empty() && self.outbox_retry_at.get().is_none() {
-                self.outbox_retry_at
-                    .set(Some(clock::now_ms() + self.outbox_retry_ms()));
-            }
-            let deadline = match (deadline.map(|at| at.0), self.outbox_retry_at.get()) {
-                (Some(a), Some(b)) => Some(Timestamp(a.min(b))),
-                (a, b) => a.or(b).map(Timestamp),
             };
             // Persist before effects: if the object dies mid-way, the effects are idempotent
             // (call-log writes) or re-derived (the alarm fires again). Only what this batch
@@ -665,12 +628,15 @@ impl PresenceHub {
                 }
                 None => self.state.storage().delete_alarm().await?,
             }
-            if pending.is_empty() && effects.is_empty() {
+            if outputs.is_empty() {
                 return Ok(());
             }
             // Call-log writes leave the hub's critical path: they are idempotent and order-free,
             // and awaiting a dozen D1 round trips per call would serialise every webhook.
-            self.write_log_in_background(tenant, pending);
+            let (log_writes, effects): (Vec<Output>, Vec<Output>) = outputs
+                .into_iter()
+                .partition(|o| matches!(o, Output::Record(_) | Output::PresenceInterval { .. }));
+            self.write_log_in_background(log_writes);
             for output in effects {
                 if let Err(err) = self.perform(output).await {
                     log::warn("hub.effect_failed", &[("detail", err.to_string().into())]);
@@ -743,50 +709,46 @@ impl PresenceHub {
                     self.with_center(|center| center.call_ended(now, &call_sid));
                 }
             }
-            // Partitioned off in `settle`, which puts them in the outbox.
-            Output::Record(_) | Output::PresenceInterval { .. } => {}
+            Output::Record(_) | Output::PresenceInterval { .. } => {
+                self.write_log_in_background(vec![output]);
+            }
         }
         Ok(())
     }
 
-    /// Names each call-log write for the outbox, with the agent's team read now for intervals.
-    fn outbox_entries(&self, writes: Vec<Output>) -> Vec<(String, PendingWrite)> {
-        let now = clock::now_ms();
-        writes
-            .into_iter()
-            .map(|output| {
-                let team = match &output {
-                    Output::PresenceInterval { agent, .. } => self
-                        .with_center(|center| center.agent_team(agent))
-                        .flatten(),
-                    _ => None,
-                };
-                (self.outbox_keys.next(now), PendingWrite { output, team })
-            })
-            .collect()
-    }
-
-    /// How long writes wait in the outbox before the alarm retries them (`LOG_RETRY_MS`, tests
-    /// shorten it; default 10 s).
-    fn outbox_retry_ms(&self) -> u64 {
-        self.env
-            .var("LOG_RETRY_MS")
-            .ok()
-            .and_then(|v| v.to_string().parse().ok())
-            .unwrap_or(DEFAULT_LOG_RETRY_MS)
-    }
-
-    /// Writes the outbox's entries to D1 after the current request, in order, each deleted from
-    /// the outbox once D1 has it.
-    fn write_log_in_background(&self, tenant: TenantId, pending: Vec<(String, PendingWrite)>) {
-        if pending.is_empty() {
+    /// Stores call events and presence intervals after the current request, in order.
+    fn write_log_in_background(&self, outputs: Vec<Output>) {
+        if outputs.is_empty() {
             return;
         }
+        let Some((tenant, teams)) = self.with_center(|center| {
+            let teams: Vec<Option<TeamId>> = outputs
+                .iter()
+                .map(|output| match output {
+                    Output::PresenceInterval { agent, .. } => center.agent_team(agent),
+                    _ => None,
+                })
+                .collect();
+            (center.config().tenant.clone(), teams)
+        }) else {
+            return;
+        };
         let env = self.env.clone();
-        let storage = self.state.storage();
         self.state.wait_until(async move {
-            for (key, write) in pending {
-                if let Err(err) = log_outbox::deliver(&env, &storage, &tenant, &key, write).await {
+            for (output, team) in outputs.into_iter().zip(teams) {
+                let result = match output {
+                    Output::Record(event) => match interaction_of(&event) {
+                        Some(interaction) => {
+                            calllog::record(&env, &tenant, &interaction, &[event]).await
+                        }
+                        None => Err(AppError::Internal("call event without a contact".into())),
+                    },
+                    Output::PresenceInterval { agent, interval } => {
+                        store_interval(&env, &tenant, &agent, team, &interval).await
+                    }
+                    _ => Ok(()),
+                };
+                if let Err(err) = result {
                     log::warn(
                         "hub.log_write_failed",
                         &[("detail", err.to_string().into())],
@@ -795,37 +757,64 @@ impl PresenceHub {
             }
         });
     }
+}
 
-    /// From the alarm: writes what still waits in the outbox (a failed or interrupted write),
-    /// and keeps the retry due while anything is left.
-    async fn retry_outbox(&self) {
-        let due = self
-            .outbox_retry_at
-            .get()
-            .is_some_and(|at| at <= clock::now_ms());
-        let Some(tenant) = self.with_center(|center| center.config().tenant.clone()) else {
-            return;
-        };
-        if !due {
-            return;
-        }
-        let storage = self.state.storage();
-        match log_outbox::retry(&self.env, &storage, &tenant).await {
-            Ok(0) => self.outbox_retry_at.set(None),
-            Ok(left) => {
-                log::warn("hub.log_outbox_waiting", &[("entries", left.into())]);
-                self.outbox_retry_at
-                    .set(Some(clock::now_ms() + self.outbox_retry_ms()));
-            }
-            Err(err) => {
-                log::warn(
-                    "hub.log_retry_failed",
-                    &[("detail", err.to_string().into())],
-                );
-                self.outbox_retry_at
-                    .set(Some(clock::now_ms() + self.outbox_retry_ms()));
-            }
-        }
+/// Stores one closed presence interval in the shape the KPIs read.
+async fn store_interval(
+    env: &Env,
+    tenant: &TenantId,
+    agent: &AgentId,
+    team: Option<TeamId>,
+    interval: &PresenceInterval,
+) -> std::result::Result<(), AppError> {
+    use tsunagu_kpi::PresenceState;
+    let state = match interval.status_kind {
+        StatusKind::Offline => PresenceState::Offline,
+        StatusKind::Available => PresenceState::Available,
+        StatusKind::Away(_) => PresenceState::Away,
+        StatusKind::Reserved => PresenceState::Reserved,
+        StatusKind::OnCall => PresenceState::OnCall,
+        StatusKind::WrapUp => PresenceState::WrapUp,
+    };
+    let kpi_interval = tsunagu_kpi::PresenceInterval {
+        agent: agent.clone(),
+        team,
+        state,
+        start: interval.start,
+        end: interval.end,
+    };
+    let body = serde_json::to_string(&kpi_interval)
+        .map_err(|e| AppError::Internal(format!("presence interval: {e}")))?;
+    store::insert_presence_interval(
+        env,
+        tenant,
+        &store::PresenceIntervalRecord {
+            agent: agent.as_str(),
+            status: &interval.status_kind.to_string(),
+            start_ms: interval.start.0,
+            end_ms: interval.end.0,
+            body: &body,
+        },
+    )
+    .await
+}
+
+/// The interaction a center event is about (voice interactions are named after their CallSid).
+fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
+    use tsunagu_stitch::{CallEventKind as K, ContactRef};
+    let contact = match &event.kind {
+        K::ConversationStarted(e) => return Some(e.interaction.clone()),
+        K::Offered(e) => &e.contact,
+        K::AgentResponded(e) => &e.contact,
+        K::Queued(e) => &e.contact,
+        K::Transferred(e) => &e.contact,
+        K::WrapUpEnded(e) => &e.contact,
+        K::Dequeued(e) | K::Hold(e) | K::Unhold(e) | K::Ended(e) => &e.contact,
+        _ => return None,
+    };
+    match contact {
+        ContactRef::Interaction(id) => Some(id.clone()),
+        ContactRef::Call(sid) => Some(tsunagu_center::interaction_of(sid)),
     }
 }
 
