@@ -136,6 +136,11 @@ async function eventually(fn, what, ms = 20_000) {
   }
 }
 
+/** The worker's last log lines (requests with status and time, structured events), for failure messages. */
+function workerLogTail(lines = 150) {
+  return edge.output().split('\n').slice(-lines).join('\n');
+}
+
 async function api(route) {
   const res = await fetch(new URL(route, edge.url), { headers: { authorization: `Bearer ${session}` } });
   assert.equal(res.status, 200, `${route}: ${res.status}`);
@@ -315,9 +320,10 @@ test('(d) the owner\'s tab is frozen and never acknowledges the offer: the next 
 });
 
 test('(e) the caller hangs up while queued (scenario): the conversation is abandoned and counted in the abandonment rate', async () => {
-  const since = Date.now();
   const [watanabe] = await signInAll('watanabe');
   await watanabe.widget.choosePresence('away', { reason: 'training' });
+  // Taken just before the call: Twilio's whole-second times must not start it any earlier.
+  const since = Date.now();
 
   // The scenario plays the caller with a double of its own on the worker's Twilio address.
   await double.stop();
@@ -335,7 +341,7 @@ test('(e) the caller hangs up while queued (scenario): the conversation is aband
   const abandoned = await eventually(async () => {
     ({ conversations: seen } = await api(`/api/conversations?number=${encodeURIComponent(YOSHIDA)}&from=${since}`));
     return seen.find((c) => c.outcome?.abandoned);
-  }, () => `an abandoned conversation; seen: ${JSON.stringify(seen)}`);
+  }, () => `an abandoned conversation; seen: ${JSON.stringify(seen)}\nthe double:\n${played.output}\nthe worker:\n${workerLogTail()}`);
   assert.ok(abandoned.outcome.abandoned.after >= 6_000, `the caller waited ${abandoned.outcome.abandoned.after} ms`);
   assert.equal(abandoned.queue, 'voice');
   assert.equal(abandoned.answered_by, null);

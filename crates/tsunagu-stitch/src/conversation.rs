@@ -52,6 +52,8 @@ pub struct Conversation {
     pub customer_number: Option<String>,
     pub channel: Channel,
     pub direction: ConversationDirection,
+    /// When the contact center heard of it (its `ConversationStarted`); Twilio's whole-second
+    /// times stand in only when that event is missing.
     pub started_at: Timestamp,
     /// When the customer's side ended; `None` while it lasts (or its end was never reported).
     pub ended_at: Option<Timestamp>,

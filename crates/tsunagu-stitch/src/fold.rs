@@ -829,18 +829,27 @@ fn build(events: &[&CallEvent], warnings: &mut BTreeSet<StitchWarning>) -> Optio
     attach_offers(&mut attempts, &facts.offers);
     attach_responses(&mut attempts, &facts.responses);
 
+    // The contact center's own start event, on its millisecond clock, is when the conversation
+    // began. Twilio's times come in whole seconds (an answer derived from `CallDuration` can land
+    // two seconds early), so they only stand in when no start event was stored.
     let started_at = facts
         .starts
         .iter()
         .map(|s| s.at)
-        .chain(customer_root.as_ref().map(LegSummary::began_at))
-        .chain(
-            attempts
-                .iter()
-                .filter(|a| a.placed_call)
-                .map(Attempt::start),
-        )
         .min()
+        .or_else(|| {
+            customer_root
+                .as_ref()
+                .map(LegSummary::began_at)
+                .into_iter()
+                .chain(
+                    attempts
+                        .iter()
+                        .filter(|a| a.placed_call)
+                        .map(Attempt::start),
+                )
+                .min()
+        })
         .or(facts.earliest)
         .unwrap_or(Timestamp(0));
     let placed_root_end = attempts

@@ -1,7 +1,8 @@
 //! Twilio's callbacks (typed by `tsunagu-twilio`) as stitcher events: status, dial result, recording.
 //!
-//! `received_at` is the shell's clock when the callback arrived; Twilio's own `Timestamp` wins when
-//! it is present and parses, because retries and reordering make arrival time a poor witness.
+//! `received_at` is the shell's clock when the callback arrived. Twilio's own `Timestamp` names the
+//! second the event happened, which retries and reordering cannot move, so it bounds the time; see
+//! [`event_time`].
 
 use tsunagu_core::{Millis, Timestamp};
 use tsunagu_twilio::params::{CallStatusCallback, DialActionCallback, RecordingStatusCallback};
@@ -28,16 +29,33 @@ fn seconds(secs: Option<u32>) -> Option<Millis> {
     secs.map(|s| Millis::from_secs(u64::from(s)))
 }
 
+/// When a callback's event happened: within the whole second Twilio's `Timestamp` names, and not
+/// after the callback arrived.
+///
+/// `Timestamp` has whole seconds, so alone it places an event up to 999 ms early; with
+/// `CallDuration` (also whole seconds) that made a call's derived answer time fall up to two
+/// seconds before the call reached the worker. A first delivery arrives within that second, so
+/// its arrival time is the precise answer; a retry arrives later and is pinned to the second's
+/// end. Without a `Timestamp`, arrival is all there is.
+fn event_time(twilio_second_ms: Option<u64>, received_at: Timestamp) -> Timestamp {
+    match twilio_second_ms {
+        Some(second) => Timestamp(received_at.0.min(second.saturating_add(999))),
+        None => received_at,
+    }
+}
+
 /// A `<Client>`/`<Number>`/parent leg's status callback.
 pub fn leg_status(
     callback: &CallStatusCallback,
     received_at: Timestamp,
 ) -> Result<LegStatus, FromTwilioError> {
     let call = &callback.call;
-    let at = callback
-        .timestamp_unix_ms()
-        .and_then(|ms| u64::try_from(ms).ok())
-        .map_or(received_at, Timestamp);
+    let at = event_time(
+        callback
+            .timestamp_unix_ms()
+            .and_then(|ms| u64::try_from(ms).ok()),
+        received_at,
+    );
     Ok(LegStatus {
         call_sid: call_sid(&call.call_sid, "CallSid")?,
         parent_call_sid: call
@@ -106,14 +124,15 @@ mod tests {
     }
 
     #[test]
-    fn client_leg_completed_becomes_a_leg_status_with_twilio_time() {
+    fn client_leg_completed_retried_later_is_placed_in_twilio_second() {
         let callback = CallStatusCallback::from_pairs(&pairs(
             "AccountSid=AC00000000000000000000000000000001&CallSid=CA00000000000000000000000000000002\
              &ParentCallSid=CA00000000000000000000000000000001&CallStatus=completed&Direction=outbound-dial\
              &From=%2B81312345678&To=client%3Asato&SequenceNumber=3&CallDuration=42\
              &Timestamp=Tue%2C%2014%20Nov%202023%2022%3A13%3A20%20%2B0000",
         ));
-        let leg = callback.map(|cb| leg_status(&cb, Timestamp(1)));
+        // A retry five minutes after the event: the event stays in the second Twilio named.
+        let leg = callback.map(|cb| leg_status(&cb, Timestamp(1_700_000_300_000)));
         expect![[r#"
             Ok(
                 Ok(
@@ -134,7 +153,7 @@ mod tests {
                             3,
                         ),
                         at: Timestamp(
-                            1700000000000,
+                            1700000000999,
                         ),
                         call_duration: Some(
                             Millis(
@@ -146,6 +165,38 @@ mod tests {
             )
         "#]]
         .assert_debug_eq(&leg);
+    }
+
+    #[test]
+    fn event_time_is_arrival_bounded_by_twilio_second() {
+        let second = 1_700_000_000_000;
+        let placed = [
+            // First delivery, 420 ms into the named second: arrival is the precise time.
+            event_time(Some(second), Timestamp(second + 420)),
+            // A retry long after: the end of the named second.
+            event_time(Some(second), Timestamp(second + 90_000)),
+            // Our clock behind Twilio's: never after arrival.
+            event_time(Some(second), Timestamp(second - 3_000)),
+            // No Timestamp (or one that did not parse): arrival.
+            event_time(None, Timestamp(second + 7)),
+        ];
+        expect![[r#"
+            [
+                Timestamp(
+                    1700000000420,
+                ),
+                Timestamp(
+                    1700000000999,
+                ),
+                Timestamp(
+                    1699999997000,
+                ),
+                Timestamp(
+                    1700000000007,
+                ),
+            ]
+        "#]]
+        .assert_debug_eq(&placed);
     }
 
     #[test]

@@ -43,6 +43,10 @@ fn event(kind: CallEventKind) -> CallEvent {
 
 /// The worker's `ConversationStarted` for interaction I1 on root CA-root (a known customer).
 fn started(secs: u64) -> CallEvent {
+    started_at(at(secs))
+}
+
+fn started_at(at: Timestamp) -> CallEvent {
     event(CallEventKind::ConversationStarted(ConversationStarted {
         interaction: InteractionId::new(INTERACTION).expect("valid"),
         root_call_sid: Some(sid(ROOT)),
@@ -50,7 +54,7 @@ fn started(secs: u64) -> CallEvent {
         customer_number: Some(CALLER.to_owned()),
         channel: Channel::Voice,
         direction: ConversationDirection::Inbound,
-        at: at(secs),
+        at,
     }))
 }
 

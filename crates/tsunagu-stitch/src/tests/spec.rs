@@ -153,6 +153,26 @@ fn caller_who_hangs_up_in_the_queue_is_abandoned() {
 }
 
 #[test]
+fn twilio_whole_seconds_never_start_a_conversation_before_the_center_heard_of_it() {
+    // The center heard of the call 1.5 s in; Twilio's callbacks name whole seconds, and the
+    // answer derived from the 7 s `CallDuration` (ended at +8 s) lands at +1 s, before that.
+    check(
+        &[
+            started_at(Timestamp(T0 + 1_500)),
+            root_leg("ringing", 0, 1),
+            queued(2),
+            lasting(root_leg("completed", 1, 8), 7),
+        ],
+        expect![[r#"
+            interaction:I1 voice inbound customer=alice number=+819012345678
+              root=CA-root started=+1500ms ended=+8s outcome: abandoned after 6500ms
+              answered_by=- at=- waited=- team=- queue=support queued=6s
+              talk=0s hold=0s wrap_up=0s
+        "#]],
+    );
+}
+
+#[test]
 fn caller_who_hangs_up_while_an_agent_rings_is_abandoned_and_the_ring_canceled() {
     check(
         &[
