@@ -6,6 +6,7 @@ mod clock;
 mod error;
 mod hub;
 mod log;
+mod log_outbox;
 mod presence_hub;
 mod routes;
 mod secrets;

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use tsunagu_center::{
     AgentCard, Center, CenterConfig, CenterError, Delta, Output, Snapshot, WebCallStart,
 };
-use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId, Timestamp};
-use tsunagu_presence::{ConnectionId, PresenceInterval, StatusKind};
+use tsunagu_core::{TenantId, Timestamp};
+use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{
     CallEndReason, CallerEvent, CallerMessage, ClientMessage, PROTOCOL_VERSION, ServerMessage,
     hello_version,
@@ -26,10 +26,11 @@ use worker::{
 };
 
 use crate::{
-    auth, calllog, clock,
+    auth, clock,
     error::AppError,
     hub::{HubCall, HubReply, HubRequest, Refusal},
-    log, store,
+    log,
+    log_outbox::{self, OutboxKeys, PendingWrite},
     twilio_rest::{self, Redirect},
 };
 
@@ -46,6 +47,9 @@ const ORIGIN_KEY: &str = "origin";
 
 /// A snapshot write slower than this is logged (the snapshot grows with agents and queued calls).
 const SLOW_PERSIST_MS: u64 = 50;
+
+/// Default wait before the alarm retries call-log writes D1 has not confirmed.
+const DEFAULT_LOG_RETRY_MS: u64 = 10_000;
 
 /// WebSocket close codes (4000–4999 are ours).
 const CLOSE_INCOMPATIBLE: u16 = 4000;
@@ -102,14 +106,20 @@ pub struct PresenceHub {
     env: Env,
     /// The tenant's center; `None` until the first event after a wake-up loads it.
     center: RefCell<Option<Center>>,
+    /// Names the call-log writes put in the outbox.
+    outbox_keys: OutboxKeys,
+    /// The outbox's writes in flight and when to retry the others.
+    outbox: log_outbox::Tracker,
 }
 
 impl DurableObject for PresenceHub {
     fn new(state: State, env: Env) -> Self {
         Self {
             state,
-            env,
             center: RefCell::new(None),
+            outbox_keys: OutboxKeys::default(),
+            outbox: log_outbox::Tracker::new(log_retry_ms(&env)),
+            env,
         }
     }
 
@@ -174,9 +184,17 @@ impl DurableObject for PresenceHub {
 
     async fn alarm(&self) -> Result<Response> {
         if self.load(None).await? {
+            // The center's timers first: a ring timeout must not wait for D1.
             let now = clock::now();
             self.with_center(|center| center.handle_timeout(now));
             self.settle().await?;
+            if self.outbox.retry_due()
+                && let Some(tenant) = self.with_center(|center| center.config().tenant.clone())
+            {
+                log_outbox::retry(&self.env, &self.state.storage(), &tenant, &self.outbox).await;
+                // The retry moved or cleared its due time; the alarm follows.
+                self.settle().await?;
+            }
         }
         Response::ok("")
     }
@@ -550,13 +568,20 @@ impl PresenceHub {
     async fn stored_entries(&self) -> Result<Vec<(String, String)>> {
         let map = self.state.storage().list().await?;
         let mut entries = Vec::new();
+        let mut outbox_waiting = false;
         map.for_each(&mut |value, key| {
-            if let (Some(key), Some(value)) = (key.as_string(), value.as_string())
-                && Center::is_entry_key(&key)
-            {
-                entries.push((key, value));
+            if let (Some(key), Some(value)) = (key.as_string(), value.as_string()) {
+                if Center::is_entry_key(&key) {
+                    entries.push((key, value));
+                } else if log_outbox::is_outbox_key(&key) {
+                    outbox_waiting = true;
+                }
             }
         });
+        if outbox_waiting {
+            // Left by an earlier life of this object: retried at the next alarm, set now.
+            self.outbox.found_leftovers();
+        }
         Ok(entries)
     }
 
@@ -598,12 +623,23 @@ impl PresenceHub {
     /// Outputs can lead to more input (a redirect of a call that is already over), so it loops.
     async fn settle(&self) -> Result<()> {
         loop {
-            let Some((outputs, delta, deadline)) = self.with_center(|center| {
+            let Some((outputs, mut delta, deadline, tenant)) = self.with_center(|center| {
                 let outputs: Vec<Output> = std::iter::from_fn(|| center.poll_output()).collect();
-                (outputs, center.take_delta(), center.poll_timeout())
+                let tenant = center.config().tenant.clone();
+                (outputs, center.take_delta(), center.poll_timeout(), tenant)
             }) else {
                 return Ok(());
             };
+            // Call-log writes go in the outbox, stored in the same batch as the state change
+            // that made them; the other outputs are effects, performed below.
+            let (log_writes, effects): (Vec<Output>, Vec<Output>) =
+                outputs.into_iter().partition(log_outbox::is_log_write);
+            let pending = self.outbox_entries(log_writes);
+            for (key, write) in &pending {
+                delta
+                    .puts
+                    .push((key.clone(), serde_json::to_string(write).map_err(internal)?));
+            }
             // Persist before effects: if the object dies mid-way, the effects are idempotent
             // (call-log writes) or re-derived (the alarm fires again). Only what this batch
             // changed is written: a handful of small entries, however many agents and calls.
@@ -616,6 +652,12 @@ impl PresenceHub {
                     &[("bytes", bytes.into()), ("ms", persist_ms.into())],
                 );
             }
+            // Read after the await: a background write that failed meanwhile set a retry, and
+            // this alarm must not come later than it (nor be deleted under it).
+            let deadline = match (deadline.map(|at| at.0), self.outbox.retry_at()) {
+                (Some(a), Some(b)) => Some(Timestamp(a.min(b))),
+                (a, b) => a.or(b).map(Timestamp),
+            };
             match deadline {
                 Some(at) => {
                     // An absolute time: `set_alarm(i64)` would mean an offset from now.
@@ -628,15 +670,12 @@ impl PresenceHub {
                 }
                 None => self.state.storage().delete_alarm().await?,
             }
-            if outputs.is_empty() {
+            if pending.is_empty() && effects.is_empty() {
                 return Ok(());
             }
             // Call-log writes leave the hub's critical path: they are idempotent and order-free,
             // and awaiting a dozen D1 round trips per call would serialise every webhook.
-            let (log_writes, effects): (Vec<Output>, Vec<Output>) = outputs
-                .into_iter()
-                .partition(|o| matches!(o, Output::Record(_) | Output::PresenceInterval { .. }));
-            self.write_log_in_background(log_writes);
+            self.write_log_in_background(tenant, pending);
             for output in effects {
                 if let Err(err) = self.perform(output).await {
                     log::warn("hub.effect_failed", &[("detail", err.to_string().into())]);
@@ -709,113 +748,52 @@ impl PresenceHub {
                     self.with_center(|center| center.call_ended(now, &call_sid));
                 }
             }
-            Output::Record(_) | Output::PresenceInterval { .. } => {
-                self.write_log_in_background(vec![output]);
-            }
+            // Partitioned off in `settle`, which puts them in the outbox.
+            Output::Record(_) | Output::PresenceInterval { .. } => {}
         }
         Ok(())
     }
 
-    /// Stores call events and presence intervals after the current request, in order.
-    fn write_log_in_background(&self, outputs: Vec<Output>) {
-        if outputs.is_empty() {
+    /// Names each call-log write for the outbox, with the agent's team read now for intervals.
+    fn outbox_entries(&self, writes: Vec<Output>) -> Vec<(String, PendingWrite)> {
+        let now = clock::now_ms();
+        writes
+            .into_iter()
+            .map(|output| {
+                let team = match &output {
+                    Output::PresenceInterval { agent, .. } => self
+                        .with_center(|center| center.agent_team(agent))
+                        .flatten(),
+                    _ => None,
+                };
+                (self.outbox_keys.next(now), PendingWrite { output, team })
+            })
+            .collect()
+    }
+
+    /// Writes the outbox's entries to D1 after the current request, in order, each deleted from
+    /// the outbox once D1 has it.
+    fn write_log_in_background(&self, tenant: TenantId, pending: Vec<(String, PendingWrite)>) {
+        if pending.is_empty() {
             return;
         }
-        let Some((tenant, teams)) = self.with_center(|center| {
-            let teams: Vec<Option<TeamId>> = outputs
-                .iter()
-                .map(|output| match output {
-                    Output::PresenceInterval { agent, .. } => center.agent_team(agent),
-                    _ => None,
-                })
-                .collect();
-            (center.config().tenant.clone(), teams)
-        }) else {
-            return;
-        };
-        let env = self.env.clone();
-        self.state.wait_until(async move {
-            for (output, team) in outputs.into_iter().zip(teams) {
-                let result = match output {
-                    Output::Record(event) => match interaction_of(&event) {
-                        Some(interaction) => {
-                            calllog::record(&env, &tenant, &interaction, &[event]).await
-                        }
-                        None => Err(AppError::Internal("call event without a contact".into())),
-                    },
-                    Output::PresenceInterval { agent, interval } => {
-                        store_interval(&env, &tenant, &agent, team, &interval).await
-                    }
-                    _ => Ok(()),
-                };
-                if let Err(err) = result {
-                    log::warn(
-                        "hub.log_write_failed",
-                        &[("detail", err.to_string().into())],
-                    );
-                }
-            }
-        });
+        self.state.wait_until(log_outbox::deliver_fresh(
+            self.env.clone(),
+            self.state.storage(),
+            tenant,
+            self.outbox.clone(),
+            pending,
+        ));
     }
 }
 
-/// Stores one closed presence interval in the shape the KPIs read.
-async fn store_interval(
-    env: &Env,
-    tenant: &TenantId,
-    agent: &AgentId,
-    team: Option<TeamId>,
-    interval: &PresenceInterval,
-) -> std::result::Result<(), AppError> {
-    use tsunagu_kpi::PresenceState;
-    let state = match interval.status_kind {
-        StatusKind::Offline => PresenceState::Offline,
-        StatusKind::Available => PresenceState::Available,
-        StatusKind::Away(_) => PresenceState::Away,
-        StatusKind::Reserved => PresenceState::Reserved,
-        StatusKind::OnCall => PresenceState::OnCall,
-        StatusKind::WrapUp => PresenceState::WrapUp,
-    };
-    let kpi_interval = tsunagu_kpi::PresenceInterval {
-        agent: agent.clone(),
-        team,
-        state,
-        start: interval.start,
-        end: interval.end,
-    };
-    let body = serde_json::to_string(&kpi_interval)
-        .map_err(|e| AppError::Internal(format!("presence interval: {e}")))?;
-    store::insert_presence_interval(
-        env,
-        tenant,
-        &store::PresenceIntervalRecord {
-            agent: agent.as_str(),
-            status: &interval.status_kind.to_string(),
-            start_ms: interval.start.0,
-            end_ms: interval.end.0,
-            body: &body,
-        },
-    )
-    .await
-}
-
-/// The interaction a center event is about (voice interactions are named after their CallSid).
-fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
-    use tsunagu_stitch::{CallEventKind as K, ContactRef};
-    let contact = match &event.kind {
-        K::ConversationStarted(e) => return Some(e.interaction.clone()),
-        K::Offered(e) => &e.contact,
-        K::AgentResponded(e) => &e.contact,
-        K::Queued(e) => &e.contact,
-        K::Transferred(e) => &e.contact,
-        K::WrapUpEnded(e) => &e.contact,
-        K::Dequeued(e) | K::Hold(e) | K::Unhold(e) | K::Ended(e) => &e.contact,
-        _ => return None,
-    };
-    match contact {
-        ContactRef::Interaction(id) => Some(id.clone()),
-        ContactRef::Call(sid) => Some(tsunagu_center::interaction_of(sid)),
-    }
+/// How long failed call-log writes wait in the outbox before the alarm writes them again
+/// (`LOG_RETRY_MS`; tests shorten it; default 10 s).
+fn log_retry_ms(env: &Env) -> u64 {
+    env.var("LOG_RETRY_MS")
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(DEFAULT_LOG_RETRY_MS)
 }
 
 fn send(ws: &WebSocket, message: &ServerMessage) -> Result<()> {

@@ -1,0 +1,335 @@
+//! The hub's call-log outbox: log writes stored with the state change that made them, deleted once D1 has them, retried until then.
+
+// The center's `Record` and `PresenceInterval` outputs become D1 rows after the request that made
+// them (awaiting a dozen D1 round trips per call would serialise every webhook). Done by
+// `wait_until` alone, a failed write or an object evicted mid-way lost the row for good. So each
+// write is first put in Durable Object storage beside the delta (same batch, so both or neither),
+// written to D1 in the background, and deleted when D1 has it. A failed write, or one an earlier
+// life of the object left behind, is written again from the alarm; writes still in flight are not
+// (sending them twice doubled D1's work in a burst). Every write is idempotent (call events
+// collapse on their key, intervals replace on theirs), so a retry racing a slow first try still
+// stores one row.
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::BTreeSet,
+    rc::Rc,
+};
+
+use serde::{Deserialize, Serialize};
+use tsunagu_center::Output;
+use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId};
+use tsunagu_presence::{PresenceInterval, StatusKind};
+use worker::{Env, ListOptions, ScheduledTime, Storage};
+
+use crate::{calllog, clock, error::AppError, store};
+
+/// Storage key prefix of the writes D1 has not confirmed yet.
+const PREFIX: &str = "outbox/";
+
+/// At most this many waiting writes are retried per alarm (the rest on the next one).
+const RETRY_BATCH: usize = 128;
+
+/// Keys per `delete_multiple` call (the storage API's limit).
+const DELETE_BATCH: usize = 128;
+
+/// One call-log write waiting for D1.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PendingWrite {
+    pub(crate) output: Output,
+    /// The agent's team when a presence interval closed (read then: teams change later).
+    pub(crate) team: Option<TeamId>,
+}
+
+/// Names the writes of one hub in the order they were made (time, then a counter within it).
+#[derive(Default)]
+pub(crate) struct OutboxKeys {
+    last_ms: Cell<u64>,
+    seq: Cell<u32>,
+}
+
+impl OutboxKeys {
+    pub(crate) fn next(&self, now_ms: u64) -> String {
+        let seq = if self.last_ms.replace(now_ms) == now_ms {
+            self.seq.get().wrapping_add(1)
+        } else {
+            0
+        };
+        self.seq.set(seq);
+        format!("{PREFIX}{now_ms:013}-{seq:010}")
+    }
+}
+
+/// Whether a storage key is an outbox entry.
+pub(crate) fn is_outbox_key(key: &str) -> bool {
+    key.starts_with(PREFIX)
+}
+
+/// Whether an output is a call-log write (the outbox's business) rather than an effect.
+pub(crate) fn is_log_write(output: &Output) -> bool {
+    matches!(output, Output::Record(_) | Output::PresenceInterval { .. })
+}
+
+/// What the hub knows of its outbox in memory (shared with its background writes): which
+/// entries are being written right now, and when the alarm should retry the others.
+#[derive(Clone)]
+pub(crate) struct Tracker(Rc<TrackerState>);
+
+struct TrackerState {
+    in_flight: RefCell<BTreeSet<String>>,
+    retry_at: Cell<Option<u64>>,
+    retry_ms: u64,
+}
+
+impl Tracker {
+    /// `retry_ms`: how long a failed write waits before the alarm writes it again.
+    pub(crate) fn new(retry_ms: u64) -> Self {
+        Self(Rc::new(TrackerState {
+            in_flight: RefCell::new(BTreeSet::new()),
+            retry_at: Cell::new(None),
+            retry_ms,
+        }))
+    }
+
+    /// When the alarm should retry waiting writes; `None` while none is known to wait.
+    pub(crate) fn retry_at(&self) -> Option<u64> {
+        self.0.retry_at.get()
+    }
+
+    /// Entries found in storage on wake-up were left by an earlier life: retried at once.
+    pub(crate) fn found_leftovers(&self) {
+        self.0.retry_at.set(Some(clock::now_ms()));
+    }
+
+    /// Whether a retry is due now.
+    pub(crate) fn retry_due(&self) -> bool {
+        self.retry_at().is_some_and(|at| at <= clock::now_ms())
+    }
+
+    fn retry_later(&self) -> u64 {
+        let at = clock::now_ms() + self.0.retry_ms;
+        self.0.retry_at.set(Some(at));
+        at
+    }
+
+    /// After a failed background write: makes sure the alarm comes back for it. `settle` keeps
+    /// the alarm at or before `retry_at` from then on; this covers the time until it next runs.
+    async fn schedule_retry(&self, storage: &Storage) {
+        if self.retry_at().is_some() {
+            return;
+        }
+        let at = self.retry_later();
+        let current = storage.get_alarm().await.ok().flatten();
+        if current.is_none_or(|alarm| u64::try_from(alarm).unwrap_or(0) > at) {
+            #[expect(clippy::cast_precision_loss, reason = "epoch ms stay below 2^53")]
+            let date = js_sys::Date::new(&js_sys::Number::from(at as f64));
+            if let Err(err) = storage.set_alarm(ScheduledTime::new(date)).await {
+                crate::log::warn(
+                    "hub.log_retry_unscheduled",
+                    &[("detail", err.to_string().into())],
+                );
+            }
+        }
+    }
+}
+
+/// Writes freshly stored entries to D1: the future to hand to `wait_until`. The entries count
+/// as in flight from this call (not from the future's first poll), so an alarm in between does
+/// not write them too. A failure leaves the entry for the alarm and makes sure it comes.
+pub(crate) fn deliver_fresh(
+    env: Env,
+    storage: Storage,
+    tenant: TenantId,
+    tracker: Tracker,
+    pending: Vec<(String, PendingWrite)>,
+) -> impl Future<Output = ()> + 'static {
+    let keys: Vec<String> = pending.iter().map(|(key, _)| key.clone()).collect();
+    tracker
+        .0
+        .in_flight
+        .borrow_mut()
+        .extend(keys.iter().cloned());
+    async move {
+        let failed = deliver(&env, &storage, &tenant, pending).await;
+        {
+            let mut in_flight = tracker.0.in_flight.borrow_mut();
+            for key in &keys {
+                in_flight.remove(key);
+            }
+        }
+        if failed > 0 {
+            tracker.schedule_retry(&storage).await;
+        }
+    }
+}
+
+/// Writes entries to D1 in order and then deletes, in one storage call, those D1 took (one
+/// delete per row would double the storage work of every webhook). Returns how many failed.
+async fn deliver(
+    env: &Env,
+    storage: &Storage,
+    tenant: &TenantId,
+    pending: Vec<(String, PendingWrite)>,
+) -> usize {
+    let mut written = Vec::with_capacity(pending.len());
+    let mut failed = 0;
+    for (key, write) in pending {
+        match write_to_d1(env, tenant, write).await {
+            Ok(()) => written.push(key),
+            Err(err) => {
+                crate::log::warn(
+                    "hub.log_write_failed",
+                    &[("detail", err.to_string().into())],
+                );
+                failed += 1;
+            }
+        }
+    }
+    for chunk in written.chunks(DELETE_BATCH) {
+        if let Err(err) = storage
+            .delete_multiple(chunk.iter().map(String::as_str).collect())
+            .await
+        {
+            // Written but still listed: the next retry writes them again, which stores nothing new.
+            crate::log::warn(
+                "hub.log_outbox_delete_failed",
+                &[("detail", err.to_string().into())],
+            );
+        }
+    }
+    failed
+}
+
+/// From the alarm, when a retry is due: writes the oldest waiting entries that are not being
+/// written right now, and keeps a retry scheduled while anything is left.
+pub(crate) async fn retry(env: &Env, storage: &Storage, tenant: &TenantId, tracker: &Tracker) {
+    match retry_batch(env, storage, tenant, tracker).await {
+        Ok(0) => tracker.0.retry_at.set(None),
+        Ok(left) => {
+            crate::log::warn("hub.log_outbox_waiting", &[("entries", left.into())]);
+            tracker.retry_later();
+        }
+        Err(err) => {
+            crate::log::warn(
+                "hub.log_retry_failed",
+                &[("detail", err.to_string().into())],
+            );
+            tracker.retry_later();
+        }
+    }
+}
+
+/// Returns how many entries still wait after it (a write that fails again stays for the next).
+async fn retry_batch(
+    env: &Env,
+    storage: &Storage,
+    tenant: &TenantId,
+    tracker: &Tracker,
+) -> Result<usize, AppError> {
+    let map = storage
+        .list_with_options(ListOptions::new().prefix(PREFIX).limit(RETRY_BATCH))
+        .await
+        .map_err(|e| AppError::Internal(format!("outbox list: {e}")))?;
+    let mut waiting = Vec::new();
+    map.for_each(&mut |value, key| {
+        if let (Some(key), Some(value)) = (key.as_string(), value.as_string()) {
+            waiting.push((key, value));
+        }
+    });
+    let listed = waiting.len();
+    let mut left = 0;
+    let mut readable = Vec::with_capacity(listed);
+    {
+        let in_flight = tracker.0.in_flight.borrow();
+        for (key, value) in waiting {
+            if in_flight.contains(&key) {
+                // Its first write is still under way; should it fail, it schedules its own retry.
+                continue;
+            }
+            match serde_json::from_str::<PendingWrite>(&value) {
+                Ok(write) => readable.push((key, write)),
+                // Written by another build and unreadable by this one: kept for it, not retried.
+                Err(_) => left += 1,
+            }
+        }
+    }
+    left += deliver(env, storage, tenant, readable).await;
+    // A full batch means there may be more behind it.
+    Ok(if listed == RETRY_BATCH {
+        left.max(1)
+    } else {
+        left
+    })
+}
+
+async fn write_to_d1(env: &Env, tenant: &TenantId, write: PendingWrite) -> Result<(), AppError> {
+    match write.output {
+        Output::Record(event) => match interaction_of(&event) {
+            Some(interaction) => calllog::record(env, tenant, &interaction, &[event]).await,
+            None => Err(AppError::Internal("call event without a contact".into())),
+        },
+        Output::PresenceInterval { agent, interval } => {
+            store_interval(env, tenant, &agent, write.team, &interval).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Stores one closed presence interval in the shape the KPIs read.
+async fn store_interval(
+    env: &Env,
+    tenant: &TenantId,
+    agent: &AgentId,
+    team: Option<TeamId>,
+    interval: &PresenceInterval,
+) -> Result<(), AppError> {
+    use tsunagu_kpi::PresenceState;
+    let state = match interval.status_kind {
+        StatusKind::Offline => PresenceState::Offline,
+        StatusKind::Available => PresenceState::Available,
+        StatusKind::Away(_) => PresenceState::Away,
+        StatusKind::Reserved => PresenceState::Reserved,
+        StatusKind::OnCall => PresenceState::OnCall,
+        StatusKind::WrapUp => PresenceState::WrapUp,
+    };
+    let kpi_interval = tsunagu_kpi::PresenceInterval {
+        agent: agent.clone(),
+        team,
+        state,
+        start: interval.start,
+        end: interval.end,
+    };
+    let body = serde_json::to_string(&kpi_interval)
+        .map_err(|e| AppError::Internal(format!("presence interval: {e}")))?;
+    store::insert_presence_interval(
+        env,
+        tenant,
+        &store::PresenceIntervalRecord {
+            agent: agent.as_str(),
+            status: &interval.status_kind.to_string(),
+            start_ms: interval.start.0,
+            end_ms: interval.end.0,
+            body: &body,
+        },
+    )
+    .await
+}
+
+/// The interaction a center event is about (voice interactions are named after their CallSid).
+fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
+    use tsunagu_stitch::{CallEventKind as K, ContactRef};
+    let contact = match &event.kind {
+        K::ConversationStarted(e) => return Some(e.interaction.clone()),
+        K::Offered(e) => &e.contact,
+        K::AgentResponded(e) => &e.contact,
+        K::Queued(e) => &e.contact,
+        K::Transferred(e) => &e.contact,
+        K::WrapUpEnded(e) => &e.contact,
+        K::Dequeued(e) | K::Hold(e) | K::Unhold(e) | K::Ended(e) => &e.contact,
+        _ => return None,
+    };
+    match contact {
+        ContactRef::Interaction(id) => Some(id.clone()),
+        ContactRef::Call(sid) => Some(tsunagu_center::interaction_of(sid)),
+    }
+}
