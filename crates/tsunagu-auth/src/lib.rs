@@ -3,7 +3,8 @@
 //! Two tokens carry a signed-in agent. The tenant's CRM backend signs an *embed token*
 //! ([`embed`], HS256 with the tenant's embed secret, at most ten minutes long); the worker verifies
 //! it and answers with a *session token* ([`session`], signed with the worker's own secret, eight
-//! hours) that only the widget holds. Both rest on the compact JWS code in [`jwt`].
+//! hours) that only the widget holds. Both rest on the compact JWS code in [`jwt`]. Web calls'
+//! TURN servers get time-limited credentials from [`turn`].
 
 mod claims;
 mod error;
@@ -11,6 +12,7 @@ mod error;
 pub mod embed;
 pub mod jwt;
 pub mod session;
+pub mod turn;
 
 pub use claims::{CLOCK_SKEW_SECS, MIN_SECRET_LEN, Role};
 pub use embed::{
@@ -19,6 +21,7 @@ pub use embed::{
 };
 pub use error::AuthError;
 pub use session::{SESSION_AUDIENCE, SESSION_TTL_SECS, Session, mint_session, verify_session};
+pub use turn::{TURN_MAX_TTL_SECS, TurnCredential, TurnError, mint_turn_credential};
 
 #[cfg(test)]
 mod tests;

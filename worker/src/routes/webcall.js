@@ -229,6 +229,11 @@
     root.removeAttribute('data-conversation');
     root.removeAttribute('data-peer');
     setState('calling');
+    // Fresh ICE servers for this call: TURN credentials are minted per request and expire, and
+    // the page may have been open for hours. The list embedded in the page stands in meanwhile.
+    fetch('/api/webcall/ice', { cache: 'no-store' }).then(function (res) { return res.json(); }).then(function (reply) {
+      if (reply && Array.isArray(reply.ice_servers)) config.ice_servers = reply.ice_servers;
+    }).catch(function () {});
     navigator.mediaDevices.getUserMedia({ audio: true, video: false }).then(function (stream) {
       if (state !== 'calling') { stream.getTracks().forEach(function (track) { track.stop(); }); return; }
       local = stream;

@@ -4,7 +4,9 @@
 //! the tenant's `PresenceHub`, which routes the call with the tenant's ladder), asks for the
 //! microphone and, once an agent answers, sets up an `RTCPeerConnection` whose signalling goes
 //! over that socket. Audio flows peer to peer between the page and the agent's widget. The STUN
-//! and TURN servers both peers use are configuration (`WEBRTC_ICE_SERVERS` in wrangler.toml).
+//! and TURN servers both peers use are configuration (`WEBRTC_ICE_SERVERS` in wrangler.toml), plus
+//! a TURN server with credentials minted per request (`WEBRTC_TURN_URLS` and the secret
+//! `WEBRTC_TURN_SECRET`): the list is public, so a fixed TURN password must never be in it.
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::TenantId;
@@ -12,7 +14,7 @@ use tsunagu_protocol::{PROTOCOL_VERSION, WEBCALL_SOCKET_PATH};
 use worker::{Env, Headers, Request, Response};
 
 use super::{html_escape, socket};
-use crate::{error::AppError, log, store};
+use crate::{clock, error::AppError, log, store};
 
 /// `/call/<tenant>`: the customer page.
 pub(crate) const PAGE_PREFIX: &str = "/call/";
@@ -26,6 +28,21 @@ const SCRIPT: &str = include_str!("webcall.js");
 /// The variable holding the ICE servers: a JSON array of `RTCIceServer`s
 /// (`[{"urls": "stun:…"}, {"urls": ["turn:…"], "username": "…", "credential": "…"}]`).
 const ICE_SERVERS_VAR: &str = "WEBRTC_ICE_SERVERS";
+
+/// A TURN server that checks time-limited credentials (coturn's `use-auth-secret`): its
+/// `turn:`/`turns:` URLs, comma-separated; the secret it shares with the worker; and how long a
+/// minted credential lasts (seconds).
+const TURN_URLS_VAR: &str = "WEBRTC_TURN_URLS";
+const TURN_SECRET: &str = "WEBRTC_TURN_SECRET";
+const TURN_TTL_VAR: &str = "WEBRTC_TURN_TTL_SECS";
+
+/// Four hours: longer than any call (a TURN allocation's refreshes are signed with the same
+/// username, so the credential must outlive the call), short enough that a copied one is dead
+/// by the evening.
+const DEFAULT_TURN_TTL_SECS: u64 = 4 * 60 * 60;
+
+/// Who the minted credentials name, in the TURN server's logs.
+const TURN_IDENTITY: &str = "tsunagu-webcall";
 
 /// One STUN or TURN server, in the shape `RTCPeerConnection` takes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,9 +75,16 @@ impl IceServer {
     }
 }
 
-/// The configured ICE servers; none (host candidates only, enough on one machine or LAN) when
-/// the variable is unset, and none with a warning when it is not a valid list.
+/// The configured ICE servers, then the time-limited TURN server if one is configured; none
+/// (host candidates only, enough on one machine or LAN) when neither is.
 fn ice_servers(env: &Env) -> Vec<IceServer> {
+    let mut servers = static_ice_servers(env);
+    servers.extend(turn_server(env));
+    servers
+}
+
+/// `WEBRTC_ICE_SERVERS`; none with a warning when it is not a valid list.
+fn static_ice_servers(env: &Env) -> Vec<IceServer> {
     let Ok(raw) = env.var(ICE_SERVERS_VAR).map(|v| v.to_string()) else {
         return Vec::new();
     };
@@ -82,8 +106,61 @@ fn ice_servers(env: &Env) -> Vec<IceServer> {
     }
 }
 
+/// The TURN server of `WEBRTC_TURN_URLS` with a credential minted now; `None` when it is not
+/// configured, and `None` with a warning when it is configured wrongly (no secret, a short one,
+/// a URL that is not TURN): web calls then go without TURN rather than fail.
+fn turn_server(env: &Env) -> Option<IceServer> {
+    let urls: Vec<String> = env
+        .var(TURN_URLS_VAR)
+        .ok()?
+        .to_string()
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if urls.is_empty() {
+        return None;
+    }
+    let warn = |detail: &str| {
+        log::warn("webcall.bad_turn_config", &[("detail", detail.into())]);
+    };
+    if !urls
+        .iter()
+        .all(|url| url.starts_with("turn:") || url.starts_with("turns:"))
+    {
+        warn("WEBRTC_TURN_URLS holds a URL that is not turn: or turns:");
+        return None;
+    }
+    let Ok(secret) = env.secret(TURN_SECRET).map(|s| s.to_string()) else {
+        warn("WEBRTC_TURN_URLS is set but the secret WEBRTC_TURN_SECRET is not");
+        return None;
+    };
+    let ttl = env
+        .var(TURN_TTL_VAR)
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(DEFAULT_TURN_TTL_SECS);
+    match tsunagu_auth::mint_turn_credential(
+        secret.as_bytes(),
+        clock::now_unix(),
+        ttl,
+        TURN_IDENTITY,
+    ) {
+        Ok(minted) => Some(IceServer {
+            urls: Urls::Many(urls),
+            username: Some(minted.username),
+            credential: Some(minted.credential),
+        }),
+        Err(err) => {
+            warn(&err.to_string());
+            None
+        }
+    }
+}
+
 /// `GET /api/webcall/ice`: `{"ice_servers": […]}`. Public like the customer page that embeds
-/// the same list; TURN credentials here should be short-lived ones.
+/// the same list, which is why TURN credentials in it are minted per request and expire.
 pub(crate) fn ice(env: &Env) -> Result<Response, AppError> {
     let headers = Headers::new();
     headers.set("Cache-Control", "no-store")?;

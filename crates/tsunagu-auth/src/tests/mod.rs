@@ -4,6 +4,7 @@ mod embed;
 mod jwt;
 mod props;
 mod session;
+mod turn;
 
 use std::collections::BTreeSet;
 
