@@ -361,8 +361,15 @@ impl Center {
 
     pub(crate) fn router_set_availability(&mut self, agent: &AgentId, availability: Availability) {
         self.journal.agent(agent);
-        // The agent is in the directory (upserted on connect), so this cannot fail.
-        let _ = self.router.set_availability(agent, availability);
+        // The agent is in the directory (upserted on connect), so this cannot fail. An agent who
+        // comes back may be offered again the contacts they missed: those records changed.
+        for contact in self
+            .router
+            .set_availability(agent, availability)
+            .unwrap_or_default()
+        {
+            self.journal.call(&contact);
+        }
     }
 
     pub(crate) fn router_route(

@@ -19,9 +19,10 @@
 //! - **Offers.** The offered agent is reserved (`NotRoutable(Reserved)`) until the offer resolves:
 //!   [`Router::offer_accepted`], [`Router::offer_failed`] (missed or declined: the ladder is walked
 //!   again from the top without that agent, so a preferred target who freed up meanwhile comes
-//!   first again), or [`Router::abandon`]. An agent who missed or declined a contact is never
-//!   offered it again; a contact every reachable agent refused waits in the queue, and the caller
-//!   decides when waiting has lasted long enough (overflow to backup numbers, voicemail).
+//!   first again), or [`Router::abandon`]. An agent who missed or declined a contact is not
+//!   offered it again until they come back (routable again after being away, on a call…); a
+//!   contact every reachable agent refused waits in the queue for the first who comes back, and
+//!   the caller decides when waiting has lasted long enough (overflow to backup numbers).
 //! - **Queue.** One line per channel, ordered by priority (highest first), arrival, id. When an
 //!   agent frees up the caller asks [`Router::next_for_agent`], which offers them the head-most
 //!   queued contact they can serve and that some step of its ladder targets them for (the offer

@@ -124,7 +124,8 @@ pub(crate) enum Phase {
 pub(crate) struct ContactRecord {
     pub(crate) contact: Contact,
     pub(crate) ladder: Ladder,
-    /// Agents who missed or declined this contact; never offered it again.
+    /// Agents who missed or declined this contact; not offered it again until they come back
+    /// (see [`Router::set_availability`]).
     pub(crate) tried: BTreeSet<AgentId>,
     pub(crate) phase: Phase,
 }
@@ -207,18 +208,36 @@ impl Router {
     /// Records what the caller's presence machine says about `agent`. While an offer is pending the
     /// agent stays unavailable for other offers, but when it resolves this availability stands
     /// (rather than the one the router saved when it reserved the agent).
+    ///
+    /// An agent who *comes back* (routable again after being away, offline, on a call or in
+    /// wrap-up; not the end of a reservation) may be offered again the contacts they missed or
+    /// declined: a miss sends them away, and coming back says they are ready. Otherwise a caller
+    /// whom the only agent's frozen tab missed would wait in the queue while that agent sat
+    /// available. Returns those contacts (their stored records changed). Cost: O(c log a) for c
+    /// live contacts, on a return only.
     pub fn set_availability(
         &mut self,
         agent: &AgentId,
         availability: Availability,
-    ) -> Result<(), RoutingError> {
-        self.update_agent(agent, |state| {
-            state.availability = availability;
-            if let Some(pending) = &mut state.pending {
-                pending.restore = None;
-            }
-        })
-        .ok_or_else(|| RoutingError::UnknownAgent(agent.clone()))
+    ) -> Result<Vec<InteractionId>, RoutingError> {
+        let returning = self
+            .update_agent(agent, |state| {
+                let returning = comes_back(&state.availability, &availability);
+                state.availability = availability;
+                if let Some(pending) = &mut state.pending {
+                    pending.restore = None;
+                }
+                returning
+            })
+            .ok_or_else(|| RoutingError::UnknownAgent(agent.clone()))?;
+        if !returning {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .contacts
+            .iter_mut()
+            .filter_map(|(id, record)| record.tried.remove(agent).then(|| id.clone()))
+            .collect())
     }
 
     /// Records that `agent` took `interaction` outside routing (an outbound call, a transfer).
@@ -1039,6 +1058,13 @@ impl Router {
         }
         Ok(())
     }
+}
+
+/// Whether going from `before` to `after` is an agent coming back to work: routable after being
+/// unroutable for a reason of their own (a reservation ending is the router's business, not theirs).
+pub(crate) fn comes_back(before: &Availability, after: &Availability) -> bool {
+    matches!(after, Availability::Routable { .. })
+        && matches!(before, Availability::NotRoutable { why } if *why != NotRoutableReason::Reserved)
 }
 
 /// Whether `state` may be offered `record`'s contact: `Ok(idle_since)`, or the first reason not.

@@ -283,6 +283,52 @@ fn an_unacknowledged_offer_moves_on_and_redirects_twilio() {
 }
 
 #[test]
+fn the_only_agent_whose_tab_missed_the_offer_gets_the_waiting_caller_on_coming_back() {
+    let mut sim = office();
+    for conn in 2..=3 {
+        sim.set_away(conn, AwayReason::Break);
+    }
+    sim.at(4.0);
+    sim.take();
+    sim.call("CA1", Some("sato"), Some("sales"));
+    sim.at(8.0);
+    sim.redirected("CA1");
+    sim.at(20.0);
+    sim.set_available(1);
+    sim.redirected("CA1");
+    expect![[r#"
+        t=4s call CA1 owner=Some("sato") team=Some("sales")
+          → Ring sato #1 for 15s
+          record started CA1 customer=cust-CA1
+          c1 ← status reserved since 4s
+          record offered CA1 to sato (Owner)
+          c1 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 cust-CA1 山田商事
+        t=4250ms alarm
+          all ← roster: sato reserved since 4s
+        t=7s alarm
+          c1 ← status away(missed_offer) since 7s
+          record sato Missed CA1
+          c1 ← offer CA1#1 withdrawn: NotAcknowledged
+          record queued CA1
+          redirect CA1
+        t=7250ms alarm
+          all ← roster: sato away(missed_offer) since 7s
+        t=8s redirected CA1
+          → Enqueue at 1
+        t=20s c1 says {"type":"set_status","status":{"kind":"available"}}
+          c1 ← status available since 20s
+          c1 ← status reserved since 20s
+          record dequeued CA1
+          record offered CA1 to sato (Queue)
+          c1 ← offer CA1#2 (ring 15s, ack 3s) from +81312345678 cust-CA1 山田商事
+          redirect CA1
+        t=20s redirected CA1
+          → Ring sato #2 for 15s
+    "#]]
+    .assert_eq(&sim.take());
+}
+
+#[test]
 fn a_declined_offer_rings_the_next_agent() {
     let mut sim = office();
     sim.call("CA1", Some("sato"), Some("sales"));

@@ -456,10 +456,9 @@ fn apply(
             format!("{removal:?}")
         }
         Op::SetAvailability { agent, state } => {
-            format!(
-                "{:?}",
-                router.set_availability(&agent_id(*agent), availability(*state, *now))
-            )
+            let id = agent_id(*agent);
+            let result = set_availability(router, model, &id, availability(*state, *now));
+            format!("{result:?}")
         }
         Op::Assign {
             agent,
@@ -538,7 +537,7 @@ fn apply(
             let id = agent_id(*agent);
             if let Op::Available { .. } = op {
                 let routable = Availability::Routable { idle_since: *now };
-                let _ = router.set_availability(&id, routable);
+                let _ = set_availability(router, model, &id, routable);
             }
             let expected = model.expected_pickup(router, &id);
             let offer = router.next_for_agent(&id, *now);
@@ -556,6 +555,28 @@ fn apply(
             String::new()
         }
     })
+}
+
+/// Sets `agent`'s availability; in the model, an agent who comes back (routable again after
+/// being unroutable for a reason other than a reservation) may be offered every contact again.
+fn set_availability(
+    router: &mut Router,
+    model: &mut Model,
+    agent: &AgentId,
+    after: Availability,
+) -> Result<(), crate::RoutingError> {
+    let comes_back = matches!(after, Availability::Routable { .. })
+        && matches!(
+            router.availability(agent),
+            Some(Availability::NotRoutable { why }) if *why != NotRoutableReason::Reserved
+        );
+    router.set_availability(agent, after)?;
+    if comes_back {
+        for live in model.live.values_mut() {
+            live.tried.remove(agent);
+        }
+    }
+    Ok(())
 }
 
 /// An offered agent is reserved for the contact; a queued contact is where it says it is.

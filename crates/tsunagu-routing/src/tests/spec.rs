@@ -249,6 +249,51 @@ fn an_offer_failed_without_the_caller_speaking_restores_the_agent() {
 }
 
 #[test]
+fn an_agent_who_missed_a_contact_gets_it_when_they_come_back() {
+    // The only agent's tab froze: the miss sends them away, the caller waits; once they are
+    // available again the waiting caller is theirs. An agent who stays available (a decline that
+    // did not send them away) is still passed over.
+    check(
+        "
+        agent sato   idle=09:00:00
+        agent suzuki idle=09:01:00
+        route c1 at=09:10:00
+        set sato away=missed-offer
+        fail c1 at=09:10:03
+        fail c1 at=09:10:20
+        next suzuki at=09:10:30
+        available sato at=09:12:00
+        ",
+        expect![[r#"
+            > route c1 at=09:10:00
+            c1 arrived on voice, priority 0
+            Step 1 (owner): not applicable, the contact has no owner
+            Step 2 (owner's team): not applicable, the contact has no owner team
+            Step 3 (anyone, 2 agents): chose sato, idle since 09:00:00 (longest idle; 1 more behind in idle order)
+            → offer c1 to sato for 30s (step 3)
+            > set sato away=missed-offer
+            > fail c1 at=09:10:03
+            c1: sato missed or declined the offer; routing again
+            Step 1 (owner): not applicable, the contact has no owner
+            Step 2 (owner's team): not applicable, the contact has no owner team
+            Step 3 (anyone, 2 agents): chose suzuki, idle since 09:01:00 — skipped sato (away: missed-offer)
+            → offer c1 to suzuki for 30s (step 3)
+            > fail c1 at=09:10:20
+            c1: suzuki missed or declined the offer; routing again
+            Step 1 (owner): not applicable, the contact has no owner
+            Step 2 (owner's team): not applicable, the contact has no owner team
+            Step 3 (anyone, 2 agents): nobody available — skipped sato (away: missed-offer); suzuki (already missed or declined it)
+            → c1 queued on voice: number 1 of 1
+            > next suzuki at=09:10:30
+            nothing for suzuki
+            > available sato at=09:12:00
+            sato can take work; 1 contact queued on channels with room
+            → offer c1 to sato for 30s (step 3)
+        "#]],
+    );
+}
+
+#[test]
 fn abandoning_withdraws_offers_and_moves_the_line_up() {
     check(
         "
