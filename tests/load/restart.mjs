@@ -4,7 +4,8 @@
 //! Nobody is available, so every call should queue. Half-way through the burst `wrangler dev` is
 //! stopped and started again on the same state. A webhook that failed during the restart is retried
 //! once afterwards, as Twilio does. Then every call polls its queue's waitUrl: a call the worker
-//! forgot would get no position.
+//! forgot would get no position. Last, every call must be in the call log (a conversation and one
+//! `queued` event each), though the restart cut some of the hub's log writes short.
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
@@ -62,6 +63,16 @@ try {
     const match = (await res.text()).match(/(\d+)番目/);
     if (!match) lost += 1; else positions.add(Number(match[1]));
   }
+  // The call log: rows the hub had not written to D1 when it died are in its outbox and are
+  // written by its next life; every call must reach the log, once.
+  const logStart = performance.now();
+  let logged = 0;
+  while (performance.now() - logStart < 60_000) {
+    [{ n: logged }] = await edge.d1("SELECT COUNT(*) AS n FROM conversations WHERE tenant_id = 'demo'");
+    if (logged >= CALLS) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  const [{ n: queuedEvents }] = await edge.d1("SELECT COUNT(*) AS n FROM call_events WHERE tenant_id = 'demo' AND kind = 'queued'");
   console.log(JSON.stringify({
     machine: `${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''}`,
     calls: CALLS,
@@ -70,6 +81,7 @@ try {
     queued_after_retry: calls.filter((c) => c.queued).length,
     lost,
     distinct_queue_positions: positions.size,
+    call_log: { conversations: logged, queued_events: queuedEvents },
   }, null, 2));
 } finally {
   await edge.stop();
