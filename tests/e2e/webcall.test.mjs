@@ -1,4 +1,4 @@
-//! Web calls in Chromium (fake microphone): the customer's "call us" page rings the right agent's widget with screen pop, real audio flows peer to peer both ways, hang-up; the queue and an abandoned call.
+//! Web calls in Chromium (fake microphone): the customer's "call us" page rings the right agent's widget with screen pop, real audio flows peer to peer both ways, hang-up; a blip of the widget's hub socket; the queue and an abandoned call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -25,8 +25,8 @@ after(async () => {
 });
 
 /** A CRM page with `agent`'s widget signed in, at presence `status` ('available' or an away reason). */
-async function signedIn(agent, name, status) {
-  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent, name, team: 'sales' }) });
+async function signedIn(agent, name, status, { prepare } = {}) {
+  const crm = await CrmPage.open(browser, host.url, { embedTokens: () => embedToken({ agent, name, team: 'sales' }), prepare });
   const widget = await crm.widget();
   await widget.waitForState('connected');
   if (status === 'available') {
@@ -150,6 +150,130 @@ test('a web call from the customer page rings the free agent with screen pop; ac
     await sato.crm.close();
     await suzuki.crm.close();
   }
+});
+
+/**
+ * Routes the widget's hub sockets of `page`'s context through Playwright, recording every frame
+ * each way (parsed), so that a test can drop one (`blip()`) the way a network hiccup does: both
+ * ends see a close, and the page does not go away (no `leaving`).
+ */
+async function routeHubSockets(page) {
+  const sockets = [];
+  await page.context().routeWebSocket(/\/api\/socket/, (ws) => {
+    const server = ws.connectToServer();
+    const socket = { ws, server, fromServer: [], fromWidget: [], open: true };
+    sockets.push(socket);
+    ws.onMessage((message) => {
+      socket.fromWidget.push(JSON.parse(message));
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      socket.fromServer.push(JSON.parse(message));
+      ws.send(message);
+    });
+    // Closes are forwarded by hand (a handler turns Playwright's forwarding off), so that a blip
+    // can leave the hub's end open for a while.
+    ws.onClose((code, reason) => { if (!socket.hubHearsLate) server.close({ code, reason }); });
+    server.onClose((code, reason) => ws.close({ code, reason }));
+  });
+  return {
+    sockets,
+    /** Drops the live socket; with `hubHearsLate`, the hub's end only when the returned function is called. */
+    async blip({ hubHearsLate = false } = {}) {
+      const live = sockets.at(-1);
+      live.open = false;
+      live.hubHearsLate = hubHearsLate;
+      const closeServer = () => live.server.close({ code: 1000, reason: 'network blip' });
+      await live.ws.close({ code: 4000, reason: 'network blip' });
+      if (!hubHearsLate) await closeServer();
+      return closeServer;
+    },
+  };
+}
+
+/**
+ * A connected web call; the widget's hub socket drops. With `hubHearsLate` the hub hears of the
+ * old socket's close only after the widget has reconnected and taken the call back (a dead TCP
+ * connection noticed late), so the new socket is told nothing and the page speaks first.
+ */
+async function webCallSurvivesBlip({ hubHearsLate }) {
+  let hub;
+  const sato = await signedIn('sato', '佐藤 花子', 'available', {
+    prepare: async (page) => { hub = await routeHubSockets(page); },
+  });
+  const customer = await CallUsPage.open(browser, edge.url);
+  try {
+    await customer.call({ name: '山田 太郎' });
+    const conversation = await customer.conversation();
+    await answer(sato, conversation);
+    await customer.waitForState('connected');
+    await sato.widget.waitForPresence('on_call');
+    const [customerBefore, agentBefore] = await Promise.all([
+      waitForInboundAudio(customer.page, 'the customer page'),
+      waitForInboundAudio(sato.widget.frame, 'the agent widget'),
+    ]);
+    assert.ok(hub.sockets.length >= 1, 'the widget\'s hub socket is routed');
+    const socketsBefore = hub.sockets.length;
+
+    const closeOldAtHub = await hub.blip({ hubHearsLate });
+    // The widget notices, reconnects on its own and, holding the call's peer connection, takes
+    // the call back (on its own after `welcome`, and in answer to the hub's `resume`).
+    const deadline = Date.now() + 20_000;
+    while (!hub.sockets.slice(socketsBefore).some((s) => s.fromWidget.some((m) => m.type === 'rejoin'))) {
+      if (Date.now() > deadline) {
+        throw new Error(`the widget never took the call back: ${JSON.stringify(hub.sockets.slice(socketsBefore).map((s) => [s.fromServer, s.fromWidget]))}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const fresh = hub.sockets.slice(socketsBefore).find((s) => s.fromWidget.some((m) => m.type === 'rejoin'));
+    const resume = fresh.fromServer.find((m) => m.type === 'resume');
+    if (hubHearsLate) {
+      // Still bound to the old socket when the new one opened: nothing to tell it.
+      assert.equal(resume, undefined);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await closeOldAtHub();
+    } else {
+      assert.equal(resume?.conversation, conversation, 'the hub told the new socket about the waiting web call');
+      assert.equal(resume.web, true);
+    }
+    assert.deepEqual(fresh.fromWidget.find((m) => m.type === 'rejoin'), { type: 'rejoin', conversation });
+    assert.ok(!fresh.fromWidget.some((m) => m.type === 'hang_up' || m.type === 'leaving'), 'the widget neither hung up nor left');
+    await sato.widget.waitForState('connected');
+    // Give the hub a moment to refuse the rejoin, if it were to.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(fresh.fromServer.filter((m) => m.type === 'rejected'), [], 'the hub took the rejoin');
+
+    // The call goes on: the call view stays, nobody was told it ended, audio still flows both ways.
+    assert.equal(await sato.panel.root.getAttribute('data-channel'), 'web_call', 'the call view stays');
+    assert.equal(await customer.root.getAttribute('data-state'), 'connected', 'the customer page is still connected');
+    assert.equal((await sato.crm.events()).filter((e) => e.type === 'ended').length, 0, 'the host heard no end');
+    const [customerAfter, agentAfter] = await Promise.all([inboundAudioBytes(customer.page), inboundAudioBytes(sato.widget.frame)]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [customerLater, agentLater] = await Promise.all([inboundAudioBytes(customer.page), inboundAudioBytes(sato.widget.frame)]);
+    console.log(`web call blip: customer ${customerBefore} → ${customerAfter} → ${customerLater} B, agent ${agentBefore} → ${agentAfter} → ${agentLater} B`);
+    assert.ok(customerLater > customerAfter + 1000 && agentLater > agentAfter + 1000, 'audio keeps flowing both ways after the blip');
+    await sato.widget.waitForPresence('on_call');
+
+    await sato.panel.hangUp.click();
+    const ended = await sato.crm.waitForEvent('ended');
+    assert.equal(ended.conversation, conversation);
+    await customer.waitForState('ended');
+    assert.equal(await customer.endReason(), 'agent_hung_up');
+    await sato.widget.waitForPresence('wrap_up');
+    await sato.panel.root.waitFor({ state: 'detached' });
+    assert.deepEqual(sato.crm.console.filter((line) => /panicked|RuntimeError/.test(line)), [], 'the widget never panicked');
+  } finally {
+    await customer.close();
+    await sato.crm.close();
+  }
+}
+
+test('a web call survives a blip of the agent widget\'s hub socket: the widget reconnects, takes the call back, audio flows on, and hang-up still ends it', async () => {
+  await webCallSurvivesBlip({ hubHearsLate: false });
+});
+
+test('a web call survives a blip the hub hears of only after the widget is back: the late close of the old socket changes nothing', async () => {
+  await webCallSurvivesBlip({ hubHearsLate: true });
 });
 
 test('with nobody free web calls wait in line and see their position; a free agent gets the first; one hangs up while queued and is abandoned', async () => {

@@ -208,6 +208,16 @@ impl DialRefusal {
     }
 }
 
+/// The answer to a `Resume` of a web call: `Rejoin` when this page's line carries it, else
+/// `HangUp` (a fresh page after a crash: the peer connection is gone with the old page).
+fn web_resume_reply(holds_line: bool, conversation: tsunagu_core::InteractionId) -> ClientMessage {
+    if holds_line {
+        ClientMessage::Rejoin { conversation }
+    } else {
+        ClientMessage::HangUp { conversation }
+    }
+}
+
 /// Starts the controller for the widget page; `version` is the build's, for the host's `ready`.
 pub(crate) fn start(state: WidgetState, version: &str) {
     let tenant = crate::socket::tenant_from_location();
@@ -651,6 +661,11 @@ impl Controller {
             } => {
                 if let Some(hub) = self.hub() {
                     hub.reset_backoff();
+                    // Back after a drop with a web call's audio still flowing: take the call
+                    // back at once, even if the hub has not noticed the old socket is gone.
+                    if let Some(conversation) = crate::webcall::held() {
+                        hub.send(&ClientMessage::Rejoin { conversation });
+                    }
                 }
                 self.retried.set(false);
                 state.tenant_name.set(Some(tenant_name));
@@ -694,9 +709,23 @@ impl Controller {
             }
             ServerMessage::Resume {
                 conversation,
+                web: true,
+                ..
+            } => {
+                // A web call whose widget socket dropped: the page that holds its peer
+                // connection takes it back (the call view and audio never stopped); any other
+                // page cannot carry it, so it hangs it up.
+                let reply = web_resume_reply(crate::webcall::holds(&conversation), conversation);
+                if let Some(hub) = self.hub() {
+                    hub.send(&reply);
+                }
+            }
+            ServerMessage::Resume {
+                conversation,
                 screen_pop,
                 since,
                 rejoin,
+                web: false,
             } => {
                 let shown = state.call.with_untracked(|c| {
                     c.as_ref()

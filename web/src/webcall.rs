@@ -126,6 +126,19 @@ pub(crate) fn remote_signal(conversation: &InteractionId, signal: Signal) {
     }
 }
 
+/// The web call this page's line carries, if any (its peer connection lives here).
+pub(crate) fn held() -> Option<InteractionId> {
+    current()
+        .filter(|line| !line.closed.get())
+        .map(|line| line.conversation.clone())
+}
+
+/// Whether this page's line carries web call `conversation` (its peer connection lives here).
+/// A dropped hub socket leaves the line alone: the audio is peer to peer.
+pub(crate) fn holds(conversation: &InteractionId) -> bool {
+    current().is_some_and(|line| &line.conversation == conversation && !line.closed.get())
+}
+
 /// Mutes or unmutes the microphone (the track is disabled, the call goes on). Whether a web
 /// call took it.
 pub(crate) fn set_muted(muted: bool) -> bool {

@@ -32,19 +32,27 @@ impl Center {
 
     /// A widget socket closed. When it was the agent's last, the disconnect grace starts: without
     /// a socket back in time they go offline, and meanwhile they are offered nothing. A web call
-    /// whose audio this socket carried ends (the agent goes to wrap-up).
+    /// bound to this socket waits the same grace for a widget of the agent to take it back
+    /// (its audio is peer to peer); it ends at once only if the page said it was leaving.
     pub fn agent_disconnected(
         &mut self,
         now: Timestamp,
         conn: ConnectionId,
     ) -> Result<(), CenterError> {
         let now = self.begin(now);
-        let result = self.close_socket(now, conn);
+        let result = self.close_socket(now, conn, false);
         self.finish();
         result
     }
 
-    fn close_socket(&mut self, now: Timestamp, conn: ConnectionId) -> Result<(), CenterError> {
+    /// `leaving`: the page said it is going away, so what lived in it (a web call's peer
+    /// connection) is gone too; otherwise the socket may have dropped under a live page.
+    fn close_socket(
+        &mut self,
+        now: Timestamp,
+        conn: ConnectionId,
+        leaving: bool,
+    ) -> Result<(), CenterError> {
         let agent = self
             .connections
             .remove(&conn)
@@ -53,7 +61,7 @@ impl Center {
             entry.conns.remove(&conn);
             self.journal.agent(&agent);
         }
-        self.widget_closed(now, conn);
+        self.widget_closed(now, conn, leaving);
         let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
         Ok(())
     }
@@ -127,11 +135,19 @@ impl Center {
 
     /// A widget of an agent who is on a call opened: it shows the call again; if the agent's leg
     /// dropped with their old page, it asks for the caller once its line is up (`rejoin_call`).
+    /// A web call is told only while it waits for its widget (`web`): the page holding its peer
+    /// connection takes it back, any other hangs it up. One still bound to another socket is
+    /// not told, since this page cannot carry it and would hang it up.
     fn rejoin(&mut self, conn: ConnectionId, agent: &AgentId) {
         let Some((id, call)) = self.calls.iter_mut().find(|(_, call)| {
             matches!(&call.place, Place::Connected { agent: a, .. } if a == agent) && !call.hung_up
         }) else {
             return;
+        };
+        let web = match &call.web {
+            None => false,
+            Some(web) if web.agent_lost_at.is_some() => true,
+            Some(_) => return,
         };
         let id = id.clone();
         let rejoin = call.dropped_at.is_some();
@@ -144,6 +160,7 @@ impl Center {
                 .connected_at
                 .unwrap_or(call.arrived_at),
             rejoin,
+            web,
         };
         self.outputs
             .push_back(crate::Output::Send { conn, message });
@@ -224,11 +241,20 @@ impl Center {
                 return self.transfer(now, agent, &conversation, to);
             }
             // The page is going away (a reload, a closed tab): the socket counts as closed from
-            // now, before the phone leg that dies with the page is reported, so a call the agent
-            // is on waits for them to come back instead of ending.
-            ClientMessage::Leaving => return self.close_socket(now, conn),
+            // now, before the phone leg that dies with the page is reported, so a phone call the
+            // agent is on waits for them to come back instead of ending. A web call bound to
+            // this socket ends: its peer connection dies with the page.
+            ClientMessage::Leaving => return self.close_socket(now, conn, true),
             ClientMessage::Rejoin { conversation } => {
-                return self.rejoin_call(agent, &conversation);
+                let web = self
+                    .calls
+                    .get(&conversation)
+                    .is_some_and(|call| call.web.is_some());
+                return if web {
+                    self.rebind_web_call(conn, agent, &conversation)
+                } else {
+                    self.rejoin_call(agent, &conversation)
+                };
             }
             ClientMessage::Hold { conversation, held } => {
                 return self.set_hold(now, agent, &conversation, held);

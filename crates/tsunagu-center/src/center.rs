@@ -74,6 +74,9 @@ pub struct Center {
     pub(crate) timers: BTreeSet<(Timestamp, AgentId)>,
     /// When each ended call is forgotten.
     pub(crate) expiries: BTreeSet<(Timestamp, InteractionId)>,
+    /// When each web call whose widget socket dropped ends, unless a widget takes it back
+    /// (derived from the calls' `agent_lost_at`; an entry whose call moved on is skipped).
+    pub(crate) web_waits: BTreeSet<(Timestamp, InteractionId)>,
     // Bookkeeping of the input being handled; empty between inputs.
     /// Calls whose plan may have changed during this input.
     pub(crate) changed: BTreeSet<InteractionId>,
@@ -308,6 +311,7 @@ impl Center {
             deadlines: BTreeMap::new(),
             timers: BTreeSet::new(),
             expiries: BTreeSet::new(),
+            web_waits: BTreeSet::new(),
             changed: BTreeSet::new(),
             welcoming: None,
             journal: Journal::default(),
@@ -320,13 +324,20 @@ impl Center {
     }
 
     /// Replaces the tenant's settings. Calls already routed keep their ladder; presence timers
-    /// already running keep their deadlines.
+    /// already running keep their deadlines. A web call waiting for its widget waits the new
+    /// `disconnect_grace` from when it lost it (as a restore would count it).
     pub fn set_config(&mut self, config: CenterConfig) -> Result<(), ConfigError> {
         config.validate()?;
         for (id, agent) in &mut self.agents {
             agent.presence.set_policy(config.presence.clone());
             self.journal.agent(id);
         }
+        let grace = config.presence.disconnect_grace;
+        self.web_waits = self
+            .calls
+            .iter()
+            .filter_map(|(id, call)| Some((call.web.as_ref()?.agent_lost_at? + grace, id.clone())))
+            .collect();
         self.config = config;
         Ok(())
     }
@@ -339,14 +350,13 @@ impl Center {
     /// When [`handle_timeout`](Self::handle_timeout) must be called next, if anything is pending.
     pub fn poll_timeout(&self) -> Option<Timestamp> {
         let timer = self.timers.first().map(|(at, _)| *at);
-        match (timer, self.flush_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let web_wait = self.web_waits.first().map(|(at, _)| *at);
+        [timer, self.flush_at, web_wait].into_iter().flatten().min()
     }
 
     /// Applies every timer due by `now`, each at its own time: presence deadlines (offer
-    /// acknowledgement and ring, wrap-up, disconnect grace) and the roster broadcast.
+    /// acknowledgement and ring, wrap-up, disconnect grace), web calls waiting for their widget
+    /// and the roster broadcast.
     pub fn handle_timeout(&mut self, now: Timestamp) {
         self.begin(now);
         self.finish();
@@ -441,10 +451,31 @@ impl Center {
     fn run_due(&mut self, now: Timestamp) {
         // Presence deadlines always move forward when applied; the bound only guarantees that a
         // broken invariant could never hang the shell.
-        let mut budget = self.agents.len().saturating_mul(8).saturating_add(64);
+        let mut budget = self
+            .agents
+            .len()
+            .saturating_add(self.web_waits.len())
+            .saturating_mul(8)
+            .saturating_add(64);
         while budget > 0 {
             budget -= 1;
             let timer = self.timers.first().cloned();
+            let web_wait = self.web_waits.first().cloned();
+            let first_timer = timer.as_ref().map(|(at, _)| *at);
+            match (web_wait, self.flush_at) {
+                // A web call's wait ends at its own time: before a later presence deadline or
+                // broadcast, and after an earlier or equal one.
+                (Some((at, id)), flush)
+                    if at <= now
+                        && first_timer.is_none_or(|timer_at| at < timer_at)
+                        && flush.is_none_or(|flush_at| at <= flush_at) =>
+                {
+                    self.web_waits.remove(&(at, id.clone()));
+                    self.web_wait_over(at, &id);
+                    continue;
+                }
+                _ => {}
+            }
             match (timer, self.flush_at) {
                 (Some((at, agent)), flush)
                     if at <= now && flush.is_none_or(|flush_at| at <= flush_at) =>
@@ -885,6 +916,10 @@ impl Center {
                 self.expiries.insert((at + ENDED_RETENTION, id.clone()));
             }
             let web = call.web.is_some();
+            if let Some(web) = call.web.as_mut() {
+                // Over, so no longer waiting for its widget (its `web_waits` entry is skipped).
+                web.agent_lost_at = None;
+            }
             self.changed.insert(id.clone());
             // Twilio reports a phone call's end; a web call's end is only known here.
             if web && first_end {

@@ -42,7 +42,9 @@
 //! - **Web calls.** A customer's browser calls in through its own socket
 //!   ([`Center::web_call_started`]); the call is routed like a phone call, rings with presence's
 //!   own deadlines, connects when the widget accepts, and the hub relays WebRTC signalling
-//!   between the customer socket and the accepting widget socket only (see `webcall.rs`).
+//!   between the customer socket and the accepting widget socket only (see `webcall.rs`). A blip
+//!   of that socket (closed without `leaving`) unbinds the call, which waits `disconnect_grace`
+//!   for a widget of the agent to take it back (`rejoin`) before it ends.
 //! - **Storage.** An agent's entry holds their presence, sockets and the router's facts about
 //!   them; a call's entry holds the call and the router's record of it. Queue order is rebuilt
 //!   from each call's arrival, timers from the presence machines, forgetting from `ended_at`.

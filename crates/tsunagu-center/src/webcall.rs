@@ -10,6 +10,12 @@
 // - the customer page is told every change of place (`CallerEvent`), and both sides' WebRTC
 //   signalling is relayed between the customer socket and the one widget socket that accepted;
 // - the end is recorded here (`Ended`), as no status callback will report it.
+//
+// The audio flows peer to peer between the two pages, so it outlives a drop of the widget's hub
+// socket (a Wi-Fi hiccup, a proxy timeout). Such a blip unbinds the call (`agent_conn` none) and
+// it waits `disconnect_grace` for a widget of the same agent to take it back (`Resume` with
+// `web`, answered by `rejoin`); only a page going away (`leaving`) ends it at once, since its
+// peer connection died with the page.
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, InteractionId, Timestamp};
@@ -46,9 +52,13 @@ pub(crate) struct WebCaller {
     pub(crate) name: Option<String>,
     /// The socket is open and the call not over: the page hears every change.
     pub(crate) socket_open: bool,
-    /// The widget socket that accepted the call: the only one signalling goes to and comes from.
-    /// Its peer connection carries the audio, so the call ends when this socket closes.
+    /// The widget socket that accepted the call (or took it back after a blip): the only one
+    /// signalling goes to and comes from. Its page's peer connection carries the audio.
     pub(crate) agent_conn: Option<ConnectionId>,
+    /// Since when the call waits for its widget: the socket it was bound to dropped without its
+    /// page going away. The call ends `disconnect_grace` later unless a widget takes it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) agent_lost_at: Option<Timestamp>,
     /// What the page was last told, so each change is told once.
     pub(crate) told: Told,
     /// Who ended the call, when a side hung up.
@@ -184,6 +194,7 @@ impl Center {
                 name,
                 socket_open: true,
                 agent_conn: None,
+                agent_lost_at: None,
                 told: Told::Nothing,
                 end_reason: None,
                 signals_from_caller: 0,
@@ -301,6 +312,9 @@ impl Center {
             return Err(CenterError::WebCallNotConnected);
         };
         let web = call.web.as_mut().ok_or(CenterError::NotAWebCall)?;
+        // While the call waits for its widget (`agent_conn` none) the signal is refused rather
+        // than queued: the peer connection is already up, so a late candidate adds nothing, and
+        // the page hears (as a warning) that it was not delivered.
         let to = web
             .agent_conn
             .filter(|bound| self.connections.get(bound) == Some(agent))
@@ -341,9 +355,11 @@ impl Center {
         Ok(())
     }
 
-    /// The widget socket `conn` closed: a web call whose audio it carried is over (its peer
-    /// connection lived in that page), and the agent goes to wrap-up.
-    pub(crate) fn widget_closed(&mut self, now: Timestamp, conn: ConnectionId) {
+    /// The widget socket `conn` closed. A web call bound to it is over when its page went away
+    /// (`leaving`: the peer connection died with the page), and the agent goes to wrap-up.
+    /// Otherwise it was a blip: the audio may still flow peer to peer, so the call is unbound and
+    /// waits `disconnect_grace` for a widget of the agent to take it back.
+    pub(crate) fn widget_closed(&mut self, now: Timestamp, conn: ConnectionId, leaving: bool) {
         let bound: Vec<InteractionId> = self
             .calls
             .iter()
@@ -355,10 +371,69 @@ impl Center {
             })
             .map(|(id, _)| id.clone())
             .collect();
+        let grace = self.config.presence.disconnect_grace;
         for id in bound {
-            self.set_end_reason(&id, CallEndReason::AgentDisconnected);
-            self.end_leg(now, &id, false);
+            if leaving {
+                self.set_end_reason(&id, CallEndReason::AgentDisconnected);
+                self.end_leg(now, &id, false);
+            } else if let Some(web) = self.calls.get_mut(&id).and_then(|call| call.web.as_mut()) {
+                web.agent_conn = None;
+                web.agent_lost_at = Some(now);
+                self.journal.call(&id);
+                self.web_waits.insert((now + grace, id));
+            }
         }
+    }
+
+    /// `rejoin` from the widget socket `conn` of `agent` for a web call: this page holds the
+    /// call's peer connection, so its signalling is relayed to `conn` from now on. The call may
+    /// be waiting for its widget, or still bound to the socket it dropped (the hub can hear of a
+    /// dead socket after the page has reconnected, and a later close of it then changes
+    /// nothing); taking it back twice is harmless. Only the agent on the call can
+    /// ([`CenterError::NotOnThisCall`] otherwise).
+    pub(crate) fn rebind_web_call(
+        &mut self,
+        conn: ConnectionId,
+        agent: &AgentId,
+        id: &InteractionId,
+    ) -> Result<(), CenterError> {
+        let call = self.calls.get_mut(id).ok_or(CenterError::NotOnThisCall)?;
+        if !matches!(&call.place, Place::Connected { agent: talking, .. } if talking == agent) {
+            return Err(CenterError::NotOnThisCall);
+        }
+        let web = call.web.as_mut().ok_or(CenterError::NotAWebCall)?;
+        if web.agent_conn == Some(conn) {
+            return Ok(());
+        }
+        web.agent_conn = Some(conn);
+        let lost_at = web.agent_lost_at.take();
+        self.journal.call(id);
+        if let Some(lost_at) = lost_at {
+            let grace = self.config.presence.disconnect_grace;
+            self.web_waits.remove(&(lost_at + grace, id.clone()));
+        }
+        Ok(())
+    }
+
+    /// The wait of web call `id` for its widget ran out at `at`: nobody took it back, so it ends
+    /// as if the widget had closed for good.
+    pub(crate) fn web_wait_over(&mut self, at: Timestamp, id: &InteractionId) {
+        let waiting = self.calls.get(id).is_some_and(|call| {
+            matches!(call.place, Place::Connected { .. })
+                && call
+                    .web
+                    .as_ref()
+                    .is_some_and(|web| web.agent_conn.is_none() && web.agent_lost_at.is_some())
+        });
+        if !waiting {
+            return;
+        }
+        if let Some(web) = self.calls.get_mut(id).and_then(|call| call.web.as_mut()) {
+            web.agent_lost_at = None;
+        }
+        self.journal.call(id);
+        self.set_end_reason(id, CallEndReason::AgentDisconnected);
+        self.end_leg(at, id, false);
     }
 
     fn set_end_reason(&mut self, id: &InteractionId, reason: CallEndReason) {

@@ -63,7 +63,9 @@ pub enum ClientMessage {
     /// anything else reports what dies with the page. The socket counts as closed.
     Leaving,
     /// After [`ServerMessage::Resume`] with `rejoin`: this widget's phone line is registered
-    /// again, so the holding caller can be rung through to it.
+    /// again, so the holding caller can be rung through to it. For a web call (after a `Resume`
+    /// with `web`, or on its own right after `Welcome` when the socket came back): this page
+    /// holds the web call's peer connection, so its signalling is relayed to this socket.
     Rejoin { conversation: InteractionId },
     /// Puts the caller on hold (they hear the hold message and music; the agent's phone leg
     /// ends) or, with `held: false`, rings the agent's phone with them again.
@@ -143,6 +145,13 @@ pub enum ServerMessage {
         /// Unix ms when the agent answered, for the call timer.
         since: Timestamp,
         rejoin: bool,
+        /// A web call whose widget socket dropped (a blip, not a page going away): its audio is
+        /// peer to peer and may still flow, and the call waits a while for the page holding its
+        /// peer connection. That page sends [`ClientMessage::Rejoin`] and the hub relays its
+        /// signalling to this socket again; a page without it sends [`ClientMessage::HangUp`].
+        /// Absent from servers before this: a phone call.
+        #[serde(default)]
+        web: bool,
     },
     /// The call is on hold now (or no longer, and the phone rings with the caller: answer it).
     Held {

@@ -81,6 +81,9 @@ impl ServerMessage {
                 screen_pop: m.field("screen_pop", screen_pop)?,
                 since: m.field("since", timestamp)?,
                 rejoin: m.field("rejoin", boolean)?,
+                web: m
+                    .defaulted("web", false, boolean)
+                    .ok_or(ReadError::Field("web"))?,
             },
             "held" => ServerMessage::Held {
                 conversation: m.field("conversation", id)?,

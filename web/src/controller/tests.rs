@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{DialRefusal, Dialing, SessionReply, error_message};
+use super::{DialRefusal, Dialing, SessionReply, error_message, web_resume_reply};
 use crate::voice::VoiceToken;
 
 #[derive(Deserialize)]
@@ -132,4 +132,18 @@ fn voice_tokens_read_as_the_derive_read_them() {
             .map(|t| (t.token, t.edge, t.backend, t.client_url));
         assert_eq!(read, derived, "{json}");
     }
+}
+
+#[test]
+fn a_resumed_web_call_is_taken_back_by_the_page_with_its_line_and_hung_up_by_any_other() {
+    let conversation =
+        tsunagu_core::InteractionId::new("WC01010101010101010101010101010101").expect("valid");
+    assert_eq!(
+        web_resume_reply(true, conversation.clone()).to_json(),
+        r#"{"type":"rejoin","conversation":"WC01010101010101010101010101010101"}"#
+    );
+    assert_eq!(
+        web_resume_reply(false, conversation).to_json(),
+        r#"{"type":"hang_up","conversation":"WC01010101010101010101010101010101"}"#
+    );
 }

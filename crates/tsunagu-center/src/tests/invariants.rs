@@ -184,7 +184,30 @@ pub(crate) fn web_calls_keep_to_their_peers(center: &Center) -> Result<(), Strin
                 return Err(format!("web call {id}'s customer socket is not indexed"));
             }
         }
-        if let Place::Connected { agent, .. } = &call.place {
+        if web.agent_lost_at.is_some() && web.agent_conn.is_some() {
+            return Err(format!("web call {id} waits for a widget it has"));
+        }
+        if web.agent_lost_at.is_some() && !matches!(call.place, Place::Connected { .. }) {
+            return Err(format!(
+                "web call {id} waits for a widget but is not connected"
+            ));
+        }
+        if let Some(lost_at) = web.agent_lost_at {
+            let grace = center.config.presence.disconnect_grace;
+            if !center.web_waits.contains(&(lost_at + grace, id.clone())) {
+                return Err(format!(
+                    "web call {id} waits for a widget without a deadline"
+                ));
+            }
+            if lost_at + grace <= center.now {
+                return Err(format!(
+                    "web call {id} waits for a widget past its deadline"
+                ));
+            }
+        }
+        if let Place::Connected { agent, .. } = &call.place
+            && web.agent_lost_at.is_none()
+        {
             let bound_to = web
                 .agent_conn
                 .and_then(|bound| center.connections.get(&bound));

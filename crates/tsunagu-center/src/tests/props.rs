@@ -134,6 +134,15 @@ pub(super) enum Op {
         conn: u8,
         seed: Option<u8>,
     },
+    /// The socket's page says it is going away (the socket counts as closed).
+    Leaving {
+        conn: u8,
+    },
+    /// The socket's widget takes back the call its agent is on (or another web call).
+    Rejoin {
+        conn: u8,
+        seed: Option<u8>,
+    },
     /// Time passes; a punctual alarm fires at every deadline, a late one once at the end.
     Advance {
         ms: u32,
@@ -156,7 +165,9 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         1 => caller.prop_map(|caller| Op::CallerGone { caller }),
         6 => (conn.clone(), made_up.clone()).prop_map(|(conn, made_up)| Op::Accept { conn, made_up }),
         3 => (conn.clone(), seed.clone()).prop_map(|(conn, seed)| Op::AgentSignal { conn, seed }),
-        1 => (conn.clone(), seed).prop_map(|(conn, seed)| Op::AgentHangUp { conn, seed }),
+        1 => (conn.clone(), seed.clone()).prop_map(|(conn, seed)| Op::AgentHangUp { conn, seed }),
+        1 => conn.clone().prop_map(|conn| Op::Leaving { conn }),
+        3 => (conn.clone(), seed).prop_map(|(conn, seed)| Op::Rejoin { conn, seed }),
         4 => (conn.clone(), 0..AGENTS).prop_map(|(conn, agent)| Op::Connect { conn, agent }),
         2 => conn.clone().prop_map(|conn| Op::Disconnect { conn }),
         3 => (conn.clone(), 0..5u8).prop_map(|(conn, status)| Op::SetStatus { conn, status }),
@@ -186,6 +197,25 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         1 => (call.clone(), 0..5u8).prop_map(|(call, result)| Op::Left { call, result }),
         2 => call.prop_map(|call| Op::Redirected { call }),
         4 => (0..40_000u32, any::<bool>()).prop_map(|(ms, punctual)| Op::Advance { ms, punctual }),
+    ]
+}
+
+/// What may happen around a connected web call of agent 0: their sockets (0 to 2) drop, come
+/// back (sometimes as another agent's), leave, take the call back, signal and hang up, and the
+/// customer signals, while time passes.
+fn blip_op() -> impl Strategy<Value = Op> {
+    let conn = 0..3u8;
+    let seed = proptest::option::weighted(0.2, 0..2u8);
+    prop_oneof![
+        3 => conn.clone().prop_map(|conn| Op::Disconnect { conn }),
+        3 => (conn.clone(), prop::sample::select(vec![0u8, 0, 0, 1]))
+            .prop_map(|(conn, agent)| Op::Connect { conn, agent }),
+        1 => conn.clone().prop_map(|conn| Op::Leaving { conn }),
+        4 => (conn.clone(), seed.clone()).prop_map(|(conn, seed)| Op::Rejoin { conn, seed }),
+        2 => (conn.clone(), seed.clone()).prop_map(|(conn, seed)| Op::AgentSignal { conn, seed }),
+        1 => (conn, seed).prop_map(|(conn, seed)| Op::AgentHangUp { conn, seed }),
+        2 => Just(Op::CallerSignal { caller: FIRST_CALLER + 1, large: false }),
+        2 => (0..20_000u32, any::<bool>()).prop_map(|(ms, punctual)| Op::Advance { ms, punctual }),
     ]
 }
 
@@ -558,6 +588,11 @@ impl Run {
                 None => String::new(),
                 Some(conversation) => self.message(*conn, ClientMessage::HangUp { conversation }),
             },
+            Op::Leaving { conn } => self.message(*conn, ClientMessage::Leaving),
+            Op::Rejoin { conn, seed } => match self.chosen_call(*conn, *seed) {
+                None => String::new(),
+                Some(conversation) => self.message(*conn, ClientMessage::Rejoin { conversation }),
+            },
             Op::Advance { ms, punctual } => {
                 let target = Timestamp(self.now.0 + u64::from(*ms));
                 if *punctual {
@@ -690,6 +725,32 @@ proptest! {
         prop_assert_eq!(&restored.transcript, &original.transcript);
         let snapshot = |run: &Run| serde_json::to_string(&run.center.snapshot()).unwrap_or_default();
         prop_assert_eq!(snapshot(&restored), snapshot(&original));
+    }
+
+    #[test]
+    fn a_web_call_through_socket_blips_is_never_bound_to_a_closed_socket(
+        ops in prop::collection::vec(blip_op(), 1..60),
+        restore_at in any::<prop::sample::Index>(),
+    ) {
+        let mut run = Run::new(config());
+        run.apply(&Op::Connect { conn: 0, agent: 0 });
+        run.apply(&Op::WebCall { caller: FIRST_CALLER + 1, seed: 0, named: false });
+        run.apply(&Op::Accept { conn: 0, made_up: None });
+        let call = interaction(&web_call_name(0));
+        let connected = matches!(
+            run.center.calls.get(&call).map(|call| &call.place),
+            Some(crate::center::Place::Connected { .. })
+        );
+        prop_assert!(connected, "the web call is connected before the blips");
+        let restore_at = restore_at.index(ops.len());
+        for (i, op) in ops.iter().enumerate() {
+            if i == restore_at {
+                run.restore_from_json();
+            }
+            // `drain` checks every invariant after each input: a connected web call is bound
+            // to an open socket of its agent, or waits (with a deadline) for one.
+            run.apply(op);
+        }
     }
 
     #[test]

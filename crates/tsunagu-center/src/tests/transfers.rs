@@ -272,7 +272,7 @@ fn a_reload_mid_call_holds_the_caller_and_rings_the_agent_again_when_the_widget_
           → HoldForAgent sato
         t=21s connect c4 sato ["sales"]
           c4 ← welcome sato (on_call); roster: sato on_call since 6s, suzuki available since 1s, tanaka available since 2s
-          c4 ← {"type":"resume","conversation":"CA1","screen_pop":{"caller_number":"+81312345678","caller_display":"03-1234-5678","customer":{"id":"cust-CA1","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1711846800000,"channel":"voice","agent":"sato","summary":"見積もり"}]},"since":1711933206000,"rejoin":true}
+          c4 ← {"type":"resume","conversation":"CA1","screen_pop":{"caller_number":"+81312345678","caller_display":"03-1234-5678","customer":{"id":"cust-CA1","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1711846800000,"channel":"voice","agent":"sato","summary":"見積もり"}]},"since":1711933206000,"rejoin":true,"web":false}
         t=21s redirected CA1
           → HoldForAgent sato
         t=21s c4 says {"type":"rejoin","conversation":"CA1"}

@@ -173,12 +173,14 @@ fn hub_messages() -> Vec<ServerMessage> {
             screen_pop: full_screen_pop(),
             since: Timestamp(u64::MAX),
             rejoin: true,
+            web: false,
         },
         ServerMessage::Resume {
             conversation: conversation("WC00ff"),
             screen_pop: empty_screen_pop(),
             since: Timestamp(0),
             rejoin: false,
+            web: true,
         },
         ServerMessage::Held {
             conversation: conversation("CA0123"),
@@ -272,6 +274,8 @@ fn messages_of_servers_before_web_calls_and_teams_read_as_the_derive_reads_them(
     let old = [
         // No `channel` (a phone call), no `caller_name`.
         r#"{"type":"offer","offer":{"interaction":"CA1","attempt":1},"conversation":"CA1","screen_pop":{"caller_number":null,"customer":null,"recent":[]},"ring_timeout_ms":15000,"ack_timeout_ms":3000}"#,
+        // No `web` (a phone call).
+        r#"{"type":"resume","conversation":"CA1","screen_pop":{"caller_number":null,"customer":null,"recent":[]},"since":1,"rejoin":true}"#,
         // No `teams`.
         r#"{"type":"welcome","agent":"sato","name":"佐藤","tenant":"demo","tenant_name":{"ja":"デモ","en":"Demo"},"status":{"kind":"available"},"roster":[]}"#,
         // Reasons from a newer server, and fields this build does not know.
@@ -289,6 +293,10 @@ fn messages_of_servers_before_web_calls_and_teams_read_as_the_derive_reads_them(
         panic!("not an offer");
     };
     assert_eq!(channel, Channel::Voice);
+    let ServerMessage::Resume { web, .. } = ServerMessage::read(old[1]).expect("reads") else {
+        panic!("not a resume");
+    };
+    assert!(!web);
 }
 
 /// Each refusal with its reason, and the derive refuses the same text.
@@ -327,6 +335,8 @@ fn unknown_and_malformed_messages_are_refused() {
         r#"{"type":"welcome","agent":"sa-to","name":"x","tenant":"demo","tenant_name":{"ja":"","en":""},"status":{"kind":"available"},"roster":[]}"#,
         r#"{"type":"welcome","agent":"sato","name":"x","tenant":"demo","tenant_name":{"ja":"","en":""},"status":{"kind":"available"},"roster":[],"teams":null}"#,
         r#"{"type":"offer","offer":{"interaction":"CA1","attempt":1},"conversation":"CA1","screen_pop":{"caller_number":null,"customer":null,"recent":[]},"ring_timeout_ms":15000,"ack_timeout_ms":3000,"channel":"fax"}"#,
+        r#"{"type":"resume","conversation":"WC1","screen_pop":{"caller_number":null,"customer":null,"recent":[]},"since":1,"rejoin":false,"web":null}"#,
+        r#"{"type":"resume","conversation":"WC1","screen_pop":{"caller_number":null,"customer":null,"recent":[]},"since":1,"rejoin":false,"web":"yes"}"#,
         r#"{"type":"offer","offer":{"interaction":"CA1","attempt":1},"conversation":"CA1","screen_pop":{"caller_number":null,"customer":null},"ring_timeout_ms":15000,"ack_timeout_ms":3000}"#,
         r#"{"type":"offer","offer":{"interaction":"CA1","attempt":1},"conversation":"CA1","screen_pop":{"caller_number":null,"customer":null,"recent":[{"at":1,"channel":"voice","agent":"no-dash"}]},"ring_timeout_ms":15000,"ack_timeout_ms":3000}"#,
         deep.as_str(),
@@ -373,6 +383,8 @@ fn unknown_and_malformed_messages_are_refused() {
         field `agent` is missing or invalid
         field `teams` is missing or invalid
         field `channel` is missing or invalid
+        field `web` is missing or invalid
+        field `web` is missing or invalid
         field `screen_pop` is missing or invalid
         field `screen_pop` is missing or invalid
         not JSON
@@ -585,14 +597,22 @@ fn server_message() -> impl Strategy<Value = ServerMessage> {
                     }
                 }
             ),
-        (interaction_id(), screen_pop(), timestamp(), any::<bool>()).prop_map(
-            |(conversation, screen_pop, since, rejoin)| ServerMessage::Resume {
-                conversation,
-                screen_pop,
-                since,
-                rejoin,
-            }
-        ),
+        (
+            interaction_id(),
+            screen_pop(),
+            timestamp(),
+            any::<bool>(),
+            any::<bool>()
+        )
+            .prop_map(|(conversation, screen_pop, since, rejoin, web)| {
+                ServerMessage::Resume {
+                    conversation,
+                    screen_pop,
+                    since,
+                    rejoin,
+                    web,
+                }
+            }),
         (interaction_id(), any::<bool>())
             .prop_map(|(conversation, held)| ServerMessage::Held { conversation, held }),
         (offer_id(), prop::sample::select(WITHDRAW_REASONS.to_vec()))
