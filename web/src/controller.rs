@@ -208,13 +208,21 @@ impl DialRefusal {
     }
 }
 
-/// The answer to a `Resume` of a web call: `Rejoin` when this page's line carries it, else
-/// `HangUp` (a fresh page after a crash: the peer connection is gone with the old page).
-fn web_resume_reply(holds_line: bool, conversation: tsunagu_core::InteractionId) -> ClientMessage {
+/// The answer to a `Resume` of a web call: `Rejoin` when this page's line carries it; `HangUp`
+/// when this tab owns the agent's phone but has no line (a fresh page after a crash: the peer
+/// connection died with the old page); nothing from a tab that does not own the phone, since
+/// the owner (the only tab that rings and accepts) may hold the call and take it back itself.
+fn web_resume_reply(
+    holds_line: bool,
+    owns_phone: bool,
+    conversation: tsunagu_core::InteractionId,
+) -> Option<ClientMessage> {
     if holds_line {
-        ClientMessage::Rejoin { conversation }
+        Some(ClientMessage::Rejoin { conversation })
+    } else if owns_phone {
+        Some(ClientMessage::HangUp { conversation })
     } else {
-        ClientMessage::HangUp { conversation }
+        None
     }
 }
 
@@ -713,10 +721,14 @@ impl Controller {
                 ..
             } => {
                 // A web call whose widget socket dropped: the page that holds its peer
-                // connection takes it back (the call view and audio never stopped); any other
-                // page cannot carry it, so it hangs it up.
-                let reply = web_resume_reply(crate::webcall::holds(&conversation), conversation);
-                if let Some(hub) = self.hub() {
+                // connection takes it back (the call view and audio never stopped); the tab
+                // that owns the phone without it hangs it up; other tabs leave it be.
+                let reply = web_resume_reply(
+                    crate::webcall::holds(&conversation),
+                    self.owns_phone(),
+                    conversation,
+                );
+                if let (Some(hub), Some(reply)) = (self.hub(), reply) {
                     hub.send(&reply);
                 }
             }

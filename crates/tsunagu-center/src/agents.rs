@@ -136,8 +136,9 @@ impl Center {
     /// A widget of an agent who is on a call opened: it shows the call again; if the agent's leg
     /// dropped with their old page, it asks for the caller once its line is up (`rejoin_call`).
     /// A web call is told only while it waits for its widget (`web`): the page holding its peer
-    /// connection takes it back, any other hangs it up. One still bound to another socket is
-    /// not told, since this page cannot carry it and would hang it up.
+    /// connection takes it back, the tab owning the agent's phone without it hangs it up. One
+    /// still bound to another socket is not told: this page cannot carry it (the page that does
+    /// sends `rejoin` on its own after its `welcome`).
     fn rejoin(&mut self, conn: ConnectionId, agent: &AgentId) {
         let Some((id, call)) = self.calls.iter_mut().find(|(_, call)| {
             matches!(&call.place, Place::Connected { agent: a, .. } if a == agent) && !call.hung_up

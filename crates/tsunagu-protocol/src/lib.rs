@@ -148,7 +148,8 @@ pub enum ServerMessage {
         /// A web call whose widget socket dropped (a blip, not a page going away): its audio is
         /// peer to peer and may still flow, and the call waits a while for the page holding its
         /// peer connection. That page sends [`ClientMessage::Rejoin`] and the hub relays its
-        /// signalling to this socket again; a page without it sends [`ClientMessage::HangUp`].
+        /// signalling to this socket again; the tab that owns the agent's phone without it (a
+        /// fresh page after a crash) sends [`ClientMessage::HangUp`]; other tabs say nothing.
         /// Absent from servers before this: a phone call.
         #[serde(default)]
         web: bool,

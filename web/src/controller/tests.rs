@@ -135,15 +135,18 @@ fn voice_tokens_read_as_the_derive_read_them() {
 }
 
 #[test]
-fn a_resumed_web_call_is_taken_back_by_the_page_with_its_line_and_hung_up_by_any_other() {
+fn a_resumed_web_call_is_taken_back_by_its_page_hung_up_by_the_phone_owner_left_by_other_tabs() {
     let conversation =
         tsunagu_core::InteractionId::new("WC01010101010101010101010101010101").expect("valid");
+    let reply = |holds_line, owns_phone| {
+        web_resume_reply(holds_line, owns_phone, conversation.clone()).map(|m| m.to_json())
+    };
+    let rejoin = r#"{"type":"rejoin","conversation":"WC01010101010101010101010101010101"}"#;
+    assert_eq!(reply(true, true).as_deref(), Some(rejoin));
+    assert_eq!(reply(true, false).as_deref(), Some(rejoin));
     assert_eq!(
-        web_resume_reply(true, conversation.clone()).to_json(),
-        r#"{"type":"rejoin","conversation":"WC01010101010101010101010101010101"}"#
+        reply(false, true).as_deref(),
+        Some(r#"{"type":"hang_up","conversation":"WC01010101010101010101010101010101"}"#)
     );
-    assert_eq!(
-        web_resume_reply(false, conversation).to_json(),
-        r#"{"type":"hang_up","conversation":"WC01010101010101010101010101010101"}"#
-    );
+    assert_eq!(reply(false, false), None);
 }
