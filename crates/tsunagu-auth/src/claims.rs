@@ -21,17 +21,22 @@ const NAME_MAX_CHARS: usize = 100;
 /// version does not know are ignored, so a CRM can send roles of a newer version safely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
+    /// Takes and places calls; reads their own conversations and KPIs.
     Agent,
+    /// Also reads their teams' conversations and KPIs (or the tenant's, by configuration).
     Supervisor,
+    /// Administers the tenant: directory, settings, sessions. Reads everything of the tenant.
+    Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 2] = [Role::Agent, Role::Supervisor];
+    pub const ALL: [Role; 3] = [Role::Agent, Role::Supervisor, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Agent => "agent",
             Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
         }
     }
 

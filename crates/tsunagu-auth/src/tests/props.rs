@@ -26,7 +26,7 @@ fn claims() -> impl Strategy<Value = EmbedClaims> {
         agent_id(),
         "[^\\p{Cc}\\p{Cf}]{0,99}[^\\p{Cc}\\p{Cf}\\s]",
         proptest::option::of(id()),
-        proptest::sample::subsequence(Role::ALL.to_vec(), 0..=2),
+        proptest::sample::subsequence(Role::ALL.to_vec(), 0..=Role::ALL.len()),
         0..4_000_000_000_u64,
         1..=EMBED_MAX_LIFETIME_SECS,
     )
