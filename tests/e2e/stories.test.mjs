@@ -59,7 +59,8 @@ const ROUTING = {
 const OWNER_RING_MS = ROUTING.ladder.steps[0].timeout;
 const ACK_TIMEOUT_MS = 3_000; // the presence policy's default
 const GRACE_MS = ROUTING.presence.disconnect_grace;
-const routingSql = (routing) => `UPDATE tenants SET routing_json = '${JSON.stringify(routing)}' WHERE id = 'demo'`;
+// Supervisors here read the whole tenant's log (the stories cross teams); the default is their teams'.
+const routingSql = (routing) => `UPDATE tenants SET routing_json = '${JSON.stringify(routing)}', supervisor_reach = 'tenant' WHERE id = 'demo'`;
 
 let edge;
 let browser;

@@ -6,7 +6,7 @@ import { startWranglerDev } from '../support/wrangler-dev.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
-import { embedToken, openSession } from '../support/auth.mjs';
+import { embedToken, logReaderToken, openSession } from '../support/auth.mjs';
 import { CrmPage } from './pages/crm-page.mjs';
 import { CallPanel } from './pages/call-panel.mjs';
 import { CallUsPage, inboundAudioBytes, waitForInboundAudio } from './pages/call-us-page.mjs';
@@ -79,7 +79,7 @@ async function answer(agent, conversation, check = async () => {}) {
 
 /** The conversation `id` in the call log once `ready(conversation)` holds (it is stitched in the background). */
 async function loggedConversation(id, ready, what) {
-  const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
+  const { session } = await openSession(edge.url, logReaderToken());
   const deadline = Date.now() + 15_000;
   let last;
   for (;;) {

@@ -35,6 +35,11 @@ export function embedToken({
   return signJwt(claims, secret);
 }
 
+/** An admin's embed token: reads the tenant's whole call log (tests that check what was logged). */
+export function logReaderToken(tenant = 'demo') {
+  return embedToken({ tenant, agent: 'log_reader', name: 'Log reader', roles: ['admin'] });
+}
+
 /** Exchanges an embed token for a widget session; returns the parsed JSON reply (throws on non-200). */
 export async function openSession(baseUrl, token) {
   const response = await fetch(new URL('/api/session', baseUrl), {

@@ -1,7 +1,7 @@
 //! One `wrangler dev` wired to a Twilio double plus one Chromium: the stack every browser call test starts, and the agent who signs in on it.
 import { startWranglerDev } from './wrangler-dev.mjs';
 import { launchBrowser } from './browser.mjs';
-import { embedToken, openSession } from './auth.mjs';
+import { embedToken, logReaderToken, openSession } from './auth.mjs';
 import { freePort, startDouble } from './double.mjs';
 import { CrmPage } from '../e2e/pages/crm-page.mjs';
 import { CallPanel } from '../e2e/pages/call-panel.mjs';
@@ -52,7 +52,7 @@ export async function availableAgent(stack, host, agent, name) {
 
 /** Polls `GET /api/conversations/<interaction>` until `ready(conversation)` holds (20 s at most). */
 export async function settledConversation(edge, interaction, ready) {
-  const { session } = await openSession(edge.url, embedToken({ agent: 'sato' }));
+  const { session } = await openSession(edge.url, logReaderToken());
   const deadline = Date.now() + 20_000;
   let last;
   for (;;) {

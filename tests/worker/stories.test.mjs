@@ -80,7 +80,8 @@ test('(a) the owner is available: the owner\'s phone rings with screen pop, answ
 });
 
 test('(e) the caller hangs up while queued: abandoned, and counted in the abandonment rate', async () => {
-  const { session } = await openSession(edge.url, embedToken({ agent: 'watanabe' }));
+  // The support team's supervisor: the caller (c005) is a support customer.
+  const { session } = await openSession(edge.url, embedToken({ agent: 'watanabe', team: 'support', roles: ['agent', 'supervisor'] }));
   const callSid = await double.call('+818055550105');
   await double.waitForCall(callSid, (s) => says(s).includes('番目'), 'a queue position announcement');
   // Callers gone within 5 s never really waited (short abandons are counted apart); this one waits 6 s.

@@ -1,6 +1,6 @@
 //! Who is calling: the widget's session token (`Authorization: Bearer …`), verified on every request.
 
-use tsunagu_auth::{Session, verify_session};
+use tsunagu_auth::{Permission, Session, verify_session};
 use worker::{Env, Request};
 
 use crate::{clock, error::AppError, secrets};
@@ -19,6 +19,27 @@ pub(crate) fn session(req: &Request, env: &Env) -> Result<Session, AppError> {
             "the Authorization header must be `Bearer <session token>`",
         ))?;
     verify_token(token, env)
+}
+
+/// The session of the request, if its roles grant `permission` (see `tsunagu_auth::access`
+/// for the matrix); 401 without a session, 403 with one whose roles do not reach.
+pub(crate) fn require(
+    req: &Request,
+    env: &Env,
+    permission: Permission,
+) -> Result<Session, AppError> {
+    let session = session(req, env)?;
+    permit(&session, permission)?;
+    Ok(session)
+}
+
+/// Refuses `session` unless its roles grant `permission`.
+pub(crate) fn permit(session: &Session, permission: Permission) -> Result<(), AppError> {
+    if permission.granted_to(&session.roles) {
+        Ok(())
+    } else {
+        Err(AppError::MissingRole(permission))
+    }
 }
 
 /// Verifies a session token from any transport (header, or the socket's hello message).

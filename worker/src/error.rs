@@ -27,6 +27,9 @@ pub(crate) enum AppError {
     /// The request comes from somewhere this endpoint does not serve (e.g. another site's page).
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A valid session whose roles do not grant what the route or message needs.
+    #[error("{}", missing_role_message(*.0))]
+    MissingRole(tsunagu_auth::Permission),
     /// The tenant lacks configuration this endpoint needs (e.g. Twilio settings for voice).
     #[error("{0}")]
     NotConfigured(&'static str),
@@ -37,6 +40,10 @@ pub(crate) enum AppError {
         code: &'static str,
         message: &'static str,
     },
+    /// The deployment is not fit to serve this request (e.g. it still runs with development
+    /// secrets); an operator must act.
+    #[error("{0}")]
+    Unavailable(&'static str),
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -58,8 +65,10 @@ impl AppError {
             AppError::Unauthorized(_) | AppError::Auth(_) => (401, "unauthorized"),
             AppError::BadSignature => (403, "bad_signature"),
             AppError::Forbidden(_) => (403, "forbidden"),
+            AppError::MissingRole(_) => (403, "missing_role"),
             AppError::NotConfigured(_) => (409, "not_configured"),
             AppError::Conflict { code, .. } => (409, code),
+            AppError::Unavailable(_) => (503, "unavailable"),
             AppError::Internal(_) => (500, "internal"),
         }
     }
@@ -81,6 +90,16 @@ impl AppError {
             message: &message,
         };
         Ok(Response::from_json(&body)?.with_status(status))
+    }
+}
+
+/// Says which roles would have been allowed, so a CRM engineer can fix the embed token.
+fn missing_role_message(permission: tsunagu_auth::Permission) -> &'static str {
+    use tsunagu_auth::Permission;
+    match permission {
+        Permission::HandleCalls => "taking and placing calls needs the agent role",
+        Permission::ReadLog => "reading the call log needs the agent, supervisor or admin role",
+        Permission::Administer => "this needs the admin role",
     }
 }
 

@@ -3,6 +3,7 @@
 mod auth;
 mod calllog;
 mod clock;
+mod deployment;
 mod error;
 mod hub;
 mod log;
@@ -33,6 +34,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 
 /// The route table: every URL the worker answers, in one place.
 async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
+    deployment::refuse_development_secrets(&req, env)?;
     let path = req.path();
     match (req.method(), path.as_str()) {
         (Method::Get, "/healthz") => routes::api::healthz(),

@@ -13,6 +13,10 @@ pub(crate) fn warn(event: &str, fields: &[(&str, Value)]) {
     emit("warn", event, fields);
 }
 
+pub(crate) fn error(event: &str, fields: &[(&str, Value)]) {
+    emit("error", event, fields);
+}
+
 fn emit(level: &str, event: &str, fields: &[(&str, Value)]) {
     let mut line = Map::new();
     line.insert("level".into(), level.into());

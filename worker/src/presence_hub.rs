@@ -10,8 +10,10 @@
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
+use tsunagu_auth::Permission;
 use tsunagu_center::{
-    AgentCard, Center, CenterConfig, CenterError, Delta, Output, Snapshot, WebCallStart,
+    AgentCard, Center, CenterConfig, CenterError, Delta, Output, Quarantined, Recovered, Snapshot,
+    WebCallStart,
 };
 use tsunagu_core::{TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
@@ -20,6 +22,7 @@ use tsunagu_protocol::{
     hello_version,
 };
 use wasm_bindgen::JsCast;
+use worker::wasm_bindgen_futures::JsFuture;
 use worker::{
     DurableObject, Env, Request, Response, Result, ScheduledTime, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair, durable_object,
@@ -44,6 +47,8 @@ const LEGACY_SNAPSHOT_KEY: &str = "center";
 const MAX_KEYS_PER_CALL: usize = 128;
 const NEXT_CONN_KEY: &str = "next_conn";
 const ORIGIN_KEY: &str = "origin";
+/// Entries a restore could not use, kept for an operator: `quarantine/<original key>`.
+const QUARANTINE_PREFIX: &str = "quarantine/";
 
 /// A snapshot write slower than this is logged (the snapshot grows with agents and queued calls).
 const SLOW_PERSIST_MS: u64 = 50;
@@ -378,6 +383,13 @@ impl PresenceHub {
             Err(AppError::Auth(err)) => return refuse(ws, &err.to_string()),
             Err(err) => return Err(internal(err)),
         };
+        // The socket is the agent's phone: every message after hello handles calls.
+        if auth::permit(&session, Permission::HandleCalls).is_err() {
+            return refuse(
+                ws,
+                "this socket is the agent's phone: the session needs the agent role",
+            );
+        }
         let own_tenant = self.with_center(|center| center.config().tenant.clone());
         if own_tenant.as_ref() != Some(&session.tenant) {
             log::warn(
@@ -494,12 +506,37 @@ impl PresenceHub {
             let entries = self.stored_entries().await?;
             let legacy = storage.get::<String>(LEGACY_SNAPSHOT_KEY).await?;
             let center = if !entries.is_empty() {
-                Some(Center::restore_entries(entries).map_err(internal)?)
+                let recovered =
+                    Center::recover_entries(entries, config.as_ref()).map_err(internal)?;
+                self.quarantine(&recovered).await?;
+                Some(recovered.center)
             } else if let Some(json) = legacy {
                 // Its first delta holds every entry; `settle` writes them.
-                let snapshot: Snapshot = serde_json::from_str(&json).map_err(internal)?;
-                storage.delete(LEGACY_SNAPSHOT_KEY).await?;
-                Some(Center::restore(snapshot).map_err(internal)?)
+                match serde_json::from_str::<Snapshot>(&json)
+                    .map_err(|e| e.to_string())
+                    .and_then(|snapshot| Center::restore(snapshot).map_err(|e| e.to_string()))
+                {
+                    Ok(center) => {
+                        storage.delete(LEGACY_SNAPSHOT_KEY).await?;
+                        Some(center)
+                    }
+                    Err(reason) => {
+                        let Some(config) = &config else {
+                            return Err(internal(reason));
+                        };
+                        let recovered = Recovered {
+                            center: Center::new(config.clone()).map_err(internal)?,
+                            quarantined: vec![Quarantined {
+                                key: LEGACY_SNAPSHOT_KEY.to_owned(),
+                                value: json,
+                                reason,
+                            }],
+                            fresh: true,
+                        };
+                        self.quarantine(&recovered).await?;
+                        Some(recovered.center)
+                    }
+                }
             } else if let Some(config) = &config {
                 Some(Center::new(config.clone()).map_err(internal)?)
             } else {
@@ -564,6 +601,49 @@ impl PresenceHub {
         });
     }
 
+    /// Sets aside the entries a restore could not use: each moves to `quarantine/<key>` (with its
+    /// value, the reason and the time) in one atomic write, and is logged. A center that had to
+    /// start afresh knows none of the open sockets, so they are closed to make widgets sign in
+    /// again (1012, "service restart").
+    async fn quarantine(&self, recovered: &Recovered) -> Result<()> {
+        if recovered.quarantined.is_empty() {
+            return Ok(());
+        }
+        let now_ms = clock::now_ms();
+        let mut delta = Delta::default();
+        for entry in &recovered.quarantined {
+            log::warn(
+                "hub.entry_quarantined",
+                &[
+                    ("key", entry.key.as_str().into()),
+                    ("reason", entry.reason.as_str().into()),
+                    ("bytes", entry.value.len().into()),
+                ],
+            );
+            let kept = serde_json::json!({
+                "reason": entry.reason,
+                "value": entry.value,
+                "at_ms": now_ms,
+            });
+            delta.puts.push((
+                format!("{QUARANTINE_PREFIX}{}", entry.key),
+                kept.to_string(),
+            ));
+            delta.deletes.push(entry.key.clone());
+        }
+        self.persist(delta).await?;
+        if recovered.fresh {
+            log::warn(
+                "hub.restarted_empty",
+                &[("quarantined", recovered.quarantined.len().into())],
+            );
+            for ws in self.state.get_websockets() {
+                let _ = ws.close(Some(1012), Some("service restart"));
+            }
+        }
+        Ok(())
+    }
+
     /// Every stored entry of the center (other keys, such as the origin, are the shell's own).
     async fn stored_entries(&self) -> Result<Vec<(String, String)>> {
         let map = self.state.storage().list().await?;
@@ -585,10 +665,17 @@ impl PresenceHub {
         Ok(entries)
     }
 
-    /// Writes a delta in as few storage calls as the API allows; returns the bytes written.
+    /// Writes a delta atomically; returns the bytes written.
+    ///
+    /// Every storage call is issued before any is awaited: Durable Objects commit the writes
+    /// made with no await between them as one atomic batch, so a crash or eviction never leaves
+    /// half a delta (an agent's new state without the call it points at). The API takes at most
+    /// 128 keys per call, hence the chunks.
     async fn persist(&self, delta: Delta) -> Result<usize> {
         let storage = self.state.storage();
+        let raw = storage.as_raw();
         let mut bytes = 0;
+        let mut pending = Vec::new();
         for chunk in delta.puts.chunks(MAX_KEYS_PER_CALL) {
             // A plain object: `put_multiple` with a serde map would pass a JS `Map`, whose entries
             // the storage API does not see (it silently writes nothing).
@@ -597,12 +684,14 @@ impl PresenceHub {
                 bytes += key.len() + value.len();
                 js_sys::Reflect::set(&values, &key.into(), &value.into())?;
             }
-            storage.put_multiple_raw(values).await?;
+            pending.push(raw.put_multiple(values.into())?);
         }
         for chunk in delta.deletes.chunks(MAX_KEYS_PER_CALL) {
-            storage
-                .delete_multiple(chunk.iter().map(String::as_str).collect())
-                .await?;
+            let keys = chunk.iter().map(|key| key.as_str().into()).collect();
+            pending.push(raw.delete_multiple(keys)?);
+        }
+        for promise in pending {
+            JsFuture::from(promise).await?;
         }
         Ok(bytes)
     }

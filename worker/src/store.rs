@@ -1,6 +1,7 @@
 //! D1 access: the only place with SQL strings. Rows come back as plain structs.
 
 use serde::Deserialize;
+use tsunagu_auth::SupervisorReach;
 use tsunagu_core::TenantId;
 use worker::{Env, wasm_bindgen::JsValue};
 
@@ -17,6 +18,8 @@ pub(crate) struct TenantRow {
     pub(crate) allowed_origins: String,
     /// The tenant's routing settings (see `tenant_config`).
     pub(crate) routing_json: String,
+    /// How far supervisors read the log: their teams or the whole tenant.
+    pub(crate) supervisor_reach: SupervisorReach,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -32,7 +35,8 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
     let row = env
         .d1(DB)?
         .prepare(
-            "SELECT id, name_ja, name_en, allowed_origins, routing_json FROM tenants WHERE id = ?1",
+            "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach
+             FROM tenants WHERE id = ?1",
         )
         .bind(&[JsValue::from_str(tenant.as_str())])?
         .first::<TenantRow>(None)
@@ -77,7 +81,6 @@ fn millis(value: u64) -> JsValue {
 pub(crate) struct VoiceSettingsRow {
     pub(crate) twilio_account_sid: Option<String>,
     pub(crate) twilio_api_key_sid: Option<String>,
-    pub(crate) twilio_twiml_app_sid: Option<String>,
     pub(crate) voice_edge: String,
 }
 
@@ -87,8 +90,7 @@ pub(crate) async fn voice_settings(
 ) -> Result<VoiceSettingsRow, AppError> {
     env.d1(DB)?
         .prepare(
-            "SELECT twilio_account_sid, twilio_api_key_sid, twilio_twiml_app_sid, voice_edge
-             FROM tenants WHERE id = ?1",
+            "SELECT twilio_account_sid, twilio_api_key_sid, voice_edge FROM tenants WHERE id = ?1",
         )
         .bind(&[text(tenant.as_str())])?
         .first::<VoiceSettingsRow>(None)
@@ -328,18 +330,58 @@ pub(crate) async fn upsert_conversation(
     Ok(())
 }
 
-/// One conversation of the tenant by its interaction id, as stored (JSON), if it is there yet.
+/// Whose conversations a read may return: the SQL form of `tsunagu_auth::LogScope`. Both
+/// `None` reads the whole tenant.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ScopeFilter {
+    /// Conversations this agent took part in or whose customer they own.
+    pub(crate) agent: Option<String>,
+    /// Also those of agents of these teams (directory membership), as a JSON array.
+    pub(crate) teams_json: Option<String>,
+}
+
+/// The scope as a SQL condition on `c` (a `conversations` row), with the agent as `?2` and the
+/// teams as `?3`. One text for every query that reads conversations, so no read can skip it.
+macro_rules! scope_condition {
+    () => {
+        "(?2 IS NULL
+          OR EXISTS (SELECT 1 FROM conversation_agents ca
+                     WHERE ca.tenant_id = c.tenant_id AND ca.conversation_id = c.id AND ca.agent_id = ?2)
+          OR EXISTS (SELECT 1 FROM customers cu
+                     WHERE cu.tenant_id = c.tenant_id AND cu.id = c.customer_id AND cu.owner_agent_id = ?2)
+          OR (?3 IS NOT NULL AND (
+               EXISTS (SELECT 1 FROM conversation_agents ca
+                       JOIN agents ag ON ag.tenant_id = ca.tenant_id AND ag.id = ca.agent_id
+                       WHERE ca.tenant_id = c.tenant_id AND ca.conversation_id = c.id
+                         AND ag.team_id IN (SELECT value FROM json_each(?3)))
+               OR EXISTS (SELECT 1 FROM customers cu
+                          JOIN agents ag ON ag.tenant_id = cu.tenant_id AND ag.id = cu.owner_agent_id
+                          WHERE cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
+                            AND ag.team_id IN (SELECT value FROM json_each(?3))))))"
+    };
+}
+
+/// One conversation of the tenant by its interaction id, as stored (JSON), if it is there yet
+/// and inside `scope`.
 pub(crate) async fn conversation_of_interaction(
     env: &Env,
     tenant: &TenantId,
+    scope: &ScopeFilter,
     interaction: &str,
 ) -> Result<Option<String>, AppError> {
     Ok(env
         .d1(DB)?
-        .prepare(
-            "SELECT body FROM conversations WHERE tenant_id = ?1 AND id = 'interaction:' || ?2",
-        )
-        .bind(&[text(tenant.as_str()), text(interaction)])?
+        .prepare(concat!(
+            "SELECT c.body FROM conversations c
+             WHERE c.tenant_id = ?1 AND c.id = 'interaction:' || ?4 AND ",
+            scope_condition!()
+        ))
+        .bind(&[
+            text(tenant.as_str()),
+            opt_text(scope.agent.as_deref()),
+            opt_text(scope.teams_json.as_deref()),
+            text(interaction),
+        ])?
         .first::<String>(Some("body"))
         .await?)
 }
@@ -352,40 +394,60 @@ pub(crate) struct ConversationSearch {
     pub(crate) agent: Option<String>,
     pub(crate) from_ms: Option<u64>,
     pub(crate) to_ms: Option<u64>,
+    /// Only conversations before this one in the newest-first order (the page cursor).
+    pub(crate) before: Option<(u64, String)>,
     pub(crate) limit: u32,
 }
 
+/// A conversation of a search page: its order key and its JSON.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ConversationPageRow {
+    pub(crate) id: String,
+    pub(crate) started_at_ms: u64,
+    pub(crate) body: String,
+}
+
+/// Conversations inside `scope` matching `search`, newest first (ties by id), at most
+/// `search.limit`.
 pub(crate) async fn search_conversations(
     env: &Env,
     tenant: &TenantId,
+    scope: &ScopeFilter,
     search: &ConversationSearch,
-) -> Result<Vec<ConversationRow>, AppError> {
+) -> Result<Vec<ConversationPageRow>, AppError> {
     // Fixed SQL with "?n IS NULL OR …" so no query text is ever built from input.
     let result = env
         .d1(DB)?
-        .prepare(
-            "SELECT c.body FROM conversations c
+        .prepare(concat!(
+            "SELECT c.id, c.started_at_ms, c.body FROM conversations c
              WHERE c.tenant_id = ?1
-               AND (?2 IS NULL OR c.customer_number = ?2)
-               AND (?3 IS NULL OR c.customer_id = ?3)
-               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
-                    WHERE a.tenant_id = c.tenant_id AND a.conversation_id = c.id AND a.agent_id = ?4))
-               AND (?5 IS NULL OR c.started_at_ms >= ?5)
-               AND (?6 IS NULL OR c.started_at_ms < ?6)
-             ORDER BY c.started_at_ms DESC LIMIT ?7",
-        )
+               AND (?4 IS NULL OR c.customer_number = ?4)
+               AND (?5 IS NULL OR c.customer_id = ?5)
+               AND (?6 IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
+                    WHERE a.tenant_id = c.tenant_id AND a.conversation_id = c.id AND a.agent_id = ?6))
+               AND (?7 IS NULL OR c.started_at_ms >= ?7)
+               AND (?8 IS NULL OR c.started_at_ms < ?8)
+               AND (?9 IS NULL OR c.started_at_ms < ?9 OR (c.started_at_ms = ?9 AND c.id < ?10))
+               AND ",
+            scope_condition!(),
+            " ORDER BY c.started_at_ms DESC, c.id DESC LIMIT ?11"
+        ))
         .bind(&[
             text(tenant.as_str()),
+            opt_text(scope.agent.as_deref()),
+            opt_text(scope.teams_json.as_deref()),
             opt_text(search.number.as_deref()),
             opt_text(search.customer.as_deref()),
             opt_text(search.agent.as_deref()),
             search.from_ms.map_or(JsValue::NULL, millis),
             search.to_ms.map_or(JsValue::NULL, millis),
+            search.before.as_ref().map_or(JsValue::NULL, |(ms, _)| millis(*ms)),
+            opt_text(search.before.as_ref().map(|(_, id)| id.as_str())),
             JsValue::from(search.limit),
         ])?
         .all()
         .await?;
-    Ok(result.results::<ConversationRow>()?)
+    Ok(result.results::<ConversationPageRow>()?)
 }
 
 /// A closed presence interval to store for KPIs.
@@ -425,23 +487,61 @@ pub(crate) struct BodyRow {
     pub(crate) body: String,
 }
 
-/// Presence intervals overlapping `[from, to)`.
+/// Presence intervals overlapping `[from, to)` of the agents inside `scope` (the agent
+/// themself, and the directory members of the scope's teams).
 pub(crate) async fn presence_intervals(
     env: &Env,
     tenant: &TenantId,
+    scope: &ScopeFilter,
     from_ms: u64,
     to_ms: u64,
 ) -> Result<Vec<BodyRow>, AppError> {
     let result = env
         .d1(DB)?
         .prepare(
-            "SELECT body FROM presence_intervals
-             WHERE tenant_id = ?1 AND end_ms > ?2 AND start_ms < ?3",
+            "SELECT p.body FROM presence_intervals p
+             WHERE p.tenant_id = ?1 AND p.end_ms > ?4 AND p.start_ms < ?5
+               AND (?2 IS NULL OR p.agent_id = ?2
+                    OR (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM agents ag
+                        WHERE ag.tenant_id = p.tenant_id AND ag.id = p.agent_id
+                          AND ag.team_id IN (SELECT value FROM json_each(?3)))))",
         )
-        .bind(&[text(tenant.as_str()), millis(from_ms), millis(to_ms)])?
+        .bind(&[
+            text(tenant.as_str()),
+            opt_text(scope.agent.as_deref()),
+            opt_text(scope.teams_json.as_deref()),
+            millis(from_ms),
+            millis(to_ms),
+        ])?
         .all()
         .await?;
     Ok(result.results::<BodyRow>()?)
+}
+
+/// The directory's members of `teams_json` (a JSON array of team ids).
+pub(crate) async fn team_members(
+    env: &Env,
+    tenant: &TenantId,
+    teams_json: &str,
+) -> Result<Vec<String>, AppError> {
+    #[derive(Deserialize)]
+    struct IdRow {
+        id: String,
+    }
+    let result = env
+        .d1(DB)?
+        .prepare(
+            "SELECT id FROM agents
+             WHERE tenant_id = ?1 AND team_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[text(tenant.as_str()), text(teams_json)])?
+        .all()
+        .await?;
+    Ok(result
+        .results::<IdRow>()?
+        .into_iter()
+        .map(|row| row.id)
+        .collect())
 }
 
 /// An agent of the directory (the demo CRM signs its embed tokens from these rows).

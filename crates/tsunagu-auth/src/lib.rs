@@ -9,11 +9,13 @@
 mod claims;
 mod error;
 
+pub mod access;
 pub mod embed;
 pub mod jwt;
 pub mod session;
 pub mod turn;
 
+pub use access::{LogScope, Permission, SupervisorReach};
 pub use claims::{CLOCK_SKEW_SECS, MIN_SECRET_LEN, Role};
 pub use embed::{
     EMBED_AUDIENCE, EMBED_MAX_LIFETIME_SECS, EmbedClaims, mint_embed_token, peek_tenant,

@@ -230,6 +230,34 @@ impl Center {
                 .any(|prefix| key.starts_with(prefix))
     }
 
+    /// Whether one stored entry can be read on its own (a known key, JSON of its kind); the
+    /// error says why not. What [`Center::recover_entries`] quarantines.
+    pub(crate) fn screen_entry(key: &str, value: &str) -> Result<(), RestoreError> {
+        if key == META_KEY {
+            read::<MetaIn>(value, "meta").map(drop)
+        } else if let Some(id) = key.strip_prefix(AGENT_PREFIX) {
+            AgentId::new(id).map_err(|_| RestoreError::UnknownKey)?;
+            read::<AgentIn>(value, "agent").map(drop)
+        } else if let Some(id) = key.strip_prefix(CALL_PREFIX) {
+            InteractionId::new(id).map_err(|_| RestoreError::UnknownKey)?;
+            read::<CallIn>(value, "call").map(drop)
+        } else if let Some(id) = key.strip_prefix(ROSTER_PREFIX) {
+            AgentId::new(id).map_err(|_| RestoreError::UnknownKey)?;
+            match read::<bool>(value, "roster")? {
+                true => Ok(()),
+                false => Err(RestoreError::UnreadableEntry { kind: "roster" }),
+            }
+        } else {
+            Err(RestoreError::UnknownKey)
+        }
+    }
+
+    /// The configuration a stored `meta` entry carries, if it can be read.
+    pub(crate) fn config_of_meta(entries: &[(String, String)]) -> Option<CenterConfig> {
+        let (_, value) = entries.iter().find(|(key, _)| key == META_KEY)?;
+        read::<MetaIn>(value, "meta").ok().map(|meta| meta.config)
+    }
+
     /// The center whose entries these are: every entry written by the deltas so far (puts
     /// applied, deletes removed), in any order. As with [`restore`](Self::restore), its sockets
     /// are the ones open when the entries were written, and entries that contradict each other

@@ -60,6 +60,7 @@ mod hold;
 mod hours;
 mod outbound;
 mod output;
+mod recover;
 mod snapshot;
 mod transfer;
 mod webcall;
@@ -77,6 +78,7 @@ pub use error::{CenterError, ConfigError, RestoreError};
 pub use hours::{BusinessHours, ClockTime, InvalidClockTime, OpeningHours, Weekday};
 pub use outbound::OutboundCall;
 pub use output::Output;
+pub use recover::{Quarantined, Recovered};
 pub use snapshot::Snapshot;
 pub use webcall::WebCallStart;
 

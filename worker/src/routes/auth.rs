@@ -2,10 +2,8 @@
 //! mints the session agent's Twilio Access Token.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_auth::{Session, mint_session, peek_tenant, verify_embed_token};
-use tsunagu_twilio::access_token::{
-    AccessToken, DEFAULT_TTL_SECS, Identity, OutgoingGrant, VoiceGrant,
-};
+use tsunagu_auth::{Permission, Session, mint_session, peek_tenant, verify_embed_token};
+use tsunagu_twilio::access_token::{AccessToken, DEFAULT_TTL_SECS, Identity, VoiceGrant};
 use worker::{Env, Request, Response};
 
 use crate::{
@@ -105,7 +103,7 @@ struct TokenReply {
 }
 
 pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, AppError> {
-    let session = auth::session(&req, env)?;
+    let session = auth::require(&req, env, Permission::HandleCalls)?;
     let settings = store::voice_settings(env, &session.tenant).await?;
     let (Some(account_sid), Some(api_key_sid)) =
         (settings.twilio_account_sid, settings.twilio_api_key_sid)
@@ -120,20 +118,20 @@ pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, App
         ))?;
     let identity = Identity::new(session.agent.as_str())
         .map_err(|_| AppError::Internal("agent id is not a valid Twilio identity".into()))?;
+    let now = clock::now_unix();
     let mut token = AccessToken::new(account_sid, api_key_sid, identity);
     token.ttl = DEFAULT_TTL_SECS;
+    // `nbf` as Twilio's Python library writes it (now); `iat` is written anyway.
+    token.nbf = Some(now);
+    // Only what the widget uses: incoming calls. It never places calls through the SDK (calls
+    // go out through `POST /api/calls` and the dial policy), so the token grants no outgoing
+    // application a stolen token could dial through.
     token.voice = Some(VoiceGrant {
         incoming_allow: true,
-        outgoing: settings
-            .twilio_twiml_app_sid
-            .map(|application_sid| OutgoingGrant {
-                application_sid,
-                params: Default::default(),
-            }),
+        outgoing: None,
         push_credential_sid: None,
         endpoint_id: None,
     });
-    let now = clock::now_unix();
     let jwt = token
         .to_jwt(&secret, now)
         .map_err(|e| AppError::Internal(format!("access token: {e}")))?;

@@ -1,15 +1,24 @@
-//! The call log: `GET /api/conversations` (search) and `GET /api/kpi`, for signed-in agents of the tenant.
+//! The call log: `GET /api/conversations` (search, paged), one conversation, and `GET /api/kpi`.
 //!
 //! The tenant is always the session's own: no parameter can name another tenant, so a token of
-//! tenant A cannot read tenant B by construction.
+//! tenant A cannot read tenant B by construction. Within the tenant, the session's roles decide
+//! whose conversations, notes and KPIs it reads (`tsunagu_auth::LogScope`): an agent their own,
+//! a supervisor their teams' (or the tenant's, by the tenant's setting), an admin everything.
 
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
-use tsunagu_kpi::{GroupBy, KpiConfig, PresenceInterval};
+use tsunagu_auth::{LogScope, Permission, Session};
+use tsunagu_core::AgentId;
+use tsunagu_kpi::{GroupBy, GroupKey, KpiConfig, PresenceInterval};
 use tsunagu_phone::{PhoneNumber, Region};
 use tsunagu_stitch::Conversation;
 use worker::{Env, Request, Response};
 
-use crate::{auth, clock, error::AppError, store};
+use crate::{
+    auth, clock,
+    error::AppError,
+    store::{self, ScopeFilter},
+};
 
 /// At most this many conversations per search page.
 const MAX_PAGE: u32 = 200;
@@ -29,10 +38,56 @@ struct SearchQuery {
     /// Unix milliseconds, exclusive.
     to: Option<u64>,
     limit: Option<u32>,
+    /// The `next` of the previous page.
+    cursor: Option<String>,
 }
 
+/// Whose log `session` reads, and the same as SQL filters.
+async fn scope_of(env: &Env, session: &Session) -> Result<(LogScope, ScopeFilter), AppError> {
+    let reach = store::tenant(env, &session.tenant).await?.supervisor_reach;
+    let scope = LogScope::of(session, reach).ok_or(AppError::MissingRole(Permission::ReadLog))?;
+    let filter = match &scope {
+        LogScope::Tenant => ScopeFilter::default(),
+        LogScope::Own(agent) => ScopeFilter {
+            agent: Some(agent.as_str().to_owned()),
+            teams_json: None,
+        },
+        LogScope::Teams { teams, own } => ScopeFilter {
+            agent: Some(own.as_str().to_owned()),
+            teams_json: Some(
+                serde_json::to_string(&teams.iter().map(|t| t.as_str()).collect::<Vec<_>>())
+                    .map_err(|e| AppError::Internal(format!("teams: {e}")))?,
+            ),
+        },
+    };
+    Ok((scope, filter))
+}
+
+/// A page cursor: the last conversation's start and id, opaque to the caller.
+fn encode_cursor(started_at_ms: u64, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{started_at_ms}~{id}"))
+}
+
+fn decode_cursor(raw: &str) -> Result<(u64, String), AppError> {
+    const BAD: AppError = AppError::BadRequest("`cursor` is not one this API returned");
+    if raw.len() > MAX_CURSOR_CHARS {
+        return Err(BAD);
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| BAD)?;
+    let text = String::from_utf8(bytes).map_err(|_| BAD)?;
+    let (ms, id) = text.split_once('~').ok_or(BAD)?;
+    let ms = ms.parse::<u64>().map_err(|_| BAD)?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(BAD);
+    }
+    Ok((ms, id.to_owned()))
+}
+
+/// A cursor is base64 of `<ms>~<conversation id>`; ids are short, so this is generous.
+const MAX_CURSOR_CHARS: usize = 400;
+
 pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, AppError> {
-    let session = auth::session(&req, env)?;
+    let session = auth::require(&req, env, Permission::ReadLog)?;
     let query: SearchQuery = req
         .query()
         .map_err(|_| AppError::BadRequest("malformed query string"))?;
@@ -45,23 +100,45 @@ pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, A
         ),
         None => None,
     };
+    let (scope, filter) = scope_of(env, &session).await?;
+    if let Some(agent) = &query.agent {
+        let agent = AgentId::new(agent.as_str())
+            .map_err(|_| AppError::BadRequest("`agent` is not a valid agent id"))?;
+        if !scope.allows_agent_filter(&agent) {
+            return Err(AppError::Forbidden(
+                "agents read only their own conversations; ask a supervisor",
+            ));
+        }
+    }
+    let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let search = store::ConversationSearch {
         number,
         customer: query.customer,
         agent: query.agent,
         from_ms: query.from,
         to_ms: query.to,
-        limit: query.limit.unwrap_or(50).clamp(1, MAX_PAGE),
+        before: query.cursor.as_deref().map(decode_cursor).transpose()?,
+        // One more than the page, to know whether another page follows.
+        limit: limit + 1,
     };
-    let rows = store::search_conversations(env, &session.tenant, &search).await?;
+    let mut rows = store::search_conversations(env, &session.tenant, &filter, &search).await?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last()
+            .map(|last| encode_cursor(last.started_at_ms, &last.id))
+    } else {
+        None
+    };
     let conversations = rows
         .iter()
         .map(|row| serde_json::from_str::<serde_json::Value>(&row.body))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
-    Ok(Response::from_json(
-        &serde_json::json!({ "conversations": conversations }),
-    )?)
+    Ok(Response::from_json(&serde_json::json!({
+        "conversations": conversations,
+        "scope": scope.name(),
+        "next": next,
+    }))?)
 }
 
 /// `GET /api/conversations/<interaction>`: one conversation (404 until its first event is stitched).
@@ -70,12 +147,15 @@ pub(crate) async fn conversation(
     env: &Env,
     interaction: &str,
 ) -> Result<Response, AppError> {
-    let session = auth::session(&req, env)?;
+    let session = auth::require(&req, env, Permission::ReadLog)?;
     let interaction = tsunagu_core::InteractionId::new(interaction)
         .map_err(|_| AppError::BadRequest("invalid conversation id"))?;
-    let body = store::conversation_of_interaction(env, &session.tenant, interaction.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, filter) = scope_of(env, &session).await?;
+    // Outside the session's scope reads as not there: the id alone tells nothing.
+    let body =
+        store::conversation_of_interaction(env, &session.tenant, &filter, interaction.as_str())
+            .await?
+            .ok_or(AppError::NotFound)?;
     let conversation: serde_json::Value = serde_json::from_str(&body)
         .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
     Ok(Response::from_json(&conversation)?)
@@ -88,8 +168,11 @@ struct KpiQuery {
     group: Option<GroupBy>,
 }
 
+/// KPIs of the session's scope: an agent's own (only their row when grouped by agent), a
+/// supervisor's teams or the tenant. The reply says the scope, and whether the conversation cap
+/// cut the window short.
 pub(crate) async fn kpi(req: Request, env: &Env) -> Result<Response, AppError> {
-    let session = auth::session(&req, env)?;
+    let session = auth::require(&req, env, Permission::ReadLog)?;
     let query: KpiQuery = req.query().map_err(|_| {
         AppError::BadRequest(
             "expected from, to (unix ms) and group (all, agent, team, queue, hour, day)",
@@ -104,29 +187,58 @@ pub(crate) async fn kpi(req: Request, env: &Env) -> Result<Response, AppError> {
             "the KPI window must be non-empty and at most 31 days",
         ));
     }
+    let (scope, filter) = scope_of(env, &session).await?;
     let search = store::ConversationSearch {
         from_ms: Some(from_ms),
         to_ms: Some(to_ms),
-        limit: MAX_KPI_CONVERSATIONS,
+        limit: MAX_KPI_CONVERSATIONS + 1,
         ..Default::default()
     };
-    let rows = store::search_conversations(env, &session.tenant, &search).await?;
+    let mut rows = store::search_conversations(env, &session.tenant, &filter, &search).await?;
+    let complete = rows.len() <= MAX_KPI_CONVERSATIONS as usize;
+    rows.truncate(MAX_KPI_CONVERSATIONS as usize);
     let conversations = rows
         .iter()
         .map(|row| serde_json::from_str::<Conversation>(&row.body))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
-    let presence = store::presence_intervals(env, &session.tenant, from_ms, to_ms)
+    let presence = store::presence_intervals(env, &session.tenant, &filter, from_ms, to_ms)
         .await?
         .iter()
         .map(|row| serde_json::from_str::<PresenceInterval>(&row.body))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AppError::Internal(format!("stored presence interval: {e}")))?;
-    let report = tsunagu_kpi::compute(
+    let mut report = tsunagu_kpi::compute(
         &conversations,
         &presence,
         query.group.unwrap_or(GroupBy::All),
         &KpiConfig::default(),
     );
-    Ok(Response::from_json(&report)?)
+    // A conversation counts toward every agent who touched it, so per-agent rows would show
+    // colleagues outside the scope: keep only the agents the scope covers.
+    if report.group_by == GroupBy::Agent {
+        let visible = match (&scope, &filter.teams_json) {
+            (LogScope::Tenant, _) => None,
+            (LogScope::Own(own), _) => Some(vec![own.as_str().to_owned()]),
+            (LogScope::Teams { own, .. }, Some(teams)) => {
+                let mut members = store::team_members(env, &session.tenant, teams).await?;
+                members.push(own.as_str().to_owned());
+                Some(members)
+            }
+            (LogScope::Teams { own, .. }, None) => Some(vec![own.as_str().to_owned()]),
+        };
+        if let Some(visible) = visible {
+            report.rows.retain(|row| match &row.key {
+                GroupKey::Agent(agent) => visible.iter().any(|v| v == agent.as_str()),
+                _ => false,
+            });
+        }
+    }
+    let mut body = serde_json::to_value(&report)
+        .map_err(|e| AppError::Internal(format!("kpi report: {e}")))?;
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("scope".into(), scope.name().into());
+        fields.insert("complete".into(), complete.into());
+    }
+    Ok(Response::from_json(&body)?)
 }

@@ -6,13 +6,14 @@
 //! call rings them meanwhile.
 
 use serde::{Deserialize, Serialize};
+use tsunagu_auth::Permission;
 use tsunagu_center::{OutboundCall, interaction_of};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_phone::{PhoneNumber, Region};
 use worker::{Env, Request, Response};
 
 use crate::{
-    auth,
+    auth, deployment,
     error::AppError,
     hub::{self, HubCall, HubRequest, Refusal},
     log, store, tenant_config, twilio_rest, voice,
@@ -57,8 +58,8 @@ fn refused(refusal: Refusal) -> AppError {
 }
 
 pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppError> {
-    let session = auth::session(&req, env)?;
-    let origin = req.url()?.origin().ascii_serialization();
+    let session = auth::require(&req, env, Permission::HandleCalls)?;
+    let origin = deployment::public_origin(&req, env)?;
     let body: DialRequest = req
         .json()
         .await

@@ -9,6 +9,7 @@ use tsunagu_twilio::{params, signature};
 use worker::{Env, Request, Response};
 
 use crate::{
+    deployment,
     error::AppError,
     log,
     secrets::{self, TenantSecret},
@@ -39,10 +40,23 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         .ok_or(AppError::NotFound)?;
     let tenant = TenantId::new(tenant).map_err(|_| AppError::NotFound)?;
     let hook = voice::Hook::from_path(hook).ok_or(AppError::NotFound)?;
-    let tenant_row = store::tenant(env, &tenant).await?;
-    let auth_token = secrets::tenant_secret(env, &tenant, TenantSecret::TwilioAuthToken).ok_or(
-        AppError::NotConfigured("Twilio is not configured for this tenant"),
-    )?;
+    // Nothing is read from D1 before the signature holds: a flood of forged webhooks costs no
+    // database work, and a tenant without an auth token cannot be told from an unknown one.
+    let Some(auth_token) = secrets::tenant_secret(env, &tenant, TenantSecret::TwilioAuthToken)
+    else {
+        log::warn(
+            "webhook.rejected",
+            &[
+                ("tenant", tenant.as_str().into()),
+                ("hook", hook.name().into()),
+                (
+                    "reason",
+                    "no Twilio auth token is configured for this tenant".into(),
+                ),
+            ],
+        );
+        return Err(AppError::BadSignature);
+    };
 
     let url = req.url()?;
     let signature = req.headers().get("X-Twilio-Signature")?.unwrap_or_default();
@@ -77,6 +91,7 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         );
         return Err(AppError::BadSignature);
     }
+    let tenant_row = store::tenant(env, &tenant).await?;
     let webhook = Webhook {
         tenant,
         tenant_row,
@@ -84,7 +99,7 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         pairs,
         query: url.query_pairs().into_owned().collect(),
         idempotency_token,
-        origin: url.origin().ascii_serialization(),
+        origin: deployment::public_origin(&req, env)?,
     };
     voice::handle(webhook, env).await
 }

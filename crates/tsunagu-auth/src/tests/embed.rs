@@ -113,7 +113,8 @@ fn every_claim_is_checked() {
         ("team a number", json!({"team": 7})),
         ("roles absent", json!({"roles": null})),
         ("roles empty", json!({"roles": []})),
-        ("roles unknown only", json!({"roles": ["admin"]})),
+        ("roles unknown only", json!({"roles": ["auditor"]})),
+        ("roles admin", json!({"roles": ["admin"]})),
         (
             "roles both and unknown",
             json!({"roles": ["agent", "root", "supervisor"]}),
@@ -170,6 +171,7 @@ fn every_claim_is_checked() {
         roles absent: ok roles={Agent} team=Some(TeamId("support"))
         roles empty: ok roles={Agent} team=Some(TeamId("support"))
         roles unknown only: ok roles={Agent} team=Some(TeamId("support"))
+        roles admin: ok roles={Admin} team=Some(TeamId("support"))
         roles both and unknown: ok roles={Agent, Supervisor} team=Some(TeamId("support"))
         roles uppercase: ok roles={Agent} team=Some(TeamId("support"))
         roles a string: error: The token's `roles` claim is missing or invalid.

@@ -11,6 +11,7 @@ mod hours;
 mod invariants;
 mod outbound;
 mod props;
+mod recover;
 mod scenarios;
 mod transfers;
 mod webcalls;

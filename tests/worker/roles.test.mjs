@@ -1,0 +1,177 @@
+//! Roles on the server: every route of the worker's route table × every role, plus whose log each role reads.
+//!
+//! The route list is read from `worker/src/lib.rs` (the one route table), so a route added there
+//! without a row here fails this test: no later route can skip the role check unnoticed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startHarness } from '../support/harness.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
+import { HubClient } from '../support/socket.mjs';
+import { ROOT } from '../support/paths.mjs';
+
+/** The sessions a request can carry: none, or one signed in with exactly these roles. */
+const ROLES = { anonymous: null, agent: ['agent'], supervisor: ['supervisor'], admin: ['admin'] };
+
+/**
+ * What each kind of route answers per role. `ok` means the role check let it through (any status
+ * but 401 and 403); a number is the exact refusal.
+ */
+const ACCESS = {
+  public: { anonymous: 'ok', agent: 'ok', supervisor: 'ok', admin: 'ok' },
+  // Signed by Twilio or nothing: a session of any role is no signature.
+  twilio: { anonymous: 403, agent: 403, supervisor: 403, admin: 403 },
+  // Trades an embed token (of any role) for a session.
+  embed_token: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
+  handle_calls: { anonymous: 401, agent: 'ok', supervisor: 403, admin: 403 },
+  read_log: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
+};
+
+/**
+ * Every route of `worker/src/lib.rs`, by the key `METHOD path` (prefix routes end in `*`), with a
+ * request that reaches it and its access kind. The hub socket is checked apart (below).
+ */
+const ROUTES = {
+  'GET /healthz': { path: '/healthz', access: 'public' },
+  'GET /': { path: '/', access: 'public' },
+  'GET /demo': { path: '/demo', access: 'public' },
+  'GET /embed.js': { path: '/embed.js', access: 'public' },
+  'GET /widget': { path: '/widget?tenant=demo', access: 'public' },
+  'GET /widget/version': { path: '/widget/version', access: 'public' },
+  'GET /assets/*': { path: '/assets/none.000000000000.js', access: 'public' },
+  'GET /api/socket': { path: '/api/socket?tenant=demo', access: 'socket' },
+  'GET /api/webcall/socket': { path: '/api/webcall/socket?tenant=demo', access: 'public' },
+  'GET /api/webcall/ice': { path: '/api/webcall/ice', access: 'public' },
+  'GET /webcall.js': { path: '/webcall.js', access: 'public' },
+  'GET /call/*': { path: '/call/demo', access: 'public' },
+  'POST /demo/embed-token': { path: '/demo/embed-token', body: { agent: 'sato' }, access: 'public' },
+  'POST /demo/simulate-call': { path: '/demo/simulate-call', body: {}, access: 'public' },
+  'GET /demo/simulate-call': { path: '/demo/simulate-call?sid=none', access: 'public' },
+  'POST /demo/simulate-call/hangup': { path: '/demo/simulate-call/hangup', body: {}, access: 'public' },
+  'POST /api/session': { path: '/api/session', access: 'embed_token' },
+  'POST /api/token': { path: '/api/token', access: 'handle_calls' },
+  'POST /api/calls': { path: '/api/calls', body: { to: 'not a number' }, access: 'handle_calls' },
+  'GET /api/conversations': { path: '/api/conversations', access: 'read_log' },
+  'GET /api/conversations/*': { path: '/api/conversations/CAnone', access: 'read_log' },
+  'GET /api/kpi': { path: '/api/kpi', access: 'read_log' },
+  'POST /twilio/voice/*': { path: '/twilio/voice/demo/incoming', form: 'CallSid=CA1', access: 'twilio' },
+  'GET /api/tenants/*': { path: '/api/tenants/demo', access: 'public' },
+};
+
+/** `const NAME: &str = "…"` anywhere under `dir`. */
+async function findConst(dir, name) {
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.rs')) continue;
+    const text = await readFile(path.join(entry.parentPath ?? entry.path, entry.name), 'utf8');
+    const found = text.match(new RegExp(`const ${name}: &str = "([^"]*)";`));
+    if (found) return found[1];
+  }
+  throw new Error(`no const ${name} under ${dir}`);
+}
+
+/** A path expression of the route table: a string literal, or a constant of a crate or module. */
+async function resolvePath(expr) {
+  const literal = expr.match(/^"([^"]*)"$/);
+  if (literal) return literal[1];
+  const parts = expr.split('::');
+  const name = parts.at(-1);
+  if (parts[0] === 'tsunagu_protocol') return findConst(path.join(ROOT, 'crates/tsunagu-protocol/src'), name);
+  if (parts[0] === 'routes') return readConst(path.join(ROOT, 'worker/src/routes', `${parts[1]}.rs`), name);
+  throw new Error(`cannot resolve route path ${expr}`);
+}
+
+/** Every `METHOD path` the route table in worker/src/lib.rs answers. */
+async function routeTable() {
+  const source = await readFile(path.join(ROOT, 'worker/src/lib.rs'), 'utf8');
+  const body = source.slice(source.indexOf('async fn route('));
+  const keys = [];
+  for (const arm of body.matchAll(/\(Method::(\w+),\s*([^)]+?)\)\s*(?:if\s+p\.starts_with\(([^)]+)\))?\s*=>/g)) {
+    const method = arm[1].toUpperCase();
+    if (arm[3]) {
+      keys.push(`${method} ${await resolvePath(arm[3].trim())}*`);
+    } else {
+      for (const alternative of arm[2].split('|')) keys.push(`${method} ${await resolvePath(alternative.trim())}`);
+    }
+  }
+  return keys;
+}
+
+/** `const NAME: &str = "…"` in one file. */
+async function readConst(file, name) {
+  const text = await readFile(file, 'utf8');
+  const found = text.match(new RegExp(`const ${name}: &str = "([^"]*)";`));
+  if (!found) throw new Error(`no const ${name} in ${file}`);
+  return found[1];
+}
+
+let edge;
+const sessions = {};
+const tokens = {};
+before(async () => {
+  edge = await startHarness();
+  for (const [role, roles] of Object.entries(ROLES)) {
+    if (!roles) continue;
+    tokens[role] = () => embedToken({ agent: `role_${role}`, name: role, roles });
+    sessions[role] = (await openSession(edge.url, tokens[role]())).session;
+  }
+});
+after(async () => { await edge?.close(); });
+
+test('the route table and this test name the same routes', async () => {
+  const table = await routeTable();
+  assert.ok(table.length >= 20, `parsed the route table: ${table.join(', ')}`);
+  const missing = table.filter((key) => !(key in ROUTES));
+  assert.deepEqual(missing, [], 'routes without a row in this test: add them, with their access');
+  const stale = Object.keys(ROUTES).filter((key) => !table.includes(key));
+  assert.deepEqual(stale, [], 'rows of this test that the route table no longer has');
+});
+
+async function call(key, route, role) {
+  const [method] = key.split(' ');
+  const headers = {};
+  let body;
+  if (route.access === 'embed_token') {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify({ embed_token: role === 'anonymous' ? 'not-a-token' : tokens[role]() });
+  } else if (route.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = route.form;
+  } else if (route.body) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(route.body);
+  }
+  if (sessions[role] && route.access !== 'embed_token') headers.authorization = `Bearer ${sessions[role]}`;
+  const res = await fetch(new URL(route.path, edge.url), { method, headers, body });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+for (const [key, route] of Object.entries(ROUTES)) {
+  if (route.access === 'socket') continue;
+  test(`${key}: ${route.access}`, async () => {
+    for (const role of Object.keys(ROLES)) {
+      const expected = ACCESS[route.access][role];
+      const status = await call(key, route, role);
+      if (expected === 'ok') {
+        assert.ok(status !== 401 && status !== 403, `${key} as ${role}: got ${status}, expected past the role check`);
+      } else {
+        assert.equal(status, expected, `${key} as ${role}`);
+      }
+    }
+  });
+}
+
+test('GET /api/socket: the hub signs in only sessions with the agent role', async () => {
+  const outcomes = {};
+  for (const role of ['agent', 'supervisor', 'admin']) {
+    const client = await HubClient.connect(edge.url, 'demo', sessions[role]);
+    const first = await client.waitFor((m) => m.type === 'welcome' || m.type === 'unauthorized', 'welcome or unauthorized');
+    outcomes[role] = first.type;
+    client.ws.close();
+  }
+  assert.deepEqual(outcomes, { agent: 'welcome', supervisor: 'unauthorized', admin: 'unauthorized' });
+  const anonymous = await HubClient.connect(edge.url, 'demo', 'not-a-session');
+  assert.equal((await anonymous.next('unauthorized')).type, 'unauthorized');
+  assert.equal(await anonymous.closed, 4001);
+});
