@@ -44,7 +44,7 @@ async function d1(sql, persistDir) {
  * runs on D1 after the seed, before the worker starts (e.g. a tenant's settings for a test file).
  * `d1(sql)` runs SQL on the same local database while the worker runs (the worker reads tenant
  * settings per request, so an UPDATE takes effect on the next one) and resolves with its rows.
- * `restart()` stops wrangler and starts it again on the same port with the same persisted state (D1, Durable
+ * `restart({ whileStopped })` stops wrangler and starts it again on the same port with the same persisted state (D1, Durable
  * Objects), as a deploy or a crash would. `stop()` sends SIGTERM to wrangler itself (never
  * through npx) and removes the state.
  */
@@ -60,8 +60,12 @@ export async function startWranglerDev({ vars = {}, sql } = {}) {
     get url() { return instance.url; },
     output: () => instance.output(),
     d1: (statement) => d1(statement, persistDir),
-    async restart() {
+    /** The directory holding D1's and the Durable Objects' local state. */
+    persistDir,
+    /** `whileStopped()` (optional) runs between stop and start, e.g. to edit the persisted state. */
+    async restart({ whileStopped } = {}) {
       await instance.stop();
+      if (whileStopped) await whileStopped(persistDir);
       instance = await launch(port, persistDir, varArgs);
     },
     async stop() {

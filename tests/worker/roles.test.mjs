@@ -26,6 +26,7 @@ const ACCESS = {
   embed_token: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
   handle_calls: { anonymous: 401, agent: 'ok', supervisor: 403, admin: 403 },
   read_log: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
+  administer: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
 };
 
 /**
@@ -55,6 +56,7 @@ const ROUTES = {
   'GET /api/conversations': { path: '/api/conversations', access: 'read_log' },
   'GET /api/conversations/*': { path: '/api/conversations/CAnone', access: 'read_log' },
   'GET /api/kpi': { path: '/api/kpi', access: 'read_log' },
+  'GET /api/admin/hub-storage': { path: '/api/admin/hub-storage', access: 'administer' },
   'POST /twilio/voice/*': { path: '/twilio/voice/demo/incoming', form: 'CallSid=CA1', access: 'twilio' },
   'GET /api/tenants/*': { path: '/api/tenants/demo', access: 'public' },
 };

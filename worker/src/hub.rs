@@ -114,3 +114,20 @@ pub(crate) async fn call(
     }
     Ok(response.json::<HubReply>().await?)
 }
+
+/// What the tenant's hub set aside: quarantined entries and dead-lettered call-log writes (see
+/// ARCHITECTURE "The presence hub"), for admins.
+pub(crate) async fn storage_report(
+    env: &Env,
+    tenant: &TenantId,
+) -> Result<serde_json::Value, AppError> {
+    let req = Request::new("https://presence-hub.invalid/storage-report", Method::Get)?;
+    let mut response = stub(env, tenant)?.fetch_with_request(req).await?;
+    if response.status_code() != 200 {
+        return Err(AppError::Internal(format!(
+            "hub answered {} to the storage report",
+            response.status_code()
+        )));
+    }
+    Ok(response.json::<serde_json::Value>().await?)
+}

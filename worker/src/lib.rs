@@ -66,6 +66,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
             routes::calllog::conversation(req, env, &p["/api/conversations/".len()..]).await
         }
         (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
+        (Method::Get, "/api/admin/hub-storage") => routes::admin::hub_storage(req, env).await,
         (Method::Post, p) if p.starts_with(routes::twilio::PREFIX) => {
             routes::twilio::webhook(req, env).await
         }

@@ -20,12 +20,16 @@ use serde::{Deserialize, Serialize};
 use tsunagu_center::Output;
 use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId};
 use tsunagu_presence::{PresenceInterval, StatusKind};
-use worker::{Env, ListOptions, ScheduledTime, Storage};
+use worker::{Env, ListOptions, ScheduledTime, Storage, wasm_bindgen_futures::JsFuture};
 
 use crate::{calllog, clock, error::AppError, store};
 
 /// Storage key prefix of the writes D1 has not confirmed yet.
 const PREFIX: &str = "outbox/";
+
+/// Storage key prefix of writes that failed too often to keep retrying (`deadletter/<outbox
+/// key>`): kept for an admin to read and, once the cause is fixed, to replay.
+pub(crate) const DEAD_LETTER_PREFIX: &str = "deadletter/";
 
 /// At most this many waiting writes are retried per alarm (the rest on the next one).
 const RETRY_BATCH: usize = 128;
@@ -39,6 +43,18 @@ pub(crate) struct PendingWrite {
     pub(crate) output: Output,
     /// The agent's team when a presence interval closed (read then: teams change later).
     pub(crate) team: Option<TeamId>,
+    /// Retries that failed so far (the first write from the request does not count).
+    #[serde(default)]
+    pub(crate) attempts: u32,
+}
+
+/// A write that failed `attempts` times, set aside with the last error.
+#[derive(Debug, Serialize)]
+struct DeadLetter<'a> {
+    write: &'a PendingWrite,
+    attempts: u32,
+    error: &'a str,
+    at_ms: u64,
 }
 
 /// Names the writes of one hub in the order they were made (time, then a counter within it).
@@ -79,15 +95,18 @@ struct TrackerState {
     in_flight: RefCell<BTreeSet<String>>,
     retry_at: Cell<Option<u64>>,
     retry_ms: u64,
+    dead_letter_after: u32,
 }
 
 impl Tracker {
-    /// `retry_ms`: how long a failed write waits before the alarm writes it again.
-    pub(crate) fn new(retry_ms: u64) -> Self {
+    /// `retry_ms`: how long a failed write waits before the alarm writes it again;
+    /// `dead_letter_after`: how many failed retries set a write aside for good.
+    pub(crate) fn new(retry_ms: u64, dead_letter_after: u32) -> Self {
         Self(Rc::new(TrackerState {
             in_flight: RefCell::new(BTreeSet::new()),
             retry_at: Cell::new(None),
             retry_ms,
+            dead_letter_after: dead_letter_after.max(1),
         }))
     }
 
@@ -150,7 +169,7 @@ pub(crate) fn deliver_fresh(
         .borrow_mut()
         .extend(keys.iter().cloned());
     async move {
-        let failed = deliver(&env, &storage, &tenant, pending).await;
+        let failed = deliver(&env, &storage, &tenant, pending).await.len();
         {
             let mut in_flight = tracker.0.in_flight.borrow_mut();
             for key in &keys {
@@ -164,24 +183,25 @@ pub(crate) fn deliver_fresh(
 }
 
 /// Writes entries to D1 in order and then deletes, in one storage call, those D1 took (one
-/// delete per row would double the storage work of every webhook). Returns how many failed.
+/// delete per row would double the storage work of every webhook). Returns the ones that
+/// failed, with the error.
 async fn deliver(
     env: &Env,
     storage: &Storage,
     tenant: &TenantId,
     pending: Vec<(String, PendingWrite)>,
-) -> usize {
+) -> Vec<(String, PendingWrite, String)> {
     let mut written = Vec::with_capacity(pending.len());
-    let mut failed = 0;
+    let mut failed = Vec::new();
     for (key, write) in pending {
-        match write_to_d1(env, tenant, write).await {
+        match write_to_d1(env, tenant, write.clone()).await {
             Ok(()) => written.push(key),
             Err(err) => {
                 crate::log::warn(
                     "hub.log_write_failed",
                     &[("detail", err.to_string().into())],
                 );
-                failed += 1;
+                failed.push((key, write, err.to_string()));
             }
         }
     }
@@ -253,13 +273,63 @@ async fn retry_batch(
             }
         }
     }
-    left += deliver(env, storage, tenant, readable).await;
+    for (key, mut write, error) in deliver(env, storage, tenant, readable).await {
+        write.attempts = write.attempts.saturating_add(1);
+        if write.attempts >= tracker.0.dead_letter_after {
+            set_aside(storage, &key, &write, &error).await?;
+        } else {
+            left += 1;
+            let value = serde_json::to_string(&write)
+                .map_err(|e| AppError::Internal(format!("outbox entry: {e}")))?;
+            storage
+                .put(&key, value)
+                .await
+                .map_err(|e| AppError::Internal(format!("outbox attempts: {e}")))?;
+        }
+    }
     // A full batch means there may be more behind it.
     Ok(if listed == RETRY_BATCH {
         left.max(1)
     } else {
         left
     })
+}
+
+/// Moves a write that keeps failing from the outbox to the dead letters, in one atomic write (both
+/// storage calls are issued before either is awaited), and logs it.
+async fn set_aside(
+    storage: &Storage,
+    key: &str,
+    write: &PendingWrite,
+    error: &str,
+) -> Result<(), AppError> {
+    let letter = DeadLetter {
+        write,
+        attempts: write.attempts,
+        error,
+        at_ms: clock::now_ms(),
+    };
+    let value = serde_json::to_string(&letter)
+        .map_err(|e| AppError::Internal(format!("dead letter: {e}")))?;
+    let raw = storage.as_raw();
+    let suffix = key.strip_prefix(PREFIX).unwrap_or(key);
+    let put = raw.put(&format!("{DEAD_LETTER_PREFIX}{suffix}"), value.into());
+    let delete = raw.delete(key);
+    for promise in [put, delete] {
+        let promise = promise.map_err(|e| AppError::Internal(format!("dead letter: {e:?}")))?;
+        JsFuture::from(promise)
+            .await
+            .map_err(|e| AppError::Internal(format!("dead letter: {e:?}")))?;
+    }
+    crate::log::warn(
+        "hub.log_dead_letter",
+        &[
+            ("key", key.into()),
+            ("attempts", write.attempts.into()),
+            ("error", error.into()),
+        ],
+    );
+    Ok(())
 }
 
 async fn write_to_d1(env: &Env, tenant: &TenantId, write: PendingWrite) -> Result<(), AppError> {

@@ -24,7 +24,7 @@ use tsunagu_protocol::{
 use wasm_bindgen::JsCast;
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{
-    DurableObject, Env, Request, Response, Result, ScheduledTime, State, WebSocket,
+    DurableObject, Env, ListOptions, Request, Response, Result, ScheduledTime, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
@@ -49,12 +49,15 @@ const NEXT_CONN_KEY: &str = "next_conn";
 const ORIGIN_KEY: &str = "origin";
 /// Entries a restore could not use, kept for an operator: `quarantine/<original key>`.
 const QUARANTINE_PREFIX: &str = "quarantine/";
+/// At most this many quarantined entries and dead letters are listed per report.
+const REPORT_MAX: usize = 200;
 
 /// A snapshot write slower than this is logged (the snapshot grows with agents and queued calls).
 const SLOW_PERSIST_MS: u64 = 50;
 
 /// Default wait before the alarm retries call-log writes D1 has not confirmed.
 const DEFAULT_LOG_RETRY_MS: u64 = 10_000;
+const DEFAULT_LOG_DEAD_LETTER_AFTER: u32 = 360;
 
 /// WebSocket close codes (4000–4999 are ours).
 const CLOSE_INCOMPATIBLE: u16 = 4000;
@@ -123,7 +126,7 @@ impl DurableObject for PresenceHub {
             state,
             center: RefCell::new(None),
             outbox_keys: OutboxKeys::default(),
-            outbox: log_outbox::Tracker::new(log_retry_ms(&env)),
+            outbox: log_outbox::Tracker::new(log_retry_ms(&env), log_dead_letter_after(&env)),
             env,
         }
     }
@@ -134,6 +137,7 @@ impl DurableObject for PresenceHub {
             "/connect" => self.accept_socket(&url).await,
             "/connect-caller" => self.accept_caller_socket(&url).await,
             "/call" => self.call(req).await,
+            "/storage-report" => self.storage_report().await,
             _ => Response::error("not found", 404),
         }
     }
@@ -644,6 +648,49 @@ impl PresenceHub {
         Ok(())
     }
 
+    /// `GET /storage-report`: the entries set aside (quarantined) and the call-log writes given up
+    /// on (dead letters), at most [`REPORT_MAX`] of each, values cut to a preview.
+    async fn storage_report(&self) -> Result<Response> {
+        let storage = self.state.storage();
+        let mut report = serde_json::Map::new();
+        for (name, prefix) in [
+            ("quarantined", QUARANTINE_PREFIX),
+            ("dead_letters", log_outbox::DEAD_LETTER_PREFIX),
+        ] {
+            let map = storage
+                .list_with_options(ListOptions::new().prefix(prefix).limit(REPORT_MAX))
+                .await?;
+            let mut items = Vec::new();
+            map.for_each(&mut |value, key| {
+                if let (Some(key), Some(value)) = (key.as_string(), value.as_string()) {
+                    let mut item = serde_json::from_str::<serde_json::Value>(&value)
+                        .unwrap_or(serde_json::Value::Null);
+                    if let Some(fields) = item.as_object_mut() {
+                        // The stored value itself can be large; a preview says what it was.
+                        for field in ["value", "write"] {
+                            if let Some(full) = fields.remove(field) {
+                                let text = match full {
+                                    serde_json::Value::String(text) => text,
+                                    other => other.to_string(),
+                                };
+                                fields.insert(
+                                    format!("{field}_preview"),
+                                    text.chars().take(200).collect::<String>().into(),
+                                );
+                            }
+                        }
+                    }
+                    items.push(serde_json::json!({
+                        "key": &key[prefix.len()..],
+                        "entry": item,
+                    }));
+                }
+            });
+            report.insert(name.into(), items.into());
+        }
+        Response::from_json(&report)
+    }
+
     /// Every stored entry of the center (other keys, such as the origin, are the shell's own).
     async fn stored_entries(&self) -> Result<Vec<(String, String)>> {
         let map = self.state.storage().list().await?;
@@ -855,7 +902,14 @@ impl PresenceHub {
                         .flatten(),
                     _ => None,
                 };
-                (self.outbox_keys.next(now), PendingWrite { output, team })
+                (
+                    self.outbox_keys.next(now),
+                    PendingWrite {
+                        output,
+                        team,
+                        attempts: 0,
+                    },
+                )
             })
             .collect()
     }
@@ -883,6 +937,15 @@ fn log_retry_ms(env: &Env) -> u64 {
         .ok()
         .and_then(|v| v.to_string().parse().ok())
         .unwrap_or(DEFAULT_LOG_RETRY_MS)
+}
+
+/// After how many failed retries a call-log write is set aside as a dead letter
+/// (`LOG_DEAD_LETTER_AFTER`; default 360, an hour at the default retry interval).
+fn log_dead_letter_after(env: &Env) -> u32 {
+    env.var("LOG_DEAD_LETTER_AFTER")
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(DEFAULT_LOG_DEAD_LETTER_AFTER)
 }
 
 fn send(ws: &WebSocket, message: &ServerMessage) -> Result<()> {

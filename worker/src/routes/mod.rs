@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per area; each decodes, calls the domain or the store, and encodes.
 
+pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod assets;
 pub(crate) mod auth;
