@@ -107,9 +107,9 @@ impl DialPolicy {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DialRefusal {
-    #[error("calls to premium-rate numbers (0990) are not allowed")]
+    #[error("calls to premium-rate numbers (such as 0990) are not allowed")]
     PremiumRate,
-    #[error("calls to shared-cost numbers (0570) are not allowed")]
+    #[error("calls to shared-cost numbers (such as 0570) are not allowed")]
     SharedCost,
     #[error("calls to satellite phones are not allowed")]
     Satellite,
