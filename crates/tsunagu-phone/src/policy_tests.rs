@@ -154,12 +154,12 @@ fn shared_cost_opens_as_a_kind() {
 fn a_stored_policy_reads_with_defaults_for_what_it_leaves_out() {
     let policy: DialPolicy =
         serde_json::from_str(r#"{"allowed_countries": [44], "allowed_numbers": ["+81570555108"]}"#)
-            .unwrap();
+            .expect("a stored policy reads");
     assert_eq!(policy.allowed_countries, BTreeSet::from([44]));
     assert!(policy.countries_for_supervisors_only);
     assert_eq!(policy.max_calls_per_agent, 10);
     assert_eq!(policy.allowed_kinds, DialPolicy::default().allowed_kinds);
-    let empty: DialPolicy = serde_json::from_str("{}").unwrap();
+    let empty: DialPolicy = serde_json::from_str("{}").expect("an empty policy reads");
     assert_eq!(empty, DialPolicy::default());
     // An allow-list entry that is not an E.164 number is refused, not ignored.
     assert!(
@@ -180,7 +180,7 @@ fn refusal_codes_are_their_serde_names() {
         DialRefusal::TenantOutboundLimit,
     ] {
         assert_eq!(
-            serde_json::to_value(refusal).unwrap(),
+            serde_json::to_value(refusal).expect("a refusal serialises"),
             serde_json::Value::from(refusal.code())
         );
     }
@@ -224,10 +224,10 @@ proptest! {
             countries_for_supervisors_only: false,
             ..DialPolicy::default()
         };
-        if let Ok(number) = PhoneNumber::parse(&raw, Region::Jp) {
-            if matches!(number.kind(), PhoneKind::PremiumRate | PhoneKind::SharedCost) {
-                prop_assert!(policy.check(&number, supervisor).is_err());
-            }
+        if let Ok(number) = PhoneNumber::parse(&raw, Region::Jp)
+            && matches!(number.kind(), PhoneKind::PremiumRate | PhoneKind::SharedCost)
+        {
+            prop_assert!(policy.check(&number, supervisor).is_err());
         }
     }
 }
