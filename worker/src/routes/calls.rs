@@ -6,9 +6,9 @@
 //! call rings them meanwhile.
 
 use serde::{Deserialize, Serialize};
+use tsunagu_auth::Role;
 use tsunagu_center::{OutboundCall, interaction_of};
 use tsunagu_interaction::ExternalNumber;
-use tsunagu_auth::Role;
 use tsunagu_phone::{DialRefusal, PhoneNumber, Region};
 use worker::{Env, Request, Response};
 
@@ -65,7 +65,9 @@ fn dial_refused(
     refusal: DialRefusal,
 ) -> AppError {
     let digits = number.as_e164();
-    let last_four = digits.get(digits.len().saturating_sub(4)..).unwrap_or_default();
+    let last_four = digits
+        .get(digits.len().saturating_sub(4)..)
+        .unwrap_or_default();
     log::warn(
         "call.dial_refused",
         &[
