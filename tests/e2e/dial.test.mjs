@@ -1,4 +1,4 @@
-//! Click-to-call in Chromium with the Twilio double: `Tsunagu.dial()` from the host page and the widget's own dial form place outbound calls that land in the log.
+//! Click-to-call in Chromium with the Twilio double: `Tsunagu.dial()` from the host page (on the agent's click) and the widget's own dial form place outbound calls that land in the log; the dial policy's refusals reach the agent and the host.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHostPage } from '../support/host-page.mjs';
@@ -18,12 +18,13 @@ after(async () => {
   await stack?.stop();
 });
 
-test('Tsunagu.dial() from the host page rings the customer from the tenant line; the agent talks, hangs up, and the log has an outbound conversation', async () => {
+test('Tsunagu.dial() from the host page, once the agent clicks Call, rings the customer from the tenant line; the agent talks, hangs up, and the log has an outbound conversation', async () => {
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
   const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
   try {
     await double.phone(YAMADA, { answer_after_ms: 300 });
     await sato.crm.page.evaluate(() => Tsunagu.dial('03-5555-0101', { customerId: 'c001' }));
+    await sato.widget.confirmDial();
     const dialing = await sato.crm.waitForEvent('dialing');
     assert.equal(dialing.to, '03-5555-0101');
     assert.deepEqual(dialing.customer, { id: 'c001', name: '山田 太郎（山田商事株式会社）' });
@@ -60,6 +61,7 @@ test('the widget\'s dial form calls a typed Japanese number; a bad number and a 
   const suzuki = await signedIn(stack, host, 'suzuki', '鈴木 一郎');
   try {
     await suzuki.crm.page.evaluate(() => Tsunagu.dial('12'));
+    await suzuki.widget.confirmDial();
     assert.equal((await suzuki.crm.waitForEvent('error', (e) => e.code === 'invalid_number')).code, 'invalid_number');
     await suzuki.widget.frame.waitForSelector('[data-testid="notice"]:has-text("電話番号が正しくありません")');
 
@@ -72,12 +74,55 @@ test('the widget\'s dial form calls a typed Japanese number; a bad number and a 
     await suzuki.call.root.waitFor();
 
     await suzuki.crm.page.evaluate(() => Tsunagu.dial('03-1234-5678'));
+    await suzuki.widget.confirmDial();
     assert.equal((await suzuki.crm.waitForEvent('error', (e) => e.code === 'agent_busy')).code, 'agent_busy');
 
     await double.hangup(dialing.conversation);
     assert.equal((await suzuki.crm.waitForEvent('ended')).conversation, dialing.conversation);
   } finally {
     await suzuki.crm.close();
+    await host.close();
+  }
+});
+
+test('Tsunagu.dial() never calls before the agent clicks: Cancel dials nothing, and a premium-rate number is refused in the widget and to the host', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const tanaka = await signedIn(stack, host, 'tanaka', '田中 健太');
+  try {
+    // Every call the worker asks Twilio (the double) to create, so far.
+    const restCalls = async () => (await double.restLog()).requests.length;
+    const callsBefore = await restCalls();
+    // A script on the page dials: the widget only shows the number.
+    await tanaka.crm.page.evaluate(() => Tsunagu.dial('03-1234-5678'));
+    await tanaka.widget.dialConfirm.waitFor();
+    assert.equal(await tanaka.widget.dialConfirmNumber.textContent(), '03-1234-5678');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(await restCalls(), callsBefore, 'no call before the agent clicks');
+    assert.equal((await tanaka.crm.events()).filter((e) => e.type === 'dialing').length, 0);
+    await tanaka.widget.dialConfirmCancel.click();
+    assert.deepEqual(await tanaka.crm.waitForEvent('dial_cancelled'), { to: '03-1234-5678' });
+    await tanaka.widget.dialConfirm.waitFor({ state: 'hidden' });
+    assert.equal(await restCalls(), callsBefore, 'Cancel dials nothing');
+
+    // A premium-rate number: the agent's click gets the policy's refusal, in Japanese.
+    await tanaka.crm.page.evaluate(() => Tsunagu.dial('0990-123-456'));
+    await tanaka.widget.confirmDial();
+    const refused = await tanaka.crm.waitForEvent('error', (e) => e.code === 'dial_refused');
+    assert.equal(refused.reason, 'premium_rate');
+    assert.doesNotMatch(refused.message, /123/, 'the message never echoes the number');
+    await tanaka.widget.frame.waitForSelector('[data-testid="notice"][data-code="dial_refused"]:has-text("有料番号 0990")');
+    await tanaka.widget.langToggle.click();
+    await tanaka.widget.frame.waitForSelector('[data-testid="notice"]:has-text("premium-rate numbers")');
+    await tanaka.widget.langToggle.click();
+
+    // International numbers too, from the widget's own dial field.
+    await tanaka.widget.frame.getByTestId('dial-number').fill('+44 20 7946 0107');
+    await tanaka.widget.frame.getByTestId('dial-go').click();
+    assert.equal((await tanaka.crm.waitForEvent('error', (e) => e.reason === 'international')).code, 'dial_refused');
+    await tanaka.widget.frame.waitForSelector('[data-testid="notice"]:has-text("国際電話")');
+    assert.equal(await restCalls(), callsBefore, 'nothing the policy refuses reaches Twilio');
+  } finally {
+    await tanaka.crm.close();
     await host.close();
   }
 });

@@ -64,6 +64,7 @@ test('a CRM on another origin signs the agent in with getEmbedToken; setPresence
 
     // Without a registered phone line, dial() says so instead of pretending.
     await crm.page.evaluate(() => Tsunagu.dial('+81355550101', { customerId: 'c001' }));
+    await widget.confirmDial();
     assert.equal((await crm.waitForEvent('error', (d) => d.code === 'dial_failed')).code, 'dial_failed');
 
     // The voice backend is Twilio here, which this machine cannot reach: the widget says so.

@@ -82,7 +82,10 @@ export async function startRestRecorder() {
       };
       requests.push(entry);
       for (const waiter of waiters.splice(0)) waiter();
-      const callSid = req.url.match(/Calls\/(CA[0-9a-f]{32})\.json/)?.[1] ?? null;
+      // A call update names its call; a created call (`POST …/Calls.json`) gets a fresh one.
+      const created = req.method === 'POST' && /\/Calls\.json$/.test(req.url);
+      const callSid = req.url.match(/Calls\/(CA[0-9a-f]{32})\.json/)?.[1] ?? (created ? sid() : null);
+      entry.sid = callSid;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ sid: callSid, status: 'in-progress' }));
     });

@@ -69,10 +69,25 @@ export type ErrorCode =
   | 'invalid_number'
   | 'agent_busy'
   | 'dial_failed'
+  /** The tenant's dial policy refused the number; the event's `reason` says why. */
+  | 'dial_refused'
   | 'transfer_target_busy'
   | 'transfer_number_invalid'
   /** `container` / `data-container` named no element; the widget floats instead. */
   | 'container_not_found';
+
+/** Why the tenant's dial policy refused a number (`error` events with code `dial_refused`). */
+export type DialRefusalReason =
+  | 'premium_rate'
+  | 'shared_cost'
+  | 'satellite'
+  | 'international'
+  | 'international_supervisors_only'
+  | 'kind_not_allowed'
+  /** The agent placed too many calls within the policy's window (default 10 a minute). */
+  | 'agent_rate_limit'
+  /** The tenant has too many outbound calls at once (default 20). */
+  | 'tenant_outbound_limit';
 
 export interface TsunaguEvents {
   /** The widget answered the loader's handshake; `version` is the widget build. */
@@ -89,8 +104,13 @@ export interface TsunaguEvents {
   notification: { tag: string };
   /** The agent's part of the call ended; `log` is the stitched conversation (null if not settled within ~5 s). */
   ended: { conversation: string; log: Record<string, unknown> | null };
-  /** `message` is English, for logs; the widget shows the agent a localized text. */
-  error: { code: ErrorCode | string; message: string };
+  /** The agent pressed Cancel on the number `Tsunagu.dial` showed; nothing was dialled. */
+  dial_cancelled: { to: string };
+  /**
+   * `message` is English, for logs; the widget shows the agent a localized text. `reason` comes
+   * with `dial_refused` only.
+   */
+  error: { code: ErrorCode | string; message: string; reason?: DialRefusalReason };
 }
 
 export interface TsunaguApi {
@@ -101,8 +121,12 @@ export interface TsunaguApi {
   setPresence(state: RequestedPresence): void;
   /**
    * Click-to-call as the signed-in agent: `number` as the CRM shows it (03-…, 090…, 0120…, +81…).
-   * Emits `dialing`, then `accepted` and `ended`; or `error` with code `invalid_number`,
-   * `agent_busy`, `not_signed_in` or `dial_failed`. `customerId` names the CRM record for the log.
+   * Does not dial by itself: the widget shows the number with Call / Cancel and the call starts
+   * on the agent's click (unless the tenant set `direct_dial_from_host`); Cancel emits
+   * `dial_cancelled`. Then emits `dialing`, `accepted` and `ended`; or `error` with code
+   * `invalid_number`, `agent_busy`, `not_signed_in`, `dial_failed` or `dial_refused` (the tenant's
+   * dial policy: premium-rate, shared-cost and international numbers are refused by default).
+   * `customerId` names the CRM record for the log.
    */
   dial(number: string, options?: { customerId?: string }): void;
   /**

@@ -18,7 +18,7 @@
 
   var MAJOR = 1; // Major version of the host <-> widget messages; another major is refused.
   var VERSION = '1.1.0'; // 1.1: setMinimized, container
-  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'accepted', 'ended', 'notification', 'error'];
+  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'dial_cancelled', 'accepted', 'ended', 'notification', 'error'];
   var defaultTenant = script.getAttribute('data-tenant') || '';
   var defaultContainer = script.getAttribute('data-container') || null;
   var widgetOrigin = new URL(script.src).origin;
@@ -262,9 +262,11 @@
     /** 'available' | 'offline' | { away: 'break' | 'lunch' | 'meeting' | 'training' | 'other' } */
     setPresence: function (state) { post({ type: 'set-presence', status: state }); },
     /**
-     * Click-to-call: the signed-in agent's phone rings and is answered at once, then `number` is
-     * dialled from the tenant's line. Emits `dialing`, then `accepted`/`ended`; or `error` with
-     * code `invalid_number`, `agent_busy`, `not_signed_in` or `dial_failed`.
+     * Click-to-call: the widget shows `number` with Call / Cancel (unless the tenant allows direct
+     * dialling); on the agent's click their phone rings and is answered at once, then `number` is
+     * dialled from the tenant's line. Emits `dialing`, then `accepted`/`ended`; `dial_cancelled`
+     * on Cancel; or `error` with code `invalid_number`, `agent_busy`, `not_signed_in`,
+     * `dial_failed` or `dial_refused` (the tenant's dial policy; `reason` says why).
      */
     dial: function (number, options) {
       if (typeof number !== 'string' || !number.trim()) {
@@ -272,6 +274,8 @@
         return;
       }
       var customerId = options && typeof options.customerId === 'string' ? options.customerId : null;
+      // The widget shows the number for the agent's Call / Cancel: unfold it so they see it.
+      setMinimized(false);
       post({ type: 'dial', number: number, customerId: customerId });
     },
     /**

@@ -43,6 +43,9 @@ pub(crate) enum Command {
     ToggleHold,
     /// Calls a number the agent typed.
     Dial(String),
+    /// Calls the number `Tsunagu.dial()` asked for, or drops it.
+    ConfirmDial,
+    CancelDial,
     /// Hands the call on; the agent goes to wrap-up once the center takes it.
     Transfer(TransferTo),
     EndWrapUp {
@@ -81,6 +84,7 @@ struct SessionReply {
     expires_at: u64,
     agent: String,
     name: String,
+    direct_dial: bool,
 }
 
 impl SessionReply {
@@ -91,6 +95,10 @@ impl SessionReply {
             expires_at: fields.number("expires_at")?,
             agent: fields.text("agent")?,
             name: fields.text("name")?,
+            direct_dial: fields
+                .take("direct_dial_from_host")
+                .and_then(|flag| flag.as_bool())
+                .unwrap_or(false),
         })
     }
 }
@@ -149,6 +157,8 @@ pub(crate) struct Controller {
     dial_pending: Cell<bool>,
     /// A fresh phone-line token is on its way.
     voice_refreshing: Cell<bool>,
+    /// The tenant lets `Tsunagu.dial()` call without the agent's click (from the session).
+    direct_dial: Cell<bool>,
     /// The phone-line problem already told (the SDK repeats one on every retry).
     voice_problem_told: Cell<Option<Notice>>,
 }
@@ -254,6 +264,7 @@ pub(crate) fn start(state: WidgetState, version: &str) {
         phone_owner: Cell::new(None),
         notified: RefCell::new(None),
         voice_refreshing: Cell::new(false),
+        direct_dial: Cell::new(false),
         voice_problem_told: Cell::new(None),
     });
     APP.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&app)));
@@ -370,7 +381,7 @@ impl Controller {
             FromHost::Dial {
                 number,
                 customer_id,
-            } => self.dial(&number, customer_id.as_deref()),
+            } => self.host_dial(number, customer_id),
         }
     }
 
@@ -423,6 +434,9 @@ impl Controller {
             },
             Ok((status, body)) => {
                 let refusal = DialRefusal::read(&body);
+                if (status, refusal.error.as_str()) == (403, "dial_refused") {
+                    return self.dial_refused(&body);
+                }
                 let notice = match (status, refusal.error.as_str()) {
                     (400, _) => Notice::InvalidNumber,
                     (409, "agent_busy") => Notice::AgentBusy,
@@ -492,6 +506,7 @@ impl Controller {
             return;
         };
         self.state.notice.set(None);
+        self.direct_dial.set(reply.direct_dial);
         *self.session.borrow_mut() = Some(reply.session.clone());
         let generation = self.session_generation.get().wrapping_add(1);
         self.session_generation.set(generation);
@@ -1415,6 +1430,8 @@ impl Controller {
                 }
             }
             Command::Dial(number) => self.dial(&number, None),
+            Command::ConfirmDial => self.confirm_dial(),
+            Command::CancelDial => self.cancel_dial(),
             Command::ToggleHold => {
                 let call = state.call.get_untracked();
                 let (Some(call), Some(hub)) = (call, self.hub()) else {
@@ -1470,5 +1487,6 @@ fn requested_status(value: &Value) -> Option<RequestedStatus> {
     }
 }
 
+mod dial;
 #[cfg(test)]
 mod tests;

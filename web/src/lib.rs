@@ -3,6 +3,7 @@
 mod api;
 mod config;
 mod controller;
+mod dial_policy;
 mod host;
 mod i18n;
 mod json;

@@ -5,6 +5,7 @@ use tsunagu_core::{Channel, TeamId};
 use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
 
 use crate::{
+    dial_policy::{DialRefusal, PendingDial},
     i18n::{Lang, Texts},
     voice::{CallWarning, VoiceProblem},
 };
@@ -95,6 +96,8 @@ pub(crate) enum Notice {
     VoiceError,
     /// A web call needs the microphone, and the browser refused it.
     Microphone,
+    /// The tenant's dial policy refused the number (click-to-call or a transfer).
+    DialRefused(DialRefusal),
 }
 
 impl Notice {
@@ -121,6 +124,7 @@ impl Notice {
             Notice::VoiceNetwork => "voice_network",
             Notice::VoiceError => "voice_error",
             Notice::Microphone => "microphone_unavailable",
+            Notice::DialRefused(_) => "dial_refused",
         }
     }
 
@@ -147,12 +151,15 @@ impl Notice {
             Notice::VoiceNetwork => t.err_voice_network,
             Notice::VoiceError => t.err_voice_error,
             Notice::Microphone => t.err_microphone,
+            Notice::DialRefused(refusal) => refusal.text(t),
         }
     }
 
     /// Reads the hub's refusal of a widget message (the center's fixed English text).
     pub(crate) fn from_rejection(reason: &str) -> Notice {
-        if reason.contains("transfer number") {
+        if let Some(refusal) = DialRefusal::from_rejection(reason) {
+            Notice::DialRefused(refusal)
+        } else if reason.contains("transfer number") {
             Notice::TransferNumberInvalid
         } else if reason.contains("transfer") {
             Notice::TransferTargetBusy
@@ -278,6 +285,8 @@ pub(crate) struct WidgetState {
     pub(crate) call: RwSignal<Option<CallView>>,
     pub(crate) voice: RwSignal<VoiceState>,
     pub(crate) notice: RwSignal<Option<Notice>>,
+    /// A `Tsunagu.dial()` waiting for the agent's Call or Cancel.
+    pub(crate) pending_dial: RwSignal<Option<PendingDial>>,
     pub(crate) ringtone: RwSignal<bool>,
     pub(crate) muted: RwSignal<bool>,
     /// The call's worst standing quality warning.
@@ -299,6 +308,7 @@ impl WidgetState {
             call: RwSignal::new(None),
             voice: RwSignal::new(VoiceState::Off),
             notice: RwSignal::new(None),
+            pending_dial: RwSignal::new(None),
             ringtone: RwSignal::new(false),
             muted: RwSignal::new(false),
             call_warning: RwSignal::new(None),

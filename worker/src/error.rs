@@ -44,6 +44,11 @@ pub(crate) enum AppError {
     /// secrets); an operator must act.
     #[error("{0}")]
     Unavailable(&'static str),
+    /// The tenant's dial policy refuses the number, or a call rate cap is reached: 403 with the
+    /// policy's code as `reason` (the widget translates it); the message is the policy's fixed
+    /// text and never names the number.
+    #[error("{0}")]
+    DialRefused(tsunagu_phone::DialRefusal),
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -52,6 +57,9 @@ pub(crate) enum AppError {
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: &'a str,
+    /// Why, for errors with several reasons (`dial_refused`: `premium_rate`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
     message: &'a str,
 }
 
@@ -69,6 +77,7 @@ impl AppError {
             AppError::NotConfigured(_) => (409, "not_configured"),
             AppError::Conflict { code, .. } => (409, code),
             AppError::Unavailable(_) => (503, "unavailable"),
+            AppError::DialRefused(_) => (403, "dial_refused"),
             AppError::Internal(_) => (500, "internal"),
         }
     }
@@ -85,8 +94,13 @@ impl AppError {
             }
             other => other.to_string(),
         };
+        let reason = match &self {
+            AppError::DialRefused(refusal) => Some(refusal.code()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: code,
+            reason,
             message: &message,
         };
         Ok(Response::from_json(&body)?.with_status(status))

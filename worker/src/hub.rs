@@ -74,12 +74,15 @@ pub(crate) struct HubReply {
 pub(crate) enum Refusal {
     NotSignedIn,
     AgentBusy,
+    /// A cap of the dial policy (the agent's call rate, the tenant's open outbound calls).
+    DialRefused(tsunagu_phone::DialRefusal),
 }
 
 impl Refusal {
     pub(crate) fn of(error: &tsunagu_center::CenterError) -> Refusal {
         match error {
             tsunagu_center::CenterError::NotSignedIn => Refusal::NotSignedIn,
+            tsunagu_center::CenterError::DialRefused(refusal) => Refusal::DialRefused(*refusal),
             _ => Refusal::AgentBusy,
         }
     }

@@ -486,7 +486,7 @@ impl PresenceHub {
                     None
                 }
                 HubCall::CanDial { agent } => {
-                    refused = center.can_dial(&agent).err().map(|e| Refusal::of(&e));
+                    refused = center.can_dial(now, &agent).err().map(|e| Refusal::of(&e));
                     None
                 }
                 HubCall::OutboundPlaced { outbound } => {

@@ -211,6 +211,7 @@ impl Center {
             hung_up: false,
             transfer: None,
             outbound: None,
+            placed_by: None,
             dropped_at: None,
             held_since: None,
             web: None,

@@ -127,6 +127,10 @@ pub(crate) struct CallEntry {
     /// An agent placed this call to this number (click-to-call).
     #[serde(default)]
     pub(crate) outbound: Option<ExternalNumber>,
+    /// The agent who placed it: their calls within the dial policy's window count against its
+    /// per-agent cap (ended calls are kept longer than the longest window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) placed_by: Option<AgentId>,
     /// The connected agent's leg dropped while their widget was gone (a page reload): since when.
     /// The caller holds, and the agent is rung again when their widget is back.
     #[serde(default)]

@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{Millis, TenantId, Timestamp};
 use tsunagu_interaction::ExternalNumber;
+use tsunagu_phone::{DialPolicy, PhoneNumber};
 use tsunagu_presence::PresencePolicy;
 use tsunagu_protocol::Localized;
 use tsunagu_routing::Ladder;
 
-use crate::{BusinessHours, ConfigError};
+use crate::{BusinessHours, ConfigError, center::ENDED_RETENTION};
 
 /// One tenant's contact-center settings. Everything but the tenant is optional in the stored
 /// JSON; durations are milliseconds.
@@ -47,6 +48,15 @@ pub struct CenterConfig {
     /// idle sockets cannot hold every line). Default: 10 s.
     #[serde(default = "default_web_call_start_within")]
     pub web_call_start_within: Millis,
+    /// Which numbers may be dialled (click-to-call, transfers to a number, fallback numbers) and
+    /// how often: against toll fraud. Default: Japanese fixed, mobile, 050 and free dial only.
+    #[serde(default)]
+    pub dial_policy: DialPolicy,
+    /// Whether `Tsunagu.dial()` from the host page calls at once. Default: false, so the widget
+    /// shows the number with Call / Cancel and the call starts on the agent's click (a script on
+    /// the CRM page cannot dial silently). Only for CRMs the tenant trusts.
+    #[serde(default)]
+    pub direct_dial_from_host: bool,
 }
 
 fn default_max_wait() -> Millis {
@@ -82,6 +92,8 @@ impl CenterConfig {
             broadcast_interval: default_broadcast_interval(),
             max_web_calls: default_max_web_calls(),
             web_call_start_within: default_web_call_start_within(),
+            dial_policy: DialPolicy::default(),
+            direct_dial_from_host: false,
         }
     }
 
@@ -92,7 +104,8 @@ impl CenterConfig {
     }
 
     /// Checks what serde cannot: a ladder to walk, opening hours that make sense, at most ten
-    /// fallback numbers.
+    /// fallback numbers, each one the dial policy allows, and a dial rate window the center can
+    /// count.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.ladder.steps.is_empty() {
             return Err(ConfigError::EmptyLadder);
@@ -102,6 +115,29 @@ impl CenterConfig {
                 max: MAX_FALLBACK_NUMBERS,
             });
         }
+        for (index, number) in self.fallback_numbers.iter().enumerate() {
+            // The tenant set these numbers itself, so its country list applies as to a
+            // supervisor; premium-rate, shared-cost and unopened countries stay refused.
+            let verdict = PhoneNumber::from_e164(number.as_str())
+                .map_err(|_| ConfigError::FallbackNumberInvalid { index })
+                .and_then(|parsed| {
+                    self.dial_policy
+                        .check(&parsed, true)
+                        .map_err(|reason| ConfigError::FallbackNumberRefused { index, reason })
+                });
+            verdict?;
+        }
+        let window = u64::from(self.dial_policy.rate_window_secs) * 1000;
+        if window == 0 || window > ENDED_RETENTION.0 {
+            return Err(ConfigError::DialRateWindow {
+                max_secs: ENDED_RETENTION.0 / 1000,
+            });
+        }
         self.hours.validate()
+    }
+
+    /// The dial policy's window for `max_calls_per_agent`.
+    pub(crate) fn dial_rate_window(&self) -> Millis {
+        Millis::from_secs(u64::from(self.dial_policy.rate_window_secs))
     }
 }

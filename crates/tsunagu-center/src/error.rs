@@ -53,6 +53,10 @@ pub enum CenterError {
     TooManySignals,
     #[error("a web call cannot be transferred")]
     WebCallNotTransferable,
+    /// The dial policy refuses the number, or the agent's or tenant's call rate is at its cap.
+    /// The text starts with `dial refused (<code>)`, the code the widget translates.
+    #[error("dial refused ({code}): {refusal}", code = .0.code(), refusal = .0)]
+    DialRefused(tsunagu_phone::DialRefusal),
 }
 
 /// A configuration the center cannot run with.
@@ -67,6 +71,15 @@ pub enum ConfigError {
     UtcOffsetOutOfRange,
     #[error("every opening span must open before it closes")]
     EmptyOpeningHours,
+    #[error("fallback number {index} is not a valid E.164 number")]
+    FallbackNumberInvalid { index: usize },
+    #[error("fallback number {index} is refused by the dial policy ({}): {reason}", .reason.code())]
+    FallbackNumberRefused {
+        index: usize,
+        reason: tsunagu_phone::DialRefusal,
+    },
+    #[error("the dial policy's rate window must be between 1 and {max_secs} seconds")]
+    DialRateWindow { max_secs: u64 },
 }
 
 /// A snapshot, or stored entries, the center cannot be restored from.

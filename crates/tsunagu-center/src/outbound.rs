@@ -6,6 +6,7 @@
 
 use tsunagu_core::{AgentId, CallSid, Channel, Millis, Timestamp};
 use tsunagu_interaction::{Event, ExternalNumber, Interaction};
+use tsunagu_phone::DialRefusal;
 use tsunagu_presence::{self as presence, Status};
 use tsunagu_protocol::CustomerCard;
 use tsunagu_stitch::{CallEventKind, ConversationDirection, ConversationStarted};
@@ -28,19 +29,43 @@ pub struct OutboundCall {
 }
 
 impl Center {
-    /// Whether `agent` may place a call now: signed in and available or away, with no call
-    /// ringing them, on the line, or in wrap-up.
-    pub fn can_dial(&self, agent: &AgentId) -> Result<(), CenterError> {
+    /// Whether `agent` may place a call at `now`: signed in and available or away, with no call
+    /// ringing them, on the line, or in wrap-up; under the dial policy's caps (their calls placed
+    /// within its window, the tenant's outbound calls open at once). Whether the number may be
+    /// dialled is [`DialPolicy::check`](tsunagu_phone::DialPolicy::check)'s to say, before this.
+    pub fn can_dial(&self, now: Timestamp, agent: &AgentId) -> Result<(), CenterError> {
         let entry = self.agents.get(agent).ok_or(CenterError::NotSignedIn)?;
         match entry.presence.status() {
-            Status::Available | Status::Away { .. } if !entry.conns.is_empty() => Ok(()),
+            Status::Available | Status::Away { .. } if !entry.conns.is_empty() => {}
             Status::Available | Status::Away { .. } | Status::Offline => {
-                Err(CenterError::NotSignedIn)
+                return Err(CenterError::NotSignedIn);
             }
             Status::Reserved { .. } | Status::OnCall { .. } | Status::WrapUp { .. } => {
-                Err(CenterError::AgentBusy)
+                return Err(CenterError::AgentBusy);
             }
         }
+        let policy = &self.config.dial_policy;
+        let window = self.config.dial_rate_window();
+        let recent = self
+            .calls
+            .values()
+            .filter(|call| {
+                call.placed_by.as_ref() == Some(agent)
+                    && now.saturating_since(call.arrived_at) < window
+            })
+            .count();
+        if recent >= usize::try_from(policy.max_calls_per_agent).unwrap_or(usize::MAX) {
+            return Err(CenterError::DialRefused(DialRefusal::AgentRateLimit));
+        }
+        let open = self
+            .calls
+            .values()
+            .filter(|call| call.outbound.is_some() && call.ended_at.is_none())
+            .count();
+        if open >= usize::try_from(policy.max_concurrent_outbound).unwrap_or(usize::MAX) {
+            return Err(CenterError::DialRefused(DialRefusal::TenantOutboundLimit));
+        }
+        Ok(())
     }
 
     /// The worker created `call`: the agent is on it from now on (no inbound call rings them),
@@ -58,7 +83,7 @@ impl Center {
     }
 
     fn place_outbound(&mut self, now: Timestamp, call: OutboundCall) -> Result<(), CenterError> {
-        self.can_dial(&call.agent)?;
+        self.can_dial(now, &call.agent)?;
         let id = interaction_of(&call.call_sid);
         if self.calls.contains_key(&id) {
             return Err(CenterError::DuplicateCall);
@@ -100,6 +125,7 @@ impl Center {
             hung_up: false,
             transfer: None,
             outbound: Some(call.to.clone()),
+            placed_by: Some(call.agent.clone()),
             dropped_at: None,
             held_since: None,
             web: None,

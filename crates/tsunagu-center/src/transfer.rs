@@ -105,11 +105,19 @@ impl Center {
                     first_step: Target::Team(team),
                 })
             }
-            TransferTo::Number { number } => PhoneNumber::parse(&number, Region::Jp)
-                .ok()
-                .and_then(|parsed| ExternalNumber::new(parsed.as_e164()).ok())
-                .map(Destination::Outside)
-                .ok_or(CenterError::InvalidTransferNumber),
+            TransferTo::Number { number } => {
+                let parsed = PhoneNumber::parse(&number, Region::Jp)
+                    .map_err(|_| CenterError::InvalidTransferNumber)?;
+                // The center does not know the agent's roles: a transfer abroad needs the
+                // country open to everyone, or the number on the allow-list.
+                self.config
+                    .dial_policy
+                    .check(&parsed, false)
+                    .map_err(CenterError::DialRefused)?;
+                ExternalNumber::new(parsed.as_e164())
+                    .map(Destination::Outside)
+                    .map_err(|_| CenterError::InvalidTransferNumber)
+            }
         }
     }
 

@@ -189,6 +189,7 @@ impl Center {
             ended_at: None,
             hung_up: false,
             transfer: None,
+            placed_by: None,
             web: Some(WebCaller {
                 conn,
                 name,

@@ -7,11 +7,15 @@
 mod error;
 mod normalize;
 mod number;
+mod policy;
 mod region;
 
 pub use error::PhoneError;
 pub use number::{PhoneKind, PhoneNumber};
+pub use policy::{DialPolicy, DialRefusal};
 pub use region::Region;
 
+#[cfg(test)]
+mod policy_tests;
 #[cfg(test)]
 mod tests;

@@ -150,6 +150,16 @@ export class WidgetFrame {
     this.hangUp = frame.getByTestId('call-hang-up');
     this.wrapUp = frame.getByTestId('wrap-up');
     this.endWrapUp = frame.getByTestId('end-wrap-up');
+    this.dialConfirm = frame.getByTestId('dial-confirm');
+    this.dialConfirmNumber = frame.getByTestId('dial-confirm-number');
+    this.dialConfirmCall = frame.getByTestId('dial-confirm-call');
+    this.dialConfirmCancel = frame.getByTestId('dial-confirm-cancel');
+  }
+
+  /** Presses Call on the number `Tsunagu.dial()` showed (nothing is dialled before). */
+  async confirmDial(timeoutMs = 10_000) {
+    await this.dialConfirmCall.waitFor({ timeout: timeoutMs });
+    await this.dialConfirmCall.click();
   }
 
   /** Waits until the phone line (the double's softphone socket) is registered. */

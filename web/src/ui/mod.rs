@@ -5,6 +5,7 @@
 mod banner;
 mod call;
 mod dial;
+mod dial_confirm;
 mod header;
 mod offer;
 mod presence;
@@ -55,6 +56,7 @@ pub(crate) fn App(state: WidgetState) -> impl IntoView {
                 <call::CallPanel />
                 <wrap_up::WrapUpPanel />
                 <presence::PresenceControl />
+                <dial_confirm::DialConfirm />
                 <dial::DialForm />
                 <banner::VoiceLineState />
                 <roster::Roster />

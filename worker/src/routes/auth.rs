@@ -11,7 +11,7 @@ use crate::{
     error::AppError,
     log,
     secrets::{self, TenantSecret},
-    store,
+    store, tenant_config,
 };
 
 #[derive(Deserialize)]
@@ -29,6 +29,9 @@ struct SessionReply {
     name: String,
     team: Option<String>,
     roles: Vec<&'static str>,
+    /// Whether `Tsunagu.dial()` calls at once (the tenant trusts its CRM) instead of asking the
+    /// agent to confirm.
+    direct_dial_from_host: bool,
 }
 
 pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response, AppError> {
@@ -37,15 +40,15 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
         .await
         .map_err(|_| AppError::BadRequest("expected a JSON body {\"embed_token\": \"…\"}"))?;
     let tenant = peek_tenant(&body.embed_token)?;
-    match store::tenant(env, &tenant).await {
-        Ok(_) => {}
+    let row = match store::tenant(env, &tenant).await {
+        Ok(row) => row,
         Err(AppError::UnknownTenant) => {
             return Err(AppError::Unauthorized(
                 "the embed token names an unknown tenant",
             ));
         }
         Err(other) => return Err(other),
-    }
+    };
     let secret = secrets::tenant_secret(env, &tenant, TenantSecret::EmbedSecret).ok_or(
         AppError::Unauthorized(
             "this tenant has no embed secret configured; see README \"Embedding\"",
@@ -82,6 +85,9 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
         name: session.name.clone(),
         team: session.team.as_ref().map(|t| t.as_str().to_owned()),
         roles: session.roles.iter().map(|r| r.as_str()).collect(),
+        // A tenant whose settings do not read gets the safe default: confirm first.
+        direct_dial_from_host: tenant_config::from_row(&row)
+            .is_ok_and(|config| config.direct_dial_from_host),
     })?)
 }
 

@@ -6,10 +6,10 @@
 //! call rings them meanwhile.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_auth::Permission;
+use tsunagu_auth::{Permission, Role};
 use tsunagu_center::{OutboundCall, interaction_of};
 use tsunagu_interaction::ExternalNumber;
-use tsunagu_phone::{PhoneNumber, Region};
+use tsunagu_phone::{DialRefusal, PhoneNumber, Region};
 use worker::{Env, Request, Response};
 
 use crate::{
@@ -46,6 +46,7 @@ struct DialledCustomer {
 
 fn refused(refusal: Refusal) -> AppError {
     match refusal {
+        Refusal::DialRefused(refusal) => AppError::DialRefused(refusal),
         Refusal::NotSignedIn => AppError::Conflict {
             code: "not_signed_in",
             message: "open the widget and sign in before placing a call",
@@ -55,6 +56,30 @@ fn refused(refusal: Refusal) -> AppError {
             message: "finish the current call or wrap-up before placing another",
         },
     }
+}
+
+/// Logs a refused dial (the number's last four digits at most) and makes its error.
+fn dial_refused(
+    session: &tsunagu_auth::Session,
+    number: &PhoneNumber,
+    refusal: DialRefusal,
+) -> AppError {
+    let digits = number.as_e164();
+    let last_four = digits
+        .get(digits.len().saturating_sub(4)..)
+        .unwrap_or_default();
+    log::warn(
+        "call.dial_refused",
+        &[
+            ("tenant", session.tenant.as_str().into()),
+            ("agent", session.agent.as_str().into()),
+            ("reason", refusal.code().into()),
+            ("kind", number.kind().as_str().into()),
+            ("country_code", number.country_code().into()),
+            ("last_digits", last_four.into()),
+        ],
+    );
+    AppError::DialRefused(refusal)
 }
 
 pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppError> {
@@ -71,6 +96,11 @@ pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppEr
     let tenant = session.tenant.clone();
     let row = store::tenant(env, &tenant).await?;
     let config = tenant_config::from_row(&row)?;
+    // Before anything else is asked: a refused number costs no call and no hub round trip.
+    let supervisor = session.roles.contains(&Role::Supervisor);
+    if let Err(refusal) = config.dial_policy.check(&number, supervisor) {
+        return Err(dial_refused(&session, &number, refusal));
+    }
     let ask = |call| HubRequest {
         config: config.clone(),
         origin: origin.clone(),
@@ -86,6 +116,9 @@ pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppEr
     )
     .await?;
     if let Some(refusal) = reply.refused {
+        if let Refusal::DialRefused(refusal) = refusal {
+            return Err(dial_refused(&session, &number, refusal));
+        }
         return Err(refused(refusal));
     }
     let from = store::main_line(env, &tenant)

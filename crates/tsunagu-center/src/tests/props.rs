@@ -231,7 +231,7 @@ pub(super) fn center_config() -> impl Strategy<Value = CenterConfig> {
             let mut config = config();
             if fallback {
                 config.fallback_numbers =
-                    vec![ExternalNumber::new("+81300000000").unwrap_or_else(|e| panic!("{e}"))];
+                    vec![ExternalNumber::new("+81355550000").unwrap_or_else(|e| panic!("{e}"))];
             }
             config.max_wait = Millis::from_secs(max_wait);
             if !wrap_up {

@@ -27,7 +27,7 @@ fn office() -> Sim {
 fn with_fallback() -> crate::CenterConfig {
     let mut config = config();
     config.fallback_numbers = vec![
-        ExternalNumber::new("+81300000000").unwrap_or_else(|e| panic!("{e}")),
+        ExternalNumber::new("+81355550000").unwrap_or_else(|e| panic!("{e}")),
         ExternalNumber::new("+819011112222").unwrap_or_else(|e| panic!("{e}")),
     ];
     config.max_wait = Millis::from_secs(60);
@@ -524,7 +524,7 @@ fn after_max_wait_the_queue_lets_go_to_the_fallback_numbers() {
         t=61s queue poll CA1
           → LeaveQueue
         t=61s queue left CA1 Leave
-          → Fallback NoAnswerWithinLimit to +81300000000, +819011112222
+          → Fallback NoAnswerWithinLimit to +81355550000, +819011112222
         t=61s caller of CA1 hangs up
           record ended CA1
     "#]]
@@ -615,7 +615,7 @@ fn nobody_answering_within_max_wait_falls_back_after_the_ring() {
         t=10250ms alarm
           all ← roster: sato away(no_answer) since 10s, suzuki reserved since 10s
         t=22s dial result CA1#2 NoAnswer
-          → Fallback NoAnswerWithinLimit to +81300000000, +819011112222
+          → Fallback NoAnswerWithinLimit to +81355550000, +819011112222
           c2 ← status away(no_answer) since 22s
           record suzuki NoAnswer CA1
           c2 ← offer CA1#2 withdrawn: NoAnswer
@@ -641,7 +641,7 @@ fn nobody_answering_within_max_wait_falls_back_after_the_ring() {
           c1 ← offer CA1#1 withdrawn: NoAnswer
           redirect CA1
         t=15s redirected CA1
-          → Fallback NoAnswerWithinLimit to +81300000000, +819011112222
+          → Fallback NoAnswerWithinLimit to +81355550000, +819011112222
     "#]]
     .assert_eq(&format!("{first}---\n{}", sim.take()));
 }
@@ -673,7 +673,7 @@ fn after_hours_calls_fall_back_or_hear_closed() {
         t=0s connect c1 sato ["sales"]
           c1 ← welcome sato (available); roster: sato available since 0s
         t=0s call CA1 owner=Some("sato") team=Some("sales")
-          → Fallback AfterHours to +81300000000, +819011112222
+          → Fallback AfterHours to +81355550000, +819011112222
           record started CA1 customer=cust-CA1
         t=0s caller of CA1 hangs up
           record ended CA1

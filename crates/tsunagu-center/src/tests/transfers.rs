@@ -218,6 +218,40 @@ fn transfers_that_cannot_happen_are_refused_and_change_nothing() {
 }
 
 #[test]
+fn transfers_to_numbers_the_dial_policy_refuses_are_refused_with_its_code() {
+    let mut sim = sato_on_a_call();
+    for number in [
+        "0990-123-456",
+        "0570-555-108",
+        "+44 909 876 5432",
+        "+1 415 555 0100",
+    ] {
+        transfer(
+            &mut sim,
+            1,
+            TransferTo::Number {
+                number: number.into(),
+            },
+        );
+    }
+    sim.hang_up("CA1");
+    expect![[r#"
+        t=20s c1 says {"type":"transfer","conversation":"CA1","to":{"kind":"number","number":"0990-123-456"}}
+          ! dial refused (premium_rate): calls to premium-rate numbers (such as 0990) are not allowed
+        t=20s c1 says {"type":"transfer","conversation":"CA1","to":{"kind":"number","number":"0570-555-108"}}
+          ! dial refused (shared_cost): calls to shared-cost numbers (such as 0570) are not allowed
+        t=20s c1 says {"type":"transfer","conversation":"CA1","to":{"kind":"number","number":"+44 909 876 5432"}}
+          ! dial refused (premium_rate): calls to premium-rate numbers (such as 0990) are not allowed
+        t=20s c1 says {"type":"transfer","conversation":"CA1","to":{"kind":"number","number":"+1 415 555 0100"}}
+          ! dial refused (international): international calls are not allowed
+        t=20s caller of CA1 hangs up
+          c1 ← status wrap_up since 20s
+          record ended CA1
+    "#]]
+    .assert_eq(&sim.take());
+}
+
+#[test]
 fn wrap_up_notes_are_recorded_trimmed_and_cut() {
     let mut sim = sato_on_a_call();
     sim.hang_up("CA1");
