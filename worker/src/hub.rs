@@ -5,6 +5,7 @@ use tsunagu_center::{
     AgentLegStatus, CallArrival, CallPlan, CenterConfig, DialOutcome, OutboundCall, QueueResult,
 };
 use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
+use tsunagu_stitch::CallEvent;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
 use crate::{error::AppError, presence_hub};
@@ -48,15 +49,30 @@ pub(crate) enum HubCall {
     OutboundPlaced {
         outbound: OutboundCall,
     },
+    /// Nothing for the center: the request only carries call-log writes D1 refused (`log`).
+    LogOnly,
 }
 
 /// One request to the hub: the tenant's current settings (fresh from D1), where Twilio reaches the
 /// worker (for REST redirects), and the call event.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct HubRequest {
-    pub(crate) config: CenterConfig,
+    /// `None` when D1 could not be read: the hub goes on with the settings it already holds, so a
+    /// database outage does not stop calls.
+    pub(crate) config: Option<CenterConfig>,
     pub(crate) origin: String,
     pub(crate) call: HubCall,
+    /// Call events D1 refused while the webhook tried to log them: the hub keeps them in its
+    /// outbox (same batch as its state change) and writes them once D1 takes writes again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) log: Vec<DeferredEvent>,
+}
+
+/// A call event for the log, with the conversation it belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DeferredEvent {
+    pub(crate) interaction: InteractionId,
+    pub(crate) event: CallEvent,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -46,6 +46,10 @@ pub(crate) struct PendingWrite {
     /// Retries that failed so far (the first write from the request does not count).
     #[serde(default)]
     pub(crate) attempts: u32,
+    /// The conversation of a call event a webhook could not write (Twilio's callbacks name their
+    /// call, not our interaction); the center's own events carry theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) interaction: Option<InteractionId>,
 }
 
 /// A write that failed `attempts` times, set aside with the last error.
@@ -334,7 +338,7 @@ async fn set_aside(
 
 async fn write_to_d1(env: &Env, tenant: &TenantId, write: PendingWrite) -> Result<(), AppError> {
     match write.output {
-        Output::Record(event) => match interaction_of(&event) {
+        Output::Record(event) => match write.interaction.or_else(|| interaction_of(&event)) {
             Some(interaction) => calllog::record(env, tenant, &interaction, &[event]).await,
             None => Err(AppError::Internal("call event without a contact".into())),
         },

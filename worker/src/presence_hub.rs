@@ -31,7 +31,7 @@ use worker::{
 use crate::{
     auth, clock,
     error::AppError,
-    hub::{HubCall, HubReply, HubRequest, Refusal},
+    hub::{DeferredEvent, HubCall, HubReply, HubRequest, Refusal},
     log,
     log_outbox::{self, OutboxKeys, PendingWrite},
     twilio_rest::{self, Redirect},
@@ -118,6 +118,8 @@ pub struct PresenceHub {
     outbox_keys: OutboxKeys,
     /// The outbox's writes in flight and when to retry the others.
     outbox: log_outbox::Tracker,
+    /// Call events a webhook could not write to D1, for the outbox of the next `settle`.
+    deferred_log: RefCell<Vec<DeferredEvent>>,
 }
 
 impl DurableObject for PresenceHub {
@@ -125,6 +127,7 @@ impl DurableObject for PresenceHub {
         Self {
             state,
             center: RefCell::new(None),
+            deferred_log: RefCell::new(Vec::new()),
             outbox_keys: OutboxKeys::default(),
             outbox: log_outbox::Tracker::new(log_retry_ms(&env), log_dead_letter_after(&env)),
             env,
@@ -451,8 +454,13 @@ impl PresenceHub {
     /// `POST /call`: a call event from a stateless handler; answers the call's plan.
     async fn call(&self, mut req: Request) -> Result<Response> {
         let request: HubRequest = req.json().await?;
-        self.load(Some(request.config)).await?;
+        if !self.load(request.config).await? {
+            // A hub that never ran, asked while D1 (and so the tenant's settings) is out of reach.
+            return Response::error("the tenant's settings are not available yet", 503);
+        }
         self.remember_origin(&request.origin).await?;
+        // Written with this request's state change (see `settle`).
+        self.deferred_log.borrow_mut().extend(request.log);
         let now = clock::now();
         let mut refused = None;
         let plan = self
@@ -496,6 +504,7 @@ impl PresenceHub {
                         .map(|e| Refusal::of(&e));
                     None
                 }
+                HubCall::LogOnly => None,
             })
             .flatten();
         self.settle().await?;
@@ -770,7 +779,20 @@ impl PresenceHub {
             // that made them; the other outputs are effects, performed below.
             let (log_writes, effects): (Vec<Output>, Vec<Output>) =
                 outputs.into_iter().partition(log_outbox::is_log_write);
-            let pending = self.outbox_entries(log_writes);
+            let mut pending = self.outbox_entries(log_writes);
+            let deferred = std::mem::take(&mut *self.deferred_log.borrow_mut());
+            let now_ms = clock::now_ms();
+            pending.extend(deferred.into_iter().map(|deferred| {
+                (
+                    self.outbox_keys.next(now_ms),
+                    PendingWrite {
+                        output: Output::Record(deferred.event),
+                        team: None,
+                        attempts: 0,
+                        interaction: Some(deferred.interaction),
+                    },
+                )
+            }));
             for (key, write) in &pending {
                 delta
                     .puts
@@ -908,6 +930,7 @@ impl PresenceHub {
                         output,
                         team,
                         attempts: 0,
+                        interaction: None,
                     },
                 )
             })

@@ -18,7 +18,7 @@ use worker::{Env, Response};
 use crate::{
     calllog, clock,
     error::AppError,
-    hub::{self, HubCall, HubRequest},
+    hub::{self, DeferredEvent, HubCall, HubRequest},
     log,
     routes::twilio::Webhook,
     store, tenant_config,
@@ -67,6 +67,8 @@ fn acknowledged() -> Result<Response, AppError> {
 
 pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppError> {
     let now = clock::now();
+    // Call events D1 refused: the hub keeps them for later instead of the webhook failing.
+    let mut deferred = Vec::new();
     let call = match webhook.hook {
         Hook::Incoming => HubCall::CallArrived {
             arrival: arrival(&webhook, env).await?,
@@ -96,8 +98,9 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 &webhook,
                 &interaction,
                 CallEventKind::DialResult(result),
+                &mut deferred,
             )
-            .await?;
+            .await;
             HubCall::DialFinished {
                 interaction,
                 attempt,
@@ -123,7 +126,14 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
             let leg = tsunagu_stitch::leg_status(&callback, now)
                 .map_err(|_| AppError::BadRequest("invalid CallSid"))?;
             let sid = leg.call_sid.clone();
-            record(env, &webhook, &interaction, CallEventKind::LegStatus(leg)).await?;
+            record(
+                env,
+                &webhook,
+                &interaction,
+                CallEventKind::LegStatus(leg),
+                &mut deferred,
+            )
+            .await;
             match AgentLegStatus::from_twilio(callback.call.call_status.as_str()) {
                 Some(status) => HubCall::AgentLeg {
                     interaction,
@@ -131,7 +141,7 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                     status,
                     call_sid: sid,
                 },
-                None => return acknowledged(),
+                None => HubCall::LogOnly,
             }
         }
         Hook::Status | Hook::NumberStatus => {
@@ -148,11 +158,19 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 && leg.parent_call_sid.is_none()
                 && leg.status.is_terminal();
             let sid = leg.call_sid.clone();
-            record(env, &webhook, &interaction, CallEventKind::LegStatus(leg)).await?;
-            if !ended {
-                return acknowledged();
+            record(
+                env,
+                &webhook,
+                &interaction,
+                CallEventKind::LegStatus(leg),
+                &mut deferred,
+            )
+            .await;
+            if ended {
+                HubCall::CallEnded { call_sid: sid }
+            } else {
+                HubCall::LogOnly
             }
-            HubCall::CallEnded { call_sid: sid }
         }
         Hook::Recording => {
             let interaction = conversation(&webhook)?;
@@ -165,15 +183,25 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 &webhook,
                 &interaction,
                 CallEventKind::Recording(update),
+                &mut deferred,
             )
-            .await?;
-            return acknowledged();
+            .await;
+            HubCall::LogOnly
         }
     };
+    if matches!(call, HubCall::LogOnly) && deferred.is_empty() {
+        // A callback D1 took: nothing for the hub.
+        return acknowledged();
+    }
     let request = HubRequest {
-        config: tenant_config::from_row(&webhook.tenant_row)?,
+        config: webhook
+            .tenant_row
+            .as_ref()
+            .map(tenant_config::from_row)
+            .transpose()?,
         origin: webhook.origin.clone(),
         call,
+        log: deferred,
     };
     let decoded_at = clock::now_ms();
     let reply = hub::call(env, &webhook.tenant, &request).await?;
@@ -241,18 +269,41 @@ fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
     log::info("voice.plan", &fields);
 }
 
-/// Stores one Twilio callback as a call event (a retry with the same identity is a no-op).
+/// Stores one Twilio callback as a call event (a retry with the same identity is a no-op). When
+/// D1 refuses it, the event joins `deferred`, which the hub keeps in its outbox until D1 takes
+/// it: a database outage must neither drop the caller nor lose a hang-up.
 async fn record(
     env: &Env,
     webhook: &Webhook,
     interaction: &InteractionId,
     kind: CallEventKind,
-) -> Result<(), AppError> {
+    deferred: &mut Vec<DeferredEvent>,
+) {
     let event = CallEvent {
         dedup_key: webhook.idempotency_token.clone().map(DedupKey),
         kind,
     };
-    calllog::record(env, &webhook.tenant, interaction, &[event]).await
+    if let Err(err) = calllog::record(
+        env,
+        &webhook.tenant,
+        interaction,
+        std::slice::from_ref(&event),
+    )
+    .await
+    {
+        log::warn(
+            "voice.log_deferred",
+            &[
+                ("tenant", webhook.tenant.as_str().into()),
+                ("conversation", interaction.as_str().into()),
+                ("detail", err.to_string().into()),
+            ],
+        );
+        deferred.push(DeferredEvent {
+            interaction: interaction.clone(),
+            event,
+        });
+    }
 }
 
 /// The CRM row of a number as the screen pop and routing show it.
@@ -283,14 +334,29 @@ async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> 
         Some("main") => None,
         _ => request.call.to.as_deref(),
     };
-    let (customer, recent, line) = store::caller_context(
+    // Without D1 the call is still routed: as an unknown caller on the main line (no screen pop
+    // and no owner), which beats a caller who hears an error.
+    let (customer, recent, line) = match store::caller_context(
         env,
         &webhook.tenant,
         customer_number.as_deref(),
         called,
         RECENT_CONTACTS,
     )
-    .await?;
+    .await
+    {
+        Ok(context) => context,
+        Err(err) => {
+            log::warn(
+                "voice.caller_lookup_failed",
+                &[
+                    ("tenant", webhook.tenant.as_str().into()),
+                    ("detail", err.to_string().into()),
+                ],
+            );
+            (None, Vec::new(), None)
+        }
+    };
     let customer = customer.and_then(customer_card);
     let recent = recent
         .iter()

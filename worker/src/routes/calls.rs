@@ -102,9 +102,10 @@ pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppEr
         return Err(dial_refused(&session, &number, refusal));
     }
     let ask = |call| HubRequest {
-        config: config.clone(),
+        config: Some(config.clone()),
         origin: origin.clone(),
         call,
+        log: Vec::new(),
     };
     // Checked before Twilio is asked, so a busy agent costs no call.
     let reply = hub::call(

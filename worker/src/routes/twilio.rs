@@ -22,8 +22,9 @@ pub(crate) const PREFIX: &str = "/twilio/voice/";
 /// A verified webhook: who it is for, which hook, its parameters and URL query.
 pub(crate) struct Webhook {
     pub(crate) tenant: TenantId,
-    /// The tenant's D1 row (read once per webhook; it also carries the routing settings).
-    pub(crate) tenant_row: store::TenantRow,
+    /// The tenant's D1 row (read once per webhook; it also carries the routing settings), or
+    /// `None` while D1 cannot be read: the hub then decides with the settings it holds.
+    pub(crate) tenant_row: Option<store::TenantRow>,
     pub(crate) hook: voice::Hook,
     pub(crate) pairs: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,
@@ -91,7 +92,21 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         );
         return Err(AppError::BadSignature);
     }
-    let tenant_row = store::tenant(env, &tenant).await?;
+    let tenant_row = match store::tenant(env, &tenant).await {
+        Ok(row) => Some(row),
+        Err(AppError::UnknownTenant) => return Err(AppError::NotFound),
+        Err(err) => {
+            // D1 is not on a call's critical path: the hub holds the tenant's settings.
+            log::warn(
+                "webhook.d1_unavailable",
+                &[
+                    ("tenant", tenant.as_str().into()),
+                    ("detail", err.to_string().into()),
+                ],
+            );
+            None
+        }
+    };
     let webhook = Webhook {
         tenant,
         tenant_row,
