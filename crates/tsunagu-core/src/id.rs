@@ -117,7 +117,13 @@ impl TenantId {
     pub fn secret_name_part(&self) -> String {
         self.0
             .chars()
-            .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() })
+            .map(|c| {
+                if c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
             .collect()
     }
 }

@@ -86,6 +86,8 @@ pub enum CallEndReason {
     Busy,
     /// The call could not be routed.
     Unavailable,
+    /// Nobody answered within the tenant's longest wait for a web call.
+    WaitTooLong,
     #[serde(other)]
     Other,
 }
