@@ -37,6 +37,12 @@ pub(crate) enum AppError {
         code: &'static str,
         message: &'static str,
     },
+    /// The tenant takes no calls from the web (the default).
+    #[error("this company does not take calls from the web")]
+    WebCallsOff,
+    /// The web call's challenge (Turnstile) was missing or not passed.
+    #[error("the check that you are not a robot did not pass; please reload the page")]
+    ChallengeFailed,
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -60,6 +66,8 @@ impl AppError {
             AppError::Forbidden(_) => (403, "forbidden"),
             AppError::NotConfigured(_) => (409, "not_configured"),
             AppError::Conflict { code, .. } => (409, code),
+            AppError::WebCallsOff => (404, "web_calls_off"),
+            AppError::ChallengeFailed => (403, "challenge_failed"),
             AppError::Internal(_) => (500, "internal"),
         }
     }

@@ -18,6 +18,8 @@ pub(crate) enum TenantSecret {
     TwilioAuthToken,
     /// Secret of the Twilio API key: signs Access Tokens and authenticates REST calls.
     TwilioApiKeySecret,
+    /// Cloudflare Turnstile's secret for the tenant's site key: checks the call page's challenge.
+    TurnstileSecret,
 }
 
 impl TenantSecret {
@@ -26,6 +28,7 @@ impl TenantSecret {
             TenantSecret::EmbedSecret => "EMBED_SECRET",
             TenantSecret::TwilioAuthToken => "TWILIO_AUTH_TOKEN",
             TenantSecret::TwilioApiKeySecret => "TWILIO_API_KEY_SECRET",
+            TenantSecret::TurnstileSecret => "TURNSTILE_SECRET",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Tests for JWTs, embed tokens and session tokens: snapshots of every refusal, and properties.
 
+mod address;
 mod embed;
 mod jwt;
 mod props;
