@@ -1286,7 +1286,7 @@ impl Controller {
             }
         });
         let session = self.session.borrow().clone();
-        crate::webcall::start(offer.interaction, session, send, on_failure);
+        crate::webcall::start(offer.interaction, session.as_deref(), send, on_failure);
     }
 
     /// Whether the line already rang with `call_sid` (and forgets it).

@@ -66,7 +66,7 @@ struct Line {
 /// call), then waits for the customer's offer. Replaces any earlier line.
 pub(crate) fn start(
     conversation: InteractionId,
-    session: Option<String>,
+    session: Option<&str>,
     send: Sender,
     on_failure: OnFailure,
 ) {
@@ -88,7 +88,7 @@ pub(crate) fn start(
     });
     LINE.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&line)));
     let for_ice = Rc::clone(&line);
-    api::get(&ice_path, session.as_deref(), move |reply| {
+    api::get(&ice_path, session, move |reply| {
         let servers = match reply {
             Ok((200, body)) => Fields::parse(&body)
                 .and_then(|mut reply| reply.take("ice_servers"))

@@ -244,7 +244,7 @@ impl PresenceHub {
         let address = url
             .query_pairs()
             .find(|(name, _)| name == "address")
-            .and_then(|(_, hex)| address_from_hex(&hex))
+            .and_then(|(_, hex)| webcall::address_from_hex(&hex))
             .ok_or_else(|| internal("connect-caller without an address key"))?;
         let now = clock::now();
         let callers = self.state.get_websockets_with_tag(CALLER_TAG);
@@ -749,20 +749,9 @@ impl PresenceHub {
             Output::ToCaller { conn, message } => {
                 // A started call gets its ICE servers next: TURN credentials for it alone.
                 let ice = match &message {
-                    CallerEvent::Started { conversation } => self
-                        .with_center(|center| webcall::turn_ttl_secs(&self.env, center.config()))
-                        .map(|ttl_secs| {
-                            let grant = webcall::TurnGrant {
-                                call: conversation,
-                                ttl_secs,
-                            };
-                            CallerEvent::IceServers {
-                                ice_servers: webcall::ice_servers(&self.env, Some(&grant))
-                                    .iter()
-                                    .filter_map(|server| serde_json::to_value(server).ok())
-                                    .collect(),
-                            }
-                        }),
+                    CallerEvent::Started { conversation } => self.with_center(|center| {
+                        webcall::ice_servers_event(&self.env, center.config(), conversation)
+                    }),
                     _ => None,
                 };
                 for ws in self.state.get_websockets_with_tag(&conn_tag(conn.0)) {
@@ -857,18 +846,6 @@ fn log_retry_ms(env: &Env) -> u64 {
 
 fn send(ws: &WebSocket, message: &ServerMessage) -> Result<()> {
     ws.send_with_str(message.to_json())
-}
-
-/// The 32 hex digits the worker writes for a customer's address key.
-fn address_from_hex(hex: &str) -> Option<AddressKey> {
-    if hex.len() != 32 {
-        return None;
-    }
-    let mut key = [0; 16];
-    for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
-        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-    }
-    Some(AddressKey(key))
 }
 
 fn send_caller(ws: &WebSocket, event: &CallerEvent) -> Result<()> {

@@ -15,9 +15,9 @@
 //! a token siteverify accepts.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_center::CenterConfig;
+use tsunagu_center::{AddressKey, CenterConfig};
 use tsunagu_core::{InteractionId, TenantId};
-use tsunagu_protocol::{PROTOCOL_VERSION, WEBCALL_SOCKET_PATH};
+use tsunagu_protocol::{CallerEvent, PROTOCOL_VERSION, WEBCALL_SOCKET_PATH};
 use worker::{Env, Headers, Request, Response, Url};
 
 use super::{html_escape, tenant_param};
@@ -113,6 +113,42 @@ pub(crate) fn turn_ttl_secs(env: &Env, config: &CenterConfig) -> u64 {
         .0
         .div_ceil(1000)
         .clamp(1, cap.max(1))
+}
+
+/// What the hub sends a customer page right after its call started: the ICE servers with a TURN
+/// credential for this call alone.
+pub(crate) fn ice_servers_event(
+    env: &Env,
+    config: &CenterConfig,
+    call: &InteractionId,
+) -> CallerEvent {
+    let grant = TurnGrant {
+        call,
+        ttl_secs: turn_ttl_secs(env, config),
+    };
+    CallerEvent::IceServers {
+        ice_servers: ice_servers(env, Some(&grant))
+            .iter()
+            .filter_map(|server| serde_json::to_value(server).ok())
+            .collect(),
+    }
+}
+
+/// The address key as the worker hands it to the hub (32 hex digits), read back.
+pub(crate) fn address_to_hex(key: &[u8; 16]) -> String {
+    key.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The hub's reading of [`address_to_hex`]; `None` for anything else.
+pub(crate) fn address_from_hex(hex: &str) -> Option<AddressKey> {
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut key = [0; 16];
+    for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(AddressKey(key))
 }
 
 /// `WEBRTC_ICE_SERVERS`; none with a warning when it is not a valid list.
@@ -252,7 +288,7 @@ pub(crate) async fn socket(req: Request, env: &Env) -> Result<Response, AppError
         secrets::session_secret(env)?.as_bytes(),
         remote_ip.as_deref().unwrap_or("unknown"),
     );
-    let address: String = address.iter().map(|byte| format!("{byte:02x}")).collect();
+    let address = address_to_hex(&address);
     let config =
         serde_json::to_string(&config).map_err(|e| AppError::Internal(format!("config: {e}")))?;
     // The hub may be created by this very request, so it gets the tenant's settings with it.
