@@ -36,16 +36,16 @@ before(async () => {
 });
 after(async () => { await edge?.close(); await siteverify?.close(); });
 
-function socketUrl(tenant, extra = '') {
-  const url = new URL(`/api/webcall/socket?tenant=${tenant}${extra}`, edge.url);
+function socketUrl(tenant, extra = '', path = '/api/webcall/socket') {
+  const url = new URL(`${path}?tenant=${tenant}${extra}`, edge.url);
   url.protocol = 'ws:';
   return url;
 }
 
 /** Opens a customer socket as the call page does, from `ip`; resolves { status, client }. */
-function open(tenant, { ip, extra } = {}) {
+function open(tenant, { ip, extra, path } = {}) {
   const headers = ip ? { 'CF-Connecting-IP': ip } : {};
-  const ws = new WebSocket(socketUrl(tenant, extra), { origin: new URL(edge.url).origin, headers });
+  const ws = new WebSocket(socketUrl(tenant, extra, path), { origin: new URL(edge.url).origin, headers });
   return new Promise((resolve) => {
     ws.once('open', () => resolve({ status: 101, client: new HubClient(ws) }));
     ws.once('unexpected-response', (_req, res) => {
@@ -102,7 +102,7 @@ test('one address holds at most max_web_calls_per_address customer sockets; othe
 });
 
 test('an unanswered web ring leaves the agent available, and a call nobody answers ends after max_web_queue_wait', async () => {
-  const { session } = await openSession(edge.url, embedToken({ tenant: 'slow', agent: 'sato', team: 'sales' }));
+  const { session } = await openSession(edge.url, embedToken({ tenant: 'slow', agent: 'sato', team: 'sales', secret: EMBED.TENANT_SLOW_EMBED_SECRET }));
   const sato = await HubClient.connect(edge.url, 'slow', session);
   await sato.next('welcome');
 
@@ -152,8 +152,8 @@ test('tenant ids are [a-z0-9-]{1,63}: ACME-JP and acme_jp are refused at the edg
     assert.equal(socket.status, 400, `webcall socket ?tenant=${id}`);
     assert.match(JSON.parse(socket.body).message, /invalid `tenant` parameter/);
   }
-  const upgrade = await fetch(new URL('/api/socket?tenant=ACME-JP', edge.url), { headers: { upgrade: 'websocket' } });
-  assert.equal(upgrade.status, 400);
+  const widget = await open('ACME-JP', { path: '/api/socket' });
+  assert.equal(widget.status, 400, 'the widget socket too');
   const token = await fetch(new URL('/api/session', edge.url), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
