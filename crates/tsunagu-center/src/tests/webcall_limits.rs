@@ -77,6 +77,10 @@ fn an_unanswered_web_ring_leaves_the_agent_available_and_the_call_ends_after_the
           customer c10 ← {"type":"ended","reason":"wait_too_long"}
     "#]]
     .assert_eq(&sim.take());
+    expect![[r#"
+        interaction:WC01010101010101010101010101010101 channel=web_call number=None answered_by=None outcome=Abandoned { after: Millis(60000) } queue=Some("web_call") queue_time=45s talk=0s wrap_up=0s legs=[sato Some(Anyone) NoAnswer]
+    "#]]
+    .assert_eq(&super::webcalls::stitched(&sim));
 }
 
 fn socket(opened_ms: u64, started: bool, address: u8) -> OpenCallerSocket {

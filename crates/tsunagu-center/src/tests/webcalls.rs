@@ -60,7 +60,7 @@ fn candidate() -> Signal {
 }
 
 /// The stitched conversations of everything recorded, one line each.
-fn stitched(sim: &Sim) -> String {
+pub(super) fn stitched(sim: &Sim) -> String {
     let stitched = tsunagu_stitch::stitch(&sim.records);
     let mut out = String::new();
     for c in &stitched.conversations {
