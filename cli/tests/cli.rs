@@ -492,7 +492,7 @@ fn embed_mint_refuses_bad_input() {
     expect![[r#"
         exit 2 error: --ttl must be between 1 and 600 seconds
         exit 2 error: --roles: unknown role `admin`; the roles are agent, supervisor
-        exit 2 error: --tenant: tenant id may contain only ASCII letters, digits, `_` and `-`
+        exit 2 error: --tenant: tenant id may contain only lower-case ASCII letters, digits and `-`
         exit 2 error: The token's `name` claim is missing or invalid.
     "#]]
     .assert_eq(&report);

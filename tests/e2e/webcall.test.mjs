@@ -347,6 +347,21 @@ test('the call page is bilingual, has a strict CSP and holds no secret; its sock
   }
 });
 
+test('a tenant that takes no web calls (the default): the page says so in both languages and offers no Call button', async () => {
+  await edge.d1("INSERT OR REPLACE INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES ('quiet', '静か商事', 'Quiet Co.', '', '{}')");
+  const page = await CallUsPage.open(browser, edge.url, { tenant: 'quiet', locale: 'ja-JP' });
+  try {
+    assert.equal(await page.root.getAttribute('data-state'), 'off');
+    assert.match(await page.page.locator('#status').textContent(), /ウェブからのお電話は受け付けておりません/);
+    assert.equal(await page.callButton.isVisible(), false, 'no Call button');
+    assert.equal(await page.name.isVisible(), false, 'no form');
+    await page.page.click('#lang');
+    assert.match(await page.page.locator('#status').textContent(), /we do not take calls from the web/);
+  } finally {
+    await page.close();
+  }
+});
+
 test('the demo CRM page links to the customer call page', async () => {
   const crm = await CrmPage.open(browser, new URL('/demo', edge.url).href);
   try {

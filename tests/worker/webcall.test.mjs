@@ -10,7 +10,7 @@ let edge;
 before(async () => {
   edge = await startHarness({ secrets: { TENANT_ACME_EMBED_SECRET: 'acme-embed-secret-for-tests-only-0123456789' } });
   await edge.env.DB.prepare(
-    "INSERT INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES ('acme', 'アクメ', 'Acme', '', '{\"max_web_calls\": 1, \"web_call_start_within\": 1000}')",
+    "INSERT INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES ('acme', 'アクメ', 'Acme', '', '{\"web_calls_enabled\": true, \"max_web_calls\": 1, \"web_call_start_within\": 1000}')",
   ).run();
 });
 after(async () => { await edge?.close(); });
@@ -70,7 +70,7 @@ test('a customer socket and widget sockets share the hub across hibernation: que
   await sato.rosterWith('sato', 'wrap_up', mark);
 
   const heard = new Set(caller.messages.map((m) => m.type));
-  assert.deepEqual([...heard].sort(), ['connected', 'ended', 'queued', 'ringing', 'signal', 'started'],
+  assert.deepEqual([...heard].sort(), ['connected', 'ended', 'ice_servers', 'queued', 'ringing', 'signal', 'started'],
     'the customer socket hears only its own call, never rosters or statuses');
   await sato.close();
 });

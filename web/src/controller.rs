@@ -1300,7 +1300,8 @@ impl Controller {
                 }
             }
         });
-        crate::webcall::start(offer.interaction, send, on_failure);
+        let session = self.session.borrow().clone();
+        crate::webcall::start(offer.interaction, session.as_deref(), send, on_failure);
     }
 
     /// Whether the line already rang with `call_sid` (and forgets it).

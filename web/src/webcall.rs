@@ -61,10 +61,17 @@ struct Line {
     closed: Cell<bool>,
 }
 
-/// The agent accepted web call `conversation`: gets the microphone and the ICE servers, then
-/// waits for the customer's offer. Replaces any earlier line.
-pub(crate) fn start(conversation: InteractionId, send: Sender, on_failure: OnFailure) {
+/// The agent accepted web call `conversation`: gets the microphone and the ICE servers (asked
+/// with the agent's `session`: TURN credentials go to signed-in agents only, named after the
+/// call), then waits for the customer's offer. Replaces any earlier line.
+pub(crate) fn start(
+    conversation: InteractionId,
+    session: Option<&str>,
+    send: Sender,
+    on_failure: OnFailure,
+) {
     close();
+    let ice_path = format!("{ICE_PATH}?conversation={}", conversation.as_str());
     let line = Rc::new(Line {
         conversation,
         send,
@@ -81,7 +88,7 @@ pub(crate) fn start(conversation: InteractionId, send: Sender, on_failure: OnFai
     });
     LINE.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&line)));
     let for_ice = Rc::clone(&line);
-    api::get(ICE_PATH, None, move |reply| {
+    api::get(&ice_path, session, move |reply| {
         let servers = match reply {
             Ok((200, body)) => Fields::parse(&body)
                 .and_then(|mut reply| reply.take("ice_servers"))

@@ -32,7 +32,7 @@ UPDATE tenants SET
     twilio_api_key_sid   = 'SK00000000000000000000000000000d30',
     twilio_twiml_app_sid = 'AP00000000000000000000000000000d30',
     voice_edge           = 'tokyo',
-    routing_json         = '{"max_wait": 180000, "fallback_numbers": ["+819012340000"]}'
+    routing_json         = '{"max_wait": 180000, "fallback_numbers": ["+819012340000"], "web_calls_enabled": true}'
 WHERE id = 'demo';
 
 INSERT OR REPLACE INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES

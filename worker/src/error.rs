@@ -49,6 +49,12 @@ pub(crate) enum AppError {
     /// text and never names the number.
     #[error("{0}")]
     DialRefused(tsunagu_phone::DialRefusal),
+    /// The tenant takes no calls from the web (the default).
+    #[error("this company does not take calls from the web")]
+    WebCallsOff,
+    /// The web call's challenge (Turnstile) was missing or not passed.
+    #[error("the check that you are not a robot did not pass; please reload the page")]
+    ChallengeFailed,
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -78,6 +84,8 @@ impl AppError {
             AppError::Conflict { code, .. } => (409, code),
             AppError::Unavailable(_) => (503, "unavailable"),
             AppError::DialRefused(_) => (403, "dial_refused"),
+            AppError::WebCallsOff => (404, "web_calls_off"),
+            AppError::ChallengeFailed => (403, "challenge_failed"),
             AppError::Internal(_) => (500, "internal"),
         }
     }

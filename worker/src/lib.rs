@@ -13,6 +13,7 @@ mod routes;
 mod secrets;
 mod store;
 mod tenant_config;
+mod turnstile;
 mod twilio_rest;
 mod voice;
 
@@ -47,7 +48,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, tsunagu_protocol::WEBCALL_SOCKET_PATH) => {
             routes::webcall::socket(req, env).await
         }
-        (Method::Get, routes::webcall::ICE_PATH) => routes::webcall::ice(env),
+        (Method::Get, routes::webcall::ICE_PATH) => routes::webcall::ice(&req, env).await,
         (Method::Get, routes::webcall::SCRIPT_PATH) => routes::webcall::script(),
         (Method::Get, p) if p.starts_with(routes::webcall::PAGE_PREFIX) => {
             routes::webcall::page(&p[routes::webcall::PAGE_PREFIX.len()..], env).await

@@ -12,8 +12,8 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 use tsunagu_auth::Permission;
 use tsunagu_center::{
-    AgentCard, Center, CenterConfig, CenterError, Delta, Output, Quarantined, Recovered, Snapshot,
-    WebCallStart,
+    AddressKey, AgentCard, CallerRefusal, Center, CenterConfig, CenterError, Delta,
+    OpenCallerSocket, Output, Quarantined, Recovered, Snapshot, WebCallStart,
 };
 use tsunagu_core::{TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
@@ -34,6 +34,7 @@ use crate::{
     hub::{DeferredEvent, HubCall, HubReply, HubRequest, Refusal},
     log,
     log_outbox::{self, OutboxKeys, PendingWrite},
+    routes::webcall,
     twilio_rest::{self, Redirect},
 };
 
@@ -86,6 +87,10 @@ struct SocketTag {
     /// within the tenant's `web_call_start_within`. 0 in attachments written before.
     #[serde(default)]
     opened_at: u64,
+    /// A customer socket's network address as a keyed hash (never the address): at most a few
+    /// sockets per address. Absent for widgets and in attachments written before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    address: Option<AddressKey>,
 }
 
 impl SocketTag {
@@ -231,42 +236,64 @@ impl PresenceHub {
             signed_in: false,
             caller: false,
             opened_at: clock::now().0,
+            address: None,
         })?;
         Response::from_websocket(pair.client)
     }
 
-    /// `GET /connect-caller?config=…`: accepts a customer page's socket. Its first message must
-    /// start the call. With the tenant's `max_web_calls` customer sockets open already (started
-    /// or not), the upgrade is refused with 503 and nothing is created.
+    /// `GET /connect-caller?config=…&address=…`: accepts a customer page's socket. Its first
+    /// message must start the call. Who may come in is the center's rule
+    /// (`CenterConfig::admit_caller_socket`: web calls on, a free line, a few per address); idle
+    /// pages it names are closed first. Refused with nothing created: 404 when web calls are
+    /// off, 429 when the address has its share, 503 when every line is busy.
     async fn accept_caller_socket(&self, url: &worker::Url) -> Result<Response> {
         let config = url
             .query_pairs()
             .find(|(name, _)| name == "config")
             .and_then(|(_, raw)| serde_json::from_str::<CenterConfig>(&raw).ok())
             .ok_or_else(|| internal("connect without a valid config"))?;
-        let limit = usize::try_from(config.max_web_calls).unwrap_or(usize::MAX);
+        let address = url
+            .query_pairs()
+            .find(|(name, _)| name == "address")
+            .and_then(|(_, hex)| webcall::address_from_hex(&hex))
+            .ok_or_else(|| internal("connect-caller without an address key"))?;
         let now = clock::now();
         let callers = self.state.get_websockets_with_tag(CALLER_TAG);
-        let mut open = callers.len();
-        if open >= limit {
-            // Lines held by pages that never started a call are freed before anyone is refused.
-            for ws in &callers {
-                let overdue = ws
-                    .deserialize_attachment::<SocketTag>()
-                    .ok()
-                    .flatten()
-                    .is_some_and(|tag| {
-                        !tag.signed_in && config.caller_start_overdue(Timestamp(tag.opened_at), now)
-                    });
-                if overdue {
-                    ws.close(Some(CLOSE_START_OVERDUE), Some("call not started in time"))?;
-                    open -= 1;
+        let open: Vec<OpenCallerSocket> = callers
+            .iter()
+            .map(|ws| {
+                let tag = ws.deserialize_attachment::<SocketTag>().ok().flatten();
+                OpenCallerSocket {
+                    opened_at: Timestamp(tag.map_or(0, |tag| tag.opened_at)),
+                    // Unreadable: counted as a call, never closed.
+                    started: tag.is_none_or(|tag| tag.signed_in),
+                    address: tag.and_then(|tag| tag.address),
+                }
+            })
+            .collect();
+        match config.admit_caller_socket(now, &open, address) {
+            Ok(admission) => {
+                for index in admission.close {
+                    if let Some(ws) = callers.get(index) {
+                        ws.close(Some(CLOSE_START_OVERDUE), Some("call not started in time"))?;
+                    }
                 }
             }
-        }
-        if open >= limit {
-            log::warn("webcall.busy", &[("open", open.into())]);
-            return Response::error("all web call lines are busy", 503);
+            Err(refusal) => {
+                log::warn(
+                    "webcall.refused",
+                    &[
+                        ("reason", refusal.to_string().into()),
+                        ("open", open.len().into()),
+                    ],
+                );
+                let status = match refusal {
+                    CallerRefusal::WebCallsOff => 404,
+                    CallerRefusal::TooManyFromAddress => 429,
+                    CallerRefusal::Busy => 503,
+                };
+                return Response::error(refusal.to_string(), status);
+            }
         }
         self.load(Some(config)).await?;
         let conn = self.next_connection().await?;
@@ -278,6 +305,7 @@ impl PresenceHub {
             signed_in: false,
             caller: true,
             opened_at: now.0,
+            address: Some(address),
         })?;
         Response::from_websocket(pair.client)
     }
@@ -331,6 +359,15 @@ impl PresenceHub {
                             ],
                         );
                         Ok(())
+                    }
+                    Some(Err(CenterError::WebCallsOff)) => {
+                        // Turned off since the socket opened: nothing changed in the center.
+                        return end_caller(
+                            ws,
+                            &CallerEvent::Ended {
+                                reason: CallEndReason::Unavailable,
+                            },
+                        );
                     }
                     Some(Err(CenterError::WebCallsBusy)) => {
                         // Nothing changed in the center; the page hears why and is closed.
@@ -867,12 +904,22 @@ impl PresenceHub {
                 }
             }
             Output::ToCaller { conn, message } => {
+                // A started call gets its ICE servers next: TURN credentials for it alone.
+                let ice = match &message {
+                    CallerEvent::Started { conversation } => self.with_center(|center| {
+                        webcall::ice_servers_event(&self.env, center.config(), conversation)
+                    }),
+                    _ => None,
+                };
                 for ws in self.state.get_websockets_with_tag(&conn_tag(conn.0)) {
                     let _ = if matches!(message, CallerEvent::Ended { .. }) {
                         end_caller(&ws, &message)
                     } else {
                         send_caller(&ws, &message)
                     };
+                    if let Some(ice) = &ice {
+                        let _ = send_caller(&ws, ice);
+                    }
                 }
             }
             Output::RedirectCall {

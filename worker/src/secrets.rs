@@ -1,7 +1,8 @@
 //! Per-tenant and global secrets: Worker secrets (`wrangler secret put`), `.dev.vars` in development.
 //!
 //! A tenant's secrets are named `TENANT_<ID>_<KIND>` with the id upper-cased and `-` as `_`, so an
-//! operator can see at a glance which tenant a secret belongs to.
+//! operator can see at a glance which tenant a secret belongs to. Tenant ids are `[a-z0-9-]{1,63}`,
+//! so two tenants never share a name.
 
 use tsunagu_core::TenantId;
 use worker::Env;
@@ -17,6 +18,8 @@ pub(crate) enum TenantSecret {
     TwilioAuthToken,
     /// Secret of the Twilio API key: signs Access Tokens and authenticates REST calls.
     TwilioApiKeySecret,
+    /// Cloudflare Turnstile's secret for the tenant's site key: checks the call page's challenge.
+    TurnstileSecret,
 }
 
 impl TenantSecret {
@@ -25,24 +28,15 @@ impl TenantSecret {
             TenantSecret::EmbedSecret => "EMBED_SECRET",
             TenantSecret::TwilioAuthToken => "TWILIO_AUTH_TOKEN",
             TenantSecret::TwilioApiKeySecret => "TWILIO_API_KEY_SECRET",
+            TenantSecret::TurnstileSecret => "TURNSTILE_SECRET",
         }
     }
 }
 
-/// The name of a tenant's secret, e.g. `TENANT_DEMO_EMBED_SECRET`.
+/// The name of a tenant's secret, e.g. `TENANT_DEMO_EMBED_SECRET`. Distinct tenants never share
+/// one: `TenantId::secret_name_part` is one-to-one (a property test in `tsunagu-core`).
 pub(crate) fn secret_name(tenant: &TenantId, which: TenantSecret) -> String {
-    let id: String = tenant
-        .as_str()
-        .chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_uppercase()
-            }
-        })
-        .collect();
-    format!("TENANT_{id}_{}", which.suffix())
+    format!("TENANT_{}_{}", tenant.secret_name_part(), which.suffix())
 }
 
 /// A tenant's secret, or `None` when the operator has not set it.

@@ -6,6 +6,7 @@
 //! hours) that only the widget holds. Both rest on the compact JWS code in [`jwt`]. Web calls'
 //! TURN servers get time-limited credentials from [`turn`].
 
+mod address;
 mod claims;
 mod error;
 
@@ -16,6 +17,7 @@ pub mod session;
 pub mod turn;
 
 pub use access::{LogScope, Permission, SupervisorReach};
+pub use address::address_key;
 pub use claims::{CLOCK_SKEW_SECS, MIN_SECRET_LEN, Role};
 pub use embed::{
     EMBED_AUDIENCE, EMBED_MAX_LIFETIME_SECS, EmbedClaims, mint_embed_token, peek_tenant,

@@ -336,11 +336,10 @@ impl Center {
             agent.presence.set_policy(config.presence.clone());
             self.journal.agent(id);
         }
-        let grace = config.presence.disconnect_grace;
         self.web_waits = self
             .calls
             .iter()
-            .filter_map(|(id, call)| Some((call.web.as_ref()?.agent_lost_at? + grace, id.clone())))
+            .filter_map(|(id, call)| crate::webcall::web_deadline(&config, id, call))
             .collect();
         self.config = config;
         Ok(())
@@ -752,12 +751,14 @@ impl Center {
         };
         call.leg_call_sid = None;
         let offer_id = call.offer_id(attempt);
+        let ring = if call.web.is_some() {
+            presence::Input::WebOffer(offer_id.clone())
+        } else {
+            presence::Input::Offer(offer_id.clone())
+        };
         let id = offer.contact.clone();
         self.changed.insert(id.clone());
-        if self
-            .presence_input(at, &offer.agent, presence::Input::Offer(offer_id.clone()))
-            .is_err()
-        {
+        if self.presence_input(at, &offer.agent, ring).is_err() {
             // Presence and router disagree about this agent: never ring them for it.
             self.reroute_after_failure(at, &id);
             return;

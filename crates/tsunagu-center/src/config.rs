@@ -40,7 +40,7 @@ pub struct CenterConfig {
     pub broadcast_interval: Millis,
     /// At most this many web calls (from the public "call us" page) wait, ring or talk at once;
     /// more are turned away as busy, so the public page cannot exhaust the hub. 0 turns web calls
-    /// off. Default: 20.
+    /// off (as does `web_calls_enabled: false`). Default: 20.
     #[serde(default = "default_max_web_calls")]
     pub max_web_calls: u32,
     /// A customer socket counts against `max_web_calls` from the moment it opens; one that has not
@@ -57,6 +57,28 @@ pub struct CenterConfig {
     /// the CRM page cannot dial silently). Only for CRMs the tenant trusts.
     #[serde(default)]
     pub direct_dial_from_host: bool,
+    /// Whether the public "call us" page takes calls at all. Off unless the tenant turns it on
+    /// (anyone on the internet can open the page). Default: false.
+    #[serde(default)]
+    pub web_calls_enabled: bool,
+    /// At most this many customer sockets (idle or in a call) from one network address at once,
+    /// so one machine cannot hold every line. Default: 2.
+    #[serde(default = "default_max_web_calls_per_address")]
+    pub max_web_calls_per_address: u32,
+    /// A web call not answered this long after it arrived (queued, or back in the queue after
+    /// rings nobody answered) ends with `wait_too_long`, so a page left open cannot hold a line
+    /// for ever. Default: 5 min.
+    #[serde(default = "default_max_web_queue_wait")]
+    pub max_web_queue_wait: Millis,
+    /// The longest a connected web call is expected to last. With `max_web_queue_wait` it bounds
+    /// the TURN credentials handed out for one call. Default: 1 h.
+    #[serde(default = "default_max_web_call_length")]
+    pub max_web_call_length: Millis,
+    /// Cloudflare Turnstile site key: when set, the page shows the challenge and the worker
+    /// checks its token (with the secret `TENANT_<ID>_TURNSTILE_SECRET`) before a call starts.
+    /// Default: none (no challenge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile_site_key: Option<String>,
 }
 
 fn default_max_wait() -> Millis {
@@ -73,6 +95,18 @@ fn default_max_web_calls() -> u32 {
 
 fn default_web_call_start_within() -> Millis {
     Millis::from_secs(10)
+}
+
+fn default_max_web_calls_per_address() -> u32 {
+    2
+}
+
+fn default_max_web_queue_wait() -> Millis {
+    Millis::from_secs(5 * 60)
+}
+
+fn default_max_web_call_length() -> Millis {
+    Millis::from_secs(60 * 60)
 }
 
 /// Twilio rings at most ten numbers in one `<Dial>`.
@@ -94,7 +128,26 @@ impl CenterConfig {
             web_call_start_within: default_web_call_start_within(),
             dial_policy: DialPolicy::default(),
             direct_dial_from_host: false,
+            web_calls_enabled: false,
+            max_web_calls_per_address: default_max_web_calls_per_address(),
+            max_web_queue_wait: default_max_web_queue_wait(),
+            max_web_call_length: default_max_web_call_length(),
+            turnstile_site_key: None,
         }
+    }
+
+    /// Whether the public page takes web calls: turned on, with at least one line.
+    pub fn web_calls_on(&self) -> bool {
+        self.web_calls_enabled && self.max_web_calls > 0
+    }
+
+    /// How long one web call may last at most, from its start: the queue wait, then the call.
+    pub fn web_call_lifetime(&self) -> Millis {
+        Millis(
+            self.max_web_queue_wait
+                .0
+                .saturating_add(self.max_web_call_length.0),
+        )
     }
 
     /// Whether a customer socket opened at `opened_at` that has not started a call is past its

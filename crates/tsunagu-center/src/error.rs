@@ -41,6 +41,8 @@ pub enum CenterError {
     CannotHold,
     #[error("all web call lines are busy; please try again later")]
     WebCallsBusy,
+    #[error("this company does not take calls from the web")]
+    WebCallsOff,
     #[error("this call has already started")]
     WebCallAlreadyStarted,
     #[error("this is not a web call: a phone call is answered and hung up on the phone line")]

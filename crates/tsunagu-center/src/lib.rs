@@ -44,7 +44,10 @@
 //!   own deadlines, connects when the widget accepts, and the hub relays WebRTC signalling
 //!   between the customer socket and the accepting widget socket only (see `webcall.rs`). A blip
 //!   of that socket (closed without `leaving`) unbinds the call, which waits `disconnect_grace`
-//!   for a widget of the agent to take it back (`rejoin`) before it ends.
+//!   for a widget of the agent to take it back (`rejoin`) before it ends. Web calls are off
+//!   unless the tenant turns them on; the hub lets a customer socket in only through
+//!   [`CenterConfig::admit_caller_socket`] (lines, and a few per network address); a call not
+//!   answered within `max_web_queue_wait` ends; an unanswered web ring leaves the agent available.
 //! - **Storage.** An agent's entry holds their presence, sockets and the router's facts about
 //!   them; a call's entry holds the call and the router's record of it. Queue order is rebuilt
 //!   from each call's arrival, timers from the presence machines, forgetting from `ended_at`.
@@ -64,6 +67,7 @@ mod recover;
 mod snapshot;
 mod transfer;
 mod webcall;
+mod webcall_gate;
 mod wire;
 
 pub use call::{
@@ -81,6 +85,7 @@ pub use output::Output;
 pub use recover::{Quarantined, Recovered};
 pub use snapshot::Snapshot;
 pub use webcall::WebCallStart;
+pub use webcall_gate::{AddressKey, CallerAdmission, CallerRefusal, OpenCallerSocket};
 
 #[cfg(test)]
 mod tests;

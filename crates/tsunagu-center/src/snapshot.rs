@@ -176,13 +176,11 @@ impl Center {
                             return Err(inconsistent("a customer socket is used twice"));
                         }
                     }
-                    if let Some(lost_at) = web.agent_lost_at {
-                        if web.agent_conn.is_some() {
-                            return Err(inconsistent("a web call waits for a widget it has"));
-                        }
-                        let grace = self.config.presence.disconnect_grace;
-                        self.web_waits.insert((lost_at + grace, id.clone()));
+                    if web.agent_lost_at.is_some() && web.agent_conn.is_some() {
+                        return Err(inconsistent("a web call waits for a widget it has"));
                     }
+                    self.web_waits
+                        .extend(crate::webcall::web_deadline(&self.config, id, call));
                 }
                 _ => {
                     return Err(inconsistent(

@@ -164,6 +164,9 @@ impl Center {
         if self.connections.contains_key(&conn) || self.callers.contains_key(&conn) {
             return Err(CenterError::DuplicateConnection);
         }
+        if !self.config.web_calls_on() {
+            return Err(CenterError::WebCallsOff);
+        }
         let limit = usize::try_from(self.config.max_web_calls).unwrap_or(usize::MAX);
         if self.callers.len() >= limit {
             return Err(CenterError::WebCallsBusy);
@@ -208,6 +211,8 @@ impl Center {
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);
         self.callers.insert(conn, id.clone());
+        self.web_waits
+            .insert((now + self.config.max_web_queue_wait, id.clone()));
         self.journal.call(&id);
         self.changed.insert(id.clone());
         self.outputs.push_back(Output::ToCaller {
@@ -416,15 +421,59 @@ impl Center {
         Ok(())
     }
 
+    /// A deadline of web call `id` came at `at`: the wait for an answer (`max_web_queue_wait`
+    /// since it arrived), or for its widget to come back after a blip.
+    pub(crate) fn web_wait_over(&mut self, at: Timestamp, id: &InteractionId) {
+        let Some(call) = self.calls.get(id) else {
+            return;
+        };
+        match call.place {
+            Place::Queued => self.web_queue_wait_over(at, id),
+            // Not cut off mid-ring: looked at again when this ring can have ended.
+            Place::Ringing { timeout, .. } => {
+                let again = at + timeout.max(self.config.presence.ring_no_answer);
+                self.web_waits.insert((again, id.clone()));
+            }
+            Place::Connected { .. } => self.web_widget_wait_over(at, id),
+            Place::Ended { .. } => {}
+        }
+    }
+
+    /// A web call waited `max_web_queue_wait` without an answer: it leaves the queue as
+    /// abandoned, and the page hears `wait_too_long`.
+    fn web_queue_wait_over(&mut self, at: Timestamp, id: &InteractionId) {
+        let overdue = self.calls.get(id).is_some_and(|call| {
+            at.saturating_since(call.arrived_at) >= self.config.max_web_queue_wait
+        });
+        if !overdue {
+            return;
+        }
+        if let Some(call) = self.calls.get_mut(id) {
+            call.hung_up = true;
+            let _ = call
+                .interaction
+                .handle(at, tsunagu_interaction::Event::CustomerHungUp);
+            self.journal.call(id);
+        }
+        self.set_end_reason(id, CallEndReason::WaitTooLong);
+        self.router_abandon(id);
+        self.end(at, id, Ending::Abandoned);
+    }
+
     /// The wait of web call `id` for its widget ran out at `at`: nobody took it back, so it ends
     /// as if the widget had closed for good.
-    pub(crate) fn web_wait_over(&mut self, at: Timestamp, id: &InteractionId) {
+    fn web_widget_wait_over(&mut self, at: Timestamp, id: &InteractionId) {
+        let grace = self.config.presence.disconnect_grace;
+        // The call's queue deadline may come while it waits for its widget: only the wait's
+        // own end counts.
         let waiting = self.calls.get(id).is_some_and(|call| {
             matches!(call.place, Place::Connected { .. })
-                && call
-                    .web
-                    .as_ref()
-                    .is_some_and(|web| web.agent_conn.is_none() && web.agent_lost_at.is_some())
+                && call.web.as_ref().is_some_and(|web| {
+                    web.agent_conn.is_none()
+                        && web
+                            .agent_lost_at
+                            .is_some_and(|lost_at| lost_at + grace <= at)
+                })
         });
         if !waiting {
             return;
@@ -498,6 +547,22 @@ impl Center {
             self.callers.remove(&web.conn);
         }
     }
+}
+
+/// The deadline web call `id` waits for, if any: its widget's return after a blip while
+/// connected, or an answer (`max_web_queue_wait` from its arrival) while queued or ringing.
+pub(crate) fn web_deadline(
+    config: &crate::CenterConfig,
+    id: &InteractionId,
+    call: &CallEntry,
+) -> Option<(Timestamp, InteractionId)> {
+    let web = call.web.as_ref()?;
+    let at = match call.place {
+        Place::Queued | Place::Ringing { .. } => call.arrived_at + config.max_web_queue_wait,
+        Place::Connected { .. } => web.agent_lost_at? + config.presence.disconnect_grace,
+        Place::Ended { .. } => return None,
+    };
+    Some((at, id.clone()))
 }
 
 /// `WC` and the random bytes in hex: 34 characters, never a Twilio CallSid (`CA…`).

@@ -15,24 +15,44 @@ pub enum IdError {
     InvalidCharacter { kind: &'static str },
     #[error("{kind} may contain only ASCII letters, digits and `_`")]
     InvalidIdentityCharacter { kind: &'static str },
+    #[error("{kind} may contain only lower-case ASCII letters, digits and `-`")]
+    InvalidTenantCharacter { kind: &'static str },
+}
+
+/// Which characters an identifier may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Charset {
+    /// ASCII letters, digits, `_` and `-`.
+    Id,
+    /// ASCII letters, digits and `_`: a Twilio `<Client>` identity.
+    Identity,
+    /// Lower-case ASCII letters, digits and `-`: a tenant, whose id also names its secrets
+    /// (`TENANT_<ID>_…`, upper-cased, `-` as `_`), which only this charset keeps one-to-one.
+    Tenant,
 }
 
 /// Identifiers travel in URLs, JWT claims and Twilio `<Client>` names, so they are restricted to a
 /// charset that needs no escaping anywhere. Agent ids are further restricted: they are Twilio
-/// `<Client>` identities, which allow only `[A-Za-z0-9_]{1,121}`.
-fn validate(kind: &'static str, max: usize, allow_dash: bool, raw: &str) -> Result<(), IdError> {
+/// `<Client>` identities, which allow only `[A-Za-z0-9_]{1,121}`. Tenant ids are
+/// `[a-z0-9-]{1,63}` (a DNS label's shape): `acme-jp`, `acme_jp` and `ACME-JP` would otherwise
+/// name the same secrets.
+fn validate(kind: &'static str, max: usize, charset: Charset, raw: &str) -> Result<(), IdError> {
     if raw.is_empty() {
         return Err(IdError::Empty { kind });
     }
     if raw.len() > max {
         return Err(IdError::TooLong { kind, max });
     }
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || (allow_dash && b == b'-');
+    let allowed = |b: u8| match charset {
+        Charset::Id => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
+        Charset::Identity => b.is_ascii_alphanumeric() || b == b'_',
+        Charset::Tenant => b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-',
+    };
     if !raw.bytes().all(allowed) {
-        return Err(if allow_dash {
-            IdError::InvalidCharacter { kind }
-        } else {
-            IdError::InvalidIdentityCharacter { kind }
+        return Err(match charset {
+            Charset::Id => IdError::InvalidCharacter { kind },
+            Charset::Identity => IdError::InvalidIdentityCharacter { kind },
+            Charset::Tenant => IdError::InvalidTenantCharacter { kind },
         });
     }
     Ok(())
@@ -40,9 +60,9 @@ fn validate(kind: &'static str, max: usize, allow_dash: bool, raw: &str) -> Resu
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal) => {
-        string_id!($(#[$doc])* $name, $kind, $max, allow_dash = true);
+        string_id!($(#[$doc])* $name, $kind, $max, Charset::Id);
     };
-    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal, allow_dash = $dash:literal) => {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal, $charset:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -52,7 +72,7 @@ macro_rules! string_id {
             /// Validates `raw` and wraps it.
             pub fn new(raw: impl Into<String>) -> Result<Self, IdError> {
                 let raw = raw.into();
-                validate($kind, $max, $dash, &raw)?;
+                validate($kind, $max, $charset, &raw)?;
                 Ok(Self(raw))
             }
 
@@ -86,14 +106,33 @@ string_id!(
     /// A customer company of Tsunagu (`demo`, `acme-jp`). Routes every request to its data.
     TenantId,
     "tenant id",
-    64
+    63,
+    Charset::Tenant
 );
+
+impl TenantId {
+    /// The id as it appears in the names of the tenant's secrets (`TENANT_<ID>_EMBED_SECRET`):
+    /// upper-cased, `-` as `_`. One-to-one over valid ids, since they hold neither `_` nor
+    /// upper case.
+    pub fn secret_name_part(&self) -> String {
+        self.0
+            .chars()
+            .map(|c| {
+                if c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect()
+    }
+}
 string_id!(
     /// An agent, unique within a tenant. Also the Twilio `<Client>` identity, hence the limit.
     AgentId,
     "agent id",
     121,
-    allow_dash = false
+    Charset::Identity
 );
 string_id!(
     /// A team of agents within a tenant.

@@ -66,8 +66,67 @@ fn ids_deserialize_through_validation() {
     let ok: TenantId = serde_json::from_str(r#""demo""#).expect("valid tenant id");
     assert_eq!(ok.as_str(), "demo");
     let err = serde_json::from_str::<TenantId>(r#""de mo""#).map_err(|e| e.to_string());
-    expect![[r#"Err("tenant id may contain only ASCII letters, digits, `_` and `-`")"#]]
+    expect![[r#"Err("tenant id may contain only lower-case ASCII letters, digits and `-`")"#]]
         .assert_eq(&format!("{err:?}"));
+}
+
+#[test]
+fn tenant_ids_are_lower_case_letters_digits_and_dashes_up_to_63() {
+    let check = |raw: &str| match TenantId::new(raw) {
+        Ok(id) => format!("ok {id} -> {}", id.secret_name_part()),
+        Err(err) => format!("error: {err}"),
+    };
+    let long = "a".repeat(64);
+    let cases = ["acme-jp", "acme_jp", "ACME-JP", "Acme", "demo2", "", &long];
+    let actual: Vec<String> = cases.iter().map(|raw| check(raw)).collect();
+    expect![[r#"
+        [
+            "ok acme-jp -> ACME_JP",
+            "error: tenant id may contain only lower-case ASCII letters, digits and `-`",
+            "error: tenant id may contain only lower-case ASCII letters, digits and `-`",
+            "error: tenant id may contain only lower-case ASCII letters, digits and `-`",
+            "ok demo2 -> DEMO2",
+            "error: tenant id must not be empty",
+            "error: tenant id is longer than 63 characters",
+        ]
+    "#]]
+    .assert_debug_eq(&actual);
+    assert!(TenantId::new("a".repeat(63)).is_ok());
+}
+
+proptest::proptest! {
+    /// Two different tenants never share a secret name: the mapping is one-to-one over valid ids.
+    /// `b` is `a` with some characters' case flipped or `-`/`_` swapped: the strings that
+    /// would collide if the charset allowed them.
+    #[test]
+    fn tenant_secret_names_never_collide(
+        a in "[A-Za-z0-9_-]{1,63}",
+        flips in proptest::collection::vec(proptest::bool::ANY, 63),
+    ) {
+        let b: String = a
+            .chars()
+            .zip(&flips)
+            .map(|(c, flip)| match (c, flip) {
+                (_, false) => c,
+                ('-', true) => '_',
+                ('_', true) => '-',
+                (c, true) if c.is_ascii_lowercase() => c.to_ascii_uppercase(),
+                (c, true) => c.to_ascii_lowercase(),
+            })
+            .collect();
+        if let (Ok(a), Ok(b)) = (TenantId::new(a), TenantId::new(b)) {
+            proptest::prop_assert_eq!(a == b, a.secret_name_part() == b.secret_name_part());
+        }
+    }
+
+    /// Whatever the string, a tenant id is either refused or of the documented charset.
+    #[test]
+    fn accepted_tenant_ids_are_in_the_charset(raw in "[ -~]{0,70}") {
+        if let Ok(id) = TenantId::new(raw.clone()) {
+            proptest::prop_assert!(id.as_str().len() <= 63);
+            proptest::prop_assert!(raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+        }
+    }
 }
 
 #[test]

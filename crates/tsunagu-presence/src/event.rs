@@ -19,6 +19,11 @@ pub enum Input {
     SetStatus(RequestedStatus),
     /// Routing rings this agent.
     Offer(OfferId),
+    /// Routing rings this agent with a web call: like `Offer`, except that its ring running out
+    /// unanswered leaves the agent available. Anyone on the internet can place a web call (a bot
+    /// holding a line among them), so an unanswered one says nothing about the agent. A missed
+    /// one (the widget never acknowledged) still follows the policy: that is the widget's fault.
+    WebOffer(OfferId),
     /// The widget shows the ringing offer to the agent.
     OfferAcknowledged(OfferId),
     /// The agent refused the offer.
@@ -45,6 +50,7 @@ impl fmt::Display for Input {
             Input::Disconnected(connection) => write!(f, "close connection {connection}"),
             Input::SetStatus(status) => write!(f, "set status {status}"),
             Input::Offer(offer) => write!(f, "offer {offer}"),
+            Input::WebOffer(offer) => write!(f, "offer web call {offer}"),
             Input::OfferAcknowledged(offer) => write!(f, "acknowledge offer {offer}"),
             Input::OfferDeclined(offer) => write!(f, "decline offer {offer}"),
             Input::OfferCancelled(offer) => write!(f, "cancel offer {offer}"),

@@ -69,6 +69,9 @@ enum State {
         /// Deadline for the acknowledgement; `None` once acknowledged.
         ack_by: Option<Timestamp>,
         answer_by: Timestamp,
+        /// A web call's offer: ringing out unanswered leaves the agent available.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        web: bool,
     },
     OnCall {
         interaction: InteractionId,
@@ -243,17 +246,27 @@ impl Presence {
             }
         } else {
             match &self.state {
-                State::Reserved { ack_by, .. } => {
+                State::Reserved {
+                    ack_by,
+                    web,
+                    idle_since,
+                    ..
+                } => {
                     let (reason, then) = if ack_by.is_some() {
                         let then = self.policy.status_after_missed_offer;
-                        (OfferLostReason::NotAcknowledged, then)
+                        (OfferLostReason::NotAcknowledged, State::requested(then, at))
+                    } else if *web {
+                        // Never away for a web call nobody answered (see `Input::WebOffer`); the
+                        // agent keeps their place in the longest-idle order.
+                        let back = State::Available {
+                            idle_since: *idle_since,
+                        };
+                        (OfferLostReason::NoAnswer, back)
                     } else {
-                        (
-                            OfferLostReason::NoAnswer,
-                            self.policy.status_after_no_answer,
-                        )
+                        let then = self.policy.status_after_no_answer;
+                        (OfferLostReason::NoAnswer, State::requested(then, at))
                     };
-                    self.lose_offer(at, reason, State::requested(then, at));
+                    self.lose_offer(at, reason, then);
                 }
                 State::WrapUp { .. } => self.finish_wrap_up(at),
                 _ => {}
@@ -263,6 +276,7 @@ impl Presence {
     }
 
     fn apply(&mut self, now: Timestamp, input: Input) -> Result<(), Rejected> {
+        let web = matches!(input, Input::WebOffer(_));
         match input {
             Input::Connected(connection) => {
                 if !self.connections.insert(connection) {
@@ -303,13 +317,14 @@ impl Presence {
                     Ok(())
                 }
             },
-            Input::Offer(offer) => match self.state {
+            Input::Offer(offer) | Input::WebOffer(offer) => match self.state {
                 State::Available { idle_since } if !self.connections.is_empty() => {
                     let reserved = State::Reserved {
                         offer,
                         idle_since,
                         ack_by: Some(now + self.policy.offer_ack_timeout),
                         answer_by: now + self.policy.ring_no_answer,
+                        web,
                     };
                     self.change(now, reserved);
                     Ok(())

@@ -51,6 +51,10 @@ pub enum CallerMessage {
 pub enum CallerEvent {
     /// The call exists; its id is the conversation's in the call log.
     Started { conversation: InteractionId },
+    /// The STUN/TURN servers for this call's peer connection (`RTCIceServer`s), sent right
+    /// after `started`: TURN credentials are minted for this call only and expire when it can
+    /// last no longer, so nobody gets them without placing a call.
+    IceServers { ice_servers: Vec<serde_json::Value> },
     /// Nobody is free: the customer is number `position` in line (sent again when it changes).
     Queued { position: u32 },
     /// An agent's widget rings.
@@ -86,6 +90,8 @@ pub enum CallEndReason {
     Busy,
     /// The call could not be routed.
     Unavailable,
+    /// Nobody answered within the tenant's longest wait for a web call.
+    WaitTooLong,
     #[serde(other)]
     Other,
 }

@@ -20,6 +20,7 @@
       queued: 'ただいま順番にお繋ぎしています。現在 {n} 番目です。このままお待ちください。',
       ringing: '担当者を呼び出しています…',
       connected: '通話中',
+      off: '申し訳ございません。現在、ウェブからのお電話は受け付けておりません。',
       ended: {
         caller_hung_up: '通話を終了しました。',
         agent_hung_up: '担当者が通話を終了しました。ありがとうございました。',
@@ -27,6 +28,7 @@
         closed: 'ただいま受付時間外です。受付時間内にあらためてお問い合わせください。',
         busy: 'ただいま大変混み合っています。しばらくしてからおかけ直しください。',
         unavailable: 'ただいまお繋ぎできません。しばらくしてからおかけ直しください。',
+        wait_too_long: '大変お待たせして申し訳ございません。ただいまお繋ぎできません。しばらくしてからおかけ直しください。',
         lost: '接続が切れました。もう一度おかけください。',
         mic: 'マイクを使えません。ブラウザのマイクの許可をご確認ください。',
         incompatible: 'ページが古くなっています。再読み込みしてからおかけください。',
@@ -48,6 +50,7 @@
       queued: 'All our agents are busy. You are number {n} in line; please hold.',
       ringing: 'Ringing an agent…',
       connected: 'Connected',
+      off: 'Sorry, we do not take calls from the web at the moment.',
       ended: {
         caller_hung_up: 'You ended the call.',
         agent_hung_up: 'The agent ended the call. Thank you for calling.',
@@ -55,6 +58,7 @@
         closed: 'We are closed now. Please call again during business hours.',
         busy: 'All lines are busy. Please try again in a few minutes.',
         unavailable: 'We cannot take your call now. Please try again later.',
+        wait_too_long: 'We are sorry to have kept you waiting: nobody could take your call. Please try again later.',
         lost: 'The connection was lost. Please call again.',
         mic: 'The microphone is not available. Please allow it in your browser.',
         incompatible: 'This page is out of date. Please reload it and call again.',
@@ -69,7 +73,8 @@
 
   var lang = /[?&]lang=en/.test(location.search) ||
     (!/[?&]lang=ja/.test(location.search) && !/^ja/i.test(navigator.language || 'ja')) ? 'en' : 'ja';
-  var state = 'idle';
+  // A tenant that takes no web calls: the page says so and offers no Call button.
+  var state = config.enabled ? 'idle' : 'off';
   var position = 0;
   var endReason = null;
   var ws = null;
@@ -102,7 +107,8 @@
     root.setAttribute('data-position', state === 'queued' ? String(position) : '');
     root.setAttribute('data-end-reason', state === 'ended' ? (endReason || 'other') : '');
     var live = state === 'calling' || state === 'queued' || state === 'ringing' || state === 'connected';
-    el('call').hidden = live;
+    el('call').hidden = live || state === 'off';
+    el('caller').hidden = state === 'off';
     el('hang-up').hidden = !live;
     el('mute').hidden = state !== 'connected';
     el('timer').hidden = state !== 'connected' && !(state === 'ended' && connectedAt);
@@ -190,6 +196,10 @@
       case 'started':
         root.setAttribute('data-conversation', event.conversation);
         break;
+      case 'ice_servers':
+        // This call's servers, TURN credentials included (minted for it; they expire with it).
+        if (Array.isArray(event.ice_servers)) config.ice_servers = event.ice_servers;
+        break;
       case 'queued':
         position = event.position;
         setState('queued');
@@ -229,16 +239,19 @@
     root.removeAttribute('data-conversation');
     root.removeAttribute('data-peer');
     setState('calling');
-    // Fresh ICE servers for this call: TURN credentials are minted per request and expire, and
-    // the page may have been open for hours. The list embedded in the page stands in meanwhile.
-    fetch('/api/webcall/ice', { cache: 'no-store' }).then(function (res) { return res.json(); }).then(function (reply) {
-      if (reply && Array.isArray(reply.ice_servers)) config.ice_servers = reply.ice_servers;
-    }).catch(function () {});
+    // The tenant's challenge (Turnstile), when it asks for one: its token rides on the upgrade,
+    // is checked by the worker once, and the widget is reset for the next call.
+    var url = config.socket;
+    if (config.turnstile_site_key) {
+      var token = document.querySelector('#challenge [name="cf-turnstile-response"]');
+      url += '&challenge=' + encodeURIComponent(token ? token.value : '');
+      if (window.turnstile) window.turnstile.reset('#challenge');
+    }
     navigator.mediaDevices.getUserMedia({ audio: true, video: false }).then(function (stream) {
       if (state !== 'calling') { stream.getTracks().forEach(function (track) { track.stop(); }); return; }
       local = stream;
       var scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-      ws = new WebSocket(scheme + location.host + config.socket);
+      ws = new WebSocket(scheme + location.host + url);
       ws.onopen = function () {
         var start = { type: 'start', protocol: config.protocol };
         var name = el('caller-name').value.trim(), number = el('caller-number').value.trim();

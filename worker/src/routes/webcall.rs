@@ -5,16 +5,23 @@
 //! microphone and, once an agent answers, sets up an `RTCPeerConnection` whose signalling goes
 //! over that socket. Audio flows peer to peer between the page and the agent's widget. The STUN
 //! and TURN servers both peers use are configuration (`WEBRTC_ICE_SERVERS` in wrangler.toml), plus
-//! a TURN server with credentials minted per request (`WEBRTC_TURN_URLS` and the secret
-//! `WEBRTC_TURN_SECRET`): the list is public, so a fixed TURN password must never be in it.
+//! a TURN server with credentials minted per call (`WEBRTC_TURN_URLS` and the secret
+//! `WEBRTC_TURN_SECRET`): the page gets them from the hub with its started call, the agent's
+//! widget from `GET /api/webcall/ice` with its session; nobody else gets any.
+//!
+//! Abuse limits (the page is public): web calls are off unless the tenant turns them on; the hub
+//! lets at most a few customer sockets in per network address (a keyed hash of
+//! `CF-Connecting-IP`, never the address); with a Turnstile site key the socket upgrade must carry
+//! a token siteverify accepts.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_core::TenantId;
-use tsunagu_protocol::{PROTOCOL_VERSION, WEBCALL_SOCKET_PATH};
-use worker::{Env, Headers, Request, Response};
+use tsunagu_center::{AddressKey, CenterConfig};
+use tsunagu_core::{InteractionId, TenantId};
+use tsunagu_protocol::{CallerEvent, PROTOCOL_VERSION, WEBCALL_SOCKET_PATH};
+use worker::{Env, Headers, Request, Response, Url};
 
-use super::{html_escape, socket};
-use crate::{clock, error::AppError, log, store};
+use super::{html_escape, tenant_param};
+use crate::{auth, clock, error::AppError, hub, log, secrets, store, tenant_config, turnstile};
 
 /// `/call/<tenant>`: the customer page.
 pub(crate) const PAGE_PREFIX: &str = "/call/";
@@ -36,17 +43,27 @@ const TURN_URLS_VAR: &str = "WEBRTC_TURN_URLS";
 const TURN_SECRET: &str = "WEBRTC_TURN_SECRET";
 const TURN_TTL_VAR: &str = "WEBRTC_TURN_TTL_SECS";
 
-/// Four hours: longer than any call (a TURN allocation's refreshes are signed with the same
-/// username, so the credential must outlive the call), short enough that a copied one is dead
-/// by the evening.
+/// The longest a credential lives whatever the tenant allows: four hours. Within it, a
+/// credential lives as long as its call may (`CenterConfig::web_call_lifetime`): a TURN
+/// allocation's refreshes are signed with the same username, so it must outlive the call, and a
+/// copied one dies with it.
 const DEFAULT_TURN_TTL_SECS: u64 = 4 * 60 * 60;
 
-/// Who the minted credentials name, in the TURN server's logs.
-const TURN_IDENTITY: &str = "tsunagu-webcall";
+/// Cloudflare's Turnstile script, loaded only by pages of tenants that set a site key.
+const TURNSTILE_SCRIPT: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js";
+
+/// The query parameter carrying the page's Turnstile token on the socket upgrade.
+const CHALLENGE_PARAM: &str = "challenge";
+
+/// A TURN credential for one call: the username names the call, the lifetime is the call's.
+pub(crate) struct TurnGrant<'a> {
+    pub(crate) call: &'a InteractionId,
+    pub(crate) ttl_secs: u64,
+}
 
 /// One STUN or TURN server, in the shape `RTCPeerConnection` takes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct IceServer {
+pub(crate) struct IceServer {
     urls: Urls,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     username: Option<String>,
@@ -75,12 +92,63 @@ impl IceServer {
     }
 }
 
-/// The configured ICE servers, then the time-limited TURN server if one is configured; none
-/// (host candidates only, enough on one machine or LAN) when neither is.
-fn ice_servers(env: &Env) -> Vec<IceServer> {
+/// The configured ICE servers, then (for a call) the time-limited TURN server if one is
+/// configured; none (host candidates only, enough on one machine or LAN) when neither is.
+pub(crate) fn ice_servers(env: &Env, grant: Option<&TurnGrant<'_>>) -> Vec<IceServer> {
     let mut servers = static_ice_servers(env);
-    servers.extend(turn_server(env));
+    servers.extend(grant.and_then(|grant| turn_server(env, grant)));
     servers
+}
+
+/// How long a TURN credential for one web call of this tenant lives: as long as the call may
+/// last (its longest wait, then its longest talk), and never past `WEBRTC_TURN_TTL_SECS`.
+pub(crate) fn turn_ttl_secs(env: &Env, config: &CenterConfig) -> u64 {
+    let cap = env
+        .var(TURN_TTL_VAR)
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(DEFAULT_TURN_TTL_SECS);
+    config
+        .web_call_lifetime()
+        .0
+        .div_ceil(1000)
+        .clamp(1, cap.max(1))
+}
+
+/// What the hub sends a customer page right after its call started: the ICE servers with a TURN
+/// credential for this call alone.
+pub(crate) fn ice_servers_event(
+    env: &Env,
+    config: &CenterConfig,
+    call: &InteractionId,
+) -> CallerEvent {
+    let grant = TurnGrant {
+        call,
+        ttl_secs: turn_ttl_secs(env, config),
+    };
+    CallerEvent::IceServers {
+        ice_servers: ice_servers(env, Some(&grant))
+            .iter()
+            .filter_map(|server| serde_json::to_value(server).ok())
+            .collect(),
+    }
+}
+
+/// The address key as the worker hands it to the hub (32 hex digits), read back.
+pub(crate) fn address_to_hex(key: &[u8; 16]) -> String {
+    key.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The hub's reading of [`address_to_hex`]; `None` for anything else.
+pub(crate) fn address_from_hex(hex: &str) -> Option<AddressKey> {
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut key = [0; 16];
+    for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(AddressKey(key))
 }
 
 /// `WEBRTC_ICE_SERVERS`; none with a warning when it is not a valid list.
@@ -109,7 +177,7 @@ fn static_ice_servers(env: &Env) -> Vec<IceServer> {
 /// The TURN server of `WEBRTC_TURN_URLS` with a credential minted now; `None` when it is not
 /// configured, and `None` with a warning when it is configured wrongly (no secret, a short one,
 /// a URL that is not TURN): web calls then go without TURN rather than fail.
-fn turn_server(env: &Env) -> Option<IceServer> {
+fn turn_server(env: &Env, grant: &TurnGrant<'_>) -> Option<IceServer> {
     let urls: Vec<String> = env
         .var(TURN_URLS_VAR)
         .ok()?
@@ -136,16 +204,11 @@ fn turn_server(env: &Env) -> Option<IceServer> {
         warn("WEBRTC_TURN_URLS is set but the secret WEBRTC_TURN_SECRET is not");
         return None;
     };
-    let ttl = env
-        .var(TURN_TTL_VAR)
-        .ok()
-        .and_then(|v| v.to_string().parse().ok())
-        .unwrap_or(DEFAULT_TURN_TTL_SECS);
     match tsunagu_auth::mint_turn_credential(
         secret.as_bytes(),
         clock::now_unix(),
-        ttl,
-        TURN_IDENTITY,
+        grant.ttl_secs,
+        grant.call.as_str(),
     ) {
         Ok(minted) => Some(IceServer {
             urls: Urls::Many(urls),
@@ -159,19 +222,37 @@ fn turn_server(env: &Env) -> Option<IceServer> {
     }
 }
 
-/// `GET /api/webcall/ice`: `{"ice_servers": […]}`. Public like the customer page that embeds
-/// the same list, which is why TURN credentials in it are minted per request and expire.
-pub(crate) fn ice(env: &Env) -> Result<Response, AppError> {
+/// `GET /api/webcall/ice?conversation=WC…`: `{"ice_servers": […]}` for a signed-in agent's
+/// widget (`Authorization: Bearer <session>`) about to answer that web call; the TURN credential
+/// names the call and lives as long as it may. Without a session: 401 and nothing.
+pub(crate) async fn ice(req: &Request, env: &Env) -> Result<Response, AppError> {
+    let session = auth::session(req, env)?;
+    let call = req
+        .url()?
+        .query_pairs()
+        .find(|(name, _)| name == "conversation")
+        .and_then(|(_, raw)| InteractionId::new(raw.into_owned()).ok())
+        .filter(|id| id.as_str().starts_with("WC"))
+        .ok_or(AppError::BadRequest(
+            "missing or invalid `conversation` parameter",
+        ))?;
+    let config = tenant_config::load(env, &session.tenant).await?;
+    let grant = TurnGrant {
+        call: &call,
+        ttl_secs: turn_ttl_secs(env, &config),
+    };
     let headers = Headers::new();
     headers.set("Cache-Control", "no-store")?;
     Ok(
-        Response::from_json(&serde_json::json!({ "ice_servers": ice_servers(env) }))?
+        Response::from_json(&serde_json::json!({ "ice_servers": ice_servers(env, Some(&grant)) }))?
             .with_headers(headers),
     )
 }
 
-/// `GET /api/webcall/socket?tenant=…`: the customer page's socket, handed to the tenant's hub.
-/// Browsers send the page's origin: only pages of this worker may open it.
+/// `GET /api/webcall/socket?tenant=…[&challenge=…]`: the customer page's socket, handed to the
+/// tenant's hub with a keyed hash of the caller's address. Browsers send the page's origin: only
+/// pages of this worker may open it. Refused before the hub is asked when the tenant takes no
+/// web calls, and when its challenge is on and the token does not pass.
 pub(crate) async fn socket(req: Request, env: &Env) -> Result<Response, AppError> {
     let own = req.url()?.origin().ascii_serialization();
     if let Some(origin) = req.headers().get("Origin")?
@@ -181,7 +262,46 @@ pub(crate) async fn socket(req: Request, env: &Env) -> Result<Response, AppError
             "web calls are placed from this service's own call page",
         ));
     }
-    socket::upgrade_into_hub(&req, env, "/connect-caller").await
+    let is_upgrade = req
+        .headers()
+        .get("Upgrade")?
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if !is_upgrade {
+        return Err(AppError::UpgradeRequired);
+    }
+    let tenant = tenant_param(&req)?;
+    let config = tenant_config::load(env, &tenant).await?;
+    if !config.web_calls_on() {
+        return Err(AppError::WebCallsOff);
+    }
+    let remote_ip = req.headers().get("CF-Connecting-IP")?;
+    if config.turnstile_site_key.is_some() {
+        let token = req
+            .url()?
+            .query_pairs()
+            .find(|(name, _)| name == CHALLENGE_PARAM)
+            .map(|(_, token)| token.into_owned());
+        turnstile::verify(env, &tenant, token.as_deref(), remote_ip.as_deref()).await?;
+    }
+    // Without the header (never at Cloudflare's edge) every such caller shares one address.
+    let address = tsunagu_auth::address_key(
+        secrets::session_secret(env)?.as_bytes(),
+        remote_ip.as_deref().unwrap_or("unknown"),
+    );
+    let address = address_to_hex(&address);
+    let config =
+        serde_json::to_string(&config).map_err(|e| AppError::Internal(format!("config: {e}")))?;
+    // The hub may be created by this very request, so it gets the tenant's settings with it.
+    let hub_url = Url::parse_with_params(
+        "https://presence-hub.invalid/connect-caller",
+        &[("config", config), ("address", address)],
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut hub_request = Request::new(hub_url.as_str(), worker::Method::Get)?;
+    hub_request.headers_mut()?.set("Upgrade", "websocket")?;
+    Ok(hub::stub(env, &tenant)?
+        .fetch_with_request(hub_request)
+        .await?)
 }
 
 /// `GET /webcall.js`: the customer page's script.
@@ -199,8 +319,14 @@ struct PageConfig<'a> {
     tenant: &'a str,
     socket: String,
     protocol: u32,
+    /// The static servers only: TURN credentials come with a started call.
     ice_servers: Vec<IceServer>,
     name: tsunagu_protocol::Localized,
+    /// Whether the page takes calls at all; without, it says so and offers no Call button.
+    enabled: bool,
+    /// The tenant's Turnstile site key, when it asks for the challenge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turnstile_site_key: Option<&'a str>,
 }
 
 /// JSON that is safe inside a `<script type="application/json">` element.
@@ -216,16 +342,20 @@ fn script_json(value: &impl Serialize) -> Result<String, AppError> {
 pub(crate) async fn page(raw_tenant: &str, env: &Env) -> Result<Response, AppError> {
     let tenant = TenantId::new(raw_tenant).map_err(|_| AppError::UnknownTenant)?;
     let row = store::tenant(env, &tenant).await?;
+    let settings = tenant_config::from_row(&row)?;
     let config = PageConfig {
         tenant: tenant.as_str(),
         socket: format!("{WEBCALL_SOCKET_PATH}?tenant={}", tenant.as_str()),
         protocol: PROTOCOL_VERSION,
-        ice_servers: ice_servers(env),
+        ice_servers: ice_servers(env, None),
         name: tsunagu_protocol::Localized {
             ja: row.name_ja.clone(),
             en: row.name_en.clone(),
         },
+        enabled: settings.web_calls_on(),
+        turnstile_site_key: settings.turnstile_site_key.as_deref(),
     };
+    let turnstile = config.turnstile_site_key.is_some();
     let html = format!(
         r#"<!doctype html>
 <html lang="ja">
@@ -263,6 +393,7 @@ pub(crate) async fn page(raw_tenant: &str, env: &Env) -> Result<Response, AppErr
     <label for="caller-number" data-text="number">電話番号（任意）</label>
     <input id="caller-number" name="tel" type="tel" maxlength="32" autocomplete="tel">
   </form>
+  {challenge}
   <p id="status" role="status" aria-live="polite"></p>
   <p id="timer" hidden>00:00</p>
   <div class="actions">
@@ -275,20 +406,43 @@ pub(crate) async fn page(raw_tenant: &str, env: &Env) -> Result<Response, AppErr
 </main>
 <script type="application/json" id="webcall-config">{config}</script>
 <script src="{SCRIPT_PATH}"></script>
+{challenge_script}
 </body>
 </html>
 "#,
         name_ja = html_escape(&row.name_ja),
         config = script_json(&config)?,
+        challenge = config
+            .turnstile_site_key
+            .map_or(String::new(), |key| format!(
+                r#"<div id="challenge" class="cf-turnstile" data-sitekey="{}"></div>"#,
+                html_escape(key)
+            )),
+        challenge_script = if turnstile {
+            format!(r#"<script src="{TURNSTILE_SCRIPT}" async defer></script>"#)
+        } else {
+            String::new()
+        },
     );
     let headers = Headers::new();
     headers.set("Content-Type", "text/html; charset=utf-8")?;
     headers.set("Cache-Control", "no-store")?;
+    // Turnstile's script and frame come from Cloudflare: allowed only for a tenant using it.
+    let (script_src, frame_src) = if turnstile {
+        (
+            "'self' https://challenges.cloudflare.com",
+            "frame-src https://challenges.cloudflare.com; ",
+        )
+    } else {
+        ("'self'", "")
+    };
     headers.set(
         "Content-Security-Policy",
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; \
-         media-src 'self' blob:; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
-         frame-ancestors 'none'",
+        &format!(
+            "default-src 'none'; script-src {script_src}; {frame_src}style-src 'unsafe-inline'; \
+             connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; base-uri 'none'; \
+             form-action 'none'; frame-ancestors 'none'"
+        ),
     )?;
     headers.set("Referrer-Policy", "no-referrer")?;
     headers.set("Permissions-Policy", "microphone=(self), camera=()")?;

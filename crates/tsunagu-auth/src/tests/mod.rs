@@ -1,6 +1,7 @@
 //! Tests for JWTs, embed tokens and session tokens: snapshots of every refusal, and properties.
 
 mod access;
+mod address;
 mod embed;
 mod jwt;
 mod props;

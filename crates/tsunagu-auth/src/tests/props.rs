@@ -20,9 +20,13 @@ fn id() -> impl Strategy<Value = String> {
     "[A-Za-z0-9_-]{1,40}"
 }
 
+fn tenant_id() -> impl Strategy<Value = String> {
+    "[a-z0-9-]{1,40}"
+}
+
 fn claims() -> impl Strategy<Value = EmbedClaims> {
     (
-        id(),
+        tenant_id(),
         agent_id(),
         "[^\\p{Cc}\\p{Cf}]{0,99}[^\\p{Cc}\\p{Cf}\\s]",
         proptest::option::of(id()),

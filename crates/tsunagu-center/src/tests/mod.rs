@@ -14,6 +14,7 @@ mod props;
 mod recover;
 mod scenarios;
 mod transfers;
+mod webcall_limits;
 mod webcalls;
 
 use std::fmt::Write as _;
@@ -50,14 +51,17 @@ pub(crate) fn interaction(raw: &str) -> InteractionId {
     InteractionId::new(raw).unwrap_or_else(|e| panic!("interaction id {raw:?}: {e}"))
 }
 
+/// The demo tenant's defaults, with web calls turned on (they are off by default).
 pub(crate) fn config() -> CenterConfig {
-    CenterConfig::new(
+    let mut config = CenterConfig::new(
         tsunagu_core::TenantId::new("demo").unwrap_or_else(|e| panic!("{e}")),
         Localized {
             ja: "デモ株式会社".into(),
             en: "Demo Corp.".into(),
         },
-    )
+    );
+    config.web_calls_enabled = true;
+    config
 }
 
 pub(crate) fn card(id: &str, teams: &[&str]) -> AgentCard {

@@ -60,7 +60,7 @@ fn candidate() -> Signal {
 }
 
 /// The stitched conversations of everything recorded, one line each.
-fn stitched(sim: &Sim) -> String {
+pub(super) fn stitched(sim: &Sim) -> String {
     let stitched = tsunagu_stitch::stitch(&sim.records);
     let mut out = String::new();
     for c in &stitched.conversations {
@@ -234,13 +234,13 @@ fn with_nobody_free_web_calls_queue_in_order_and_hear_their_position() {
         t=30s customer c11 closes the page
           record ended WC02020202020202020202020202020202
         t=35s alarm
-          c2 ← status away(no_answer) since 35s
+          c2 ← status available since 35s
           record suzuki NoAnswer WC01010101010101010101010101010101
           c2 ← offer WC01010101010101010101010101010101#1 withdrawn: NoAnswer
           record queued WC01010101010101010101010101010101
           customer c10 ← {"type":"queued","position":1}
         t=35250ms alarm
-          all ← roster: suzuki away(no_answer) since 35s
+          all ← roster: suzuki available since 35s
     "#]]
     .assert_eq(&sim.take());
     expect![[r#"

@@ -558,7 +558,7 @@ fn server_message() -> impl Strategy<Value = ServerMessage> {
         (
             agent_id(),
             text(),
-            id_text(true),
+            "[a-z0-9-]{1,12}",
             (text(), text()),
             presence_status(),
             prop::collection::vec(agent_presence(), 0..3),
