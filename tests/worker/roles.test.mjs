@@ -43,7 +43,7 @@ const ROUTES = {
   'GET /assets/*': { path: '/assets/none.000000000000.js', access: 'public' },
   'GET /api/socket': { path: '/api/socket?tenant=demo', access: 'socket' },
   'GET /api/webcall/socket': { path: '/api/webcall/socket?tenant=demo', access: 'public' },
-  'GET /api/webcall/ice': { path: '/api/webcall/ice', access: 'public' },
+  'GET /api/webcall/ice': { path: '/api/webcall/ice?conversation=WC00000000000000000000000000000000', access: 'handle_calls' },
   'GET /webcall.js': { path: '/webcall.js', access: 'public' },
   'GET /call/*': { path: '/call/demo', access: 'public' },
   'POST /demo/embed-token': { path: '/demo/embed-token', body: { agent: 'sato' }, access: 'public' },

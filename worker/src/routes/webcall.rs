@@ -224,9 +224,10 @@ fn turn_server(env: &Env, grant: &TurnGrant<'_>) -> Option<IceServer> {
 
 /// `GET /api/webcall/ice?conversation=WC…`: `{"ice_servers": […]}` for a signed-in agent's
 /// widget (`Authorization: Bearer <session>`) about to answer that web call; the TURN credential
-/// names the call and lives as long as it may. Without a session: 401 and nothing.
+/// names the call and lives as long as it may. Without a session: 401 and nothing; a session
+/// without the agent role (it cannot answer calls): 403.
 pub(crate) async fn ice(req: &Request, env: &Env) -> Result<Response, AppError> {
-    let session = auth::session(req, env)?;
+    let session = auth::require(req, env, tsunagu_auth::Permission::HandleCalls)?;
     let call = req
         .url()?
         .query_pairs()
