@@ -3,6 +3,8 @@
 mod embed;
 mod jwt;
 mod props;
+mod ledger;
+mod bucket;
 mod session;
 mod turn;
 
@@ -24,6 +26,7 @@ fn sample_claims() -> EmbedClaims {
         name: "佐藤 健".to_owned(),
         team: Some(TeamId::new("support").expect("valid team")),
         roles: BTreeSet::from([Role::Supervisor]),
+        token_id: "embed-0001".to_owned(),
         issued_at: NOW,
         expires_at: NOW + 300,
     }
@@ -38,6 +41,7 @@ fn sample_wire_claims() -> Value {
         "name": "佐藤 健",
         "team": "support",
         "roles": ["supervisor"],
+        "jti": "embed-0001",
         "iat": NOW,
         "exp": NOW + 300,
     })
