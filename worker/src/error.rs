@@ -37,6 +37,12 @@ pub(crate) enum AppError {
         code: &'static str,
         message: &'static str,
     },
+    /// The request body is longer than the route accepts; refused before it is read.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// A limit of the tenant's is reached for now (e.g. its open sessions); try again later.
+    #[error("{0}")]
+    Unavailable(&'static str),
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -60,6 +66,8 @@ impl AppError {
             AppError::Forbidden(_) => (403, "forbidden"),
             AppError::NotConfigured(_) => (409, "not_configured"),
             AppError::Conflict { code, .. } => (409, code),
+            AppError::PayloadTooLarge => (413, "payload_too_large"),
+            AppError::Unavailable(_) => (503, "unavailable"),
             AppError::Internal(_) => (500, "internal"),
         }
     }

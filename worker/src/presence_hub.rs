@@ -7,19 +7,21 @@
 //! is evicted, and each socket's attachment says which connection of the center it is, and
 //! whether it is an agent's widget or a customer's "call us" page (a web call).
 
+pub(crate) mod sessions;
+
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 use tsunagu_center::{
     AgentCard, Center, CenterConfig, CenterError, Delta, Output, Snapshot, WebCallStart,
 };
+use tsunagu_auth::{SOCKET_RATE_LIMIT, TokenBucket};
 use tsunagu_core::{TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{
-    CallEndReason, CallerEvent, CallerMessage, ClientMessage, PROTOCOL_VERSION, ServerMessage,
-    hello_version,
+    CallEndReason, CallerEvent, CallerMessage, ClientMessage, MESSAGE_MAX_BYTES, PROTOCOL_VERSION,
+    ServerMessage, close_code, hello_version,
 };
-use wasm_bindgen::JsCast;
 use worker::{
     DurableObject, Env, Request, Response, Result, ScheduledTime, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair, durable_object,
@@ -51,22 +53,18 @@ const SLOW_PERSIST_MS: u64 = 50;
 /// Default wait before the alarm retries call-log writes D1 has not confirmed.
 const DEFAULT_LOG_RETRY_MS: u64 = 10_000;
 
-/// WebSocket close codes (4000–4999 are ours).
-const CLOSE_INCOMPATIBLE: u16 = 4000;
-const CLOSE_UNAUTHORIZED: u16 = 4001;
-/// A customer socket whose web call is over (or was never taken: busy, closed).
-const CLOSE_CALL_ENDED: u16 = 4002;
-/// A customer socket that did not start its call in time, closed to free its line.
-const CLOSE_START_OVERDUE: u16 = 4003;
+/// WebSocket close codes: documented in `tsunagu_protocol::close_code`.
+const CLOSE_INCOMPATIBLE: u16 = close_code::INCOMPATIBLE;
+const CLOSE_UNAUTHORIZED: u16 = close_code::UNAUTHORIZED;
+const CLOSE_CALL_ENDED: u16 = close_code::CALL_ENDED;
+const CLOSE_START_OVERDUE: u16 = close_code::START_OVERDUE;
 
 /// The tag every customer socket carries besides its connection tag, to count them.
 const CALLER_TAG: &str = "caller";
-/// A customer page's message longer than this is refused unread (an SDP is at most 16 KB).
-const CALLER_MESSAGE_MAX_BYTES: usize = 24 * 1024;
 
 /// What a socket carries across hibernation: its connection id, and whether it has signed in
 /// (a widget) or started its call (a customer page).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SocketTag {
     conn: u64,
     signed_in: bool,
@@ -78,6 +76,12 @@ struct SocketTag {
     /// within the tenant's `web_call_start_within`. 0 in attachments written before.
     #[serde(default)]
     opened_at: u64,
+    /// The session id a widget signed in with, so that revoking the session closes the socket.
+    #[serde(default)]
+    session: Option<String>,
+    /// How many messages the socket may still send now (its rate limit).
+    #[serde(default)]
+    bucket: TokenBucket,
 }
 
 impl SocketTag {
@@ -110,6 +114,8 @@ pub struct PresenceHub {
     outbox_keys: OutboxKeys,
     /// The outbox's writes in flight and when to retry the others.
     outbox: log_outbox::Tracker,
+    /// The session ledger and the sockets owing a hello.
+    sessions: sessions::HubSessions,
 }
 
 impl DurableObject for PresenceHub {
@@ -119,6 +125,7 @@ impl DurableObject for PresenceHub {
             center: RefCell::new(None),
             outbox_keys: OutboxKeys::default(),
             outbox: log_outbox::Tracker::new(log_retry_ms(&env)),
+            sessions: sessions::HubSessions::default(),
             env,
         }
     }
@@ -129,6 +136,10 @@ impl DurableObject for PresenceHub {
             "/connect" => self.accept_socket(&url).await,
             "/connect-caller" => self.accept_caller_socket(&url).await,
             "/call" => self.call(req).await,
+            path if path.starts_with("/sessions/") => {
+                let path = path.to_owned();
+                self.sessions_request(req, &path).await
+            }
             _ => Response::error("not found", 404),
         }
     }
@@ -138,11 +149,24 @@ impl DurableObject for PresenceHub {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let WebSocketIncomingMessage::String(text) = message else {
-            return send(&ws, &rejected("binary frames are not part of the protocol"));
+        // Limits first, before anything is parsed or loaded.
+        let size = match &message {
+            WebSocketIncomingMessage::String(text) => text.len(),
+            WebSocketIncomingMessage::Binary(bytes) => bytes.len(),
         };
+        if size > MESSAGE_MAX_BYTES {
+            return ws.close(Some(close_code::MESSAGE_TOO_LARGE), Some("message too large"));
+        }
         let Some(mut tag) = ws.deserialize_attachment::<SocketTag>()? else {
             return ws.close(Some(CLOSE_UNAUTHORIZED), Some("unknown socket"));
+        };
+        if !tag.bucket.take(SOCKET_RATE_LIMIT, clock::now_ms()) {
+            ws.close(Some(close_code::RATE_LIMITED), Some("too many messages"))?;
+            return self.socket_gone(&ws).await;
+        }
+        ws.serialize_attachment(&tag)?;
+        let WebSocketIncomingMessage::String(text) = message else {
+            return send(&ws, &rejected("binary frames are not part of the protocol"));
         };
         self.load(None).await?;
         let now = clock::now();
@@ -183,6 +207,7 @@ impl DurableObject for PresenceHub {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.sweep_sessions().await?;
         if self.load(None).await? {
             // The center's timers first: a ring timeout must not wait for D1.
             let now = clock::now();
@@ -210,16 +235,21 @@ impl PresenceHub {
             .and_then(|(_, raw)| serde_json::from_str::<CenterConfig>(&raw).ok())
             .ok_or_else(|| internal("connect without a valid config"))?;
         self.load(Some(config)).await?;
-        let conn = self.next_connection().await?;
+        // Drawn, not counted in storage: a socket that never signs in must cost no storage.
+        let conn = random_connection()?;
         let pair = WebSocketPair::new()?;
         self.state
             .accept_websocket_with_tags(&pair.server, &[&conn_tag(conn)]);
+        let now = clock::now().0;
         pair.server.serialize_attachment(SocketTag {
             conn,
             signed_in: false,
             caller: false,
-            opened_at: clock::now().0,
+            opened_at: now,
+            session: None,
+            bucket: TokenBucket::default(),
         })?;
+        self.expect_hello(now).await?;
         Response::from_websocket(pair.client)
     }
 
@@ -266,6 +296,8 @@ impl PresenceHub {
             signed_in: false,
             caller: true,
             opened_at: now.0,
+            session: None,
+            bucket: TokenBucket::default(),
         })?;
         Response::from_websocket(pair.client)
     }
@@ -279,9 +311,6 @@ impl PresenceHub {
         text: &str,
         now: Timestamp,
     ) -> Result<()> {
-        if text.len() > CALLER_MESSAGE_MAX_BYTES {
-            return send_caller(ws, &caller_rejected("message too large"));
-        }
         let Ok(message) = serde_json::from_str::<CallerMessage>(text) else {
             if let Some(version) = hello_version(text).filter(|v| *v != PROTOCOL_VERSION) {
                 return incompatible_caller(ws, version);
@@ -308,7 +337,7 @@ impl PresenceHub {
                 match started {
                     Some(Ok(conversation)) => {
                         tag.signed_in = true;
-                        ws.serialize_attachment(*tag)?;
+                        ws.serialize_attachment(&*tag)?;
                         let tenant = self.with_center(|center| center.config().tenant.clone());
                         log::info(
                             "webcall.started",
@@ -389,8 +418,13 @@ impl PresenceHub {
             );
             return refuse(ws, "this session belongs to another tenant");
         }
+        self.load_ledger().await?;
+        if !self.session_is_valid(&session.id, clock::now_unix()) {
+            return refuse(ws, "this session was signed out or revoked; sign in again");
+        }
         tag.signed_in = true;
-        ws.serialize_attachment(*tag)?;
+        tag.session = Some(session.id.clone());
+        ws.serialize_attachment(&*tag)?;
         let card = AgentCard {
             id: session.agent.clone(),
             name: session.name.clone(),
@@ -654,10 +688,15 @@ impl PresenceHub {
             }
             // Read after the await: a background write that failed meanwhile set a retry, and
             // this alarm must not come later than it (nor be deleted under it).
-            let deadline = match (deadline.map(|at| at.0), self.outbox.retry_at()) {
-                (Some(a), Some(b)) => Some(Timestamp(a.min(b))),
-                (a, b) => a.or(b).map(Timestamp),
-            };
+            let deadline = [
+                deadline.map(|at| at.0),
+                self.outbox.retry_at(),
+                self.sessions_deadline().await?,
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(Timestamp);
             match deadline {
                 Some(at) => {
                     // An absolute time: `set_alarm(i64)` would mean an offset from now.
@@ -827,18 +866,16 @@ fn caller_rejected(reason: &str) -> CallerEvent {
     }
 }
 
-/// Sixteen bytes from the runtime's CSPRNG (`crypto.getRandomValues`): a web call's id.
+/// A widget socket's connection id: random in [2^52, 2^53), so that it stays exact as a JS number
+/// and never meets the counted ids of customer sockets (or of widget sockets of earlier builds).
+fn random_connection() -> Result<u64> {
+    let random = u64::from_le_bytes(crate::random::bytes::<8>()?);
+    Ok((1 << 52) | (random & ((1 << 52) - 1)))
+}
+
+/// Sixteen bytes from the runtime's CSPRNG: a web call's id.
 fn random_bytes() -> Result<[u8; 16]> {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?;
-    let get_random_values: js_sys::Function =
-        js_sys::Reflect::get(&crypto, &"getRandomValues".into())?
-            .dyn_into()
-            .map_err(|_| internal("crypto.getRandomValues is missing"))?;
-    let array = js_sys::Uint8Array::new_with_length(16);
-    get_random_values.call1(&crypto, &array)?;
-    let mut bytes = [0u8; 16];
-    array.copy_to(&mut bytes);
-    Ok(bytes)
+    crate::random::bytes::<16>()
 }
 
 fn refuse(ws: &WebSocket, reason: &str) -> Result<()> {

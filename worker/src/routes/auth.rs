@@ -13,7 +13,7 @@ use crate::{
     error::AppError,
     log,
     secrets::{self, TenantSecret},
-    store,
+    random, sessions, store,
 };
 
 #[derive(Deserialize)]
@@ -67,7 +67,11 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
             return Err(err.into());
         }
     };
-    let session = Session::start(claims, now);
+    let embed_token_id = claims.token_id.clone();
+    let embed_expires_at = claims.expires_at;
+    let session = Session::start(claims, random::hex_id()?, now);
+    // Consumed before minting: a replayed embed token gets no session at all.
+    sessions::open(env, &session, &embed_token_id, embed_expires_at).await?;
     let token = mint_session(&session, secrets::session_secret(env)?.as_bytes(), now)?;
     log::info(
         "session.opened",
