@@ -2,7 +2,7 @@
 //! mints the session agent's Twilio Access Token.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_auth::{Session, mint_session, peek_tenant, verify_embed_token};
+use tsunagu_auth::{SESSION_TTL_SECS, Session, mint_session, peek_tenant, verify_embed_token};
 use tsunagu_twilio::access_token::{
     AccessToken, DEFAULT_TTL_SECS, Identity, OutgoingGrant, VoiceGrant,
 };
@@ -69,7 +69,8 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
     };
     let embed_token_id = claims.token_id.clone();
     let embed_expires_at = claims.expires_at;
-    let session = Session::start(claims, random::hex_id()?, now);
+    let mut session = Session::start(claims, random::hex_id()?, now);
+    session.expires_at = now + session_ttl_secs(env);
     // Consumed before minting: a replayed embed token gets no session at all.
     sessions::open(env, &session, &embed_token_id, embed_expires_at).await?;
     let token = mint_session(&session, secrets::session_secret(env)?.as_bytes(), now)?;
@@ -89,6 +90,16 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
         team: session.team.as_ref().map(|t| t.as_str().to_owned()),
         roles: session.roles.iter().map(|r| r.as_str()).collect(),
     })?)
+}
+
+/// How long sessions last: `SESSION_TTL_SECS` in the environment (tests shorten it), never more
+/// than the eight hours of [`tsunagu_auth::SESSION_TTL_SECS`].
+fn session_ttl_secs(env: &Env) -> u64 {
+    env.var("SESSION_TTL_SECS")
+        .ok()
+        .and_then(|v| v.to_string().parse::<u64>().ok())
+        .filter(|secs| *secs > 0)
+        .map_or(SESSION_TTL_SECS, |secs| secs.min(SESSION_TTL_SECS))
 }
 
 #[derive(Serialize)]
