@@ -155,7 +155,8 @@ impl DurableObject for PresenceHub {
             WebSocketIncomingMessage::Binary(bytes) => bytes.len(),
         };
         if size > MESSAGE_MAX_BYTES {
-            return ws.close(Some(close_code::MESSAGE_TOO_LARGE), Some("message too large"));
+            ws.close(Some(close_code::MESSAGE_TOO_LARGE), Some("message too large"))?;
+            return self.socket_gone(&ws).await;
         }
         let Some(mut tag) = ws.deserialize_attachment::<SocketTag>()? else {
             return ws.close(Some(CLOSE_UNAUTHORIZED), Some("unknown socket"));
@@ -220,6 +221,9 @@ impl DurableObject for PresenceHub {
                 // The retry moved or cleared its due time; the alarm follows.
                 self.settle().await?;
             }
+        } else if let Some(at) = self.sessions_deadline().await? {
+            // No center to settle (only sockets that never signed in): the sweep's next turn.
+            sessions::set_alarm_at(self, at).await?;
         }
         Response::ok("")
     }
@@ -236,7 +240,7 @@ impl PresenceHub {
             .ok_or_else(|| internal("connect without a valid config"))?;
         self.load(Some(config)).await?;
         // Drawn, not counted in storage: a socket that never signs in must cost no storage.
-        let conn = random_connection()?;
+        let conn = sessions::random_connection()?;
         let pair = WebSocketPair::new()?;
         self.state
             .accept_websocket_with_tags(&pair.server, &[&conn_tag(conn)]);
@@ -621,24 +625,7 @@ impl PresenceHub {
 
     /// Writes a delta in as few storage calls as the API allows; returns the bytes written.
     async fn persist(&self, delta: Delta) -> Result<usize> {
-        let storage = self.state.storage();
-        let mut bytes = 0;
-        for chunk in delta.puts.chunks(MAX_KEYS_PER_CALL) {
-            // A plain object: `put_multiple` with a serde map would pass a JS `Map`, whose entries
-            // the storage API does not see (it silently writes nothing).
-            let values = js_sys::Object::new();
-            for (key, value) in chunk {
-                bytes += key.len() + value.len();
-                js_sys::Reflect::set(&values, &key.into(), &value.into())?;
-            }
-            storage.put_multiple_raw(values).await?;
-        }
-        for chunk in delta.deletes.chunks(MAX_KEYS_PER_CALL) {
-            storage
-                .delete_multiple(chunk.iter().map(String::as_str).collect())
-                .await?;
-        }
-        Ok(bytes)
+        write_entries(&self.state.storage(), &delta.puts, &delta.deletes).await
     }
 
     fn with_center<T>(&self, f: impl FnOnce(&mut Center) -> T) -> Option<T> {
@@ -826,6 +813,31 @@ impl PresenceHub {
     }
 }
 
+/// Writes entries in as few storage calls as the API allows; returns the bytes written.
+async fn write_entries(
+    storage: &worker::Storage,
+    puts: &[(String, String)],
+    deletes: &[String],
+) -> Result<usize> {
+    let mut bytes = 0;
+    for chunk in puts.chunks(MAX_KEYS_PER_CALL) {
+        // A plain object: `put_multiple` with a serde map would pass a JS `Map`, whose entries
+        // the storage API does not see (it silently writes nothing).
+        let values = js_sys::Object::new();
+        for (key, value) in chunk {
+            bytes += key.len() + value.len();
+            js_sys::Reflect::set(&values, &key.into(), &value.into())?;
+        }
+        storage.put_multiple_raw(values).await?;
+    }
+    for chunk in deletes.chunks(MAX_KEYS_PER_CALL) {
+        storage
+            .delete_multiple(chunk.iter().map(String::as_str).collect())
+            .await?;
+    }
+    Ok(bytes)
+}
+
 /// How long failed call-log writes wait in the outbox before the alarm writes them again
 /// (`LOG_RETRY_MS`; tests shorten it; default 10 s).
 fn log_retry_ms(env: &Env) -> u64 {
@@ -864,13 +876,6 @@ fn caller_rejected(reason: &str) -> CallerEvent {
     CallerEvent::Rejected {
         reason: reason.to_owned(),
     }
-}
-
-/// A widget socket's connection id: random in [2^52, 2^53), so that it stays exact as a JS number
-/// and never meets the counted ids of customer sockets (or of widget sockets of earlier builds).
-fn random_connection() -> Result<u64> {
-    let random = u64::from_le_bytes(crate::random::bytes::<8>()?);
-    Ok((1 << 52) | (random & ((1 << 52) - 1)))
 }
 
 /// Sixteen bytes from the runtime's CSPRNG: a web call's id.

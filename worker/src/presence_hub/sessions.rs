@@ -17,7 +17,7 @@ use tsunagu_core::AgentId;
 use tsunagu_protocol::{HELLO_WITHIN_MS, close_code};
 use worker::{Request, Response, Result, WebSocket};
 
-use super::{MAX_KEYS_PER_CALL, PresenceHub, SocketTag, internal};
+use super::{PresenceHub, SocketTag, internal, write_entries};
 use crate::clock;
 
 /// The hub's session state in memory: the ledger (once loaded) and when the oldest socket that
@@ -102,8 +102,10 @@ impl PresenceHub {
                 };
             }
             "/sessions/check" => {
+                // Asked on every authenticated request: a read, nothing to store or schedule.
                 let check: CheckRequest = req.json().await?;
                 reply.valid = self.session_is_valid(&check.session_id, now);
+                return Response::from_json(&reply);
             }
             "/sessions/revoke" => {
                 let revoke: RevokeRequest = req.json().await?;
@@ -233,22 +235,8 @@ impl PresenceHub {
 
     async fn persist_ledger(&self) -> Result<()> {
         let delta = self.with_ledger(SessionLedger::take_delta);
-        if delta.is_empty() {
-            return Ok(());
-        }
-        let storage = self.state.storage();
-        for chunk in delta.puts.chunks(MAX_KEYS_PER_CALL) {
-            // A plain object, as in `persist`: the storage API ignores a JS `Map`.
-            let values = js_sys::Object::new();
-            for (key, value) in chunk {
-                js_sys::Reflect::set(&values, &key.into(), &value.into())?;
-            }
-            storage.put_multiple_raw(values).await?;
-        }
-        for chunk in delta.deletes.chunks(MAX_KEYS_PER_CALL) {
-            storage
-                .delete_multiple(chunk.iter().map(String::as_str).collect())
-                .await?;
+        if !delta.is_empty() {
+            write_entries(&self.state.storage(), &delta.puts, &delta.deletes).await?;
         }
         Ok(())
     }
@@ -288,4 +276,12 @@ pub(super) async fn set_alarm_at(hub: &PresenceHub, at_ms: u64) -> Result<()> {
         .storage()
         .set_alarm(worker::ScheduledTime::new(date))
         .await
+}
+
+/// A widget socket's connection id: drawn, not counted in storage, so that a socket that never
+/// signs in writes nothing. Random in [2^52, 2^53): exact as a JS number, and never one of the
+/// counted ids of customer sockets (or of widget sockets of earlier builds).
+pub(super) fn random_connection() -> Result<u64> {
+    let random = u64::from_le_bytes(crate::random::bytes::<8>()?);
+    Ok((1 << 52) | (random & ((1 << 52) - 1)))
 }
