@@ -43,6 +43,13 @@ test('revoking the agent\'s sessions mid-call: the widget signs in again with a 
     const call = new CallPanel(widget.frame);
     await call.root.waitFor();
     const tokensBefore = crm.tokensHandedOut;
+    // Every connection state the widget shows from now on.
+    await widget.frame.evaluate(() => {
+      const status = document.querySelector('[data-testid="connection-status"]');
+      window.shownStates = [];
+      new MutationObserver(() => window.shownStates.push(status.getAttribute('data-state')))
+        .observe(status, { attributes: true, attributeFilter: ['data-state'] });
+    });
 
     const { session: admin } = await openSession(edge.url, embedToken({ agent: 'watanabe', roles: ['agent', 'admin'] }));
     const revoked = await fetch(new URL('/api/agents/sato/sessions/revoke', edge.url), {
@@ -60,6 +67,11 @@ test('revoking the agent\'s sessions mid-call: the widget signs in again with a 
     await widget.waitForState('connected');
     await widget.waitForPresence('on_call');
     assert.ok(await call.root.isVisible(), 'the call view stayed');
+    // Straight back: reconnecting, then connected; never "signing in" (which the widget shows
+    // when the hub refuses a hello, i.e. had it retried with the revoked session first).
+    const shown = await widget.frame.evaluate(() => window.shownStates);
+    assert.ok(shown.includes('reconnecting'), JSON.stringify(shown));
+    assert.ok(!shown.includes('signing-in'), `the widget went back through sign-in: ${JSON.stringify(shown)}`);
     const state = await double.waitForCall(callSid, (s) => s.status === 'in-progress', 'the call is still live');
     assert.equal(answeredLegsOf(state, 'sato').length, 1, 'the agent leg was never dropped or rung again');
     assert.equal(state.legs.filter((leg) => String(leg.to).includes('sato') && leg.status === 'completed').length, 0);
