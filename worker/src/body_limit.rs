@@ -77,6 +77,7 @@ fn call(target: &JsValue, method: &str, arg: Option<&JsValue>) -> Result<JsValue
     .map_err(js_error)
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "`map_err` hands the error over by value")]
 fn js_error(err: JsValue) -> AppError {
     AppError::Internal(format!("reading the body: {err:?}"))
 }

@@ -12,10 +12,10 @@ pub(crate) mod sessions;
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
+use tsunagu_auth::{SOCKET_RATE_LIMIT, TokenBucket};
 use tsunagu_center::{
     AgentCard, Center, CenterConfig, CenterError, Delta, Output, Snapshot, WebCallStart,
 };
-use tsunagu_auth::{SOCKET_RATE_LIMIT, TokenBucket};
 use tsunagu_core::{TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{
@@ -155,7 +155,10 @@ impl DurableObject for PresenceHub {
             WebSocketIncomingMessage::Binary(bytes) => bytes.len(),
         };
         if size > MESSAGE_MAX_BYTES {
-            ws.close(Some(close_code::MESSAGE_TOO_LARGE), Some("message too large"))?;
+            ws.close(
+                Some(close_code::MESSAGE_TOO_LARGE),
+                Some("message too large"),
+            )?;
             return self.socket_gone(&ws).await;
         }
         let Some(mut tag) = ws.deserialize_attachment::<SocketTag>()? else {

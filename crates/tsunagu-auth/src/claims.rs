@@ -88,8 +88,8 @@ pub(crate) fn check_name(name: &str) -> Result<(), AuthError> {
 /// A token id (`jti`): 1 to [`TOKEN_ID_MAX_CHARS`] printable ASCII characters, so that it can be
 /// a storage key and a log field as it is.
 pub(crate) fn check_token_id(id: &str) -> Result<(), AuthError> {
-    let valid = (1..=TOKEN_ID_MAX_CHARS).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_graphic());
+    let valid =
+        (1..=TOKEN_ID_MAX_CHARS).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic());
     if valid {
         Ok(())
     } else {

@@ -25,8 +25,7 @@ pub use embed::{
 };
 pub use error::AuthError;
 pub use ledger::{
-    CorruptEntry, LEDGER_MAX_ENTRIES, LedgerDelta, LedgerError, LiveSession, Opening,
-    SessionLedger,
+    CorruptEntry, LEDGER_MAX_ENTRIES, LedgerDelta, LedgerError, LiveSession, Opening, SessionLedger,
 };
 pub use session::{SESSION_AUDIENCE, SESSION_TTL_SECS, Session, mint_session, verify_session};
 pub use turn::{TURN_MAX_TTL_SECS, TurnCredential, TurnError, mint_turn_credential};

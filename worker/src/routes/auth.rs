@@ -11,9 +11,9 @@ use worker::{Env, Request, Response};
 use crate::{
     auth, clock,
     error::AppError,
-    log,
+    log, random,
     secrets::{self, TenantSecret},
-    random, sessions, store,
+    sessions, store,
 };
 
 #[derive(Deserialize)]

@@ -38,7 +38,11 @@ pub(crate) async fn sign_out(req: Request, env: &Env) -> Result<Response, AppErr
 }
 
 /// An admin revokes every session of `agent` (the raw path segment).
-pub(crate) async fn revoke_agent(req: Request, env: &Env, agent: &str) -> Result<Response, AppError> {
+pub(crate) async fn revoke_agent(
+    req: Request,
+    env: &Env,
+    agent: &str,
+) -> Result<Response, AppError> {
     let session = admin(&req, env)?;
     let agent = AgentId::new(agent).map_err(|_| AppError::BadRequest("invalid agent id"))?;
     reply(env, &session, "agent", &RevokeRequest::Agent { agent }).await
@@ -55,7 +59,9 @@ fn admin(req: &Request, env: &Env) -> Result<Session, AppError> {
     if session.roles.contains(&Role::Admin) {
         Ok(session)
     } else {
-        Err(AppError::Forbidden("revoking sessions needs the admin role"))
+        Err(AppError::Forbidden(
+            "revoking sessions needs the admin role",
+        ))
     }
 }
 

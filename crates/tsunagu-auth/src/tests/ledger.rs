@@ -110,8 +110,9 @@ fn a_full_ledger_refuses_new_sessions_until_entries_expire() {
     open(&mut ledger, "b", "s2", "sato", NOW).expect("opens");
     let full = open(&mut ledger, "c", "s3", "sato", NOW + 1);
     let later = open(&mut ledger, "c", "s3", "sato", NOW + 300);
-    expect!["full: Err(Full), once the embed tokens expired: Ok(())"]
-        .assert_eq(&format!("full: {full:?}, once the embed tokens expired: {later:?}"));
+    expect!["full: Err(Full), once the embed tokens expired: Ok(())"].assert_eq(&format!(
+        "full: {full:?}, once the embed tokens expired: {later:?}"
+    ));
     let broken = SessionLedger::restore([("ledger/jti/x".to_owned(), "soon".to_owned())], 4);
     expect!["Err(CorruptEntry)"].assert_eq(&format!("{broken:?}"));
 }

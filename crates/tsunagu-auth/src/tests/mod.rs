@@ -1,10 +1,10 @@
 //! Tests for JWTs, embed tokens and session tokens: snapshots of every refusal, and properties.
 
+mod bucket;
 mod embed;
 mod jwt;
-mod props;
 mod ledger;
-mod bucket;
+mod props;
 mod session;
 mod turn;
 

@@ -56,8 +56,12 @@ fn sessions_expire_after_eight_hours() {
 #[test]
 fn embed_and_session_tokens_are_not_interchangeable() {
     let embed = mint_embed_token(&sample_claims(), SECRET).expect("valid claims");
-    let session =
-        mint_session(&Session::start(sample_claims(), SID.to_owned(), NOW), SECRET, NOW).expect("valid session");
+    let session = mint_session(
+        &Session::start(sample_claims(), SID.to_owned(), NOW),
+        SECRET,
+        NOW,
+    )
+    .expect("valid session");
     let actual = format!(
         "embed as session: {:?}\nsession as embed: {:?}",
         verify_session(&embed, SECRET, NOW),
