@@ -117,7 +117,7 @@ pub(crate) struct EmbedMintArgs {
     /// Team id.
     #[arg(long, value_name = "T")]
     pub(crate) team: Option<String>,
-    /// Comma-separated roles: agent, supervisor.
+    /// Comma-separated roles: agent, supervisor, admin.
     #[arg(
         long,
         value_name = "ROLES",
@@ -134,6 +134,9 @@ pub(crate) struct EmbedMintArgs {
     /// Issue time in unix seconds [default: now].
     #[arg(long, value_name = "UNIX")]
     pub(crate) now: Option<u64>,
+    /// Token id (`jti`; each token opens one session only) [default: 16 random bytes in hex].
+    #[arg(long, value_name = "ID")]
+    pub(crate) jti: Option<String>,
 }
 
 #[derive(Args)]

@@ -29,7 +29,7 @@ pub(crate) fn mint(args: &EmbedMintArgs) -> Result<(), Outcome> {
     for name in &args.roles {
         let role = Role::from_name(name.trim()).ok_or_else(|| {
             input_error(format!(
-                "--roles: unknown role `{}`; the roles are agent, supervisor",
+                "--roles: unknown role `{}`; the roles are agent, supervisor, admin",
                 name.trim()
             ))
         })?;
@@ -41,12 +41,17 @@ pub(crate) fn mint(args: &EmbedMintArgs) -> Result<(), Outcome> {
         )));
     }
     let now = now_or_clock(args.now);
+    let token_id = match &args.jti {
+        Some(jti) => jti.clone(),
+        None => random_token_id()?,
+    };
     let claims = EmbedClaims {
         tenant,
         agent,
         name: args.name.clone(),
         team,
         roles,
+        token_id,
         issued_at: now,
         expires_at: now.saturating_add(args.ttl),
     };
@@ -67,6 +72,7 @@ pub(crate) fn verify(args: &EmbedVerifyArgs) -> Result<(), Outcome> {
                 "name": claims.name,
                 "team": claims.team.as_ref().map(TeamId::as_str),
                 "roles": roles,
+                "jti": claims.token_id,
                 "issued_at": claims.issued_at,
                 "expires_at": claims.expires_at,
             });
@@ -82,4 +88,14 @@ pub(crate) fn verify(args: &EmbedVerifyArgs) -> Result<(), Outcome> {
             Err(Outcome::Invalid)
         }
     }
+}
+
+/// Sixteen bytes from the operating system's random source, in hex: a fresh `jti`.
+fn random_token_id() -> Result<String, Outcome> {
+    use std::io::Read as _;
+    let mut bytes = [0_u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|_| input_error("no random source (/dev/urandom); pass --jti"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

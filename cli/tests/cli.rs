@@ -401,6 +401,7 @@ fn embed_tokens_mint_and_verify() {
             "--ttl=600",
             &format!("--secret-env={SECRET_VAR}"),
             "--now=1700000000",
+            "--jti=crm-login-0001",
         ],
         "",
         Some(secret),
@@ -440,6 +441,7 @@ fn embed_tokens_mint_and_verify() {
           "agent": "sato_k",
           "expires_at": 1700000600,
           "issued_at": 1700000000,
+          "jti": "crm-login-0001",
           "name": "佐藤 健",
           "roles": [
             "agent",
@@ -484,16 +486,18 @@ fn embed_mint_refuses_bad_input() {
     };
     let report = [
         mint(&["--ttl=601"]),
-        mint(&["--roles=agent,admin"]),
+        mint(&["--roles=agent,root"]),
         mint(&["--tenant=acme jp"]),
         mint(&["--name="]),
+        mint(&["--jti=a b"]),
     ]
     .join("");
     expect![[r#"
         exit 2 error: --ttl must be between 1 and 600 seconds
-        exit 2 error: --roles: unknown role `admin`; the roles are agent, supervisor
+        exit 2 error: --roles: unknown role `root`; the roles are agent, supervisor, admin
         exit 2 error: --tenant: tenant id may contain only lower-case ASCII letters, digits and `-`
         exit 2 error: The token's `name` claim is missing or invalid.
+        exit 2 error: The token's `jti` claim is missing or invalid.
     "#]]
     .assert_eq(&report);
 }
@@ -568,10 +572,11 @@ fn help_texts() {
               --agent <A>         Agent id (`sub`)
               --name <N>          Display name (1 to 100 characters)
               --team <T>          Team id
-              --roles <ROLES>     Comma-separated roles: agent, supervisor [default: agent]
+              --roles <ROLES>     Comma-separated roles: agent, supervisor, admin [default: agent]
               --ttl <S>           Lifetime in seconds (at most 600) [default: 300]
               --secret-env <VAR>  Name of the environment variable that holds the tenant's embed secret (32+ bytes)
               --now <UNIX>        Issue time in unix seconds [default: now]
+              --jti <ID>          Token id (`jti`; each token opens one session only) [default: 16 random bytes in hex]
           -h, --help              Print help
     "#]].assert_eq(&help(&["embed", "mint", "--help"]));
 }

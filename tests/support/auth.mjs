@@ -1,5 +1,5 @@
 //! Embed tokens as a CRM backend signs them (HS256 JWT), and the development secrets from .dev.vars.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './paths.mjs';
@@ -24,13 +24,14 @@ export function signJwt(claims, secret, header = { alg: 'HS256', typ: 'JWT' }) {
   return `${signingInput}.${signature}`;
 }
 
-/** An embed token for `agent` of `tenant`, valid for `ttl` seconds from `now` (unix seconds). */
+/** An embed token for `agent` of `tenant`, valid for `ttl` seconds from `now` (unix seconds), with
+ * a fresh `jti` unless one is given (each embed token opens one session only). */
 export function embedToken({
   tenant = 'demo', agent, name = agent, team, roles = ['agent'],
-  now = Math.floor(Date.now() / 1000), ttl = 300,
+  now = Math.floor(Date.now() / 1000), ttl = 300, jti = randomUUID(),
   secret = DEV_VARS[`TENANT_${tenant.toUpperCase().replace(/-/g, '_')}_EMBED_SECRET`],
 }) {
-  const claims = { iss: tenant, aud: 'tsunagu-embed', sub: agent, name, roles, iat: now, exp: now + ttl };
+  const claims = { iss: tenant, aud: 'tsunagu-embed', sub: agent, name, roles, jti, iat: now, exp: now + ttl };
   if (team) claims.team = team;
   return signJwt(claims, secret);
 }

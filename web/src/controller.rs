@@ -672,6 +672,12 @@ impl Controller {
                 return self.state.phase.set(phase);
             }
             HubEvent::Message(message) => *message,
+            // Revoked or expired: a fresh embed token and session, then the socket reconnects
+            // by itself; the phone line and any call stay up meanwhile.
+            HubEvent::SessionEnded => {
+                self.state.phase.set(Phase::Reconnecting);
+                return self.sign_in(SignIn::Refresh);
+            }
         };
         let state = self.state;
         match message {

@@ -8,7 +8,7 @@ use std::{
 
 use leptos::prelude::set_timeout;
 use tsunagu_core::TenantId;
-use tsunagu_protocol::{ClientMessage, PROTOCOL_VERSION, SOCKET_PATH, ServerMessage};
+use tsunagu_protocol::{ClientMessage, PROTOCOL_VERSION, SOCKET_PATH, ServerMessage, close_code};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -18,6 +18,9 @@ pub(crate) enum HubEvent {
     Connecting { retry: bool },
     /// Boxed: a welcome with its roster is far larger than the other events.
     Message(Box<ServerMessage>),
+    /// The hub closed the socket because its session was revoked or expired. The connection
+    /// waits for a fresh session ([`Hub::set_session`]) and then reconnects by itself.
+    SessionEnded,
 }
 
 /// The `tenant` parameter of the widget page's URL, if valid.
@@ -40,6 +43,7 @@ impl Hub {
         let connector = Rc::new(Connector {
             url: socket_url(tenant)?,
             session: RefCell::new(session),
+            waiting_for_session: Cell::new(false),
             on_event: Box::new(on_event),
             failures: Cell::new(0),
             closed: Cell::new(false),
@@ -55,9 +59,17 @@ impl Hub {
         }
     }
 
-    /// The session to present on the next reconnection (after a refresh).
+    /// The session to present on the next reconnection (after a refresh); reconnects at once if
+    /// the last socket ended with its session.
     pub(crate) fn set_session(&self, session: String) {
         *self.connector.session.borrow_mut() = session;
+        if self.connector.waiting_for_session.replace(false) {
+            // Shown as a reconnection, as after any drop.
+            self.connector
+                .failures
+                .set(self.connector.failures.get().max(1));
+            self.connector.connect();
+        }
     }
 
     /// The socket counts as healthy again: the back-off starts over.
@@ -105,6 +117,8 @@ impl LiveSocket {
 struct Connector {
     url: String,
     session: RefCell<String>,
+    /// The hub ended the last socket's session; no reconnection until a new session is set.
+    waiting_for_session: Cell<bool>,
     on_event: Box<dyn Fn(HubEvent)>,
     /// Consecutive failed attempts; drives the back-off.
     failures: Cell<u32>,
@@ -123,13 +137,19 @@ impl Connector {
         let Ok(socket) = WebSocket::new(&self.url) else {
             return self.schedule_reconnect();
         };
+        // The session this socket signs in with: if it ends while a newer one is already set
+        // (a refresh happened), the socket simply reconnects with the newer one.
+        let signed_with = Rc::new(RefCell::new(String::new()));
         let on_open = {
             let this = Rc::clone(self);
             let socket = socket.clone();
+            let signed_with = Rc::clone(&signed_with);
             Closure::<dyn FnMut()>::new(move || {
+                let session = this.session.borrow().clone();
+                signed_with.replace(session.clone());
                 let hello = ClientMessage::Hello {
                     protocol: PROTOCOL_VERSION,
-                    session: this.session.borrow().clone(),
+                    session,
                 };
                 let _ = socket.send_with_str(&hello.to_json());
             })
@@ -148,8 +168,17 @@ impl Connector {
         };
         let on_close = {
             let this = Rc::clone(self);
-            Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
-                this.schedule_reconnect();
+            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+                let session_ended = matches!(
+                    event.code(),
+                    close_code::SESSION_REVOKED | close_code::SESSION_EXPIRED
+                );
+                if session_ended && *signed_with.borrow() == *this.session.borrow() {
+                    this.waiting_for_session.set(true);
+                    (this.on_event)(HubEvent::SessionEnded);
+                } else {
+                    this.schedule_reconnect();
+                }
             })
         };
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));

@@ -3,7 +3,7 @@
 use tsunagu_auth::{Permission, Session, verify_session};
 use worker::{Env, Request};
 
-use crate::{clock, error::AppError, secrets};
+use crate::{clock, error::AppError, secrets, sessions};
 
 /// The session of the request's `Authorization: Bearer` header.
 pub(crate) fn session(req: &Request, env: &Env) -> Result<Session, AppError> {
@@ -46,4 +46,26 @@ pub(crate) fn permit(session: &Session, permission: Permission) -> Result<(), Ap
 pub(crate) fn verify_token(token: &str, env: &Env) -> Result<Session, AppError> {
     let secret = secrets::session_secret(env)?;
     Ok(verify_session(token, secret.as_bytes(), clock::now_unix())?)
+}
+
+/// Refuses a request whose session token verifies but whose session is no longer listed by the
+/// tenant's hub (signed out, revoked by an admin or a rotation). Requests without a valid token
+/// pass here: their route refuses them with the precise reason.
+pub(crate) async fn refuse_revoked(req: &Request, env: &Env) -> Result<(), AppError> {
+    let Some(header) = req.headers().get("Authorization")? else {
+        return Ok(());
+    };
+    let Some(session) = header
+        .strip_prefix("Bearer ")
+        .and_then(|token| verify_token(token, env).ok())
+    else {
+        return Ok(());
+    };
+    if sessions::is_live(env, &session).await? {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized(
+            "this session was signed out or revoked; sign in again",
+        ))
+    }
 }

@@ -40,8 +40,8 @@ pub(crate) enum AppError {
         code: &'static str,
         message: &'static str,
     },
-    /// The deployment is not fit to serve this request (e.g. it still runs with development
-    /// secrets); an operator must act.
+    /// Not now: the deployment is not fit to serve (it still runs with development secrets; an
+    /// operator must act), or a limit of the tenant's is reached (its open sessions).
     #[error("{0}")]
     Unavailable(&'static str),
     /// The tenant's dial policy refuses the number, or a call rate cap is reached: 403 with the
@@ -55,6 +55,9 @@ pub(crate) enum AppError {
     /// The web call's challenge (Turnstile) was missing or not passed.
     #[error("the check that you are not a robot did not pass; please reload the page")]
     ChallengeFailed,
+    /// The request body is longer than the route accepts; refused before it is read.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -82,6 +85,7 @@ impl AppError {
             AppError::MissingRole(_) => (403, "missing_role"),
             AppError::NotConfigured(_) => (409, "not_configured"),
             AppError::Conflict { code, .. } => (409, code),
+            AppError::PayloadTooLarge => (413, "payload_too_large"),
             AppError::Unavailable(_) => (503, "unavailable"),
             AppError::DialRefused(_) => (403, "dial_refused"),
             AppError::WebCallsOff => (404, "web_calls_off"),

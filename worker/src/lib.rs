@@ -1,6 +1,7 @@
 //! The Tsunagu edge worker: decodes requests, calls the domain, performs effects. Nothing clever lives here.
 
 mod auth;
+mod body_limit;
 mod calllog;
 mod clock;
 mod deployment;
@@ -9,8 +10,10 @@ mod hub;
 mod log;
 mod log_outbox;
 mod presence_hub;
+mod random;
 mod routes;
 mod secrets;
+mod sessions;
 mod store;
 mod tenant_config;
 mod turnstile;
@@ -36,7 +39,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 /// The route table: every URL the worker answers, in one place.
 async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
     deployment::refuse_development_secrets(&req, env)?;
+    let req = body_limit::within_cap(req).await?;
     let path = req.path();
+    if path.starts_with("/api/") && path != "/api/session" {
+        auth::refuse_revoked(&req, env).await?;
+    }
     match (req.method(), path.as_str()) {
         (Method::Get, "/healthz") => routes::api::healthz(),
         (Method::Get, "/" | "/demo") => routes::demo::page(&req, env).await,
@@ -60,6 +67,14 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
             routes::demo::simulated_hangup(req, env).await
         }
         (Method::Post, "/api/session") => routes::auth::open_session(req, env).await,
+        (Method::Post, "/api/session/revoke") => routes::sessions::sign_out(req, env).await,
+        (Method::Post, "/api/sessions/revoke-all") => routes::sessions::revoke_all(req, env).await,
+        (Method::Post, p) if p.starts_with(routes::sessions::AGENTS_PREFIX) => {
+            let agent = routes::sessions::agent_of(p)
+                .ok_or(AppError::NotFound)?
+                .to_owned();
+            routes::sessions::revoke_agent(req, env, &agent).await
+        }
         (Method::Post, "/api/token") => routes::auth::voice_token(req, env).await,
         (Method::Post, "/api/calls") => routes::calls::place(req, env).await,
         (Method::Get, "/api/conversations") => routes::calllog::conversations(req, env).await,

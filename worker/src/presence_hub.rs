@@ -7,10 +7,12 @@
 //! is evicted, and each socket's attachment says which connection of the center it is, and
 //! whether it is an agent's widget or a customer's "call us" page (a web call).
 
+pub(crate) mod sessions;
+
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
-use tsunagu_auth::Permission;
+use tsunagu_auth::{Permission, SOCKET_RATE_LIMIT, TokenBucket};
 use tsunagu_center::{
     AddressKey, AgentCard, CallerRefusal, Center, CenterConfig, CenterError, Delta,
     OpenCallerSocket, Output, Quarantined, Recovered, Snapshot, WebCallStart,
@@ -18,10 +20,9 @@ use tsunagu_center::{
 use tsunagu_core::{TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{
-    CallEndReason, CallerEvent, CallerMessage, ClientMessage, PROTOCOL_VERSION, ServerMessage,
-    hello_version,
+    CallEndReason, CallerEvent, CallerMessage, ClientMessage, MESSAGE_MAX_BYTES, PROTOCOL_VERSION,
+    ServerMessage, close_code, hello_version,
 };
-use wasm_bindgen::JsCast;
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{
     DurableObject, Env, ListOptions, Request, Response, Result, ScheduledTime, State, WebSocket,
@@ -60,22 +61,18 @@ const SLOW_PERSIST_MS: u64 = 50;
 const DEFAULT_LOG_RETRY_MS: u64 = 10_000;
 const DEFAULT_LOG_DEAD_LETTER_AFTER: u32 = 360;
 
-/// WebSocket close codes (4000–4999 are ours).
-const CLOSE_INCOMPATIBLE: u16 = 4000;
-const CLOSE_UNAUTHORIZED: u16 = 4001;
-/// A customer socket whose web call is over (or was never taken: busy, closed).
-const CLOSE_CALL_ENDED: u16 = 4002;
-/// A customer socket that did not start its call in time, closed to free its line.
-const CLOSE_START_OVERDUE: u16 = 4003;
+/// WebSocket close codes: documented in `tsunagu_protocol::close_code`.
+const CLOSE_INCOMPATIBLE: u16 = close_code::INCOMPATIBLE;
+const CLOSE_UNAUTHORIZED: u16 = close_code::UNAUTHORIZED;
+const CLOSE_CALL_ENDED: u16 = close_code::CALL_ENDED;
+const CLOSE_START_OVERDUE: u16 = close_code::START_OVERDUE;
 
 /// The tag every customer socket carries besides its connection tag, to count them.
 const CALLER_TAG: &str = "caller";
-/// A customer page's message longer than this is refused unread (an SDP is at most 16 KB).
-const CALLER_MESSAGE_MAX_BYTES: usize = 24 * 1024;
 
 /// What a socket carries across hibernation: its connection id, and whether it has signed in
 /// (a widget) or started its call (a customer page).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SocketTag {
     conn: u64,
     signed_in: bool,
@@ -91,6 +88,12 @@ struct SocketTag {
     /// sockets per address. Absent for widgets and in attachments written before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     address: Option<AddressKey>,
+    /// The session id a widget signed in with, so that revoking the session closes the socket.
+    #[serde(default)]
+    session: Option<String>,
+    /// How many messages the socket may still send now (its rate limit).
+    #[serde(default)]
+    bucket: TokenBucket,
 }
 
 impl SocketTag {
@@ -125,6 +128,8 @@ pub struct PresenceHub {
     outbox: log_outbox::Tracker,
     /// Call events a webhook could not write to D1, for the outbox of the next `settle`.
     deferred_log: RefCell<Vec<DeferredEvent>>,
+    /// The session ledger and the sockets owing a hello.
+    sessions: sessions::HubSessions,
 }
 
 impl DurableObject for PresenceHub {
@@ -135,6 +140,7 @@ impl DurableObject for PresenceHub {
             deferred_log: RefCell::new(Vec::new()),
             outbox_keys: OutboxKeys::default(),
             outbox: log_outbox::Tracker::new(log_retry_ms(&env), log_dead_letter_after(&env)),
+            sessions: sessions::HubSessions::default(),
             env,
         }
     }
@@ -146,6 +152,10 @@ impl DurableObject for PresenceHub {
             "/connect-caller" => self.accept_caller_socket(&url).await,
             "/call" => self.call(req).await,
             "/storage-report" => self.storage_report().await,
+            path if path.starts_with("/sessions/") => {
+                let path = path.to_owned();
+                self.sessions_request(req, &path).await
+            }
             _ => Response::error("not found", 404),
         }
     }
@@ -155,11 +165,28 @@ impl DurableObject for PresenceHub {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let WebSocketIncomingMessage::String(text) = message else {
-            return send(&ws, &rejected("binary frames are not part of the protocol"));
+        // Limits first, before anything is parsed or loaded.
+        let size = match &message {
+            WebSocketIncomingMessage::String(text) => text.len(),
+            WebSocketIncomingMessage::Binary(bytes) => bytes.len(),
         };
+        if size > MESSAGE_MAX_BYTES {
+            ws.close(
+                Some(close_code::MESSAGE_TOO_LARGE),
+                Some("message too large"),
+            )?;
+            return self.socket_gone(&ws).await;
+        }
         let Some(mut tag) = ws.deserialize_attachment::<SocketTag>()? else {
             return ws.close(Some(CLOSE_UNAUTHORIZED), Some("unknown socket"));
+        };
+        if !tag.bucket.take(SOCKET_RATE_LIMIT, clock::now_ms()) {
+            ws.close(Some(close_code::RATE_LIMITED), Some("too many messages"))?;
+            return self.socket_gone(&ws).await;
+        }
+        ws.serialize_attachment(&tag)?;
+        let WebSocketIncomingMessage::String(text) = message else {
+            return send(&ws, &rejected("binary frames are not part of the protocol"));
         };
         self.load(None).await?;
         let now = clock::now();
@@ -200,6 +227,7 @@ impl DurableObject for PresenceHub {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.sweep_sessions().await?;
         if self.load(None).await? {
             // The center's timers first: a ring timeout must not wait for D1.
             let now = clock::now();
@@ -212,6 +240,9 @@ impl DurableObject for PresenceHub {
                 // The retry moved or cleared its due time; the alarm follows.
                 self.settle().await?;
             }
+        } else if let Some(at) = self.sessions_deadline().await? {
+            // No center to settle (only sockets that never signed in): the sweep's next turn.
+            sessions::set_alarm_at(self, at).await?;
         }
         Response::ok("")
     }
@@ -227,17 +258,22 @@ impl PresenceHub {
             .and_then(|(_, raw)| serde_json::from_str::<CenterConfig>(&raw).ok())
             .ok_or_else(|| internal("connect without a valid config"))?;
         self.load(Some(config)).await?;
-        let conn = self.next_connection().await?;
+        // Drawn, not counted in storage: a socket that never signs in must cost no storage.
+        let conn = sessions::random_connection()?;
         let pair = WebSocketPair::new()?;
         self.state
             .accept_websocket_with_tags(&pair.server, &[&conn_tag(conn)]);
+        let now = clock::now().0;
         pair.server.serialize_attachment(SocketTag {
             conn,
             signed_in: false,
             caller: false,
-            opened_at: clock::now().0,
+            opened_at: now,
             address: None,
+            session: None,
+            bucket: TokenBucket::default(),
         })?;
+        self.expect_hello(now).await?;
         Response::from_websocket(pair.client)
     }
 
@@ -264,9 +300,9 @@ impl PresenceHub {
             .map(|ws| {
                 let tag = ws.deserialize_attachment::<SocketTag>().ok().flatten();
                 OpenCallerSocket {
-                    opened_at: Timestamp(tag.map_or(0, |tag| tag.opened_at)),
+                    opened_at: Timestamp(tag.as_ref().map_or(0, |tag| tag.opened_at)),
                     // Unreadable: counted as a call, never closed.
-                    started: tag.is_none_or(|tag| tag.signed_in),
+                    started: tag.as_ref().is_none_or(|tag| tag.signed_in),
                     address: tag.and_then(|tag| tag.address),
                 }
             })
@@ -306,6 +342,8 @@ impl PresenceHub {
             caller: true,
             opened_at: now.0,
             address: Some(address),
+            session: None,
+            bucket: TokenBucket::default(),
         })?;
         Response::from_websocket(pair.client)
     }
@@ -319,9 +357,6 @@ impl PresenceHub {
         text: &str,
         now: Timestamp,
     ) -> Result<()> {
-        if text.len() > CALLER_MESSAGE_MAX_BYTES {
-            return send_caller(ws, &caller_rejected("message too large"));
-        }
         let Ok(message) = serde_json::from_str::<CallerMessage>(text) else {
             if let Some(version) = hello_version(text).filter(|v| *v != PROTOCOL_VERSION) {
                 return incompatible_caller(ws, version);
@@ -348,7 +383,7 @@ impl PresenceHub {
                 match started {
                     Some(Ok(conversation)) => {
                         tag.signed_in = true;
-                        ws.serialize_attachment(*tag)?;
+                        ws.serialize_attachment(&*tag)?;
                         let tenant = self.with_center(|center| center.config().tenant.clone());
                         log::info(
                             "webcall.started",
@@ -445,8 +480,13 @@ impl PresenceHub {
             );
             return refuse(ws, "this session belongs to another tenant");
         }
+        self.load_ledger().await?;
+        if !self.session_is_valid(&session.id, clock::now_unix()) {
+            return refuse(ws, "this session was signed out or revoked; sign in again");
+        }
         tag.signed_in = true;
-        ws.serialize_attachment(*tag)?;
+        tag.session = Some(session.id.clone());
+        ws.serialize_attachment(&*tag)?;
         let card = AgentCard {
             id: session.agent.clone(),
             name: session.name.clone(),
@@ -758,35 +798,9 @@ impl PresenceHub {
         Ok(entries)
     }
 
-    /// Writes a delta atomically; returns the bytes written.
-    ///
-    /// Every storage call is issued before any is awaited: Durable Objects commit the writes
-    /// made with no await between them as one atomic batch, so a crash or eviction never leaves
-    /// half a delta (an agent's new state without the call it points at). The API takes at most
-    /// 128 keys per call, hence the chunks.
+    /// Writes a delta atomically (see `write_entries`); returns the bytes written.
     async fn persist(&self, delta: Delta) -> Result<usize> {
-        let storage = self.state.storage();
-        let raw = storage.as_raw();
-        let mut bytes = 0;
-        let mut pending = Vec::new();
-        for chunk in delta.puts.chunks(MAX_KEYS_PER_CALL) {
-            // A plain object: `put_multiple` with a serde map would pass a JS `Map`, whose entries
-            // the storage API does not see (it silently writes nothing).
-            let values = js_sys::Object::new();
-            for (key, value) in chunk {
-                bytes += key.len() + value.len();
-                js_sys::Reflect::set(&values, &key.into(), &value.into())?;
-            }
-            pending.push(raw.put_multiple(values.into())?);
-        }
-        for chunk in delta.deletes.chunks(MAX_KEYS_PER_CALL) {
-            let keys = chunk.iter().map(|key| key.as_str().into()).collect();
-            pending.push(raw.delete_multiple(keys)?);
-        }
-        for promise in pending {
-            JsFuture::from(promise).await?;
-        }
-        Ok(bytes)
+        write_entries(&self.state.storage(), &delta.puts, &delta.deletes).await
     }
 
     fn with_center<T>(&self, f: impl FnOnce(&mut Center) -> T) -> Option<T> {
@@ -849,10 +863,15 @@ impl PresenceHub {
             }
             // Read after the await: a background write that failed meanwhile set a retry, and
             // this alarm must not come later than it (nor be deleted under it).
-            let deadline = match (deadline.map(|at| at.0), self.outbox.retry_at()) {
-                (Some(a), Some(b)) => Some(Timestamp(a.min(b))),
-                (a, b) => a.or(b).map(Timestamp),
-            };
+            let deadline = [
+                deadline.map(|at| at.0),
+                self.outbox.retry_at(),
+                self.sessions_deadline().await?,
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(Timestamp);
             match deadline {
                 Some(at) => {
                     // An absolute time: `set_alarm(i64)` would mean an offset from now.
@@ -1000,6 +1019,39 @@ impl PresenceHub {
     }
 }
 
+/// Writes entries in as few storage calls as the API allows; returns the bytes written.
+async fn write_entries(
+    storage: &worker::Storage,
+    puts: &[(String, String)],
+    deletes: &[String],
+) -> Result<usize> {
+    // Every storage call is issued before any is awaited: Durable Objects commit the writes made
+    // with no await between them as one atomic batch, so a crash or eviction never leaves half a
+    // delta (an agent's new state without the call it points at). The API takes at most 128 keys
+    // per call, hence the chunks.
+    let raw = storage.as_raw();
+    let mut bytes = 0;
+    let mut pending = Vec::new();
+    for chunk in puts.chunks(MAX_KEYS_PER_CALL) {
+        // A plain object: `put_multiple` with a serde map would pass a JS `Map`, whose entries
+        // the storage API does not see (it silently writes nothing).
+        let values = js_sys::Object::new();
+        for (key, value) in chunk {
+            bytes += key.len() + value.len();
+            js_sys::Reflect::set(&values, &key.into(), &value.into())?;
+        }
+        pending.push(raw.put_multiple(values.into())?);
+    }
+    for chunk in deletes.chunks(MAX_KEYS_PER_CALL) {
+        let keys = chunk.iter().map(|key| key.as_str().into()).collect();
+        pending.push(raw.delete_multiple(keys)?);
+    }
+    for promise in pending {
+        JsFuture::from(promise).await?;
+    }
+    Ok(bytes)
+}
+
 /// How long failed call-log writes wait in the outbox before the alarm writes them again
 /// (`LOG_RETRY_MS`; tests shorten it; default 10 s).
 fn log_retry_ms(env: &Env) -> u64 {
@@ -1049,18 +1101,9 @@ fn caller_rejected(reason: &str) -> CallerEvent {
     }
 }
 
-/// Sixteen bytes from the runtime's CSPRNG (`crypto.getRandomValues`): a web call's id.
+/// Sixteen bytes from the runtime's CSPRNG: a web call's id.
 fn random_bytes() -> Result<[u8; 16]> {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?;
-    let get_random_values: js_sys::Function =
-        js_sys::Reflect::get(&crypto, &"getRandomValues".into())?
-            .dyn_into()
-            .map_err(|_| internal("crypto.getRandomValues is missing"))?;
-    let array = js_sys::Uint8Array::new_with_length(16);
-    get_random_values.call1(&crypto, &array)?;
-    let mut bytes = [0u8; 16];
-    array.copy_to(&mut bytes);
-    Ok(bytes)
+    crate::random::bytes::<16>()
 }
 
 fn refuse(ws: &WebSocket, reason: &str) -> Result<()> {

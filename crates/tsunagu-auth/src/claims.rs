@@ -17,6 +17,9 @@ pub const MIN_SECRET_LEN: usize = 32;
 
 const NAME_MAX_CHARS: usize = 100;
 
+/// The longest `jti` accepted: ids are for the replay cache, which stores every one of them.
+pub const TOKEN_ID_MAX_CHARS: usize = 128;
+
 /// What an agent may do in the widget. Tokens name roles by [`Role::as_str`]; names this
 /// version does not know are ignored, so a CRM can send roles of a newer version safely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,6 +85,18 @@ pub(crate) fn check_name(name: &str) -> Result<(), AuthError> {
     }
 }
 
+/// A token id (`jti`): 1 to [`TOKEN_ID_MAX_CHARS`] printable ASCII characters, so that it can be
+/// a storage key and a log field as it is.
+pub(crate) fn check_token_id(id: &str) -> Result<(), AuthError> {
+    let valid =
+        (1..=TOKEN_ID_MAX_CHARS).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic());
+    if valid {
+        Ok(())
+    } else {
+        Err(AuthError::InvalidClaim("jti"))
+    }
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -95,6 +110,7 @@ struct WireClaims<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     team: Option<&'a str>,
     roles: Vec<&'static str>,
+    jti: &'a str,
     iat: u64,
     exp: u64,
 }
@@ -108,6 +124,7 @@ pub(crate) fn write(
 ) -> Result<String, AuthError> {
     check_secret(secret)?;
     check_name(&claims.name)?;
+    check_token_id(&claims.token_id)?;
     check_lifetime(claims.issued_at, claims.expires_at, max_lifetime_secs)?;
     let wire = WireClaims {
         iss: claims.tenant.as_str(),
@@ -119,6 +136,7 @@ pub(crate) fn write(
             .into_iter()
             .map(Role::as_str)
             .collect(),
+        jti: &claims.token_id,
         iat: claims.issued_at,
         exp: claims.expires_at,
     };
@@ -150,6 +168,12 @@ pub(crate) fn read(
         Some(_) => Some(id_claim(claims, "team", TeamId::new)?),
     };
     let roles = roles_claim(claims.get("roles"))?;
+    let token_id = claims
+        .get("jti")
+        .ok_or(AuthError::MissingTokenId)?
+        .as_str()
+        .ok_or(AuthError::InvalidClaim("jti"))?;
+    check_token_id(token_id)?;
     let issued_at = seconds_claim(claims, "iat")?.ok_or(AuthError::InvalidClaim("iat"))?;
     let expires_at = seconds_claim(claims, "exp")?.ok_or(AuthError::InvalidClaim("exp"))?;
     let not_before = seconds_claim(claims, "nbf")?;
@@ -169,6 +193,7 @@ pub(crate) fn read(
         name: name.to_owned(),
         team,
         roles,
+        token_id: token_id.to_owned(),
         issued_at,
         expires_at,
     })

@@ -14,7 +14,7 @@ pub const EMBED_AUDIENCE: &str = "tsunagu-embed";
 pub const EMBED_MAX_LIFETIME_SECS: u64 = 600;
 
 /// The claims of a verified embed token (on the wire: `iss`, `sub`, `name`, `team`, `roles`,
-/// `iat`, `exp`, plus `aud` = [`EMBED_AUDIENCE`]).
+/// `jti`, `iat`, `exp`, plus `aud` = [`EMBED_AUDIENCE`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmbedClaims {
     /// `iss`: the tenant, whose embed secret signed the token.
@@ -26,6 +26,10 @@ pub struct EmbedClaims {
     pub team: Option<TeamId>,
     /// Never empty once verified: a token without known roles grants [`Role::Agent`].
     pub roles: BTreeSet<Role>,
+    /// `jti`: the token's id, 1 to [`crate::TOKEN_ID_MAX_CHARS`] printable ASCII characters.
+    /// Required: the worker accepts each embed token once (the hub's replay cache remembers the
+    /// id until the token expires).
+    pub token_id: String,
     /// `iat`, unix seconds.
     pub issued_at: u64,
     /// `exp`, unix seconds.
@@ -45,7 +49,7 @@ pub fn peek_tenant(token: &str) -> Result<TenantId, AuthError> {
 }
 
 /// Verifies an embed token signed with the tenant's `secret` at `now_unix` (seconds): HS256,
-/// `aud`, `exp > now`, `iat` (and `nbf`, if present) at most [`crate::CLOCK_SKEW_SECS`] ahead,
+/// `aud`, a `jti`, `exp > now`, `iat` (and `nbf`, if present) at most [`crate::CLOCK_SKEW_SECS`] ahead,
 /// and a lifetime of at most [`EMBED_MAX_LIFETIME_SECS`].
 pub fn verify_embed_token(
     token: &str,

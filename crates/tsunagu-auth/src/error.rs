@@ -21,6 +21,10 @@ pub enum AuthError {
     WrongAudience,
     #[error("The token's `{0}` claim is missing or invalid.")]
     InvalidClaim(&'static str),
+    /// Every token must carry a `jti` (its id): embed tokens are single-use, and the id is what
+    /// the replay cache remembers.
+    #[error("The token has no `jti` claim; every embed token needs a unique id.")]
+    MissingTokenId,
     #[error("The signing secret is shorter than 32 bytes.")]
     WeakSecret,
 }

@@ -20,20 +20,27 @@ pub struct Session {
     pub name: String,
     pub team: Option<TeamId>,
     pub roles: BTreeSet<Role>,
+    /// The session's id (`jti` on the wire): 16 random bytes in hex, drawn by the worker. The
+    /// tenant's hub lists live sessions by it, so that one can be revoked.
+    pub id: String,
+    /// Unix seconds (`iat`): when the session was opened.
+    pub issued_at: u64,
     /// Unix seconds.
     pub expires_at: u64,
 }
 
 impl Session {
-    /// The session a verified embed token opens at `now_unix`: the same agent, for
-    /// [`SESSION_TTL_SECS`].
-    pub fn start(claims: EmbedClaims, now_unix: u64) -> Session {
+    /// The session a verified embed token opens at `now_unix` with the id `id`: the same agent,
+    /// for [`SESSION_TTL_SECS`].
+    pub fn start(claims: EmbedClaims, id: String, now_unix: u64) -> Session {
         Session {
             tenant: claims.tenant,
             agent: claims.agent,
             name: claims.name,
             team: claims.team,
             roles: claims.roles,
+            id,
+            issued_at: now_unix,
             expires_at: now_unix.saturating_add(SESSION_TTL_SECS),
         }
     }
@@ -51,6 +58,7 @@ pub fn mint_session(session: &Session, secret: &[u8], now_unix: u64) -> Result<S
         name: session.name.clone(),
         team: session.team.clone(),
         roles: session.roles.clone(),
+        token_id: session.id.clone(),
         issued_at: now_unix,
         expires_at: session.expires_at,
     };
@@ -67,6 +75,8 @@ pub fn verify_session(token: &str, secret: &[u8], now_unix: u64) -> Result<Sessi
         name: claims.name,
         team: claims.team,
         roles: claims.roles,
+        id: claims.token_id,
+        issued_at: claims.issued_at,
         expires_at: claims.expires_at,
     })
 }

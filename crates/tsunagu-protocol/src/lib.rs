@@ -28,6 +28,38 @@ pub const PROTOCOL_VERSION: u32 = 2;
 /// Path (on the worker's origin) of the widget's WebSocket.
 pub const SOCKET_PATH: &str = "/api/socket";
 
+/// The longest message (bytes) the hub reads from any socket, widget or customer page; a longer
+/// one closes the socket with [`close_code::MESSAGE_TOO_LARGE`] before it is parsed. The largest
+/// legitimate message is a WebRTC signal: an SDP of at most [`SDP_MAX_BYTES`], JSON-escaped.
+pub const MESSAGE_MAX_BYTES: usize = 24 * 1024;
+
+/// How long a widget socket may stay open without signing in (`hello`), in milliseconds; then
+/// the hub closes it with [`close_code::HELLO_OVERDUE`]. Until it signs in it costs no storage.
+pub const HELLO_WITHIN_MS: u64 = 5_000;
+
+/// The WebSocket close codes the hub uses (4000–4999 are the application's own).
+pub mod close_code {
+    /// The widget or page speaks another protocol version.
+    pub const INCOMPATIBLE: u16 = 4000;
+    /// The `hello` carried no valid session of this tenant.
+    pub const UNAUTHORIZED: u16 = 4001;
+    /// A customer socket whose web call is over (or was never taken: busy, closed).
+    pub const CALL_ENDED: u16 = 4002;
+    /// A customer socket that did not start its call in time, closed to free its line.
+    pub const START_OVERDUE: u16 = 4003;
+    /// The socket's session was revoked (sign-out, an admin, a tenant-wide rotation). The widget
+    /// asks the host for a fresh embed token and signs in again; a live call is kept.
+    pub const SESSION_REVOKED: u16 = 4004;
+    /// The socket's session reached its `expires_at`; the widget signs in again, as for 4004.
+    pub const SESSION_EXPIRED: u16 = 4005;
+    /// A widget socket that did not say `hello` within [`super::HELLO_WITHIN_MS`].
+    pub const HELLO_OVERDUE: u16 = 4006;
+    /// A message longer than [`super::MESSAGE_MAX_BYTES`], closed unread.
+    pub const MESSAGE_TOO_LARGE: u16 = 4007;
+    /// The socket sent faster than its rate limit (20 messages a second, bursts of 40).
+    pub const RATE_LIMITED: u16 = 4008;
+}
+
 /// What the widget sends over its WebSocket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

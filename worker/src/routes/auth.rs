@@ -2,16 +2,18 @@
 //! mints the session agent's Twilio Access Token.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_auth::{Permission, Session, mint_session, peek_tenant, verify_embed_token};
+use tsunagu_auth::{
+    Permission, SESSION_TTL_SECS, Session, mint_session, peek_tenant, verify_embed_token,
+};
 use tsunagu_twilio::access_token::{AccessToken, DEFAULT_TTL_SECS, Identity, VoiceGrant};
 use worker::{Env, Request, Response};
 
 use crate::{
     auth, clock,
     error::AppError,
-    log,
+    log, random,
     secrets::{self, TenantSecret},
-    store, tenant_config,
+    sessions, store, tenant_config,
 };
 
 #[derive(Deserialize)]
@@ -68,7 +70,12 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
             return Err(err.into());
         }
     };
-    let session = Session::start(claims, now);
+    let embed_token_id = claims.token_id.clone();
+    let embed_expires_at = claims.expires_at;
+    let mut session = Session::start(claims, random::hex_id()?, now);
+    session.expires_at = now + session_ttl_secs(env);
+    // Consumed before minting: a replayed embed token gets no session at all.
+    sessions::open(env, &session, &embed_token_id, embed_expires_at).await?;
     let token = mint_session(&session, secrets::session_secret(env)?.as_bytes(), now)?;
     log::info(
         "session.opened",
@@ -89,6 +96,16 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
         direct_dial_from_host: tenant_config::from_row(&row)
             .is_ok_and(|config| config.direct_dial_from_host),
     })?)
+}
+
+/// How long sessions last: `SESSION_TTL_SECS` in the environment (tests shorten it), never more
+/// than the eight hours of [`tsunagu_auth::SESSION_TTL_SECS`].
+fn session_ttl_secs(env: &Env) -> u64 {
+    env.var("SESSION_TTL_SECS")
+        .ok()
+        .and_then(|v| v.to_string().parse::<u64>().ok())
+        .filter(|secs| *secs > 0)
+        .map_or(SESSION_TTL_SECS, |secs| secs.min(SESSION_TTL_SECS))
 }
 
 #[derive(Serialize)]

@@ -278,6 +278,8 @@ pub(crate) async fn embed_token(mut req: Request, env: &Env) -> Result<Response,
         name: row.display_name,
         team: row.team_id.and_then(|t| TeamId::new(t).ok()),
         roles,
+        // A CRM names each login's token uniquely; so does the demo (tokens are single-use).
+        token_id: crate::random::hex_id()?,
         issued_at: now,
         expires_at: now + DEMO_EMBED_TOKEN_SECS,
     };

@@ -7,6 +7,7 @@ pub(crate) mod auth;
 pub(crate) mod calllog;
 pub(crate) mod calls;
 pub(crate) mod demo;
+pub(crate) mod sessions;
 pub(crate) mod socket;
 pub(crate) mod twilio;
 pub(crate) mod webcall;

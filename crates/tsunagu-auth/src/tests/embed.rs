@@ -9,12 +9,13 @@ use crate::{AuthError, EmbedClaims, mint_embed_token, peek_tenant, verify_embed_
 fn describe(result: Result<EmbedClaims, AuthError>) -> String {
     match result {
         Ok(claims) => format!(
-            "ok tenant={} agent={} name={:?} team={:?} roles={:?} iat={} exp={}",
+            "ok tenant={} agent={} name={:?} team={:?} roles={:?} jti={} iat={} exp={}",
             claims.tenant,
             claims.agent,
             claims.name,
             claims.team.as_ref().map(ToString::to_string),
             claims.roles,
+            claims.token_id,
             claims.issued_at,
             claims.expires_at
         ),
@@ -39,7 +40,7 @@ fn edited(edit: &Value) -> Value {
 #[test]
 fn a_minted_token_verifies_to_the_same_claims() {
     let token = mint_embed_token(&sample_claims(), SECRET).expect("valid claims");
-    expect![[r#"ok tenant=acme-jp agent=sato_k name="佐藤 健" team=Some("support") roles={Supervisor} iat=1700000000 exp=1700000300"#]]
+    expect![[r#"ok tenant=acme-jp agent=sato_k name="佐藤 健" team=Some("support") roles={Supervisor} jti=embed-0001 iat=1700000000 exp=1700000300"#]]
         .assert_eq(&describe(verify_embed_token(&token, SECRET, NOW)));
     assert_eq!(verify_embed_token(&token, SECRET, NOW), Ok(sample_claims()));
 }
@@ -48,7 +49,7 @@ fn a_minted_token_verifies_to_the_same_claims() {
 fn minted_claims_are_what_a_crm_would_write() {
     let token = mint_embed_token(&sample_claims(), SECRET).expect("valid claims");
     let decoded = crate::jwt::decode_unverified(&token).expect("well formed");
-    expect![[r#"{"alg":"HS256","typ":"JWT"} {"aud":"tsunagu-embed","exp":1700000300,"iat":1700000000,"iss":"acme-jp","name":"佐藤 健","roles":["supervisor"],"sub":"sato_k","team":"support"}"#]]
+    expect![[r#"{"alg":"HS256","typ":"JWT"} {"aud":"tsunagu-embed","exp":1700000300,"iat":1700000000,"iss":"acme-jp","jti":"embed-0001","name":"佐藤 健","roles":["supervisor"],"sub":"sato_k","team":"support"}"#]]
         .assert_eq(&format!("{} {}", decoded.header, decoded.claims));
 }
 
@@ -78,10 +79,10 @@ fn verification_follows_the_time_rules() {
     .map(|(label, now)| format!("{label}: {}\n", at(now)))
     .concat();
     expect![[r#"
-        one second before expiry: ok tenant=acme-jp agent=sato_k name="佐藤 健" team=Some("support") roles={Supervisor} iat=1700000000 exp=1700000300
+        one second before expiry: ok tenant=acme-jp agent=sato_k name="佐藤 健" team=Some("support") roles={Supervisor} jti=embed-0001 iat=1700000000 exp=1700000300
         at expiry: error: The token has expired.
             (Expired)
-        issued 60 s in our future (clock skew): ok tenant=acme-jp agent=sato_k name="佐藤 健" team=Some("support") roles={Supervisor} iat=1700000000 exp=1700000300
+        issued 60 s in our future (clock skew): ok tenant=acme-jp agent=sato_k name="佐藤 健" team=Some("support") roles={Supervisor} jti=embed-0001 iat=1700000000 exp=1700000300
         issued 61 s in our future: error: The token is not valid yet.
             (NotYetValid)
     "#]]
@@ -122,6 +123,13 @@ fn every_claim_is_checked() {
         ("roles uppercase", json!({"roles": ["SUPERVISOR"]})),
         ("roles a string", json!({"roles": "supervisor"})),
         ("roles with a number", json!({"roles": ["agent", 1]})),
+        ("jti missing", json!({"jti": null})),
+        ("jti empty", json!({"jti": ""})),
+        ("jti 128 characters", json!({"jti": "j".repeat(128)})),
+        ("jti 129 characters", json!({"jti": "j".repeat(129)})),
+        ("jti with a space", json!({"jti": "a b"})),
+        ("jti not ASCII", json!({"jti": "トークン"})),
+        ("jti a number", json!({"jti": 7})),
         ("iat missing", json!({"iat": null})),
         ("iat fractional", json!({"iat": 1_700_000_000.5})),
         ("iat negative", json!({"iat": -1})),
@@ -176,6 +184,13 @@ fn every_claim_is_checked() {
         roles uppercase: ok roles={Agent} team=Some(TeamId("support"))
         roles a string: error: The token's `roles` claim is missing or invalid.
         roles with a number: error: The token's `roles` claim is missing or invalid.
+        jti missing: error: The token has no `jti` claim; every embed token needs a unique id.
+        jti empty: error: The token's `jti` claim is missing or invalid.
+        jti 128 characters: ok roles={Supervisor} team=Some(TeamId("support"))
+        jti 129 characters: error: The token's `jti` claim is missing or invalid.
+        jti with a space: error: The token's `jti` claim is missing or invalid.
+        jti not ASCII: error: The token's `jti` claim is missing or invalid.
+        jti a number: error: The token's `jti` claim is missing or invalid.
         iat missing: error: The token's `iat` claim is missing or invalid.
         iat fractional: error: The token's `iat` claim is missing or invalid.
         iat negative: error: The token's `iat` claim is missing or invalid.
@@ -229,6 +244,7 @@ fn minting_refuses_claims_that_could_never_verify() {
         mint(|c| c.expires_at = c.issued_at + 601),
         mint(|c| c.expires_at = c.issued_at),
         mint(|c| c.name = "Sato\u{7}".to_owned()),
+        mint(|c| c.token_id.clear()),
         mint(|c| c.roles.clear()),
     ]
     .join("\n");
@@ -236,6 +252,7 @@ fn minting_refuses_claims_that_could_never_verify() {
         Err(LifetimeTooLong)
         Err(InvalidClaim("exp"))
         Err(InvalidClaim("name"))
+        Err(InvalidClaim("jti"))
         Ok("token")"#]]
     .assert_eq(&actual);
 }

@@ -2,8 +2,10 @@
 
 mod access;
 mod address;
+mod bucket;
 mod embed;
 mod jwt;
+mod ledger;
 mod props;
 mod session;
 mod turn;
@@ -26,6 +28,7 @@ fn sample_claims() -> EmbedClaims {
         name: "佐藤 健".to_owned(),
         team: Some(TeamId::new("support").expect("valid team")),
         roles: BTreeSet::from([Role::Supervisor]),
+        token_id: "embed-0001".to_owned(),
         issued_at: NOW,
         expires_at: NOW + 300,
     }
@@ -40,6 +43,7 @@ fn sample_wire_claims() -> Value {
         "name": "佐藤 健",
         "team": "support",
         "roles": ["supervisor"],
+        "jti": "embed-0001",
         "iat": NOW,
         "exp": NOW + 300,
     })

@@ -33,14 +33,16 @@ fn claims() -> impl Strategy<Value = EmbedClaims> {
         proptest::sample::subsequence(Role::ALL.to_vec(), 0..=Role::ALL.len()),
         0..4_000_000_000_u64,
         1..=EMBED_MAX_LIFETIME_SECS,
+        "[!-~]{1,128}",
     )
         .prop_map(
-            |(tenant, agent, name, team, roles, issued_at, lifetime)| EmbedClaims {
+            |(tenant, agent, name, team, roles, issued_at, lifetime, token_id)| EmbedClaims {
                 tenant: TenantId::new(tenant).expect("strategy makes valid ids"),
                 agent: AgentId::new(agent).expect("strategy makes valid ids"),
                 name,
                 team: team.map(|t| TeamId::new(t).expect("strategy makes valid ids")),
                 roles: roles.into_iter().collect::<BTreeSet<_>>(),
+                token_id,
                 issued_at,
                 expires_at: issued_at + lifetime,
             },
@@ -67,8 +69,12 @@ proptest! {
     }
 
     #[test]
-    fn sessions_round_trip(claims in claims(), now in 0..4_000_000_000_u64) {
-        let session = Session::start(claims, now);
+    fn sessions_round_trip(
+        claims in claims(),
+        sid in "[0-9a-f]{32}",
+        now in 0..4_000_000_000_u64,
+    ) {
+        let session = Session::start(claims, sid, now);
         let token = mint_session(&session, SECRET, now).expect("valid session");
         let mut expected = session;
         if expected.roles.is_empty() {

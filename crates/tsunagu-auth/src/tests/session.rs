@@ -3,13 +3,15 @@
 use expect_test::expect;
 
 use super::{NOW, SECRET, sample_claims};
+
+const SID: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 use crate::{
     SESSION_TTL_SECS, Session, mint_embed_token, mint_session, verify_embed_token, verify_session,
 };
 
 #[test]
 fn a_session_opened_from_embed_claims_round_trips() {
-    let session = Session::start(sample_claims(), NOW + 5);
+    let session = Session::start(sample_claims(), SID.to_owned(), NOW + 5);
     let token = mint_session(&session, SECRET, NOW + 5).expect("valid session");
     expect![[r#"
         Ok(
@@ -29,6 +31,8 @@ fn a_session_opened_from_embed_claims_round_trips() {
                 roles: {
                     Supervisor,
                 },
+                id: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                issued_at: 1700000005,
                 expires_at: 1700028805,
             },
         )
@@ -41,7 +45,7 @@ fn a_session_opened_from_embed_claims_round_trips() {
 
 #[test]
 fn sessions_expire_after_eight_hours() {
-    let session = Session::start(sample_claims(), NOW);
+    let session = Session::start(sample_claims(), SID.to_owned(), NOW);
     let token = mint_session(&session, SECRET, NOW).expect("valid session");
     expect!["Err(Expired)"].assert_eq(&format!(
         "{:?}",
@@ -52,8 +56,12 @@ fn sessions_expire_after_eight_hours() {
 #[test]
 fn embed_and_session_tokens_are_not_interchangeable() {
     let embed = mint_embed_token(&sample_claims(), SECRET).expect("valid claims");
-    let session =
-        mint_session(&Session::start(sample_claims(), NOW), SECRET, NOW).expect("valid session");
+    let session = mint_session(
+        &Session::start(sample_claims(), SID.to_owned(), NOW),
+        SECRET,
+        NOW,
+    )
+    .expect("valid session");
     let actual = format!(
         "embed as session: {:?}\nsession as embed: {:?}",
         verify_session(&embed, SECRET, NOW),
@@ -67,7 +75,7 @@ fn embed_and_session_tokens_are_not_interchangeable() {
 
 #[test]
 fn minting_refuses_expired_or_overlong_sessions() {
-    let mut session = Session::start(sample_claims(), NOW);
+    let mut session = Session::start(sample_claims(), SID.to_owned(), NOW);
     let on_time = format!("{:?}", mint_session(&session, SECRET, NOW).map(|_| "token"));
     let late = format!("{:?}", mint_session(&session, SECRET, session.expires_at));
     session.expires_at += 1;
