@@ -18,6 +18,8 @@ fn session(roles: &[Role], team: Option<&str>) -> Session {
         name: "佐藤".to_owned(),
         team: team.map(|t| TeamId::new(t).expect("valid team")),
         roles: roles.iter().copied().collect(),
+        id: "session-1".to_owned(),
+        issued_at: 1_999_990_000,
         expires_at: 2_000_000_000,
     }
 }
