@@ -596,8 +596,14 @@ impl PresenceHub {
             let entries = self.stored_entries().await?;
             let legacy = storage.get::<String>(LEGACY_SNAPSHOT_KEY).await?;
             let center = if !entries.is_empty() {
-                let recovered =
-                    Center::recover_entries(entries, config.as_ref()).map_err(internal)?;
+                let recovered = match Center::recover_entries(entries, config.as_ref()) {
+                    Ok(recovered) => recovered,
+                    // Nothing readable to start from and no settings in this request (a socket
+                    // message, an alarm): wait for one that brings them (every webhook and
+                    // socket upgrade does) rather than fail; the entries stay as they are.
+                    Err(_) if config.is_none() => return Ok(false),
+                    Err(err) => return Err(internal(err)),
+                };
                 self.quarantine(&recovered).await?;
                 Some(recovered.center)
             } else if let Some(json) = legacy {
@@ -973,6 +979,13 @@ impl PresenceHub {
                 }
             }
             // Partitioned off in `settle`, which puts them in the outbox.
+            Output::CallWatchdog { interaction } => log::warn(
+                "hub.call_watchdog",
+                &[
+                    ("tenant", tenant.as_str().into()),
+                    ("conversation", interaction.as_str().into()),
+                ],
+            ),
             Output::Record(_) | Output::PresenceInterval { .. } => {}
         }
         Ok(())

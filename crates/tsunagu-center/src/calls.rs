@@ -38,6 +38,7 @@ impl Center {
         outcome: DialOutcome,
     ) -> CallPlan {
         let now = self.begin(now);
+        self.heard(now, interaction);
         let plan = self.dial_result(now, interaction, attempt, outcome);
         let plan = self.serve(plan);
         self.finish();
@@ -57,6 +58,9 @@ impl Center {
     ) -> Result<(), CenterError> {
         let now = self.begin(now);
         let result = self.leg_status(now, interaction, agent, status, call_sid);
+        if result.is_ok() {
+            self.heard(now, interaction);
+        }
         self.finish();
         result
     }
@@ -77,6 +81,7 @@ impl Center {
     /// when the call should leave the queue for another reason).
     pub fn queue_wait(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
         let now = self.begin(now);
+        self.heard(now, interaction);
         let plan = self.wait(now, interaction);
         self.finish();
         plan
@@ -93,6 +98,7 @@ impl Center {
         result: QueueResult,
     ) -> CallPlan {
         let now = self.begin(now);
+        self.heard(now, interaction);
         let plan = self.left_queue(now, interaction, result);
         let plan = self.serve(plan);
         self.finish();
@@ -103,6 +109,7 @@ impl Center {
     /// the plan decided meanwhile (ring the next agent, enqueue, fall back).
     pub fn call_redirected(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
         let now = self.begin(now);
+        self.heard(now, interaction);
         self.give_up_rejoin(now, interaction);
         let plan = match self.phone_call(interaction) {
             Some(call) => self.plan_of(call),
@@ -214,6 +221,7 @@ impl Center {
             placed_by: None,
             dropped_at: None,
             held_since: None,
+            last_heard: None,
             web: None,
         };
         let contact = call.contact(owner_team);

@@ -138,6 +138,10 @@ pub(crate) struct CallEntry {
     /// The agent put the caller on hold (since when); their phone leg is gone meanwhile.
     #[serde(default)]
     pub(crate) held_since: Option<Timestamp>,
+    /// When Twilio last told the center anything about this call (a callback or a hook); the
+    /// call watchdog counts from it (from `arrived_at` when unset, as in older entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) last_heard: Option<Timestamp>,
     /// Set for a web call: the customer's socket and what it was told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) web: Option<WebCaller>,
@@ -354,7 +358,15 @@ impl Center {
     pub fn poll_timeout(&self) -> Option<Timestamp> {
         let timer = self.timers.first().map(|(at, _)| *at);
         let web_wait = self.web_waits.first().map(|(at, _)| *at);
-        [timer, self.flush_at, web_wait].into_iter().flatten().min()
+        let watchdog = self
+            .calls
+            .values()
+            .filter_map(|call| self.watchdog_at(call))
+            .min();
+        [timer, self.flush_at, web_wait, watchdog]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Applies every timer due by `now`, each at its own time: presence deadlines (offer
@@ -403,11 +415,13 @@ impl Center {
 
     // ----- One input ---------------------------------------------------------------------------
 
-    /// Starts handling an input at `now`: applies due timers and forgets expired calls.
+    /// Starts handling an input at `now`: applies due timers, ends calls the watchdog gave up on
+    /// and forgets expired calls.
     pub(crate) fn begin(&mut self, now: Timestamp) -> Timestamp {
         self.now = self.now.max(now);
         let now = self.now;
         self.run_due(now);
+        self.end_silent_calls(now);
         while let Some((at, id)) = self.expiries.first().cloned() {
             if at > now {
                 break;
@@ -449,6 +463,48 @@ impl Center {
             }
         }
         self.welcoming = None;
+    }
+
+    /// When the watchdog gives up on `call`: a connected phone call, `call_watchdog` after
+    /// Twilio last said anything about it. (A scan of the calls, not a timer set: a few thousand
+    /// calls cost microseconds, and no stored or derived state can disagree with it.)
+    pub(crate) fn watchdog_at(&self, call: &CallEntry) -> Option<Timestamp> {
+        let phone_connected = matches!(call.place, Place::Connected { .. })
+            && call.call_sid.is_some()
+            && call.web.is_none()
+            && !call.hung_up;
+        phone_connected
+            .then(|| call.last_heard.unwrap_or(call.arrived_at) + self.config.call_watchdog)
+    }
+
+    /// Ends, as if the caller had hung up, every connected call the watchdog gave up on: its
+    /// hang-up callback was lost, and its agent must not stay on a call for ever.
+    fn end_silent_calls(&mut self, now: Timestamp) {
+        let silent: Vec<InteractionId> = self
+            .calls
+            .iter()
+            .filter(|(_, call)| self.watchdog_at(call).is_some_and(|at| at <= now))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in silent {
+            self.outputs.push_back(Output::CallWatchdog {
+                interaction: id.clone(),
+            });
+            self.caller_left(now, &id);
+        }
+    }
+
+    /// Twilio said something about call `id` at `now` (the watchdog counts from here). Only a
+    /// connected call is watched, so only its entry is rewritten (a queued call's polls would
+    /// otherwise cost a storage write each).
+    pub(crate) fn heard(&mut self, now: Timestamp, id: &InteractionId) {
+        if let Some(call) = self.calls.get_mut(id)
+            && matches!(call.place, Place::Connected { .. })
+            && call.last_heard != Some(now)
+        {
+            call.last_heard = Some(now);
+            self.journal.call(id);
+        }
     }
 
     fn run_due(&mut self, now: Timestamp) {

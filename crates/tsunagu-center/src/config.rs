@@ -48,6 +48,12 @@ pub struct CenterConfig {
     /// idle sockets cannot hold every line). Default: 10 s.
     #[serde(default = "default_web_call_start_within")]
     pub web_call_start_within: Millis,
+    /// A connected phone call the center has heard nothing about from Twilio for this long is
+    /// taken as over (its hang-up callback was lost, as in a D1 or network outage) and its agent
+    /// freed for wrap-up, so nobody stays "on a call" for ever. Default: 4 h 15 min (Twilio
+    /// ends calls after 4 h by default).
+    #[serde(default = "default_call_watchdog")]
+    pub call_watchdog: Millis,
     /// Which numbers may be dialled (click-to-call, transfers to a number, fallback numbers) and
     /// how often: against toll fraud. Default: Japanese fixed, mobile, 050 and free dial only.
     #[serde(default)]
@@ -97,6 +103,12 @@ fn default_web_call_start_within() -> Millis {
     Millis::from_secs(10)
 }
 
+/// Twilio ends a call after 4 h unless told otherwise (`<Dial timeLimit>` defaults to 14,400 s);
+/// a quarter of an hour later no callback can still be on its way.
+fn default_call_watchdog() -> Millis {
+    Millis::from_secs(4 * 60 * 60 + 15 * 60)
+}
+
 fn default_max_web_calls_per_address() -> u32 {
     2
 }
@@ -126,6 +138,7 @@ impl CenterConfig {
             broadcast_interval: default_broadcast_interval(),
             max_web_calls: default_max_web_calls(),
             web_call_start_within: default_web_call_start_within(),
+            call_watchdog: default_call_watchdog(),
             dial_policy: DialPolicy::default(),
             direct_dial_from_host: false,
             web_calls_enabled: false,

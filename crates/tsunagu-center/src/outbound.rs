@@ -128,6 +128,7 @@ impl Center {
             placed_by: Some(call.agent.clone()),
             dropped_at: None,
             held_since: None,
+            last_heard: None,
             web: None,
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());

@@ -207,6 +207,7 @@ impl Center {
             outbound: None,
             dropped_at: None,
             held_since: None,
+            last_heard: None,
         };
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);

@@ -14,6 +14,7 @@ mod props;
 mod recover;
 mod scenarios;
 mod transfers;
+mod watchdog;
 mod webcall_limits;
 mod webcalls;
 
@@ -553,5 +554,6 @@ pub(crate) fn describe_output(output: &Output) -> String {
             since(interval.start),
             since(interval.end)
         ),
+        Output::CallWatchdog { interaction } => format!("watchdog gave up on {interaction}"),
     }
 }
