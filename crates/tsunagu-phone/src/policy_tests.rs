@@ -231,3 +231,40 @@ proptest! {
         }
     }
 }
+
+/// The widget translates refusal codes without linking this crate (the numbering metadata is too
+/// big for its download), so it keeps its own copy of the codes: every code here must be one the
+/// widget's copy names, or a new refusal would reach agents as an unnamed error.
+#[test]
+fn the_widget_knows_every_refusal_code() {
+    const WIDGET: &str = include_str!("../../../web/src/dial_policy.rs");
+    let all = [
+        DialRefusal::PremiumRate,
+        DialRefusal::SharedCost,
+        DialRefusal::Satellite,
+        DialRefusal::International,
+        DialRefusal::InternationalSupervisorsOnly,
+        DialRefusal::KindNotAllowed,
+        DialRefusal::AgentRateLimit,
+        DialRefusal::TenantOutboundLimit,
+    ];
+    // Exhaustive on purpose: a new variant fails to compile here until it is listed above.
+    for refusal in all {
+        match refusal {
+            DialRefusal::PremiumRate
+            | DialRefusal::SharedCost
+            | DialRefusal::Satellite
+            | DialRefusal::International
+            | DialRefusal::InternationalSupervisorsOnly
+            | DialRefusal::KindNotAllowed
+            | DialRefusal::AgentRateLimit
+            | DialRefusal::TenantOutboundLimit => {}
+        }
+        let quoted = format!("\"{}\"", refusal.code());
+        // (`kind_not_allowed` is read by the widget's fallback arm, so one mention is enough.)
+        assert!(
+            WIDGET.contains(&quoted),
+            "web/src/dial_policy.rs does not name {quoted}"
+        );
+    }
+}
