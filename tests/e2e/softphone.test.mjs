@@ -178,7 +178,7 @@ test('a signed incoming call rings the owner\'s widget with the screen pop; the 
       authToken: DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN,
     });
     assert.equal(res.status, 200);
-    assert.match(await res.text(), /<Identity>sato<\/Identity>/);
+    assert.match(await res.text(), /<Identity>demo_sato<\/Identity>/);
 
     await widget.offer.waitFor({ timeout: 10_000 });
     assert.equal(await widget.offerCaller.textContent(), '03-5555-0101', 'the number as a Japanese agent reads it');

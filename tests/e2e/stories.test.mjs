@@ -217,7 +217,7 @@ test('(b) owner away → the owner\'s team rings; team away → anyone; nobody �
   await tanaka.widget.choosePresence('available', { wait: false });
   assert.match(await tanaka.widget.waitForOffer(third), /小林 誠/);
   await tanaka.widget.acceptOffer(third);
-  const thirdState = await double.waitForCall(third, (s) => dialled(s).includes('client:tanaka'), 'the queued call dialled to tanaka');
+  const thirdState = await double.waitForCall(third, (s) => dialled(s).includes('client:demo_tanaka'), 'the queued call dialled to tanaka');
   assert.ok(thirdState.events.some((e) => e.kind === 'rest'), 'the waiting call was redirected out of the queue over REST');
   // The caller behind moves up and hears it at the next announcement.
   await hears(fourth, /1番目/);
@@ -273,7 +273,7 @@ test('(c) the owner\'s widget rings unanswered for the step: the team rings next
 
   await suzuki.widget.acceptOffer(call);
   const state = await double.waitForCall(call, (s) => s.legs?.some((leg) => leg.status === 'in-progress' && String(leg.to).includes('suzuki')), 'suzuki\'s leg answered');
-  assert.deepEqual(dialled(state), ['client:sato', 'client:suzuki'], 'the caller rang the owner, then the team');
+  assert.deepEqual(dialled(state), ['client:demo_sato', 'client:demo_suzuki'], 'the caller rang the owner, then the team');
   assert.ok(state.events.some((e) => e.kind === 'dial_result' && e.dial_call_status === 'no-answer'));
   await callerHangsUp(call, suzuki);
 
@@ -307,8 +307,8 @@ test('(d) the owner\'s tab is frozen and never acknowledges the offer: the next 
   assert.equal(await sato.widget.offerFor(call).count(), 0);
 
   await suzuki.widget.acceptOffer(call);
-  const state = await double.waitForCall(call, (s) => dialled(s).includes('client:suzuki'), 'a dial to suzuki');
-  assert.deepEqual(dialled(state), ['client:sato', 'client:suzuki']);
+  const state = await double.waitForCall(call, (s) => dialled(s).includes('client:demo_suzuki'), 'a dial to suzuki');
+  assert.deepEqual(dialled(state), ['client:demo_sato', 'client:demo_suzuki']);
   assert.ok(state.events.some((e) => e.kind === 'rest' && e.method === 'POST'),
     'Twilio was told over REST to stop ringing the frozen owner');
   await callerHangsUp(call, suzuki);
@@ -387,7 +387,7 @@ test('(f) an agent closes the CRM tab while available: after the grace period an
   assert.match(pop, /伊藤 さくら/, 'the screen pop still names the owner');
   await tanaka.widget.acceptOffer(call);
   const state = await double.waitForCall(call, (s) => s.legs?.some((leg) => leg.status === 'in-progress'), 'the agent leg answered');
-  assert.deepEqual(dialled(state), ['client:tanaka'], 'the closed tab\'s agent never rang');
+  assert.deepEqual(dialled(state), ['client:demo_tanaka'], 'the closed tab\'s agent never rang');
   await callerHangsUp(call, tanaka);
 
   const log = await conversation(call, CARTER, (c) => c.ended_at && c.outcome === 'answered');
@@ -406,7 +406,7 @@ test('(h) nobody answers within the tenant\'s limit: the caller is told and the 
     assert.match(await sato.widget.waitForOffer(call), /山田 太郎/);
     // sato lets it ring; after the owner's step the 2 s limit is long past.
     const state = await double.waitForCall(call, (s) => s.status === 'completed', 'the call to end at the fallback', 30_000);
-    assert.deepEqual(dialled(state), ['client:sato', FALLBACK]);
+    assert.deepEqual(dialled(state), ['client:demo_sato', FALLBACK]);
     const said = heard(state);
     assert.deepEqual(said.slice(0, 2), [
       { text: 'お待たせして申し訳ございません。別の窓口におつなぎします。', language: 'ja-JP' },

@@ -57,6 +57,15 @@ export function inboundCallParams({ callSid, from, to, accountSid, status = 'rin
 
 /** A CallSid-shaped id ("CA" + 32 hex) unique within a test run. */
 let sidCounter = 0;
+/**
+ * An agent's Twilio client identity, as `tsunagu_core::ClientIdentity` writes it: the tenant
+ * (each `-` as `X`), `_`, the agent. Twilio rings every client of an account with an identity,
+ * so the tenant keeps two tenants on one account apart.
+ */
+export function clientIdentity(tenant, agent) {
+  return `${tenant.replaceAll('-', 'X')}_${agent}`;
+}
+
 export function sid(prefix = 'CA') {
   sidCounter += 1;
   const hex = (Date.now().toString(16) + sidCounter.toString(16).padStart(8, '0')).padStart(32, '0');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
-import { inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
+import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
 
 const AUTH_TOKEN = DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN;
 const ACCOUNT = 'AC00000000000000000000000000000d30';
@@ -50,7 +50,7 @@ async function incoming(callSid) {
 function agentLeg(callSid, agent, legSid, status, sequence) {
   return postWebhook(hook('agent-status', `?agent=${agent}&conversation=${callSid}`), {
     AccountSid: ACCOUNT, CallSid: legSid, ParentCallSid: callSid, CallStatus: status, Direction: 'outbound-dial',
-    From: YAMADA, To: `client:${agent}`, SequenceNumber: String(sequence),
+    From: YAMADA, To: `client:${clientIdentity('demo', agent)}`, SequenceNumber: String(sequence),
   }, { authToken: AUTH_TOKEN });
 }
 
@@ -72,7 +72,7 @@ test('during a D1 outage a call rings, a second one queues, the hang-up frees th
     const first = sid();
     const ring = await incoming(first);
     assert.equal(ring.status, 200, ring.xml);
-    assert.match(ring.xml, /<Identity>sato<\/Identity>/, 'the call rings the free agent without D1');
+    assert.match(ring.xml, /<Identity>demo_sato<\/Identity>/, 'the call rings the free agent without D1');
     const offer = await sato.next('offer');
     assert.equal(offer.conversation, first);
     sato.send({ type: 'ack_offer', offer: offer.offer });

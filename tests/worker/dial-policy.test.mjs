@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
-import { inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
+import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
 
 const AUTH_TOKEN = DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN;
 const ACCOUNT = 'AC00000000000000000000000000000d30';
@@ -56,7 +56,7 @@ const createdCalls = () => rest.requests.filter((r) => r.method === 'POST' && /\
 function ended(callSid) {
   const params = {
     AccountSid: ACCOUNT, CallSid: callSid, CallStatus: 'completed', Direction: 'outbound-api',
-    From: '+815012345678', To: 'client:sato', SequenceNumber: '3',
+    From: '+815012345678', To: `client:${clientIdentity('demo', 'sato')}`, SequenceNumber: '3',
   };
   return postWebhook(new URL('/twilio/voice/demo/status', edge.url).href, params, { authToken: AUTH_TOKEN });
 }

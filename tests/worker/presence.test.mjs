@@ -149,11 +149,11 @@ test('/api/token mints a Voice access token for the session agent only, at the T
   });
   assert.equal(res.status, 200);
   const reply = await res.json();
-  assert.equal(reply.identity, 'sato');
+  assert.equal(reply.identity, 'demo_sato', 'the identity names the tenant, then the agent');
   assert.equal(reply.edge, 'tokyo');
   const [header, claims] = reply.token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url')));
   assert.equal(header.cty, 'twilio-fpa;v=1');
-  assert.equal(claims.grants.identity, 'sato');
+  assert.equal(claims.grants.identity, 'demo_sato');
   assert.equal(claims.grants.voice.incoming.allow, true);
   assert.equal(claims.exp - claims.iat, 3600);
   assert.equal(reply.expires_at, claims.exp);

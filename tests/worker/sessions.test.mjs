@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
-import { embedToken, openSession } from '../support/auth.mjs';
+import { embedToken, logReaderToken, openSession } from '../support/auth.mjs';
 
 let edge;
 before(async () => { edge = await startHarness(); });
@@ -91,7 +91,17 @@ test('an admin revokes every session of the tenant (rotation); signing in again 
   await fresh.client.close();
 });
 
-test('a socket that never says hello is closed within 5 s with 4006', async () => {
+/** How many keys the demo tenant's hub stores (`GET /api/admin/hub-storage`), read by an admin session. */
+async function storedKeys(session) {
+  const res = await fetch(new URL('/api/admin/hub-storage', edge.url), { headers: { authorization: `Bearer ${session}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()).stored_keys;
+}
+
+test('a socket that never says hello is closed within 5 s with 4006 and writes nothing', async () => {
+  // Opened first: a session is itself stored (the ledger lists it).
+  const { session: admin } = await openSession(edge.url, logReaderToken());
+  const before = await storedKeys(admin);
   const url = new URL('/api/socket?tenant=demo', edge.url);
   url.protocol = 'ws:';
   const started = Date.now();
@@ -105,6 +115,11 @@ test('a socket that never says hello is closed within 5 s with 4006', async () =
   assert.ok(elapsed >= 4000 && elapsed < 7000, `closed after ${elapsed} ms`);
   assert.equal(await silent.closed, 4006);
   assert.deepEqual(silent.messages, [], 'nothing was said to it');
+  const after = await storedKeys(admin);
+  assert.equal(after, before, 'the silent socket cost the hub no storage');
+  // The measure sees writes: a socket that signs in stores its agent's presence.
+  await signIn('hello_sayer');
+  assert.ok(await storedKeys(admin) > after, 'a signed-in socket is stored');
 });
 
 test('a socket message over 24 KiB closes the socket with 4007, unread', async () => {

@@ -6,6 +6,7 @@ import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 import { freePort, startDouble } from '../support/double.mjs';
+import { clientIdentity } from '../support/twilio.mjs';
 
 let edge;
 let double;
@@ -26,7 +27,7 @@ afterEach(async () => {
   for (const { client, agent } of signedIn.splice(0)) {
     client.send({ type: 'set_status', status: { kind: 'offline' } });
     await client.close();
-    await double.unregisterClient(agent).catch(() => {});
+    await double.unregisterClient(clientIdentity('demo', agent)).catch(() => {});
   }
 });
 
@@ -39,7 +40,7 @@ async function agentOnline(agent, team, phone = {}) {
     if (message.type === 'offer') client.send({ type: 'ack_offer', offer: message.offer });
   });
   await client.next('welcome');
-  await double.registerClient(agent, phone);
+  await double.registerClient(clientIdentity('demo', agent), phone);
   signedIn.push({ client, agent });
   return { client, session };
 }
@@ -130,7 +131,7 @@ test('(g) duplicated and reordered callbacks give the same log as clean ones', a
     for (const { client, agent } of signedIn.splice(0)) {
       client.send({ type: 'set_status', status: { kind: 'offline' } });
       await client.close();
-      await double.unregisterClient(agent).catch(() => {});
+      await double.unregisterClient(clientIdentity('demo', agent)).catch(() => {});
     }
     const rows = await edge.env.DB.prepare('SELECT kind, COUNT(*) AS n FROM call_events WHERE interaction_id = ? GROUP BY kind ORDER BY kind')
       .bind(callSid).all();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
-import { inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
+import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
 
 const AUTH_TOKEN = DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN;
 const ACCOUNT = 'AC00000000000000000000000000000d30';
@@ -58,7 +58,7 @@ async function dialResult(callSid, attempt, status, dialCallSid) {
 async function agentLeg(callSid, agent, legSid, status, sequence, extra = {}) {
   const params = {
     AccountSid: ACCOUNT, CallSid: legSid, ParentCallSid: callSid, CallStatus: status, Direction: 'outbound-dial',
-    From: YAMADA, To: `client:${agent}`, SequenceNumber: String(sequence), ...extra,
+    From: YAMADA, To: `client:${clientIdentity('demo', agent)}`, SequenceNumber: String(sequence), ...extra,
   };
   return postWebhook(hook('agent-status', `?agent=${agent}&conversation=${callSid}`), params, { authToken: AUTH_TOKEN });
 }
@@ -84,7 +84,7 @@ test('a signed incoming call rings the customer\'s owner: Dial to Client with an
   assert.match(xml, /record="record-from-answer-dual"/);
   assert.match(xml, new RegExp(`action="[^"]*/twilio/voice/demo/dial-result\\?attempt=1&amp;conversation=${callSid}"`));
   assert.match(xml, /timeout="15"/, 'the owner step rings for 15 s');
-  assert.match(xml, /<Identity>sato<\/Identity>/);
+  assert.match(xml, /<Identity>demo_sato<\/Identity>/);
   assert.match(xml, new RegExp(`<Parameter name="conversation" value="${callSid}"/>`));
 
   const offer = await sato.next('offer');
@@ -129,7 +129,7 @@ test('a duplicated status callback (Twilio retry, same idempotency token) leaves
   }
   await postWebhook(hook('agent-status', `?agent=ito&conversation=${callSid}`), {
     AccountSid: ACCOUNT, CallSid: legSid, ParentCallSid: callSid, CallStatus: 'ringing', Direction: 'outbound-dial',
-    From: YAMADA, To: 'client:ito', SequenceNumber: '1',
+    From: YAMADA, To: `client:${clientIdentity('demo', 'ito')}`, SequenceNumber: '1',
   }, { authToken: AUTH_TOKEN, idempotencyToken: 'retry-token-1' });
   assert.equal(await count("SELECT COUNT(*) AS n FROM call_events WHERE interaction_id = ? AND kind = 'leg_status'", callSid), 1);
 });
@@ -139,7 +139,7 @@ test('a full ladder: the owner does not answer, a team member does; one stitched
   const suzuki = await signIn('suzuki', 'sales');
   const callSid = sid();
   const first = await incoming(callSid);
-  assert.match(first.xml, /<Identity>sato<\/Identity>/);
+  assert.match(first.xml, /<Identity>demo_sato<\/Identity>/);
   const satoOffer = await sato.next('offer');
   sato.send({ type: 'ack_offer', offer: satoOffer.offer });
 
@@ -147,7 +147,7 @@ test('a full ladder: the owner does not answer, a team member does; one stitched
   await agentLeg(callSid, 'sato', satoLeg, 'ringing', 1);
   await agentLeg(callSid, 'sato', satoLeg, 'no-answer', 2);
   const second = await dialResult(callSid, 1, 'no-answer', satoLeg);
-  assert.match(second.xml, /<Identity>suzuki<\/Identity>/, 'the next step rings the owner\'s team');
+  assert.match(second.xml, /<Identity>demo_suzuki<\/Identity>/, 'the next step rings the owner\'s team');
   assert.match(second.xml, /attempt=2&amp;conversation=/);
   const suzukiOffer = await suzuki.next('offer');
   suzuki.send({ type: 'ack_offer', offer: suzukiOffer.offer });
@@ -210,7 +210,7 @@ test('nobody available: the call queues with position announcements; the first a
   const routed = await postWebhook(hook('route', `?conversation=${callSid}`), {
     AccountSid: ACCOUNT, CallSid: callSid, CallStatus: 'in-progress', Direction: 'inbound', From: '+818055550105',
   }, { authToken: AUTH_TOKEN });
-  assert.match(await routed.text(), /<Identity>tanaka<\/Identity>/);
+  assert.match(await routed.text(), /<Identity>demo_tanaka<\/Identity>/);
   tanaka.send({ type: 'ack_offer', offer: offer.offer });
   await callerLeg(callSid, 'completed', 2);
 });
@@ -229,7 +229,7 @@ test('a widget that never acknowledges the offer (frozen tab) loses it: the next
   const suzuki = await signIn('suzuki', 'sales');
   const callSid = sid();
   const { xml } = await incoming(callSid, '+81665550102'); // c002, owned by sato
-  assert.match(xml, /<Identity>sato<\/Identity>/);
+  assert.match(xml, /<Identity>demo_sato<\/Identity>/);
   await sato.next('offer');
   // sato's widget stays silent; the policy gives it 3 s.
   const suzukiOffer = await suzuki.next('offer', 0, 10_000);
@@ -244,7 +244,7 @@ test('a widget that never acknowledges the offer (frozen tab) loses it: the next
     AccountSid: ACCOUNT, CallSid: callSid, CallStatus: 'in-progress', Direction: 'inbound', From: '+81665550102',
   }, { authToken: AUTH_TOKEN });
   const next = await routed.text();
-  assert.match(next, /<Identity>suzuki<\/Identity>/);
+  assert.match(next, /<Identity>demo_suzuki<\/Identity>/);
   assert.match(next, /attempt=2&amp;/);
   suzuki.send({ type: 'ack_offer', offer: suzukiOffer.offer });
   await callerLeg(callSid, 'completed', 2);

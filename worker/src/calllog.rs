@@ -99,7 +99,7 @@ async fn restitch(
         .iter()
         .filter_map(|row| serde_json::from_str::<CallEvent>(&row.body).ok())
         .collect::<Vec<_>>();
-    let stitched = stitch(&events);
+    let stitched = stitch(tenant, &events);
     for warning in &stitched.warnings {
         log::warn(
             "calllog.stitch_warning",

@@ -1,6 +1,6 @@
 //! Outbound calls to Twilio's REST API (or, by configuration, the project's Twilio test double).
 
-use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
+use tsunagu_core::{AgentId, CallSid, ClientIdentity, InteractionId, TenantId};
 use tsunagu_twilio::{
     rest::{self, Method as RestMethod, NewCall, RestRequest},
     twiml::{CallProgressEvent, CallbackMethod},
@@ -106,7 +106,10 @@ pub(crate) async fn create_agent_call(
         tenant: tenant.clone(),
     };
     let call = NewCall::new(
-        format!("client:{}", agent.as_str()),
+        format!(
+            "client:{}",
+            ClientIdentity::new(tenant.clone(), agent.clone())
+        ),
         from,
         hooks.url(Hook::Outbound, &[]),
     )

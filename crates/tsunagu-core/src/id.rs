@@ -32,8 +32,8 @@ enum Charset {
 }
 
 /// Identifiers travel in URLs, JWT claims and Twilio `<Client>` names, so they are restricted to a
-/// charset that needs no escaping anywhere. Agent ids are further restricted: they are Twilio
-/// `<Client>` identities, which allow only `[A-Za-z0-9_]{1,121}`. Tenant ids are
+/// charset that needs no escaping anywhere. Agent ids are further restricted: with their tenant
+/// they form Twilio `<Client>` identities, which allow only `[A-Za-z0-9_]{1,121}`. Tenant ids are
 /// `[a-z0-9-]{1,63}` (a DNS label's shape): `acme-jp`, `acme_jp` and `ACME-JP` would otherwise
 /// name the same secrets.
 fn validate(kind: &'static str, max: usize, charset: Charset, raw: &str) -> Result<(), IdError> {
@@ -59,10 +59,10 @@ fn validate(kind: &'static str, max: usize, charset: Charset, raw: &str) -> Resu
 }
 
 macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal) => {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:expr) => {
         string_id!($(#[$doc])* $name, $kind, $max, Charset::Id);
     };
-    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:literal, $charset:expr) => {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $max:expr, $charset:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -127,11 +127,16 @@ impl TenantId {
             .collect()
     }
 }
+/// The longest agent id: with the tenant id (≤ 63) and a separator it forms the agent's Twilio
+/// `<Client>` identity, which Twilio caps at 121 characters (see `ClientIdentity`).
+pub(crate) const AGENT_ID_MAX: usize = 57;
+
 string_id!(
-    /// An agent, unique within a tenant. Also the Twilio `<Client>` identity, hence the limit.
+    /// An agent, unique within a tenant. With its tenant, also the Twilio `<Client>` identity
+    /// (`ClientIdentity`), hence the charset and the limit.
     AgentId,
     "agent id",
-    121,
+    AGENT_ID_MAX,
     Charset::Identity
 );
 string_id!(

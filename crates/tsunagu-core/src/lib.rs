@@ -1,10 +1,12 @@
 //! Shared value types of the Tsunagu domain: identifiers and time, with no I/O and no clock.
 
 mod channel;
+mod client_identity;
 mod id;
 mod time;
 
 pub use channel::Channel;
+pub use client_identity::{CLIENT_IDENTITY_MAX, ClientIdentity, ClientIdentityError};
 pub use id::{
     AgentId, CallSid, CustomerId, IdError, InteractionId, RecordingSid, TeamId, TenantId,
 };

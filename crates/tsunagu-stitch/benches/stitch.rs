@@ -7,7 +7,7 @@
 use std::{hint::black_box, time::Duration};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tsunagu_core::{AgentId, Channel, InteractionId, Millis, Timestamp};
+use tsunagu_core::{AgentId, Channel, InteractionId, Millis, TenantId, Timestamp};
 use tsunagu_stitch::{
     CallEvent, CallEventKind, CallSid, CallStatus, ContactRef, ConversationDirection,
     ConversationStarted, DialResult, DialStatus, LegDirection, LegStatus, OfferStep, Offered,
@@ -83,7 +83,7 @@ fn conversation(n: usize, events: &mut Vec<CallEvent>) {
     for k in 0..LEGS_PER_CONVERSATION {
         let agent = format!("agent{}", (n + k) % 500);
         let child = sid(format!("CA{}", hex32(n as u64 * 8 + 1 + k as u64)));
-        let to = format!("client:{agent}");
+        let to = format!("client:demo_{agent}");
         let t = start + 1_000 + k as u64 * 20_000;
         events.push(CallEvent::new(CallEventKind::Offered(Offered {
             contact: ContactRef::Interaction(interaction.clone()),
@@ -169,7 +169,8 @@ fn gcd(a: usize, b: usize) -> usize {
 
 fn bench(c: &mut Criterion) {
     let events = day();
-    let stitched = stitch(&events);
+    let tenant = TenantId::new("demo").expect("valid");
+    let stitched = stitch(&tenant, &events);
     assert_eq!(stitched.conversations.len(), CONVERSATIONS);
     assert!(stitched.warnings.is_empty());
     let mut group = c.benchmark_group("stitch");
@@ -180,7 +181,7 @@ fn bench(c: &mut Criterion) {
         (CONVERSATIONS * LEGS_PER_CONVERSATION) as u64,
     ));
     group.bench_function("10k_conversations_x_4_legs", |b| {
-        b.iter(|| stitch(black_box(&events)))
+        b.iter(|| stitch(&tenant, black_box(&events)))
     });
     group.finish();
 }

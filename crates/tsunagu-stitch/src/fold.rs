@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tsunagu_core::{AgentId, Channel, InteractionId, Millis, Timestamp};
+use tsunagu_core::{AgentId, Channel, ClientIdentity, InteractionId, Millis, TenantId, Timestamp};
 
 use crate::{
     AgentLeg, AgentResponded, AgentResponse, CallEvent, CallEventKind, CallSid, CallStatus,
@@ -18,7 +18,7 @@ use crate::{
     interval::{self, OPEN, Span},
 };
 
-pub(crate) fn fold(mut events: Vec<&CallEvent>) -> Stitched {
+pub(crate) fn fold(tenant: &TenantId, mut events: Vec<&CallEvent>) -> Stitched {
     // Equal under the canonical order means identical, so an unstable sort is deterministic
     // (and the batch path hands the events over sorted already, which this sort notices).
     events.sort_unstable_by(|a, b| a.canonical_cmp(b));
@@ -31,7 +31,7 @@ pub(crate) fn fold(mut events: Vec<&CallEvent>) -> Stitched {
     let mut warnings = BTreeSet::new();
     let mut conversations: Vec<Conversation> = components
         .values()
-        .filter_map(|component| build(component, &mut warnings))
+        .filter_map(|component| build(tenant, component, &mut warnings))
         .collect();
     conversations.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
     Stitched {
@@ -445,13 +445,23 @@ enum Party {
 }
 
 fn agent_from(
+    tenant: &TenantId,
     call_sid: &CallSid,
     address: &str,
     warnings: &mut BTreeSet<StitchWarning>,
 ) -> Option<AgentId> {
     let identity = client_identity(address)?;
-    match AgentId::new(identity) {
-        Ok(agent) => Some(agent),
+    match ClientIdentity::parse(identity) {
+        Ok(client) if client.tenant() == tenant => Some(client.into_agent()),
+        // Another tenant's agent on this tenant's call (two tenants on one Twilio account): never
+        // counted as one of ours.
+        Ok(_) => {
+            warnings.insert(StitchWarning::ForeignClientIdentity {
+                call_sid: call_sid.clone(),
+                identity: identity.to_owned(),
+            });
+            None
+        }
         Err(_) => {
             warnings.insert(StitchWarning::InvalidClientIdentity {
                 call_sid: call_sid.clone(),
@@ -462,14 +472,19 @@ fn agent_from(
     }
 }
 
-fn classify(leg: &LegSummary<'_>, is_root: bool, warnings: &mut BTreeSet<StitchWarning>) -> Party {
+fn classify(
+    tenant: &TenantId,
+    leg: &LegSummary<'_>,
+    is_root: bool,
+    warnings: &mut BTreeSet<StitchWarning>,
+) -> Party {
     if is_root {
         // The SDK calling out (`From=client:x`), or a REST call that rings the agent first.
-        if let Some(agent) = agent_from(leg.call_sid, leg.from, warnings) {
+        if let Some(agent) = agent_from(tenant, leg.call_sid, leg.from, warnings) {
             return Party::Agent(agent);
         }
         if *leg.direction == LegDirection::OutboundApi
-            && let Some(agent) = agent_from(leg.call_sid, leg.to, warnings)
+            && let Some(agent) = agent_from(tenant, leg.call_sid, leg.to, warnings)
         {
             return Party::Agent(agent);
         }
@@ -478,12 +493,13 @@ fn classify(leg: &LegSummary<'_>, is_root: bool, warnings: &mut BTreeSet<StitchW
     // The root of another call tree pulled in (an agent's consult or dequeue call from the
     // widget): its `From` is the agent who placed it.
     if leg.parent.is_none()
-        && let Some(agent) = agent_from(leg.call_sid, leg.from, warnings)
+        && let Some(agent) = agent_from(tenant, leg.call_sid, leg.from, warnings)
     {
         return Party::Agent(agent);
     }
     if client_identity(leg.to).is_some() {
-        return agent_from(leg.call_sid, leg.to, warnings).map_or(Party::External, Party::Agent);
+        return agent_from(tenant, leg.call_sid, leg.to, warnings)
+            .map_or(Party::External, Party::Agent);
     }
     Party::External
 }
@@ -727,7 +743,11 @@ fn pair_marks(marks: &[(Timestamp, bool)]) -> (Vec<Span>, Option<u64>) {
 // ---------------------------------------------------------------------------------------------
 // Building the conversation.
 
-fn build(events: &[&CallEvent], warnings: &mut BTreeSet<StitchWarning>) -> Option<Conversation> {
+fn build(
+    tenant: &TenantId,
+    events: &[&CallEvent],
+    warnings: &mut BTreeSet<StitchWarning>,
+) -> Option<Conversation> {
     let facts = Facts::collect(events);
     if !facts.is_anchored() {
         facts.warn_unplaced(warnings);
@@ -792,7 +812,7 @@ fn build(events: &[&CallEvent], warnings: &mut BTreeSet<StitchWarning>) -> Optio
     let mut attempts: Vec<Attempt<'_>> = Vec::new();
     let mut customer_root = None;
     if let Some(root) = root {
-        match classify(&root, true, warnings) {
+        match classify(tenant, &root, true, warnings) {
             Party::Agent(agent) => {
                 let mut attempt = Attempt::new(agent);
                 attempt.leg = Some(root);
@@ -815,7 +835,7 @@ fn build(events: &[&CallEvent], warnings: &mut BTreeSet<StitchWarning>) -> Optio
         .collect();
     let mut external: Vec<LegSummary<'_>> = Vec::new();
     for (_, leg) in summaries {
-        match classify(&leg, false, warnings) {
+        match classify(tenant, &leg, false, warnings) {
             Party::Agent(agent) => {
                 let mut attempt = Attempt::new(agent);
                 attempt.consult = consult_calls.contains(tree_root(&parents, leg.call_sid));

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, btree_map::Entry};
 
 use serde::{Deserialize, Serialize};
+use tsunagu_core::TenantId;
 
 use crate::{
     CallEvent, Conversation, EventIdentity, StitchWarning, event::IdentityRef, fold::fold,
@@ -23,7 +24,7 @@ pub struct Stitched {
 /// A pure function of the *set* of events: any order and any number of repeats (by
 /// [`EventIdentity`]) give the same output, because events are de-duplicated by identity and then
 /// always walked in [`CallEvent::canonical_cmp`] order.
-pub fn stitch(events: &[CallEvent]) -> Stitched {
+pub fn stitch(tenant: &TenantId, events: &[CallEvent]) -> Stitched {
     let mut sorted: Vec<&CallEvent> = events.iter().collect();
     sorted.sort_unstable_by(|a, b| a.canonical_cmp(b));
     // Walking in canonical order, the first delivery of each identity is the one to keep. The
@@ -31,7 +32,7 @@ pub fn stitch(events: &[CallEvent]) -> Stitched {
     let mut seen: FxHashSet<IdentityRef<'_>> =
         FxHashSet::with_capacity_and_hasher(sorted.len(), Default::default());
     sorted.retain(|event| seen.insert(event.identity_ref()));
-    fold(sorted)
+    fold(tenant, sorted)
 }
 
 /// Whether [`Stitcher::ingest`] learned something new.
@@ -44,14 +45,20 @@ pub enum IngestOutcome {
 
 /// Accumulates events as they arrive; [`Stitcher::stitched`] always equals [`stitch`] over
 /// everything ingested so far. Keep one per contact (or per day): each call re-folds the set.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Stitcher {
+    /// Whose calls these are: an agent's leg counts as theirs only if its client identity names
+    /// this tenant.
+    tenant: TenantId,
     events: BTreeMap<EventIdentity, CallEvent>,
 }
 
 impl Stitcher {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(tenant: TenantId) -> Self {
+        Self {
+            tenant,
+            events: BTreeMap::new(),
+        }
     }
 
     /// Adds one event. Of two deliveries with one identity the canonically first is kept, so the
@@ -87,6 +94,6 @@ impl Stitcher {
 
     /// The conversations and warnings for everything ingested so far.
     pub fn stitched(&self) -> Stitched {
-        fold(self.events.values().collect())
+        fold(&self.tenant, self.events.values().collect())
     }
 }

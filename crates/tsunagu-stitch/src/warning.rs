@@ -36,8 +36,12 @@ pub enum StitchWarning {
     UnknownContact { contact: ContactRef, event: String },
     #[error("leg {call_sid} has no status callback, so who it rang is unknown; it was left out")]
     LegWithoutStatus { call_sid: CallSid },
-    #[error("leg {call_sid} rings `{identity}`, which is not a valid agent id; kept as a number")]
+    #[error(
+        "leg {call_sid} rings `{identity}`, which is not an agent's client identity; kept as a number"
+    )]
     InvalidClientIdentity { call_sid: CallSid, identity: String },
+    #[error("leg {call_sid} rings `{identity}`, another tenant's agent; kept as a number")]
+    ForeignClientIdentity { call_sid: CallSid, identity: String },
     #[error("{conversation} was also started as {merged}; both are one conversation")]
     MergedInteractions {
         conversation: ConversationId,

@@ -5,7 +5,7 @@
 //! signatures of URLs that were not already sorted; twilio.md §1.4).
 
 use tsunagu_center::{CallPlan, FallbackReason};
-use tsunagu_core::{InteractionId, TenantId};
+use tsunagu_core::{ClientIdentity, InteractionId, TenantId};
 use tsunagu_phone::PhoneNumber;
 use tsunagu_twilio::twiml::{
     CallProgressEvent, Client, Dial, DialRecord, Enqueue, Language, Number, Pause, RecordingEvent,
@@ -182,7 +182,9 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 Hook::AgentStatus,
                 &[("agent", agent.as_str()), ("conversation", interaction.as_str())],
             );
-            let client = Client::new(agent.as_str())
+            // Namespaced by tenant: Twilio rings every client of the account with this identity.
+            let identity = ClientIdentity::new(hooks.tenant.clone(), agent.clone());
+            let client = Client::new(identity.to_string())
                 .status_callback(agent_status)
                 .status_callback_event([
                     CallProgressEvent::Initiated,

@@ -43,7 +43,7 @@ fn ring_dials_the_agent_client_with_answer_on_bridge_dual_recording_and_the_next
             <Response>
             <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=2&amp;conversation=CA00000000000000000000000000000001" timeout="15" answerOnBridge="true" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp">
             <Client statusCallback="https://edge.example.jp/twilio/voice/demo/agent-status?agent=sato&amp;conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">
-            <Identity>sato</Identity>
+            <Identity>demo_sato</Identity>
             <Parameter name="conversation" value="CA00000000000000000000000000000001"/>
             <Parameter name="attempt" value="2"/>
             </Client>
@@ -173,13 +173,14 @@ fn every_hook_name_parses_back() {
 }
 
 proptest! {
-    /// Any agent, attempt and timeout renders, and the callback URLs carry them verbatim.
+    /// Any agent, attempt and timeout renders, and the callback URLs carry them verbatim; the
+    /// client rung is the agent's identity within the tenant, never the bare agent id.
     #[test]
-    fn ring_always_renders(agent in "[A-Za-z0-9_]{1,121}", attempt: u32, timeout: u64) {
+    fn ring_always_renders(agent in "[A-Za-z0-9_]{1,57}", attempt: u32, timeout: u64) {
         let agent = AgentId::new(agent).expect("charset is valid");
         let plan = CallPlan::Ring { interaction: call(), agent: agent.clone(), attempt, timeout: Millis(timeout) };
         let xml = render(&plan, &hooks()).expect("renders");
-        let client_element = format!(">{}<", agent.as_str());
+        let client_element = format!(">{}_{}<", hooks().tenant, agent.as_str());
         let attempt_query = format!("attempt={attempt}&amp;conversation=");
         prop_assert!(xml.contains(&client_element));
         prop_assert!(xml.contains(&attempt_query));

@@ -214,7 +214,7 @@ impl PresenceHub {
                 entries.push((key, value));
             }
         });
-        let ledger = SessionLedger::restore(entries, LEDGER_MAX_ENTRIES).map_err(internal)?;
+        let ledger = SessionLedger::restore(entries, self.ledger_capacity()).map_err(internal)?;
         *self.sessions.ledger.borrow_mut() = Some(ledger);
         let hello_due = self
             .state
@@ -229,8 +229,19 @@ impl PresenceHub {
     }
 
     fn with_ledger<T>(&self, f: impl FnOnce(&mut SessionLedger) -> T) -> T {
+        let capacity = self.ledger_capacity();
         let mut ledger = self.sessions.ledger.borrow_mut();
-        f(ledger.get_or_insert_with(|| SessionLedger::new(LEDGER_MAX_ENTRIES)))
+        f(ledger.get_or_insert_with(|| SessionLedger::new(capacity)))
+    }
+
+    /// [`LEDGER_MAX_ENTRIES`], or fewer if `SESSION_LEDGER_MAX_ENTRIES` in the environment says so
+    /// (tests fill a small ledger; the variable can only lower the cap).
+    fn ledger_capacity(&self) -> usize {
+        self.env
+            .var("SESSION_LEDGER_MAX_ENTRIES")
+            .ok()
+            .and_then(|v| v.to_string().parse::<usize>().ok())
+            .map_or(LEDGER_MAX_ENTRIES, |cap| cap.min(LEDGER_MAX_ENTRIES))
     }
 
     async fn persist_ledger(&self) -> Result<()> {

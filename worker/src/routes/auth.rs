@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use tsunagu_auth::{
     Permission, SESSION_TTL_SECS, Session, mint_session, peek_tenant, verify_embed_token,
 };
+use tsunagu_core::ClientIdentity;
 use tsunagu_twilio::access_token::{AccessToken, DEFAULT_TTL_SECS, Identity, VoiceGrant};
 use worker::{Env, Request, Response};
 
@@ -110,8 +111,9 @@ fn session_ttl_secs(env: &Env) -> u64 {
 
 #[derive(Serialize)]
 struct TokenReply {
-    /// Twilio Access Token (JWT) for the Voice SDK; identity = the session's agent id.
+    /// Twilio Access Token (JWT) for the Voice SDK, for `identity`.
     token: String,
+    /// The agent's Twilio client identity: tenant and agent (`ClientIdentity`).
     identity: String,
     /// The Twilio edge the SDK must use (`tokyo` unless the tenant says otherwise).
     edge: String,
@@ -139,8 +141,10 @@ pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, App
         .ok_or(AppError::NotConfigured(
             "voice is not configured for this tenant",
         ))?;
-    let identity = Identity::new(session.agent.as_str())
-        .map_err(|_| AppError::Internal("agent id is not a valid Twilio identity".into()))?;
+    // Namespaced by tenant, so two tenants on one Twilio account never ring each other's agents.
+    let client = ClientIdentity::new(session.tenant.clone(), session.agent.clone()).to_string();
+    let identity = Identity::new(client.as_str())
+        .map_err(|_| AppError::Internal("client identity is not a valid Twilio identity".into()))?;
     let now = clock::now_unix();
     let mut token = AccessToken::new(account_sid, api_key_sid, identity);
     token.ttl = DEFAULT_TTL_SECS;
@@ -177,7 +181,7 @@ pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, App
         .flatten();
     Ok(Response::from_json(&TokenReply {
         token: jwt,
-        identity: session.agent.as_str().to_owned(),
+        identity: client,
         edge: settings.voice_edge,
         expires_at: now + token.ttl,
         backend: if double { "double" } else { "twilio" },

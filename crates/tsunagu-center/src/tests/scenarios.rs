@@ -991,7 +991,10 @@ fn the_recorded_events_stitch_into_one_conversation_per_call() {
     sim.dial("CA1", 2, DialOutcome::Completed);
     sim.hang_up("CA1");
     sim.at(100.0);
-    let stitched = tsunagu_stitch::stitch(&sim.records);
+    let stitched = tsunagu_stitch::stitch(
+        &tsunagu_core::TenantId::new("demo").expect("valid"),
+        &sim.records,
+    );
     let summary: Vec<String> = stitched
         .conversations
         .iter()

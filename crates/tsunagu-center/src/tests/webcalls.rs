@@ -61,7 +61,10 @@ fn candidate() -> Signal {
 
 /// The stitched conversations of everything recorded, one line each.
 pub(super) fn stitched(sim: &Sim) -> String {
-    let stitched = tsunagu_stitch::stitch(&sim.records);
+    let stitched = tsunagu_stitch::stitch(
+        &tsunagu_core::TenantId::new("demo").expect("valid"),
+        &sim.records,
+    );
     let mut out = String::new();
     for c in &stitched.conversations {
         let legs: Vec<String> = c

@@ -5,7 +5,7 @@ mod spec;
 
 use std::fmt::Write as _;
 
-use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, Millis, Timestamp};
+use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, Millis, TenantId, Timestamp};
 
 use crate::{
     AgentResponded, AgentResponse, CallEvent, CallEventKind, CallSid, CallStatus, ContactRef,
@@ -20,6 +20,11 @@ const CALLER: &str = "+819012345678";
 const OUR_NUMBER: &str = "+81501234567";
 const ROOT: &str = "CA-root";
 const INTERACTION: &str = "I1";
+
+/// The tenant whose calls every scenario stitches (`client:demo_<agent>`).
+fn tenant() -> TenantId {
+    TenantId::new("demo").expect("valid tenant id")
+}
 
 fn at(secs: u64) -> Timestamp {
     Timestamp(T0 + secs * 1000)
@@ -99,7 +104,7 @@ fn agent_leg(call_sid: &str, agent_id: &str, status: &str, seq: u32, secs: u64) 
         call_sid,
         Some(ROOT),
         LegDirection::OutboundDial,
-        (CALLER, &format!("client:{agent_id}")),
+        (CALLER, &format!("client:demo_{agent_id}")),
         status,
         seq,
         secs,

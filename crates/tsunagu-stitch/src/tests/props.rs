@@ -147,7 +147,7 @@ fn events_of(n: usize, story: &Story) -> Vec<CallEvent> {
     for (k, (agent_index, outcome)) in story.rings.iter().enumerate() {
         let name = AGENTS.get(*agent_index).copied().unwrap_or("sato");
         let child = sid(&format!("CA{n}-{k}"));
-        let to = format!("client:{name}");
+        let to = format!("client:demo_{name}");
         push(CallEventKind::Offered(Offered {
             contact: contact.clone(),
             leg_call_sid: None,
@@ -331,9 +331,9 @@ proptest! {
     fn well_formed_stories_stitch_the_same_in_any_order_with_retries(
         (stories, events, delivered) in stories()
     ) {
-        let expected = stitch(&events);
-        prop_assert_eq!(&stitch(&delivered), &expected);
-        let mut stitcher = Stitcher::new();
+        let expected = stitch(&crate::tests::tenant(), &events);
+        prop_assert_eq!(&stitch(&crate::tests::tenant(), &delivered), &expected);
+        let mut stitcher = Stitcher::new(crate::tests::tenant());
         for event in delivered {
             stitcher.ingest(event);
         }
@@ -420,8 +420,8 @@ fn address() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
         "+819012345678",
         "+815000000000",
-        "client:sato",
-        "client:suzuki",
+        "client:demo_sato",
+        "client:demo_suzuki",
         "client:佐藤",
         "",
     ])
@@ -627,9 +627,9 @@ proptest! {
     fn any_event_soup_stitches_the_same_in_any_order_with_repeats(
         (events, delivered) in prop::collection::vec(any_event(), 0..40).prop_flat_map(delivered)
     ) {
-        let expected = stitch(&events);
-        prop_assert_eq!(&stitch(&delivered), &expected);
-        let mut stitcher = Stitcher::new();
+        let expected = stitch(&crate::tests::tenant(), &events);
+        prop_assert_eq!(&stitch(&crate::tests::tenant(), &delivered), &expected);
+        let mut stitcher = Stitcher::new(crate::tests::tenant());
         for event in delivered.into_iter().rev() {
             stitcher.ingest(event);
         }

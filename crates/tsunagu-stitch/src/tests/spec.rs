@@ -13,8 +13,8 @@ use crate::{IngestOutcome, Stitcher, stitch};
     reason = "tests read best as check(events, expect![..]) without a `&`"
 )]
 fn check(events: &[CallEvent], expect: Expect) {
-    let stitched = stitch(events);
-    let mut stitcher = Stitcher::new();
+    let stitched = stitch(&crate::tests::tenant(), events);
+    let mut stitcher = Stitcher::new(crate::tests::tenant());
     for event in events.iter().rev() {
         stitcher.ingest(event.clone());
     }
@@ -42,7 +42,7 @@ fn seed_story_is_one_conversation_with_three_agent_legs_and_the_recording() {
 #[test]
 fn any_arrival_order_gives_the_same_conversation() {
     let story = seed_story();
-    let expected = stitch(&story);
+    let expected = stitch(&crate::tests::tenant(), &story);
     // Interleave from both ends: last, first, second to last, second, ...
     let mut shuffled = Vec::new();
     let (mut low, mut high) = (0, story.len());
@@ -55,13 +55,13 @@ fn any_arrival_order_gives_the_same_conversation() {
         }
     }
     assert_ne!(shuffled, story);
-    assert_eq!(stitch(&shuffled), expected);
+    assert_eq!(stitch(&crate::tests::tenant(), &shuffled), expected);
 }
 
 #[test]
 fn retried_callbacks_are_recognised_and_change_nothing() {
     let story = seed_story();
-    let mut stitcher = Stitcher::new();
+    let mut stitcher = Stitcher::new(crate::tests::tenant());
     for event in &story {
         stitcher.ingest(event.clone());
     }
@@ -96,14 +96,17 @@ fn retried_callbacks_are_recognised_and_change_nothing() {
                 .cloned(),
         )
         .collect();
-    assert_eq!(stitcher.stitched(), stitch(&with_hold));
+    assert_eq!(
+        stitcher.stitched(),
+        stitch(&crate::tests::tenant(), &with_hold)
+    );
     assert_eq!(stitcher.len(), story.len() + 1);
 }
 
 #[test]
 fn recording_that_arrives_before_the_call_ends_is_already_linked() {
     let story = seed_story();
-    let mut stitcher = Stitcher::new();
+    let mut stitcher = Stitcher::new(crate::tests::tenant());
     for event in story.iter().take(16) {
         stitcher.ingest(event.clone());
     }
@@ -126,7 +129,10 @@ fn recording_that_arrives_before_the_call_ends_is_already_linked() {
     let mut with_progress = story;
     with_progress.push(recording("in-progress", 50));
     with_progress.push(recording("completed", 169));
-    assert_eq!(stitcher.stitched(), stitch(&with_progress));
+    assert_eq!(
+        stitcher.stitched(),
+        stitch(&crate::tests::tenant(), &with_progress)
+    );
     let done = &stitcher.stitched().conversations[0];
     assert_eq!(done.talk_time, Millis::from_secs(120));
     assert_eq!(done.recordings.len(), 1);
@@ -235,7 +241,7 @@ fn consult_call_named_by_the_transfer_joins_the_conversation() {
             "CA-consult",
             None,
             LegDirection::Inbound,
-            ("client:sato", "client:suzuki"),
+            ("client:demo_sato", "client:demo_suzuki"),
             status,
             seq,
             secs,
@@ -246,7 +252,7 @@ fn consult_call_named_by_the_transfer_joins_the_conversation() {
             "CA-consult-b",
             Some("CA-consult"),
             LegDirection::OutboundDial,
-            ("client:sato", "client:suzuki"),
+            ("client:demo_sato", "client:demo_suzuki"),
             status,
             seq,
             secs,
@@ -376,7 +382,7 @@ fn click_to_call_from_the_widget_is_outbound_and_reached() {
             "CA-out",
             None,
             LegDirection::Inbound,
-            ("client:sato", CALLER),
+            ("client:demo_sato", CALLER),
             status,
             seq,
             secs,
@@ -463,7 +469,7 @@ fn events_nobody_can_place_become_warnings() {
                 "CA-x",
                 Some("CA-ghost"),
                 LegDirection::OutboundDial,
-                (CALLER, "client:sato"),
+                (CALLER, "client:demo_sato"),
                 "no-answer",
                 1,
                 2,
@@ -483,7 +489,7 @@ fn events_nobody_can_place_become_warnings() {
 #[test]
 fn the_warning_goes_away_once_the_parent_arrives() {
     let orphan = agent_leg("CA-sato", "sato", "ringing", 0, 1);
-    let mut stitcher = Stitcher::new();
+    let mut stitcher = Stitcher::new(crate::tests::tenant());
     stitcher.ingest(orphan);
     assert_eq!(stitcher.stitched().warnings.len(), 1);
     stitcher.ingest(root_leg("ringing", 0, 0));
@@ -512,6 +518,16 @@ fn odd_inputs_are_reported_not_fatal() {
                 0,
                 20,
             ),
+            // Another tenant's sato, on the same Twilio account: not this tenant's agent.
+            leg_status(
+                "CA-foreign",
+                Some(ROOT),
+                LegDirection::OutboundDial,
+                (CALLER, "client:acmeXjp_sato"),
+                "no-answer",
+                0,
+                21,
+            ),
             dial("CA-silent", "no-answer", None, 20),
             wrapped("suzuki", "resolved", 30),
             lasting(root_leg("completed", 1, 25), 25),
@@ -522,8 +538,10 @@ fn odd_inputs_are_reported_not_fatal() {
               answered_by=- at=- waited=- team=- queue=- queued=0s
               talk=0s hold=0s wrap_up=0s
               number client:佐藤 no_answer: answered=- ended=+20s CA-bad
+              number client:acmeXjp_sato no_answer: answered=- ended=+21s CA-foreign
             warning: leg CA-silent has no status callback, so who it rang is unknown; it was left out
-            warning: leg CA-bad rings `佐藤`, which is not a valid agent id; kept as a number
+            warning: leg CA-bad rings `佐藤`, which is not an agent's client identity; kept as a number
+            warning: leg CA-foreign rings `acmeXjp_sato`, another tenant's agent; kept as a number
             warning: interaction:I1 was also started as interaction:I2; both are one conversation
             warning: interaction:I1: wrap-up of suzuki has no answered leg to follow; it was left out
         "#]],
@@ -532,7 +550,7 @@ fn odd_inputs_are_reported_not_fatal() {
 
 #[test]
 fn stitched_conversations_round_trip_through_json() {
-    let stitched = stitch(&seed_story());
+    let stitched = stitch(&crate::tests::tenant(), &seed_story());
     let json = serde_json::to_string(&stitched).expect("serializes");
     let back: crate::Stitched = serde_json::from_str(&json).expect("deserializes");
     assert_eq!(back, stitched);
