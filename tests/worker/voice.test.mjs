@@ -257,7 +257,7 @@ test('outside business hours the call goes to the fallback number with an apolog
   const todayInJapan = new Date(Date.now() + 9 * 3600_000).getUTCDay();
   const closed = JSON.stringify({
     fallback_numbers: ['+819012340000'],
-    hours: { utc_offset_minutes: 540, weekly: [{ day: days[(todayInJapan + 3) % 7], open: '09:00', close: '18:00' }] },
+    hours: { time_zone: 'Asia/Tokyo', weekly: [{ day: days[(todayInJapan + 3) % 7], open: '09:00', close: '18:00' }] },
   });
   await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'").bind(closed).run();
   try {

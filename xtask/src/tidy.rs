@@ -1,7 +1,7 @@
 //! Tidy and architecture tests: rules of the codebase that are checked, not just written down.
 
 use std::{
-    collections::{BTreeSet, HashMap},
+    collections::BTreeSet,
     fs,
     path::{Path, PathBuf},
 };
@@ -10,6 +10,7 @@ use crate::shell::{cmd, root};
 
 /// Packages no domain crate may depend on, directly or transitively: the DOM, Workers, I/O
 /// runtimes, clocks and randomness belong to the shells (`web/`, `worker/`), never to `crates/`.
+/// `chrono` is allowed for its calendar and time-zone arithmetic only: see [`FORBIDDEN_FEATURES`].
 const FORBIDDEN_IN_DOMAIN: &[&str] = &[
     "worker",
     "worker-sys",
@@ -23,10 +24,18 @@ const FORBIDDEN_IN_DOMAIN: &[&str] = &[
     "hyper",
     "getrandom",
     "rand",
-    "chrono",
     "time",
     "web-time",
     "instant",
+];
+
+/// Features of allowed packages that would give a domain crate a clock (chrono's `Utc::now`) or the
+/// browser (its `wasmbind`). A shell may enable them in its own build; a domain crate may not.
+const FORBIDDEN_FEATURES: &[&str] = &[
+    "chrono feature \"clock\"",
+    "chrono feature \"now\"",
+    "chrono feature \"wasmbind\"",
+    "chrono feature \"default\"",
 ];
 
 /// Source text that means a domain crate reads the clock, the RNG, the environment or files.
@@ -39,6 +48,8 @@ const FORBIDDEN_CALLS: &[&str] = &[
     "std::fs::",
     "std::net::",
     "Date::now",
+    "Utc::now",
+    "Local::now",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -83,82 +94,77 @@ fn every_rust_file_starts_with_a_module_doc() {
 
 #[test]
 fn domain_crates_do_not_depend_on_io_dom_or_workers() {
-    let out = cmd("cargo")
-        .args(["metadata", "--format-version", "1", "--locked"])
-        .output()
-        .expect("cargo metadata runs");
-    assert!(out.status.success(), "cargo metadata failed");
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("metadata is JSON");
-    let offenders = forbidden_dependencies(&metadata);
+    let mut offenders = Vec::new();
+    for krate in domain_crates() {
+        let reachable = cargo_tree(&krate, "normal");
+        offenders.extend(forbidden_dependencies(&krate, &reachable));
+        let features = cargo_tree(&krate, "features");
+        for feature in FORBIDDEN_FEATURES {
+            if features.iter().any(|line| line.contains(feature)) {
+                offenders.push(format!("{krate} enables {feature}"));
+            }
+        }
+    }
     assert!(
         offenders.is_empty(),
         "domain crates depend on shell-only packages: {offenders:#?}"
     );
 }
 
-/// For each package under `crates/`, the forbidden packages reachable through normal (not dev,
-/// not build) dependencies.
-fn forbidden_dependencies(metadata: &serde_json::Value) -> Vec<String> {
+/// Every package under `crates/`.
+fn domain_crates() -> Vec<String> {
+    let out = cmd("cargo")
+        .args(["metadata", "--format-version", "1", "--locked", "--no-deps"])
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "cargo metadata failed");
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("metadata is JSON");
     let crates_dir = root().join("crates");
-    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
-    let name_of: HashMap<String, String> = packages
-        .iter()
-        .filter_map(|p| Some((p["id"].as_str()?.to_owned(), p["name"].as_str()?.to_owned())))
-        .collect();
-    let domain_ids: Vec<String> = packages
-        .iter()
+    let names: Vec<String> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
         .filter(|p| {
             p["manifest_path"]
                 .as_str()
                 .is_some_and(|m| Path::new(m).starts_with(&crates_dir))
         })
-        .filter_map(|p| p["id"].as_str().map(str::to_owned))
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
         .collect();
-    assert!(
-        !domain_ids.is_empty(),
-        "no domain crates found under crates/"
-    );
-    let nodes = metadata["resolve"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let normal_deps: HashMap<String, Vec<String>> = nodes
-        .iter()
-        .filter_map(|node| {
-            let deps = node["deps"]
-                .as_array()?
-                .iter()
-                .filter(|dep| {
-                    dep["dep_kinds"]
-                        .as_array()
-                        .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()))
-                })
-                .filter_map(|dep| dep["pkg"].as_str().map(str::to_owned))
-                .collect();
-            Some((node["id"].as_str()?.to_owned(), deps))
-        })
-        .collect();
+    assert!(names.len() > 5, "no domain crates found under crates/");
+    names
+}
 
-    let mut offenders = Vec::new();
-    for id in &domain_ids {
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![id.clone()];
-        while let Some(next) = stack.pop() {
-            for dep in normal_deps.get(&next).into_iter().flatten() {
-                if seen.insert(dep.clone()) {
-                    stack.push(dep.clone());
-                }
-            }
-        }
-        for dep in seen {
-            let dep_name = name_of.get(&dep).map_or("?", String::as_str);
-            if FORBIDDEN_IN_DOMAIN.contains(&dep_name) {
-                offenders.push(format!("{} -> {dep_name}", name_of[id]));
-            }
-        }
-    }
-    offenders
+/// `cargo tree` of one package on every platform, with the features that package itself enables
+/// (not those a shell turns on in a shared dependency when both are built together), one line per
+/// package (`edges` = `normal`) or per enabled feature (`features`).
+fn cargo_tree(krate: &str, edges: &str) -> Vec<String> {
+    let out = cmd("cargo")
+        .args([
+            "tree", "--locked", "--target", "all", "--prefix", "none", "-p", krate, "-e",
+        ])
+        .arg(edges)
+        .output()
+        .expect("cargo tree runs");
+    assert!(out.status.success(), "cargo tree failed for {krate}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The forbidden packages among `reachable` (`cargo tree` lines: `name vX.Y.Z …`).
+fn forbidden_dependencies(krate: &str, reachable: &[String]) -> Vec<String> {
+    let names: BTreeSet<&str> = reachable
+        .iter()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    names
+        .into_iter()
+        .filter(|name| FORBIDDEN_IN_DOMAIN.contains(name))
+        .map(|name| format!("{krate} -> {name}"))
+        .collect()
 }
 
 #[test]
@@ -186,22 +192,16 @@ fn domain_crates_never_read_the_clock_randomness_env_or_files() {
 
 #[test]
 fn the_architecture_check_catches_a_forbidden_dependency() {
-    // A synthetic metadata graph: crates/tsunagu-core -> foo -> web-sys. The rule must see through `foo`.
-    let core_manifest = root().join("crates/tsunagu-core/Cargo.toml");
-    let metadata = serde_json::json!({
-        "packages": [
-            {"id": "core", "name": "tsunagu-core", "manifest_path": core_manifest},
-            {"id": "foo", "name": "foo", "manifest_path": "/elsewhere/foo/Cargo.toml"},
-            {"id": "ws", "name": "web-sys", "manifest_path": "/elsewhere/web-sys/Cargo.toml"},
-        ],
-        "resolve": {"nodes": [
-            {"id": "core", "deps": [{"pkg": "foo", "dep_kinds": [{"kind": null}]}]},
-            {"id": "foo", "deps": [{"pkg": "ws", "dep_kinds": [{"kind": null}]}]},
-            {"id": "ws", "deps": []},
-        ]}
-    });
+    // What `cargo tree` prints for a crate that reaches web-sys through another package.
+    let reachable = [
+        "tsunagu-core v0.0.0 (/work/crates/tsunagu-core)",
+        "foo v1.0.0",
+        "web-sys v0.3.107",
+        "web-sys v0.3.107 (*)",
+    ]
+    .map(str::to_owned);
     assert_eq!(
-        forbidden_dependencies(&metadata),
+        forbidden_dependencies("tsunagu-core", &reachable),
         vec!["tsunagu-core -> web-sys".to_owned()]
     );
 }

@@ -8,7 +8,7 @@ use tsunagu_presence::PresencePolicy;
 use tsunagu_protocol::Localized;
 use tsunagu_routing::Ladder;
 
-use crate::{BusinessHours, ConfigError, center::ENDED_RETENTION};
+use crate::{BusinessCalendar, ConfigError, center::ENDED_RETENTION};
 
 /// One tenant's contact-center settings. Everything but the tenant is optional in the stored
 /// JSON; durations are milliseconds.
@@ -25,7 +25,7 @@ pub struct CenterConfig {
     pub presence: PresencePolicy,
     /// When calls are answered. Default: always.
     #[serde(default)]
-    pub hours: BusinessHours,
+    pub hours: BusinessCalendar,
     /// How long a caller may wait (from arrival, ringing and queue together) before the call goes
     /// to the fallback numbers. Applies only when there are fallback numbers: without them a
     /// caller who is willing to wait keeps waiting. Default: 120 s.
@@ -132,7 +132,7 @@ impl CenterConfig {
             tenant_name,
             ladder: Ladder::default(),
             presence: PresencePolicy::default(),
-            hours: BusinessHours::default(),
+            hours: BusinessCalendar::default(),
             max_wait: default_max_wait(),
             fallback_numbers: Vec::new(),
             broadcast_interval: default_broadcast_interval(),
@@ -199,7 +199,7 @@ impl CenterConfig {
                 max_secs: ENDED_RETENTION.0 / 1000,
             });
         }
-        self.hours.validate()
+        self.hours.validate().map_err(ConfigError::Hours)
     }
 
     /// The dial policy's window for `max_calls_per_agent`.

@@ -69,10 +69,8 @@ pub enum ConfigError {
     EmptyLadder,
     #[error("at most {max} fallback numbers can be dialled at once")]
     TooManyFallbackNumbers { max: usize },
-    #[error("the UTC offset must be between -14:00 and +14:00")]
-    UtcOffsetOutOfRange,
-    #[error("every opening span must open before it closes")]
-    EmptyOpeningHours,
+    #[error("business hours: {0}")]
+    Hours(tsunagu_calendar::CalendarError),
     #[error("fallback number {index} is not a valid E.164 number")]
     FallbackNumberInvalid { index: usize },
     #[error("fallback number {index} is refused by the dial policy ({}): {reason}", .reason.code())]

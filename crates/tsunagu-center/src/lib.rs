@@ -79,7 +79,10 @@ pub use center::Center;
 pub use config::CenterConfig;
 pub use entries::Delta;
 pub use error::{CenterError, ConfigError, RestoreError};
-pub use hours::{BusinessHours, ClockTime, InvalidClockTime, OpeningHours, Weekday};
+pub use hours::{
+    BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, InvalidClockTime,
+    OpeningHours, Openness, TimeZoneName, Weekday,
+};
 pub use outbound::OutboundCall;
 pub use output::Output;
 pub use recover::{Quarantined, Recovered};

@@ -1,19 +1,18 @@
-//! Business hours: weekdays and times in the tenant's local time, and what is refused.
+//! Business hours: weekdays and times in the tenant's time zone, and what is refused.
 
 use expect_test::expect;
 use tsunagu_core::Timestamp;
 
 use super::T0;
-use crate::{BusinessHours, ClockTime, OpeningHours, Weekday};
+use crate::{BusinessCalendar, ClockTime, OpeningHours, Weekday};
 
-fn weekdays_nine_to_six() -> BusinessHours {
+fn weekdays_nine_to_six() -> BusinessCalendar {
     let span = |day| OpeningHours {
         day,
         open: ClockTime::new(9, 0).unwrap_or_else(|e| panic!("{e}")),
         close: ClockTime::new(18, 0).unwrap_or_else(|e| panic!("{e}")),
     };
-    BusinessHours {
-        utc_offset_minutes: 540,
+    BusinessCalendar {
         weekly: Some(
             [
                 Weekday::Mon,
@@ -25,6 +24,7 @@ fn weekdays_nine_to_six() -> BusinessHours {
             .map(span)
             .to_vec(),
         ),
+        ..Default::default()
     }
 }
 
@@ -69,26 +69,26 @@ fn open_on_weekdays_from_nine_to_six_japan_time() {
 
 #[test]
 fn the_default_is_always_open_and_an_empty_week_always_closed() {
-    assert!(BusinessHours::default().is_open(T0));
-    assert!(BusinessHours::always_open().is_open(Timestamp(0)));
-    let closed = BusinessHours {
-        utc_offset_minutes: 540,
+    assert!(BusinessCalendar::default().is_open(T0));
+    assert!(BusinessCalendar::always_open().is_open(Timestamp(0)));
+    let closed = BusinessCalendar {
         weekly: Some(Vec::new()),
+        ..Default::default()
     };
     assert!(!closed.is_open(T0));
 }
 
 #[test]
 fn hours_read_from_tenant_json() {
-    let hours: BusinessHours = serde_json::from_str(
-        r#"{"utc_offset_minutes": 540, "weekly": [{"day": "sat", "open": "10:00", "close": "24:00"}]}"#,
+    let hours: BusinessCalendar = serde_json::from_str(
+        r#"{"time_zone": "Asia/Tokyo", "weekly": [{"day": "sat", "open": "10:00", "close": "24:00"}]}"#,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(hours.is_open(jst(5.0 * 24.0)));
     assert!(hours.is_open(jst(5.0 * 24.0 + 13.99)));
     assert!(!hours.is_open(jst(5.0 * 24.0 + 14.0)));
     expect![[
-        r#"{"utc_offset_minutes":540,"weekly":[{"day":"sat","open":"10:00","close":"24:00"}]}"#
+        r#"{"time_zone":"Asia/Tokyo","weekly":[{"day":"sat","open":"10:00","close":"24:00"}],"closed_on_national_holidays":false,"year_end_closure":false,"closures":[]}"#
     ]]
     .assert_eq(&serde_json::to_string(&hours).unwrap_or_default());
 }
@@ -124,27 +124,31 @@ fn bad_times_and_spans_are_refused() {
         open: ClockTime::new(18, 0).unwrap_or_else(|e| panic!("{e}")),
         close: ClockTime::new(9, 0).unwrap_or_else(|e| panic!("{e}")),
     }]);
-    expect!["every opening span must open before it closes"].assert_eq(
+    expect!["business hours: an opening span must open before it closes"].assert_eq(
         &config
             .validate()
             .map_or_else(|e| e.to_string(), |()| "ok".into()),
     );
-    config.hours = BusinessHours {
-        utc_offset_minutes: 15 * 60,
-        weekly: None,
-    };
-    expect!["the UTC offset must be between -14:00 and +14:00"].assert_eq(
+    config.hours = serde_json::from_str(
+        r#"{"closures": [{"from": "2026-08-14", "until": "2026-08-13", "reason": "夏季休業"}]}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    expect!["business hours: a closure must not end before it starts"].assert_eq(
         &config
             .validate()
             .map_or_else(|e| e.to_string(), |()| "ok".into()),
     );
+    // The time zone is a name, not an offset: a tenant's old `utc_offset_minutes` is refused
+    // rather than silently read as Tokyo.
+    let offset = serde_json::from_str::<BusinessCalendar>(r#"{"utc_offset_minutes": 540}"#);
+    assert!(offset.is_err());
 }
 
 #[test]
 fn far_times_never_panic() {
-    let hours = BusinessHours {
-        utc_offset_minutes: -840,
+    let hours = BusinessCalendar {
         weekly: weekdays_nine_to_six().weekly,
+        ..Default::default()
     };
     for at in [0, 1, u64::MAX, u64::MAX / 2, i64::MAX as u64 + 1] {
         let _ = hours.is_open(Timestamp(at));

@@ -11,7 +11,7 @@ use tsunagu_protocol::{
 
 use super::{T0, agent, arrival, card, config, interaction, invariants, sid};
 use crate::{
-    AgentLegStatus, BusinessHours, CallPlan, Center, CenterConfig, ClockTime, DialOutcome, Line,
+    AgentLegStatus, BusinessCalendar, CallPlan, Center, CenterConfig, ClockTime, DialOutcome, Line,
     OpeningHours, Output, QueueResult, WebCallStart, Weekday,
 };
 
@@ -239,13 +239,13 @@ pub(super) fn center_config() -> impl Strategy<Value = CenterConfig> {
             }
             if hours {
                 // Open Monday 10:00 to 10:02 in Japan: T0 and the two minutes after it.
-                config.hours = BusinessHours {
-                    utc_offset_minutes: 540,
+                config.hours = BusinessCalendar {
                     weekly: Some(vec![OpeningHours {
                         day: Weekday::Mon,
                         open: ClockTime::new(10, 0).unwrap_or_else(|e| panic!("{e}")),
                         close: ClockTime::new(10, 2).unwrap_or_else(|e| panic!("{e}")),
                     }]),
+                    ..Default::default()
                 };
             }
             config.broadcast_interval = Millis(broadcast);

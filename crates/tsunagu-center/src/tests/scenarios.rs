@@ -7,7 +7,8 @@ use tsunagu_protocol::{AwayReason, ClientMessage, RequestedStatus};
 
 use super::{Sim, arrival, config};
 use crate::{
-    AgentLegStatus, BusinessHours, ClockTime, DialOutcome, Line, OpeningHours, QueueResult, Weekday,
+    AgentLegStatus, BusinessCalendar, ClockTime, DialOutcome, Line, OpeningHours, QueueResult,
+    Weekday,
 };
 
 /// Sato and Suzuki in sales, Tanaka in support, all signed in at t=0 and idle since then in
@@ -648,13 +649,13 @@ fn nobody_answering_within_max_wait_falls_back_after_the_ring() {
 
 #[test]
 fn after_hours_calls_fall_back_or_hear_closed() {
-    let hours = BusinessHours {
-        utc_offset_minutes: 540,
+    let hours = BusinessCalendar {
         weekly: Some(vec![OpeningHours {
             day: Weekday::Mon,
             open: ClockTime::new(9, 0).unwrap_or_else(|e| panic!("{e}")),
             close: ClockTime::new(10, 0).unwrap_or_else(|e| panic!("{e}")),
         }]),
+        ..Default::default()
     };
     let mut with_numbers = with_fallback();
     with_numbers.hours = hours.clone();

@@ -714,9 +714,9 @@ fn the_tenant_caps_live_web_calls_and_sockets_are_one_kind() {
 #[test]
 fn after_hours_a_web_call_ends_at_once() {
     let mut config = config();
-    config.hours = crate::BusinessHours {
-        utc_offset_minutes: 540,
+    config.hours = crate::BusinessCalendar {
         weekly: Some(Vec::new()),
+        ..Default::default()
     };
     let mut sim = Sim::with(config);
     sim.connect(1, "sato", &["sales"]);
