@@ -1,57 +1,15 @@
 //! Talking to a tenant's `PresenceHub` Durable Object: the requests the stateless handlers send it.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_center::{
-    AgentLegStatus, CallArrival, CallPlan, CenterConfig, DialOutcome, OutboundCall, QueueResult,
-};
-use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
+use tsunagu_center::{CallInput, CallPlan, CenterConfig};
+use tsunagu_core::{InteractionId, TenantId};
 use tsunagu_stitch::CallEvent;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
-use crate::{error::AppError, presence_hub};
+use crate::error::AppError;
 
-/// What happened to a call, for the center to decide on.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "call", rename_all = "snake_case")]
-pub(crate) enum HubCall {
-    CallArrived {
-        arrival: CallArrival,
-    },
-    CallRedirected {
-        interaction: InteractionId,
-    },
-    DialFinished {
-        interaction: InteractionId,
-        attempt: u32,
-        outcome: DialOutcome,
-    },
-    QueueWait {
-        interaction: InteractionId,
-    },
-    QueueLeft {
-        interaction: InteractionId,
-        result: QueueResult,
-    },
-    AgentLeg {
-        interaction: InteractionId,
-        agent: AgentId,
-        status: AgentLegStatus,
-        call_sid: CallSid,
-    },
-    CallEnded {
-        call_sid: CallSid,
-    },
-    /// May the agent place a call now? Answered with `refused` when not.
-    CanDial {
-        agent: AgentId,
-    },
-    /// The worker created an agent's outbound call; `refused` when the agent got busy meanwhile.
-    OutboundPlaced {
-        outbound: OutboundCall,
-    },
-    /// Nothing for the center: the request only carries call-log writes D1 refused (`log`).
-    LogOnly,
-}
+/// The binding of the tenants' `PresenceHub` Durable Object class (wrangler.toml).
+const BINDING: &str = "PRESENCE_HUB";
 
 /// One request to the hub: the tenant's current settings (fresh from D1), where Twilio reaches the
 /// worker (for REST redirects), and the call event.
@@ -61,7 +19,9 @@ pub(crate) struct HubRequest {
     /// database outage does not stop calls.
     pub(crate) config: Option<CenterConfig>,
     pub(crate) origin: String,
-    pub(crate) call: HubCall,
+    /// The call's event for the center; `None` when the request only carries call-log writes
+    /// D1 refused (`log`).
+    pub(crate) call: Option<CallInput>,
     /// Call events D1 refused while the webhook tried to log them: the hub keeps them in its
     /// outbox (same batch as its state change) and writes them once D1 takes writes again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -107,7 +67,7 @@ impl Refusal {
 /// The stub of `tenant`'s hub (one Durable Object per tenant, addressed by the tenant id).
 pub(crate) fn stub(env: &Env, tenant: &TenantId) -> Result<Stub, AppError> {
     Ok(env
-        .durable_object(presence_hub::BINDING)?
+        .durable_object(BINDING)?
         .id_from_name(tenant.as_str())?
         .get_stub()?)
 }

@@ -14,8 +14,8 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 use tsunagu_auth::{Permission, SOCKET_RATE_LIMIT, TokenBucket};
 use tsunagu_center::{
-    AddressKey, AgentCard, CallerRefusal, Center, CenterConfig, CenterError, Delta,
-    OpenCallerSocket, Output, Quarantined, Recovered, Snapshot, WebCallStart,
+    AddressKey, AgentCard, CallInput, CallerRefusal, Center, CenterConfig, CenterError, Delta,
+    Input, OpenCallerSocket, Output, Quarantined, Recovered, Reply, Snapshot, WebCallStart,
 };
 use tsunagu_core::{TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
@@ -32,15 +32,12 @@ use worker::{
 use crate::{
     auth, clock,
     error::AppError,
-    hub::{DeferredEvent, HubCall, HubReply, HubRequest, Refusal},
+    hub::{DeferredEvent, HubReply, HubRequest, Refusal},
     log,
     log_outbox::{self, OutboxKeys, PendingWrite},
     routes::webcall,
     twilio_rest::{self, Redirect},
 };
-
-/// The Durable Object binding name in wrangler.toml.
-pub(crate) const BINDING: &str = "PRESENCE_HUB";
 
 /// Storage keys.
 /// Where an earlier build kept the whole center as one value; read once and replaced by entries.
@@ -202,8 +199,15 @@ impl DurableObject for PresenceHub {
         if matches!(message, ClientMessage::Hello { .. }) {
             return send(&ws, &rejected("this socket has already said hello"));
         }
-        let result =
-            self.with_center(|center| center.client_message(now, ConnectionId(tag.conn), message));
+        let result = self.with_center(|center| {
+            center.handle_input(
+                now,
+                Input::ClientMessage {
+                    conn: ConnectionId(tag.conn),
+                    message,
+                },
+            )
+        });
         if let Some(Err(err)) = result {
             send(&ws, &rejected(&err.to_string()))?;
         }
@@ -231,7 +235,7 @@ impl DurableObject for PresenceHub {
         if self.load(None).await? {
             // The center's timers first: a ring timeout must not wait for D1.
             let now = clock::now();
-            self.with_center(|center| center.handle_timeout(now));
+            self.with_center(|center| center.handle_input(now, Input::Timeout));
             self.settle().await?;
             if self.outbox.retry_due()
                 && let Some(tenant) = self.with_center(|center| center.config().tenant.clone())
@@ -379,9 +383,11 @@ impl PresenceHub {
                     number,
                     random: random_bytes()?,
                 };
-                let started = self.with_center(|center| center.web_call_started(now, conn, start));
+                let started = self.with_center(|center| {
+                    center.handle_input(now, Input::WebCallStarted { conn, start })
+                });
                 match started {
-                    Some(Ok(conversation)) => {
+                    Some(Ok(Reply::WebCall(conversation))) => {
                         tag.signed_in = true;
                         ws.serialize_attachment(&*tag)?;
                         let tenant = self.with_center(|center| center.config().tenant.clone());
@@ -414,11 +420,15 @@ impl PresenceHub {
                         );
                     }
                     Some(Err(err)) => Err(err),
-                    None => Ok(()),
+                    Some(Ok(_)) | None => Ok(()),
                 }
             }
             message if tag.signed_in => self
-                .with_center(|center| center.caller_message(now, conn, message))
+                .with_center(|center| {
+                    center
+                        .handle_input(now, Input::CallerMessage { conn, message })
+                        .map(|_| ())
+                })
                 .unwrap_or(Ok(())),
             _ => return send_caller(ws, &caller_rejected("start the call first")),
         };
@@ -493,7 +503,9 @@ impl PresenceHub {
             teams: session.team.iter().cloned().collect(),
         };
         let conn = ConnectionId(tag.conn);
-        if let Some(Err(err)) = self.with_center(|center| center.agent_connected(now, conn, card)) {
+        if let Some(Err(err)) = self
+            .with_center(|center| center.handle_input(now, Input::AgentConnected { conn, card }))
+        {
             return refuse(ws, &err.to_string());
         }
         log::info(
@@ -519,11 +531,12 @@ impl PresenceHub {
         // Unknown connection: already handled (close and error can both arrive, and a finished
         // web call's socket is no longer the center's).
         let _ = self.with_center(|center| {
-            if tag.caller {
-                center.caller_disconnected(now, conn)
+            let input = if tag.caller {
+                Input::CallerDisconnected { conn }
             } else {
-                center.agent_disconnected(now, conn)
-            }
+                Input::AgentDisconnected { conn }
+            };
+            center.handle_input(now, input)
         });
         self.settle().await
     }
@@ -539,51 +552,16 @@ impl PresenceHub {
         // Written with this request's state change (see `settle`).
         self.deferred_log.borrow_mut().extend(request.log);
         let now = clock::now();
-        let mut refused = None;
-        let plan = self
-            .with_center(|center| match request.call {
-                HubCall::CallArrived { arrival } => Some(center.call_arrived(now, arrival)),
-                HubCall::CallRedirected { interaction } => {
-                    Some(center.call_redirected(now, &interaction))
-                }
-                HubCall::DialFinished {
-                    interaction,
-                    attempt,
-                    outcome,
-                } => Some(center.dial_finished(now, &interaction, attempt, outcome)),
-                HubCall::QueueWait { interaction } => Some(center.queue_wait(now, &interaction)),
-                HubCall::QueueLeft {
-                    interaction,
-                    result,
-                } => Some(center.queue_left(now, &interaction, result)),
-                HubCall::AgentLeg {
-                    interaction,
-                    agent,
-                    status,
-                    call_sid,
-                } => {
-                    // A stale leg (an older ring) changes nothing; that is not an error for Twilio.
-                    let _ = center.agent_leg(now, &interaction, &agent, status, call_sid);
-                    None
-                }
-                HubCall::CallEnded { call_sid } => {
-                    center.call_ended(now, &call_sid);
-                    None
-                }
-                HubCall::CanDial { agent } => {
-                    refused = center.can_dial(now, &agent).err().map(|e| Refusal::of(&e));
-                    None
-                }
-                HubCall::OutboundPlaced { outbound } => {
-                    refused = center
-                        .outbound_placed(now, outbound)
-                        .err()
-                        .map(|e| Refusal::of(&e));
-                    None
-                }
-                HubCall::LogOnly => None,
-            })
-            .flatten();
+        let reply = match request.call {
+            Some(call) => self.with_center(|center| center.handle_input(now, Input::Call(call))),
+            None => None,
+        };
+        let (plan, refused) = match reply {
+            Some(Ok(Reply::Plan(plan))) => (Some(plan), None),
+            // A stale agent leg (an older ring) is refused too; Twilio is not told.
+            Some(Err(err)) => (None, Some(Refusal::of(&err))),
+            Some(Ok(_)) | None => (None, None),
+        };
         self.settle().await?;
         Response::from_json(&HubReply { plan, refused })
     }
@@ -685,14 +663,14 @@ impl PresenceHub {
                 .filter(|conn| !live_agents.contains(&conn.0))
                 .collect();
             for conn in vanished {
-                let _ = center.agent_disconnected(now, conn);
+                let _ = center.handle_input(now, Input::AgentDisconnected { conn });
             }
             let gone: Vec<ConnectionId> = center
                 .callers()
                 .filter(|conn| !live_callers.contains(&conn.0))
                 .collect();
             for conn in gone {
-                let _ = center.caller_disconnected(now, conn);
+                let _ = center.handle_input(now, Input::CallerDisconnected { conn });
             }
         });
     }
@@ -979,7 +957,9 @@ impl PresenceHub {
                 );
                 if outcome == Redirect::CallOver {
                     let now = clock::now();
-                    self.with_center(|center| center.call_ended(now, &call_sid));
+                    self.with_center(|center| {
+                        center.handle_input(now, Input::Call(CallInput::CallEnded { call_sid }))
+                    });
                 }
             }
             // Partitioned off in `settle`, which puts them in the outbox.

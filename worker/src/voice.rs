@@ -1,11 +1,12 @@
 //! One handler per Twilio voice hook: decode the verified parameters, log the call event, ask the hub, answer TwiML.
 
 use tsunagu_center::{
-    AgentLegStatus, CallArrival, CallPlan, DialOutcome, Line, QueueResult, interaction_of,
+    AgentLegStatus, CallArrival, CallInput, CallPlan, DialOutcome, DirectoryCustomer, Line,
+    QueueResult, ends_the_call, interaction_of, recent_contact,
 };
-use tsunagu_core::{AgentId, CallSid, CustomerId, InteractionId, TeamId};
+use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
 use tsunagu_phone::{PhoneNumber, Region};
-use tsunagu_protocol::{CustomerCard, RecentContact};
+use tsunagu_protocol::CustomerCard;
 use tsunagu_stitch::{CallEvent, CallEventKind, Conversation, DedupKey};
 use tsunagu_twilio::params::{
     CallStatusCallback, DialActionCallback, EnqueueActionCallback, ParamsError,
@@ -18,10 +19,8 @@ use worker::{Env, Response};
 use crate::{
     calllog, clock,
     error::AppError,
-    hub::{self, DeferredEvent, HubCall, HubRequest},
-    log,
-    routes::twilio::Webhook,
-    store, tenant_config,
+    hub::{self, DeferredEvent, HubRequest},
+    log, store, tenant_config,
 };
 
 /// Screen pop shows this many earlier conversations.
@@ -60,6 +59,21 @@ fn twiml(xml: String) -> Result<Response, AppError> {
     Ok(response)
 }
 
+/// A verified webhook: who it is for, which hook, its parameters and URL query.
+pub(crate) struct Webhook {
+    pub(crate) tenant: TenantId,
+    /// The tenant's D1 row (read once per webhook; it also carries the routing settings), or
+    /// `None` while D1 cannot be read: the hub then decides with the settings it holds.
+    pub(crate) tenant_row: Option<store::TenantRow>,
+    pub(crate) hook: Hook,
+    pub(crate) pairs: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    /// `I-Twilio-Idempotency-Token`: the same across retries of one delivery.
+    pub(crate) idempotency_token: Option<String>,
+    /// Scheme and host Twilio called, for the callback URLs in our answer.
+    pub(crate) origin: String,
+}
+
 /// An empty TwiML document: the answer to callbacks, which Twilio does not execute.
 fn acknowledged() -> Result<Response, AppError> {
     twiml(r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#.to_owned())
@@ -70,18 +84,18 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
     // Call events D1 refused: the hub keeps them for later instead of the webhook failing.
     let mut deferred = Vec::new();
     let call = match webhook.hook {
-        Hook::Incoming => HubCall::CallArrived {
+        Hook::Incoming => Some(CallInput::CallArrived {
             arrival: arrival(&webhook, env).await?,
-        },
-        Hook::Route => HubCall::CallRedirected {
+        }),
+        Hook::Route => Some(CallInput::CallRedirected {
             interaction: conversation(&webhook)?,
-        },
+        }),
         // The agent answered the outbound call the worker created: the plan dials the customer.
         Hook::Outbound => {
             let request = VoiceRequest::from_pairs(&webhook.pairs).map_err(bad_params)?;
-            HubCall::CallRedirected {
+            Some(CallInput::CallRedirected {
                 interaction: interaction_of(&call_sid(&request.call.call_sid)?),
-            }
+            })
         }
         Hook::DialResult => {
             let interaction = conversation(&webhook)?;
@@ -101,21 +115,21 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 &mut deferred,
             )
             .await;
-            HubCall::DialFinished {
+            Some(CallInput::DialFinished {
                 interaction,
                 attempt,
                 outcome: DialOutcome::from_twilio(callback.dial_call_status.as_str()),
-            }
+            })
         }
-        Hook::QueueWait => HubCall::QueueWait {
+        Hook::QueueWait => Some(CallInput::QueueWait {
             interaction: conversation(&webhook)?,
-        },
+        }),
         Hook::QueueResult => {
             let callback = EnqueueActionCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
-            HubCall::QueueLeft {
+            Some(CallInput::QueueLeft {
                 interaction: conversation(&webhook)?,
                 result: QueueResult::from_twilio(callback.queue_result.as_str()),
-            }
+            })
         }
         Hook::AgentStatus => {
             let interaction = conversation(&webhook)?;
@@ -134,15 +148,14 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 &mut deferred,
             )
             .await;
-            match AgentLegStatus::from_twilio(callback.call.call_status.as_str()) {
-                Some(status) => HubCall::AgentLeg {
+            AgentLegStatus::from_twilio(callback.call.call_status.as_str()).map(|status| {
+                CallInput::AgentLeg {
                     interaction,
                     agent,
                     status,
                     call_sid: sid,
-                },
-                None => HubCall::LogOnly,
-            }
+                }
+            })
         }
         Hook::Status | Hook::NumberStatus => {
             let callback = CallStatusCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
@@ -154,9 +167,7 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 }
                 _ => conversation(&webhook)?,
             };
-            let ended = webhook.hook == Hook::Status
-                && leg.parent_call_sid.is_none()
-                && leg.status.is_terminal();
+            let ended = webhook.hook == Hook::Status && ends_the_call(&leg);
             let sid = leg.call_sid.clone();
             record(
                 env,
@@ -167,9 +178,9 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
             )
             .await;
             if ended {
-                HubCall::CallEnded { call_sid: sid }
+                Some(CallInput::CallEnded { call_sid: sid })
             } else {
-                HubCall::LogOnly
+                None
             }
         }
         Hook::Recording => {
@@ -186,10 +197,10 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 &mut deferred,
             )
             .await;
-            HubCall::LogOnly
+            None
         }
     };
-    if matches!(call, HubCall::LogOnly) && deferred.is_empty() {
+    if call.is_none() && deferred.is_empty() {
         // A callback D1 took: nothing for the hub.
         return acknowledged();
     }
@@ -232,20 +243,7 @@ struct Timing {
 }
 
 fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
-    let name = match plan {
-        CallPlan::Ring { .. } => "ring",
-        CallPlan::Enqueue { .. } => "enqueue",
-        CallPlan::Hold { .. } => "hold",
-        CallPlan::LeaveQueue { .. } => "leave_queue",
-        CallPlan::Fallback { .. } => "fallback",
-        CallPlan::TransferOut { .. } => "transfer_out",
-        CallPlan::DialOut { .. } => "dial_out",
-        CallPlan::HoldForAgent { .. } => "hold_for_agent",
-        CallPlan::OnHold { .. } => "on_hold",
-        CallPlan::Closed { .. } => "closed",
-        CallPlan::AnnounceNewNumber { .. } => "announce_new_number",
-        CallPlan::Hangup { .. } => "hangup",
-    };
+    let name = plan.name();
     let mut fields = vec![
         ("tenant", webhook.tenant.as_str().into()),
         ("hook", webhook.hook.name().into()),
@@ -306,18 +304,16 @@ async fn record(
     }
 }
 
-/// The CRM row of a number as the screen pop and routing show it.
+/// The CRM row of a number as the screen pop and routing show it (the wording is the center's).
 pub(crate) fn customer_card(row: store::CallerRow) -> Option<CustomerCard> {
-    Some(CustomerCard {
-        id: CustomerId::new(row.id).ok()?,
-        name: if row.company.is_empty() {
-            row.name
-        } else {
-            format!("{}（{}）", row.name, row.company)
-        },
-        owner: row.owner_agent_id.and_then(|a| AgentId::new(a).ok()),
-        team: row.owner_team_id.and_then(|t| TeamId::new(t).ok()),
-    })
+    DirectoryCustomer {
+        id: row.id,
+        name: row.name,
+        company: row.company,
+        owner: row.owner_agent_id,
+        owner_team: row.owner_team_id,
+    }
+    .card()
 }
 
 /// The incoming call as the center needs it: caller normalised to E.164, looked up in the CRM,
@@ -361,24 +357,11 @@ async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> 
     let recent = recent
         .iter()
         .filter_map(|row| serde_json::from_str::<Conversation>(&row.body).ok())
-        .map(|conversation| RecentContact {
-            at: conversation.started_at,
-            channel: conversation.channel,
-            agent: conversation.answered_by.clone(),
-            summary: conversation
-                .agent_legs
-                .iter()
-                .rev()
-                .find_map(|leg| leg.wrap_up.as_ref()?.disposition.clone()),
-        })
+        .map(|conversation| recent_contact(&conversation))
         .collect();
-    let line = match line {
-        Some(store::PhoneLineRow {
-            kind,
-            announce_e164: Some(new_number),
-        }) if kind == "legacy" => Line::Legacy { new_number },
-        _ => Line::Main,
-    };
+    let line = line.map_or(Line::Main, |row| {
+        Line::from_directory(&row.kind, row.announce_e164)
+    });
     Ok(CallArrival {
         call_sid,
         customer_number,

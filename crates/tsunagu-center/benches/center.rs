@@ -21,7 +21,9 @@
 use std::{collections::BTreeSet, hint::black_box, time::Duration};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
-use tsunagu_center::{AgentCard, CallArrival, Center, CenterConfig, Line, Output};
+use tsunagu_center::{
+    AgentCard, CallArrival, CallInput, Center, CenterConfig, Input, Line, Output,
+};
 use tsunagu_core::{AgentId, CallSid, CustomerId, TeamId, TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{AwayReason, ClientMessage, CustomerCard, Localized, RequestedStatus};
@@ -68,12 +70,18 @@ fn connected() -> Center {
             teams: BTreeSet::from([team_id(n)]),
         };
         center
-            .agent_connected(START, ConnectionId(n), card)
+            .handle_input(
+                START,
+                Input::AgentConnected {
+                    conn: ConnectionId(n),
+                    card,
+                },
+            )
             .expect("fresh connection");
         // Welcomes carry the roster so far; drained as the worker would send them.
         while center.poll_output().is_some() {}
     }
-    center.handle_timeout(Timestamp(START.0 + 1_000));
+    let _ = center.handle_input(Timestamp(START.0 + 1_000), Input::Timeout);
     while center.poll_output().is_some() {}
     center
 }
@@ -104,7 +112,12 @@ fn burst(center: &mut Center, arrivals: &[CallArrival]) -> usize {
     let now = Timestamp(START.0 + 2_000);
     let mut outputs = 0;
     for arrival in arrivals {
-        black_box(center.call_arrived(now, arrival.clone()));
+        let _ = black_box(center.handle_input(
+            now,
+            Input::Call(CallInput::CallArrived {
+                arrival: arrival.clone(),
+            }),
+        ));
         while let Some(output) = center.poll_output() {
             black_box(&output);
             outputs += 1;
@@ -124,7 +137,13 @@ fn all_changed() -> (Center, Timestamp) {
             },
         };
         center
-            .client_message(now, ConnectionId(n), message)
+            .handle_input(
+                now,
+                Input::ClientMessage {
+                    conn: ConnectionId(n),
+                    message,
+                },
+            )
             .expect("agent may go on break");
     }
     while center.poll_output().is_some() {}
@@ -133,7 +152,7 @@ fn all_changed() -> (Center, Timestamp) {
 }
 
 fn flush(center: &mut Center, due: Timestamp) -> usize {
-    center.handle_timeout(due);
+    let _ = center.handle_input(due, Input::Timeout);
     let mut bytes = 0;
     while let Some(output) = center.poll_output() {
         if let Output::Broadcast { message } = output {
@@ -149,7 +168,7 @@ fn queued() -> Center {
     flush(&mut center, due);
     burst(&mut center, &arrivals());
     let due = center.poll_timeout().unwrap_or(Timestamp(START.0 + 3_000));
-    center.handle_timeout(due);
+    let _ = center.handle_input(due, Input::Timeout);
     while center.poll_output().is_some() {}
     assert_eq!(center.queue_len(), CALLS as usize, "every call waits");
     center.take_delta();
@@ -170,7 +189,12 @@ fn one_more_call() -> CallArrival {
 /// The queued center after one more call, outputs drained, its delta not taken yet.
 fn after_one_call(queued: &Center) -> Center {
     let mut center = queued.clone();
-    black_box(center.call_arrived(Timestamp(START.0 + 4_000), one_more_call()));
+    let _ = black_box(center.handle_input(
+        Timestamp(START.0 + 4_000),
+        Input::Call(CallInput::CallArrived {
+            arrival: one_more_call(),
+        }),
+    ));
     while center.poll_output().is_some() {}
     center
 }
@@ -273,7 +297,12 @@ fn criterion_benches(c: &mut Criterion) {
         b.iter_batched_ref(
             || queued.clone(),
             |center| {
-                black_box(center.call_arrived(Timestamp(START.0 + 4_000), one_more_call()));
+                let _ = black_box(center.handle_input(
+                    Timestamp(START.0 + 4_000),
+                    Input::Call(CallInput::CallArrived {
+                        arrival: one_more_call(),
+                    }),
+                ));
                 while center.poll_output().is_some() {}
                 center.take_delta()
             },

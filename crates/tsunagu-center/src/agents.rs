@@ -18,7 +18,7 @@ impl Center {
     /// agent to the directory or updates their name and teams, logs them in if it is their first
     /// socket (per the presence policy), and sends the socket a `Welcome`, followed by the offer
     /// that rings the agent, if one does.
-    pub fn agent_connected(
+    pub(crate) fn agent_connected(
         &mut self,
         now: Timestamp,
         conn: ConnectionId,
@@ -34,7 +34,7 @@ impl Center {
     /// a socket back in time they go offline, and meanwhile they are offered nothing. A web call
     /// bound to this socket waits the same grace for a widget of the agent to take it back
     /// (its audio is peer to peer); it ends at once only if the page said it was leaving.
-    pub fn agent_disconnected(
+    pub(crate) fn agent_disconnected(
         &mut self,
         now: Timestamp,
         conn: ConnectionId,
@@ -68,7 +68,7 @@ impl Center {
 
     /// A message from a widget socket after its hello. Replies (`Pong`) and every consequence
     /// come out of [`poll_output`](Self::poll_output).
-    pub fn client_message(
+    pub(crate) fn client_message(
         &mut self,
         now: Timestamp,
         conn: ConnectionId,

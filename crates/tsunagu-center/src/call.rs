@@ -44,7 +44,7 @@ pub struct AgentCard {
 #[serde(tag = "plan", rename_all = "snake_case")]
 pub enum CallPlan {
     /// `<Dial answerOnBridge="true" timeout=… action="…?attempt=N"><Client>agent</Client></Dial>`;
-    /// the action reports back through [`Center::dial_finished`](crate::Center::dial_finished).
+    /// the action reports back through [`CallInput::DialFinished`](crate::CallInput::DialFinished).
     Ring {
         interaction: InteractionId,
         agent: AgentId,
@@ -64,7 +64,7 @@ pub enum CallPlan {
         waited: Millis,
     },
     /// The answer to a waitUrl poll: `<Leave/>`; the Enqueue action then asks
-    /// [`Center::queue_left`](crate::Center::queue_left) what comes next.
+    /// [`CallInput::QueueLeft`](crate::CallInput::QueueLeft) what comes next.
     LeaveQueue { interaction: InteractionId },
     /// Dial the backup numbers (all at once). Give this `<Dial>` no action back to the center:
     /// the call is out of the center's hands.

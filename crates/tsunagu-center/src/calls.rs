@@ -17,7 +17,7 @@ impl Center {
     /// sent to the fallback numbers or closed; a call on a legacy line is only announced. The
     /// same CallSid again (a Twilio retry) returns the call's current plan and changes nothing.
     /// The interaction id is the CallSid.
-    pub fn call_arrived(&mut self, now: Timestamp, arrival: CallArrival) -> CallPlan {
+    pub(crate) fn call_arrived(&mut self, now: Timestamp, arrival: CallArrival) -> CallPlan {
         let id = interaction_of(&arrival.call_sid);
         let now = self.begin(now);
         let plan = self.arrive(now, id, arrival);
@@ -30,7 +30,7 @@ impl Center {
     /// agent's wrap-up starts); no answer, busy (a softphone decline), failed or canceled ends
     /// the ring and the call goes to the next agent, the queue, or the fallback numbers. A result
     /// about an earlier attempt changes nothing. Returns the plan to continue with.
-    pub fn dial_finished(
+    pub(crate) fn dial_finished(
         &mut self,
         now: Timestamp,
         interaction: &InteractionId,
@@ -48,7 +48,7 @@ impl Center {
     /// A status callback of an agent's `<Client>` leg: `Answered` connects the call, `Ended`
     /// after that ends it (the agent hung up). A leg that is not the call's current ring or
     /// connection is refused with [`CenterError::StaleLeg`] and changes nothing.
-    pub fn agent_leg(
+    pub(crate) fn agent_leg(
         &mut self,
         now: Timestamp,
         interaction: &InteractionId,
@@ -68,7 +68,7 @@ impl Center {
     /// The caller's leg ended (its status callback said `completed`, …). A ringing offer is
     /// withdrawn, a queued call is abandoned, a connected call is complete. Idempotent; unknown
     /// calls (legacy announcements, forgotten calls) are ignored.
-    pub fn call_ended(&mut self, now: Timestamp, call_sid: &CallSid) {
+    pub(crate) fn call_ended(&mut self, now: Timestamp, call_sid: &CallSid) {
         let now = self.begin(now);
         if let Some(id) = self.by_call_sid.get(call_sid).cloned() {
             self.caller_left(now, &id);
@@ -79,7 +79,7 @@ impl Center {
     /// The queue's waitUrl poll: the caller's position (1-based) and wait so far, or
     /// `LeaveQueue` once the tenant's `max_wait` is reached and fallback numbers exist (also
     /// when the call should leave the queue for another reason).
-    pub fn queue_wait(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
+    pub(crate) fn queue_wait(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
         let now = self.begin(now);
         self.heard(now, interaction);
         let plan = self.wait(now, interaction);
@@ -91,7 +91,7 @@ impl Center {
     /// fallback numbers; after a redirect it gets its current plan; after a hang-up it is
     /// abandoned. When the caller left the queue without being told to (or the queue failed)
     /// and there are no fallback numbers, the call is queued again (it kept its place).
-    pub fn queue_left(
+    pub(crate) fn queue_left(
         &mut self,
         now: Timestamp,
         interaction: &InteractionId,
@@ -107,7 +107,11 @@ impl Center {
 
     /// The route URL, reached after an [`Output::RedirectCall`](crate::Output::RedirectCall):
     /// the plan decided meanwhile (ring the next agent, enqueue, fall back).
-    pub fn call_redirected(&mut self, now: Timestamp, interaction: &InteractionId) -> CallPlan {
+    pub(crate) fn call_redirected(
+        &mut self,
+        now: Timestamp,
+        interaction: &InteractionId,
+    ) -> CallPlan {
         let now = self.begin(now);
         self.heard(now, interaction);
         self.give_up_rejoin(now, interaction);

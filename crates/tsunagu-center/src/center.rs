@@ -34,16 +34,15 @@ pub(crate) const ENDED_RETENTION: Millis = Millis::from_secs(600);
 ///
 /// The shell (the tenant's Durable Object) drives it like the other machines of the domain:
 ///
-/// 1. Feed what happened, with the time: widget sockets (`agent_connected`,
-///    `agent_disconnected`, `client_message`), customer sockets of web calls
-///    (`web_call_started`, `caller_message`, `caller_disconnected`) and Twilio (`call_arrived`,
-///    `dial_finished`, `agent_leg`, `call_ended`, `queue_wait`, `queue_left`,
-///    `call_redirected`). Call-side inputs that Twilio waits on return
-///    the [`CallPlan`] to answer with; refused socket inputs return a [`crate::CenterError`] and
-///    change nothing.
+/// 1. Feed what happened, with the time, as one [`Input`](crate::Input) through
+///    [`handle_input`](Self::handle_input): widget sockets (`AgentConnected`,
+///    `AgentDisconnected`, `ClientMessage`), customer sockets of web calls (`WebCallStarted`,
+///    `CallerMessage`, `CallerDisconnected`), Twilio's calls (`Call(CallInput)`) and the alarm
+///    (`Timeout`). Call inputs that Twilio waits on reply with the [`CallPlan`] to answer with;
+///    a refused input returns a [`crate::CenterError`] and changes nothing.
 /// 2. Drain [`poll_output`](Self::poll_output) and act on every [`Output`].
-/// 3. Arm the alarm at [`poll_timeout`](Self::poll_timeout); when it fires call
-///    [`handle_timeout`](Self::handle_timeout). Timers that are due are also applied before any
+/// 3. Arm the alarm at [`poll_timeout`](Self::poll_timeout); when it fires, hand in
+///    [`Input::Timeout`](crate::Input::Timeout). Timers that are due are also applied before any
 ///    input, each at its own time, so a late alarm never changes the outcome.
 /// 4. Persist [`take_delta`](Self::take_delta) after each batch (a few small entries);
 ///    [`Center::restore_entries`] continues exactly where the last delta was taken.
@@ -354,7 +353,7 @@ impl Center {
         self.outputs.pop_front()
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) must be called next, if anything is pending.
+    /// When [`Input::Timeout`](crate::Input::Timeout) is due next, if anything is pending.
     pub fn poll_timeout(&self) -> Option<Timestamp> {
         let timer = self.timers.first().map(|(at, _)| *at);
         let web_wait = self.web_waits.first().map(|(at, _)| *at);
@@ -372,7 +371,7 @@ impl Center {
     /// Applies every timer due by `now`, each at its own time: presence deadlines (offer
     /// acknowledgement and ring, wrap-up, disconnect grace), web calls waiting for their widget
     /// and the roster broadcast.
-    pub fn handle_timeout(&mut self, now: Timestamp) {
+    pub(crate) fn handle_timeout(&mut self, now: Timestamp) {
         self.begin(now);
         self.finish();
     }
@@ -397,7 +396,7 @@ impl Center {
     }
 
     /// The open sockets, as the center knows them (after a restore, close the ones the runtime no
-    /// longer has with [`agent_disconnected`](Self::agent_disconnected)).
+    /// longer has with [`Input::AgentDisconnected`](crate::Input::AgentDisconnected)).
     pub fn connections(&self) -> impl Iterator<Item = ConnectionId> + '_ {
         self.connections.keys().copied()
     }
@@ -408,7 +407,7 @@ impl Center {
     }
 
     /// The open customer sockets of web calls, as the center knows them (after a restore, close
-    /// the ones the runtime no longer has with [`caller_disconnected`](Self::caller_disconnected)).
+    /// the ones the runtime no longer has with [`Input::CallerDisconnected`](crate::Input::CallerDisconnected)).
     pub fn callers(&self) -> impl Iterator<Item = ConnectionId> + '_ {
         self.callers.keys().copied()
     }

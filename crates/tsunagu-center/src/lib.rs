@@ -1,7 +1,8 @@
 //! One tenant's contact center as a sans-IO state machine: presence, routing, calls, broadcasts.
 //!
 //! The tenant's Durable Object is a thin shell around one [`Center`]: it feeds it what happens
-//! (widget sockets, Twilio webhooks and callbacks) with the time, drains its [`Output`]s, turns
+//! (widget sockets, Twilio webhooks and callbacks) as one [`Input`] with the time through
+//! [`Center::handle_input`] (the contract of `tsunagu-presence`), drains its [`Output`]s, turns
 //! [`Center::poll_timeout`] into an alarm and stores [`Center::take_delta`] after each batch: the
 //! few small entries (`meta`, `agent/…`, `call/…`, `roster/…`) the batch changed, so a write
 //! costs the same with 2 agents or 2,000 and 1,000 queued calls; [`Center::restore_entries`]
@@ -14,7 +15,7 @@
 //! # A call
 //!
 //! ```text
-//! call_arrived ──▶ Ring(agent, attempt) ──ack + leg answered──▶ connected ──hang-up──▶ Hangup
+//! CallArrived  ──▶ Ring(agent, attempt) ──ack + leg answered──▶ connected ──hang-up──▶ Hangup
 //!      │                │ no answer / busy / declined / not acknowledged        (agent: wrap-up)
 //!      │                ▼
 //!      │           next ladder step ─▶ Ring … ─▶ nobody free ─▶ Enqueue ─▶ Hold(position) …
@@ -29,7 +30,7 @@
 //!   policy's `offer_ack_timeout`; a widget that does not (a frozen background tab) costs the
 //!   agent their availability (`away: missed_offer` by default) and the call moves on at once.
 //!   Twilio, still ringing the old agent, is told with [`Output::RedirectCall`]; it then asks
-//!   [`Center::call_redirected`], which returns the plan decided meanwhile.
+//!   with [`CallInput::CallRedirected`], answered with the plan decided meanwhile.
 //! - **Attempts.** Every ring has a number; a Dial result about an older ring changes nothing.
 //! - **Ring time.** A ring lasts the ladder step's timeout, capped by the policy's
 //!   `ring_no_answer`, so the widget and Twilio give up together.
@@ -40,7 +41,7 @@
 //! - **Ended calls** are remembered for ten minutes so that retries and late callbacks about them
 //!   get their last plan instead of starting anew.
 //! - **Web calls.** A customer's browser calls in through its own socket
-//!   ([`Center::web_call_started`]); the call is routed like a phone call, rings with presence's
+//!   ([`Input::WebCallStarted`]); the call is routed like a phone call, rings with presence's
 //!   own deadlines, connects when the widget accepts, and the hub relays WebRTC signalling
 //!   between the customer socket and the accepting widget socket only (see `webcall.rs`). A blip
 //!   of that socket (closed without `leaving`) unbinds the call, which waits `disconnect_grace`
@@ -57,10 +58,12 @@ mod call;
 mod calls;
 mod center;
 mod config;
+mod directory;
 mod entries;
 mod error;
 mod hold;
 mod hours;
+mod input;
 mod outbound;
 mod output;
 mod recover;
@@ -77,12 +80,14 @@ pub use call::{
 pub use calls::interaction_of;
 pub use center::Center;
 pub use config::CenterConfig;
+pub use directory::{DirectoryCustomer, ends_the_call, recent_contact};
 pub use entries::Delta;
 pub use error::{CenterError, ConfigError, RestoreError};
 pub use hours::{
     BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, InvalidClockTime,
     OpeningHours, Openness, TimeZoneName, Weekday,
 };
+pub use input::{CallInput, Input, Reply};
 pub use outbound::OutboundCall;
 pub use output::Output;
 pub use recover::{Quarantined, Recovered};

@@ -33,7 +33,7 @@ impl Center {
     /// ringing them, on the line, or in wrap-up; under the dial policy's caps (their calls placed
     /// within its window, the tenant's outbound calls open at once). Whether the number may be
     /// dialled is [`DialPolicy::check`](tsunagu_phone::DialPolicy::check)'s to say, before this.
-    pub fn can_dial(&self, now: Timestamp, agent: &AgentId) -> Result<(), CenterError> {
+    pub(crate) fn can_dial(&self, now: Timestamp, agent: &AgentId) -> Result<(), CenterError> {
         let entry = self.agents.get(agent).ok_or(CenterError::NotSignedIn)?;
         match entry.presence.status() {
             Status::Available | Status::Away { .. } if !entry.conns.is_empty() => {}
@@ -71,7 +71,7 @@ impl Center {
     /// The worker created `call`: the agent is on it from now on (no inbound call rings them),
     /// and the conversation starts. Refused, changing nothing, when the agent cannot dial any
     /// more (a call rang them meanwhile): the worker then cancels the created call.
-    pub fn outbound_placed(
+    pub(crate) fn outbound_placed(
         &mut self,
         now: Timestamp,
         call: OutboundCall,

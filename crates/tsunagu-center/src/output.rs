@@ -25,8 +25,8 @@ pub enum Output {
     },
     /// Twilio is still executing an older plan for this call (ringing an agent who did not
     /// acknowledge, or waiting in the queue): redirect it with the REST API to the route URL,
-    /// which asks [`Center::call_redirected`](crate::Center::call_redirected) for the new plan. If
-    /// Twilio answers that the call is over, report [`Center::call_ended`](crate::Center::call_ended).
+    /// which asks with [`CallInput::CallRedirected`](crate::CallInput::CallRedirected) for the new plan. If
+    /// Twilio answers that the call is over, report [`CallInput::CallEnded`](crate::CallInput::CallEnded).
     RedirectCall {
         call_sid: CallSid,
         interaction: InteractionId,

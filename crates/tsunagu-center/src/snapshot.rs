@@ -90,7 +90,7 @@ impl Center {
     }
 
     /// The center a snapshot was taken of. Its sockets are the ones open when it was taken: call
-    /// [`agent_disconnected`](Self::agent_disconnected) for those the runtime no longer has.
+    /// [`Input::AgentDisconnected`](crate::Input::AgentDisconnected) for those the runtime no longer has.
     /// A snapshot whose parts contradict each other is refused. Its first
     /// [`take_delta`](Self::take_delta) holds every entry, to move a stored snapshot to entries.
     pub fn restore(snapshot: Snapshot) -> Result<Center, RestoreError> {

@@ -85,7 +85,7 @@ impl Center {
     /// socket already has a live call or is an agent's, when the tenant has
     /// `max_web_calls` live web calls already ([`CenterError::WebCallsBusy`]), or when the id the
     /// random bytes make is taken.
-    pub fn web_call_started(
+    pub(crate) fn web_call_started(
         &mut self,
         now: Timestamp,
         conn: ConnectionId,
@@ -100,7 +100,7 @@ impl Center {
     /// A message from a customer socket after `start`: signalling for the agent (only while
     /// connected, within the size and count limits), the customer hanging up, or `ping`
     /// (answered with `pong`). A second `start` is refused.
-    pub fn caller_message(
+    pub(crate) fn caller_message(
         &mut self,
         now: Timestamp,
         conn: ConnectionId,
@@ -133,7 +133,7 @@ impl Center {
     /// A customer socket closed: its call ends as if the customer hung up (a queued or ringing
     /// call is abandoned). Unknown sockets (never started, or already told the call ended) are
     /// refused with [`CenterError::UnknownConnection`] and change nothing.
-    pub fn caller_disconnected(
+    pub(crate) fn caller_disconnected(
         &mut self,
         now: Timestamp,
         conn: ConnectionId,

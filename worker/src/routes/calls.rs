@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use tsunagu_auth::{Permission, Role};
-use tsunagu_center::{OutboundCall, interaction_of};
+use tsunagu_center::{CallInput, OutboundCall, interaction_of};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_phone::{DialRefusal, PhoneNumber, Region};
 use worker::{Env, Request, Response};
@@ -15,7 +15,7 @@ use worker::{Env, Request, Response};
 use crate::{
     auth, deployment,
     error::AppError,
-    hub::{self, HubCall, HubRequest, Refusal},
+    hub::{self, HubRequest, Refusal},
     log, store, tenant_config, twilio_rest, voice,
 };
 
@@ -104,14 +104,14 @@ pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppEr
     let ask = |call| HubRequest {
         config: Some(config.clone()),
         origin: origin.clone(),
-        call,
+        call: Some(call),
         log: Vec::new(),
     };
     // Checked before Twilio is asked, so a busy agent costs no call.
     let reply = hub::call(
         env,
         &tenant,
-        &ask(HubCall::CanDial {
+        &ask(CallInput::CanDial {
             agent: session.agent.clone(),
         }),
     )
@@ -141,7 +141,7 @@ pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppEr
     let reply = hub::call(
         env,
         &tenant,
-        &ask(HubCall::OutboundPlaced { outbound: placed }),
+        &ask(CallInput::OutboundPlaced { outbound: placed }),
     )
     .await?;
     if let Some(refusal) = reply.refused {

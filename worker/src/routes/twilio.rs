@@ -13,26 +13,12 @@ use crate::{
     error::AppError,
     log,
     secrets::{self, TenantSecret},
-    store, voice,
+    store,
+    voice::{self, Hook, Webhook},
 };
 
 /// Every webhook URL starts with this; then `<tenant>/<hook>`.
 pub(crate) const PREFIX: &str = "/twilio/voice/";
-
-/// A verified webhook: who it is for, which hook, its parameters and URL query.
-pub(crate) struct Webhook {
-    pub(crate) tenant: TenantId,
-    /// The tenant's D1 row (read once per webhook; it also carries the routing settings), or
-    /// `None` while D1 cannot be read: the hub then decides with the settings it holds.
-    pub(crate) tenant_row: Option<store::TenantRow>,
-    pub(crate) hook: voice::Hook,
-    pub(crate) pairs: Vec<(String, String)>,
-    pub(crate) query: Vec<(String, String)>,
-    /// `I-Twilio-Idempotency-Token`: the same across retries of one delivery.
-    pub(crate) idempotency_token: Option<String>,
-    /// Scheme and host Twilio called, for the callback URLs in our answer.
-    pub(crate) origin: String,
-}
 
 pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, AppError> {
     let path = req.path();
@@ -40,7 +26,7 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         .split_once('/')
         .ok_or(AppError::NotFound)?;
     let tenant = TenantId::new(tenant).map_err(|_| AppError::NotFound)?;
-    let hook = voice::Hook::from_path(hook).ok_or(AppError::NotFound)?;
+    let hook = Hook::from_path(hook).ok_or(AppError::NotFound)?;
     // Nothing is read from D1 before the signature holds: a flood of forged webhooks costs no
     // database work, and a tenant without an auth token cannot be told from an unknown one.
     let Some(auth_token) = secrets::tenant_secret(env, &tenant, TenantSecret::TwilioAuthToken)

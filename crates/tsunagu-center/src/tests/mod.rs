@@ -5,6 +5,7 @@
 //! the way (as a punctual alarm would). Everything is written to a transcript that the scenario
 //! tests compare with `expect!` snapshots, and the invariants are checked after every step.
 
+mod directory;
 mod entries;
 mod hold;
 mod hours;
@@ -29,8 +30,8 @@ use tsunagu_protocol::{
 use tsunagu_stitch::{CallEvent, CallEventKind, ContactRef};
 
 use crate::{
-    AgentCard, AgentLegStatus, CallArrival, CallPlan, Center, CenterConfig, DialOutcome, Line,
-    Output, QueueResult, WebCallStart,
+    AgentCard, AgentLegStatus, CallArrival, CallInput, CallPlan, Center, CenterConfig, DialOutcome,
+    Input, Line, Output, QueueResult, Reply, WebCallStart,
 };
 
 /// Monday 2024-04-01, 10:00 in Japan (01:00 UTC).
@@ -138,7 +139,7 @@ impl Sim {
         let target = Timestamp(T0.0 + (secs * 1000.0).round() as u64);
         while let Some(due) = self.center.poll_timeout().filter(|due| *due <= target) {
             self.now = self.now.max(due);
-            self.center.handle_timeout(due);
+            self.done(due, Input::Timeout);
             if self.has_output() {
                 self.line("alarm");
                 self.drain();
@@ -156,29 +157,53 @@ impl Sim {
             .max(Timestamp(T0.0 + (secs * 1000.0).round() as u64));
     }
 
+    /// One input through the center's one contract, at the current time.
+    fn input(&mut self, input: Input) -> Result<(), crate::CenterError> {
+        self.center.handle_input(self.now, input).map(|_| ())
+    }
+
+    /// An input whose answer does not matter (an alarm).
+    fn done(&mut self, now: Timestamp, input: Input) {
+        if let Err(e) = self.center.handle_input(now, input) {
+            panic!("{e}");
+        }
+    }
+
+    /// A call input that answers Twilio with a plan.
+    fn call_plan(&mut self, input: CallInput) -> CallPlan {
+        match self.center.handle_input(self.now, Input::Call(input)) {
+            Ok(Reply::Plan(plan)) => plan,
+            other => panic!("a plan was expected, not {other:?}"),
+        }
+    }
+
     fn has_output(&self) -> bool {
         !self.center.outputs.is_empty()
     }
 
     pub(crate) fn connect(&mut self, conn: u64, who: &str, teams: &[&str]) {
         self.line(&format!("connect c{conn} {who} {teams:?}"));
-        let result = self
-            .center
-            .agent_connected(self.now, ConnectionId(conn), card(who, teams));
+        let result = self.input(Input::AgentConnected {
+            conn: ConnectionId(conn),
+            card: card(who, teams),
+        });
         self.result(result);
     }
 
     pub(crate) fn disconnect(&mut self, conn: u64) {
         self.line(&format!("disconnect c{conn}"));
-        let result = self.center.agent_disconnected(self.now, ConnectionId(conn));
+        let result = self.input(Input::AgentDisconnected {
+            conn: ConnectionId(conn),
+        });
         self.result(result);
     }
 
     pub(crate) fn send(&mut self, conn: u64, message: ClientMessage) {
         self.line(&format!("c{conn} says {}", message.to_json()));
-        let result = self
-            .center
-            .client_message(self.now, ConnectionId(conn), message);
+        let result = self.input(Input::ClientMessage {
+            conn: ConnectionId(conn),
+            message,
+        });
         self.result(result);
     }
 
@@ -211,15 +236,15 @@ impl Sim {
 
     pub(crate) fn call(&mut self, call: &str, owner: Option<&str>, team: Option<&str>) {
         self.line(&format!("call {call} owner={owner:?} team={team:?}"));
-        let plan = self
-            .center
-            .call_arrived(self.now, arrival(call, owner, team));
+        let plan = self.call_plan(CallInput::CallArrived {
+            arrival: arrival(call, owner, team),
+        });
         self.plan(&plan);
     }
 
     pub(crate) fn arrive(&mut self, arrival: CallArrival) {
         self.line(&format!("call {} on {:?}", arrival.call_sid, arrival.line));
-        let plan = self.center.call_arrived(self.now, arrival);
+        let plan = self.call_plan(CallInput::CallArrived { arrival });
         self.plan(&plan);
     }
 
@@ -232,51 +257,61 @@ impl Sim {
             to: tsunagu_interaction::ExternalNumber::new(to).unwrap_or_else(|e| panic!("{e}")),
             customer: None,
         };
-        let result = self.center.outbound_placed(self.now, placed);
+        let result = self.input(Input::Call(CallInput::OutboundPlaced { outbound: placed }));
         self.result(result);
     }
 
     pub(crate) fn dial(&mut self, call: &str, attempt: u32, outcome: DialOutcome) {
         self.line(&format!("dial result {call}#{attempt} {outcome:?}"));
-        let plan = self
-            .center
-            .dial_finished(self.now, &interaction(call), attempt, outcome);
+        let plan = self.call_plan(CallInput::DialFinished {
+            interaction: interaction(call),
+            attempt,
+            outcome,
+        });
         self.plan(&plan);
     }
 
     pub(crate) fn leg(&mut self, call: &str, who: &str, status: AgentLegStatus) {
         self.line(&format!("leg {call} {who} {status:?}"));
-        let result = self.center.agent_leg(
-            self.now,
-            &interaction(call),
-            &agent(who),
+        let result = self.input(Input::Call(CallInput::AgentLeg {
+            interaction: interaction(call),
+            agent: agent(who),
             status,
-            sid(&format!("{call}-{who}")),
-        );
+            call_sid: sid(&format!("{call}-{who}")),
+        }));
         self.result(result);
     }
 
     pub(crate) fn hang_up(&mut self, call: &str) {
         self.line(&format!("caller of {call} hangs up"));
-        self.center.call_ended(self.now, &sid(call));
-        self.drain();
+        let result = self.input(Input::Call(CallInput::CallEnded {
+            call_sid: sid(call),
+        }));
+        self.result(result);
     }
 
     pub(crate) fn wait(&mut self, call: &str) {
         self.line(&format!("queue poll {call}"));
-        let plan = self.center.queue_wait(self.now, &interaction(call));
+        let plan = self.call_plan(CallInput::QueueWait {
+            interaction: interaction(call),
+        });
         self.plan(&plan);
     }
 
     pub(crate) fn left(&mut self, call: &str, result: QueueResult) {
         self.line(&format!("queue left {call} {result:?}"));
-        let plan = self.center.queue_left(self.now, &interaction(call), result);
+        let plan = self.call_plan(CallInput::QueueLeft {
+            interaction: interaction(call),
+            result,
+        });
         self.plan(&plan);
     }
 
     pub(crate) fn redirected(&mut self, call: &str) {
         self.line(&format!("redirected {call}"));
-        let plan = self.center.call_redirected(self.now, &interaction(call));
+        let plan = self.call_plan(CallInput::CallRedirected {
+            interaction: interaction(call),
+        });
         self.plan(&plan);
     }
 
@@ -292,16 +327,18 @@ impl Sim {
         self.line(&format!(
             "customer c{conn} calls from the web as {name:?} {number:?}"
         ));
-        let result = self.center.web_call_started(
+        let result = self.center.handle_input(
             self.now,
-            ConnectionId(conn),
-            WebCallStart {
-                name: name.map(str::to_owned),
-                number: number.map(str::to_owned),
-                random: [seed; 16],
+            Input::WebCallStarted {
+                conn: ConnectionId(conn),
+                start: WebCallStart {
+                    name: name.map(str::to_owned),
+                    number: number.map(str::to_owned),
+                    random: [seed; 16],
+                },
             },
         );
-        if let Ok(id) = &result {
+        if let Ok(Reply::WebCall(id)) = &result {
             let _ = writeln!(self.log, "  = {id}");
         }
         self.result(result.map(|_| ()));
@@ -309,17 +346,18 @@ impl Sim {
 
     pub(crate) fn caller_says(&mut self, conn: u64, message: CallerMessage) {
         self.line(&format!("customer c{conn} says {}", message.to_json()));
-        let result = self
-            .center
-            .caller_message(self.now, ConnectionId(conn), message);
+        let result = self.input(Input::CallerMessage {
+            conn: ConnectionId(conn),
+            message,
+        });
         self.result(result);
     }
 
     pub(crate) fn caller_gone(&mut self, conn: u64) {
         self.line(&format!("customer c{conn} closes the page"));
-        let result = self
-            .center
-            .caller_disconnected(self.now, ConnectionId(conn));
+        let result = self.input(Input::CallerDisconnected {
+            conn: ConnectionId(conn),
+        });
         self.result(result);
     }
 

@@ -1,0 +1,154 @@
+//! Everything that happens to a tenant's contact center, as one [`Input`] through
+//! [`Center::handle_input`]: the same contract as `tsunagu-presence` (inputs and the time in;
+//! [`Output`](crate::Output)s out of `poll_output`; the next deadline from `poll_timeout`).
+
+use serde::{Deserialize, Serialize};
+use tsunagu_core::{AgentId, CallSid, InteractionId, Timestamp};
+use tsunagu_presence::ConnectionId;
+use tsunagu_protocol::{CallerMessage, ClientMessage};
+
+use crate::{
+    AgentCard, AgentLegStatus, CallArrival, CallPlan, Center, CenterError, DialOutcome,
+    OutboundCall, QueueResult, WebCallStart,
+};
+
+/// One thing that happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// A widget socket of the agent on `card` opened (the shell verified the session). Answers
+    /// with a `Welcome` to the socket, then the offer ringing the agent, if one does.
+    AgentConnected { conn: ConnectionId, card: AgentCard },
+    /// A widget socket closed; the last one starts the disconnect grace.
+    AgentDisconnected { conn: ConnectionId },
+    /// A message from a widget socket after its hello.
+    ClientMessage {
+        conn: ConnectionId,
+        message: ClientMessage,
+    },
+    /// A customer socket said `start`: a web call arrives ([`Reply::WebCall`]).
+    WebCallStarted {
+        conn: ConnectionId,
+        start: WebCallStart,
+    },
+    /// A message from a customer socket after `start`.
+    CallerMessage {
+        conn: ConnectionId,
+        message: CallerMessage,
+    },
+    /// A customer socket closed: its call ends as if the customer hung up.
+    CallerDisconnected { conn: ConnectionId },
+    /// A phone call's event, from a Twilio webhook or the worker's own REST calls.
+    Call(CallInput),
+    /// Nothing happened but time passed (the shell's alarm for `poll_timeout`).
+    Timeout,
+}
+
+/// A phone call's event: what the worker's stateless handlers send the tenant's hub. Serialized
+/// between the two, so its shape is the wire's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallInput {
+    /// The incoming-call webhook ([`Reply::Plan`]). The same CallSid again (a Twilio retry)
+    /// answers the call's current plan and changes nothing.
+    CallArrived { arrival: CallArrival },
+    /// The route URL, reached after an [`Output::RedirectCall`](crate::Output::RedirectCall)
+    /// ([`Reply::Plan`]: the plan decided meanwhile).
+    CallRedirected { interaction: InteractionId },
+    /// Twilio's `<Dial action>` for ring `attempt` ([`Reply::Plan`]).
+    DialFinished {
+        interaction: InteractionId,
+        attempt: u32,
+        outcome: DialOutcome,
+    },
+    /// The queue's waitUrl poll ([`Reply::Plan`]).
+    QueueWait { interaction: InteractionId },
+    /// The `<Enqueue>` action ([`Reply::Plan`]).
+    QueueLeft {
+        interaction: InteractionId,
+        result: QueueResult,
+    },
+    /// A status callback of an agent's `<Client>` leg; a stale leg is refused
+    /// ([`CenterError::StaleLeg`]) and changes nothing.
+    AgentLeg {
+        interaction: InteractionId,
+        agent: AgentId,
+        status: AgentLegStatus,
+        call_sid: CallSid,
+    },
+    /// The caller's leg ended. Idempotent.
+    CallEnded { call_sid: CallSid },
+    /// May the agent place a call now? Refused with why not; changes nothing.
+    CanDial { agent: AgentId },
+    /// The worker created an agent's outbound call; refused when the agent got busy meanwhile
+    /// (the worker then cancels the call).
+    OutboundPlaced { outbound: OutboundCall },
+}
+
+/// What an input answers at once; everything else comes out of `poll_output`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Done,
+    /// What Twilio does next with the call (the worker renders it as TwiML).
+    Plan(CallPlan),
+    /// The web call that started.
+    WebCall(InteractionId),
+}
+
+impl Center {
+    /// Applies one input at `now` (first every timer due by then). A refusal changes nothing.
+    pub fn handle_input(&mut self, now: Timestamp, input: Input) -> Result<Reply, CenterError> {
+        let done = |result: Result<(), CenterError>| result.map(|()| Reply::Done);
+        match input {
+            Input::AgentConnected { conn, card } => done(self.agent_connected(now, conn, card)),
+            Input::AgentDisconnected { conn } => done(self.agent_disconnected(now, conn)),
+            Input::ClientMessage { conn, message } => done(self.client_message(now, conn, message)),
+            Input::WebCallStarted { conn, start } => {
+                self.web_call_started(now, conn, start).map(Reply::WebCall)
+            }
+            Input::CallerMessage { conn, message } => done(self.caller_message(now, conn, message)),
+            Input::CallerDisconnected { conn } => done(self.caller_disconnected(now, conn)),
+            Input::Call(call) => self.call_input(now, call),
+            Input::Timeout => {
+                self.handle_timeout(now);
+                Ok(Reply::Done)
+            }
+        }
+    }
+
+    fn call_input(&mut self, now: Timestamp, call: CallInput) -> Result<Reply, CenterError> {
+        Ok(Reply::Plan(match call {
+            CallInput::CallArrived { arrival } => self.call_arrived(now, arrival),
+            CallInput::CallRedirected { interaction } => self.call_redirected(now, &interaction),
+            CallInput::DialFinished {
+                interaction,
+                attempt,
+                outcome,
+            } => self.dial_finished(now, &interaction, attempt, outcome),
+            CallInput::QueueWait { interaction } => self.queue_wait(now, &interaction),
+            CallInput::QueueLeft {
+                interaction,
+                result,
+            } => self.queue_left(now, &interaction, result),
+            CallInput::AgentLeg {
+                interaction,
+                agent,
+                status,
+                call_sid,
+            } => {
+                return self
+                    .agent_leg(now, &interaction, &agent, status, call_sid)
+                    .map(|()| Reply::Done);
+            }
+            CallInput::CallEnded { call_sid } => {
+                self.call_ended(now, &call_sid);
+                return Ok(Reply::Done);
+            }
+            CallInput::CanDial { agent } => {
+                return self.can_dial(now, &agent).map(|()| Reply::Done);
+            }
+            CallInput::OutboundPlaced { outbound } => {
+                return self.outbound_placed(now, outbound).map(|()| Reply::Done);
+            }
+        }))
+    }
+}
