@@ -7,6 +7,8 @@ use tsunagu_core::{AgentId, CallSid, InteractionId, Millis, TeamId};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_protocol::{CustomerCard, RecentContact};
 
+use crate::ClosedBecause;
+
 /// An incoming call, as the worker knows it after looking the caller up in D1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallArrival {
@@ -95,7 +97,13 @@ pub enum CallPlan {
         number: ExternalNumber,
     },
     /// After hours and nowhere to send the caller: play the closed message and hang up.
-    Closed { interaction: InteractionId },
+    Closed {
+        interaction: InteractionId,
+        /// Which rule of the business calendar closed it (a holiday, the year end, a one-off
+        /// closure, the hours), for the announcement. Absent in plans stored by older builds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        because: Option<ClosedBecause>,
+    },
     /// A legacy number was called: announce the new number, then send the call to the incoming
     /// webhook again as a call to the main line (same CallSid).
     AnnounceNewNumber { new_number: String },
@@ -116,7 +124,7 @@ impl CallPlan {
             | CallPlan::DialOut { interaction, .. }
             | CallPlan::HoldForAgent { interaction, .. }
             | CallPlan::OnHold { interaction }
-            | CallPlan::Closed { interaction }
+            | CallPlan::Closed { interaction, .. }
             | CallPlan::Hangup { interaction } => Some(interaction),
             CallPlan::AnnounceNewNumber { .. } => None,
         }

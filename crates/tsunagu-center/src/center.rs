@@ -21,7 +21,7 @@ use tsunagu_stitch::{
 };
 
 use crate::{
-    CallPlan, CenterConfig, ConfigError, FallbackReason, Output, entries::Journal,
+    CallPlan, CenterConfig, ConfigError, FallbackReason, Openness, Output, entries::Journal,
     webcall::WebCaller, wire,
 };
 
@@ -1127,7 +1127,14 @@ impl Center {
                     numbers: numbers.clone(),
                     reason: *reason,
                 },
-                Ending::Closed => CallPlan::Closed { interaction },
+                Ending::Closed => CallPlan::Closed {
+                    interaction,
+                    // The calendar is a pure function of the arrival time: no need to store it.
+                    because: match self.config.hours.openness(call.arrived_at) {
+                        Openness::Closed { because } => Some(because),
+                        Openness::Open => None,
+                    },
+                },
                 Ending::TransferredOut { number } => CallPlan::TransferOut {
                     interaction,
                     number: number.clone(),

@@ -2,6 +2,6 @@
 //! time zone, national holidays, the year-end closure, one-off closures).
 
 pub use tsunagu_calendar::{
-    BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, InvalidClockTime,
-    OpeningHours, Openness, TimeZoneName, Weekday,
+    BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, HolidayName,
+    InvalidClockTime, OpeningHours, Openness, TimeZoneName, Weekday,
 };

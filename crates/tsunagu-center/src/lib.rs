@@ -84,8 +84,8 @@ pub use directory::{DirectoryCustomer, ends_the_call, recent_contact};
 pub use entries::Delta;
 pub use error::{CenterError, ConfigError, RestoreError};
 pub use hours::{
-    BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, InvalidClockTime,
-    OpeningHours, Openness, TimeZoneName, Weekday,
+    BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, HolidayName,
+    InvalidClockTime, OpeningHours, Openness, TimeZoneName, Weekday,
 };
 pub use input::{CallInput, Input, Reply};
 pub use outbound::OutboundCall;

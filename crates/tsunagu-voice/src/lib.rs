@@ -4,7 +4,7 @@
 //! parameters in alphabetical order (Twilio has been seen to re-order query strings, which breaks
 //! signatures of URLs that were not already sorted; twilio.md §1.4).
 
-use tsunagu_center::{CallPlan, FallbackReason};
+use tsunagu_center::{CallPlan, ClosedBecause, FallbackReason};
 use tsunagu_core::{ClientIdentity, InteractionId, TenantId};
 use tsunagu_phone::PhoneNumber;
 use tsunagu_twilio::twiml::{
@@ -168,6 +168,42 @@ fn number_leg(e164: &str, hooks: &Webhooks, interaction: &InteractionId) -> Numb
         ])
 }
 
+/// What a caller hears when the line is closed, in Japanese and English: why, when the calendar
+/// says (a holiday by name, the year-end break, the tenant's own closure reason).
+fn closed_announcement(because: Option<&ClosedBecause>) -> (String, String) {
+    const THANKS_JA: &str = "お電話ありがとうございます。";
+    const THANKS_EN: &str = "Thank you for calling.";
+    match because {
+        Some(ClosedBecause::NationalHoliday { holiday }) => (
+            format!(
+                "{THANKS_JA}本日は{}のため、休業しております。恐れ入りますが、営業日におかけ直しください。",
+                holiday.ja()
+            ),
+            format!(
+                "{THANKS_EN} We are closed today for {}; please call again on a business day.",
+                holiday.en()
+            ),
+        ),
+        Some(ClosedBecause::YearEnd) => (
+            format!(
+                "{THANKS_JA}誠に勝手ながら、年末年始は休業しております。新年の営業開始後におかけ直しください。"
+            ),
+            format!(
+                "{THANKS_EN} We are closed for the New Year holidays; please call again when we reopen."
+            ),
+        ),
+        // The tenant's reason is for agents and the audit (it may be internal): not spoken.
+        Some(ClosedBecause::Closure { .. }) => (
+            format!("{THANKS_JA}誠に勝手ながら、本日は休業しております。"),
+            format!("{THANKS_EN} We are closed today."),
+        ),
+        Some(ClosedBecause::OutsideHours) | None => (
+            format!("{THANKS_JA}ただいま営業時間外です。営業時間内におかけ直しください。"),
+            format!("{THANKS_EN} We are closed now; please call again during business hours."),
+        ),
+    }
+}
+
 /// Writes `plan` as TwiML.
 pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
     let response = match plan {
@@ -296,10 +332,10 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
             .say(say_ja("申し訳ございません。おつなぎできませんでした。後ほどおかけ直しください。"))
             .say(say_en("We are sorry, the transfer did not go through. Please call again later."))
             .hangup(),
-        CallPlan::Closed { .. } => Response::new()
-            .say(say_ja("お電話ありがとうございます。本日の受付は終了いたしました。営業時間内におかけ直しください。"))
-            .say(say_en("Thank you for calling. We are closed now; please call again during business hours."))
-            .hangup(),
+        CallPlan::Closed { because, .. } => {
+            let (ja, en) = closed_announcement(because.as_ref());
+            Response::new().say(say_ja(ja)).say(say_en(en)).hangup()
+        }
         CallPlan::AnnounceNewNumber { new_number } => {
             let spoken = spoken_number(new_number);
             Response::new()

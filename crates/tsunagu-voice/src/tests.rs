@@ -129,15 +129,47 @@ fn legacy_line_announces_the_new_number_in_national_format_and_routes_again() {
 }
 
 #[test]
+fn the_closed_message_says_why() {
+    use tsunagu_center::{ClosedBecause, HolidayName};
+    let said = |because| {
+        let xml = render(
+            &CallPlan::Closed {
+                interaction: call(),
+                because: Some(because),
+            },
+            &hooks(),
+        )
+        .expect("renders");
+        xml.split("<Say")
+            .skip(1)
+            .map(|say| {
+                say.split_once('>')
+                    .map_or("", |(_, rest)| rest.split('<').next().unwrap_or(""))
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    expect!["お電話ありがとうございます。本日は海の日のため、休業しております。恐れ入りますが、営業日におかけ直しください。 | Thank you for calling. We are closed today for Marine Day; please call again on a business day."]
+        .assert_eq(&said(ClosedBecause::NationalHoliday { holiday: HolidayName::MarineDay }));
+    expect!["お電話ありがとうございます。誠に勝手ながら、年末年始は休業しております。新年の営業開始後におかけ直しください。 | Thank you for calling. We are closed for the New Year holidays; please call again when we reopen."]
+        .assert_eq(&said(ClosedBecause::YearEnd));
+    expect!["お電話ありがとうございます。誠に勝手ながら、本日は休業しております。 | Thank you for calling. We are closed today."]
+        .assert_eq(&said(ClosedBecause::Closure { reason: "夏季休業".to_owned() }));
+    expect!["お電話ありがとうございます。ただいま営業時間外です。営業時間内におかけ直しください。 | Thank you for calling. We are closed now; please call again during business hours."]
+        .assert_eq(&said(ClosedBecause::OutsideHours));
+}
+
+#[test]
 fn closed_leave_and_hangup() {
     check(
         CallPlan::Closed {
             interaction: call(),
+            because: None,
         },
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Say voice="Polly.Mizuki" language="ja-JP">お電話ありがとうございます。本日の受付は終了いたしました。営業時間内におかけ直しください。</Say>
+            <Say voice="Polly.Mizuki" language="ja-JP">お電話ありがとうございます。ただいま営業時間外です。営業時間内におかけ直しください。</Say>
             <Say voice="Polly.Joanna" language="en-US">Thank you for calling. We are closed now; please call again during business hours.</Say>
             <Hangup/>
             </Response>"#]],

@@ -154,3 +154,42 @@ fn far_times_never_panic() {
         let _ = hours.is_open(Timestamp(at));
     }
 }
+
+#[test]
+fn a_call_on_a_holiday_hears_which_holiday_closed_the_line() {
+    use crate::{CallInput, CallPlan, Center, ClosedBecause, HolidayName, Input, Reply};
+    let mut config = super::config();
+    config.hours = BusinessCalendar {
+        closed_on_national_holidays: true,
+        ..weekdays_nine_to_six()
+    };
+    let mut center = Center::new(config).unwrap_or_else(|e| panic!("{e}"));
+    // T0 is Monday 2024-04-01 10:00 in Japan; four weeks later is 昭和の日, a Monday.
+    let showa_day = jst(28.0 * 24.0);
+    let reply = center.handle_input(
+        showa_day,
+        Input::Call(CallInput::CallArrived {
+            arrival: super::arrival("CA1", None, None),
+        }),
+    );
+    let Ok(Reply::Plan(CallPlan::Closed { because, .. })) = reply else {
+        panic!("closed was expected, not {reply:?}");
+    };
+    assert_eq!(
+        because,
+        Some(ClosedBecause::NationalHoliday {
+            holiday: HolidayName::ShowaDay
+        })
+    );
+    // Two Mondays later (05-13; 05-06 is a substitute holiday) is an ordinary working day.
+    let reply = center.handle_input(
+        jst(42.0 * 24.0),
+        Input::Call(CallInput::CallArrived {
+            arrival: super::arrival("CA2", None, None),
+        }),
+    );
+    assert!(
+        !matches!(reply, Ok(Reply::Plan(CallPlan::Closed { .. }))),
+        "{reply:?}"
+    );
+}
