@@ -253,3 +253,38 @@ test('API keys: shown once, stored hashed, scoped, last use recorded, revocable'
   assert.equal(typeof after.revoked_at_ms, 'number');
   assert.equal((await api('DELETE', '/api/admin/api-keys/ffffffffffffffff')).status, 404);
 });
+
+test('phone lines: add main and legacy lines in any number form, validate the announcement, change, remove', async () => {
+  const listed = await api('GET', '/api/admin/phone-lines');
+  assert.equal(listed.status, 200);
+  for (const line of listed.body.phone_lines) assertConforms('PhoneLine', line);
+  assert.deepEqual(listed.body.phone_lines, [
+    { number: '+81312345678', kind: 'legacy', announce: '+815012345678' },
+    { number: '+815012345678', kind: 'main', announce: null },
+  ]);
+
+  const created = await api('POST', '/api/admin/phone-lines', { body: { number: '06-6555-0300', kind: 'main' } });
+  assert.equal(created.status, 201, created.text);
+  assertConforms('PhoneLine', created.body);
+  assert.equal(created.body.number, '+81665550300');
+  assert.deepEqual(fieldErrors(await api('POST', '/api/admin/phone-lines', { body: { number: '+81 6 6555 0300', kind: 'main' } })), ['number taken']);
+  assert.deepEqual(fieldErrors(await api('POST', '/api/admin/phone-lines', { body: { number: '06-6555-0301', kind: 'legacy' } })), ['announce required']);
+  assert.deepEqual(fieldErrors(await api('POST', '/api/admin/phone-lines', {
+    body: { number: '06-6555-0301', kind: 'main', announce: '06-6555-0300' },
+  })), ['announce not_allowed']);
+
+  const changed = await api('PUT', `/api/admin/phone-lines/${encodeURIComponent('+81665550300')}`, {
+    body: { kind: 'legacy', announce: '050-1234-5678' },
+  });
+  assert.equal(changed.status, 200, changed.text);
+  assert.deepEqual(changed.body, { number: '+81665550300', kind: 'legacy', announce: '+815012345678' });
+  const row = await edge.env.DB.prepare("SELECT kind, announce_e164 FROM phone_lines WHERE e164 = '+81665550300'").first();
+  assert.deepEqual({ ...row }, { kind: 'legacy', announce_e164: '+815012345678' }, 'what incoming calls read');
+  assert.equal((await api('PUT', '/api/admin/phone-lines/+81665550399', { body: { kind: 'main' } })).status, 404);
+
+  const key = (await api('POST', '/api/admin/api-keys', { body: { name: 'Directory only', scopes: ['directory:write'] } })).body.key;
+  assert.equal((await api('GET', '/api/admin/phone-lines', { bearer: key })).status, 403, 'lines need the admin scope');
+
+  assert.equal((await api('DELETE', '/api/admin/phone-lines/06-6555-0300')).status, 200);
+  assert.equal((await api('DELETE', '/api/admin/phone-lines/06-6555-0300')).status, 404);
+});

@@ -115,6 +115,14 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Delete, p) if p.starts_with(routes::directory::CUSTOMERS_PREFIX) => {
             routes::directory::delete_customer(req, env, p).await
         }
+        (Method::Get, "/api/admin/phone-lines") => routes::lines::list(req, env).await,
+        (Method::Post, "/api/admin/phone-lines") => routes::lines::create(req, env).await,
+        (Method::Put, p) if p.starts_with(routes::lines::PREFIX) => {
+            routes::lines::update(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::lines::PREFIX) => {
+            routes::lines::delete(req, env, p).await
+        }
         (Method::Get, "/api/admin/api-keys") => routes::api_keys::list(req, env).await,
         (Method::Post, "/api/admin/api-keys") => routes::api_keys::create(req, env).await,
         (Method::Delete, p) if p.starts_with(routes::api_keys::PREFIX) => {

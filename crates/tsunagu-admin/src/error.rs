@@ -45,8 +45,12 @@ pub enum ErrorCode {
     UnknownTeam,
     /// Names an agent of the tenant that does not exist.
     UnknownAgent,
-    /// Another record of the tenant already has this id.
+    /// Another record already has this id (or this phone number).
     Taken,
+    /// Not allowed in this combination (an announcement on a main line).
+    NotAllowed,
+    /// A legacy line announcing its own number.
+    SameAsNumber,
 }
 
 /// A message in both languages the product speaks.
@@ -127,6 +131,14 @@ impl ErrorCode {
             ErrorCode::Taken => (
                 "この ID はすでに使われています".to_owned(),
                 "this id is already taken".to_owned(),
+            ),
+            ErrorCode::NotAllowed => (
+                "この組み合わせでは指定できません".to_owned(),
+                "is not allowed in this combination".to_owned(),
+            ),
+            ErrorCode::SameAsNumber => (
+                "回線自身の番号は案内できません".to_owned(),
+                "a line cannot announce its own number".to_owned(),
             ),
         };
         Message { ja, en }

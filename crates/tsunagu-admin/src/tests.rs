@@ -296,16 +296,19 @@ proptest! {
     #[test]
     fn validation_never_panics_and_valid_values_round_trip(body in arbitrary_json(), path_id in proptest::option::of("[a-z_]{1,8}")) {
         if let Ok(settings) = TenantSettings::validate(&body) {
-            prop_assert_eq!(TenantSettings::validate(&serde_json::to_value(&settings).unwrap()).unwrap(), settings);
+            prop_assert_eq!(TenantSettings::validate(&serde_json::to_value(&settings).expect("reads back")).expect("reads back"), settings);
         }
         if let Ok(team) = Team::validate(&body, path_id.as_deref()) {
-            prop_assert_eq!(Team::validate(&serde_json::to_value(&team).unwrap(), None).unwrap(), team);
+            prop_assert_eq!(Team::validate(&serde_json::to_value(&team).expect("reads back"), None).expect("reads back"), team);
         }
         if let Ok(agent) = Agent::validate(&body, path_id.as_deref()) {
-            prop_assert_eq!(Agent::validate(&serde_json::to_value(&agent).unwrap(), None).unwrap(), agent);
+            prop_assert_eq!(Agent::validate(&serde_json::to_value(&agent).expect("reads back"), None).expect("reads back"), agent);
         }
         if let Ok(customer) = Customer::validate(&body, path_id.as_deref()) {
-            prop_assert_eq!(Customer::validate(&serde_json::to_value(&customer).unwrap(), None).unwrap(), customer);
+            prop_assert_eq!(Customer::validate(&serde_json::to_value(&customer).expect("reads back"), None).expect("reads back"), customer);
+        }
+        if let Ok(line) = crate::PhoneLine::validate(&body, None) {
+            prop_assert_eq!(crate::PhoneLine::validate(&serde_json::to_value(&line).expect("reads back"), None).expect("reads back"), line);
         }
         let _ = ApiKeyInput::validate(&body);
     }
@@ -337,4 +340,50 @@ proptest! {
             prop_assert!((1..=100).contains(&search.limit));
         }
     }
+}
+
+#[test]
+fn phone_line_errors() {
+    errors(
+        crate::PhoneLine::validate(&json!({"number": "03-1234", "kind": "backup"}), None),
+        &expect![[r#"
+            number "invalid_phone" | 発信できる電話番号ではありません | is not a phone number we can dial
+            kind "unknown_value" | 指定できない値です | is not one of the allowed values"#]],
+    );
+    errors(
+        crate::PhoneLine::validate(&json!({"number": "050-1234-5678", "kind": "legacy"}), None),
+        &expect![[r#"announce "required" | 必須項目です | this field is required"#]],
+    );
+    errors(
+        crate::PhoneLine::validate(
+            &json!({"kind": "main", "announce": "050-1234-5678"}),
+            Some("+815012345678"),
+        ),
+        &expect![[r#"
+            announce "not_allowed" | この組み合わせでは指定できません | is not allowed in this combination
+            announce "same_as_number" | 回線自身の番号は案内できません | a line cannot announce its own number"#]],
+    );
+    errors(
+        crate::PhoneLine::validate(
+            &json!({"kind": "legacy", "announce": "050-1234-5678"}),
+            Some("+815012345678"),
+        ),
+        &expect![[
+            r#"announce "same_as_number" | 回線自身の番号は案内できません | a line cannot announce its own number"#
+        ]],
+    );
+}
+
+#[test]
+fn phone_lines_normalise_and_round_trip() {
+    let line = crate::PhoneLine::validate(
+        &json!({"number": "03-1234-5678", "kind": "legacy", "announce": "０５０-１２３４-５６７８"}),
+        None,
+    )
+    .expect("valid");
+    assert_eq!(line.number, "+81312345678");
+    assert_eq!(line.announce.as_deref(), Some("+815012345678"));
+    let again = crate::PhoneLine::validate(&serde_json::to_value(&line).expect("json"), None)
+        .expect("valid");
+    assert_eq!(again, line);
 }

@@ -17,7 +17,7 @@ use crate::{
 /// `/api/admin/api-keys/<id>`.
 pub(crate) const PREFIX: &str = "/api/admin/api-keys/";
 
-fn key_json(row: ApiKeyRow) -> Value {
+fn key_json(row: &ApiKeyRow) -> Value {
     json!({
         "id": row.id,
         "name": row.name,
@@ -32,7 +32,7 @@ fn key_json(row: ApiKeyRow) -> Value {
 pub(crate) async fn list(req: Request, env: &Env) -> Result<Response, AppError> {
     let principal = auth::require_principal(&req, env, Permission::Administer).await?;
     let keys = store::api_keys(env, &principal.tenant).await?;
-    let keys: Vec<Value> = keys.into_iter().map(key_json).collect();
+    let keys: Vec<Value> = keys.iter().map(key_json).collect();
     Ok(Response::from_json(&json!({ "api_keys": keys }))?)
 }
 

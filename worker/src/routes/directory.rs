@@ -67,14 +67,14 @@ fn deleted(found: bool) -> Result<Response, AppError> {
     }
 }
 
-fn team_json(row: TeamRow) -> Value {
+fn team_json(row: &TeamRow) -> Value {
     json!({ "id": row.id, "name": { "ja": row.name_ja, "en": row.name_en } })
 }
 
 pub(crate) async fn teams(req: Request, env: &Env) -> Result<Response, AppError> {
     let principal = reader(&req, env).await?;
     let teams = store::teams(env, &principal.tenant).await?;
-    let teams: Vec<Value> = teams.into_iter().map(team_json).collect();
+    let teams: Vec<Value> = teams.iter().map(team_json).collect();
     Ok(Response::from_json(&json!({ "teams": teams }))?)
 }
 
@@ -118,7 +118,7 @@ pub(crate) async fn delete_team(req: Request, env: &Env, path: &str) -> Result<R
     deleted(found)
 }
 
-fn agent_json(row: AgentRow) -> Value {
+fn agent_json(row: &AgentRow) -> Value {
     let skills: Value = serde_json::from_str(&row.skills_json).unwrap_or_else(|_| json!({}));
     let capacity: Value = serde_json::from_str(&row.capacity_json)
         .unwrap_or_else(|_| json!({ "voice": 1, "chat": 0 }));
@@ -135,7 +135,7 @@ fn agent_json(row: AgentRow) -> Value {
 pub(crate) async fn agents(req: Request, env: &Env) -> Result<Response, AppError> {
     let principal = reader(&req, env).await?;
     let agents = store::agents(env, &principal.tenant).await?;
-    let agents: Vec<Value> = agents.into_iter().map(agent_json).collect();
+    let agents: Vec<Value> = agents.iter().map(agent_json).collect();
     Ok(Response::from_json(&json!({ "agents": agents }))?)
 }
 
@@ -217,7 +217,7 @@ pub(crate) async fn delete_agent(
     deleted(found)
 }
 
-fn customer_json(row: AdminCustomerRow) -> Value {
+fn customer_json(row: &AdminCustomerRow) -> Value {
     json!({
         "id": row.id,
         "name": row.name,
@@ -251,7 +251,7 @@ pub(crate) async fn customers(req: Request, env: &Env) -> Result<Response, AppEr
     let next = more
         .then(|| rows.last().map(|row| row.id.clone()))
         .flatten();
-    let customers: Vec<Value> = rows.into_iter().map(customer_json).collect();
+    let customers: Vec<Value> = rows.iter().map(customer_json).collect();
     Ok(Response::from_json(
         &json!({ "customers": customers, "next_after": next }),
     )?)
@@ -262,7 +262,7 @@ pub(crate) async fn customer(req: Request, env: &Env, path: &str) -> Result<Resp
     let row = store::customer(env, &principal.tenant, item(path, CUSTOMERS_PREFIX)?)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Response::from_json(&customer_json(row))?)
+    Ok(Response::from_json(&customer_json(&row))?)
 }
 
 pub(crate) async fn create_customer(mut req: Request, env: &Env) -> Result<Response, AppError> {

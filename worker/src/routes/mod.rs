@@ -9,6 +9,7 @@ pub(crate) mod calllog;
 pub(crate) mod calls;
 pub(crate) mod demo;
 pub(crate) mod directory;
+pub(crate) mod lines;
 pub(crate) mod openapi;
 pub(crate) mod sessions;
 pub(crate) mod socket;

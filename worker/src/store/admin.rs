@@ -2,7 +2,7 @@
 //! API keys. Writes report how many rows they changed, so a route can tell "not found" apart.
 
 use serde::Deserialize;
-use tsunagu_admin::{Agent, Customer, CustomerSearch, Team, TenantSettings};
+use tsunagu_admin::{Agent, Customer, CustomerSearch, PhoneLine, Team, TenantSettings};
 use tsunagu_core::TenantId;
 use worker::{D1PreparedStatement, Env, wasm_bindgen::JsValue};
 
@@ -498,4 +498,78 @@ pub(crate) async fn touch_api_key(
         .run()
         .await?;
     Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct PhoneLineAdminRow {
+    pub(crate) e164: String,
+    pub(crate) kind: String,
+    pub(crate) announce_e164: Option<String>,
+}
+
+pub(crate) async fn phone_lines(
+    env: &Env,
+    tenant: &TenantId,
+) -> Result<Vec<PhoneLineAdminRow>, AppError> {
+    let result = env
+        .d1(DB)?
+        .prepare(
+            "SELECT e164, kind, announce_e164 FROM phone_lines WHERE tenant_id = ?1 ORDER BY e164",
+        )
+        .bind(&[text(tenant.as_str())])?
+        .all()
+        .await?;
+    Ok(result.results::<PhoneLineAdminRow>()?)
+}
+
+/// Adds a line; `false` when the number is already a line (of any tenant: a number rings one
+/// tenant only).
+pub(crate) async fn insert_phone_line(
+    env: &Env,
+    tenant: &TenantId,
+    line: &PhoneLine,
+) -> Result<bool, AppError> {
+    let statement = env
+        .d1(DB)?
+        .prepare(
+            "INSERT INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&[
+            text(&line.number),
+            text(tenant.as_str()),
+            text(line.kind.as_str()),
+            opt_text(line.announce.as_deref()),
+        ])?;
+    Ok(changes(statement).await? > 0)
+}
+
+/// Changes a line of the tenant; `false` when it has no such line.
+pub(crate) async fn update_phone_line(
+    env: &Env,
+    tenant: &TenantId,
+    line: &PhoneLine,
+) -> Result<bool, AppError> {
+    let statement = env
+        .d1(DB)?
+        .prepare("UPDATE phone_lines SET kind = ?3, announce_e164 = ?4 WHERE e164 = ?1 AND tenant_id = ?2")
+        .bind(&[
+            text(&line.number),
+            text(tenant.as_str()),
+            text(line.kind.as_str()),
+            opt_text(line.announce.as_deref()),
+        ])?;
+    Ok(changes(statement).await? > 0)
+}
+
+pub(crate) async fn delete_phone_line(
+    env: &Env,
+    tenant: &TenantId,
+    e164: &str,
+) -> Result<bool, AppError> {
+    let statement = env
+        .d1(DB)?
+        .prepare("DELETE FROM phone_lines WHERE e164 = ?1 AND tenant_id = ?2")
+        .bind(&[text(e164), text(tenant.as_str())])?;
+    Ok(changes(statement).await? > 0)
 }
