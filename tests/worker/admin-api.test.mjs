@@ -288,3 +288,21 @@ test('phone lines: add main and legacy lines in any number form, validate the an
   assert.equal((await api('DELETE', '/api/admin/phone-lines/06-6555-0300')).status, 200);
   assert.equal((await api('DELETE', '/api/admin/phone-lines/06-6555-0300')).status, 404);
 });
+
+test('an API key with conversations:read reads the whole call log and KPIs; other scopes do not', async () => {
+  const reader = (await api('POST', '/api/admin/api-keys', { body: { name: 'CRM log', scopes: ['conversations:read'] } })).body.key;
+  const page = await api('GET', '/api/conversations', { bearer: reader });
+  assert.equal(page.status, 200, page.text);
+  assert.equal(page.body.scope, 'tenant');
+  const kpi = await api('GET', '/api/kpi', { bearer: reader });
+  assert.equal(kpi.status, 200, kpi.text);
+  assert.equal(kpi.body.scope, 'tenant');
+  assert.equal((await api('GET', '/api/conversations/CAnone', { bearer: reader })).status, 404);
+  assert.equal((await api('GET', '/api/admin/teams', { bearer: reader })).status, 403, 'no directory access');
+
+  const directory = (await api('POST', '/api/admin/api-keys', { body: { name: 'Directory', scopes: ['directory:write'] } })).body.key;
+  const refused = await api('GET', '/api/conversations', { bearer: directory });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.error, 'missing_role');
+  assert.equal((await api('POST', '/api/token', { bearer: reader })).status, 401, 'no key takes calls');
+});

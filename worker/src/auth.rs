@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use tsunagu_admin::{ApiKeyToken, api_key};
-use tsunagu_auth::{ApiScope, Permission, Role, Session, verify_session};
+use tsunagu_auth::{ApiScope, LogScope, Permission, Session, SupervisorReach, verify_session};
 use tsunagu_core::TenantId;
 use worker::{Env, Request};
 
@@ -25,15 +25,26 @@ pub(crate) struct Principal {
 
 #[derive(Debug, Clone)]
 enum Grant {
-    Roles(BTreeSet<Role>),
+    Session(Box<Session>),
     Scopes(BTreeSet<ApiScope>),
 }
 
 impl Principal {
     fn permits(&self, permission: Permission) -> bool {
         match &self.grant {
-            Grant::Roles(roles) => permission.granted_to(roles),
+            Grant::Session(session) => permission.granted_to(&session.roles),
             Grant::Scopes(scopes) => ApiScope::any_grants(scopes, permission),
+        }
+    }
+
+    /// Whose call log this principal reads: a session's by its roles (supervisors by the tenant's
+    /// `reach`); a key with `conversations:read` or `admin` the whole tenant, as an admin does.
+    pub(crate) fn log_scope(&self, reach: SupervisorReach) -> Option<LogScope> {
+        match &self.grant {
+            Grant::Session(session) => LogScope::of(session, reach),
+            Grant::Scopes(scopes) => {
+                ApiScope::any_grants(scopes, Permission::ReadLog).then_some(LogScope::Tenant)
+            }
         }
     }
 }
@@ -57,9 +68,9 @@ pub(crate) async fn require_principal(
         _ => {
             let session = session(req, env)?;
             Principal {
-                tenant: session.tenant,
+                tenant: session.tenant.clone(),
                 actor: session.agent.as_str().to_owned(),
-                grant: Grant::Roles(session.roles),
+                grant: Grant::Session(Box::new(session)),
             }
         }
     };
