@@ -306,3 +306,39 @@ test('an API key with conversations:read reads the whole call log and KPIs; othe
   assert.equal(refused.body.error, 'missing_role');
   assert.equal((await api('POST', '/api/token', { bearer: reader })).status, 401, 'no key takes calls');
 });
+
+test('tenant isolation: an admin or a key of one tenant never sees or changes another tenant', async () => {
+  const db = edge.env.DB;
+  await db.batch([
+    db.prepare("INSERT INTO tenants (id, name_ja, name_en) VALUES ('acme', 'アクメ', 'Acme')"),
+    db.prepare("INSERT INTO teams (tenant_id, id, name_ja, name_en) VALUES ('acme', 'acme_only', 'A', 'A')"),
+    db.prepare("INSERT INTO customers (tenant_id, id, name, phone_e164) VALUES ('acme', 'acme_c1', 'Acme customer', '+81355550999')"),
+  ]);
+  const key = (await api('POST', '/api/admin/api-keys', { body: { name: 'Demo', scopes: ['admin'] } })).body.key;
+  for (const bearer of [admin, key]) {
+    assert.ok(!(await api('GET', '/api/admin/teams', { bearer })).text.includes('acme_only'));
+    assert.equal((await api('PUT', '/api/admin/teams/acme_only', { bearer, body: { name: { ja: 'x', en: 'x' } } })).status, 404);
+    assert.equal((await api('DELETE', '/api/admin/teams/acme_only', { bearer })).status, 404);
+    assert.equal((await api('GET', '/api/admin/customers/acme_c1', { bearer })).status, 404);
+    assert.deepEqual((await api('GET', '/api/admin/customers?q=%2B81355550999', { bearer })).body.customers, []);
+  }
+  const team = await db.prepare("SELECT name_en FROM teams WHERE tenant_id = 'acme' AND id = 'acme_only'").first('name_en');
+  assert.equal(team, 'A', "the other tenant's team is untouched");
+  // A demo key relabelled as acme's is no key of acme's.
+  assert.equal((await api('GET', '/api/admin/teams', { bearer: key.replace('tsk_demo_', 'tsk_acme_') })).status, 401);
+});
+
+test("a key's last use is written at most once a minute, not on every request", async () => {
+  const created = (await api('POST', '/api/admin/api-keys', { body: { name: 'Busy', scopes: ['directory:read'] } })).body;
+  const lastUsed = async () => (await api('GET', '/api/admin/api-keys')).body.api_keys.find((k) => k.id === created.id).last_used_at_ms;
+  assert.equal((await api('GET', '/api/admin/teams', { bearer: created.key })).status, 200);
+  const first = await lastUsed();
+  assert.equal(typeof first, 'number');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 3; i += 1) assert.equal((await api('GET', '/api/admin/teams', { bearer: created.key })).status, 200);
+  assert.equal(await lastUsed(), first, 'uses within the minute are not written');
+  // A minute later (moved back in the table rather than waited for), the next use is written.
+  await edge.env.DB.prepare('UPDATE api_keys SET last_used_at_ms = last_used_at_ms - 61000 WHERE id = ?').bind(created.id).run();
+  assert.equal((await api('GET', '/api/admin/teams', { bearer: created.key })).status, 200);
+  assert.ok((await lastUsed()) > first - 61000, 'written again after a minute');
+});
