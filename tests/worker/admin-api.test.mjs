@@ -342,3 +342,45 @@ test("a key's last use is written at most once a minute, not on every request", 
   assert.equal((await api('GET', '/api/admin/teams', { bearer: created.key })).status, 200);
   assert.ok((await lastUsed()) > first - 61000, 'written again after a minute');
 });
+
+test('routing: read the ladder, wait, fallback numbers and business hours; replace them; errors per field', async () => {
+  const before = await api('GET', '/api/admin/routing');
+  assert.equal(before.status, 200, before.text);
+  assertConforms('RoutingSettings', before.body);
+  assert.deepEqual(before.body, {
+    ladder: [
+      { target: 'owner', timeout: 15000 }, { target: 'owner_team', timeout: 20000 }, { target: 'anyone', timeout: 30000 },
+    ],
+    max_wait: 180000,
+    fallback_numbers: ['+819012340000'],
+    hours: { utc_offset_minutes: 540, weekly: null },
+    web_calls_enabled: true,
+  });
+  const originalJson = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
+
+  const wanted = {
+    ladder: [{ target: { team: 'support' }, timeout: 20000 }, { target: { agents: ['sato', 'suzuki'] }, timeout: 15000 }, { target: 'anyone', timeout: 30000 }],
+    max_wait: 120000,
+    fallback_numbers: ['090-1234-5555'],
+    hours: { utc_offset_minutes: 540, weekly: [{ day: 'mon', open: '09:00', close: '18:00' }, { day: 'sat', open: '10:00', close: '24:00' }] },
+    web_calls_enabled: false,
+  };
+  const put = await api('PUT', '/api/admin/routing', { body: wanted });
+  assert.equal(put.status, 200, put.text);
+  const stored = { ...wanted, fallback_numbers: ['+819012345555'] };
+  assert.deepEqual(put.body, stored);
+  // Read back through the contact center's own configuration (what calls are routed by).
+  assert.deepEqual((await api('GET', '/api/admin/routing')).body, stored);
+
+  const refused = await api('PUT', '/api/admin/routing', {
+    body: { ...wanted, fallback_numbers: ['+44 20 7946 0107'], hours: { utc_offset_minutes: 540, weekly: [{ day: 'mon', open: '18:00', close: '09:00' }] } },
+  });
+  assert.deepEqual(fieldErrors(refused), ['hours.weekly[0].close closes_before_opening']);
+  const abroad = await api('PUT', '/api/admin/routing', { body: { ...wanted, fallback_numbers: ['+44 20 7946 0107'] } });
+  assert.deepEqual(fieldErrors(abroad), ['fallback_numbers[0] refused_by_dial_policy']);
+  assert.deepEqual((await api('GET', '/api/admin/routing')).body, stored, 'refused writes change nothing');
+
+  assert.equal((await api('PUT', '/api/admin/routing', { body: before.body })).status, 200);
+  const restored = JSON.parse(await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json'));
+  assert.equal(restored.max_wait, JSON.parse(originalJson).max_wait);
+});

@@ -66,6 +66,8 @@ const ROUTES = {
   'GET /api/openapi.json': { path: '/api/openapi.json', access: 'public' },
   'GET /api/admin/settings': { path: '/api/admin/settings', access: 'administer' },
   'PUT /api/admin/settings': { path: '/api/admin/settings', body: {}, access: 'administer' },
+  'GET /api/admin/routing': { path: '/api/admin/routing', access: 'administer' },
+  'PUT /api/admin/routing': { path: '/api/admin/routing', body: {}, access: 'administer' },
   'GET /api/admin/teams': { path: '/api/admin/teams', access: 'read_directory' },
   'POST /api/admin/teams': { path: '/api/admin/teams', body: {}, access: 'write_directory' },
   'PUT /api/admin/teams/*': { path: '/api/admin/teams/nobody_here', body: {}, access: 'write_directory' },

@@ -51,6 +51,16 @@ pub enum ErrorCode {
     NotAllowed,
     /// A legacy line announcing its own number.
     SameAsNumber,
+    /// Expected `true` or `false`.
+    NotBoolean,
+    /// Not a time of day `HH:MM` from 00:00 to 24:00.
+    ClockTime,
+    /// An open span that closes at or before it opens.
+    ClosesBeforeOpening,
+    /// Not a UTC offset in minutes from -720 to 840.
+    UtcOffset,
+    /// A number the tenant's dial policy does not let anyone dial.
+    RefusedByDialPolicy,
 }
 
 /// A message in both languages the product speaks.
@@ -135,6 +145,26 @@ impl ErrorCode {
             ErrorCode::NotAllowed => (
                 "この組み合わせでは指定できません".to_owned(),
                 "is not allowed in this combination".to_owned(),
+            ),
+            ErrorCode::NotBoolean => (
+                "true または false で指定してください".to_owned(),
+                "must be true or false".to_owned(),
+            ),
+            ErrorCode::ClockTime => (
+                "時刻は 00:00〜24:00 の HH:MM 形式で指定してください".to_owned(),
+                "must be a time of day HH:MM from 00:00 to 24:00".to_owned(),
+            ),
+            ErrorCode::ClosesBeforeOpening => (
+                "終了時刻は開始時刻より後にしてください".to_owned(),
+                "must be later than the opening time".to_owned(),
+            ),
+            ErrorCode::UtcOffset => (
+                "UTC からの時差 (分) を -720〜840 で指定してください".to_owned(),
+                "must be the offset from UTC in minutes, from -720 to 840".to_owned(),
+            ),
+            ErrorCode::RefusedByDialPolicy => (
+                "発信ポリシーで許可されていない番号です".to_owned(),
+                "the dial policy does not allow this number".to_owned(),
             ),
             ErrorCode::SameAsNumber => (
                 "回線自身の番号は案内できません".to_owned(),

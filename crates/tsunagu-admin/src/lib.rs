@@ -13,12 +13,14 @@ pub mod directory;
 mod error;
 mod fields;
 pub mod lines;
+pub mod routing;
 pub mod settings;
 
 pub use api_key::{ApiKeyInput, ApiKeyToken};
 pub use directory::{Agent, AgentInput, Capacity, Customer, CustomerInput, CustomerSearch, Team};
 pub use error::{ErrorCode, FieldError, Invalid, Message};
 pub use lines::{LineKind, PhoneLine};
+pub use routing::RoutingSettings;
 pub use settings::{TenantSettings, VoiceEdge};
 
 #[cfg(test)]

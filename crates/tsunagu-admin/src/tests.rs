@@ -310,6 +310,9 @@ proptest! {
         if let Ok(line) = crate::PhoneLine::validate(&body, None) {
             prop_assert_eq!(crate::PhoneLine::validate(&serde_json::to_value(&line).expect("reads back"), None).expect("reads back"), line);
         }
+        if let Ok(routing) = crate::RoutingSettings::validate(&body) {
+            prop_assert_eq!(crate::RoutingSettings::validate(&serde_json::to_value(&routing).expect("reads back")).expect("reads back"), routing);
+        }
         let _ = ApiKeyInput::validate(&body);
     }
 
@@ -386,4 +389,63 @@ fn phone_lines_normalise_and_round_trip() {
     let again = crate::PhoneLine::validate(&serde_json::to_value(&line).expect("json"), None)
         .expect("valid");
     assert_eq!(again, line);
+}
+
+#[test]
+fn routing_errors() {
+    errors(
+        crate::RoutingSettings::validate(&json!({
+            "ladder": [
+                {"target": "owner", "timeout": 1000},
+                {"target": {"team": "a b"}, "timeout": 20000},
+                {"target": "boss", "timeout": 20000},
+                {"target": {"agents": []}},
+            ],
+            "max_wait": 5,
+            "fallback_numbers": ["090-1234-0000", "+81 90 1234 0000", "110"],
+            "hours": {"utc_offset_minutes": 9999, "weekly": [
+                {"day": "mon", "open": "09:00", "close": "08:00"},
+                {"day": "funday", "open": "9:00", "close": "25:00"},
+            ]},
+            "web_calls_enabled": "yes",
+        })),
+        &expect![[r#"
+            ladder[0].timeout "not_in_range" | 5000 以上 300000 以下の整数で指定してください | must be a whole number from 5000 to 300000
+            ladder[1].target.team "invalid_id" | ID は半角英数字・「_」・「-」で指定してください | an id may hold only ASCII letters, digits, `_` and `-`
+            ladder[2].target "unknown_value" | 指定できない値です | is not one of the allowed values
+            ladder[3].target.agents "invalid_id" | ID は半角英数字・「_」・「-」で指定してください | an id may hold only ASCII letters, digits, `_` and `-`
+            ladder[3].timeout "required" | 必須項目です | this field is required
+            max_wait "not_in_range" | 10000 以上 3600000 以下の整数で指定してください | must be a whole number from 10000 to 3600000
+            fallback_numbers[1] "duplicate" | 同じ値が重複しています | holds the same value twice
+            fallback_numbers[2] "invalid_phone" | 発信できる電話番号ではありません | is not a phone number we can dial
+            hours.utc_offset_minutes "utc_offset" | UTC からの時差 (分) を -720〜840 で指定してください | must be the offset from UTC in minutes, from -720 to 840
+            hours.weekly[0].close "closes_before_opening" | 終了時刻は開始時刻より後にしてください | must be later than the opening time
+            hours.weekly[1].day "unknown_value" | 指定できない値です | is not one of the allowed values
+            hours.weekly[1].open "clock_time" | 時刻は 00:00〜24:00 の HH:MM 形式で指定してください | must be a time of day HH:MM from 00:00 to 24:00
+            hours.weekly[1].close "clock_time" | 時刻は 00:00〜24:00 の HH:MM 形式で指定してください | must be a time of day HH:MM from 00:00 to 24:00
+            web_calls_enabled "not_boolean" | true または false で指定してください | must be true or false"#]],
+    );
+}
+
+#[test]
+fn routing_reads_back_in_the_center_shapes() {
+    let body = json!({
+        "ladder": [
+            {"target": "owner", "timeout": 15000},
+            {"target": {"team": "sales"}, "timeout": 20000},
+            {"target": {"agents": ["sato", "suzuki"]}, "timeout": 20000},
+            {"target": "anyone", "timeout": 30000},
+        ],
+        "max_wait": 180000,
+        "fallback_numbers": ["090-1234-0000"],
+        "hours": {"utc_offset_minutes": 540, "weekly": [{"day": "mon", "open": "09:00", "close": "24:00"}]},
+        "web_calls_enabled": true,
+    });
+    let settings = crate::RoutingSettings::validate(&body).expect("valid");
+    let json = serde_json::to_value(&settings).expect("json");
+    expect![[r#"{"fallback_numbers":["+819012340000"],"hours":{"utc_offset_minutes":540,"weekly":[{"close":"24:00","day":"mon","open":"09:00"}]},"ladder":[{"target":"owner","timeout":15000},{"target":{"team":"sales"},"timeout":20000},{"target":{"agents":["sato","suzuki"]},"timeout":20000},{"target":"anyone","timeout":30000}],"max_wait":180000,"web_calls_enabled":true}"#]].assert_eq(&json.to_string());
+    assert_eq!(
+        crate::RoutingSettings::validate(&json).expect("valid"),
+        settings
+    );
 }
