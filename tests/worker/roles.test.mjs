@@ -4,12 +4,10 @@
 //! without a row here fails this test: no later route can skip the role check unnoticed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { startHarness } from '../support/harness.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 import { HubClient } from '../support/socket.mjs';
-import { ROOT } from '../support/paths.mjs';
+import { routeTable } from '../support/routes.mjs';
 
 /** The sessions a request can carry: none, or one signed in with exactly these roles. */
 const ROLES = { anonymous: null, agent: ['agent'], supervisor: ['supervisor'], admin: ['admin'] };
@@ -27,6 +25,9 @@ const ACCESS = {
   handle_calls: { anonymous: 401, agent: 'ok', supervisor: 403, admin: 403 },
   read_log: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
   administer: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
+  // The admin API's directory: the admin role (or an API key's directory scope, see admin-api.test.mjs).
+  read_directory: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
+  write_directory: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
   // Any signed-in session, whatever its roles (signing out).
   session: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
 };
@@ -62,59 +63,35 @@ const ROUTES = {
   'GET /api/conversations/*': { path: '/api/conversations/CAnone', access: 'read_log' },
   'GET /api/kpi': { path: '/api/kpi', access: 'read_log' },
   'GET /api/admin/hub-storage': { path: '/api/admin/hub-storage', access: 'administer' },
+  'GET /api/openapi.json': { path: '/api/openapi.json', access: 'public' },
+  'GET /api/admin/settings': { path: '/api/admin/settings', access: 'administer' },
+  'PUT /api/admin/settings': { path: '/api/admin/settings', body: {}, access: 'administer' },
+  'GET /api/admin/routing': { path: '/api/admin/routing', access: 'administer' },
+  'PUT /api/admin/routing': { path: '/api/admin/routing', body: {}, access: 'administer' },
+  'GET /api/admin/teams': { path: '/api/admin/teams', access: 'read_directory' },
+  'POST /api/admin/teams': { path: '/api/admin/teams', body: {}, access: 'write_directory' },
+  'PUT /api/admin/teams/*': { path: '/api/admin/teams/nobody_here', body: {}, access: 'write_directory' },
+  'DELETE /api/admin/teams/*': { path: '/api/admin/teams/nobody_here', access: 'write_directory' },
+  'GET /api/admin/agents': { path: '/api/admin/agents', access: 'read_directory' },
+  'POST /api/admin/agents': { path: '/api/admin/agents', body: {}, access: 'write_directory' },
+  'PUT /api/admin/agents/*': { path: '/api/admin/agents/nobody_here', body: {}, access: 'write_directory' },
+  'DELETE /api/admin/agents/*': { path: '/api/admin/agents/nobody_here', access: 'write_directory' },
+  'GET /api/admin/customers': { path: '/api/admin/customers', access: 'read_directory' },
+  'POST /api/admin/customers': { path: '/api/admin/customers', body: {}, access: 'write_directory' },
+  'GET /api/admin/customers/*': { path: '/api/admin/customers/nobody_here', access: 'read_directory' },
+  'PUT /api/admin/customers/*': { path: '/api/admin/customers/nobody_here', body: {}, access: 'write_directory' },
+  'DELETE /api/admin/customers/*': { path: '/api/admin/customers/nobody_here', access: 'write_directory' },
+  'GET /api/admin/phone-lines': { path: '/api/admin/phone-lines', access: 'administer' },
+  'POST /api/admin/phone-lines': { path: '/api/admin/phone-lines', body: {}, access: 'administer' },
+  'PUT /api/admin/phone-lines/*': { path: '/api/admin/phone-lines/+819000000000', body: {}, access: 'administer' },
+  'DELETE /api/admin/phone-lines/*': { path: '/api/admin/phone-lines/+819000000000', access: 'administer' },
+  'GET /api/admin/api-keys': { path: '/api/admin/api-keys', access: 'administer' },
+  'POST /api/admin/api-keys': { path: '/api/admin/api-keys', body: {}, access: 'administer' },
+  'DELETE /api/admin/api-keys/*': { path: '/api/admin/api-keys/0000000000000000', access: 'administer' },
   'POST /twilio/voice/*': { path: '/twilio/voice/demo/incoming', form: 'CallSid=CA1', access: 'twilio' },
   'GET /api/tenants/*': { path: '/api/tenants/demo', access: 'public' },
 };
 
-/** `const NAME: &str = "…"` anywhere under `dir`. */
-async function findConst(dir, name) {
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.rs')) continue;
-    const text = await readFile(path.join(entry.parentPath ?? entry.path, entry.name), 'utf8');
-    const found = text.match(new RegExp(`const ${name}: &str = "([^"]*)";`));
-    if (found) return found[1];
-  }
-  throw new Error(`no const ${name} under ${dir}`);
-}
-
-/** A path expression of the route table: a string literal, or a constant of a crate or module. */
-async function resolvePath(expr) {
-  const literal = expr.match(/^"([^"]*)"$/);
-  if (literal) return literal[1];
-  const parts = expr.split('::');
-  const name = parts.at(-1);
-  if (parts[0] === 'tsunagu_protocol') return findConst(path.join(ROOT, 'crates/tsunagu-protocol/src'), name);
-  if (parts[0] === 'routes') return readConst(path.join(ROOT, 'worker/src/routes', `${parts[1]}.rs`), name);
-  throw new Error(`cannot resolve route path ${expr}`);
-}
-
-/** Every `METHOD path` the route table in worker/src/lib.rs answers. */
-async function routeTable() {
-  const source = await readFile(path.join(ROOT, 'worker/src/lib.rs'), 'utf8');
-  const body = source.slice(source.indexOf('async fn route('));
-  const keys = [];
-  for (const arm of body.matchAll(/\(Method::(\w+),\s*([^)]+?)\)\s*(if\s[^=]*?)?\s*=>/g)) {
-    const method = arm[1].toUpperCase();
-    if (arm[3]) {
-      // Only prefix guards can be read; any other guard must become one, or this test cannot
-      // know which paths the arm answers.
-      const prefix = arm[3].match(/^if\s+p\.starts_with\(([^)]+)\)\s*$/);
-      if (!prefix) throw new Error(`a route guard this test cannot read: ${arm[3]}`);
-      keys.push(`${method} ${await resolvePath(prefix[1].trim())}*`);
-    } else {
-      for (const alternative of arm[2].split('|')) keys.push(`${method} ${await resolvePath(alternative.trim())}`);
-    }
-  }
-  return keys;
-}
-
-/** `const NAME: &str = "…"` in one file. */
-async function readConst(file, name) {
-  const text = await readFile(file, 'utf8');
-  const found = text.match(new RegExp(`const ${name}: &str = "([^"]*)";`));
-  if (!found) throw new Error(`no const ${name} in ${file}`);
-  return found[1];
-}
 
 let edge;
 const tokens = {};

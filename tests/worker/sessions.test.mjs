@@ -132,11 +132,15 @@ test('a socket message over 24 KiB closes the socket with 4007, unread', async (
 
 test('a flood of messages closes the socket with 4008', async () => {
   const sato = await signIn('sato');
+  const started = Date.now();
   for (let i = 0; i < 100; i += 1) sato.client.send({ type: 'ping' });
   assert.equal(await sato.client.closed, 4008);
+  const elapsed = (Date.now() - started) / 1000;
   const pongs = sato.client.messages.filter((m) => m.type === 'pong').length;
-  // The burst of 40 (one went to the hello), plus what the rate refilled meanwhile.
-  assert.ok(pongs < 50, `${pongs} of 100 pings were answered`);
+  // The burst of 40 (one went to the hello), plus what the rate (20/s) refilled while the hub
+  // worked through the flood, which takes longer on a loaded machine.
+  const allowed = 40 + Math.ceil(20 * elapsed);
+  assert.ok(pongs <= allowed && pongs < 100, `${pongs} of 100 pings were answered in ${elapsed} s (at most ${allowed})`);
 });
 
 test('a request body over 64 KiB is refused with 413 before it is read, declared or chunked', async () => {

@@ -58,6 +58,10 @@ pub(crate) enum AppError {
     /// The request body is longer than the route accepts; refused before it is read.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// An admin API write with invalid fields: 422 with every field's code and its fixed
+    /// message in Japanese and English (`fields`), never the input.
+    #[error("some fields are invalid; see `fields`")]
+    Invalid(tsunagu_admin::Invalid),
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -70,6 +74,9 @@ struct ErrorBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
     message: &'a str,
+    /// Each refused field of an `invalid` write.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a [tsunagu_admin::FieldError]>,
 }
 
 impl AppError {
@@ -90,6 +97,7 @@ impl AppError {
             AppError::DialRefused(_) => (403, "dial_refused"),
             AppError::WebCallsOff => (404, "web_calls_off"),
             AppError::ChallengeFailed => (403, "challenge_failed"),
+            AppError::Invalid(_) => (422, "invalid"),
             AppError::Internal(_) => (500, "internal"),
         }
     }
@@ -110,10 +118,15 @@ impl AppError {
             AppError::DialRefused(refusal) => Some(refusal.code()),
             _ => None,
         };
+        let fields = match &self {
+            AppError::Invalid(invalid) => Some(invalid.0.as_slice()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: code,
             reason,
             message: &message,
+            fields,
         };
         Ok(Response::from_json(&body)?.with_status(status))
     }
@@ -125,7 +138,19 @@ fn missing_role_message(permission: tsunagu_auth::Permission) -> &'static str {
     match permission {
         Permission::HandleCalls => "taking and placing calls needs the agent role",
         Permission::ReadLog => "reading the call log needs the agent, supervisor or admin role",
-        Permission::Administer => "this needs the admin role",
+        Permission::Administer => "this needs the admin role (or an API key with the admin scope)",
+        Permission::ReadDirectory => {
+            "reading the directory needs the admin role or an API key with a directory scope"
+        }
+        Permission::WriteDirectory => {
+            "changing the directory needs the admin role or an API key with the directory:write scope"
+        }
+    }
+}
+
+impl From<tsunagu_admin::Invalid> for AppError {
+    fn from(invalid: tsunagu_admin::Invalid) -> Self {
+        AppError::Invalid(invalid)
     }
 }
 

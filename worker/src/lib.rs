@@ -83,6 +83,53 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         }
         (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
         (Method::Get, "/api/admin/hub-storage") => routes::admin::hub_storage(req, env).await,
+        (Method::Get, "/api/openapi.json") => routes::openapi::document(),
+        (Method::Get, "/api/admin/settings") => routes::admin::settings(req, env).await,
+        (Method::Put, "/api/admin/settings") => routes::admin::put_settings(req, env).await,
+        (Method::Get, "/api/admin/routing") => routes::admin::routing(req, env).await,
+        (Method::Put, "/api/admin/routing") => routes::admin::put_routing(req, env).await,
+        (Method::Get, "/api/admin/teams") => routes::directory::teams(req, env).await,
+        (Method::Post, "/api/admin/teams") => routes::directory::create_team(req, env).await,
+        (Method::Put, p) if p.starts_with(routes::directory::TEAMS_PREFIX) => {
+            routes::directory::update_team(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::directory::TEAMS_PREFIX) => {
+            routes::directory::delete_team(req, env, p).await
+        }
+        (Method::Get, "/api/admin/agents") => routes::directory::agents(req, env).await,
+        (Method::Post, "/api/admin/agents") => routes::directory::create_agent(req, env).await,
+        (Method::Put, p) if p.starts_with(routes::directory::AGENTS_PREFIX) => {
+            routes::directory::update_agent(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::directory::AGENTS_PREFIX) => {
+            routes::directory::delete_agent(req, env, p).await
+        }
+        (Method::Get, "/api/admin/customers") => routes::directory::customers(req, env).await,
+        (Method::Post, "/api/admin/customers") => {
+            routes::directory::create_customer(req, env).await
+        }
+        (Method::Get, p) if p.starts_with(routes::directory::CUSTOMERS_PREFIX) => {
+            routes::directory::customer(req, env, p).await
+        }
+        (Method::Put, p) if p.starts_with(routes::directory::CUSTOMERS_PREFIX) => {
+            routes::directory::update_customer(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::directory::CUSTOMERS_PREFIX) => {
+            routes::directory::delete_customer(req, env, p).await
+        }
+        (Method::Get, "/api/admin/phone-lines") => routes::lines::list(req, env).await,
+        (Method::Post, "/api/admin/phone-lines") => routes::lines::create(req, env).await,
+        (Method::Put, p) if p.starts_with(routes::lines::PREFIX) => {
+            routes::lines::update(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::lines::PREFIX) => {
+            routes::lines::delete(req, env, p).await
+        }
+        (Method::Get, "/api/admin/api-keys") => routes::api_keys::list(req, env).await,
+        (Method::Post, "/api/admin/api-keys") => routes::api_keys::create(req, env).await,
+        (Method::Delete, p) if p.starts_with(routes::api_keys::PREFIX) => {
+            routes::api_keys::revoke(req, env, p).await
+        }
         (Method::Post, p) if p.starts_with(routes::twilio::PREFIX) => {
             routes::twilio::webhook(req, env).await
         }

@@ -7,6 +7,8 @@ use worker::{Env, wasm_bindgen::JsValue};
 
 use crate::error::AppError;
 
+pub(crate) mod admin;
+
 /// The D1 binding name in wrangler.toml.
 const DB: &str = "DB";
 

@@ -18,6 +18,16 @@ pub(crate) async fn load(env: &Env, tenant: &TenantId) -> Result<CenterConfig, A
 /// The tenant's settings: `routing_json` (any subset of `CenterConfig`'s fields) over the
 /// defaults, with the id and display name from the tenant row.
 pub(crate) fn from_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
+    let config = parse_row(row)?;
+    config
+        .validate()
+        .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))?;
+    Ok(config)
+}
+
+/// The tenant's settings as `from_row` reads them, not yet validated (the admin API validates
+/// them itself to tell the client which field the center refused).
+pub(crate) fn parse_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
     let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&row.routing_json) else {
         return Err(AppError::Internal(
             "tenants.routing_json is not a JSON object".into(),
@@ -28,10 +38,6 @@ pub(crate) fn from_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
         "tenant_name".into(),
         serde_json::json!({ "ja": row.name_ja, "en": row.name_en }),
     );
-    let config: CenterConfig = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))?;
-    config
-        .validate()
-        .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))?;
-    Ok(config)
+    serde_json::from_value(Value::Object(fields))
+        .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))
 }

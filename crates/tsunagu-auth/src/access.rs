@@ -19,15 +19,21 @@ pub enum Permission {
     HandleCalls,
     /// Read conversations, wrap-up notes and KPIs within the session's [`LogScope`].
     ReadLog,
-    /// Administer the tenant: settings, directory, other agents' sessions.
+    /// Administer the tenant: settings, API keys, other agents' sessions.
     Administer,
+    /// Read the directory through the admin API: teams, agents, customers.
+    ReadDirectory,
+    /// Create, change and delete teams, agents and customers.
+    WriteDirectory,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 3] = [
+    pub const ALL: [Permission; 5] = [
         Permission::HandleCalls,
         Permission::ReadLog,
         Permission::Administer,
+        Permission::ReadDirectory,
+        Permission::WriteDirectory,
     ];
 
     /// The roles that grant this permission: the whole matrix, in one place.
@@ -37,7 +43,9 @@ impl Permission {
             // watches and reads but has no phone.
             Permission::HandleCalls => &[Role::Agent],
             Permission::ReadLog => &[Role::Agent, Role::Supervisor, Role::Admin],
-            Permission::Administer => &[Role::Admin],
+            Permission::Administer | Permission::ReadDirectory | Permission::WriteDirectory => {
+                &[Role::Admin]
+            }
         }
     }
 
@@ -46,6 +54,8 @@ impl Permission {
             Permission::HandleCalls => "handle_calls",
             Permission::ReadLog => "read_log",
             Permission::Administer => "administer",
+            Permission::ReadDirectory => "read_directory",
+            Permission::WriteDirectory => "write_directory",
         }
     }
 
@@ -59,6 +69,96 @@ impl fmt::Display for Permission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// What an API key (a machine's credential, `Authorization: Bearer tsk_…`) may do. A key has no
+/// roles: each scope names the permissions it grants, and `admin` grants exactly what the admin
+/// role does, so the role matrix stays the one source of truth for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApiScope {
+    /// Read the tenant's whole call log and KPIs.
+    ConversationsRead,
+    /// Read teams, agents and customers.
+    DirectoryRead,
+    /// Read and write teams, agents and customers.
+    DirectoryWrite,
+    /// Everything the admin role may do (settings, API keys, the directory, the log).
+    Admin,
+}
+
+impl ApiScope {
+    pub const ALL: [ApiScope; 4] = [
+        ApiScope::ConversationsRead,
+        ApiScope::DirectoryRead,
+        ApiScope::DirectoryWrite,
+        ApiScope::Admin,
+    ];
+
+    /// The scope's name in the API (`conversations:read`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiScope::ConversationsRead => "conversations:read",
+            ApiScope::DirectoryRead => "directory:read",
+            ApiScope::DirectoryWrite => "directory:write",
+            ApiScope::Admin => "admin",
+        }
+    }
+
+    /// The scope with this exact name, if this version knows it.
+    pub fn from_name(name: &str) -> Option<ApiScope> {
+        ApiScope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == name)
+    }
+
+    /// Whether this scope grants `permission`.
+    pub fn grants(self, permission: Permission) -> bool {
+        match self {
+            ApiScope::ConversationsRead => permission == Permission::ReadLog,
+            ApiScope::DirectoryRead => permission == Permission::ReadDirectory,
+            ApiScope::DirectoryWrite => matches!(
+                permission,
+                Permission::ReadDirectory | Permission::WriteDirectory
+            ),
+            ApiScope::Admin => permission.roles().contains(&Role::Admin),
+        }
+    }
+
+    /// Whether any of `scopes` grants `permission`.
+    pub fn any_grants(scopes: &BTreeSet<ApiScope>, permission: Permission) -> bool {
+        scopes.iter().any(|scope| scope.grants(permission))
+    }
+}
+
+impl fmt::Display for ApiScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The scope matrix as Markdown (permission × API key scope), as the README shows it.
+pub fn scope_matrix_markdown() -> String {
+    let mut out = String::from("| permission |");
+    for scope in ApiScope::ALL {
+        out.push_str(&format!(" `{scope}` |"));
+    }
+    out.push_str("\n|---|");
+    for _ in ApiScope::ALL {
+        out.push_str(":-:|");
+    }
+    for permission in Permission::ALL {
+        out.push_str(&format!("\n| `{permission}` |"));
+        for scope in ApiScope::ALL {
+            let mark = if scope.grants(permission) {
+                "✓"
+            } else {
+                "—"
+            };
+            out.push_str(&format!(" {mark} |"));
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// How far a supervisor sees: a tenant setting. Small centers let supervisors see everything;

@@ -19,7 +19,7 @@ pub mod jwt;
 pub mod session;
 pub mod turn;
 
-pub use access::{LogScope, Permission, SupervisorReach};
+pub use access::{ApiScope, LogScope, Permission, SupervisorReach};
 pub use address::address_key;
 pub use bucket::{RateLimit, SOCKET_RATE_LIMIT, TokenBucket};
 pub use claims::{CLOCK_SKEW_SECS, MIN_SECRET_LEN, Role, TOKEN_ID_MAX_CHARS};

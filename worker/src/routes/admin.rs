@@ -1,9 +1,13 @@
-//! Administration for the tenant's admins: what the hub set aside (`GET /api/admin/hub-storage`).
+//! Administration for the tenant's admins: the tenant's settings (`/api/admin/settings`), its
+//! routing (`/api/admin/routing`) and what the hub set aside (`GET /api/admin/hub-storage`).
 
+use serde_json::{Value, json};
+use tsunagu_admin::{ErrorCode, Invalid, RoutingSettings, TenantSettings};
 use tsunagu_auth::Permission;
+use tsunagu_center::ConfigError;
 use worker::{Env, Request, Response};
 
-use crate::{auth, error::AppError, hub};
+use crate::{auth, error::AppError, hub, log, store, tenant_config};
 
 /// `GET /api/admin/hub-storage`: the tenant hub's quarantined entries and dead-lettered call-log
 /// writes, each with its reason or last error and a preview of the value (admins only).
@@ -11,4 +15,85 @@ pub(crate) async fn hub_storage(req: Request, env: &Env) -> Result<Response, App
     let session = auth::require(&req, env, Permission::Administer)?;
     let report = hub::storage_report(env, &session.tenant).await?;
     Ok(Response::from_json(&report)?)
+}
+
+/// `GET /api/admin/settings`: the tenant's settings as the admin API writes them.
+pub(crate) async fn settings(req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let row = store::admin::settings(env, &principal.tenant).await?;
+    Ok(Response::from_json(&json!({
+        "name": { "ja": row.name_ja, "en": row.name_en },
+        "allowed_origins": row.allowed_origins.split_whitespace().collect::<Vec<_>>(),
+        "voice_edge": row.voice_edge,
+        "supervisor_reach": row.supervisor_reach,
+    }))?)
+}
+
+/// `PUT /api/admin/settings`: replaces the settings (every field), validated field by field.
+pub(crate) async fn put_settings(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let settings = TenantSettings::validate(&json_body(&mut req).await?)?;
+    store::admin::put_settings(env, &principal.tenant, &settings).await?;
+    log::info(
+        "admin.settings_changed",
+        &[
+            ("tenant", principal.tenant.as_str().into()),
+            ("by", principal.actor.as_str().into()),
+        ],
+    );
+    Ok(Response::from_json(&settings)?)
+}
+
+/// The request body as JSON (any JSON: validation says what is wrong with it, field by field).
+pub(crate) async fn json_body(req: &mut Request) -> Result<Value, AppError> {
+    req.json::<Value>()
+        .await
+        .map_err(|_| AppError::BadRequest("the body must be JSON"))
+}
+
+/// `GET /api/admin/routing`: the ladder, the longest wait, the fallback numbers, business hours
+/// and web calls, as the contact center reads them (defaults filled in).
+pub(crate) async fn routing(req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let config = tenant_config::load(env, &principal.tenant).await?;
+    let center = serde_json::to_value(&config)
+        .map_err(|e| AppError::Internal(format!("center config: {e}")))?;
+    Ok(Response::from_json(&RoutingSettings::view_of_center(
+        &center,
+    ))?)
+}
+
+/// `PUT /api/admin/routing`: replaces those settings (the dial policy and other settings stay),
+/// validated field by field, then as a whole by the contact center before it is stored.
+pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let settings = RoutingSettings::validate(&json_body(&mut req).await?)?;
+    let mut row = store::tenant(env, &principal.tenant).await?;
+    let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(&row.routing_json) else {
+        return Err(AppError::Internal(
+            "tenants.routing_json is not a JSON object".into(),
+        ));
+    };
+    stored.extend(settings.to_center_fields());
+    row.routing_json = Value::Object(stored).to_string();
+    // The center's own check: a fallback number its dial policy refuses is the client's error.
+    let config = tenant_config::parse_row(&row)?;
+    if let Err(error) = config.validate() {
+        return Err(match error {
+            ConfigError::FallbackNumberRefused { index, .. } => AppError::Invalid(Invalid::one(
+                format!("fallback_numbers[{index}]"),
+                ErrorCode::RefusedByDialPolicy,
+            )),
+            other => AppError::Internal(format!("routing settings: {other}")),
+        });
+    }
+    store::admin::put_routing_json(env, &principal.tenant, &row.routing_json).await?;
+    log::info(
+        "admin.routing_changed",
+        &[
+            ("tenant", principal.tenant.as_str().into()),
+            ("by", principal.actor.as_str().into()),
+        ],
+    );
+    Ok(Response::from_json(&settings)?)
 }

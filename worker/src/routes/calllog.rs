@@ -1,13 +1,14 @@
 //! The call log: `GET /api/conversations` (search, paged), one conversation, and `GET /api/kpi`.
 //!
-//! The tenant is always the session's own: no parameter can name another tenant, so a token of
-//! tenant A cannot read tenant B by construction. Within the tenant, the session's roles decide
-//! whose conversations, notes and KPIs it reads (`tsunagu_auth::LogScope`): an agent their own,
-//! a supervisor their teams' (or the tenant's, by the tenant's setting), an admin everything.
+//! The tenant is always the caller's own (a session's, or an API key's): no parameter can name
+//! another tenant, so a token of tenant A cannot read tenant B by construction. Within the
+//! tenant, the session's roles decide whose conversations, notes and KPIs it reads
+//! (`tsunagu_auth::LogScope`): an agent their own, a supervisor their teams' (or the tenant's, by
+//! the tenant's setting), an admin everything; so does an API key with `conversations:read`.
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
-use tsunagu_auth::{LogScope, Permission, Session};
+use tsunagu_auth::{LogScope, Permission};
 use tsunagu_core::AgentId;
 use tsunagu_kpi::{GroupBy, GroupKey, KpiConfig, PresenceInterval};
 use tsunagu_phone::{PhoneNumber, Region};
@@ -15,7 +16,8 @@ use tsunagu_stitch::Conversation;
 use worker::{Env, Request, Response};
 
 use crate::{
-    auth, clock,
+    auth::{self, Principal},
+    clock,
     error::AppError,
     store::{self, ScopeFilter},
 };
@@ -42,10 +44,15 @@ struct SearchQuery {
     cursor: Option<String>,
 }
 
-/// Whose log `session` reads, and the same as SQL filters.
-async fn scope_of(env: &Env, session: &Session) -> Result<(LogScope, ScopeFilter), AppError> {
-    let reach = store::tenant(env, &session.tenant).await?.supervisor_reach;
-    let scope = LogScope::of(session, reach).ok_or(AppError::MissingRole(Permission::ReadLog))?;
+/// Whose log `principal` (a session, or an API key: the whole tenant) reads, and the same as SQL
+/// filters.
+async fn scope_of(env: &Env, principal: &Principal) -> Result<(LogScope, ScopeFilter), AppError> {
+    let reach = store::tenant(env, &principal.tenant)
+        .await?
+        .supervisor_reach;
+    let scope = principal
+        .log_scope(reach)
+        .ok_or(AppError::MissingRole(Permission::ReadLog))?;
     let filter = match &scope {
         LogScope::Tenant => ScopeFilter::default(),
         LogScope::Own(agent) => ScopeFilter {
@@ -87,7 +94,7 @@ fn decode_cursor(raw: &str) -> Result<(u64, String), AppError> {
 const MAX_CURSOR_CHARS: usize = 400;
 
 pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, AppError> {
-    let session = auth::require(&req, env, Permission::ReadLog)?;
+    let principal = auth::require_principal(&req, env, Permission::ReadLog).await?;
     let query: SearchQuery = req
         .query()
         .map_err(|_| AppError::BadRequest("malformed query string"))?;
@@ -100,7 +107,7 @@ pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, A
         ),
         None => None,
     };
-    let (scope, filter) = scope_of(env, &session).await?;
+    let (scope, filter) = scope_of(env, &principal).await?;
     if let Some(agent) = &query.agent {
         let agent = AgentId::new(agent.as_str())
             .map_err(|_| AppError::BadRequest("`agent` is not a valid agent id"))?;
@@ -121,7 +128,7 @@ pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, A
         // One more than the page, to know whether another page follows.
         limit: limit + 1,
     };
-    let mut rows = store::search_conversations(env, &session.tenant, &filter, &search).await?;
+    let mut rows = store::search_conversations(env, &principal.tenant, &filter, &search).await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last()
@@ -147,13 +154,13 @@ pub(crate) async fn conversation(
     env: &Env,
     interaction: &str,
 ) -> Result<Response, AppError> {
-    let session = auth::require(&req, env, Permission::ReadLog)?;
+    let principal = auth::require_principal(&req, env, Permission::ReadLog).await?;
     let interaction = tsunagu_core::InteractionId::new(interaction)
         .map_err(|_| AppError::BadRequest("invalid conversation id"))?;
-    let (_, filter) = scope_of(env, &session).await?;
+    let (_, filter) = scope_of(env, &principal).await?;
     // Outside the session's scope reads as not there: the id alone tells nothing.
     let body =
-        store::conversation_of_interaction(env, &session.tenant, &filter, interaction.as_str())
+        store::conversation_of_interaction(env, &principal.tenant, &filter, interaction.as_str())
             .await?
             .ok_or(AppError::NotFound)?;
     let conversation: serde_json::Value = serde_json::from_str(&body)
@@ -172,7 +179,7 @@ struct KpiQuery {
 /// supervisor's teams or the tenant. The reply says the scope, and whether the conversation cap
 /// cut the window short.
 pub(crate) async fn kpi(req: Request, env: &Env) -> Result<Response, AppError> {
-    let session = auth::require(&req, env, Permission::ReadLog)?;
+    let principal = auth::require_principal(&req, env, Permission::ReadLog).await?;
     let query: KpiQuery = req.query().map_err(|_| {
         AppError::BadRequest(
             "expected from, to (unix ms) and group (all, agent, team, queue, hour, day)",
@@ -187,14 +194,14 @@ pub(crate) async fn kpi(req: Request, env: &Env) -> Result<Response, AppError> {
             "the KPI window must be non-empty and at most 31 days",
         ));
     }
-    let (scope, filter) = scope_of(env, &session).await?;
+    let (scope, filter) = scope_of(env, &principal).await?;
     let search = store::ConversationSearch {
         from_ms: Some(from_ms),
         to_ms: Some(to_ms),
         limit: MAX_KPI_CONVERSATIONS + 1,
         ..Default::default()
     };
-    let mut rows = store::search_conversations(env, &session.tenant, &filter, &search).await?;
+    let mut rows = store::search_conversations(env, &principal.tenant, &filter, &search).await?;
     let complete = rows.len() <= MAX_KPI_CONVERSATIONS as usize;
     rows.truncate(MAX_KPI_CONVERSATIONS as usize);
     let conversations = rows
@@ -202,7 +209,7 @@ pub(crate) async fn kpi(req: Request, env: &Env) -> Result<Response, AppError> {
         .map(|row| serde_json::from_str::<Conversation>(&row.body))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
-    let presence = store::presence_intervals(env, &session.tenant, &filter, from_ms, to_ms)
+    let presence = store::presence_intervals(env, &principal.tenant, &filter, from_ms, to_ms)
         .await?
         .iter()
         .map(|row| serde_json::from_str::<PresenceInterval>(&row.body))
@@ -221,7 +228,7 @@ pub(crate) async fn kpi(req: Request, env: &Env) -> Result<Response, AppError> {
             (LogScope::Tenant, _) => None,
             (LogScope::Own(own), _) => Some(vec![own.as_str().to_owned()]),
             (LogScope::Teams { own, .. }, Some(teams)) => {
-                let mut members = store::team_members(env, &session.tenant, teams).await?;
+                let mut members = store::team_members(env, &principal.tenant, teams).await?;
                 members.push(own.as_str().to_owned());
                 Some(members)
             }

@@ -2,11 +2,15 @@
 
 pub(crate) mod admin;
 pub(crate) mod api;
+pub(crate) mod api_keys;
 pub(crate) mod assets;
 pub(crate) mod auth;
 pub(crate) mod calllog;
 pub(crate) mod calls;
 pub(crate) mod demo;
+pub(crate) mod directory;
+pub(crate) mod lines;
+pub(crate) mod openapi;
 pub(crate) mod sessions;
 pub(crate) mod socket;
 pub(crate) mod twilio;

@@ -2,7 +2,7 @@
 //! (`POST /api/agents/<agent>/sessions/revoke`) or the whole tenant's (`POST /api/sessions/revoke-all`).
 //!
 //! A revoked session's HTTP calls get 401 and its sockets are closed with `close_code::SESSION_REVOKED`.
-//! Until admin API keys exist, an admin is a widget session with the `admin` role.
+//! These take an admin's widget session; API keys reach the admin API (`/api/admin/…`) only.
 
 use serde::Serialize;
 use tsunagu_auth::{Role, Session};

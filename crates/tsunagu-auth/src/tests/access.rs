@@ -32,6 +32,8 @@ fn the_role_matrix() {
         | `handle_calls` | ✓ | — | — |
         | `read_log` | ✓ | ✓ | ✓ |
         | `administer` | — | — | ✓ |
+        | `read_directory` | — | — | ✓ |
+        | `write_directory` | — | — | ✓ |
         | log scope | own | teams (tenant by setting) | tenant |
     "#]]
     .assert_eq(&role_matrix_markdown());
@@ -109,4 +111,28 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn the_api_key_scope_matrix() {
+    expect![[r#"
+        | permission | `conversations:read` | `directory:read` | `directory:write` | `admin` |
+        |---|:-:|:-:|:-:|:-:|
+        | `handle_calls` | — | — | — | — |
+        | `read_log` | ✓ | — | — | ✓ |
+        | `administer` | — | — | — | ✓ |
+        | `read_directory` | — | ✓ | ✓ | ✓ |
+        | `write_directory` | — | — | ✓ | ✓ |
+    "#]]
+    .assert_eq(&crate::access::scope_matrix_markdown());
+}
+
+#[test]
+fn api_key_scopes_round_trip_their_names_and_never_grant_calls() {
+    for scope in crate::ApiScope::ALL {
+        assert_eq!(crate::ApiScope::from_name(scope.as_str()), Some(scope));
+        // A machine has no phone: no scope lets a key take or place calls.
+        assert!(!scope.grants(Permission::HandleCalls));
+    }
+    assert_eq!(crate::ApiScope::from_name("Admin"), None);
 }

@@ -1,0 +1,219 @@
+//! Why a field was refused: a stable code for machines and a fixed sentence for people, in both
+//! languages. Messages name limits of ours, never the input.
+
+use serde::Serialize;
+
+/// Why one field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request body is not a JSON object.
+    NotAnObject,
+    Required,
+    /// Expected text (a JSON string).
+    NotText,
+    /// Expected a list (a JSON array).
+    NotList,
+    /// Expected a whole number in a range.
+    NotInRange {
+        min: u32,
+        max: u32,
+    },
+    /// Empty, or only blanks.
+    Blank,
+    /// More characters than allowed.
+    TooLong {
+        max: u32,
+    },
+    /// More entries than allowed.
+    TooMany {
+        max: u32,
+    },
+    /// Control or bidirectional-override characters, which could forge log lines or reorder text.
+    ControlCharacter,
+    /// Not an identifier (letters, digits, `_` and `-`; agents: letters, digits and `_`).
+    InvalidId,
+    /// Not a CSP source: `'self'`, or `https://host[:port]` (a `*.` prefix and `:*` port allowed).
+    InvalidOrigin,
+    /// Not one of the listed values.
+    UnknownValue,
+    /// The same value twice in a list.
+    Duplicate,
+    /// Not a phone number this service can dial.
+    InvalidPhone,
+    /// Names a team of the tenant that does not exist.
+    UnknownTeam,
+    /// Names an agent of the tenant that does not exist.
+    UnknownAgent,
+    /// Another record already has this id (or this phone number).
+    Taken,
+    /// Not allowed in this combination (an announcement on a main line).
+    NotAllowed,
+    /// A legacy line announcing its own number.
+    SameAsNumber,
+    /// Expected `true` or `false`.
+    NotBoolean,
+    /// Not a time of day `HH:MM` from 00:00 to 24:00.
+    ClockTime,
+    /// An open span that closes at or before it opens.
+    ClosesBeforeOpening,
+    /// Not an IANA time zone name such as `Asia/Tokyo`.
+    TimeZone,
+    /// Not a date `YYYY-MM-DD`.
+    Date,
+    /// A span that ends before it starts.
+    EndsBeforeStart,
+    /// A number the tenant's dial policy does not let anyone dial.
+    RefusedByDialPolicy,
+}
+
+/// A message in both languages the product speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub ja: String,
+    pub en: String,
+}
+
+impl ErrorCode {
+    /// The fixed message for this code.
+    pub fn message(self) -> Message {
+        let (ja, en) = match self {
+            ErrorCode::NotAnObject => (
+                "JSON オブジェクトを送ってください".to_owned(),
+                "send a JSON object".to_owned(),
+            ),
+            ErrorCode::Required => (
+                "必須項目です".to_owned(),
+                "this field is required".to_owned(),
+            ),
+            ErrorCode::NotText => (
+                "文字列で指定してください".to_owned(),
+                "must be text (a JSON string)".to_owned(),
+            ),
+            ErrorCode::NotList => (
+                "リスト (JSON 配列) で指定してください".to_owned(),
+                "must be a list (a JSON array)".to_owned(),
+            ),
+            ErrorCode::NotInRange { min, max } => (
+                format!("{min} 以上 {max} 以下の整数で指定してください"),
+                format!("must be a whole number from {min} to {max}"),
+            ),
+            ErrorCode::Blank => (
+                "空にはできません".to_owned(),
+                "must not be empty".to_owned(),
+            ),
+            ErrorCode::TooLong { max } => (
+                format!("{max} 文字以内で指定してください"),
+                format!("must be at most {max} characters"),
+            ),
+            ErrorCode::TooMany { max } => (
+                format!("{max} 件以内で指定してください"),
+                format!("must have at most {max} entries"),
+            ),
+            ErrorCode::ControlCharacter => (
+                "制御文字は使えません".to_owned(),
+                "must not contain control characters".to_owned(),
+            ),
+            ErrorCode::InvalidId => (
+                "ID は半角英数字・「_」・「-」で指定してください".to_owned(),
+                "an id may hold only ASCII letters, digits, `_` and `-`".to_owned(),
+            ),
+            ErrorCode::InvalidOrigin => (
+                "'self' または https://ホスト名[:ポート] の形式で指定してください".to_owned(),
+                "must be 'self' or https://host[:port]".to_owned(),
+            ),
+            ErrorCode::UnknownValue => (
+                "指定できない値です".to_owned(),
+                "is not one of the allowed values".to_owned(),
+            ),
+            ErrorCode::Duplicate => (
+                "同じ値が重複しています".to_owned(),
+                "holds the same value twice".to_owned(),
+            ),
+            ErrorCode::InvalidPhone => (
+                "発信できる電話番号ではありません".to_owned(),
+                "is not a phone number we can dial".to_owned(),
+            ),
+            ErrorCode::UnknownTeam => (
+                "存在しないチームです".to_owned(),
+                "names no team of this company".to_owned(),
+            ),
+            ErrorCode::UnknownAgent => (
+                "存在しないエージェントです".to_owned(),
+                "names no agent of this company".to_owned(),
+            ),
+            ErrorCode::Taken => (
+                "この ID はすでに使われています".to_owned(),
+                "this id is already taken".to_owned(),
+            ),
+            ErrorCode::NotAllowed => (
+                "この組み合わせでは指定できません".to_owned(),
+                "is not allowed in this combination".to_owned(),
+            ),
+            ErrorCode::NotBoolean => (
+                "true または false で指定してください".to_owned(),
+                "must be true or false".to_owned(),
+            ),
+            ErrorCode::ClockTime => (
+                "時刻は 00:00〜24:00 の HH:MM 形式で指定してください".to_owned(),
+                "must be a time of day HH:MM from 00:00 to 24:00".to_owned(),
+            ),
+            ErrorCode::ClosesBeforeOpening => (
+                "終了時刻は開始時刻より後にしてください".to_owned(),
+                "must be later than the opening time".to_owned(),
+            ),
+            ErrorCode::TimeZone => (
+                "タイムゾーンは Asia/Tokyo のような IANA の名前で指定してください".to_owned(),
+                "must be an IANA time zone name such as Asia/Tokyo".to_owned(),
+            ),
+            ErrorCode::Date => (
+                "日付は YYYY-MM-DD 形式で指定してください".to_owned(),
+                "must be a date YYYY-MM-DD".to_owned(),
+            ),
+            ErrorCode::EndsBeforeStart => (
+                "終了日は開始日以降にしてください".to_owned(),
+                "must not be before the start".to_owned(),
+            ),
+            ErrorCode::RefusedByDialPolicy => (
+                "発信ポリシーで許可されていない番号です".to_owned(),
+                "the dial policy does not allow this number".to_owned(),
+            ),
+            ErrorCode::SameAsNumber => (
+                "回線自身の番号は案内できません".to_owned(),
+                "a line cannot announce its own number".to_owned(),
+            ),
+        };
+        Message { ja, en }
+    }
+}
+
+/// One refused field: where (a path of our own field names and list indexes, e.g. `name.ja`,
+/// `allowed_origins[2]`, never a key the client chose), why, and the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    #[serde(flatten)]
+    pub code: ErrorCode,
+    pub message: Message,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: ErrorCode) -> FieldError {
+        FieldError {
+            field: field.into(),
+            code,
+            message: code.message(),
+        }
+    }
+}
+
+/// Every problem of one write, in field order. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invalid(pub Vec<FieldError>);
+
+impl Invalid {
+    /// One problem.
+    pub fn one(field: impl Into<String>, code: ErrorCode) -> Invalid {
+        Invalid(vec![FieldError::new(field, code)])
+    }
+}

@@ -1,0 +1,27 @@
+//! The admin API's resources, typed and validated: what a tenant's admin (or a CRM backend with an
+//! API key) may write, and why a write is refused.
+//!
+//! Every resource arrives as JSON and is read field by field ([`fields::Fields`]), so one request
+//! gets every problem at once as [`FieldError`]s: a field path, a stable code, and a fixed message in
+//! Japanese and English that never quotes the input. A validated value serialises back to the
+//! JSON it was read from (the tests check the round trip). [`api_key`] mints, parses and hashes the
+//! API keys that machines sign in with. Nothing here does I/O: the worker decodes, validates here,
+//! stores, and replies.
+
+pub mod api_key;
+pub mod directory;
+mod error;
+mod fields;
+pub mod lines;
+pub mod routing;
+pub mod settings;
+
+pub use api_key::{ApiKeyInput, ApiKeyToken};
+pub use directory::{Agent, AgentInput, Capacity, Customer, CustomerInput, CustomerSearch, Team};
+pub use error::{ErrorCode, FieldError, Invalid, Message};
+pub use lines::{LineKind, PhoneLine};
+pub use routing::RoutingSettings;
+pub use settings::{TenantSettings, VoiceEdge};
+
+#[cfg(test)]
+mod tests;
