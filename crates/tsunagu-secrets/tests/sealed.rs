@@ -38,10 +38,7 @@ fn a_sealed_value_is_the_key_id_the_nonce_and_ciphertext_with_a_tag() {
         sealed.key_id,
         hex(&sealed.nonce),
         sealed.ciphertext.len(),
-        sealed
-            .ciphertext
-            .windows(4)
-            .any(|w| w == b"demo"),
+        sealed.ciphertext.windows(4).any(|w| w == b"demo"),
     ));
     let opened = open(&ring, &tenant("demo"), SecretName::EmbedSecret, &sealed);
     expect![[r#"
@@ -79,19 +76,39 @@ fn another_tenant_name_key_or_a_flipped_bit_does_not_open() {
         ),
         (
             "a flipped bit",
-            open(&ring, &tenant("acme"), SecretName::TwilioAuthToken, &flipped),
+            open(
+                &ring,
+                &tenant("acme"),
+                SecretName::TwilioAuthToken,
+                &flipped,
+            ),
         ),
         (
             "another key id",
-            open(&ring, &tenant("acme"), SecretName::TwilioAuthToken, &relabelled),
+            open(
+                &ring,
+                &tenant("acme"),
+                SecretName::TwilioAuthToken,
+                &relabelled,
+            ),
         ),
         (
             "a key no longer in the ring",
-            open(&keyring(K2), &tenant("acme"), SecretName::TwilioAuthToken, &sealed),
+            open(
+                &keyring(K2),
+                &tenant("acme"),
+                SecretName::TwilioAuthToken,
+                &sealed,
+            ),
         ),
         (
             "a short nonce",
-            open(&ring, &tenant("acme"), SecretName::TwilioAuthToken, &short_nonce),
+            open(
+                &ring,
+                &tenant("acme"),
+                SecretName::TwilioAuthToken,
+                &short_nonce,
+            ),
         ),
     ];
     let actual: Vec<String> = cases
