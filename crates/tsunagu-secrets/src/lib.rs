@@ -1,0 +1,19 @@
+//! Tenant secrets at rest: sealed under a master key, bound to their tenant and name, rotated with a grace period.
+//!
+//! A tenant's embed secret, Twilio auth token, Twilio API key secret and Turnstile secret live in
+//! D1 as [`Sealed`] values: AES-256-GCM (RustCrypto's `aes-gcm`) under one of the deployment's
+//! master keys ([`Keyring`]), with the master key's id stored beside the ciphertext and the
+//! tenant, the secret's name and the key id as associated data, so a row copied to another tenant
+//! or name does not open. The nonce is an input: this crate has no randomness (the worker draws
+//! it). [`Rotation`] says which values are valid at a given time: a new value replaces the old
+//! one, which stays valid for a grace period where the secret allows it ([`SecretName::keeps_previous`]).
+
+mod keyring;
+mod name;
+mod rotation;
+mod sealed;
+
+pub use keyring::{KEY_BYTES, KeyId, Keyring, KeyringError, MasterKey};
+pub use name::SecretName;
+pub use rotation::{Rotation, Version};
+pub use sealed::{NONCE_BYTES, OpenError, Sealed, open, seal};
