@@ -59,6 +59,9 @@ struct Line {
     /// The peer connection's event handlers, alive as long as the line.
     handlers: RefCell<Vec<Handler>>,
     closed: Cell<bool>,
+    /// How a customer's signal is handled, set by the web-call module once it is downloaded;
+    /// until then signals wait in `early`.
+    receive: Cell<Option<fn(&Rc<Line>, Signal)>>,
 }
 
 /// The agent accepted web call `conversation`: gets the microphone and the ICE servers (asked
@@ -85,8 +88,30 @@ pub(crate) fn start(
         audio: RefCell::new(None),
         handlers: RefCell::new(Vec::new()),
         closed: Cell::new(false),
+        receive: Cell::new(None),
     });
     LINE.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&line)));
+    let session = session.map(str::to_owned);
+    leptos::task::spawn_local(async move {
+        if connect(Rc::clone(&line), ice_path, session).await.is_err() {
+            line.fail();
+        }
+    });
+}
+
+/// The rest of answering a web call (microphone, ICE servers, the peer connection, SDP): a
+/// feature module, downloaded the first time an agent answers a web call (see ARCHITECTURE.md).
+#[leptos::wasm_split::wasm_split(tsunagu_web_call, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn connect(
+    line: Rc<Line>,
+    ice_path: String,
+    session: Option<String>,
+) -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    if line.closed.get() {
+        return Ok(());
+    }
+    line.receive.set(Some(Line::receive));
+    let session = session.as_deref();
     let for_ice = Rc::clone(&line);
     api::get(&ice_path, session, move |reply| {
         let servers = match reply {
@@ -111,7 +136,8 @@ pub(crate) fn start(
             devices.get_user_media_with_constraints(&constraints).ok()
         });
     let Some(microphone) = microphone else {
-        return line.fail();
+        line.fail();
+        return Ok(());
     };
     api::settle(&microphone, move |result| match result {
         Ok(stream) => {
@@ -124,12 +150,16 @@ pub(crate) fn start(
         }
         Err(_) => for_microphone.fail(),
     });
+    Ok(())
 }
 
 /// A signal from the customer of `conversation`, relayed by the hub.
 pub(crate) fn remote_signal(conversation: &InteractionId, signal: Signal) {
     if let Some(line) = current().filter(|line| &line.conversation == conversation) {
-        line.receive(signal);
+        match line.receive.get() {
+            Some(receive) => receive(&line, signal),
+            None => line.early.borrow_mut().push(signal),
+        }
     }
 }
 
