@@ -30,6 +30,8 @@ pub(crate) type OnFailure = Rc<dyn Fn()>;
 
 /// A peer-connection event handler.
 type Handler = Closure<dyn FnMut(JsValue)>;
+/// Handles a customer's signal on the line (the web-call module's `Line::receive`).
+type Receive = fn(&Rc<Line>, Signal);
 
 /// Where the worker lists the STUN/TURN servers.
 const ICE_PATH: &str = "/api/webcall/ice";
@@ -61,7 +63,7 @@ struct Line {
     closed: Cell<bool>,
     /// How a customer's signal is handled, set by the web-call module once it is downloaded;
     /// until then signals wait in `early`.
-    receive: Cell<Option<fn(&Rc<Line>, Signal)>>,
+    receive: Cell<Option<Receive>>,
 }
 
 /// The agent accepted web call `conversation`: gets the microphone and the ICE servers (asked

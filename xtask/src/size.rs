@@ -55,8 +55,8 @@ fn verdict(label: &str, raw: u64, gz: u64, budget: u64) -> bool {
 /// The split points and their files, from the manifest `cargo xtask build` writes.
 fn modules() -> Result<Vec<(String, Vec<String>)>> {
     let path = root().join("build").join(MODULES_MANIFEST);
-    let text = fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let object = json
@@ -110,14 +110,22 @@ pub(crate) fn size() -> Result {
         .filter(|path| !module_files.contains(name_of(path).as_str()))
         .collect();
 
-    println!("{:<52} {:>10} {:>10}", "initial download", "bytes", "gzipped");
+    println!(
+        "{:<52} {:>10} {:>10}",
+        "initial download", "bytes", "gzipped"
+    );
     let (mut raw_total, mut gz_total) = (0, 0);
     for file in std::iter::once(site.join("embed.js")).chain(initial) {
         let (raw, gz) = report(&site, &file, "")?;
         raw_total += raw;
         gz_total += gz;
     }
-    let mut fits = verdict("initial download total", raw_total, gz_total, INITIAL_BUDGET);
+    let mut fits = verdict(
+        "initial download total",
+        raw_total,
+        gz_total,
+        INITIAL_BUDGET,
+    );
 
     for (point, files) in &modules {
         println!("\nmodule {point} (loaded on first use)");

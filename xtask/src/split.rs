@@ -64,7 +64,8 @@ pub(crate) fn split(wasm: &Path, work: &Path, optimise: &dyn Fn(&Path) -> Result
     for module in &split.split_modules {
         optimise(module)?;
         let stem = file_stem(module)?;
-        let name = crate::build::write_hashed(&format!("{stem}.wasm"), &read(module)?, &assets_dir)?;
+        let name =
+            crate::build::write_hashed(&format!("{stem}.wasm"), &read(module)?, &assets_dir)?;
         hashed.insert(stem, name);
     }
     let link_path = raw_dir.join(LINK_PLACEHOLDER.trim_start_matches("./"));

@@ -45,7 +45,11 @@ pub(crate) fn CallPanel() -> impl IntoView {
         let call = state.call.get()?;
         let t = state.texts();
         // A number (no customer on file) is one unit for line breaking: `.tel`.
-        let who_class = if call.customer.is_some() { "call__who" } else { "call__who tel" };
+        let who_class = if call.customer.is_some() {
+            "call__who"
+        } else {
+            "call__who tel"
+        };
         let who = call
             .customer
             .clone()
