@@ -103,19 +103,39 @@ pub(crate) fn start(
 
 /// The rest of answering a web call (microphone, ICE servers, the peer connection, SDP): a
 /// feature module, downloaded the first time an agent answers a web call (see ARCHITECTURE.md).
+#[cfg(not(test))]
 #[leptos::wasm_split::wasm_split(tsunagu_web_call, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn connect(
     line: Rc<Line>,
     ice_path: String,
     session: Option<String>,
 ) -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    answer_call(&line, &ice_path, session.as_deref());
+    Ok(())
+}
+
+/// Component tests run an unsplit wasm (no link module to load from): called as is.
+#[cfg(test)]
+#[allow(
+    clippy::unused_async,
+    reason = "the same signature as the split point's"
+)]
+async fn connect(
+    line: Rc<Line>,
+    ice_path: String,
+    session: Option<String>,
+) -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    answer_call(&line, &ice_path, session.as_deref());
+    Ok(())
+}
+
+fn answer_call(line: &Rc<Line>, ice_path: &str, session: Option<&str>) {
     if line.closed.get() {
-        return Ok(());
+        return;
     }
     line.receive.set(Some(Line::receive));
-    let session = session.as_deref();
-    let for_ice = Rc::clone(&line);
-    api::get(&ice_path, session, move |reply| {
+    let for_ice = Rc::clone(line);
+    api::get(ice_path, session, move |reply| {
         let servers = match reply {
             Ok((200, body)) => Fields::parse(&body)
                 .and_then(|mut reply| reply.take("ice_servers"))
@@ -127,7 +147,7 @@ fn connect(
             Some(servers.unwrap_or_else(|| js_sys::Array::new().into()));
         for_ice.try_connect();
     });
-    let for_microphone = Rc::clone(&line);
+    let for_microphone = Rc::clone(line);
     let microphone = web_sys::window()
         .map(|window| window.navigator())
         .and_then(|navigator| navigator.media_devices().ok())
@@ -138,8 +158,7 @@ fn connect(
             devices.get_user_media_with_constraints(&constraints).ok()
         });
     let Some(microphone) = microphone else {
-        line.fail();
-        return Ok(());
+        return line.fail();
     };
     api::settle(&microphone, move |result| match result {
         Ok(stream) => {
@@ -152,7 +171,6 @@ fn connect(
         }
         Err(_) => for_microphone.fail(),
     });
-    Ok(())
 }
 
 /// A signal from the customer of `conversation`, relayed by the hub.
