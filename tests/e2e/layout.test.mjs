@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
 import { startVoiceStack, availableAgent } from '../support/voice-stack.mjs';
+import { embedToken } from '../support/auth.mjs';
+import { CrmPage } from './pages/crm-page.mjs';
+import { CallPanel } from './pages/call-panel.mjs';
 
 const YAMADA = '+81355550101'; // c001, owned by sato
 
@@ -80,3 +83,108 @@ test('in the CRM\'s own 300 px side panel the widget fills the panel and its cal
     await host.close();
   }
 });
+
+/** A CRM page at `viewport` where `agent` is signed in, their line ready and they are available. */
+async function agentAt(viewport, agent, name) {
+  const host = await startHostPage(stack.edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const crm = await CrmPage.open(stack.browser, host.url, { viewport, embedTokens: () => embedToken({ agent, name, team: 'sales' }) });
+  const widget = await crm.widget();
+  await widget.waitForState('connected');
+  await widget.frame.waitForSelector('[data-testid="voice-state"][data-state="ready"]');
+  await crm.page.evaluate(() => Tsunagu.setPresence('available'));
+  await widget.waitForPresence('available');
+  return { host, crm, widget, call: new CallPanel(widget.frame) };
+}
+
+/** Whether `text` in the frame's element `selector` is laid out on one line (all its boxes share a top). */
+function onOneLine(frame, selector, text) {
+  return frame.$eval(selector, (element, text) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(text);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + text.length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      return tops.size === 1;
+    }
+    throw new Error(`${text} not found in ${element.outerHTML}`);
+  }, text);
+}
+
+/** Whether an input shows its whole placeholder (the placeholder as its value does not scroll). */
+function placeholderFits(frame, testId) {
+  return frame.$eval(`[data-testid="${testId}"]`, (input) => {
+    const value = input.value;
+    input.value = input.placeholder;
+    const fits = input.scrollWidth <= input.clientWidth;
+    input.value = value;
+    return fits;
+  });
+}
+
+for (const [width, height] of [[1280, 800], [360, 740]]) {
+  test(`at ${width}×${height}: the widget stays inside the window, minimised it shows who and their status, Japanese and numbers wrap whole, placeholders fit, the keypad is 3×4`, async () => {
+    const { host, crm, widget, call } = await agentAt({ width, height }, 'sato', '佐藤 花子');
+    try {
+      // Inside the window, and its presence buttons are on screen (inside the frame's box).
+      const box = await frameBox(widget);
+      assert.ok(box.y >= 0 && box.y + box.height <= height, `the widget (${JSON.stringify(box)}) lies inside the ${height} px window`);
+      for (const id of ['presence-available', 'presence-away', 'presence-offline']) {
+        const button = await widget.frame.getByTestId(id).boundingBox();
+        // Playwright gives boxes in the CRM page's coordinates.
+        assert.ok(button.y >= box.y && button.y + button.height <= box.y + box.height, `${id} is visible without scrolling (${JSON.stringify(button)} in ${JSON.stringify(box)})`);
+      }
+      assert.ok(await placeholderFits(widget.frame, 'dial-number'), 'the dial field shows its whole placeholder');
+
+      // Minimised: a bar with the agent's name and status.
+      await crm.page.evaluate(() => Tsunagu.setMinimized(true));
+      const folded = await frameBox(widget);
+      assert.ok(folded.y + folded.height <= height);
+      for (const [id, text] of [['connection-status', /佐藤 花子/], ['presence-status', /受付可/]]) {
+        const element = widget.frame.getByTestId(id);
+        assert.match(await element.textContent(), text);
+        const inner = await element.boundingBox();
+        assert.ok(inner && inner.height > 0 && inner.y >= folded.y && inner.y + inner.height <= folded.y + folded.height
+          && inner.x >= folded.x && inner.x + inner.width <= folded.x + folded.width,
+          `${id} is visible in the minimised bar (${JSON.stringify(inner)} in ${JSON.stringify(folded)})`);
+      }
+      await crm.page.evaluate(() => Tsunagu.setMinimized(false));
+
+      // A customer's company name and a mobile number each stay on one line.
+      const callSid = await stack.double.call(YAMADA);
+      await widget.waitForOffer(callSid);
+      assert.ok(await onOneLine(widget.frame, '[data-testid="offer-customer"]', '山田商事株式会社'), 'the company name is not broken mid-word');
+      await widget.acceptOffer(callSid);
+      await call.root.waitFor();
+      assert.ok(await onOneLine(widget.frame, '#call-title', '山田商事株式会社'), 'nor in the call title');
+      // The keypad is a phone's: three keys a row, four rows, 1 2 3 on top and * 0 # last.
+      const keys = await widget.frame.$$eval('.keypad__key', (keys) => keys.map((k) => {
+        const r = k.getBoundingClientRect();
+        return [k.textContent, Math.round(r.left), Math.round(r.top)];
+      }));
+      const rows = [...new Set(keys.map(([, , top]) => top))];
+      const columns = [...new Set(keys.map(([, left]) => left))];
+      assert.equal(rows.length, 4, `four rows: ${JSON.stringify(keys)}`);
+      assert.equal(columns.length, 3, `three columns: ${JSON.stringify(keys)}`);
+      assert.deepEqual(keys.filter(([, , top]) => top === Math.min(...rows)).map(([k]) => k), ['1', '2', '3']);
+      assert.deepEqual(keys.filter(([, , top]) => top === Math.max(...rows)).map(([k]) => k), ['*', '0', '#']);
+      await call.transferButton.click();
+      await call.transferForm.waitFor();
+      assert.ok(await placeholderFits(widget.frame, 'transfer-number'), 'the transfer field shows its whole placeholder');
+      await call.hangUp.click();
+      await crm.waitForEvent('ended', (d) => d.conversation === callSid);
+      await widget.finishWrapUp();
+
+      // A caller with no customer record: the mobile number is one unit.
+      const mobile = await stack.double.call('+819012345678');
+      await widget.waitForOffer(mobile);
+      assert.ok(await onOneLine(widget.frame, '[data-testid="offer-caller"]', '090-1234-5678'), 'the number is not broken at a hyphen');
+      await widget.frame.getByTestId('offer-reject').click();
+    } finally {
+      await crm.close();
+      await host.close();
+    }
+  });
+}

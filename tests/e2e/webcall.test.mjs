@@ -115,6 +115,8 @@ test('a web call from the customer page rings the free agent with screen pop; ac
     await customer.waitForState('connected');
     await sato.widget.waitForPresence('on_call');
     assert.equal(await sato.panel.root.getAttribute('data-channel'), 'web_call');
+    // No phone line, no keypad: `hidden` wins over the keypad's own grid.
+    assert.equal(await sato.widget.frame.locator('.keypad').isVisible(), false, 'no keypad on a web call');
 
     // Real audio, peer to peer: each side's inbound-rtp audio statistics count bytes.
     const [customerBytes, agentBytes] = await Promise.all([

@@ -30,6 +30,8 @@ pub(crate) type OnFailure = Rc<dyn Fn()>;
 
 /// A peer-connection event handler.
 type Handler = Closure<dyn FnMut(JsValue)>;
+/// Handles a customer's signal on the line (the web-call module's `Line::receive`).
+type Receive = fn(&Rc<Line>, Signal);
 
 /// Where the worker lists the STUN/TURN servers.
 const ICE_PATH: &str = "/api/webcall/ice";
@@ -59,6 +61,9 @@ struct Line {
     /// The peer connection's event handlers, alive as long as the line.
     handlers: RefCell<Vec<Handler>>,
     closed: Cell<bool>,
+    /// How a customer's signal is handled, set by the web-call module once it is downloaded;
+    /// until then signals wait in `early`.
+    receive: Cell<Option<Receive>>,
 }
 
 /// The agent accepted web call `conversation`: gets the microphone and the ICE servers (asked
@@ -85,10 +90,52 @@ pub(crate) fn start(
         audio: RefCell::new(None),
         handlers: RefCell::new(Vec::new()),
         closed: Cell::new(false),
+        receive: Cell::new(None),
     });
     LINE.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&line)));
-    let for_ice = Rc::clone(&line);
-    api::get(&ice_path, session, move |reply| {
+    let session = session.map(str::to_owned);
+    leptos::task::spawn_local(async move {
+        if connect(Rc::clone(&line), ice_path, session).await.is_err() {
+            line.fail();
+        }
+    });
+}
+
+/// The rest of answering a web call (microphone, ICE servers, the peer connection, SDP): a
+/// feature module, downloaded the first time an agent answers a web call (see ARCHITECTURE.md).
+#[cfg(not(test))]
+#[leptos::wasm_split::wasm_split(tsunagu_web_call, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn connect(
+    line: Rc<Line>,
+    ice_path: String,
+    session: Option<String>,
+) -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    answer_call(&line, &ice_path, session.as_deref());
+    Ok(())
+}
+
+/// Component tests run an unsplit wasm (no link module to load from): called as is.
+#[cfg(test)]
+#[allow(
+    clippy::unused_async,
+    reason = "the same signature as the split point's"
+)]
+async fn connect(
+    line: Rc<Line>,
+    ice_path: String,
+    session: Option<String>,
+) -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    answer_call(&line, &ice_path, session.as_deref());
+    Ok(())
+}
+
+fn answer_call(line: &Rc<Line>, ice_path: &str, session: Option<&str>) {
+    if line.closed.get() {
+        return;
+    }
+    line.receive.set(Some(Line::receive));
+    let for_ice = Rc::clone(line);
+    api::get(ice_path, session, move |reply| {
         let servers = match reply {
             Ok((200, body)) => Fields::parse(&body)
                 .and_then(|mut reply| reply.take("ice_servers"))
@@ -100,7 +147,7 @@ pub(crate) fn start(
             Some(servers.unwrap_or_else(|| js_sys::Array::new().into()));
         for_ice.try_connect();
     });
-    let for_microphone = Rc::clone(&line);
+    let for_microphone = Rc::clone(line);
     let microphone = web_sys::window()
         .map(|window| window.navigator())
         .and_then(|navigator| navigator.media_devices().ok())
@@ -129,7 +176,10 @@ pub(crate) fn start(
 /// A signal from the customer of `conversation`, relayed by the hub.
 pub(crate) fn remote_signal(conversation: &InteractionId, signal: Signal) {
     if let Some(line) = current().filter(|line| &line.conversation == conversation) {
-        line.receive(signal);
+        match line.receive.get() {
+            Some(receive) => receive(&line, signal),
+            None => line.early.borrow_mut().push(signal),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod run;
 mod setup;
 mod shell;
 mod size;
+mod split;
 mod test;
 #[cfg(test)]
 mod tidy;
@@ -19,21 +20,24 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [--release]
 
 commands:
-  run     set up the machine, build, migrate and seed local D1, start `wrangler dev`,
-          and print the demo CRM page's URL (Ctrl-C stops it)  [--port N, default 8787]
+  run     set up the machine, build the release (size-optimised) widget, migrate and seed
+          local D1, start `wrangler dev`, and print the demo CRM page's URL (Ctrl-C, SIGINT or
+          SIGTERM stops it, wrangler and the Twilio double)  [--port N, default 8787]
+          [--debug: the debug build, faster to rebuild]
   test    set up the machine, then fmt, clippy (native + wasm32), Rust tests,
           worker tests on workerd and browser tests in Chromium
   setup   only install the pinned tools (apt, rustup target, cargo CLIs, npm)
   build   only build the widget and the worker into build/site and worker/build
   bench   run the domain benchmarks (routing decisions/s and p99, stitched legs/s)
-  size    build the release widget and print each file's gzipped size against the 120 KB budget
+  size    build the release widget and print its initial download and each feature module,
+          gzipped, against their budgets (120 KB and 60 KB); exits non-zero when over
   load    build, then run one load or fault script against a fresh `wrangler dev`:
             calls     a burst of 1,000 calls on one tenant with 200 agents
             presence  2,000 widget sockets with steady presence changes
             restart   the worker restarted in the middle of a burst of calls
           (extra arguments go to the script, e.g. `cargo xtask load calls --calls 200`)
 
---release builds optimised, size-tuned wasm (slower to compile).";
+--release builds optimised, size-tuned wasm (slower to compile); `run` always does unless --debug.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,7 +47,15 @@ fn main() -> ExitCode {
         Profile::Dev
     };
     let result = match args.first().map(String::as_str) {
-        Some("run") => run::run(profile, port_arg(&args)),
+        // The demo serves what production serves unless asked for fast debug rebuilds.
+        Some("run") => run::run(
+            if args.iter().any(|a| a == "--debug") {
+                Profile::Dev
+            } else {
+                Profile::Release
+            },
+            port_arg(&args),
+        ),
         Some("test") => test::test(profile),
         Some("setup") => setup::setup(),
         Some("build") => setup::setup().and_then(|()| build::build(profile)),

@@ -3,6 +3,7 @@
 use std::{
     io::{BufRead, BufReader},
     process::Stdio,
+    sync::Mutex,
 };
 
 use crate::{
@@ -25,10 +26,19 @@ pub(crate) fn run(profile: Profile, port: u16) -> Result {
         "worker/seed/demo.sql",
     ]))?;
 
-    // Ctrl-C reaches wrangler and the double too (same process group); we stay to wait for
-    // them to finish cleanly.
-    ctrlc::set_handler(|| eprintln!("\nxtask: stopping wrangler and the Twilio double…"))
-        .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    // Ctrl-C in a terminal reaches the whole process group, but a process manager signals this
+    // process alone (SIGINT or SIGTERM): pass the signal on as SIGTERM to wrangler (which stops
+    // its workerd) and the double, then wait for them below.
+    ctrlc::set_handler(|| {
+        eprintln!("\nxtask: stopping wrangler and the Twilio double…");
+        let children: Vec<u32> = CHILDREN.lock().map(|c| c.clone()).unwrap_or_default();
+        for pid in children {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    })
+    .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
     // The Twilio test double plays Twilio (calls, callbacks, REST, the agents' softphones); the
     // worker is pointed at it only through its environment, as the README describes.
     let double_port = port.saturating_add(2);
@@ -38,6 +48,7 @@ pub(crate) fn run(profile: Profile, port: u16) -> Result {
         .args(["--worker", &format!("http://127.0.0.1:{port}")])
         .spawn()
         .map_err(|e| format!("cannot start the Twilio double: {e}"))?;
+    remember(double.id());
     let port = port.to_string();
     let mut child = wrangler()
         .args(["dev", "--ip", "127.0.0.1", "--port", &port])
@@ -51,6 +62,7 @@ pub(crate) fn run(profile: Profile, port: u16) -> Result {
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start wrangler dev: {e}"))?;
+    remember(child.id());
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout)
             .lines()
@@ -69,6 +81,15 @@ pub(crate) fn run(profile: Profile, port: u16) -> Result {
     let _ = double.kill();
     let _ = double.wait();
     Ok(())
+}
+
+/// The processes a signal to `cargo xtask run` must stop (the handler runs on its own thread).
+static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+fn remember(pid: u32) {
+    if let Ok(mut children) = CHILDREN.lock() {
+        children.push(pid);
+    }
 }
 
 /// wrangler run by Node 22 directly: signals then reach wrangler itself, not an npx wrapper.

@@ -1,16 +1,20 @@
-//! `cargo xtask size`: the release widget's download weight, gzipped, against the 120 KB budget.
+//! `cargo xtask size`: the release widget's initial download and each feature module, gzipped,
+//! against their budgets (120 KB and 60 KB); exits non-zero when either is over.
 
-use std::{fs, path::Path, process::Command};
+use std::{collections::BTreeSet, fs, path::Path, process::Command};
 
 use crate::{
-    build::{Profile, TWILIO_SDK_NAME, build, site_dir},
+    build::{MODULES_MANIFEST, Profile, TWILIO_SDK_NAME, build, site_dir},
     setup::setup,
-    shell::Result,
+    shell::{Result, root},
 };
 
-/// Loader + wasm + JS glue + CSS, gzipped. Twilio's Voice SDK is counted apart: it is Twilio's
-/// code, downloaded only by widgets whose phone line is `twilio`.
-const BUDGET_BYTES: u64 = 120 * 1024;
+/// Loader + boot + JS glue + split link module + main wasm + CSS, gzipped: what every agent
+/// downloads before the phone works. Twilio's Voice SDK is counted apart: it is Twilio's code,
+/// downloaded only by widgets whose phone line is `twilio`.
+const INITIAL_BUDGET: u64 = 120 * 1024;
+/// Each feature module (a `#[lazy]` view), gzipped: downloaded when an agent first opens it.
+const MODULE_BUDGET: u64 = 60 * 1024;
 
 fn gzipped_len(path: &Path) -> Result<u64> {
     let out = Command::new("gzip")
@@ -33,44 +37,112 @@ fn report(site: &Path, file: &Path, note: &str) -> Result<(u64, u64)> {
         .unwrap_or(file)
         .display()
         .to_string();
-    println!("{name:<44} {raw:>10} {gz:>10}{note}");
+    println!("{name:<52} {raw:>10} {gz:>10}{note}");
     Ok((raw, gz))
+}
+
+/// Prints the total against `budget`; returns whether it fits.
+fn verdict(label: &str, raw: u64, gz: u64, budget: u64) -> bool {
+    let fits = gz <= budget;
+    println!(
+        "{label:<52} {raw:>10} {gz:>10}  budget {budget}: {} ({:+} bytes)",
+        if fits { "within" } else { "OVER" },
+        i128::from(gz) - i128::from(budget)
+    );
+    fits
+}
+
+/// The split points and their files, from the manifest `cargo xtask build` writes.
+fn modules() -> Result<Vec<(String, Vec<String>)>> {
+    let path = root().join("build").join(MODULES_MANIFEST);
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let object = json
+        .as_object()
+        .ok_or_else(|| format!("{} is not an object", path.display()))?;
+    Ok(object
+        .iter()
+        .map(|(point, files)| {
+            let files = files
+                .as_array()
+                .map(|files| {
+                    files
+                        .iter()
+                        .filter_map(|f| f.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (point.clone(), files)
+        })
+        .collect())
 }
 
 pub(crate) fn size() -> Result {
     setup()?;
     build(Profile::Release)?;
     let site = site_dir();
-    let mut assets: Vec<_> = fs::read_dir(site.join("assets"))
+    let assets_dir = site.join("assets");
+    let modules = modules()?;
+    let module_files: BTreeSet<&str> = modules
+        .iter()
+        .flat_map(|(_, files)| files.iter().map(String::as_str))
+        .collect();
+    let mut assets: Vec<_> = fs::read_dir(&assets_dir)
         .map_err(|e| format!("cannot read the built assets: {e}"))?
         .flatten()
         .map(|entry| entry.path())
+        .filter(|path| path.is_file())
         .collect();
     assets.sort();
     let sdk_prefix = format!("{}.", TWILIO_SDK_NAME.trim_end_matches(".js"));
-    let (sdk, widget): (Vec<_>, Vec<_>) = assets.into_iter().partition(|path| {
+    let name_of = |path: &Path| {
         path.file_name()
-            .is_some_and(|name| name.to_string_lossy().starts_with(&sdk_prefix))
-    });
-    let mut files = vec![site.join("embed.js")];
-    files.extend(widget);
-    println!("{:<44} {:>10} {:>10}", "file", "bytes", "gzipped");
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let (sdk, rest): (Vec<_>, Vec<_>) = assets
+        .into_iter()
+        .partition(|path| name_of(path).starts_with(&sdk_prefix));
+    let initial: Vec<_> = rest
+        .into_iter()
+        .filter(|path| !module_files.contains(name_of(path).as_str()))
+        .collect();
+
+    println!(
+        "{:<52} {:>10} {:>10}",
+        "initial download", "bytes", "gzipped"
+    );
     let (mut raw_total, mut gz_total) = (0, 0);
-    for file in &files {
-        let (raw, gz) = report(&site, file, "")?;
+    for file in std::iter::once(site.join("embed.js")).chain(initial) {
+        let (raw, gz) = report(&site, &file, "")?;
         raw_total += raw;
         gz_total += gz;
     }
-    println!("{:<44} {raw_total:>10} {gz_total:>10}", "total");
-    let verdict = if gz_total <= BUDGET_BYTES {
-        "within"
-    } else {
-        "OVER"
-    };
-    println!(
-        "budget {BUDGET_BYTES} bytes gzipped: {verdict} ({:+} bytes)",
-        i128::from(gz_total) - i128::from(BUDGET_BYTES)
+    let mut fits = verdict(
+        "initial download total",
+        raw_total,
+        gz_total,
+        INITIAL_BUDGET,
     );
+
+    for (point, files) in &modules {
+        println!("\nmodule {point} (loaded on first use)");
+        let (mut raw_total, mut gz_total) = (0, 0);
+        for file in files {
+            let (raw, gz) = report(&site, &assets_dir.join(file), "")?;
+            raw_total += raw;
+            gz_total += gz;
+        }
+        fits &= verdict(
+            &format!("module {point} total"),
+            raw_total,
+            gz_total,
+            MODULE_BUDGET,
+        );
+    }
+    println!();
     for file in &sdk {
         report(
             &site,
@@ -78,5 +150,9 @@ pub(crate) fn size() -> Result {
             "  Twilio Voice SDK: apart, loaded only for `twilio` lines",
         )?;
     }
-    Ok(())
+    if fits {
+        Ok(())
+    } else {
+        Err("the widget is over its size budget".into())
+    }
 }

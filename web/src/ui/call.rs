@@ -44,6 +44,12 @@ pub(crate) fn CallPanel() -> impl IntoView {
     move || {
         let call = state.call.get()?;
         let t = state.texts();
+        // A number (no customer on file) is one unit for line breaking: `.tel`.
+        let who_class = if call.customer.is_some() {
+            "call__who"
+        } else {
+            "call__who tel"
+        };
         let who = call
             .customer
             .clone()
@@ -63,7 +69,7 @@ pub(crate) fn CallPanel() -> impl IntoView {
                 data-channel=if web { "web_call" } else { "voice" }
                 aria-labelledby="call-title"
             >
-                <h2 id="call-title" class="call__title">{format!("{}: {who}", t.on_call)}</h2>
+                <h2 id="call-title" class="call__title">{format!("{}: ", t.on_call)}<span class=who_class>{who}</span></h2>
                 {held.then(|| view! { <p class="call__held" data-testid="call-held" role="status">{t.on_hold}</p> })}
                 <p class="call__timer" data-testid="call-timer" role="timer" aria-label=t.call_time>
                     {move || clock(now.get().max(js_sys::Date::now()) - started)}

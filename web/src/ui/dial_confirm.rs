@@ -20,7 +20,7 @@ pub(crate) fn DialConfirm() -> impl IntoView {
             <div class="dial-confirm" role="alertdialog" data-testid="dial-confirm"
                 aria-label=move || state.texts().dial_confirm>
                 <p class="dial-confirm__question">{move || state.texts().dial_confirm}</p>
-                <p class="dial-confirm__number" data-testid="dial-confirm-number">{number}</p>
+                <p class="dial-confirm__number tel" data-testid="dial-confirm-number">{number}</p>
                 <div class="dial-confirm__actions">
                     <button
                         type="button"

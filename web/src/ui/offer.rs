@@ -91,7 +91,7 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 <h2 id="offer-title" class="offer__title" role="alert">
                     {if web { t.incoming_web_call } else { t.incoming_call }}
                 </h2>
-                <p class="offer__caller" data-testid="offer-caller">{caller}</p>
+                <p class=if web { "offer__caller" } else { "offer__caller tel" } data-testid="offer-caller">{caller}</p>
                 <p class="offer__customer" data-testid="offer-customer">{customer}</p>
                 {owner.map(|owner| view! { <p class="offer__owner" data-testid="offer-owner">{owner}</p> })}
                 <h3 class="offer__recent-title">{t.recent}</h3>
