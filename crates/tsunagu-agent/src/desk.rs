@@ -191,10 +191,10 @@ impl Desk {
                 self.request_rejoin();
             }
             ServerMessage::Held { conversation, held } => self.held(conversation.as_str(), held),
-            ServerMessage::OfferWithdrawn { offer, .. } => {
-                if self.view.offer.as_ref().is_some_and(|o| o.offer == offer) {
-                    self.set_offer(None);
-                }
+            ServerMessage::OfferWithdrawn { offer, .. }
+                if self.view.offer.as_ref().is_some_and(|o| o.offer == offer) =>
+            {
+                self.set_offer(None);
             }
             // A web call's resume is the driver's: only it knows which page holds the audio.
             _ => {}
