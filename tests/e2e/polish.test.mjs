@@ -36,14 +36,15 @@ test('a signed-out widget says what to do: sign in to the CRM (ja and en), or op
     await crm.close();
   }
   // The widget opened on its own, outside any CRM page.
-  const page = await stack.browser.newPage();
+  const context = await stack.browser.newContext({ locale: 'ja-JP' });
+  const page = await context.newPage();
   try {
     await page.goto(new URL('/widget?tenant=demo', edge.url).href);
     const hint = page.getByTestId('sign-in-hint');
     await hint.waitFor();
     assert.equal(await hint.textContent(), 'この電話は CRM の画面の中で使います。CRM を開いてログインしてください。');
   } finally {
-    await page.close();
+    await context.close();
   }
 });
 

@@ -197,6 +197,8 @@ pub(crate) fn start(state: WidgetState, version: &str) {
                 }
             });
             *app.host.borrow_mut() = link.map(Rc::new);
+            // A host page that could not be linked leaves this widget its own phone.
+            app.feed(Input::PhoneOwner(app.owns_phone()));
         }
     }
 }
@@ -330,7 +332,6 @@ impl Controller {
         }
     }
 
-
     // ---- the hub -----------------------------------------------------------------------------
 
     fn hub_event(&self, event: HubEvent) {
@@ -432,7 +433,6 @@ impl Controller {
         }
     }
 
-
     // ---- the agent's commands ------------------------------------------------------------
 
     fn set_status(&self, status: RequestedStatus) {
@@ -462,7 +462,10 @@ impl Controller {
             }
             Command::Transfer(to) => self.feed(Input::Command(DeskCommand::Transfer(to))),
             Command::EndWrapUp { disposition, notes } => {
-                self.feed(Input::Command(DeskCommand::EndWrapUp { disposition, notes }));
+                self.feed(Input::Command(DeskCommand::EndWrapUp {
+                    disposition,
+                    notes,
+                }));
             }
             Command::Dial(number) => self.dial(&number, None),
             Command::ConfirmDial => self.confirm_dial(),
@@ -515,6 +518,6 @@ mod effects;
 mod line;
 mod replies;
 mod session;
-mod update;
 #[cfg(test)]
 mod tests;
+mod update;

@@ -7,7 +7,6 @@ use super::{Controller, current};
 use crate::{api, config, json::Fields};
 
 impl Controller {
-
     pub(super) fn check_version(&self) {
         api::get("/widget/version", None, |reply| {
             let Some(app) = current() else {

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::{
-    controller::{Command, command},
     config::{self, HostOrigin},
+    controller::{Command, command},
     state::{Notice, Phase, VoiceState, WidgetState},
 };
 

@@ -62,7 +62,10 @@ pub(crate) fn WrapUpPanel() -> impl IntoView {
     let call = move || {
         let wrap_up = state.wrap_up.get()?;
         let t = state.texts();
-        let known = wrap_up.conversation.is_some().then(|| which_call(t, &wrap_up));
+        let known = wrap_up
+            .conversation
+            .is_some()
+            .then(|| which_call(t, &wrap_up));
         let since = wrap_up.since_ms as f64;
         Some(view! {
             {known.map(|known| view! {
