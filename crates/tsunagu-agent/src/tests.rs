@@ -100,7 +100,7 @@ fn short(output: &Output) -> String {
 }
 
 /// Runs `timeline` (one input per 1 s) and prints each input's effects and the view at the end.
-fn check(timeline: Vec<Input>, expected: Expect) {
+fn check(timeline: Vec<Input>, expected: &Expect) {
     let mut desk = Desk::new();
     desk.handle_input(0, Input::PhoneOwner(true));
     desk.handle_input(0, Input::Line(LineEvent::Registered));
@@ -157,7 +157,7 @@ fn the_line_rings_before_the_offer_then_the_call_is_answered_ends_and_wraps_up()
             }),
             status(PresenceStatus::Available),
         ],
-        expect![[r#"
+        &expect![[r#"
             0: Line Ringing
             1: Hub Offer
                hub ack CAconv
@@ -194,7 +194,7 @@ fn the_offer_comes_before_the_ring_and_the_hub_ends_the_call_into_wrap_up() {
             status(PresenceStatus::OnCall),
             status(PresenceStatus::WrapUp),
         ],
-        expect![[r#"
+        &expect![[r#"
             0: Hub Offer
                hub ack CAconv
                host Ring { conversation: "CAconv", channel: Voice }
@@ -229,7 +229,7 @@ fn a_dial_whose_ring_comes_before_its_reply_connects_once_the_reply_names_it() {
             })),
             connected("CAout"),
         ],
-        expect![[r#"
+        &expect![[r#"
             0: DialSent
             1: Line Ringing
             2: Hub Status
@@ -255,7 +255,7 @@ fn a_reload_during_a_call_takes_the_call_back_when_the_line_rings_again() {
             held("CAconv", false),
             ring("CA10", Some("CAconv")),
         ],
-        expect![[r#"
+        &expect![[r#"
             0: Hub Status
                host Presence(OnCall)
             1: Hub Resume
@@ -289,7 +289,7 @@ fn a_withdrawn_offer_stops_the_ring_and_a_rejected_one_declines_and_rejects_the_
             ring("CA2", Some("CAb")),
             Input::Command(Command::Reject),
         ],
-        expect![[r#"
+        &expect![[r#"
             0: Hub Offer
                hub ack CAa
                host Ring { conversation: "CAa", channel: Voice }
@@ -321,7 +321,7 @@ fn a_web_call_is_answered_on_the_hub_and_hung_up_there() {
             Input::Command(Command::HangUp),
             status(PresenceStatus::Available),
         ],
-        expect![[r#"
+        &expect![[r#"
             0: Hub Offer
                hub ack WCconv
                host Ring { conversation: "WCconv", channel: WebCall }
