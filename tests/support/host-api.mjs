@@ -1,6 +1,6 @@
 //! The host side of the widget's API for a stand-in CRM page: listens to every Tsunagu event and logs it like the demo CRM does.
 
-export const TSUNAGU_EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'dial_cancelled', 'accepted', 'ended', 'notification', 'error'];
+export const TSUNAGU_EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'dial_cancelled', 'accepted', 'hold', 'resumed', 'ended', 'wrap_up', 'notification', 'error'];
 
 /**
  * A `<script>` for `startHostPage(…, { extraHead })`: once embed.js has loaded, subscribes to every

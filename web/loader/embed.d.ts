@@ -100,10 +100,23 @@ export interface TsunaguEvents {
   /** `Tsunagu.dial` placed the call: the agent's line is connecting, then the customer rings. */
   dialing: { conversation: string; to: string; customer: { id: string; name: string } | null };
   accepted: { conversation: string };
+  /** The agent put the caller on hold. */
+  hold: { conversation: string };
+  /** The caller is back from hold. */
+  resumed: { conversation: string };
   /** This page showed a desktop notification of an incoming call (its `tag` is the conversation). */
   notification: { tag: string };
-  /** The agent's part of the call ended; `log` is the stitched conversation (null if not settled within ~5 s). */
-  ended: { conversation: string; log: Record<string, unknown> | null };
+  /**
+   * The agent's part of the call ended; `log` is the stitched conversation (null if not settled
+   * within ~5 s). `wrap_up_follows`: the agent is in wrap-up now, and `wrap_up` follows with the
+   * outcome and notes when they save it.
+   */
+  ended: { conversation: string; log: Record<string, unknown> | null; wrap_up_follows: boolean };
+  /**
+   * The agent saved their wrap-up. `outcome` is a code (`resolved`, `follow_up`, `escalated`,
+   * `wrong_number`) or null; `conversation` is null when the widget opened during the wrap-up.
+   */
+  wrap_up: { conversation: string | null; outcome: string | null; notes: string | null };
   /** The agent pressed Cancel on the number `Tsunagu.dial` showed; nothing was dialled. */
   dial_cancelled: { to: string };
   /**

@@ -18,7 +18,7 @@
 
   var MAJOR = 1; // Major version of the host <-> widget messages; another major is refused.
   var VERSION = '1.1.0'; // 1.1: setMinimized, container
-  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'dial_cancelled', 'accepted', 'ended', 'notification', 'error'];
+  var EVENTS = ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'dial_cancelled', 'accepted', 'hold', 'resumed', 'ended', 'wrap_up', 'notification', 'error'];
   var defaultTenant = script.getAttribute('data-tenant') || '';
   var defaultContainer = script.getAttribute('data-container') || null;
   var widgetOrigin = new URL(script.src).origin;

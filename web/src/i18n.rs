@@ -52,6 +52,14 @@ pub(crate) struct Texts {
     pub(crate) incompatible: &'static str,
     pub(crate) misconfigured: &'static str,
     pub(crate) signed_out: &'static str,
+    pub(crate) sign_in_hint: &'static str,
+    pub(crate) sign_in_hint_retry: &'static str,
+    pub(crate) sign_in_hint_no_host: &'static str,
+    pub(crate) wrap_up_for: &'static str,
+    pub(crate) wrap_up_timer: &'static str,
+    pub(crate) wrap_up_saved: &'static str,
+    pub(crate) direction_inbound: &'static str,
+    pub(crate) direction_outbound: &'static str,
     pub(crate) signing_in: &'static str,
     pub(crate) host_refused: &'static str,
     pub(crate) incompatible_host: &'static str,
@@ -171,6 +179,14 @@ const JA: Texts = Texts {
     incompatible: "新しいバージョンがあります。再読み込みしてください",
     misconfigured: "設定エラー: テナントが指定されていません",
     signed_out: "サインインが必要です",
+    sign_in_hint: "CRM にログインすると、この電話が使えるようになります。ログイン済みなら再読み込みしてください。",
+    sign_in_hint_retry: "CRM でログインし直してから、このページを再読み込みしてください。続くときは管理者に連絡してください。",
+    sign_in_hint_no_host: "この電話は CRM の画面の中で使います。CRM を開いてログインしてください。",
+    wrap_up_for: "対象の通話",
+    wrap_up_timer: "後処理時間",
+    wrap_up_saved: "後処理を保存しました",
+    direction_inbound: "着信",
+    direction_outbound: "発信",
     signing_in: "サインイン中…",
     host_refused: "このページからは利用できません（許可されていないサイト）",
     incompatible_host: "CRM側の連携スクリプトと版が合いません。ページを再読み込みしてください",
@@ -288,6 +304,14 @@ const EN: Texts = Texts {
     incompatible: "A new version is available. Please reload",
     misconfigured: "Configuration error: no tenant given",
     signed_out: "Sign-in required",
+    sign_in_hint: "Sign in to your CRM to use this phone. If you already have, reload the page.",
+    sign_in_hint_retry: "Sign in to your CRM again, then reload this page. If it keeps happening, contact your administrator.",
+    sign_in_hint_no_host: "This phone works inside your CRM. Open your CRM and sign in.",
+    wrap_up_for: "Call",
+    wrap_up_timer: "Wrap-up time",
+    wrap_up_saved: "Wrap-up saved",
+    direction_inbound: "Inbound",
+    direction_outbound: "Outbound",
     signing_in: "Signing in…",
     host_refused: "This page may not use the widget (site not allowed)",
     incompatible_host: "The CRM's integration script is another version. Please reload the page",
@@ -429,6 +453,25 @@ impl Texts {
             PresenceStatus::OnCall => self.on_call.into(),
             PresenceStatus::WrapUp => self.wrap_up.into(),
         }
+    }
+
+    /// The wrap-up outcomes an agent picks from: the stored code and its label.
+    pub(crate) fn dispositions(&self) -> [(&'static str, &'static str); 4] {
+        [
+            ("resolved", self.disposition_resolved),
+            ("follow_up", self.disposition_follow_up),
+            ("escalated", self.disposition_escalated),
+            ("wrong_number", self.disposition_wrong_number),
+        ]
+    }
+
+    /// A stored outcome as a person reads it; an outcome this build does not know (a tenant's
+    /// own) shows as written.
+    pub(crate) fn disposition_label<'a>(&self, code: &'a str) -> &'a str {
+        self.dispositions()
+            .into_iter()
+            .find(|(known, _)| *known == code)
+            .map_or(code, |(_, label)| label)
     }
 
     pub(crate) fn call_warning(&self, warning: CallWarning) -> &'static str {

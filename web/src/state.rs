@@ -1,8 +1,8 @@
 //! The widget's reactive state: what the UI shows. Only the controller writes it.
 
 use leptos::prelude::*;
-use tsunagu_core::{Channel, TeamId};
-use tsunagu_protocol::{AgentPresence, Localized, OfferId, PresenceStatus, ScreenPop};
+use tsunagu_core::TeamId;
+use tsunagu_protocol::{AgentPresence, Localized, PresenceStatus};
 
 use crate::{
     dial_policy::{DialRefusal, PendingDial},
@@ -243,30 +243,7 @@ pub(crate) struct Me {
     pub(crate) name: String,
 }
 
-/// A ringing offer and the phone call that carries it, once the line rang too.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct OfferView {
-    pub(crate) offer: OfferId,
-    pub(crate) screen_pop: ScreenPop,
-    pub(crate) call_sid: Option<String>,
-    /// `WebCall`: a customer's browser call, answered in the widget itself (no phone line).
-    pub(crate) channel: Channel,
-}
-
-/// The call the agent is on.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CallView {
-    pub(crate) conversation: String,
-    pub(crate) call_sid: Option<String>,
-    pub(crate) caller: Option<String>,
-    pub(crate) customer: Option<String>,
-    /// `Date.now()` when the widget learned the call connected (local clock, so no skew).
-    pub(crate) started_ms: f64,
-    /// The caller is on hold (the phone leg is gone until the agent takes them back).
-    pub(crate) held: bool,
-    /// A web call: its audio is this widget's peer connection, not a phone line.
-    pub(crate) web: bool,
-}
+pub(crate) use tsunagu_agent::{CallView, OfferView, WrapUpView};
 
 /// Everything the UI reads; `Copy`, so components take it from context.
 #[derive(Clone, Copy)]
@@ -283,6 +260,9 @@ pub(crate) struct WidgetState {
     pub(crate) update_pending: RwSignal<bool>,
     pub(crate) offer: RwSignal<Option<OfferView>>,
     pub(crate) call: RwSignal<Option<CallView>>,
+    /// The wrap-up under way and the call it is for; then the one just saved, for a moment.
+    pub(crate) wrap_up: RwSignal<Option<WrapUpView>>,
+    pub(crate) wrap_up_saved: RwSignal<Option<WrapUpView>>,
     pub(crate) voice: RwSignal<VoiceState>,
     pub(crate) notice: RwSignal<Option<Notice>>,
     /// A `Tsunagu.dial()` waiting for the agent's Call or Cancel.
@@ -306,6 +286,8 @@ impl WidgetState {
             update_pending: RwSignal::new(false),
             offer: RwSignal::new(None),
             call: RwSignal::new(None),
+            wrap_up: RwSignal::new(None),
+            wrap_up_saved: RwSignal::new(None),
             voice: RwSignal::new(VoiceState::Off),
             notice: RwSignal::new(None),
             pending_dial: RwSignal::new(None),

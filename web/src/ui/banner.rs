@@ -3,9 +3,24 @@
 use leptos::prelude::*;
 
 use crate::{
+    config::{self, HostOrigin},
     controller::{Command, command},
-    state::{Phase, VoiceState, WidgetState},
+    state::{Notice, Phase, VoiceState, WidgetState},
 };
+
+/// What to do to sign in, for a widget that is signed out: open it in the CRM, sign in there
+/// (or reload), or sign in again after a refusal.
+fn sign_in_hint(state: WidgetState) -> Option<&'static str> {
+    if state.phase.get() != Phase::SignedOut {
+        return None;
+    }
+    let t = state.texts();
+    Some(match (config::host_origin(), state.notice.get()) {
+        (HostOrigin::None, _) => t.sign_in_hint_no_host,
+        (_, None | Some(Notice::NotSignedIn)) => t.sign_in_hint,
+        (_, Some(_)) => t.sign_in_hint_retry,
+    })
+}
 
 #[component]
 pub(crate) fn Banner() -> impl IntoView {
@@ -50,6 +65,9 @@ pub(crate) fn Banner() -> impl IntoView {
         >
             {text}
         </p>
+        {move || sign_in_hint(state).map(|hint| view! {
+            <p class="status__hint" data-testid="sign-in-hint">{hint}</p>
+        })}
         {notice}
     }
 }

@@ -63,7 +63,7 @@ pub(crate) fn OfferCard() -> impl IntoView {
                             " · "
                             {t.channel(contact.channel)}
                             {who.map(|who| format!(" · {who}"))}
-                            {contact.summary.clone().map(|s| view! { <span class="recent__summary">{s}</span> })}
+                            {contact.summary.as_deref().map(|s| t.disposition_label(s).to_owned()).map(|s| view! { <span class="recent__summary">{s}</span> })}
                         </li>
                     }
                 })

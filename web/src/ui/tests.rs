@@ -180,6 +180,7 @@ fn call(started_ms: f64, held: bool, call_sid: Option<&str>) -> CallView {
         started_ms,
         held,
         web: false,
+        direction: tsunagu_agent::Direction::Inbound,
     }
 }
 

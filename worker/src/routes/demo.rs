@@ -45,7 +45,7 @@ const DEMO_SCRIPT: &str = r#"
     log.insertBefore(line, log.firstChild);
   }
   function start() {
-    ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'dial_cancelled', 'accepted', 'ended', 'notification', 'error'].forEach(function (type) {
+    ['ready', 'signed-in', 'signed-out', 'presence', 'ring', 'dialing', 'dial_cancelled', 'accepted', 'hold', 'resumed', 'ended', 'wrap_up', 'notification', 'error'].forEach(function (type) {
       Tsunagu.on(type, function (detail) { record(type, detail); });
     });
     var button = document.getElementById('sign-in');
