@@ -182,6 +182,11 @@ for (const [width, height] of [[1280, 800], [360, 740]]) {
       await widget.waitForOffer(mobile);
       assert.ok(await onOneLine(widget.frame, '[data-testid="offer-caller"]', '090-1234-5678'), 'the number is not broken at a hyphen');
       await widget.frame.getByTestId('offer-reject').click();
+      // The caller hangs up, and the tenant hears it, before the next test signs an agent in:
+      // otherwise this call waits in the queue and rings whoever becomes available next.
+      await stack.double.hangup(mobile);
+      await stack.double.waitForCall(mobile, (s) => JSON.stringify(s.events ?? s).includes('"purpose":"status_callback:completed"'),
+        'the hang-up delivered to the worker');
     } finally {
       await crm.close();
       await host.close();

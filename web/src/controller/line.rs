@@ -54,9 +54,12 @@ impl Controller {
                         })
                     })
             });
-            if settled || attempt + 1 >= ATTEMPTS {
+            // The hub's word on what follows the call (wrap-up, or available again) travels on
+            // the socket, not with the log: on a busy machine the log can settle first, and
+            // `wrap_up_follows` read then would say no. Wait for the status to leave the call.
+            let status_known = app.state.status.get_untracked() != Some(PresenceStatus::OnCall);
+            if (settled && status_known) || attempt + 1 >= ATTEMPTS {
                 let log = log.filter(|_| settled).unwrap_or(Value::Null);
-                // Asked now, a log fetch after the hang-up: the hub's wrap-up status is in by then.
                 let follows = app.wrap_up_follows();
                 app.emit(
                     "ended",
