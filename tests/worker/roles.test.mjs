@@ -24,6 +24,8 @@ const ACCESS = {
   embed_token: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
   handle_calls: { anonymous: 401, agent: 'ok', supervisor: 403, admin: 403 },
   read_log: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
+  // Why calls went where they went (it names colleagues and why they were skipped).
+  read_routing_audit: { anonymous: 401, agent: 403, supervisor: 'ok', admin: 'ok' },
   administer: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
   // The admin API's directory: the admin role (or an API key's directory scope, see admin-api.test.mjs).
   read_directory: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
@@ -62,6 +64,7 @@ const ROUTES = {
   'GET /api/conversations': { path: '/api/conversations', access: 'read_log' },
   'GET /api/conversations/*': { path: '/api/conversations/CAnone', access: 'read_log' },
   'GET /api/kpi': { path: '/api/kpi', access: 'read_log' },
+  'POST /api/routing/dry-run': { path: '/api/routing/dry-run', body: { from: '03-5555-0101' }, access: 'read_routing_audit' },
   'GET /api/admin/hub-storage': { path: '/api/admin/hub-storage', access: 'administer' },
   'GET /api/openapi.json': { path: '/api/openapi.json', access: 'public' },
   'GET /api/admin/settings': { path: '/api/admin/settings', access: 'administer' },

@@ -30,7 +30,7 @@ enum Grant {
 }
 
 impl Principal {
-    fn permits(&self, permission: Permission) -> bool {
+    pub(crate) fn permits(&self, permission: Permission) -> bool {
         match &self.grant {
             Grant::Session(session) => permission.granted_to(&session.roles),
             Grant::Scopes(scopes) => ApiScope::any_grants(scopes, permission),

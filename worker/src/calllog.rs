@@ -53,6 +53,7 @@ fn kind_name(event: &CallEvent) -> &'static str {
         CallEventKind::Transferred(_) => "transferred",
         CallEventKind::WrapUpEnded(_) => "wrap_up_ended",
         CallEventKind::Ended(_) => "ended",
+        CallEventKind::Routed(_) => "routed",
         _ => "other",
     }
 }

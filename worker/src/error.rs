@@ -145,6 +145,9 @@ fn missing_role_message(permission: tsunagu_auth::Permission) -> &'static str {
         Permission::WriteDirectory => {
             "changing the directory needs the admin role or an API key with the directory:write scope"
         }
+        Permission::ReadRoutingAudit => {
+            "routing explanations and dry runs need the supervisor or admin role (or an API key with conversations:read)"
+        }
     }
 }
 

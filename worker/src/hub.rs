@@ -1,8 +1,8 @@
 //! Talking to a tenant's `PresenceHub` Durable Object: the requests the stateless handlers send it.
 
 use serde::{Deserialize, Serialize};
-use tsunagu_center::{CallInput, CallPlan, CenterConfig};
-use tsunagu_core::{InteractionId, TenantId};
+use tsunagu_center::{CallArrival, CallInput, CallPlan, CenterConfig, DryRun};
+use tsunagu_core::{InteractionId, TenantId, Timestamp};
 use tsunagu_stitch::CallEvent;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
@@ -20,17 +20,18 @@ pub(crate) struct HubRequest {
     pub(crate) config: Option<CenterConfig>,
     pub(crate) origin: String,
     /// The call's event for the center; `None` when the request only carries call-log writes
-    /// D1 refused (`log`).
+    /// (`log`).
     pub(crate) call: Option<CallInput>,
-    /// Call events D1 refused while the webhook tried to log them: the hub keeps them in its
-    /// outbox (same batch as its state change) and writes them once D1 takes writes again.
+    /// The webhook's call events for the log: the hub keeps them in its outbox (same storage
+    /// batch as its state change) and writes them to D1 after answering, retrying until D1 takes
+    /// them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) log: Vec<DeferredEvent>,
+    pub(crate) log: Vec<WebhookEvent>,
 }
 
 /// A call event for the log, with the conversation it belongs to.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct DeferredEvent {
+pub(crate) struct WebhookEvent {
     pub(crate) interaction: InteractionId,
     pub(crate) event: CallEvent,
 }
@@ -92,6 +93,39 @@ pub(crate) async fn call(
         )));
     }
     Ok(response.json::<HubReply>().await?)
+}
+
+/// A routing dry run: the call the hub decides on a copy of its center (nobody rings, nothing
+/// is stored).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct DryRunRequest {
+    /// As in [`HubRequest::config`].
+    pub(crate) config: Option<CenterConfig>,
+    /// When the call is taken to arrive; `None` for now.
+    pub(crate) at: Option<Timestamp>,
+    pub(crate) arrival: CallArrival,
+}
+
+/// Asks the hub what `request`'s call would do.
+pub(crate) async fn dry_run(
+    env: &Env,
+    tenant: &TenantId,
+    request: &DryRunRequest,
+) -> Result<DryRun, AppError> {
+    let body = serde_json::to_string(request)
+        .map_err(|e| AppError::Internal(format!("hub request: {e}")))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let req = Request::new_with_init("https://presence-hub.invalid/dry-run", &init)?;
+    let mut response = stub(env, tenant)?.fetch_with_request(req).await?;
+    if response.status_code() != 200 {
+        let detail = response.text().await.unwrap_or_default();
+        return Err(AppError::Internal(format!(
+            "hub answered {} to a dry run: {detail}",
+            response.status_code()
+        )));
+    }
+    Ok(response.json::<DryRun>().await?)
 }
 
 /// What the tenant's hub set aside: quarantined entries and dead-lettered call-log writes (see

@@ -82,6 +82,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
             routes::calllog::conversation(req, env, &p["/api/conversations/".len()..]).await
         }
         (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
+        (Method::Post, "/api/routing/dry-run") => routes::routing::dry_run(req, env).await,
         (Method::Get, "/api/admin/hub-storage") => routes::admin::hub_storage(req, env).await,
         (Method::Get, "/api/openapi.json") => routes::openapi::document(),
         (Method::Get, "/api/admin/settings") => routes::admin::settings(req, env).await,

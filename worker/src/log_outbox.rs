@@ -400,6 +400,7 @@ fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
         K::Transferred(e) => &e.contact,
         K::WrapUpEnded(e) => &e.contact,
         K::Dequeued(e) | K::Hold(e) | K::Unhold(e) | K::Ended(e) => &e.contact,
+        K::Routed(e) => &e.contact,
         _ => return None,
     };
     match contact {

@@ -32,7 +32,7 @@ use worker::{
 use crate::{
     auth, clock,
     error::AppError,
-    hub::{DeferredEvent, HubReply, HubRequest, Refusal},
+    hub::{DryRunRequest, HubReply, HubRequest, Refusal, WebhookEvent},
     log,
     log_outbox::{self, OutboxKeys, PendingWrite},
     routes::webcall,
@@ -123,8 +123,8 @@ pub struct PresenceHub {
     outbox_keys: OutboxKeys,
     /// The outbox's writes in flight and when to retry the others.
     outbox: log_outbox::Tracker,
-    /// Call events a webhook could not write to D1, for the outbox of the next `settle`.
-    deferred_log: RefCell<Vec<DeferredEvent>>,
+    /// Call events the webhooks sent with their request, for the outbox of the next `settle`.
+    webhook_log: RefCell<Vec<WebhookEvent>>,
     /// The session ledger and the sockets owing a hello.
     sessions: sessions::HubSessions,
 }
@@ -134,7 +134,7 @@ impl DurableObject for PresenceHub {
         Self {
             state,
             center: RefCell::new(None),
-            deferred_log: RefCell::new(Vec::new()),
+            webhook_log: RefCell::new(Vec::new()),
             outbox_keys: OutboxKeys::default(),
             outbox: log_outbox::Tracker::new(log_retry_ms(&env), log_dead_letter_after(&env)),
             sessions: sessions::HubSessions::default(),
@@ -148,6 +148,7 @@ impl DurableObject for PresenceHub {
             "/connect" => self.accept_socket(&url).await,
             "/connect-caller" => self.accept_caller_socket(&url).await,
             "/call" => self.call(req).await,
+            "/dry-run" => self.dry_run(req).await,
             "/storage-report" => self.storage_report().await,
             path if path.starts_with("/sessions/") => {
                 let path = path.to_owned();
@@ -550,7 +551,7 @@ impl PresenceHub {
         }
         self.remember_origin(&request.origin).await?;
         // Written with this request's state change (see `settle`).
-        self.deferred_log.borrow_mut().extend(request.log);
+        self.webhook_log.borrow_mut().extend(request.log);
         let now = clock::now();
         let reply = match request.call {
             Some(call) => self.with_center(|center| center.handle_input(now, Input::Call(call))),
@@ -564,6 +565,20 @@ impl PresenceHub {
         };
         self.settle().await?;
         Response::from_json(&HubReply { plan, refused })
+    }
+
+    /// `POST /dry-run`: what a call would do, decided on a copy of the center (`Center::dry_run`):
+    /// no output, no storage write, no alarm.
+    async fn dry_run(&self, mut req: Request) -> Result<Response> {
+        let request: DryRunRequest = req.json().await?;
+        if !self.load(request.config).await? {
+            return Response::error("the tenant's settings are not available yet", 503);
+        }
+        let at = request.at.unwrap_or_else(clock::now);
+        match self.with_center(|center| center.dry_run(at, request.arrival)) {
+            Some(result) => Response::from_json(&result),
+            None => Response::error("the tenant's center is not loaded", 503),
+        }
     }
 
     /// Makes sure the center is in memory: restored from storage, else created from `config`.
@@ -819,16 +834,16 @@ impl PresenceHub {
             let (log_writes, effects): (Vec<Output>, Vec<Output>) =
                 outputs.into_iter().partition(log_outbox::is_log_write);
             let mut pending = self.outbox_entries(log_writes);
-            let deferred = std::mem::take(&mut *self.deferred_log.borrow_mut());
+            let webhook_log = std::mem::take(&mut *self.webhook_log.borrow_mut());
             let now_ms = clock::now_ms();
-            pending.extend(deferred.into_iter().map(|deferred| {
+            pending.extend(webhook_log.into_iter().map(|logged| {
                 (
                     self.outbox_keys.next(now_ms),
                     PendingWrite {
-                        output: Output::Record(deferred.event),
+                        output: Output::Record(logged.event),
                         team: None,
                         attempts: 0,
-                        interaction: Some(deferred.interaction),
+                        interaction: Some(logged.interaction),
                     },
                 )
             }));

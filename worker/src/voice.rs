@@ -17,9 +17,9 @@ use tsunagu_voice::Webhooks;
 use worker::{Env, Response};
 
 use crate::{
-    calllog, clock,
+    clock,
     error::AppError,
-    hub::{self, DeferredEvent, HubRequest},
+    hub::{self, HubRequest, WebhookEvent},
     log, store, tenant_config,
 };
 
@@ -81,8 +81,9 @@ fn acknowledged() -> Result<Response, AppError> {
 
 pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppError> {
     let now = clock::now();
-    // Call events D1 refused: the hub keeps them for later instead of the webhook failing.
-    let mut deferred = Vec::new();
+    // The callback's event for the call log: the hub stores it in its outbox with the state change
+    // it causes and writes it to D1 after answering, so no webhook waits on (or fails with) D1.
+    let mut log_events = Vec::new();
     let call = match webhook.hook {
         Hook::Incoming => Some(CallInput::CallArrived {
             arrival: arrival(&webhook, env).await?,
@@ -108,13 +109,11 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
             let result = tsunagu_stitch::dial_result(&callback, now)
                 .map_err(|_| AppError::BadRequest("invalid CallSid"))?;
             record(
-                env,
                 &webhook,
                 &interaction,
                 CallEventKind::DialResult(result),
-                &mut deferred,
-            )
-            .await;
+                &mut log_events,
+            );
             Some(CallInput::DialFinished {
                 interaction,
                 attempt,
@@ -141,13 +140,11 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 .map_err(|_| AppError::BadRequest("invalid CallSid"))?;
             let sid = leg.call_sid.clone();
             record(
-                env,
                 &webhook,
                 &interaction,
                 CallEventKind::LegStatus(leg),
-                &mut deferred,
-            )
-            .await;
+                &mut log_events,
+            );
             AgentLegStatus::from_twilio(callback.call.call_status.as_str()).map(|status| {
                 CallInput::AgentLeg {
                     interaction,
@@ -170,13 +167,11 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
             let ended = webhook.hook == Hook::Status && ends_the_call(&leg);
             let sid = leg.call_sid.clone();
             record(
-                env,
                 &webhook,
                 &interaction,
                 CallEventKind::LegStatus(leg),
-                &mut deferred,
-            )
-            .await;
+                &mut log_events,
+            );
             if ended {
                 Some(CallInput::CallEnded { call_sid: sid })
             } else {
@@ -190,18 +185,15 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
             let update = tsunagu_stitch::recording_update(&callback, now)
                 .map_err(|_| AppError::BadRequest("invalid recording callback"))?;
             record(
-                env,
                 &webhook,
                 &interaction,
                 CallEventKind::Recording(update),
-                &mut deferred,
-            )
-            .await;
+                &mut log_events,
+            );
             None
         }
     };
-    if call.is_none() && deferred.is_empty() {
-        // A callback D1 took: nothing for the hub.
+    if call.is_none() && log_events.is_empty() {
         return acknowledged();
     }
     let request = HubRequest {
@@ -212,7 +204,7 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
             .transpose()?,
         origin: webhook.origin.clone(),
         call,
-        log: deferred,
+        log: log_events,
     };
     let decoded_at = clock::now_ms();
     let reply = hub::call(env, &webhook.tenant, &request).await?;
@@ -267,41 +259,23 @@ fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
     log::info("voice.plan", &fields);
 }
 
-/// Stores one Twilio callback as a call event (a retry with the same identity is a no-op). When
-/// D1 refuses it, the event joins `deferred`, which the hub keeps in its outbox until D1 takes
-/// it: a database outage must neither drop the caller nor lose a hang-up.
-async fn record(
-    env: &Env,
+/// Adds one Twilio callback to the events the hub logs. The hub keeps it in its outbox, in the
+/// same storage batch as the state change it causes, and writes it to D1 after the webhook has its
+/// answer (a retry with the same identity stores one row): a slow or failing database neither
+/// delays nor drops the caller, and never loses a hang-up.
+fn record(
     webhook: &Webhook,
     interaction: &InteractionId,
     kind: CallEventKind,
-    deferred: &mut Vec<DeferredEvent>,
+    log_events: &mut Vec<WebhookEvent>,
 ) {
-    let event = CallEvent {
-        dedup_key: webhook.idempotency_token.clone().map(DedupKey),
-        kind,
-    };
-    if let Err(err) = calllog::record(
-        env,
-        &webhook.tenant,
-        interaction,
-        std::slice::from_ref(&event),
-    )
-    .await
-    {
-        log::warn(
-            "voice.log_deferred",
-            &[
-                ("tenant", webhook.tenant.as_str().into()),
-                ("conversation", interaction.as_str().into()),
-                ("detail", err.to_string().into()),
-            ],
-        );
-        deferred.push(DeferredEvent {
-            interaction: interaction.clone(),
-            event,
-        });
-    }
+    log_events.push(WebhookEvent {
+        interaction: interaction.clone(),
+        event: CallEvent {
+            dedup_key: webhook.idempotency_token.clone().map(DedupKey),
+            kind,
+        },
+    });
 }
 
 /// The CRM row of a number as the screen pop and routing show it (the wording is the center's).
@@ -321,20 +295,33 @@ pub(crate) fn customer_card(row: store::CallerRow) -> Option<CustomerCard> {
 async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> {
     let request = VoiceRequest::from_pairs(&webhook.pairs).map_err(bad_params)?;
     let call_sid = call_sid(&request.call.call_sid)?;
-    // Withheld and unknown callers ("anonymous", "+266696687") simply have no number.
-    let customer_number = PhoneNumber::parse(&request.call.from, Region::Jp)
-        .ok()
-        .map(|n| n.as_e164().to_owned());
     // The legacy-line lookup is skipped when the call was already announced (`line=main`).
     let called = match query(webhook, "line") {
         Some("main") => None,
         _ => request.call.to.as_deref(),
     };
+    Ok(caller_arrival(env, &webhook.tenant, call_sid, &request.call.from, called).await)
+}
+
+/// A call from `from` to the tenant's number `called` (`None`: the main line) as the center
+/// needs it: the caller in E.164, their CRM record, recent history, and the line. Also what a
+/// routing dry run asks about.
+pub(crate) async fn caller_arrival(
+    env: &Env,
+    tenant: &TenantId,
+    call_sid: CallSid,
+    from: &str,
+    called: Option<&str>,
+) -> CallArrival {
+    // Withheld and unknown callers ("anonymous", "+266696687") simply have no number.
+    let customer_number = PhoneNumber::parse(from, Region::Jp)
+        .ok()
+        .map(|n| n.as_e164().to_owned());
     // Without D1 the call is still routed: as an unknown caller on the main line (no screen pop
     // and no owner), which beats a caller who hears an error.
     let (customer, recent, line) = match store::caller_context(
         env,
-        &webhook.tenant,
+        tenant,
         customer_number.as_deref(),
         called,
         RECENT_CONTACTS,
@@ -346,7 +333,7 @@ async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> 
             log::warn(
                 "voice.caller_lookup_failed",
                 &[
-                    ("tenant", webhook.tenant.as_str().into()),
+                    ("tenant", tenant.as_str().into()),
                     ("detail", err.to_string().into()),
                 ],
             );
@@ -362,11 +349,11 @@ async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> 
     let line = line.map_or(Line::Main, |row| {
         Line::from_directory(&row.kind, row.announce_e164)
     });
-    Ok(CallArrival {
+    CallArrival {
         call_sid,
         customer_number,
         customer,
         recent,
         line,
-    })
+    }
 }

@@ -25,15 +25,19 @@ pub enum Permission {
     ReadDirectory,
     /// Create, change and delete teams, agents and customers.
     WriteDirectory,
+    /// Read why each contact went where it went (the routing audit in the conversations the
+    /// session reads, and routing dry runs): it names colleagues and why they were skipped.
+    ReadRoutingAudit,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Permission::HandleCalls,
         Permission::ReadLog,
         Permission::Administer,
         Permission::ReadDirectory,
         Permission::WriteDirectory,
+        Permission::ReadRoutingAudit,
     ];
 
     /// The roles that grant this permission: the whole matrix, in one place.
@@ -43,6 +47,7 @@ impl Permission {
             // watches and reads but has no phone.
             Permission::HandleCalls => &[Role::Agent],
             Permission::ReadLog => &[Role::Agent, Role::Supervisor, Role::Admin],
+            Permission::ReadRoutingAudit => &[Role::Supervisor, Role::Admin],
             Permission::Administer | Permission::ReadDirectory | Permission::WriteDirectory => {
                 &[Role::Admin]
             }
@@ -56,6 +61,7 @@ impl Permission {
             Permission::Administer => "administer",
             Permission::ReadDirectory => "read_directory",
             Permission::WriteDirectory => "write_directory",
+            Permission::ReadRoutingAudit => "read_routing_audit",
         }
     }
 
@@ -114,7 +120,12 @@ impl ApiScope {
     /// Whether this scope grants `permission`.
     pub fn grants(self, permission: Permission) -> bool {
         match self {
-            ApiScope::ConversationsRead => permission == Permission::ReadLog,
+            ApiScope::ConversationsRead => {
+                matches!(
+                    permission,
+                    Permission::ReadLog | Permission::ReadRoutingAudit
+                )
+            }
             ApiScope::DirectoryRead => permission == Permission::ReadDirectory,
             ApiScope::DirectoryWrite => matches!(
                 permission,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use tsunagu_core::Timestamp;
@@ -226,6 +226,11 @@ impl BusinessCalendar {
         let millis = i64::try_from(at.0).unwrap_or(i64::MAX);
         let utc = DateTime::from_timestamp_millis(millis).unwrap_or(DateTime::UNIX_EPOCH);
         utc.with_timezone(&self.time_zone.tz())
+    }
+
+    /// How far the calendar's zone is ahead of UTC at `at`, in minutes (540 in Japan).
+    pub fn utc_offset_minutes(&self, at: Timestamp) -> i32 {
+        self.local(at).offset().fix().local_minus_utc() / 60
     }
 }
 

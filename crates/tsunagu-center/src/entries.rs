@@ -8,6 +8,7 @@ use tsunagu_presence::{ConnectionId, Presence};
 use tsunagu_routing::{
     Availability, Contact, Decision, Offer, Router, RoutingError, StoredAgent, StoredContact,
 };
+use tsunagu_stitch::{CallEventKind, ContactRef, Routed};
 
 use crate::{
     Center, CenterConfig, Output, RestoreError, Snapshot,
@@ -419,6 +420,7 @@ impl Center {
         self.journal.call(&contact.id);
         let decision = self.router.route(contact, ladder, now);
         self.journal_decision(decision.as_ref().ok());
+        self.audit(decision.as_ref().ok(), now);
         decision
     }
 
@@ -430,6 +432,7 @@ impl Center {
         self.journal_offered(contact);
         let decision = self.router.offer_failed(contact, now);
         self.journal_decision(decision.as_ref().ok());
+        self.audit(decision.as_ref().ok(), now);
         decision
     }
 
@@ -473,6 +476,7 @@ impl Center {
         let offer = self.router.next_for_agent(agent, now);
         if let Ok(Some(offer)) = &offer {
             self.journal.call(&offer.contact);
+            self.record_routing(&offer.contact, &offer.explanation, now);
         }
         offer
     }
@@ -485,6 +489,26 @@ impl Center {
         {
             self.journal.agent(&agent);
         }
+    }
+
+    /// Logs a decision with its explanation for the routing audit (stitched into the conversation).
+    fn audit(&mut self, decision: Option<&Decision>, now: Timestamp) {
+        if let Some(decision) = decision {
+            self.record_routing(decision.contact(), decision.explanation(), now);
+        }
+    }
+
+    fn record_routing(
+        &mut self,
+        contact: &InteractionId,
+        explanation: &tsunagu_routing::Explanation,
+        now: Timestamp,
+    ) {
+        self.record(CallEventKind::Routed(Routed {
+            contact: ContactRef::Interaction(contact.clone()),
+            at: now,
+            explanation: explanation.clone(),
+        }));
     }
 
     fn journal_decision(&mut self, decision: Option<&Decision>) {

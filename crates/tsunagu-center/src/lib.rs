@@ -59,6 +59,7 @@ mod calls;
 mod center;
 mod config;
 mod directory;
+mod dry_run;
 mod entries;
 mod error;
 mod hold;
@@ -81,6 +82,7 @@ pub use calls::interaction_of;
 pub use center::Center;
 pub use config::CenterConfig;
 pub use directory::{DirectoryCustomer, ends_the_call, recent_contact};
+pub use dry_run::DryRun;
 pub use entries::Delta;
 pub use error::{CenterError, ConfigError, RestoreError};
 pub use hours::{

@@ -6,6 +6,8 @@
 
 use std::{collections::BTreeMap, fmt};
 
+use serde::{Deserialize, Serialize};
+
 use tsunagu_core::{AgentId, Channel, InteractionId, Millis, TeamId, Timestamp};
 
 use crate::{NotRoutableReason, Skill};
@@ -15,7 +17,7 @@ use crate::{NotRoutableReason, Skill};
 pub const MAX_EXAMPLES: usize = 3;
 
 /// The full story of one decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Explanation {
     pub trigger: Trigger,
     /// The ladder steps examined, in order, up to the one that chose an agent (empty when a freed
@@ -27,7 +29,8 @@ pub struct Explanation {
 }
 
 /// What caused the router to decide.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Trigger {
     /// A new contact arrived.
@@ -52,7 +55,7 @@ pub enum Trigger {
 }
 
 /// What one ladder step found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct StepReport {
     /// Zero-based; displayed one-based.
     pub step_index: usize,
@@ -65,7 +68,8 @@ pub struct StepReport {
 }
 
 /// A ladder target resolved for this contact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StepTarget {
     Owner(Option<AgentId>),
@@ -76,7 +80,8 @@ pub enum StepTarget {
 }
 
 /// The outcome of one step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StepVerdict {
     /// The step does not apply to this contact and was passed.
@@ -95,7 +100,8 @@ pub enum StepVerdict {
 }
 
 /// Why a step does not apply to a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NotApplicable {
     NoOwner,
@@ -103,7 +109,7 @@ pub enum NotApplicable {
 }
 
 /// Agents skipped for one reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SkipGroup {
     pub reason: SkipReason,
     pub count: usize,
@@ -112,7 +118,8 @@ pub struct SkipGroup {
 }
 
 /// Why an agent was not offered a contact. Checked in this order; the first that applies is given.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SkipReason {
     /// The ladder names an agent the directory does not know.
@@ -132,7 +139,7 @@ pub enum SkipReason {
 }
 
 /// Queued contacts a freed agent was not given, for one reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct PassGroup {
     pub reason: PassReason,
     pub count: usize,
@@ -140,7 +147,8 @@ pub struct PassGroup {
 }
 
 /// Why a queued contact was not given to a freed agent.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PassReason {
     /// No step of the contact's ladder targets this agent.
@@ -152,7 +160,8 @@ pub enum PassReason {
 }
 
 /// What was decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Conclusion {
     Offer {

@@ -46,6 +46,7 @@
 mod agent;
 mod contact;
 pub mod explain;
+mod explain_ja;
 mod index;
 mod ladder;
 mod queue;

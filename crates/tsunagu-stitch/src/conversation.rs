@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, Millis, TeamId, Timestamp};
+use tsunagu_routing::Explanation;
 
 use crate::{CallSid, OfferStep, RecordingSid, RecordingStatus, TransferTarget};
 
@@ -79,7 +80,18 @@ pub struct Conversation {
     pub wrap_up_time: Millis,
     pub transfers: Vec<Transfer>,
     pub recordings: Vec<Recording>,
+    /// Every routing decision about it, oldest first: where it was offered or queued and why
+    /// (the routing audit; for supervisors and admins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing: Vec<RoutingDecision>,
     pub outcome: ConversationOutcome,
+}
+
+/// One routing decision about a conversation, with its whole explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingDecision {
+    pub at: Timestamp,
+    pub explanation: Explanation,
 }
 
 impl Conversation {

@@ -7,6 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, Millis, TeamId, Timestamp};
 
+use tsunagu_routing::Explanation;
+
 use crate::{CallSid, ConversationDirection, RecordingSid};
 
 /// One fact about a customer contact, as delivered (possibly late, possibly twice).
@@ -57,6 +59,9 @@ pub enum CallEventKind {
     /// The application closed the contact (a chat ended; a voice call's end usually comes from
     /// Twilio instead and wins).
     Ended(Mark),
+    /// Routing decided where the contact goes next (an offer or a place in line), and why: the
+    /// routing audit.
+    Routed(Routed),
 }
 
 /// Which contact an application event is about: our interaction, or a Twilio call of it.
@@ -150,6 +155,15 @@ pub struct Offered {
     pub team: Option<TeamId>,
     pub step: OfferStep,
     pub at: Timestamp,
+}
+
+/// One routing decision about a contact and its whole explanation (steps tried, who was skipped
+/// and why, what was concluded).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Routed {
+    pub contact: ContactRef,
+    pub at: Timestamp,
+    pub explanation: Explanation,
 }
 
 /// Why routing picked an agent: owner first, then the owner's team, then anyone.
@@ -491,6 +505,7 @@ impl CallEvent {
             | CallEventKind::Hold(e)
             | CallEventKind::Unhold(e)
             | CallEventKind::Ended(e) => e.at,
+            CallEventKind::Routed(e) => e.at,
         }
     }
 

@@ -12,8 +12,8 @@ use crate::{
     AgentLeg, AgentResponded, AgentResponse, CallEvent, CallEventKind, CallSid, CallStatus,
     ContactRef, Conversation, ConversationDirection, ConversationId, ConversationOutcome,
     ConversationStarted, DialResult, DialStatus, ExternalLeg, LegDirection, LegOutcome, LegStatus,
-    Offered, Recording, RecordingSid, RecordingUpdate, StitchWarning, Stitched, Transfer,
-    Transferred, WrapUp, WrapUpEnded,
+    Offered, Recording, RecordingSid, RecordingUpdate, Routed, RoutingDecision, StitchWarning,
+    Stitched, Transfer, Transferred, WrapUp, WrapUpEnded,
     hash::FxHashMap,
     interval::{self, OPEN, Span},
 };
@@ -159,6 +159,7 @@ impl<'a> Graph<'a> {
             | CallEventKind::Hold(e)
             | CallEventKind::Unhold(e)
             | CallEventKind::Ended(e) => self.place_at(Node::contact(&e.contact), None),
+            CallEventKind::Routed(e) => self.place_at(Node::contact(&e.contact), None),
         }
     }
 }
@@ -188,6 +189,7 @@ struct Facts<'a> {
     transfers: Vec<&'a Transferred>,
     wrap_ups: Vec<&'a WrapUpEnded>,
     ended_marks: Vec<Timestamp>,
+    routings: Vec<&'a Routed>,
     /// Application events by the contact they name, for warnings when nothing anchors them.
     app_contacts: Vec<(&'a ContactRef, &'static str)>,
     earliest: Option<Timestamp>,
@@ -256,6 +258,10 @@ impl<'a> Facts<'a> {
                 CallEventKind::Ended(e) => {
                     facts.ended_marks.push(e.at);
                     facts.app_contacts.push((&e.contact, "end"));
+                }
+                CallEventKind::Routed(e) => {
+                    facts.routings.push(e);
+                    facts.app_contacts.push((&e.contact, "routing decision"));
                 }
             }
         }
@@ -1153,6 +1159,15 @@ fn build(
             })
             .collect(),
         recordings: recordings.into_iter().map(|(_, r)| r).collect(),
+        // Events arrive in canonical order (time, then content), so the audit reads oldest first.
+        routing: facts
+            .routings
+            .iter()
+            .map(|r| RoutingDecision {
+                at: r.at,
+                explanation: r.explanation.clone(),
+            })
+            .collect(),
         outcome,
     })
 }

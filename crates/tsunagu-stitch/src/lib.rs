@@ -28,12 +28,12 @@ mod warning;
 
 pub use conversation::{
     AgentLeg, Conversation, ConversationDirection, ConversationId, ConversationOutcome,
-    ExternalLeg, LegOutcome, Recording, Transfer, WrapUp,
+    ExternalLeg, LegOutcome, Recording, RoutingDecision, Transfer, WrapUp,
 };
 pub use event::{
     AgentResponded, AgentResponse, CallEvent, CallEventKind, CallStatus, ContactRef,
     ConversationStarted, DedupKey, DialResult, DialStatus, EventIdentity, LegDirection, LegStatus,
-    Mark, OfferStep, Offered, Queued, RecordingStatus, RecordingUpdate, TransferTarget,
+    Mark, OfferStep, Offered, Queued, RecordingStatus, RecordingUpdate, Routed, TransferTarget,
     Transferred, WrapUpEnded,
 };
 pub use sid::{CallSid, RecordingSid};

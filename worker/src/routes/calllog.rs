@@ -8,18 +8,20 @@
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
+use serde_json::Value;
 use tsunagu_auth::{LogScope, Permission};
 use tsunagu_core::AgentId;
 use tsunagu_kpi::{GroupBy, GroupKey, KpiConfig, PresenceInterval};
 use tsunagu_phone::{PhoneNumber, Region};
-use tsunagu_stitch::Conversation;
+use tsunagu_stitch::{Conversation, RoutingDecision};
 use worker::{Env, Request, Response};
 
 use crate::{
     auth::{self, Principal},
     clock,
     error::AppError,
-    store::{self, ScopeFilter},
+    store::{self, ScopeFilter, TenantRow},
+    tenant_config,
 };
 
 /// At most this many conversations per search page.
@@ -44,12 +46,14 @@ struct SearchQuery {
     cursor: Option<String>,
 }
 
-/// Whose log `principal` (a session, or an API key: the whole tenant) reads, and the same as SQL
-/// filters.
-async fn scope_of(env: &Env, principal: &Principal) -> Result<(LogScope, ScopeFilter), AppError> {
-    let reach = store::tenant(env, &principal.tenant)
-        .await?
-        .supervisor_reach;
+/// Whose log `principal` (a session, or an API key: the whole tenant) reads, the same as SQL
+/// filters, and the tenant's row (its settings say the time zone of the routing audit).
+async fn scope_of(
+    env: &Env,
+    principal: &Principal,
+) -> Result<(LogScope, ScopeFilter, TenantRow), AppError> {
+    let tenant = store::tenant(env, &principal.tenant).await?;
+    let reach = tenant.supervisor_reach;
     let scope = principal
         .log_scope(reach)
         .ok_or(AppError::MissingRole(Permission::ReadLog))?;
@@ -67,8 +71,43 @@ async fn scope_of(env: &Env, principal: &Principal) -> Result<(LogScope, ScopeFi
             ),
         },
     };
-    Ok((scope, filter))
+    Ok((scope, filter, tenant))
 }
+
+/// The routing audit of a stored conversation as `principal` may read it. Agents do not see it
+/// (it names colleagues and why they were skipped); supervisors, admins and API keys with
+/// `conversations:read` get each decision with its Japanese and English text beside the
+/// structured explanation, clock times in the tenant's time zone (English: UTC, as in the logs).
+fn present_routing(conversation: &mut Value, principal: &Principal, tenant: &TenantRow) {
+    let Some(fields) = conversation.as_object_mut() else {
+        return;
+    };
+    if !principal.permits(Permission::ReadRoutingAudit) {
+        fields.remove("routing");
+        return;
+    }
+    let Some(Value::Array(decisions)) = fields.get_mut("routing") else {
+        return;
+    };
+    let calendar = tenant_config::parse_row(tenant)
+        .ok()
+        .map(|config| config.hours);
+    for decision in decisions.iter_mut() {
+        let Ok(parsed) = serde_json::from_value::<RoutingDecision>(decision.clone()) else {
+            continue;
+        };
+        let offset = calendar.as_ref().map_or(JAPAN_UTC_OFFSET_MINUTES, |c| {
+            c.utc_offset_minutes(parsed.at)
+        });
+        if let Some(item) = decision.as_object_mut() {
+            item.insert("ja".into(), parsed.explanation.ja(offset).into());
+            item.insert("en".into(), parsed.explanation.to_string().into());
+        }
+    }
+}
+
+/// Japan's offset, for a tenant whose settings cannot be read.
+const JAPAN_UTC_OFFSET_MINUTES: i32 = 540;
 
 /// A page cursor: the last conversation's start and id, opaque to the caller.
 fn encode_cursor(started_at_ms: u64, id: &str) -> String {
@@ -107,7 +146,7 @@ pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, A
         ),
         None => None,
     };
-    let (scope, filter) = scope_of(env, &principal).await?;
+    let (scope, filter, tenant) = scope_of(env, &principal).await?;
     if let Some(agent) = &query.agent {
         let agent = AgentId::new(agent.as_str())
             .map_err(|_| AppError::BadRequest("`agent` is not a valid agent id"))?;
@@ -136,11 +175,14 @@ pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, A
     } else {
         None
     };
-    let conversations = rows
+    let mut conversations = rows
         .iter()
-        .map(|row| serde_json::from_str::<serde_json::Value>(&row.body))
+        .map(|row| serde_json::from_str::<Value>(&row.body))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
+    for conversation in &mut conversations {
+        present_routing(conversation, &principal, &tenant);
+    }
     Ok(Response::from_json(&serde_json::json!({
         "conversations": conversations,
         "scope": scope.name(),
@@ -157,14 +199,15 @@ pub(crate) async fn conversation(
     let principal = auth::require_principal(&req, env, Permission::ReadLog).await?;
     let interaction = tsunagu_core::InteractionId::new(interaction)
         .map_err(|_| AppError::BadRequest("invalid conversation id"))?;
-    let (_, filter) = scope_of(env, &principal).await?;
+    let (_, filter, tenant) = scope_of(env, &principal).await?;
     // Outside the session's scope reads as not there: the id alone tells nothing.
     let body =
         store::conversation_of_interaction(env, &principal.tenant, &filter, interaction.as_str())
             .await?
             .ok_or(AppError::NotFound)?;
-    let conversation: serde_json::Value = serde_json::from_str(&body)
+    let mut conversation: Value = serde_json::from_str(&body)
         .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
+    present_routing(&mut conversation, &principal, &tenant);
     Ok(Response::from_json(&conversation)?)
 }
 
@@ -194,7 +237,7 @@ pub(crate) async fn kpi(req: Request, env: &Env) -> Result<Response, AppError> {
             "the KPI window must be non-empty and at most 31 days",
         ));
     }
-    let (scope, filter) = scope_of(env, &principal).await?;
+    let (scope, filter, _) = scope_of(env, &principal).await?;
     let search = store::ConversationSearch {
         from_ms: Some(from_ms),
         to_ms: Some(to_ms),

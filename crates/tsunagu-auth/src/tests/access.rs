@@ -34,6 +34,7 @@ fn the_role_matrix() {
         | `administer` | — | — | ✓ |
         | `read_directory` | — | — | ✓ |
         | `write_directory` | — | — | ✓ |
+        | `read_routing_audit` | — | ✓ | ✓ |
         | log scope | own | teams (tenant by setting) | tenant |
     "#]]
     .assert_eq(&role_matrix_markdown());
@@ -123,6 +124,7 @@ fn the_api_key_scope_matrix() {
         | `administer` | — | — | — | ✓ |
         | `read_directory` | — | ✓ | ✓ | ✓ |
         | `write_directory` | — | — | ✓ | ✓ |
+        | `read_routing_audit` | ✓ | — | — | ✓ |
     "#]]
     .assert_eq(&crate::access::scope_matrix_markdown());
 }

@@ -86,8 +86,8 @@ proptest! {
         let from_snapshot = restored_from_snapshot(&original.center);
         prop_assert_eq!(snapshot_json(&from_entries), snapshot_json(&from_snapshot));
 
-        let mut continued = Run { center: from_entries, now: original.now, transcript: Vec::new(), silent_callers: original.silent_callers.clone() };
-        let mut reference = Run { center: from_snapshot, now: original.now, transcript: Vec::new(), silent_callers: original.silent_callers.clone() };
+        let mut continued = Run { center: from_entries, now: original.now, transcript: Vec::new(), silent_callers: original.silent_callers.clone(), explained_offers: original.explained_offers.clone() };
+        let mut reference = Run { center: from_snapshot, now: original.now, transcript: Vec::new(), silent_callers: original.silent_callers.clone(), explained_offers: original.explained_offers.clone() };
         // A restored center owes no write: storage already holds what it was restored from.
         write(&mut stored, continued.center.take_delta());
         prop_assert_eq!(stale_keys(&stored, &continued.center), Vec::<String>::new());

@@ -5,6 +5,7 @@
 //! the way (as a punctual alarm would). Everything is written to a transcript that the scenario
 //! tests compare with `expect!` snapshots, and the invariants are checked after every step.
 
+mod audit;
 mod directory;
 mod entries;
 mod hold;
@@ -110,6 +111,8 @@ pub(crate) struct Sim {
     pub(crate) log: String,
     /// Print presence intervals too (off by default: they double every status change).
     pub(crate) intervals: bool,
+    /// Print the routing audit's records too (off by default: one per routing decision).
+    pub(crate) routing: bool,
     /// Every call-log event recorded, for the stitcher.
     pub(crate) records: Vec<CallEvent>,
 }
@@ -125,6 +128,7 @@ impl Sim {
             now: T0,
             log: String::new(),
             intervals: false,
+            routing: false,
             records: Vec::new(),
         }
     }
@@ -390,6 +394,11 @@ impl Sim {
             if matches!(output, Output::PresenceInterval { .. }) && !self.intervals {
                 continue;
             }
+            if matches!(&output, Output::Record(e) if matches!(e.kind, CallEventKind::Routed(_)))
+                && !self.routing
+            {
+                continue;
+            }
             let _ = writeln!(self.log, "  {}", describe_output(&output));
         }
         self.check();
@@ -575,6 +584,11 @@ fn describe_record(event: &CallEvent) -> String {
             e.to
         ),
         CallEventKind::Ended(e) => format!("ended {}", contact(&e.contact)),
+        CallEventKind::Routed(e) => format!(
+            "routed {} — {}",
+            contact(&e.contact),
+            e.explanation.ja(540).replace('\n', "\n      ")
+        ),
         other => format!("{other:?}"),
     }
 }

@@ -281,6 +281,8 @@ pub(super) struct Run {
     pub(super) transcript: Vec<String>,
     /// Customer sockets that must hear nothing more: closed, or told their call ended.
     pub(super) silent_callers: std::collections::BTreeSet<u64>,
+    /// The offers the routing audit has explained, as (contact, agent): every offer must be.
+    pub(super) explained_offers: std::collections::BTreeSet<(String, String)>,
 }
 
 impl Run {
@@ -290,6 +292,7 @@ impl Run {
             now: T0,
             transcript: Vec::new(),
             silent_callers: std::collections::BTreeSet::new(),
+            explained_offers: std::collections::BTreeSet::new(),
         }
     }
 
@@ -655,11 +658,45 @@ impl Run {
                     panic!("a web call ended without a reason: {output:?}");
                 }
             }
+            if let Output::Record(event) = &output {
+                self.check_audit(event);
+            }
             self.transcript
                 .push(serde_json::to_string(&output).unwrap_or_default());
         }
         if let Err(broken) = invariants::check(&self.center) {
             panic!("invariant broken: {broken}\n{}", self.transcript.join("\n"));
+        }
+    }
+
+    /// The routing audit explains every offer routing makes: an `Offered` record comes after a
+    /// `Routed` one that concluded with that offer.
+    fn check_audit(&mut self, event: &tsunagu_stitch::CallEvent) {
+        use tsunagu_routing::explain::Conclusion;
+        use tsunagu_stitch::{CallEventKind, ContactRef};
+        match &event.kind {
+            CallEventKind::Routed(routed) => {
+                if let Conclusion::Offer { contact, agent, .. } = &routed.explanation.conclusion {
+                    assert_eq!(
+                        routed.contact,
+                        ContactRef::Interaction(contact.clone()),
+                        "a decision filed under another contact: {routed:?}"
+                    );
+                    self.explained_offers
+                        .insert((contact.to_string(), agent.to_string()));
+                }
+            }
+            CallEventKind::Offered(offered) => {
+                if let ContactRef::Interaction(contact) = &offered.contact {
+                    assert!(
+                        self.explained_offers
+                            .contains(&(contact.to_string(), offered.agent.to_string())),
+                        "an offer the routing audit does not explain: {offered:?}\n{}",
+                        self.transcript.join("\n")
+                    );
+                }
+            }
+            _ => {}
         }
     }
 
@@ -715,6 +752,7 @@ proptest! {
             now: original.now,
             transcript: Vec::new(),
             silent_callers: original.silent_callers.clone(),
+            explained_offers: original.explained_offers.clone(),
         };
         restored.restore_from_json();
         original.transcript.clear();

@@ -57,6 +57,7 @@ fn inbound(id: &str, customer: &str, started_at: Timestamp) -> Call {
         wrap_up_time: Millis(0),
         transfers: Vec::new(),
         recordings: Vec::new(),
+        routing: Vec::new(),
         outcome: ConversationOutcome::InProgress,
     })
 }

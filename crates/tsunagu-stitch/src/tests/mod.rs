@@ -1,6 +1,7 @@
 //! Tests of the stitcher: readable spec scenarios and order/duplicate-independence properties.
 
 mod props;
+mod routing;
 mod spec;
 
 use std::fmt::Write as _;

@@ -1,0 +1,62 @@
+//! Routing dry runs: what a call arriving now (or at a later time) would do, and why, decided on a
+//! copy of the center so that nobody rings and nothing is stored.
+
+use serde::{Deserialize, Serialize};
+use tsunagu_core::{CallSid, Timestamp};
+use tsunagu_routing::Explanation;
+use tsunagu_stitch::{CallEventKind, ContactRef};
+
+use crate::{CallArrival, CallInput, CallPlan, Center, Input, Output, Reply, interaction_of};
+
+/// The call sid a dry-run call carries (Twilio's start with `CA`, so it meets no real call).
+const DRY_RUN_CALL_SID: &str = "dry-run";
+
+/// What a call would do, and every routing decision on the way there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRun {
+    /// When the call is taken to arrive (never earlier than the center's own clock).
+    pub at: Timestamp,
+    /// What Twilio would be told; `None` when the center refused the call (`refused` says why).
+    pub plan: Option<CallPlan>,
+    pub refused: Option<String>,
+    /// The routing decisions the call caused, oldest first (none for a closed line).
+    pub decisions: Vec<Explanation>,
+}
+
+impl Center {
+    /// Runs `arrival` (its call sid is replaced) on a copy of the center at `at`, or at the
+    /// center's own time if `at` is earlier, and reports the plan and the routing decisions. The
+    /// center itself does not change: nobody is offered the call, no output is produced, nothing
+    /// needs storing. Timers due by `at` fire on the copy first, as they would for a real call.
+    pub fn dry_run(&self, at: Timestamp, mut arrival: CallArrival) -> DryRun {
+        let call_sid = CallSid::new(DRY_RUN_CALL_SID).expect("a valid call sid");
+        let interaction = interaction_of(&call_sid);
+        arrival.call_sid = call_sid;
+        let mut copy = self.clone();
+        let at = at.max(copy.now);
+        let reply = copy.handle_input(at, Input::Call(CallInput::CallArrived { arrival }));
+        let contact = ContactRef::Interaction(interaction);
+        let decisions = std::iter::from_fn(|| copy.poll_output())
+            .filter_map(|output| match output {
+                Output::Record(event) => match event.kind {
+                    CallEventKind::Routed(routed) if routed.contact == contact => {
+                        Some(routed.explanation)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let (plan, refused) = match reply {
+            Ok(Reply::Plan(plan)) => (Some(plan), None),
+            Ok(_) => (None, None),
+            Err(err) => (None, Some(err.to_string())),
+        };
+        DryRun {
+            at,
+            plan,
+            refused,
+            decisions,
+        }
+    }
+}
