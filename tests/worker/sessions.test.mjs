@@ -176,11 +176,22 @@ test('the hub closes an expired session\'s socket with 4005', async () => {
   // Long enough for the socket to sign in on a busy CI machine (2 s was not), short for a test.
   const short = await startHarness({ vars: { SESSION_TTL_SECS: '6' } });
   try {
-    const { session, expires_at: expiresAt } = await openSession(short.url, embedToken({ agent: 'sato', team: 'sales' }));
-    assert.ok(expiresAt - Date.now() / 1000 <= 6.5);
-    const client = await HubClient.connect(short.url, 'demo', session);
-    await client.next('welcome');
-    assert.equal(await client.closed, 4005);
+    // A machine busy enough to take the whole 6 s between the session and its hello gets the
+    // expiry at hello instead (also right, but not what this test is about): it tries again.
+    for (let attempt = 1; ; attempt++) {
+      const { session, expires_at: expiresAt } = await openSession(short.url, embedToken({ agent: 'sato', team: 'sales' }));
+      assert.ok(expiresAt - Date.now() / 1000 <= 6.5);
+      const client = await HubClient.connect(short.url, 'demo', session);
+      const first = await client.waitFor((m) => m.type === 'welcome' || m.type === 'unauthorized', 'welcome', 0, 10_000);
+      if (first.type === 'unauthorized' && attempt < 3) {
+        assert.match(first.reason, /expired/);
+        await client.close();
+        continue;
+      }
+      assert.equal(first.type, 'welcome', JSON.stringify(first));
+      assert.equal(await client.closed, 4005);
+      break;
+    }
   } finally {
     await short.close();
   }
