@@ -101,6 +101,13 @@ test('a dry run says where a call would go and why, rings nobody and writes noth
     const ownerView = await owner.json();
     assert.equal(owner.status, 200, JSON.stringify(ownerView));
     assert.equal(ownerView.routing, undefined, 'agents do not read the routing audit');
+
+    // The caller hangs up, so the next test starts with no call waiting for an agent.
+    const hungUp = await postWebhook(new URL('/twilio/voice/demo/status', edge.url).href, {
+      AccountSid: ACCOUNT, CallSid: callSid, CallStatus: 'completed', Direction: 'inbound',
+      From: YAMADA, To: MAIN_LINE, SequenceNumber: '1', CallDuration: '5',
+    }, { authToken: AUTH_TOKEN });
+    assert.equal(hungUp.status, 200);
   } finally {
     for (const client of [sato, suzuki]) {
       client.send({ type: 'set_status', status: { kind: 'offline' } });
@@ -115,4 +122,31 @@ test('a dry run checks its input', async () => {
   const farAhead = Date.now() + 400 * 24 * 60 * 60 * 1000;
   assert.equal((await as(['admin'], 'POST', '/api/routing/dry-run', { from: '03-5555-0101', at: farAhead })).status, 400);
   assert.equal((await as(['admin'], 'POST', '/api/routing/dry-run', { nope: true })).status, 400);
+});
+
+test('a dry run previews a routing change against the live roster before it is saved, and saves nothing', async () => {
+  const sato = await signIn('sato', 'sales');
+  const tanaka = await signIn('tanaka', 'support');
+  try {
+    const saved = await as(['admin'], 'GET', '/api/admin/routing');
+    assert.equal(saved.status, 200);
+    const supportFirst = { ...saved.body, ladder: [{ target: { team: 'support' }, timeout: 20000 }] };
+    const live = await as(['admin'], 'POST', '/api/routing/dry-run', { from: '03-5555-0101' });
+    assert.equal(live.body.plan_detail.agent, 'sato', 'the owner, by the saved ladder');
+    const preview = await as(['admin'], 'POST', '/api/routing/dry-run', { from: '03-5555-0101', routing: supportFirst });
+    assert.equal(preview.status, 200, JSON.stringify(preview.body));
+    assert.equal(preview.body.plan_detail.agent, 'tanaka', 'support first, by the previewed ladder');
+    assert.match(preview.body.decisions[0].ja, /手順 1（チーム support、\d+ 名）: tanaka を選択/);
+    // Nothing was saved: the stored settings and the next dry run are the saved ones.
+    assert.deepEqual((await as(['admin'], 'GET', '/api/admin/routing')).body, saved.body);
+    assert.equal((await as(['admin'], 'POST', '/api/routing/dry-run', { from: '03-5555-0101' })).body.plan_detail.agent, 'sato');
+    // A change the admin API would refuse is refused the same way, field by field.
+    const bad = await as(['admin'], 'POST', '/api/routing/dry-run', { from: '03-5555-0101', routing: { ...saved.body, max_wait: -1 } });
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+  } finally {
+    for (const client of [sato, tanaka]) {
+      client.send({ type: 'set_status', status: { kind: 'offline' } });
+      await client.close();
+    }
+  }
 });

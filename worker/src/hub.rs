@@ -104,6 +104,9 @@ pub(crate) struct DryRunRequest {
     /// When the call is taken to arrive; `None` for now.
     pub(crate) at: Option<Timestamp>,
     pub(crate) arrival: CallArrival,
+    /// Settings to try on the copy instead of the tenant's (a routing change not yet saved).
+    #[serde(default)]
+    pub(crate) preview: Option<CenterConfig>,
 }
 
 /// Asks the hub what `request`'s call would do.

@@ -6,7 +6,9 @@ use tsunagu_core::{CallSid, Timestamp};
 use tsunagu_routing::Explanation;
 use tsunagu_stitch::{CallEventKind, ContactRef};
 
-use crate::{CallArrival, CallInput, CallPlan, Center, Input, Output, Reply, interaction_of};
+use crate::{
+    CallArrival, CallInput, CallPlan, Center, CenterConfig, Input, Output, Reply, interaction_of,
+};
 
 /// The call sid a dry-run call carries (Twilio's start with `CA`, so it meets no real call).
 const DRY_RUN_CALL_SID: &str = "dry-run";
@@ -28,12 +30,29 @@ impl Center {
     /// center's own time if `at` is earlier, and reports the plan and the routing decisions. The
     /// center itself does not change: nobody is offered the call, no output is produced, nothing
     /// needs storing. Timers due by `at` fire on the copy first, as they would for a real call.
-    pub fn dry_run(&self, at: Timestamp, mut arrival: CallArrival) -> DryRun {
+    /// With `preview`, the copy takes those settings first: a routing change tried against the
+    /// live roster before it is saved.
+    pub fn dry_run(
+        &self,
+        at: Timestamp,
+        mut arrival: CallArrival,
+        preview: Option<CenterConfig>,
+    ) -> DryRun {
         let call_sid = CallSid::new(DRY_RUN_CALL_SID).expect("a valid call sid");
         let interaction = interaction_of(&call_sid);
         arrival.call_sid = call_sid;
         let mut copy = self.clone();
         let at = at.max(copy.now);
+        if let Some(config) = preview
+            && let Err(err) = copy.set_config(config)
+        {
+            return DryRun {
+                at,
+                plan: None,
+                refused: Some(err.to_string()),
+                decisions: Vec::new(),
+            };
+        }
         let reply = copy.handle_input(at, Input::Call(CallInput::CallArrived { arrival }));
         let contact = ContactRef::Interaction(interaction);
         let decisions = std::iter::from_fn(|| copy.poll_output())

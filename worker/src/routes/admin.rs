@@ -4,10 +4,16 @@
 use serde_json::{Value, json};
 use tsunagu_admin::{ErrorCode, Invalid, RoutingSettings, TenantSettings};
 use tsunagu_auth::Permission;
-use tsunagu_center::ConfigError;
+use tsunagu_center::{CenterConfig, ConfigError};
 use worker::{Env, Request, Response};
 
-use crate::{auth, error::AppError, hub, log, store, tenant_config};
+use crate::{
+    auth,
+    error::AppError,
+    hub, log,
+    store::{self, TenantRow},
+    tenant_config,
+};
 
 /// `GET /api/admin/hub-storage`: the tenant hub's quarantined entries and dead-lettered call-log
 /// writes, each with its reason or last error and a preview of the value (admins only).
@@ -63,12 +69,13 @@ pub(crate) async fn routing(req: Request, env: &Env) -> Result<Response, AppErro
     ))?)
 }
 
-/// `PUT /api/admin/routing`: replaces those settings (the dial policy and other settings stay),
-/// validated field by field, then as a whole by the contact center before it is stored.
-pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response, AppError> {
-    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
-    let settings = RoutingSettings::validate(&json_body(&mut req).await?)?;
-    let mut row = store::tenant(env, &principal.tenant).await?;
+/// Puts `settings` into the tenant's row (the dial policy and other settings stay) and returns
+/// the contact center's settings that result, checked as a whole by the center: what saving them
+/// would store, and what a routing dry run previews.
+pub(crate) fn with_routing(
+    row: &mut TenantRow,
+    settings: &RoutingSettings,
+) -> Result<CenterConfig, AppError> {
     let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(&row.routing_json) else {
         return Err(AppError::Internal(
             "tenants.routing_json is not a JSON object".into(),
@@ -77,7 +84,7 @@ pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response,
     stored.extend(settings.to_center_fields());
     row.routing_json = Value::Object(stored).to_string();
     // The center's own check: a fallback number its dial policy refuses is the client's error.
-    let config = tenant_config::parse_row(&row)?;
+    let config = tenant_config::parse_row(row)?;
     if let Err(error) = config.validate() {
         return Err(match error {
             ConfigError::FallbackNumberRefused { index, .. } => AppError::Invalid(Invalid::one(
@@ -87,6 +94,16 @@ pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response,
             other => AppError::Internal(format!("routing settings: {other}")),
         });
     }
+    Ok(config)
+}
+
+/// `PUT /api/admin/routing`: replaces those settings (the dial policy and other settings stay),
+/// validated field by field, then as a whole by the contact center before it is stored.
+pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let settings = RoutingSettings::validate(&json_body(&mut req).await?)?;
+    let mut row = store::tenant(env, &principal.tenant).await?;
+    with_routing(&mut row, &settings)?;
     store::admin::put_routing_json(env, &principal.tenant, &row.routing_json).await?;
     log::info(
         "admin.routing_changed",

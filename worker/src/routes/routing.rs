@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tsunagu_admin::RoutingSettings;
 use tsunagu_auth::Permission;
 use tsunagu_center::DryRun;
 use tsunagu_core::{CallSid, Timestamp};
@@ -14,6 +15,7 @@ use crate::{
     auth,
     error::AppError,
     hub::{self, DryRunRequest},
+    routes::admin,
     store, tenant_config, voice,
 };
 
@@ -32,6 +34,10 @@ struct DryRunBody {
     /// When the call arrives, Unix ms; now when absent (and never earlier than now).
     #[serde(default)]
     at: Option<u64>,
+    /// Routing settings to try instead of the saved ones (the body of `PUT /api/admin/routing`),
+    /// validated the same way: a change previewed against the live roster before it is saved.
+    #[serde(default)]
+    routing: Option<Value>,
 }
 
 pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, AppError> {
@@ -64,7 +70,15 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
     }
     let row = store::tenant(env, &principal.tenant).await?;
     let config = tenant_config::from_row(&row)?;
-    let calendar = config.hours.clone();
+    let preview = match &body.routing {
+        Some(routing) => {
+            let settings = RoutingSettings::validate(routing)?;
+            Some(admin::with_routing(&mut row.clone(), &settings)?)
+        }
+        None => None,
+    };
+    // The clock times of the explanation follow the calendar the call is decided with.
+    let calendar = preview.as_ref().unwrap_or(&config).hours.clone();
     // The call sid is the center's to choose (a dry run never meets a real call).
     let placeholder = CallSid::new("dry-run").map_err(|e| AppError::Internal(e.to_string()))?;
     let arrival = voice::caller_arrival(
@@ -84,6 +98,7 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
             config: Some(config),
             at: body.at.map(Timestamp),
             arrival,
+            preview,
         },
     )
     .await?;

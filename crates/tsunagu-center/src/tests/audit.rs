@@ -2,7 +2,9 @@
 //! stitched conversation carries them in order, in Japanese for the people who read them.
 
 use expect_test::expect;
+use tsunagu_core::{Millis, TeamId};
 use tsunagu_protocol::AwayReason;
+use tsunagu_routing::{Ladder, Step, Target};
 
 use super::Sim;
 
@@ -114,9 +116,11 @@ fn a_dry_run_decides_on_a_copy_and_changes_nothing() {
     // What the shell would have stored by now.
     let _ = sim.center.take_delta();
     let before = serde_json::to_string(&sim.center.snapshot()).expect("snapshot");
-    let dry = sim
-        .center
-        .dry_run(sim.now, super::arrival("CA9", Some("sato"), Some("sales")));
+    let dry = sim.center.dry_run(
+        sim.now,
+        super::arrival("CA9", Some("sato"), Some("sales")),
+        None,
+    );
     let decisions: Vec<String> = dry.decisions.iter().map(|e| e.ja(540)).collect();
     expect![[r#"
         at=1711933203000 plan=Some(Ring { interaction: InteractionId("dry-run"), agent: AgentId("suzuki"), attempt: 1, timeout: Millis(15000) }) refused=None
@@ -142,6 +146,44 @@ fn a_dry_run_decides_on_a_copy_and_changes_nothing() {
     let later = sim.center.dry_run(
         sim.now + tsunagu_core::Millis::from_secs(3600),
         super::arrival("CA9", Some("sato"), Some("sales")),
+        None,
     );
     assert_eq!(later.plan.as_ref().map(crate::CallPlan::name), Some("ring"));
+}
+
+#[test]
+fn a_dry_run_previews_a_routing_change_on_the_copy_only() {
+    let mut sim = office();
+    sim.take();
+    let _ = sim.center.take_delta();
+    let before = serde_json::to_string(&sim.center.snapshot()).expect("snapshot");
+    // Support first: the owner sato is available, but the previewed ladder never asks owners.
+    let mut preview = sim.center.config().clone();
+    preview.ladder = Ladder {
+        steps: vec![Step {
+            target: Target::Team(TeamId::new("support").expect("valid")),
+            timeout: Millis::from_secs(20),
+        }],
+    };
+    let arrival = || super::arrival("CA9", Some("sato"), Some("sales"));
+    let previewed = sim.center.dry_run(sim.now, arrival(), Some(preview));
+    let live = sim.center.dry_run(sim.now, arrival(), None);
+    let ringing = |run: &crate::DryRun| match &run.plan {
+        Some(crate::CallPlan::Ring { agent, .. }) => agent.to_string(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(ringing(&previewed), "tanaka");
+    assert_eq!(ringing(&live), "sato", "the live settings are untouched");
+    assert_eq!(
+        serde_json::to_string(&sim.center.snapshot()).expect("snapshot"),
+        before
+    );
+    // Settings the center refuses are a refusal, not a run.
+    let mut broken = sim.center.config().clone();
+    broken.ladder = Ladder { steps: Vec::new() };
+    let refused = sim.center.dry_run(sim.now, arrival(), Some(broken));
+    assert!(
+        refused.plan.is_none() && refused.refused.is_some(),
+        "{refused:?}"
+    );
 }
