@@ -1,6 +1,6 @@
 //! Talking to a tenant's `PresenceHub` Durable Object: the requests the stateless handlers send it.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tsunagu_center::{CallArrival, CallInput, CallPlan, CenterConfig, DryRun};
 use tsunagu_core::{InteractionId, TenantId, Timestamp};
 use tsunagu_stitch::CallEvent;
@@ -79,20 +79,30 @@ pub(crate) async fn call(
     tenant: &TenantId,
     request: &HubRequest,
 ) -> Result<HubReply, AppError> {
+    post(env, tenant, "call", request).await
+}
+
+/// `POST`s `request` as JSON to the hub's `path` and reads its JSON answer.
+async fn post<T: DeserializeOwned>(
+    env: &Env,
+    tenant: &TenantId,
+    path: &str,
+    request: &impl Serialize,
+) -> Result<T, AppError> {
     let body = serde_json::to_string(request)
         .map_err(|e| AppError::Internal(format!("hub request: {e}")))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
-    let req = Request::new_with_init("https://presence-hub.invalid/call", &init)?;
+    let req = Request::new_with_init(&format!("https://presence-hub.invalid/{path}"), &init)?;
     let mut response = stub(env, tenant)?.fetch_with_request(req).await?;
     if response.status_code() != 200 {
         let detail = response.text().await.unwrap_or_default();
         return Err(AppError::Internal(format!(
-            "hub answered {}: {detail}",
+            "hub answered {} to /{path}: {detail}",
             response.status_code()
         )));
     }
-    Ok(response.json::<HubReply>().await?)
+    Ok(response.json::<T>().await?)
 }
 
 /// A routing dry run: the call the hub decides on a copy of its center (nobody rings, nothing
@@ -115,20 +125,7 @@ pub(crate) async fn dry_run(
     tenant: &TenantId,
     request: &DryRunRequest,
 ) -> Result<DryRun, AppError> {
-    let body = serde_json::to_string(request)
-        .map_err(|e| AppError::Internal(format!("hub request: {e}")))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let req = Request::new_with_init("https://presence-hub.invalid/dry-run", &init)?;
-    let mut response = stub(env, tenant)?.fetch_with_request(req).await?;
-    if response.status_code() != 200 {
-        let detail = response.text().await.unwrap_or_default();
-        return Err(AppError::Internal(format!(
-            "hub answered {} to a dry run: {detail}",
-            response.status_code()
-        )));
-    }
-    Ok(response.json::<DryRun>().await?)
+    post(env, tenant, "dry-run", request).await
 }
 
 /// What the tenant's hub set aside: quarantined entries and dead-lettered call-log writes (see

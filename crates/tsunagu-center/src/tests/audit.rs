@@ -8,16 +8,9 @@ use tsunagu_routing::{Ladder, Step, Target};
 
 use super::Sim;
 
-/// Sato and Suzuki in sales, Tanaka in support, signed in at t=0..2 s.
+/// The scenarios' office (Sato and Suzuki in sales, Tanaka in support), printing the audit.
 fn office() -> Sim {
-    let mut sim = Sim::new();
-    sim.connect(1, "sato", &["sales"]);
-    sim.at(1.0);
-    sim.connect(2, "suzuki", &["sales"]);
-    sim.at(2.0);
-    sim.connect(3, "tanaka", &["support"]);
-    sim.at(3.0);
-    sim.take();
+    let mut sim = super::scenarios::office();
     sim.routing = true;
     sim
 }

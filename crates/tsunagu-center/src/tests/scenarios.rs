@@ -13,7 +13,7 @@ use crate::{
 
 /// Sato and Suzuki in sales, Tanaka in support, all signed in at t=0 and idle since then in
 /// that order (Sato longest).
-fn office() -> Sim {
+pub(super) fn office() -> Sim {
     let mut sim = Sim::new();
     sim.connect(1, "sato", &["sales"]);
     sim.at(1.0);
