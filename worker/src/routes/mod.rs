@@ -11,6 +11,7 @@ pub(crate) mod demo;
 pub(crate) mod directory;
 pub(crate) mod lines;
 pub(crate) mod openapi;
+pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod socket;
 pub(crate) mod twilio;
