@@ -151,6 +151,15 @@ mod tests {
             ]],
         );
         check(
+            secret_value(
+                token,
+                &json!({ "value": format!("{} {}", "x".repeat(10), "y".repeat(10)) }),
+            ),
+            &expect![[
+                r#"value "whitespace" | 空白・改行・制御文字は使えません | must not contain blanks, line breaks or control characters"#
+            ]],
+        );
+        check(
             secret_value(token, &json!({ "value": 12 })),
             &expect![[
                 r#"value "not_text" | 文字列で指定してください | must be text (a JSON string)"#
