@@ -249,7 +249,15 @@ pub(crate) async fn verify<T, E>(
         return Ok(first);
     }
     let now = clock::now_ms();
-    let may_refresh = CACHE.with(|cache| cache.borrow().may_refresh(&cache_key(tenant, name), now));
+    let key = cache_key(tenant, name);
+    let may_refresh = CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let may = cache.may_refresh(&key, now);
+        if may {
+            cache.note_read(&key, now);
+        }
+        may
+    });
     if !may_refresh {
         return Ok(first);
     }

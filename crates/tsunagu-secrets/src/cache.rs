@@ -34,6 +34,8 @@ struct Entry<V> {
     value: V,
     fetched_at_ms: u64,
     fresh_until_ms: u64,
+    /// The last read of D1 for this entry, whether or not it brought a new value (D1 may fail).
+    read_at_ms: u64,
 }
 
 /// Entries by key, each with when it was read and until when it is fresh.
@@ -90,6 +92,7 @@ impl<K: Ord + Clone, V> SecretCache<K, V> {
                 value,
                 fetched_at_ms: now_ms,
                 fresh_until_ms: now_ms.saturating_add(fresh_ms),
+                read_at_ms: now_ms,
             },
         );
     }
@@ -99,12 +102,20 @@ impl<K: Ord + Clone, V> SecretCache<K, V> {
         self.entries.remove(key);
     }
 
-    /// Whether a value of `key` that did not verify may cause a new read: only when the entry was
-    /// read at least [`REFRESH_GAP_MS`] ago (or there is none).
+    /// Whether a value of `key` that did not verify may cause a new read: only when D1 was last
+    /// read for it at least [`REFRESH_GAP_MS`] ago (or there is no entry).
     pub fn may_refresh(&self, key: &K, now_ms: u64) -> bool {
         self.entries
             .get(key)
-            .is_none_or(|entry| now_ms >= entry.fetched_at_ms.saturating_add(REFRESH_GAP_MS))
+            .is_none_or(|entry| now_ms >= entry.read_at_ms.saturating_add(REFRESH_GAP_MS))
+    }
+
+    /// Notes a read of D1 for `key` at `now_ms` that may not replace the entry (D1 failed and the
+    /// entry stood in), so a forged flood during an outage still reads at most once per gap.
+    pub fn note_read(&mut self, key: &K, now_ms: u64) {
+        if let Some(entry) = self.entries.get_mut(key) {
+            entry.read_at_ms = now_ms;
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -159,6 +159,11 @@ fn a_failed_verification_rereads_at_most_once_per_gap() {
     cache.insert("demo", 1, 10_000, cache::FRESH_MS);
     let answers = [10_000, 14_999, 15_000].map(|now| cache.may_refresh(&"demo", now));
     expect!["[false, false, true]"].assert_eq(&format!("{answers:?}"));
+    // A read that brought nothing new (D1 failed) still counts: the next waits a whole gap.
+    cache.note_read(&"demo", 15_000);
+    let answers = [15_000, 19_999, 20_000].map(|now| cache.may_refresh(&"demo", now));
+    expect!["[false, false, true]"].assert_eq(&format!("{answers:?}"));
+    expect!["15000:F1"].assert_eq(&timeline(&cache, "demo", &[15_000]));
 }
 
 #[test]
