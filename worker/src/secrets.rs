@@ -3,8 +3,8 @@
 //!
 //! A tenant secret is looked up in D1 first, then as the Worker secret `TENANT_<ID>_<KIND>` (the
 //! id upper-cased, `-` as `_`; tenant ids are `[a-z0-9-]{1,63}`, so two tenants never share a
-//! name). Opened values are cached in the isolate for `tsunagu_secrets::cache::FRESH_MS` (60 s): a flood of
-//! webhooks verifies against memory, not D1. When D1 cannot be read, a copy at most ten minutes
+//! name). Opened values are cached in the isolate for `tsunagu_secrets::cache::FRESH_MS` (60 s):
+//! a flood of webhooks verifies against memory, not D1. When D1 cannot be read, a copy at most ten minutes
 //! stale stands in, else the legacy secret, else the request fails closed (503); a row that does
 //! not open with the master keys in force also fails closed. Nothing here logs a value.
 
@@ -235,9 +235,10 @@ pub(crate) async fn current(
 
 /// Checks something signed with the tenant's `name` against every value valid now (the current
 /// one, and the replaced one during its grace). `None` when the secret is not set anywhere;
-/// otherwise the first success, or the current value's failure. A failure with a copy older
-/// than `tsunagu_secrets::cache::REFRESH_GAP_MS` (5 s) reads D1 once more (the secret may have been rotated in
-/// another isolate); forged requests cannot cause more reads than that.
+/// otherwise the first success, or the current value's failure. A failure reads D1 once more
+/// (the secret may have been rotated in another isolate) if D1 was last read for it at least
+/// `tsunagu_secrets::cache::REFRESH_GAP_MS` (5 s) ago: forged requests cause no more reads than
+/// that, during a D1 outage too.
 pub(crate) async fn verify<T, E>(
     env: &Env,
     tenant: &TenantId,

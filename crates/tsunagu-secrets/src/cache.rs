@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 pub const FRESH_MS: u64 = 60_000;
 /// How long after its freshness an entry may still stand in for D1 while D1 fails.
 pub const STALE_IF_ERROR_MS: u64 = 10 * 60_000;
-/// How long an answer made while D1 failed (the legacy Worker secret) is kept: D1 is asked again soon.
+/// How long an answer made while D1 failed (the legacy Worker secret) is kept: D1 is asked again
+/// soon.
 pub const FALLBACK_MS: u64 = 5_000;
 /// The shortest gap between two reads of one entry caused by a value that did not verify
 /// (a secret rotated in another isolate), so forged requests cannot make every request read D1.
