@@ -9,11 +9,14 @@ import { inboundCallParams, postWebhook, sid } from '../support/twilio.mjs';
 const ACCOUNT = 'AC00000000000000000000000000000d30';
 const MAIN_LINE = '+815012345678';
 
+/** A master keyring of the production's kind (32 random bytes), not the public development one. */
+const REAL_MASTER_KEYS = `prod1:${Buffer.alloc(32, 0x5a).toString('base64')}`;
+
 /** Production-like secrets: every .dev.vars secret replaced by another value of the same kind. */
 const REAL_SECRETS = Object.fromEntries(
   Object.entries(DEV_VARS)
-    .filter(([name]) => /SECRET|TOKEN/.test(name))
-    .map(([name, value]) => [name, `${value}-rotated-for-production`]),
+    .filter(([name]) => /SECRET|TOKEN|KEYS/.test(name))
+    .map(([name, value]) => [name, name === 'TSUNAGU_MASTER_KEYS' ? REAL_MASTER_KEYS : `${value}-rotated-for-production`]),
 );
 
 /** A request as it reaches the worker through a public hostname (the Host header names it). */
@@ -64,6 +67,15 @@ test('with real secrets, public hosts are served; without PUBLIC_ORIGIN no call 
   });
   assert.equal(dial.status, 500, dial.text);
   assert.equal(dial.text.includes('attacker'), false);
+});
+
+test('the development master key alone in force still refuses public hosts (503)', async () => {
+  assert.ok(DEV_VARS.TSUNAGU_MASTER_KEYS, '.dev.vars holds a development master key');
+  const { TSUNAGU_MASTER_KEYS: _real, ...others } = REAL_SECRETS;
+  const edge = await harness({ secrets: others });
+  const publicHost = await requestAs(edge.url, 'tsunagu.example.jp', { path: '/healthz' });
+  assert.equal(publicHost.status, 503, publicHost.text);
+  assert.equal(publicHost.text.includes(DEV_VARS.TSUNAGU_MASTER_KEYS), false, 'no key in the refusal');
 });
 
 test('PUBLIC_ORIGIN, not the Host header, names every callback URL in the TwiML', async () => {

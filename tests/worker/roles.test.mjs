@@ -91,6 +91,9 @@ const ROUTES = {
   'GET /api/admin/api-keys': { path: '/api/admin/api-keys', access: 'administer' },
   'POST /api/admin/api-keys': { path: '/api/admin/api-keys', body: {}, access: 'administer' },
   'DELETE /api/admin/api-keys/*': { path: '/api/admin/api-keys/0000000000000000', access: 'administer' },
+  'GET /api/admin/secrets': { path: '/api/admin/secrets', access: 'administer' },
+  'PUT /api/admin/secrets/*': { path: '/api/admin/secrets/embed_secret', body: {}, access: 'administer' },
+  'DELETE /api/admin/secrets/*': { path: '/api/admin/secrets/turnstile_secret', access: 'administer' },
   'POST /twilio/voice/*': { path: '/twilio/voice/demo/incoming', form: 'CallSid=CA1', access: 'twilio' },
   'GET /api/tenants/*': { path: '/api/tenants/demo', access: 'public' },
 };

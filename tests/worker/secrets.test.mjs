@@ -10,7 +10,7 @@ after(async () => { await edge?.close(); });
 
 /** Every secret the worker holds, plus the tenant's Twilio account identifiers. */
 const FORBIDDEN = [
-  ...Object.entries(DEV_VARS).filter(([name]) => /SECRET|TOKEN/.test(name)).map(([, value]) => value),
+  ...Object.entries(DEV_VARS).filter(([name]) => /SECRET|TOKEN|KEYS/.test(name)).map(([, value]) => value),
   'AC00000000000000000000000000000d30',
   'SK00000000000000000000000000000d30',
 ];

@@ -24,12 +24,15 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The `NAME="value"` secrets of `.dev.vars` (names holding SECRET or TOKEN).
+/// The `NAME="value"` secrets of `.dev.vars` (names holding SECRET, TOKEN or KEYS: the master
+/// keys that seal tenant secrets are covered too).
 fn dev_secrets() -> impl Iterator<Item = (&'static str, &'static str)> {
     DEV_VARS.lines().filter_map(|line| {
         let (name, value) = line.split_once('=')?;
         let name = name.trim();
-        if name.starts_with('#') || !(name.contains("SECRET") || name.contains("TOKEN")) {
+        if name.starts_with('#')
+            || !(name.contains("SECRET") || name.contains("TOKEN") || name.contains("KEYS"))
+        {
             return None;
         }
         Some((name, value.trim().trim_matches('"')))

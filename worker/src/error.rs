@@ -62,6 +62,12 @@ pub(crate) enum AppError {
     /// message in Japanese and English (`fields`), never the input.
     #[error("some fields are invalid; see `fields`")]
     Invalid(tsunagu_admin::Invalid),
+    /// A tenant secret cannot be stored: the deployment has no master key (`TSUNAGU_MASTER_KEYS`).
+    /// Nothing is stored in plain instead.
+    #[error(
+        "no master key is configured (TSUNAGU_MASTER_KEYS), so tenant secrets cannot be stored; the operator must set one"
+    )]
+    NoMasterKey,
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -98,6 +104,7 @@ impl AppError {
             AppError::WebCallsOff => (404, "web_calls_off"),
             AppError::ChallengeFailed => (403, "challenge_failed"),
             AppError::Invalid(_) => (422, "invalid"),
+            AppError::NoMasterKey => (409, "no_master_key"),
             AppError::Internal(_) => (500, "internal"),
         }
     }

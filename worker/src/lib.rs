@@ -131,6 +131,13 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Delete, p) if p.starts_with(routes::api_keys::PREFIX) => {
             routes::api_keys::revoke(req, env, p).await
         }
+        (Method::Get, "/api/admin/secrets") => routes::secrets::list(req, env).await,
+        (Method::Put, p) if p.starts_with(routes::secrets::PREFIX) => {
+            routes::secrets::put(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::secrets::PREFIX) => {
+            routes::secrets::delete(req, env, p).await
+        }
         (Method::Post, p) if p.starts_with(routes::twilio::PREFIX) => {
             routes::twilio::webhook(req, env).await
         }

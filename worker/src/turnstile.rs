@@ -9,11 +9,7 @@ use serde::Deserialize;
 use tsunagu_core::TenantId;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::{
-    error::AppError,
-    log,
-    secrets::{self, TenantSecret},
-};
+use crate::{error::AppError, log, secrets};
 
 const VERIFY_URL_VAR: &str = "TURNSTILE_VERIFY_URL";
 const DEFAULT_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
@@ -40,7 +36,9 @@ pub(crate) async fn verify(
     let token = token
         .filter(|token| !token.is_empty() && token.len() <= TOKEN_MAX_LEN)
         .ok_or(AppError::ChallengeFailed)?;
-    let Some(secret) = secrets::tenant_secret(env, tenant, TenantSecret::TurnstileSecret) else {
+    let Some(secret) =
+        secrets::current(env, tenant, tsunagu_secrets::SecretName::TurnstileSecret).await?
+    else {
         log::warn(
             "webcall.turnstile_not_configured",
             &[("tenant", tenant.as_str().into())],

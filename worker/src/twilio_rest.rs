@@ -8,11 +8,7 @@ use tsunagu_twilio::{
 use tsunagu_voice::{Hook, Webhooks};
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::{
-    error::AppError,
-    secrets::{self, TenantSecret},
-    store,
-};
+use crate::{error::AppError, secrets, store};
 
 /// Production talks to Twilio; `wrangler.toml`'s `TWILIO_API_BASE` (overridden for tests and the
 /// demo) says where.
@@ -81,8 +77,9 @@ async fn credentials(env: &Env, tenant: &TenantId) -> Result<Credentials, AppErr
     else {
         return Err(missing);
     };
-    let secret =
-        secrets::tenant_secret(env, tenant, TenantSecret::TwilioApiKeySecret).ok_or(missing)?;
+    let secret = secrets::current(env, tenant, tsunagu_secrets::SecretName::TwilioApiKeySecret)
+        .await?
+        .ok_or(missing)?;
     Ok(Credentials {
         account_sid,
         api_key_sid,

@@ -25,6 +25,12 @@ pub enum ErrorCode {
     TooLong {
         max: u32,
     },
+    /// Fewer characters than a secret needs.
+    TooShort {
+        min: u32,
+    },
+    /// Blanks, line breaks or control characters in a secret.
+    Whitespace,
     /// More entries than allowed.
     TooMany {
         max: u32,
@@ -105,6 +111,14 @@ impl ErrorCode {
             ErrorCode::TooLong { max } => (
                 format!("{max} 文字以内で指定してください"),
                 format!("must be at most {max} characters"),
+            ),
+            ErrorCode::TooShort { min } => (
+                format!("{min} 文字以上で指定してください"),
+                format!("must be at least {min} characters"),
+            ),
+            ErrorCode::Whitespace => (
+                "空白・改行・制御文字は使えません".to_owned(),
+                "must not contain blanks, line breaks or control characters".to_owned(),
             ),
             ErrorCode::TooMany { max } => (
                 format!("{max} 件以内で指定してください"),

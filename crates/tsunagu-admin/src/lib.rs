@@ -5,8 +5,8 @@
 //! gets every problem at once as [`FieldError`]s: a field path, a stable code, and a fixed message in
 //! Japanese and English that never quotes the input. A validated value serialises back to the
 //! JSON it was read from (the tests check the round trip). [`api_key`] mints, parses and hashes the
-//! API keys that machines sign in with. Nothing here does I/O: the worker decodes, validates here,
-//! stores, and replies.
+//! API keys that machines sign in with; [`secrets`] checks a tenant secret's new value. Nothing
+//! here does I/O: the worker decodes, validates here, stores, and replies.
 
 pub mod api_key;
 pub mod directory;
@@ -14,6 +14,7 @@ mod error;
 mod fields;
 pub mod lines;
 pub mod routing;
+pub mod secrets;
 pub mod settings;
 
 pub use api_key::{ApiKeyInput, ApiKeyToken};
@@ -21,6 +22,7 @@ pub use directory::{Agent, AgentInput, Capacity, Customer, CustomerInput, Custom
 pub use error::{ErrorCode, FieldError, Invalid, Message};
 pub use lines::{LineKind, PhoneLine};
 pub use routing::RoutingSettings;
+pub use secrets::{SecretValue, secret_name, secret_value};
 pub use settings::{TenantSettings, VoiceEdge};
 
 #[cfg(test)]

@@ -16,12 +16,28 @@ impl std::fmt::Debug for Version {
 }
 
 /// A secret's current value and the one it replaced, if that is still within its grace.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Rotation {
     pub name: SecretName,
     pub current: String,
     pub previous: Option<Version>,
 }
+
+impl std::fmt::Debug for Rotation {
+    // The values never reach a log line, even through a debug print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rotation")
+            .field("name", &self.name)
+            .field("current", &format_args!("…"))
+            .field("previous", &self.previous)
+            .finish()
+    }
+}
+
+/// How long a replaced embed secret or Twilio auth token stays valid unless configured: a day.
+pub const DEFAULT_GRACE_MS: u64 = 24 * 60 * 60 * 1000;
+/// The longest grace a deployment may configure: a week.
+pub const MAX_GRACE_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 
 impl Rotation {
     /// When a value replaced at `now_ms` stops being valid, if this secret keeps it at all.

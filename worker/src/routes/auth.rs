@@ -6,16 +6,11 @@ use tsunagu_auth::{
     Permission, SESSION_TTL_SECS, Session, mint_session, peek_tenant, verify_embed_token,
 };
 use tsunagu_core::ClientIdentity;
+use tsunagu_secrets::SecretName;
 use tsunagu_twilio::access_token::{AccessToken, DEFAULT_TTL_SECS, Identity, VoiceGrant};
 use worker::{Env, Request, Response};
 
-use crate::{
-    auth, clock,
-    error::AppError,
-    log, random,
-    secrets::{self, TenantSecret},
-    sessions, store, tenant_config,
-};
+use crate::{auth, clock, error::AppError, log, random, secrets, sessions, store, tenant_config};
 
 #[derive(Deserialize)]
 struct SessionRequest {
@@ -52,13 +47,16 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
         }
         Err(other) => return Err(other),
     };
-    let secret = secrets::tenant_secret(env, &tenant, TenantSecret::EmbedSecret).ok_or(
-        AppError::Unauthorized(
-            "this tenant has no embed secret configured; see README \"Embedding\"",
-        ),
-    )?;
     let now = clock::now_unix();
-    let claims = match verify_embed_token(&body.embed_token, secret.as_bytes(), now) {
+    // Every embed secret valid now: during a rotation's grace the CRM may still sign with the old one.
+    let verdict = secrets::verify(env, &tenant, SecretName::EmbedSecret, |secret| {
+        verify_embed_token(&body.embed_token, secret.as_bytes(), now)
+    })
+    .await?
+    .ok_or(AppError::Unauthorized(
+        "this tenant has no embed secret configured; see README \"Embedding\"",
+    ))?;
+    let claims = match verdict {
         Ok(claims) => claims,
         Err(err) => {
             log::warn(
@@ -137,7 +135,8 @@ pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, App
             "voice is not configured for this tenant",
         ));
     };
-    let secret = secrets::tenant_secret(env, &session.tenant, TenantSecret::TwilioApiKeySecret)
+    let secret = secrets::current(env, &session.tenant, SecretName::TwilioApiKeySecret)
+        .await?
         .ok_or(AppError::NotConfigured(
             "voice is not configured for this tenant",
         ))?;

@@ -13,12 +13,7 @@ use tsunagu_phone::{PhoneNumber, Region};
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
 
 use super::html_escape;
-use crate::{
-    clock,
-    error::AppError,
-    secrets::{self, TenantSecret},
-    store,
-};
+use crate::{clock, error::AppError, secrets, store};
 
 const DEMO_TENANT: &str = "demo";
 
@@ -263,9 +258,11 @@ pub(crate) async fn embed_token(mut req: Request, env: &Env) -> Result<Response,
     let row = store::agent(env, &tenant, &body.agent)
         .await?
         .ok_or(AppError::BadRequest("no such demo agent"))?;
-    let secret = secrets::tenant_secret(env, &tenant, TenantSecret::EmbedSecret).ok_or(
-        AppError::NotConfigured("the demo tenant has no embed secret"),
-    )?;
+    let secret = secrets::current(env, &tenant, tsunagu_secrets::SecretName::EmbedSecret)
+        .await?
+        .ok_or(AppError::NotConfigured(
+            "the demo tenant has no embed secret",
+        ))?;
     let now = clock::now_unix();
     let roles: BTreeSet<Role> = row
         .roles

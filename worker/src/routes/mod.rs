@@ -12,6 +12,7 @@ pub(crate) mod directory;
 pub(crate) mod lines;
 pub(crate) mod openapi;
 pub(crate) mod routing;
+pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod socket;
 pub(crate) mod twilio;

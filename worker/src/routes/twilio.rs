@@ -5,15 +5,14 @@
 //! Twilio carry their query parameters in alphabetical order (Twilio has been seen to re-order them).
 
 use tsunagu_core::TenantId;
+use tsunagu_secrets::SecretName;
 use tsunagu_twilio::{params, signature};
 use worker::{Env, Request, Response};
 
 use crate::{
     deployment,
     error::AppError,
-    log,
-    secrets::{self, TenantSecret},
-    store,
+    log, secrets, store,
     voice::{self, Hook, Webhook},
 };
 
@@ -27,10 +26,31 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         .ok_or(AppError::NotFound)?;
     let tenant = TenantId::new(tenant).map_err(|_| AppError::NotFound)?;
     let hook = Hook::from_path(hook).ok_or(AppError::NotFound)?;
-    // Nothing is read from D1 before the signature holds: a flood of forged webhooks costs no
-    // database work, and a tenant without an auth token cannot be told from an unknown one.
-    let Some(auth_token) = secrets::tenant_secret(env, &tenant, TenantSecret::TwilioAuthToken)
-    else {
+    // The auth token comes from the isolate's cache (60 s): a flood of forged webhooks is checked
+    // against memory, and a tenant without an auth token cannot be told from an unknown one.
+    let url = req.url()?;
+    let signature = req.headers().get("X-Twilio-Signature")?.unwrap_or_default();
+    let idempotency_token = req.headers().get("I-Twilio-Idempotency-Token")?;
+    let is_form = req
+        .headers()
+        .get("Content-Type")?
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let body = req.bytes().await?;
+    let pairs = if is_form {
+        params::parse_form(&body).map_err(|_| AppError::BadRequest("malformed form body"))?
+    } else {
+        Vec::new()
+    };
+    let verdict = secrets::verify(env, &tenant, SecretName::TwilioAuthToken, |auth_token| {
+        if is_form {
+            signature::validate_form(auth_token, url.as_str(), &pairs, &signature)
+        } else {
+            // Non-form bodies are signed over the URL with its bodySHA256 (twilio.md §1.3).
+            signature::validate_json(auth_token, url.as_str(), &body, &signature)
+        }
+    })
+    .await?;
+    let Some(verdict) = verdict else {
         log::warn(
             "webhook.rejected",
             &[
@@ -44,29 +64,6 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         );
         return Err(AppError::BadSignature);
     };
-
-    let url = req.url()?;
-    let signature = req.headers().get("X-Twilio-Signature")?.unwrap_or_default();
-    let idempotency_token = req.headers().get("I-Twilio-Idempotency-Token")?;
-    let is_form = req
-        .headers()
-        .get("Content-Type")?
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let body = req.bytes().await?;
-    let checked = if is_form {
-        params::parse_form(&body)
-            .map_err(|_| AppError::BadRequest("malformed form body"))
-            .map(|pairs| {
-                let result =
-                    signature::validate_form(&auth_token, url.as_str(), &pairs, &signature);
-                (pairs, result)
-            })?
-    } else {
-        // Non-form bodies are signed over the URL with its bodySHA256 (twilio.md §1.3).
-        let result = signature::validate_json(&auth_token, url.as_str(), &body, &signature);
-        (Vec::new(), result)
-    };
-    let (pairs, verdict) = checked;
     if let Err(err) = verdict {
         log::warn(
             "webhook.rejected",
