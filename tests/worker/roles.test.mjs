@@ -69,6 +69,8 @@ const ROUTES = {
   'GET /api/openapi.json': { path: '/api/openapi.json', access: 'public' },
   'GET /api/admin/settings': { path: '/api/admin/settings', access: 'administer' },
   'PUT /api/admin/settings': { path: '/api/admin/settings', body: {}, access: 'administer' },
+  'GET /api/admin/calling': { path: '/api/admin/calling', access: 'administer' },
+  'PUT /api/admin/calling': { path: '/api/admin/calling', body: {}, access: 'administer' },
   'GET /api/admin/routing': { path: '/api/admin/routing', access: 'administer' },
   'PUT /api/admin/routing': { path: '/api/admin/routing', body: {}, access: 'administer' },
   'GET /api/admin/teams': { path: '/api/admin/teams', access: 'read_directory' },

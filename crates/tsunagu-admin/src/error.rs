@@ -71,6 +71,9 @@ pub enum ErrorCode {
     EndsBeforeStart,
     /// A number the tenant's dial policy does not let anyone dial.
     RefusedByDialPolicy,
+    /// A calling code that cannot be opened as a country: Japan's own, or a satellite or
+    /// international network's.
+    NotACountry,
 }
 
 /// A message in both languages the product speaks.
@@ -191,6 +194,10 @@ impl ErrorCode {
             ErrorCode::RefusedByDialPolicy => (
                 "発信ポリシーで許可されていない番号です".to_owned(),
                 "the dial policy does not allow this number".to_owned(),
+            ),
+            ErrorCode::NotACountry => (
+                "国として許可できない国番号です（日本の 81、衛星・国際網の 870 など）。必要な番号は個別に許可してください".to_owned(),
+                "cannot be allowed as a country (Japan's 81, satellite or network codes such as 870); allow such numbers one by one".to_owned(),
             ),
             ErrorCode::SameAsNumber => (
                 "回線自身の番号は案内できません".to_owned(),

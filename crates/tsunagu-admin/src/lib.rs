@@ -9,6 +9,7 @@
 //! here does I/O: the worker decodes, validates here, stores, and replies.
 
 pub mod api_key;
+pub mod calling;
 pub mod directory;
 mod error;
 mod fields;
@@ -18,6 +19,7 @@ pub mod secrets;
 pub mod settings;
 
 pub use api_key::{ApiKeyInput, ApiKeyToken};
+pub use calling::{CallingSettings, DialSettings, SignInStatus};
 pub use directory::{Agent, AgentInput, Capacity, Customer, CustomerInput, CustomerSearch, Team};
 pub use error::{ErrorCode, FieldError, Invalid, Message};
 pub use lines::{LineKind, PhoneLine};

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// One line per refused field: `field code | ja | en`.
-fn errors<T: std::fmt::Debug>(result: Result<T, Invalid>, expected: &Expect) {
+pub(crate) fn errors<T: std::fmt::Debug>(result: Result<T, Invalid>, expected: &Expect) {
     let Err(Invalid(errors)) = result else {
         panic!("expected errors, got {result:?}");
     };

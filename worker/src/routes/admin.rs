@@ -2,7 +2,7 @@
 //! routing (`/api/admin/routing`) and what the hub set aside (`GET /api/admin/hub-storage`).
 
 use serde_json::{Value, json};
-use tsunagu_admin::{ErrorCode, Invalid, RoutingSettings, TenantSettings};
+use tsunagu_admin::{CallingSettings, ErrorCode, Invalid, RoutingSettings, TenantSettings};
 use tsunagu_auth::Permission;
 use tsunagu_center::{CenterConfig, ConfigError};
 use worker::{Env, Request, Response};
@@ -57,6 +57,37 @@ pub(crate) async fn json_body(req: &mut Request) -> Result<Value, AppError> {
         .map_err(|_| AppError::BadRequest("the body must be JSON"))
 }
 
+/// `GET /api/admin/calling`: the dial policy's tenant-set parts, direct dialling from the host
+/// page, the sign-in status and the wrap-up time, as the contact center reads them.
+pub(crate) async fn calling(req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let config = tenant_config::load(env, &principal.tenant).await?;
+    let center = serde_json::to_value(&config)
+        .map_err(|e| AppError::Internal(format!("center config: {e}")))?;
+    Ok(Response::from_json(&CallingSettings::view_of_center(
+        &center,
+    ))?)
+}
+
+/// `PUT /api/admin/calling`: replaces those settings (the allowed kinds of line and the other
+/// presence timers stay), checked field by field, then as a whole by the contact center (a
+/// fallback number the new dial policy refuses is refused here too).
+pub(crate) async fn put_calling(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let settings = CallingSettings::validate(&json_body(&mut req).await?)?;
+    let mut row = store::tenant(env, &principal.tenant).await?;
+    with_center_fields(&mut row, |stored| settings.merge_into_center(stored))?;
+    store::admin::put_routing_json(env, &principal.tenant, &row.routing_json).await?;
+    log::info(
+        "admin.calling_changed",
+        &[
+            ("tenant", principal.tenant.as_str().into()),
+            ("by", principal.actor.as_str().into()),
+        ],
+    );
+    Ok(Response::from_json(&settings)?)
+}
+
 /// `GET /api/admin/routing`: the ladder, the longest wait, the fallback numbers, business hours
 /// and web calls, as the contact center reads them (defaults filled in).
 pub(crate) async fn routing(req: Request, env: &Env) -> Result<Response, AppError> {
@@ -76,12 +107,21 @@ pub(crate) fn with_routing(
     row: &mut TenantRow,
     settings: &RoutingSettings,
 ) -> Result<CenterConfig, AppError> {
+    with_center_fields(row, |stored| stored.extend(settings.to_center_fields()))
+}
+
+/// Changes the tenant row's stored center settings with `merge` and checks the result as a whole
+/// (see [`with_routing`]).
+fn with_center_fields(
+    row: &mut TenantRow,
+    merge: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> Result<CenterConfig, AppError> {
     let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(&row.routing_json) else {
         return Err(AppError::Internal(
             "tenants.routing_json is not a JSON object".into(),
         ));
     };
-    stored.extend(settings.to_center_fields());
+    merge(&mut stored);
     row.routing_json = Value::Object(stored).to_string();
     // The center's own check: a fallback number its dial policy refuses is the client's error.
     let config = tenant_config::parse_row(row)?;
