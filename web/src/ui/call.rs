@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use tsunagu_protocol::PresenceStatus;
 
 use crate::{
     controller::{Command, command},
@@ -95,7 +96,14 @@ pub(crate) fn CallPanel() -> impl IntoView {
                         class="btn"
                         data-testid="call-hold"
                         aria-pressed=held.to_string()
-                        disabled=!has_line && !held
+                        // Hold moves the caller off the agent's line, which the hub does only once
+                        // it has heard (from Twilio) that the line is connected: until the hub says
+                        // "on a call", a click would only be refused.
+                        disabled=move || {
+                            let connected =
+                                has_line && state.status.get() == Some(PresenceStatus::OnCall);
+                            !(held || connected)
+                        }
                         on:click=move |_| command(Command::ToggleHold)
                     >
                         {if held { t.unhold } else { t.hold }}

@@ -384,7 +384,16 @@ async fn call_view_runs_a_timer_and_shows_hold() {
         Some("false")
     );
     assert_eq!(ui.text("call-hold"), "保留");
+    assert!(!ui.is_disabled("call-hold"));
     assert!(!ui.is_disabled("call-hang-up"));
+    // Until the hub says the agent is on the call (Twilio's word that the line is connected),
+    // hold would only be refused: the button waits for it.
+    state.status.set(Some(PresenceStatus::Reserved));
+    settle().await;
+    assert!(ui.is_disabled("call-hold"));
+    state.status.set(Some(PresenceStatus::OnCall));
+    settle().await;
+    assert!(!ui.is_disabled("call-hold"));
 
     // On hold the phone leg is gone, yet the agent must still be able to take the caller back.
     state
