@@ -1,7 +1,8 @@
 //! Customer CSV import and export on workerd: a Shift_JIS file with bad rows (dry run lists them,
 //! the import writes nothing), the fixed file imported all-or-nothing, a call from an imported
-//! number popping the customer's card, export → import changing nothing (UTF-8 and Shift_JIS),
-//! 10,000 rows in one request, the route's body cap, and who may call these routes.
+//! number popping the customer's card, another tenant untouched, export → import changing nothing
+//! (UTF-8 and Shift_JIS), 10,000 rows in one request, the route's body cap, and who may call these
+//! routes.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
@@ -127,6 +128,12 @@ test('the fixed file imports in one go, a call from an imported number pops its 
     ',大野 聡,大野設計,(03) 5555-0205,,ID なしの行\r\n',
     'k106,担当不明,,03-5555-0206,ito,\r\n',
   ];
+  // Another tenant with the same id and number: the import neither sees nor touches it.
+  const db = edge.env.DB;
+  await db.batch([
+    db.prepare("INSERT INTO tenants (id, name_ja, name_en) VALUES ('acme', 'アクメ', 'Acme')"),
+    db.prepare("INSERT INTO customers (tenant_id, id, name, phone_e164) VALUES ('acme', 'k101', 'Acme customer', '+81355550201')"),
+  ]);
   const file = encodeShiftJis(HEADER + GOOD_ROWS.join('') + fixed.join(''));
   const imported = await importCsv(file, { dryRun: false, contentType: 'text/csv; charset=Shift_JIS' });
   assert.equal(imported.status, 200, imported.text);
@@ -136,6 +143,8 @@ test('the fixed file imports in one go, a call from an imported number pops its 
   assert.deepEqual(imported.body.errors, []);
   const row = await edge.env.DB.prepare("SELECT name, company, phone_e164, owner_agent_id FROM customers WHERE tenant_id = 'demo' AND id = 'k101'").first();
   assert.deepEqual({ ...row }, { name: '木村 健', company: '木村商店', phone_e164: '+81355550201', owner_agent_id: 'sato' });
+  const acme = await db.prepare("SELECT name FROM customers WHERE tenant_id = 'acme' AND id = 'k101'").first('name');
+  assert.equal(acme, 'Acme customer', 'tenant isolation');
 
   // Sato owns k101: a call from its number rings sato with the card.
   const { session } = await openSession(edge.url, embedToken({ agent: 'sato', team: 'sales' }));
