@@ -82,6 +82,8 @@ const ROUTES = {
   'PUT /api/admin/agents/*': { path: '/api/admin/agents/nobody_here', body: {}, access: 'write_directory' },
   'DELETE /api/admin/agents/*': { path: '/api/admin/agents/nobody_here', access: 'write_directory' },
   'GET /api/admin/customers': { path: '/api/admin/customers', access: 'read_directory' },
+  'POST /api/admin/customers/import': { path: '/api/admin/customers/import?dry_run=true', body: {}, access: 'write_directory' },
+  'GET /api/admin/customers/export': { path: '/api/admin/customers/export', access: 'read_directory' },
   'POST /api/admin/customers': { path: '/api/admin/customers', body: {}, access: 'write_directory' },
   'GET /api/admin/customers/*': { path: '/api/admin/customers/nobody_here', access: 'read_directory' },
   'PUT /api/admin/customers/*': { path: '/api/admin/customers/nobody_here', body: {}, access: 'write_directory' },

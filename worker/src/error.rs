@@ -68,6 +68,10 @@ pub(crate) enum AppError {
         "no master key is configured (TSUNAGU_MASTER_KEYS), so tenant secrets cannot be stored; the operator must set one"
     )]
     NoMasterKey,
+    /// A customer CSV import with bad rows: 422 with the import's report (`report`), which
+    /// lists every bad row; nothing was written.
+    #[error("some rows of the file are invalid; see `report.errors`")]
+    RowsInvalid(Box<tsunagu_admin::customer_csv::ImportReport>),
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -83,6 +87,9 @@ struct ErrorBody<'a> {
     /// Each refused field of an `invalid` write.
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a [tsunagu_admin::FieldError]>,
+    /// The report of a refused CSV import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a tsunagu_admin::customer_csv::ImportReport>,
 }
 
 impl AppError {
@@ -105,6 +112,7 @@ impl AppError {
             AppError::ChallengeFailed => (403, "challenge_failed"),
             AppError::Invalid(_) => (422, "invalid"),
             AppError::NoMasterKey => (409, "no_master_key"),
+            AppError::RowsInvalid(_) => (422, "invalid_rows"),
             AppError::Internal(_) => (500, "internal"),
         }
     }
@@ -129,11 +137,16 @@ impl AppError {
             AppError::Invalid(invalid) => Some(invalid.0.as_slice()),
             _ => None,
         };
+        let report = match &self {
+            AppError::RowsInvalid(report) => Some(report.as_ref()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: code,
             reason,
             message: &message,
             fields,
+            report,
         };
         Ok(Response::from_json(&body)?.with_status(status))
     }

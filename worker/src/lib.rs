@@ -108,6 +108,12 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
             routes::directory::delete_agent(req, env, p).await
         }
         (Method::Get, "/api/admin/customers") => routes::directory::customers(req, env).await,
+        (Method::Post, routes::customer_csv::IMPORT_PATH) => {
+            routes::customer_csv::import(req, env).await
+        }
+        (Method::Get, routes::customer_csv::EXPORT_PATH) => {
+            routes::customer_csv::export(req, env).await
+        }
         (Method::Post, "/api/admin/customers") => {
             routes::directory::create_customer(req, env).await
         }

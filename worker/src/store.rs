@@ -8,6 +8,7 @@ use worker::{Env, wasm_bindgen::JsValue};
 use crate::error::AppError;
 
 pub(crate) mod admin;
+pub(crate) mod customer_csv;
 pub(crate) mod secrets;
 
 /// The D1 binding name in wrangler.toml.

@@ -53,6 +53,30 @@ pub enum ErrorCode {
     UnknownAgent,
     /// Another record already has this id (or this phone number).
     Taken,
+    /// CSV import: the same id or phone number on an earlier line of the file.
+    DuplicateInFile {
+        first_line: u32,
+    },
+    /// CSV import: a customer the file does not name already has this phone number.
+    PhoneTaken,
+    /// CSV import: a row with more cells than the header has columns.
+    ExtraCells,
+    /// CSV import: a column every row needs is missing from the header.
+    MissingColumn,
+    /// CSV import: two columns of the header mean the same field.
+    DuplicateColumn,
+    /// CSV import: the file has no header row.
+    EmptyFile,
+    /// CSV: the bytes are neither UTF-8 nor Shift_JIS (or not the declared charset).
+    NotDecodable,
+    /// CSV: a charset other than UTF-8 and Shift_JIS.
+    UnsupportedCharset,
+    /// CSV import: more rows than one import takes.
+    TooManyRows {
+        max: u32,
+    },
+    /// CSV export in Shift_JIS: some text has characters Shift_JIS cannot hold.
+    NotInShiftJis,
     /// Not allowed in this combination (an announcement on a main line).
     NotAllowed,
     /// A legacy line announcing its own number.
@@ -162,6 +186,46 @@ impl ErrorCode {
             ErrorCode::Taken => (
                 "この ID はすでに使われています".to_owned(),
                 "this id is already taken".to_owned(),
+            ),
+            ErrorCode::DuplicateInFile { first_line } => (
+                format!("{first_line} 行目と重複しています"),
+                format!("the same value is already on line {first_line}"),
+            ),
+            ErrorCode::PhoneTaken => (
+                "この電話番号はファイルにない別の顧客が使っています".to_owned(),
+                "another customer, not in this file, already has this number".to_owned(),
+            ),
+            ErrorCode::ExtraCells => (
+                "見出し行より列が多い行です".to_owned(),
+                "this row has more cells than the header has columns".to_owned(),
+            ),
+            ErrorCode::MissingColumn => (
+                "必須の列が見出し行にありません".to_owned(),
+                "the header lacks this required column".to_owned(),
+            ),
+            ErrorCode::DuplicateColumn => (
+                "同じ項目を表す列が複数あります".to_owned(),
+                "two columns of the header mean this same field".to_owned(),
+            ),
+            ErrorCode::EmptyFile => (
+                "見出し行がありません".to_owned(),
+                "the file has no header row".to_owned(),
+            ),
+            ErrorCode::NotDecodable => (
+                "UTF-8 または Shift_JIS のテキストとして読めません".to_owned(),
+                "cannot be read as UTF-8 or Shift_JIS text".to_owned(),
+            ),
+            ErrorCode::UnsupportedCharset => (
+                "文字コードは UTF-8 か Shift_JIS を指定してください".to_owned(),
+                "the charset must be UTF-8 or Shift_JIS".to_owned(),
+            ),
+            ErrorCode::TooManyRows { max } => (
+                format!("一度に取り込めるのは {max} 行までです"),
+                format!("one import takes at most {max} rows"),
+            ),
+            ErrorCode::NotInShiftJis => (
+                "Shift_JIS で表せない文字があります。UTF-8 で書き出してください".to_owned(),
+                "some text has characters Shift_JIS cannot hold; export as UTF-8".to_owned(),
             ),
             ErrorCode::NotAllowed => (
                 "この組み合わせでは指定できません".to_owned(),

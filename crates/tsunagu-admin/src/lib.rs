@@ -5,11 +5,13 @@
 //! gets every problem at once as [`FieldError`]s: a field path, a stable code, and a fixed message in
 //! Japanese and English that never quotes the input. A validated value serialises back to the
 //! JSON it was read from (the tests check the round trip). [`api_key`] mints, parses and hashes the
-//! API keys that machines sign in with; [`secrets`] checks a tenant secret's new value. Nothing
-//! here does I/O: the worker decodes, validates here, stores, and replies.
+//! API keys that machines sign in with; [`secrets`] checks a tenant secret's new value;
+//! [`customer_csv`] imports and exports customers as CSV. Nothing here does I/O: the worker
+//! decodes, validates here, stores, and replies.
 
 pub mod api_key;
 pub mod calling;
+pub mod customer_csv;
 pub mod directory;
 mod error;
 mod fields;

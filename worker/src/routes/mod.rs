@@ -7,6 +7,7 @@ pub(crate) mod assets;
 pub(crate) mod auth;
 pub(crate) mod calllog;
 pub(crate) mod calls;
+pub(crate) mod customer_csv;
 pub(crate) mod demo;
 pub(crate) mod directory;
 pub(crate) mod lines;
