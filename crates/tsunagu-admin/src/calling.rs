@@ -235,20 +235,30 @@ fn read_dial(fields: &mut Fields<'_>) -> Option<DialSettings> {
     })
 }
 
-fn read_countries(fields: &mut Fields<'_>, value: Option<&Value>) -> Option<BTreeSet<u16>> {
-    const PATH: &str = "dial_policy.allowed_countries";
+/// The items of the required list `value` at `path`, at most [`ALLOWED_MAX`] of them.
+fn allowed_list<'a>(
+    fields: &mut Fields<'_>,
+    path: &str,
+    value: Option<&'a Value>,
+) -> Option<&'a Vec<Value>> {
     let Some(value) = value else {
-        fields.fail(PATH, ErrorCode::Required);
+        fields.fail(path, ErrorCode::Required);
         return None;
     };
     let Some(items) = value.as_array() else {
-        fields.fail(PATH, ErrorCode::NotList);
+        fields.fail(path, ErrorCode::NotList);
         return None;
     };
     if items.len() > ALLOWED_MAX as usize {
-        fields.fail(PATH, ErrorCode::TooMany { max: ALLOWED_MAX });
+        fields.fail(path, ErrorCode::TooMany { max: ALLOWED_MAX });
         return None;
     }
+    Some(items)
+}
+
+fn read_countries(fields: &mut Fields<'_>, value: Option<&Value>) -> Option<BTreeSet<u16>> {
+    const PATH: &str = "dial_policy.allowed_countries";
+    let items = allowed_list(fields, PATH, value)?;
     let mut countries = BTreeSet::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
@@ -271,18 +281,7 @@ fn read_countries(fields: &mut Fields<'_>, value: Option<&Value>) -> Option<BTre
 
 fn read_numbers(fields: &mut Fields<'_>, value: Option<&Value>) -> Option<BTreeSet<String>> {
     const PATH: &str = "dial_policy.allowed_numbers";
-    let Some(value) = value else {
-        fields.fail(PATH, ErrorCode::Required);
-        return None;
-    };
-    let Some(items) = value.as_array() else {
-        fields.fail(PATH, ErrorCode::NotList);
-        return None;
-    };
-    if items.len() > ALLOWED_MAX as usize {
-        fields.fail(PATH, ErrorCode::TooMany { max: ALLOWED_MAX });
-        return None;
-    }
+    let items = allowed_list(fields, PATH, value)?;
     let mut numbers = BTreeSet::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {

@@ -8,7 +8,7 @@ use serde_json::json;
 use tsunagu_core::AgentId;
 
 use super::{AgentRef, Charset, IMPORT_MAX_ROWS, ImportPlan, export, plan_import};
-use crate::{Customer, Invalid};
+use crate::Customer;
 
 fn agents() -> Vec<AgentRef> {
     [
@@ -119,17 +119,7 @@ fn report(bytes: &[u8], declared: Option<Charset>, existing: &[Customer], expect
 }
 
 fn refused(bytes: &[u8], declared: Option<Charset>, expected: &Expect) {
-    let Err(Invalid(errors)) = plan_import(bytes, declared, &stored(), &agents()) else {
-        panic!("expected the file to be refused");
-    };
-    let lines: Vec<String> = errors
-        .iter()
-        .map(|e| {
-            let code = serde_json::to_value(e).expect("serialises")["code"].clone();
-            format!("{} {} | {} | {}", e.field, code, e.message.ja, e.message.en)
-        })
-        .collect();
-    expected.assert_eq(&lines.join("\n"));
+    crate::tests::errors(plan_import(bytes, declared, &stored(), &agents()), expected);
 }
 
 #[test]
