@@ -32,8 +32,9 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Number(String);
 
-/// A JSON object: its members in the order written, each key once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A JSON object: its members in the order written, each key once. Two maps are equal when they
+/// hold the same members in any order (as serde_json's maps compare).
+#[derive(Debug, Clone, Default)]
 pub struct Map(Vec<(String, Value)>);
 
 /// Containers nested deeper than this are refused, as serde_json refuses them (its limit of 128
@@ -162,6 +163,18 @@ impl Map {
         self.0.is_empty()
     }
 }
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.len() == other.len()
+            && self
+                .0
+                .iter()
+                .all(|(key, value)| other.get(key) == Some(value))
+    }
+}
+
+impl Eq for Map {}
 
 impl From<bool> for Value {
     fn from(value: bool) -> Value {

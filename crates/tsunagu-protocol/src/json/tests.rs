@@ -186,6 +186,15 @@ fn a_repeated_key_keeps_its_place_and_its_last_value() {
 }
 
 #[test]
+fn objects_are_equal_with_their_members_in_any_order() {
+    let one = Value::parse(r#"{"a":1,"b":[true]}"#);
+    assert_eq!(one, Value::parse(r#"{"b":[true],"a":1}"#));
+    assert_ne!(one, Value::parse(r#"{"a":1,"b":[false]}"#));
+    assert_ne!(one, Value::parse(r#"{"a":1}"#));
+    assert_ne!(one, Value::parse(r#"{"a":1,"b":[true],"c":null}"#));
+}
+
+#[test]
 fn objects_are_written_in_the_order_built() {
     let value = Value::object([
         ("type", "ended".into()),
