@@ -14,7 +14,9 @@ use std::{
 };
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use tsunagu_protocol::json::Value;
+
+use crate::json::object;
 use tsunagu_agent::{Command as DeskCommand, Desk, Input};
 use tsunagu_core::TenantId;
 use tsunagu_protocol::{
@@ -212,7 +214,7 @@ impl Controller {
     }
 
     fn emit_error(&self, code: &str, message: &str) {
-        self.emit("error", json!({ "code": code, "message": message }));
+        self.emit("error", object! { "code": code, "message": message });
     }
 
     /// Shows `notice` to the agent and tells the host.
@@ -291,7 +293,7 @@ impl Controller {
         if self.state.voice.get_untracked() != VoiceState::Ready {
             return self.notify(Notice::DialFailed, "the phone line is not ready");
         }
-        let body = json!({ "to": number, "customer_id": customer_id }).to_string();
+        let body = object! { "to": number, "customer_id": customer_id }.to_string();
         self.feed(Input::DialSent);
         api::post_json("/api/calls", &body, Some(&session), |reply| {
             if let Some(app) = current() {
@@ -494,7 +496,7 @@ fn presence_json(status: PresenceStatus) -> Value {
         PresenceStatus::OnCall => "on_call".into(),
         PresenceStatus::WrapUp => "wrap_up".into(),
         PresenceStatus::Away { reason } => {
-            json!({ "away": reason.as_wire() })
+            object! { "away": reason.as_wire() }
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use serde_json::{Value, json};
+use tsunagu_protocol::json::{Map, Value};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, Window};
 
@@ -156,7 +156,7 @@ impl HostLink {
                 else {
                     return ignore("not JSON");
                 };
-                let Ok(value) = serde_json::from_str::<Value>(&text) else {
+                let Some(value) = Value::parse(&text) else {
                     return ignore("not JSON");
                 };
                 match value.get("tsunagu").and_then(Value::as_u64) {
@@ -178,7 +178,10 @@ impl HostLink {
             origin,
             _listener: listener,
         };
-        link.post(json!({ "type": "hello", "version": version }));
+        link.post(Value::object([
+            ("type", "hello".into()),
+            ("version", version.into()),
+        ]));
         Some(link)
     }
 
@@ -195,7 +198,7 @@ impl HostLink {
 
     /// Emits a host API event (`Tsunagu.on(event, …)`).
     pub(crate) fn emit(&self, event: &str, detail: Value) {
-        let mut message = serde_json::Map::new();
+        let mut message = Map::new();
         message.insert("type".into(), "event".into());
         message.insert("event".into(), event.into());
         message.insert("detail".into(), detail);

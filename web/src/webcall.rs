@@ -13,7 +13,7 @@ use std::{
 };
 
 use tsunagu_core::InteractionId;
-use tsunagu_protocol::{ClientMessage, Signal};
+use tsunagu_protocol::{ClientMessage, Signal, json::Value};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{
     HtmlAudioElement, MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcConfiguration,
@@ -139,7 +139,7 @@ fn answer_call(line: &Rc<Line>, ice_path: &str, session: Option<&str>) {
         let servers = match reply {
             Ok((200, body)) => Fields::parse(&body)
                 .and_then(|mut reply| reply.take("ice_servers"))
-                .and_then(|servers| serde_wasm_value(&servers)),
+                .and_then(|servers| json_list_to_js(&servers)),
             _ => None,
         };
         // Without the worker's list, host candidates still connect on one machine or LAN.
@@ -420,9 +420,8 @@ fn stop_tracks(stream: &MediaStream) {
 }
 
 /// The worker's JSON list as a JS value (`JSON.parse` of its text).
-fn serde_wasm_value(value: &serde_json::Value) -> Option<JsValue> {
+fn json_list_to_js(value: &Value) -> Option<JsValue> {
     value
-        .is_array()
-        .then(|| js_sys::JSON::parse(&value.to_string()).ok())
-        .flatten()
+        .as_array()
+        .and_then(|_| js_sys::JSON::parse(&value.to_string()).ok())
 }

@@ -29,7 +29,7 @@ commands:
   setup   only install the pinned tools (apt, rustup target, cargo CLIs, npm)
   build   only build the widget and the worker into build/site and worker/build
   bench   run the domain benchmarks (routing decisions/s and p99, stitched legs/s)
-  size    build the release widget and print its initial download and each feature module,
+  size    build the release widget (only) and print its initial download and each feature module,
           gzipped, against their budgets (120 KB and 60 KB); exits non-zero when over
   load    build, then run one load or fault script against a fresh `wrangler dev`:
             calls     a burst of 1,000 calls on one tenant with 200 agents

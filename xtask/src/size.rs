@@ -4,7 +4,7 @@
 use std::{collections::BTreeSet, fs, path::Path, process::Command};
 
 use crate::{
-    build::{MODULES_MANIFEST, Profile, TWILIO_SDK_NAME, build, site_dir},
+    build::{MODULES_MANIFEST, Profile, TWILIO_SDK_NAME, build_widget, site_dir},
     setup::setup,
     shell::{Result, root},
 };
@@ -81,7 +81,7 @@ fn modules() -> Result<Vec<(String, Vec<String>)>> {
 
 pub(crate) fn size() -> Result {
     setup()?;
-    build(Profile::Release)?;
+    build_widget(Profile::Release)?;
     let site = site_dir();
     let assets_dir = site.join("assets");
     let modules = modules()?;

@@ -10,8 +10,10 @@
 //! the domain crates, which convert their own types into these; this crate depends only on
 //! `tsunagu-core` and serde, because the widget links it.
 
+pub mod json;
 mod read;
 mod webcall;
+mod write;
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId, Timestamp};
@@ -371,13 +373,6 @@ pub fn hello_version(json: &str) -> Option<u32> {
         .ok()
         .filter(|hello| hello.kind == "hello")
         .map(|hello| hello.protocol)
-}
-
-impl ClientMessage {
-    pub fn to_json(&self) -> String {
-        // Serializing these plain enums cannot fail: no maps with non-string keys, no floats.
-        serde_json::to_string(self).unwrap_or_default()
-    }
 }
 
 impl ServerMessage {

@@ -2,8 +2,9 @@
 //!
 //! `serde_json::from_str::<ServerMessage>` buffers every message in serde's `Content` (the price
 //! of `#[serde(tag = "type")]`) and instantiates the derive for every type below it: 23 KB gzipped
-//! of the widget's wasm. The widget already links `serde_json::Value`, so it parses that and
-//! [`ServerMessage::from_value`] takes it apart. The worker keeps the derive.
+//! of the widget's wasm. The message is parsed into this crate's small [`json::Value`](crate::json)
+//! instead (the widget links no serde_json), and [`ServerMessage::from_value`] takes it apart.
+//! The worker keeps the derive.
 //!
 //! It reads every message serde writes as the derive does (the tests check this against the
 //! derive): unknown fields are ignored, absent `Option`s are `None`, `#[serde(default)]` fields
@@ -12,7 +13,7 @@
 //! fields, a variant by its index, `{"variant": null}` for a unit enum. Where a key repeats, the
 //! last one counts (`Value` keeps one); the derive refuses such a message.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 use tsunagu_core::{Channel, Timestamp};
 
 use crate::{
@@ -35,9 +36,9 @@ pub enum ReadError {
 
 impl ServerMessage {
     /// Reads one hub message from its JSON text; what `serde_json::from_str` with the derive
-    /// reads, for a fraction of the code.
+    /// reads (JSON text apart: see [`crate::json`]), for a fraction of the code.
     pub fn read(json: &str) -> Result<ServerMessage, ReadError> {
-        let value = serde_json::from_str::<Value>(json).map_err(|_| ReadError::NotJson)?;
+        let value = Value::parse(json).ok_or(ReadError::NotJson)?;
         ServerMessage::from_value(value)
     }
 
@@ -146,7 +147,7 @@ impl AwayReason {
 }
 
 /// An object's fields, taken out one by one (each is read once).
-struct Fields(Map<String, Value>);
+struct Fields(Map);
 
 impl Fields {
     fn of(value: Value) -> Option<Fields> {
@@ -353,4 +354,4 @@ fn signal(value: Value) -> Option<Signal> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,7 +1,7 @@
 //! The controller's part of the dial policy: `Tsunagu.dial()` waits for the agent's click, and refusals reach the agent and the host.
 
+use crate::json::object;
 use leptos::prelude::*;
-use serde_json::json;
 
 use super::Controller;
 use crate::{
@@ -36,7 +36,7 @@ impl Controller {
     pub(super) fn cancel_dial(&self) {
         if let Some(pending) = self.state.pending_dial.get_untracked() {
             self.state.pending_dial.set(None);
-            self.emit("dial_cancelled", json!({ "to": pending.number }));
+            self.emit("dial_cancelled", object! { "to": pending.number });
         }
     }
 
@@ -56,7 +56,7 @@ impl Controller {
         self.state.notice.set(Some(Notice::DialRefused(refusal)));
         self.emit(
             "error",
-            json!({ "code": "dial_refused", "reason": refusal.code(), "message": message }),
+            object! { "code": "dial_refused", "reason": refusal.code(), "message": message },
         );
     }
 }

@@ -3,7 +3,9 @@
 use std::{rc::Rc, time::Duration};
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use tsunagu_protocol::json::Value;
+
+use crate::json::object;
 use tsunagu_agent::{HostEvent, Input, LineOp, OfferView, Output, WebCallOp};
 use tsunagu_protocol::ClientMessage;
 
@@ -162,14 +164,14 @@ impl Controller {
                 channel,
             } => (
                 "ring",
-                json!({
+                object! {
                     "conversation": conversation,
                     "caller": screen_pop.caller_number,
                     "channel": channel.as_str(),
-                    "customer": screen_pop.customer.as_ref().map(|c| json!({
-                        "id": c.id.as_str(), "name": c.name, "owner": c.owner.as_ref().map(|o| o.as_str()),
-                    })),
-                }),
+                    "customer": screen_pop.customer.as_ref().map(|c| object! {
+                        "id": c.id.as_str(), "name": &c.name, "owner": c.owner.as_ref().map(|o| o.as_str()),
+                    }),
+                },
             ),
             HostEvent::Dialing {
                 conversation,
@@ -177,19 +179,21 @@ impl Controller {
                 customer,
             } => (
                 "dialing",
-                json!({
+                object! {
                     "conversation": conversation,
                     "to": to,
-                    "customer": customer.map(|(id, name)| json!({ "id": id, "name": name })),
-                }),
+                    "customer": customer.map(|(id, name)| object! { "id": id, "name": name }),
+                },
             ),
             HostEvent::Accepted { conversation } => {
-                ("accepted", json!({ "conversation": conversation }))
+                ("accepted", object! { "conversation": conversation })
             }
-            HostEvent::Presence(status) => ("presence", json!({ "status": presence_json(status) })),
-            HostEvent::Hold { conversation } => ("hold", json!({ "conversation": conversation })),
+            HostEvent::Presence(status) => {
+                ("presence", object! { "status": presence_json(status) })
+            }
+            HostEvent::Hold { conversation } => ("hold", object! { "conversation": conversation }),
             HostEvent::Resumed { conversation } => {
-                ("resumed", json!({ "conversation": conversation }))
+                ("resumed", object! { "conversation": conversation })
             }
             HostEvent::WrapUp {
                 conversation,
@@ -197,7 +201,7 @@ impl Controller {
                 notes,
             } => (
                 "wrap_up",
-                json!({ "conversation": conversation, "outcome": outcome, "notes": notes }),
+                object! { "conversation": conversation, "outcome": outcome, "notes": notes },
             ),
         };
         self.emit(name, detail);
@@ -223,12 +227,12 @@ impl Controller {
             .or_else(|| pop.caller_for_people().map(str::to_owned))
             .unwrap_or_else(|| t.unknown_caller.to_owned());
         let body = pop.caller_for_people().unwrap_or_default().to_owned();
-        host.post(json!({
+        host.post(object! {
             "type": "notify",
-            "tag": tag,
+            "tag": &tag,
             "title": format!("{}: {who}", t.incoming_call),
             "body": body,
-        }));
+        });
         *self.notified.borrow_mut() = Some(tag);
     }
 
@@ -238,7 +242,7 @@ impl Controller {
         };
         let host = self.host.borrow().clone();
         if let Some(host) = host {
-            host.post(json!({ "type": "notify-close", "tag": tag }));
+            host.post(object! { "type": "notify-close", "tag": tag });
         }
     }
 }

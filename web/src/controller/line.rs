@@ -6,7 +6,9 @@ use std::{
 };
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use tsunagu_protocol::json::Value;
+
+use crate::json::object;
 use tsunagu_agent::{Input, LineEvent};
 use tsunagu_protocol::PresenceStatus;
 
@@ -14,7 +16,7 @@ use super::{Controller, current};
 use crate::{
     api,
     state::{Notice, VoiceState},
-    voice::{self, VoiceEvent, VoiceLine, VoiceProblem, VoiceToken},
+    voice::{self, NoLine, VoiceEvent, VoiceLine, VoiceProblem, VoiceToken},
 };
 
 impl Controller {
@@ -28,7 +30,7 @@ impl Controller {
             let follows = self.wrap_up_follows();
             return self.emit(
                 "ended",
-                json!({ "conversation": conversation, "log": null, "wrap_up_follows": follows }),
+                object! { "conversation": conversation, "log": Value::Null, "wrap_up_follows": follows },
             );
         };
         let path = format!("/api/conversations/{conversation}");
@@ -37,7 +39,7 @@ impl Controller {
                 return;
             };
             let log = match reply {
-                Ok((200, body)) => serde_json::from_str::<Value>(&body).ok(),
+                Ok((200, body)) => Value::parse(&body),
                 _ => None,
             };
             // Ended for this agent: the whole conversation, or their own leg (after a transfer
@@ -46,13 +48,19 @@ impl Controller {
                 .state
                 .me
                 .with_untracked(|me| me.as_ref().map(|me| me.agent.clone()));
+            // An absent field counts as `null`.
+            let ended = |value: &Value| value.get("ended_at").is_some_and(|at| !at.is_null());
             let settled = log.as_ref().is_some_and(|log| {
-                !log["ended_at"].is_null()
-                    || log["agent_legs"].as_array().is_some_and(|legs| {
-                        legs.iter().any(|leg| {
-                            leg["agent"].as_str() == me.as_deref() && !leg["ended_at"].is_null()
+                ended(log)
+                    || log
+                        .get("agent_legs")
+                        .and_then(Value::as_array)
+                        .is_some_and(|legs| {
+                            legs.iter().any(|leg| {
+                                leg.get("agent").and_then(Value::as_str) == me.as_deref()
+                                    && ended(leg)
+                            })
                         })
-                    })
             });
             // The hub's word on what follows the call (wrap-up, or available again) travels on
             // the socket, not with the log: on a busy machine the log can settle first, and
@@ -63,7 +71,7 @@ impl Controller {
                 let follows = app.wrap_up_follows();
                 app.emit(
                     "ended",
-                    json!({ "conversation": conversation, "log": log, "wrap_up_follows": follows }),
+                    object! { "conversation": conversation, "log": log, "wrap_up_follows": follows },
                 );
                 app.endings.set(app.endings.get().saturating_sub(1));
                 app.maybe_update();
@@ -105,13 +113,28 @@ impl Controller {
                 app.voice_event(event);
             }
         });
-        match voice::line_for(&token, sink) {
-            Some(line) => {
-                *self.voice.borrow_mut() = Some(Rc::clone(&line));
-                line.register(&token.token, &token.edge);
+        // The line's code is a feature module: its first use downloads it, and the agent may
+        // sign out meanwhile (a new session asks for its own token and line).
+        let generation = self.session_generation.get();
+        leptos::task::spawn_local(async move {
+            let line = voice::line_for(&token, sink).await;
+            let Some(app) = current()
+                .filter(|app| app.session_generation.get() == generation && app.voice().is_none())
+            else {
+                return;
+            };
+            match line {
+                Ok(line) => {
+                    *app.voice.borrow_mut() = Some(Rc::clone(&line));
+                    line.register(&token.token, &token.edge);
+                }
+                Err(NoLine::Unsupported) => app.state.voice.set(VoiceState::NotAvailable),
+                Err(NoLine::NotLoaded) => {
+                    app.state.voice.set(VoiceState::Failed);
+                    app.emit_error("voice_unavailable", "the phone line's module did not load");
+                }
             }
-            None => self.state.voice.set(VoiceState::NotAvailable),
-        }
+        });
     }
 
     /// Asks the worker for a fresh phone-line token and hands it to the line.

@@ -2,8 +2,8 @@
 
 use std::{rc::Rc, time::Duration};
 
+use crate::json::object;
 use leptos::prelude::*;
-use serde_json::json;
 
 use super::{Controller, REFRESH_BEFORE_MS, SessionReply, SignIn, current, error_message};
 use crate::{
@@ -29,11 +29,11 @@ impl Controller {
         self.next_request.set(id.wrapping_add(1).max(1));
         self.token_request.set(id);
         self.sign_in_kind.set(kind);
-        host.post(json!({ "type": "token-request", "id": id }));
+        host.post(object! { "type": "token-request", "id": id });
     }
 
     pub(super) fn open_session(&self, embed_token: &str) {
-        let body = json!({ "embed_token": embed_token }).to_string();
+        let body = object! { "embed_token": embed_token }.to_string();
         api::post_json("/api/session", &body, None, |reply| {
             if let Some(app) = current() {
                 app.session_reply(reply);
@@ -81,7 +81,10 @@ impl Controller {
             name: reply.name,
         };
         if self.state.me.get_untracked().as_ref() != Some(&me) {
-            self.emit("signed-in", json!({ "agent": me.agent, "name": me.name }));
+            self.emit(
+                "signed-in",
+                object! { "agent": &me.agent, "name": &me.name },
+            );
             self.state.me.set(Some(me));
         }
         match self.hub() {
@@ -156,7 +159,7 @@ impl Controller {
         state.phase.set(Phase::SignedOut);
         if state.me.get_untracked().is_some() {
             state.me.set(None);
-            self.emit("signed-out", json!({ "reason": reason }));
+            self.emit("signed-out", object! { "reason": reason });
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use serde_json::{Map, Value, json};
+use tsunagu_protocol::json::{Map, Value};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -22,7 +22,7 @@ enum FromDouble {
     Incoming {
         call_sid: String,
         from: Option<String>,
-        parameters: Map<String, Value>,
+        parameters: Map,
     },
     Cancelled {
         call_sid: String,
@@ -40,13 +40,13 @@ impl FromDouble {
     /// missing or of the wrong kind; other fields are ignored (as the derive did, which the tests
     /// compare it with).
     fn read(json: &str) -> Option<FromDouble> {
-        let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(json) else {
+        let Some(Value::Object(mut fields)) = Value::parse(json) else {
             return None;
         };
         let Some(Value::String(kind)) = fields.remove("type") else {
             return None;
         };
-        let call_sid = |fields: &mut Map<String, Value>| match fields.remove("call_sid")? {
+        let call_sid = |fields: &mut Map| match fields.remove("call_sid")? {
             Value::String(sid) => Some(sid),
             _ => None,
         };
@@ -84,7 +84,7 @@ impl FromDouble {
 }
 
 /// A parameter as text, whether the double sent it as a string or a number.
-fn parameter(parameters: &Map<String, Value>, name: &str) -> Option<String> {
+fn parameter(parameters: &Map, name: &str) -> Option<String> {
     match parameters.get(name)? {
         Value::String(text) => Some(text.clone()),
         Value::Number(number) => Some(number.to_string()),
@@ -182,21 +182,21 @@ impl VoiceLine for DoubleLine {
     fn update_token(&self, _token: &str) {}
 
     fn accept(&self, call_sid: &str) {
-        self.send(&json!({ "type": "accept", "call_sid": call_sid }));
+        self.send(&crate::json::object! { "type": "accept", "call_sid": call_sid });
         (self.sink)(VoiceEvent::Connected {
             call_sid: call_sid.to_owned(),
         });
     }
 
     fn reject(&self, call_sid: &str) {
-        self.send(&json!({ "type": "reject", "call_sid": call_sid }));
+        self.send(&crate::json::object! { "type": "reject", "call_sid": call_sid });
         (self.sink)(VoiceEvent::Disconnected {
             call_sid: call_sid.to_owned(),
         });
     }
 
     fn hangup(&self, call_sid: &str) {
-        self.send(&json!({ "type": "hangup", "call_sid": call_sid }));
+        self.send(&crate::json::object! { "type": "hangup", "call_sid": call_sid });
         (self.sink)(VoiceEvent::Disconnected {
             call_sid: call_sid.to_owned(),
         });
@@ -206,7 +206,7 @@ impl VoiceLine for DoubleLine {
     fn mute(&self, _call_sid: &str, _muted: bool) {}
 
     fn send_digits(&self, call_sid: &str, digits: &str) {
-        self.send(&json!({ "type": "dtmf", "call_sid": call_sid, "digits": digits }));
+        self.send(&crate::json::object! { "type": "dtmf", "call_sid": call_sid, "digits": digits });
     }
 
     fn unregister(&self) {

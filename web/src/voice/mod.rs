@@ -2,7 +2,8 @@
 //!
 //! `POST /api/token` says which backend the tenant's line uses: `twilio` (Twilio's Voice JS SDK
 //! through wasm-bindgen, its file loaded only then) or `double` (the project's Twilio test double).
-//! Both implement [`VoiceLine`], so the rest of the widget does not know which one rings.
+//! Both implement [`VoiceLine`], so the rest of the widget does not know which one rings. Each is
+//! a feature module, downloaded when the first token names its backend.
 
 mod double;
 mod twilio;
@@ -156,19 +157,78 @@ impl VoiceToken {
 /// The edge Twilio's SDK uses when the worker names none: Tokyo, where our agents are.
 pub(crate) const DEFAULT_EDGE: &str = "tokyo";
 
-/// The line for `token`'s backend, or `None` when this build cannot carry it (an unknown backend,
-/// or a widget page that names no SDK file for `twilio`).
-pub(crate) fn line_for(token: &VoiceToken, sink: VoiceSink) -> Option<Rc<dyn VoiceLine>> {
-    match (token.backend.as_str(), token.client_url.as_deref()) {
-        ("double", Some(url)) if !url.is_empty() => {
-            Some(Rc::new(double::DoubleLine::new(url, sink)))
-        }
+/// Why [`line_for`] has no line for a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoLine {
+    /// This build cannot carry the token's backend (an unknown backend, or a widget page that
+    /// names no SDK file for `twilio`).
+    Unsupported,
+    /// The backend's module could not be downloaded (see ARCHITECTURE.md "Feature modules").
+    NotLoaded,
+}
+
+/// The line for `token`'s backend. Each backend is its own feature module: a tenant's agents
+/// use one kind of line, so the other's code is never downloaded; the first call fetches it.
+pub(crate) async fn line_for(
+    token: &VoiceToken,
+    sink: VoiceSink,
+) -> Result<Rc<dyn VoiceLine>, NoLine> {
+    let line = match (token.backend.as_str(), token.client_url.as_deref()) {
+        ("double", Some(url)) if !url.is_empty() => double_line(url.to_owned(), sink).await,
         ("twilio", _) => {
-            let sdk_url = crate::config::twilio_sdk_url()?;
-            Some(Rc::new(twilio::TwilioLine::new(sdk_url, sink)))
+            let sdk_url = crate::config::twilio_sdk_url().ok_or(NoLine::Unsupported)?;
+            twilio_line(sdk_url, sink).await
         }
-        _ => None,
-    }
+        _ => return Err(NoLine::Unsupported),
+    };
+    line.map_err(|_| NoLine::NotLoaded)
+}
+
+/// The test double's line: a feature module, so no production agent downloads it.
+#[cfg(not(test))]
+#[leptos::wasm_split::wasm_split(tsunagu_voice_double, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn double_line(
+    client_url: String,
+    sink: VoiceSink,
+) -> Result<Rc<dyn VoiceLine>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Rc::new(double::DoubleLine::new(&client_url, sink)))
+}
+
+/// Twilio's line (the SDK bindings; the SDK itself is a script of its own): a feature module,
+/// so widgets on the test double never download it.
+#[cfg(not(test))]
+#[leptos::wasm_split::wasm_split(tsunagu_voice_twilio, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn twilio_line(
+    sdk_url: String,
+    sink: VoiceSink,
+) -> Result<Rc<dyn VoiceLine>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Rc::new(twilio::TwilioLine::new(sdk_url, sink)))
+}
+
+/// Component tests run an unsplit wasm (no link module to load from): called as is.
+#[cfg(test)]
+#[allow(
+    clippy::unused_async,
+    reason = "the same signature as the split point's"
+)]
+async fn double_line(
+    client_url: String,
+    sink: VoiceSink,
+) -> Result<Rc<dyn VoiceLine>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Rc::new(double::DoubleLine::new(&client_url, sink)))
+}
+
+/// Component tests run an unsplit wasm: called as is.
+#[cfg(test)]
+#[allow(
+    clippy::unused_async,
+    reason = "the same signature as the split point's"
+)]
+async fn twilio_line(
+    sdk_url: String,
+    sink: VoiceSink,
+) -> Result<Rc<dyn VoiceLine>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Rc::new(twilio::TwilioLine::new(sdk_url, sink)))
 }
 
 #[cfg(test)]

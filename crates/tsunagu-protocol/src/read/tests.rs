@@ -434,7 +434,7 @@ fn reasons_read_from_their_wire_names() {
 
 // Generated messages.
 
-fn text() -> impl Strategy<Value = String> {
+pub(crate) fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::new()),
         "[a-z ]{1,8}",
@@ -451,15 +451,15 @@ fn id_text(dash: bool) -> BoxedStrategy<String> {
     }
 }
 
-fn agent_id() -> impl Strategy<Value = AgentId> {
+pub(crate) fn agent_id() -> impl Strategy<Value = AgentId> {
     id_text(false).prop_map(|raw| AgentId::new(raw).expect("valid by construction"))
 }
 
-fn team_id() -> impl Strategy<Value = TeamId> {
+pub(crate) fn team_id() -> impl Strategy<Value = TeamId> {
     id_text(true).prop_map(|raw| TeamId::new(raw).expect("valid by construction"))
 }
 
-fn interaction_id() -> impl Strategy<Value = InteractionId> {
+pub(crate) fn interaction_id() -> impl Strategy<Value = InteractionId> {
     id_text(true).prop_map(|raw| InteractionId::new(raw).expect("valid by construction"))
 }
 
@@ -529,14 +529,14 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
         )
 }
 
-fn offer_id() -> impl Strategy<Value = OfferId> {
+pub(crate) fn offer_id() -> impl Strategy<Value = OfferId> {
     (interaction_id(), any::<u32>()).prop_map(|(interaction, attempt)| OfferId {
         interaction,
         attempt,
     })
 }
 
-fn signal() -> impl Strategy<Value = Signal> {
+pub(crate) fn signal() -> impl Strategy<Value = Signal> {
     prop_oneof![
         text().prop_map(|sdp| Signal::Offer { sdp }),
         text().prop_map(|sdp| Signal::Answer { sdp }),

@@ -39,7 +39,13 @@ fn derived(json: &str) -> Option<FromDouble> {
         } => FromDouble::Incoming {
             call_sid,
             from,
-            parameters,
+            // The same members, as the widget's own JSON map.
+            parameters: match tsunagu_protocol::json::Value::parse(
+                &Value::Object(parameters).to_string(),
+            )? {
+                tsunagu_protocol::json::Value::Object(map) => map,
+                _ => return None,
+            },
         },
         Derived::Cancelled { call_sid } => FromDouble::Cancelled { call_sid },
         Derived::Ended { call_sid } => FromDouble::Ended { call_sid },
