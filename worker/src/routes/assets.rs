@@ -26,13 +26,18 @@ async fn built_file(path: &str, env: &Env) -> Result<Option<Vec<u8>>, AppError> 
     }
 }
 
-fn respond(bytes: Vec<u8>, headers: &[(&str, &str)]) -> Result<Response, AppError> {
+fn respond(bytes: Vec<u8>, list: &[(&str, &str)]) -> Result<Response, AppError> {
+    Ok(Response::from_bytes(bytes)?.with_headers(headers(list)?))
+}
+
+/// `list`, and `nosniff` on every file the worker serves.
+fn headers(list: &[(&str, &str)]) -> Result<Headers, AppError> {
     let out = Headers::new();
-    for (name, value) in headers {
+    for (name, value) in list {
         out.set(name, value)?;
     }
     out.set("X-Content-Type-Options", "nosniff")?;
-    Ok(Response::from_bytes(bytes)?.with_headers(out))
+    Ok(out)
 }
 
 /// The loader a CRM page includes. Short cache: a new release reaches every CRM within minutes.
@@ -135,20 +140,31 @@ fn voice_double_origin(env: &Env) -> Option<String> {
     origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
-/// A content-hashed file: its name changes whenever its bytes do, so it is cached forever.
+/// A content-hashed file: its name changes whenever its bytes do, so it is cached forever. The
+/// assets binding's body is passed on as it streams (the wasm is the widget's largest file, and
+/// the browser compiles it while it arrives), never read into the worker first.
 pub(crate) async fn hashed(path: &str, env: &Env) -> Result<Response, AppError> {
-    let bytes = built_file(path, env).await?.ok_or(AppError::NotFound)?;
+    let response = env
+        .assets(ASSETS)?
+        .fetch(format!("https://assets.invalid{path}"), None)
+        .await?;
+    match response.status_code() {
+        200 => {}
+        404 => return Err(AppError::NotFound),
+        other => {
+            return Err(AppError::Internal(format!(
+                "assets returned {other} for {path}"
+            )));
+        }
+    }
     let content_type = match path.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
         Some("wasm") => "application/wasm",
         Some("css") => "text/css; charset=utf-8",
         _ => "application/octet-stream",
     };
-    respond(
-        bytes,
-        &[
-            ("Content-Type", content_type),
-            ("Cache-Control", "public, max-age=31536000, immutable"),
-        ],
-    )
+    Ok(response.with_headers(headers(&[
+        ("Content-Type", content_type),
+        ("Cache-Control", "public, max-age=31536000, immutable"),
+    ])?))
 }
