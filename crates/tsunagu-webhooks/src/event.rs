@@ -1,8 +1,10 @@
 //! The events a CRM backend can subscribe to, derived from call events and stitched conversations.
 //!
-//! Each event has an id that depends only on what it says (its type, tenant, time and data), so
-//! deriving the same fact twice (a retried webhook, a hub replaying its outbox) yields the same id
-//! and, per subscription, the same delivery id: receivers de-duplicate on it.
+//! Each event has an id that depends only on the fact it reports, so deriving it twice (a retried
+//! webhook, a hub replaying its outbox) yields the same id and, per subscription, the same delivery
+//! id: receivers de-duplicate on it. A call event's fact is its type, tenant, time and data; a
+//! conversation's end is its conversation id alone (a wrap-up stitched in later changes the
+//! conversation's figures, not the fact that it ended).
 
 use std::fmt;
 
@@ -191,15 +193,19 @@ pub struct WebhookEvent {
 }
 
 impl WebhookEvent {
-    fn new(kind: EventType, tenant: &TenantId, occurred_at: Timestamp, data: EventData) -> Self {
+    fn new(
+        kind: EventType,
+        tenant: &TenantId,
+        occurred_at: Timestamp,
+        fact: &str,
+        data: EventData,
+    ) -> Self {
         let mut hash = Sha256::new();
         hash.update(kind.as_str());
         hash.update([0]);
         hash.update(tenant.as_str());
         hash.update([0]);
-        hash.update(occurred_at.0.to_be_bytes());
-        // Serialising data we built ourselves cannot fail; an empty string would still be stable.
-        hash.update(serde_json::to_string(&data).unwrap_or_default());
+        hash.update(fact);
         let id = format!("evt_{}", hex(&hash.finalize()[..16]));
         WebhookEvent {
             id,
@@ -253,7 +259,10 @@ impl WebhookEvent {
             ),
             _ => return None,
         };
-        Some(WebhookEvent::new(kind, tenant, at, data))
+        let mut fact = at.0.to_string();
+        // Serialising data we built ourselves cannot fail; an empty string would still be stable.
+        fact.push_str(&serde_json::to_string(&data).unwrap_or_default());
+        Some(WebhookEvent::new(kind, tenant, at, &fact, data))
     }
 
     /// The events of a conversation that has ended: `call.ended`, and `call.missed` when it was
@@ -265,10 +274,12 @@ impl WebhookEvent {
         let Some(ended_at) = conversation.ended_at else {
             return Vec::new();
         };
+        let fact = conversation.id.to_string();
         let mut events = vec![WebhookEvent::new(
             EventType::CallEnded,
             tenant,
             ended_at,
+            &fact,
             EventData::Ended {
                 conversation: Box::new(conversation.clone()),
             },
@@ -278,6 +289,7 @@ impl WebhookEvent {
                 EventType::CallMissed,
                 tenant,
                 ended_at,
+                &fact,
                 EventData::Missed {
                     reason,
                     conversation: Box::new(conversation.clone()),

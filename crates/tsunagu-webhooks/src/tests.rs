@@ -102,9 +102,9 @@ fn center_events_become_ringing_answered_and_wrap_up() {
     .map(WebhookEvent::body)
     .collect();
     expect![[r#"
-        {"id":"evt_04f2457a27246f1ddd4de7c5a951112f","type":"call.ringing","tenant":"acme","occurred_at":1100,"data":{"contact":{"interaction":"i-1"},"agent":"sato","team":"sales","step":"team"}}
-        {"id":"evt_b5d8180386feb82ea553c18fd417795e","type":"call.answered","tenant":"acme","occurred_at":1900,"data":{"contact":{"interaction":"i-1"},"agent":"sato"}}
-        {"id":"evt_ea468a3b9ba5a1ab4915a10e706a5c09","type":"wrap_up.saved","tenant":"acme","occurred_at":90000,"data":{"contact":{"interaction":"i-1"},"agent":"sato","outcome":"商談化","notes":"折り返し希望 / call back"}}
+        {"id":"evt_ad1a837419e4acda6ef7b78fedd7a715","type":"call.ringing","tenant":"acme","occurred_at":1100,"data":{"contact":{"interaction":"i-1"},"agent":"sato","team":"sales","step":"team"}}
+        {"id":"evt_3ee08131794ae5f1ab15bf3f6fd5c546","type":"call.answered","tenant":"acme","occurred_at":1900,"data":{"contact":{"interaction":"i-1"},"agent":"sato"}}
+        {"id":"evt_803fa3dd99ec40def4d17dbf7355dbaf","type":"wrap_up.saved","tenant":"acme","occurred_at":90000,"data":{"contact":{"interaction":"i-1"},"agent":"sato","outcome":"商談化","notes":"折り返し希望 / call back"}}
     "#]]
     .assert_eq(&(bodies.join("\n") + "\n"));
 }
@@ -303,4 +303,31 @@ proptest! {
         prop_assert!(policy.delay_ms(failures + 1) >= policy.delay_ms(failures));
         prop_assert!(policy.delay_ms(failures) <= policy.cap_ms);
     }
+}
+
+#[test]
+fn a_conversation_ends_once_whatever_is_stitched_in_later() {
+    let before = stitch(
+        &tenant(),
+        &[
+            started(1_000),
+            offered(1_100),
+            accepted(1_900),
+            ended(60_000),
+        ],
+    );
+    let after = stitch(
+        &tenant(),
+        &[
+            started(1_000),
+            offered(1_100),
+            accepted(1_900),
+            ended(60_000),
+            wrap_up(90_000),
+        ],
+    );
+    let first = WebhookEvent::from_ended_conversation(&tenant(), &before.conversations[0]);
+    let second = WebhookEvent::from_ended_conversation(&tenant(), &after.conversations[0]);
+    assert_ne!(first[0].body(), second[0].body());
+    assert_eq!(first[0].id, second[0].id);
 }
