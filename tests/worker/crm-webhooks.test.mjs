@@ -13,7 +13,8 @@ const ACCOUNT = 'AC00000000000000000000000000000d30';
 const MAIN_LINE = '+815012345678';
 const YAMADA = '+81355550101'; // c001, owned by sato (sales)
 // Retries every 100–400 ms and dead letters after 6 s here (10 s doubling to 1 h, for 24 h, in production).
-const VARS = { WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_CAP_MS: '400', WEBHOOK_GIVE_UP_MS: '6000' };
+// Call-log writes D1 refused are retried every 300 ms (10 s in production).
+const VARS = { WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_CAP_MS: '400', WEBHOOK_GIVE_UP_MS: '6000', LOG_RETRY_MS: '300' };
 
 /**
  * The CRM backend's stand-in: records every request (headers and raw body) and can be told to fail
@@ -307,5 +308,39 @@ test('a receiver down past the retry window: dead letter, then redelivered with 
   assert.ok(verifySignature(secret, received.headers['tsunagu-signature'], received.body));
   const again = await api('POST', `/api/admin/webhooks/deliveries/${delivery.id}/redeliver`, { body: {} });
   assert.deepEqual([again.status, again.body.error], [409, 'not_dead_letter']);
+  await api('DELETE', `/api/admin/webhooks/${id}`);
+});
+
+test('D1 refusing the deliveries: the call-log outbox keeps the event and enqueues it once D1 takes writes again', async () => {
+  const receiver = await Receiver.start();
+  receivers.push(receiver);
+  const { id, secret } = await subscribe(receiver, ['call.ended', 'call.missed']);
+  await edge.env.DB.prepare(
+    "CREATE TRIGGER refuse_deliveries BEFORE INSERT ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'outage'); END",
+  ).run();
+  const callSid = sid();
+  try {
+    await incoming(callSid);
+    const hangUp = await callerLeg(callSid, 'completed', 1, { CallDuration: '5' });
+    assert.equal(hangUp.status, 200, 'Twilio\'s webhook is answered whatever happens to the deliveries');
+    // The call's end is in the call log, its deliveries are refused (and retried) meanwhile.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const ended = await edge.env.DB.prepare("SELECT COUNT(*) AS n FROM conversations WHERE id = ? AND ended_at_ms IS NOT NULL").bind(`interaction:${callSid}`).first('n');
+      if (ended > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // several retries fail meanwhile
+    assert.deepEqual(receiver.events(), [], 'nothing could be enqueued during the outage');
+  } finally {
+    await edge.env.DB.prepare('DROP TRIGGER refuse_deliveries').run();
+  }
+  const events = await receiver.waitUntil(
+    (all) => ['call.ended', 'call.missed'].every((type) => all.some((e) => e.event.type === type)),
+    'ended and missed after the outage',
+  );
+  for (const { headers, body } of events) assert.ok(verifySignature(secret, headers['tsunagu-signature'], body));
+  const log = await api('GET', `/api/admin/webhooks/${id}/deliveries`);
+  assert.deepEqual(log.body.deliveries.map((d) => d.event_type).sort(), ['call.ended', 'call.missed'], 'each once');
   await api('DELETE', `/api/admin/webhooks/${id}`);
 });

@@ -322,6 +322,13 @@ async fn retry_batch(
             }
         }
     }
+    // A retried call event may enqueue CRM webhooks now: the alarm drains them right after this.
+    if readable.iter().any(|(_, write)| match &write.output {
+        Output::Record(event) => crate::webhooks::may_emit(event),
+        _ => false,
+    }) {
+        tracker.0.webhooks_at.set(Some(clock::now_ms()));
+    }
     for (key, mut write, error) in deliver(env, storage, tenant, readable).await {
         write.attempts = write.attempts.saturating_add(1);
         if write.attempts >= tracker.0.dead_letter_after {
