@@ -177,7 +177,7 @@ test('subscriptions: admins only, validated with ja/en errors, the secret shown 
   assert.equal((await api('GET', `/api/admin/webhooks/${created.id}/deliveries`)).status, 404);
 });
 
-test('a simulated call produces signed call.ringing, call.ended and, after the wrap-up, wrap_up.saved', async () => {
+test('a simulated call produces signed call.ringing, call.answered, call.ended and, after the wrap-up, wrap_up.saved', async () => {
   const receiver = await Receiver.start();
   receivers.push(receiver);
   const { id, secret } = await subscribe(receiver);
@@ -200,8 +200,8 @@ test('a simulated call produces signed call.ringing, call.ended and, after the w
     sato.send({ type: 'end_wrap_up', disposition: 'resolved', notes: '見積書を再送' });
 
     const events = await receiver.waitUntil(
-      (all) => ['call.ringing', 'call.ended', 'wrap_up.saved'].every((type) => all.some((e) => e.event.type === type)),
-      'ringing, ended and wrap-up',
+      (all) => ['call.ringing', 'call.answered', 'call.ended', 'wrap_up.saved'].every((type) => all.some((e) => e.event.type === type)),
+      'ringing, answered, ended and wrap-up',
     );
     for (const { headers, body, event } of events) {
       assert.ok(verifySignature(secret, headers['tsunagu-signature'], body), `signed: ${event.type}`);
@@ -214,6 +214,7 @@ test('a simulated call produces signed call.ringing, call.ended and, after the w
     const of = (type) => events.find((e) => e.event.type === type).event;
     assert.equal(of('call.ringing').data.agent, 'sato');
     assert.deepEqual(Object.values(of('call.ringing').data.contact), [callSid], 'the ringing names its call');
+    assert.equal(of('call.answered').data.agent, 'sato');
     assert.equal(of('call.ended').data.conversation.answered_by, 'sato');
     assert.equal(of('call.ended').data.conversation.customer, 'c001');
     assert.deepEqual([of('wrap_up.saved').data.outcome, of('wrap_up.saved').data.notes], ['resolved', '見積書を再送']);
