@@ -98,6 +98,11 @@ const ROUTES = {
   'GET /api/admin/secrets': { path: '/api/admin/secrets', access: 'administer' },
   'PUT /api/admin/secrets/*': { path: '/api/admin/secrets/embed_secret', body: {}, access: 'administer' },
   'DELETE /api/admin/secrets/*': { path: '/api/admin/secrets/turnstile_secret', access: 'administer' },
+  'GET /api/admin/webhooks': { path: '/api/admin/webhooks', access: 'administer' },
+  'POST /api/admin/webhooks': { path: '/api/admin/webhooks', body: {}, access: 'administer' },
+  'DELETE /api/admin/webhooks/*': { path: '/api/admin/webhooks/wh_none', access: 'administer' },
+  'GET /api/admin/webhooks/*': { path: '/api/admin/webhooks/wh_none/deliveries', access: 'administer' },
+  'POST /api/admin/webhooks/deliveries/*': { path: '/api/admin/webhooks/deliveries/dlv_none/redeliver', body: {}, access: 'administer' },
   'POST /twilio/voice/*': { path: '/twilio/voice/demo/incoming', form: 'CallSid=CA1', access: 'twilio' },
   'GET /api/tenants/*': { path: '/api/tenants/demo', access: 'public' },
 };

@@ -83,8 +83,14 @@ pub(crate) async fn record(
         })
         .collect();
     let any_new = store::insert_call_events(env, tenant, &rows).await?;
-    if any_new {
-        restitch(env, tenant, interaction).await?;
+    // A retry of a write whose webhooks failed to enqueue finds its events stored: it restitches
+    // and enqueues anyway (both idempotent), or the CRM would never hear of them.
+    let emits = events.iter().any(crate::webhooks::may_emit);
+    if any_new || emits {
+        let conversations = restitch(env, tenant, interaction).await?;
+        if emits {
+            crate::webhooks::enqueue(env, tenant, events, &conversations).await?;
+        }
     }
     Ok(())
 }
@@ -94,7 +100,7 @@ async fn restitch(
     env: &Env,
     tenant: &TenantId,
     interaction: &InteractionId,
-) -> Result<(), AppError> {
+) -> Result<Vec<Conversation>, AppError> {
     let rows = store::call_events_of(env, tenant, interaction.as_str()).await?;
     let events = rows
         .iter()
@@ -115,7 +121,7 @@ async fn restitch(
     for conversation in &stitched.conversations {
         save(env, tenant, conversation, event_count).await?;
     }
-    Ok(())
+    Ok(stitched.conversations)
 }
 
 async fn save(

@@ -19,6 +19,7 @@ mod tenant_config;
 mod turnstile;
 mod twilio_rest;
 mod voice;
+mod webhooks;
 
 use worker::{Context, Env, Method, Request, Response, event};
 
@@ -138,6 +139,17 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Post, "/api/admin/api-keys") => routes::api_keys::create(req, env).await,
         (Method::Delete, p) if p.starts_with(routes::api_keys::PREFIX) => {
             routes::api_keys::revoke(req, env, p).await
+        }
+        (Method::Get, "/api/admin/webhooks") => routes::webhooks::list(req, env).await,
+        (Method::Post, "/api/admin/webhooks") => routes::webhooks::create(req, env).await,
+        (Method::Post, p) if p.starts_with(routes::webhooks::DELIVERIES_PREFIX) => {
+            routes::webhooks::redeliver(req, env, p).await
+        }
+        (Method::Get, p) if p.starts_with(routes::webhooks::PREFIX) => {
+            routes::webhooks::deliveries(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::webhooks::PREFIX) => {
+            routes::webhooks::delete(req, env, p).await
         }
         (Method::Get, "/api/admin/secrets") => routes::secrets::list(req, env).await,
         (Method::Put, p) if p.starts_with(routes::secrets::PREFIX) => {

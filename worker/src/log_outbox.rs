@@ -98,6 +98,9 @@ pub(crate) struct Tracker(Rc<TrackerState>);
 struct TrackerState {
     in_flight: RefCell<BTreeSet<String>>,
     retry_at: Cell<Option<u64>>,
+    /// When the CRM webhook deliveries in D1 should be drained next (`webhooks`): the same alarm
+    /// serves both.
+    webhooks_at: Cell<Option<u64>>,
     retry_ms: u64,
     dead_letter_after: u32,
 }
@@ -109,6 +112,8 @@ impl Tracker {
         Self(Rc::new(TrackerState {
             in_flight: RefCell::new(BTreeSet::new()),
             retry_at: Cell::new(None),
+            // A new life of the object checks D1 for deliveries an earlier one left waiting.
+            webhooks_at: Cell::new(Some(clock::now_ms())),
             retry_ms,
             dead_letter_after: dead_letter_after.max(1),
         }))
@@ -117,6 +122,33 @@ impl Tracker {
     /// When the alarm should retry waiting writes; `None` while none is known to wait.
     pub(crate) fn retry_at(&self) -> Option<u64> {
         self.0.retry_at.get()
+    }
+
+    /// When the alarm should run next for the outbox or the webhooks, whichever is first.
+    pub(crate) fn alarm_at(&self) -> Option<u64> {
+        [self.retry_at(), self.0.webhooks_at.get()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether the webhook deliveries are due for a drain now.
+    pub(crate) fn webhooks_due(&self) -> bool {
+        self.0
+            .webhooks_at
+            .get()
+            .is_some_and(|at| at <= clock::now_ms())
+    }
+
+    /// Drains the due webhook deliveries and keeps the alarm coming while any wait.
+    pub(crate) async fn drain_webhooks(&self, env: &Env, storage: &Storage, tenant: &TenantId) {
+        self.0.webhooks_at.set(None);
+        let next = crate::webhooks::drain(env, tenant).await;
+        if let Some(at) = next {
+            let at = self.0.webhooks_at.get().map_or(at, |known| known.min(at));
+            self.0.webhooks_at.set(Some(at));
+            alarm_by(storage, at).await;
+        }
     }
 
     /// Entries found in storage on wake-up were left by an earlier life: retried at once.
@@ -142,16 +174,21 @@ impl Tracker {
             return;
         }
         let at = self.retry_later();
-        let current = storage.get_alarm().await.ok().flatten();
-        if current.is_none_or(|alarm| u64::try_from(alarm).unwrap_or(0) > at) {
-            #[expect(clippy::cast_precision_loss, reason = "epoch ms stay below 2^53")]
-            let date = js_sys::Date::new(&js_sys::Number::from(at as f64));
-            if let Err(err) = storage.set_alarm(ScheduledTime::new(date)).await {
-                crate::log::warn(
-                    "hub.log_retry_unscheduled",
-                    &[("detail", err.to_string().into())],
-                );
-            }
+        alarm_by(storage, at).await;
+    }
+}
+
+/// Makes sure the alarm comes at `at` or earlier.
+async fn alarm_by(storage: &Storage, at: u64) {
+    let current = storage.get_alarm().await.ok().flatten();
+    if current.is_none_or(|alarm| u64::try_from(alarm).unwrap_or(0) > at) {
+        #[expect(clippy::cast_precision_loss, reason = "epoch ms stay below 2^53")]
+        let date = js_sys::Date::new(&js_sys::Number::from(at as f64));
+        if let Err(err) = storage.set_alarm(ScheduledTime::new(date)).await {
+            crate::log::warn(
+                "hub.log_retry_unscheduled",
+                &[("detail", err.to_string().into())],
+            );
         }
     }
 }
@@ -172,8 +209,16 @@ pub(crate) fn deliver_fresh(
         .in_flight
         .borrow_mut()
         .extend(keys.iter().cloned());
+    // Storing one of these may have enqueued CRM webhooks: delivered in the same background task.
+    let emits = pending.iter().any(|(_, write)| match &write.output {
+        Output::Record(event) => crate::webhooks::may_emit(event),
+        _ => false,
+    });
     async move {
         let failed = deliver(&env, &storage, &tenant, pending).await.len();
+        if emits {
+            tracker.drain_webhooks(&env, &storage, &tenant).await;
+        }
         {
             let mut in_flight = tracker.0.in_flight.borrow_mut();
             for key in &keys {
@@ -276,6 +321,13 @@ async fn retry_batch(
                 Err(_) => left += 1,
             }
         }
+    }
+    // A retried call event may enqueue CRM webhooks now: the alarm drains them right after this.
+    if readable.iter().any(|(_, write)| match &write.output {
+        Output::Record(event) => crate::webhooks::may_emit(event),
+        _ => false,
+    }) {
+        tracker.0.webhooks_at.set(Some(clock::now_ms()));
     }
     for (key, mut write, error) in deliver(env, storage, tenant, readable).await {
         write.attempts = write.attempts.saturating_add(1);

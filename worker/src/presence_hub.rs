@@ -245,6 +245,15 @@ impl DurableObject for PresenceHub {
                 // The retry moved or cleared its due time; the alarm follows.
                 self.settle().await?;
             }
+            // CRM webhook deliveries waiting in D1 (after the call-log retry, which may add some).
+            if self.outbox.webhooks_due()
+                && let Some(tenant) = self.with_center(|center| center.config().tenant.clone())
+            {
+                self.outbox
+                    .drain_webhooks(&self.env, &self.state.storage(), &tenant)
+                    .await;
+                self.settle().await?;
+            }
         } else if let Some(at) = self.sessions_deadline().await? {
             // No center to settle (only sockets that never signed in): the sweep's next turn.
             sessions::set_alarm_at(self, at).await?;
@@ -868,7 +877,7 @@ impl PresenceHub {
             // this alarm must not come later than it (nor be deleted under it).
             let deadline = [
                 deadline.map(|at| at.0),
-                self.outbox.retry_at(),
+                self.outbox.alarm_at(),
                 self.sessions_deadline().await?,
             ]
             .into_iter()

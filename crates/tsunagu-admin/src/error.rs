@@ -98,6 +98,8 @@ pub enum ErrorCode {
     /// A calling code that cannot be opened as a country: Japan's own, or a satellite or
     /// international network's.
     NotACountry,
+    /// Not a webhook address: `https://host[:port]/path`, or `http://` to 127.0.0.1 or localhost.
+    InvalidWebhookUrl,
 }
 
 /// A message in both languages the product speaks.
@@ -262,6 +264,10 @@ impl ErrorCode {
             ErrorCode::NotACountry => (
                 "国として許可できない国番号です（日本の 81、衛星・国際網の 870 など）。必要な番号は個別に許可してください".to_owned(),
                 "cannot be allowed as a country (Japan's 81, satellite or network codes such as 870); allow such numbers one by one".to_owned(),
+            ),
+            ErrorCode::InvalidWebhookUrl => (
+                "https://ホスト名/パス の形式で指定してください (開発用に http://127.0.0.1 と http://localhost も可)".to_owned(),
+                "must be https://host/path (or http://127.0.0.1 or http://localhost for development)".to_owned(),
             ),
             ErrorCode::SameAsNumber => (
                 "回線自身の番号は案内できません".to_owned(),

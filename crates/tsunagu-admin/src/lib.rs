@@ -19,6 +19,7 @@ pub mod lines;
 pub mod routing;
 pub mod secrets;
 pub mod settings;
+pub mod webhooks;
 
 pub use api_key::{ApiKeyInput, ApiKeyToken};
 pub use calling::{CallingSettings, DialSettings, SignInStatus};
@@ -28,6 +29,7 @@ pub use lines::{LineKind, PhoneLine};
 pub use routing::RoutingSettings;
 pub use secrets::{SecretValue, secret_name, secret_value};
 pub use settings::{TenantSettings, VoiceEdge};
+pub use webhooks::WebhookInput;
 
 #[cfg(test)]
 mod tests;

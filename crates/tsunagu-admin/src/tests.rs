@@ -456,3 +456,54 @@ fn routing_reads_back_in_the_center_shapes() {
         settings
     );
 }
+
+#[test]
+fn webhook_errors() {
+    errors(
+        crate::WebhookInput::validate(&json!({
+            "url": "http://crm.example.com/hook",
+            "events": ["call.ended", "call.ended", "message.created", 3],
+        })),
+        &expect![[r#"
+            url "invalid_webhook_url" | https://ホスト名/パス の形式で指定してください (開発用に http://127.0.0.1 と http://localhost も可) | must be https://host/path (or http://127.0.0.1 or http://localhost for development)
+            events[1] "duplicate" | 同じ値が重複しています | holds the same value twice
+            events[2] "unknown_value" | 指定できない値です | is not one of the allowed values
+            events[3] "not_text" | 文字列で指定してください | must be text (a JSON string)"#]],
+    );
+    errors(
+        crate::WebhookInput::validate(&json!({ "events": [] })),
+        &expect![[r#"
+            url "required" | 必須項目です | this field is required
+            events "blank" | 空にはできません | must not be empty"#]],
+    );
+}
+
+#[test]
+fn webhook_urls() {
+    use crate::webhooks::is_webhook_url;
+    for good in [
+        "https://crm.example.com/hooks/tsunagu",
+        "https://crm.example.com:8443/h?x=1",
+        "http://127.0.0.1:8787/receiver",
+        "http://localhost/receiver",
+    ] {
+        assert!(is_webhook_url(good), "{good}");
+    }
+    for bad in [
+        "http://crm.example.com/hook",
+        "ftp://crm.example.com/",
+        "https://user:pw@crm.example.com/",
+        "https:///path",
+        "https://crm.example.com:0/",
+        "https://crm.example.com:99999/",
+        "https://crm.example.com/a b",
+        "https://crm.example.com/#frag",
+        "http://127.0.0.1.evil.example/",
+        "http://localhost@evil.example/",
+    ] {
+        assert!(!is_webhook_url(bad), "{bad}");
+    }
+    let input = crate::WebhookInput::validate(&json!({ "url": "https://crm.example.com/h" }))
+        .expect("valid");
+    assert_eq!(input.events, tsunagu_webhooks::EventTypes::all());
+}

@@ -22,4 +22,4 @@ pub use keyring::{KEY_BYTES, KeyId, Keyring, KeyringError, MasterKey};
 pub use lookup::{D1Read, Decision, Resolved, Source, Unavailable, decide};
 pub use name::SecretName;
 pub use rotation::{DEFAULT_GRACE_MS, MAX_GRACE_MS, Rotation, Version};
-pub use sealed::{NONCE_BYTES, OpenError, Sealed, open, seal};
+pub use sealed::{NONCE_BYTES, OpenError, Sealed, open, open_named, seal, seal_named};

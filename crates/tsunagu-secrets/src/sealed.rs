@@ -38,9 +38,9 @@ pub enum OpenError {
 
 /// What the tag binds besides the plaintext: a value opens only for the tenant, the name and
 /// the master key it was sealed for. Length-prefixed, so no two triples share a byte string.
-fn associated_data(tenant: &TenantId, name: SecretName, key_id: &str) -> Vec<u8> {
+fn associated_data(tenant: &TenantId, name: &str, key_id: &str) -> Vec<u8> {
     let mut aad = b"tsunagu-secret/v1".to_vec();
-    for part in [tenant.as_str(), name.as_str(), key_id] {
+    for part in [tenant.as_str(), name, key_id] {
         aad.extend_from_slice(&(part.len() as u32).to_be_bytes());
         aad.extend_from_slice(part.as_bytes());
     }
@@ -53,6 +53,19 @@ pub fn seal(
     key: &MasterKey,
     tenant: &TenantId,
     name: SecretName,
+    plaintext: &str,
+    nonce: [u8; NONCE_BYTES],
+) -> Sealed {
+    seal_named(key, tenant, name.as_str(), plaintext, nonce)
+}
+
+/// [`seal`] for a value that is not one of the [`SecretName`]s but belongs to a record of the
+/// tenant (a webhook subscription's signing secret: `webhook/<id>`), so it does not open as
+/// another record's. Same format and associated data as [`seal`].
+pub fn seal_named(
+    key: &MasterKey,
+    tenant: &TenantId,
+    name: &str,
     plaintext: &str,
     nonce: [u8; NONCE_BYTES],
 ) -> Sealed {
@@ -80,6 +93,16 @@ pub fn open(
     keyring: &Keyring,
     tenant: &TenantId,
     name: SecretName,
+    sealed: &Sealed,
+) -> Result<String, OpenError> {
+    open_named(keyring, tenant, name.as_str(), sealed)
+}
+
+/// Opens what [`seal_named`] sealed under the same name.
+pub fn open_named(
+    keyring: &Keyring,
+    tenant: &TenantId,
+    name: &str,
     sealed: &Sealed,
 ) -> Result<String, OpenError> {
     let key = keyring

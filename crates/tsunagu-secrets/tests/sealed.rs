@@ -258,3 +258,44 @@ proptest! {
         let _ = Keyring::parse(&text);
     }
 }
+
+#[test]
+fn a_value_sealed_for_one_record_opens_only_as_that_record() {
+    use tsunagu_secrets::{open_named, seal_named};
+    let ring = keyring(K1);
+    let sealed = seal_named(
+        ring.sealing_key(),
+        &tenant("demo"),
+        "webhook/wh_1",
+        "whsec_x",
+        [9; 12],
+    );
+    assert_eq!(
+        open_named(&ring, &tenant("demo"), "webhook/wh_1", &sealed),
+        Ok("whsec_x".to_owned())
+    );
+    for (tenant_id, name) in [("demo", "webhook/wh_2"), ("other", "webhook/wh_1")] {
+        assert_eq!(
+            open_named(&ring, &tenant(tenant_id), name, &sealed),
+            Err(OpenError::NotAuthentic),
+            "{tenant_id} {name}"
+        );
+    }
+    // The same format as the named secrets: `seal` is `seal_named` with the secret's name.
+    let embed = seal(
+        ring.sealing_key(),
+        &tenant("demo"),
+        SecretName::EmbedSecret,
+        "v",
+        [1; 12],
+    );
+    assert_eq!(
+        open_named(
+            &ring,
+            &tenant("demo"),
+            SecretName::EmbedSecret.as_str(),
+            &embed
+        ),
+        Ok("v".to_owned())
+    );
+}

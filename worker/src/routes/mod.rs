@@ -18,6 +18,7 @@ pub(crate) mod sessions;
 pub(crate) mod socket;
 pub(crate) mod twilio;
 pub(crate) mod webcall;
+pub(crate) mod webhooks;
 
 use serde::Deserialize;
 use tsunagu_core::TenantId;
