@@ -271,6 +271,21 @@ impl Sim {
             interaction: interaction(call),
             attempt,
             outcome,
+            caller_left: false,
+        });
+        self.plan(&plan);
+    }
+
+    /// A dial action sent because the caller hung up during the ring (`CallStatus=completed`).
+    pub(crate) fn dial_after_hang_up(&mut self, call: &str, attempt: u32, outcome: DialOutcome) {
+        self.line(&format!(
+            "dial result {call}#{attempt} {outcome:?} (caller gone)"
+        ));
+        let plan = self.call_plan(CallInput::DialFinished {
+            interaction: interaction(call),
+            attempt,
+            outcome,
+            caller_left: true,
         });
         self.plan(&plan);
     }
