@@ -39,6 +39,10 @@ pub struct AgentCard {
     pub id: AgentId,
     pub name: String,
     pub teams: BTreeSet<TeamId>,
+    /// Whose presence the agent's sockets hear ([`RosterScope::of`](tsunagu_auth::RosterScope::of)
+    /// the session); absent: the whole tenant.
+    #[serde(default)]
+    pub roster: tsunagu_auth::RosterScope,
 }
 
 /// What Twilio should do with a call now; the worker writes the TwiML.

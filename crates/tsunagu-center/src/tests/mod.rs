@@ -8,6 +8,7 @@
 mod audit;
 mod directory;
 mod entries;
+mod fanout;
 mod hold;
 mod hours;
 mod invariants;
@@ -22,6 +23,7 @@ mod webcalls;
 
 use std::fmt::Write as _;
 
+use tsunagu_auth::RosterScope;
 use tsunagu_core::{AgentId, CallSid, CustomerId, InteractionId, Millis, TeamId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{
@@ -72,6 +74,17 @@ pub(crate) fn card(id: &str, teams: &[&str]) -> AgentCard {
         id: agent(id),
         name: format!("{id}-san"),
         teams: teams.iter().map(|t| team(t)).collect(),
+        roster: RosterScope::Tenant,
+    }
+}
+
+/// An agent who hears only their own teams' presence (an embed token with a team).
+pub(crate) fn team_card(id: &str, teams: &[&str]) -> AgentCard {
+    AgentCard {
+        roster: RosterScope::Teams {
+            teams: teams.iter().map(|t| team(t)).collect(),
+        },
+        ..card(id, teams)
     }
 }
 
@@ -190,6 +203,19 @@ impl Sim {
         let result = self.input(Input::AgentConnected {
             conn: ConnectionId(conn),
             card: card(who, teams),
+        });
+        self.result(result);
+    }
+
+    /// A socket of an agent who hears only their teams' presence, or (`card`) any card.
+    pub(crate) fn connect_card(&mut self, conn: u64, card: AgentCard) {
+        self.line(&format!(
+            "connect c{conn} {} {:?} hears {:?}",
+            card.id, card.teams, card.roster
+        ));
+        let result = self.input(Input::AgentConnected {
+            conn: ConnectionId(conn),
+            card,
         });
         self.result(result);
     }
@@ -414,7 +440,8 @@ impl Sim {
             {
                 continue;
             }
-            let _ = writeln!(self.log, "  {}", describe_output(&output));
+            let open: Vec<ConnectionId> = self.center.connections.keys().copied().collect();
+            let _ = writeln!(self.log, "  {}", describe_output(&output, &open));
         }
         self.check();
     }
@@ -508,7 +535,11 @@ fn describe_message(message: &ServerMessage) -> String {
             describe_status(status),
             roster(agents)
         ),
-        ServerMessage::Roster { agents } => format!("roster: {}", roster(agents)),
+        ServerMessage::Roster { agents, full } => format!(
+            "{}roster: {}",
+            if *full { "full " } else { "" },
+            roster(agents)
+        ),
         ServerMessage::Offer {
             offer,
             screen_pop,
@@ -608,10 +639,22 @@ fn describe_record(event: &CallEvent) -> String {
     }
 }
 
-pub(crate) fn describe_output(output: &Output) -> String {
+/// `open`: the widget sockets open now; a multicast to all of them prints as `all`.
+pub(crate) fn describe_output(output: &Output, open: &[ConnectionId]) -> String {
     match output {
         Output::Send { conn, message } => format!("c{conn} ← {}", describe_message(message)),
-        Output::Broadcast { message } => format!("all ← {}", describe_message(message)),
+        Output::Multicast { conns, message } if conns == open => {
+            format!("all ← {}", describe_message(message))
+        }
+        Output::Multicast { conns, message } => format!(
+            "{} ← {}",
+            conns
+                .iter()
+                .map(|c| format!("c{c}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            describe_message(message)
+        ),
         Output::ToCaller { conn, message } => format!("customer c{conn} ← {}", message.to_json()),
         Output::RedirectCall { interaction, .. } => format!("redirect {interaction}"),
         Output::Record(event) => format!("record {}", describe_record(event)),
