@@ -22,6 +22,9 @@ use crate::speech::normalise;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Problem {
+    /// Not a menu at all: not JSON of the menu's shape (an unknown node type, a missing or
+    /// mistyped field, a skill that is not a skill). Reported by the reader, not by validation.
+    Malformed,
     TooManyNodes {
         max: u32,
     },
@@ -73,6 +76,10 @@ impl Problem {
     /// The sentence for an operator, in Japanese.
     pub fn ja(self) -> String {
         match self {
+            Problem::Malformed => {
+                "メニューの形式が正しくありません（ノードの種類・必須項目・値の型を確認してください）。"
+                    .to_owned()
+            }
             Problem::TooManyNodes { max } => format!("ノードは{max}個までです。"),
             Problem::UnknownStart => "開始ノードが見つかりません。".to_owned(),
             Problem::InvalidId | Problem::InvalidName => {
@@ -109,6 +116,7 @@ impl Problem {
     /// The sentence for an operator, in English.
     pub fn en(self) -> String {
         match self {
+            Problem::Malformed => "Not a menu: check the node types, the required fields and the value types.".to_owned(),
             Problem::TooManyNodes { max } => format!("A menu has at most {max} nodes."),
             Problem::UnknownStart => "The start node does not exist.".to_owned(),
             Problem::InvalidId | Problem::InvalidName => format!(
