@@ -261,6 +261,7 @@ test('phone lines: add main and legacy lines in any number form, validate the an
   assert.deepEqual(listed.body.phone_lines, [
     { number: '+81312345678', kind: 'legacy', announce: '+815012345678' },
     { number: '+815012345678', kind: 'main', announce: null },
+    { number: '+815012345679', kind: 'main', announce: null },
   ]);
 
   const created = await api('POST', '/api/admin/phone-lines', { body: { number: '06-6555-0300', kind: 'main' } });
