@@ -271,5 +271,6 @@ pub(crate) fn optional(text: &str) -> Option<&str> {
     Some(text.trim()).filter(|text| !text.is_empty())
 }
 
-#[cfg(test)]
+// Native only: they check against `tsunagu-admin`, a native dev-dependency of this crate.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

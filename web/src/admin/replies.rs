@@ -457,5 +457,6 @@ impl Delivery {
     }
 }
 
-#[cfg(test)]
+// Native only: they check against `tsunagu-admin`, a native dev-dependency of this crate.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
