@@ -8,6 +8,7 @@ import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
 import { startVoiceStack } from '../support/voice-stack.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
+import { encodeShiftJis } from '../support/shift-jis.mjs';
 import { CrmPage } from './pages/crm-page.mjs';
 import { AdminPanel } from './pages/admin-panel.mjs';
 
@@ -107,10 +108,10 @@ test('an admin opens 管理 (its module fetched then, once), creates an API key 
     assert.match(errors[0].text, /氏名/);
     assert.equal(await widget.frame.getByTestId('admin-csv-import').count(), 0);
 
-    // The corrected file: a clean dry run, then the import.
-    const good = await admin.pickCsv({ name: 'customers-fixed.csv', buffer: Buffer.from(GOOD_CSV) });
+    // The corrected file, saved by Excel as Shift_JIS: a clean dry run, then the import.
+    const good = await admin.pickCsv({ name: 'customers-fixed.csv', buffer: Buffer.from(encodeShiftJis(GOOD_CSV)) });
     await widget.frame.locator('[data-testid="admin-csv-report"][data-outcome="ready"]').waitFor();
-    assert.match(await good.getByTestId('admin-csv-summary').textContent(), /新規 2 件/);
+    assert.match(await good.getByTestId('admin-csv-summary').textContent(), /新規 2 件.*shift_jis/);
     await admin.importCsv();
     const { session } = await openSession(stack.edge.url, embedToken({ agent: 'reader', roles: ['admin'] }));
     const stored = await (await fetch(new URL('/api/admin/customers?q=adm-e2e', stack.edge.url), { headers: { authorization: `Bearer ${session}` } })).json();
@@ -127,6 +128,92 @@ test('an admin opens 管理 (its module fetched then, once), creates an API key 
     for (const file of shell.filter((f) => only.includes(f))) {
       assert.equal(fetched.filter((p) => p.endsWith(file)).length, 1, `${file} fetched exactly once`);
     }
+  } finally {
+    await crm.close();
+  }
+});
+
+test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone line, sets business hours and subscribes a webhook, each refusal shown beside its field', async () => {
+  const crm = await CrmPage.open(stack.browser, host.url, {
+    embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
+  });
+  const { session } = await openSession(stack.edge.url, embedToken({ agent: 'reader2', roles: ['admin'] }));
+  const api = async (path) => (await fetch(new URL(path, stack.edge.url), { headers: { authorization: `Bearer ${session}` } })).json();
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    const admin = new AdminPanel(widget.frame);
+    await admin.open();
+    const frame = widget.frame;
+
+    // Directory: a team, then an agent in it; the edit's skills typo is named before sending.
+    const team = admin.form('admin-team-form');
+    await team.input('id').fill('e2e-team');
+    await team.input('name.ja').fill('E2Eチーム');
+    await team.submit('admin-team-save');
+    assert.match((await team.errors('name.en')).join(), /空|empty/, 'the worker\'s error on the English name, beside it');
+    await team.input('name.en').fill('E2E team');
+    await team.submit('admin-team-save');
+    await frame.locator('[data-testid="admin-team"][data-id="e2e-team"]').waitFor();
+
+    const agent = admin.form('admin-agent-form');
+    await agent.input('id').fill('e2e_agent');
+    await agent.input('display_name').fill('E2E 担当');
+    await agent.input('team').selectOption('e2e-team');
+    await agent.input('skills').fill('billing:3');
+    await agent.submit('admin-agent-save');
+    const row = frame.locator('[data-testid="admin-agent"][data-id="e2e_agent"]');
+    await row.waitFor();
+    await row.getByTestId('admin-agent-edit').click();
+    const edit = admin.form('admin-agent-edit-form');
+    await edit.input('skills').fill('billing:x');
+    await edit.submit('admin-agent-save');
+    assert.match((await edit.errors('skills')).join(), /名前:レベル/);
+    await edit.input('skills').fill('billing:4, sales');
+    await edit.submit('admin-agent-save');
+    await edit.root.waitFor({ state: 'detached' });
+    assert.match(await row.textContent(), /billing:4, sales:1/);
+    const stored = (await api('/api/admin/agents')).agents.find((a) => a.id === 'e2e_agent');
+    assert.deepEqual([stored.team, stored.skills], ['e2e-team', { billing: 4, sales: 1 }]);
+
+    // A phone line: a number that is none, then one.
+    await admin.section('lines');
+    const line = admin.form('admin-line-form');
+    await line.input('number').fill('abc');
+    await line.submit('admin-line-save');
+    await line.errors('number');
+    await line.input('number').fill('050-1111-2222');
+    await line.submit('admin-line-save');
+    await frame.locator('[data-testid="admin-line"][data-number="+815011112222"]').waitFor();
+
+    // Business hours: the worker refuses 9:00 on Tuesday, beside Tuesday's field; then saved.
+    await admin.section('hours');
+    const hours = admin.form('admin-hours-form');
+    await frame.locator('[data-testid="admin-hours-form"][data-loaded="true"]').waitFor();
+    await frame.getByTestId('admin-hours-always').uncheck();
+    await frame.getByTestId('admin-hours-mon').fill('09:00-18:00');
+    await frame.getByTestId('admin-hours-tue').fill('9:00-18:00');
+    await frame.getByTestId('admin-hours-holidays').check();
+    await hours.submit('admin-hours-save');
+    await hours.errors('hours.weekly.tue');
+    await frame.getByTestId('admin-hours-tue').fill('09:00-12:00, 13:00-18:00');
+    await hours.submit('admin-hours-save');
+    await frame.getByTestId('admin-hours-saved').waitFor();
+    const { hours: saved } = await api('/api/admin/routing');
+    assert.deepEqual(saved.weekly.map((s) => `${s.day} ${s.open}-${s.close}`), ['mon 09:00-18:00', 'tue 09:00-12:00', 'tue 13:00-18:00']);
+    assert.equal(saved.closed_on_national_holidays, true);
+
+    // A webhook: its signing secret shown once; its delivery log opens (empty).
+    await admin.section('webhooks');
+    const hook = admin.form('admin-webhook-form');
+    await hook.input('url').fill('http://127.0.0.1:9/crm');
+    await hook.submit('admin-webhook-save');
+    const secret = await frame.getByTestId('admin-webhook-secret-value').textContent();
+    assert.match(secret, /^whsec_[0-9a-f]{64}$/);
+    const listed = frame.locator('[data-testid="admin-webhook"]', { hasText: 'http://127.0.0.1:9/crm' });
+    await listed.getByTestId('admin-webhook-log').click();
+    await listed.getByTestId('admin-deliveries').waitFor();
+    assert.ok(!(await listed.textContent()).includes(secret));
   } finally {
     await crm.close();
   }

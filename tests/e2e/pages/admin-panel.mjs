@@ -24,6 +24,22 @@ export class AdminPanel {
     return this.frame.getByTestId(`admin-input-${key}`);
   }
 
+  /** A form of the views by its test id (`admin-team-form`, …), with `input(key)` and `errors(key)` inside it. */
+  form(testid) {
+    const root = this.frame.getByTestId(testid);
+    return {
+      root,
+      input: (key) => root.getByTestId(`admin-input-${key}`),
+      /** The field errors shown beside the field `key` (resolves once one shows). */
+      errors: async (key) => {
+        const errors = root.locator(`[data-testid="field-error"][data-field="${key}"]`);
+        await errors.first().waitFor();
+        return errors.allTextContents();
+      },
+      submit: (testid) => root.getByTestId(testid).click(),
+    };
+  }
+
   /** Creates an API key with the default scope; resolves with the secret the view shows once. */
   async createApiKey(name) {
     await this.section('api-keys');

@@ -124,10 +124,10 @@ pub(super) fn view(state: WidgetState) -> AnyView {
             })
             .collect_view()
     };
-    view! {
-        <form class="admin__form" data-testid="admin-hours-form" on:submit=save>
-            <h3>{move || t(state).section_hours}</h3>
-            {form_problem(state, form, SHOWN)}
+    // The fields appear once the settings are read, so nothing typed before is overwritten.
+    let loaded = move || routing.with(Option::is_some);
+    let fields = move || {
+        view! {
             {input(state, form, |t| t.time_zone, "hours.time_zone", time_zone)}
             <label class="admin__check">
                 <input type="checkbox" data-testid="admin-hours-always" prop:checked=move || always_open.get()
@@ -155,6 +155,13 @@ pub(super) fn view(state: WidgetState) -> AnyView {
                 {field_errors(state, form, "hours.closures")}
             </label>
             {submit(state, form, |t| t.save, "admin-hours-save")}
+        }
+    };
+    view! {
+        <form class="admin__form" data-testid="admin-hours-form" data-loaded=move || loaded().to_string() on:submit=save>
+            <h3>{move || t(state).section_hours}</h3>
+            {form_problem(state, form, SHOWN)}
+            <Show when=loaded fallback=|| view! { <p class="admin__meta">"…"</p> }>{fields()}</Show>
             {move || saved.get().then(|| view! { <p class="admin__meta" role="status" data-testid="admin-hours-saved">{move || t(state).saved}</p> })}
         </form>
     }
