@@ -76,6 +76,11 @@ thread_local! {
     static APP: RefCell<Option<Rc<Controller>>> = const { RefCell::new(None) };
 }
 
+/// The widget's session token, for the admin views' requests (it never leaves this frame).
+pub(crate) fn session_token() -> Option<String> {
+    current().and_then(|app| app.session.borrow().clone())
+}
+
 fn current() -> Option<Rc<Controller>> {
     APP.with(|app| app.borrow().clone())
 }

@@ -5,6 +5,8 @@ use tsunagu_protocol::{AwayReason, PresenceStatus};
 
 use crate::voice::CallWarning;
 
+pub(crate) mod admin;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
     Ja,
@@ -64,6 +66,8 @@ pub(crate) struct Texts {
     pub(crate) host_refused: &'static str,
     pub(crate) incompatible_host: &'static str,
     pub(crate) switch_language: &'static str,
+    /// The header's button to the administration views (admins only).
+    pub(crate) admin: &'static str,
     pub(crate) other_language_short: &'static str,
     pub(crate) signed_in_as: &'static str,
     pub(crate) presence_label: &'static str,
@@ -190,6 +194,7 @@ const JA: Texts = Texts {
     signing_in: "サインイン中…",
     host_refused: "このページからは利用できません（許可されていないサイト）",
     incompatible_host: "CRM側の連携スクリプトと版が合いません。ページを再読み込みしてください",
+    admin: "管理",
     switch_language: "Switch to English",
     other_language_short: "EN",
     signed_in_as: "サインイン中",
@@ -315,6 +320,7 @@ const EN: Texts = Texts {
     signing_in: "Signing in…",
     host_refused: "This page may not use the widget (site not allowed)",
     incompatible_host: "The CRM's integration script is another version. Please reload the page",
+    admin: "Admin",
     switch_language: "日本語に切り替え",
     other_language_short: "日本語",
     signed_in_as: "Signed in",

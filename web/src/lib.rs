@@ -1,5 +1,6 @@
 //! The Tsunagu agent widget: a Leptos CSR app that runs in the iframe `embed.js` creates.
 
+mod admin;
 mod api;
 mod config;
 mod controller;

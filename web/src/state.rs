@@ -271,6 +271,10 @@ pub(crate) struct WidgetState {
     pub(crate) muted: RwSignal<bool>,
     /// The call's worst standing quality warning.
     pub(crate) call_warning: RwSignal<Option<CallWarning>>,
+    /// The session holds the `admin` role: the header offers the administration views.
+    pub(crate) is_admin: RwSignal<bool>,
+    /// The administration views are open (their module is fetched on the first open).
+    pub(crate) admin_open: RwSignal<bool>,
 }
 
 impl WidgetState {
@@ -294,6 +298,8 @@ impl WidgetState {
             ringtone: RwSignal::new(false),
             muted: RwSignal::new(false),
             call_warning: RwSignal::new(None),
+            is_admin: RwSignal::new(false),
+            admin_open: RwSignal::new(false),
         }
     }
 

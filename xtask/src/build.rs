@@ -97,17 +97,16 @@ pub(crate) fn build_widget(profile: Profile) -> Result {
         .join(profile.cargo_dir())
         .join("tsunagu_web.wasm");
     // The feature modules leave the main wasm first; wasm-bindgen then sees only the phone.
-    let split = crate::split::split(
-        &wasm,
-        &target_dir().join("widget-split"),
-        &|module: &Path| {
-            if profile == Profile::Release {
-                wasm_opt(module)
-            } else {
-                Ok(())
-            }
-        },
-    )?;
+    let split =
+        crate::split::split(
+            &wasm,
+            &target_dir().join("widget-split"),
+            &|file: &Path| match profile {
+                Profile::Release if file.extension().is_some_and(|e| e == "js") => minify(file),
+                Profile::Release => wasm_opt(file),
+                Profile::Dev => Ok(()),
+            },
+        )?;
     let bindgen_dir = target_dir().join("widget-bindgen");
     remove_dir(&bindgen_dir)?;
     run(cmd("wasm-bindgen")

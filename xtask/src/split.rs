@@ -38,8 +38,9 @@ pub(crate) struct Split {
     pub(crate) modules: BTreeMap<String, Vec<String>>,
 }
 
-/// Splits `wasm` (rustc's output, linked with `--emit-relocs`) in `work`; every module is passed
-/// through `optimise` (wasm-opt in release builds) before it is hashed.
+/// Splits `wasm` (rustc's output, linked with `--emit-relocs`) in `work`; every module and the
+/// link module are passed through `optimise` (wasm-opt and esbuild in release builds) before
+/// they are hashed.
 pub(crate) fn split(wasm: &Path, work: &Path, optimise: &dyn Fn(&Path) -> Result) -> Result<Split> {
     let input = read(wasm)?;
     let raw_dir = work.join("raw");
@@ -80,7 +81,12 @@ pub(crate) fn split(wasm: &Path, work: &Path, optimise: &dyn Fn(&Path) -> Result
     for (stem, name) in &hashed {
         link = link.replace(&format!("\"./{stem}.wasm\""), &format!("\"./{name}\""));
     }
-    let link_js = crate::build::write_hashed("__wasm_split.js", link.as_bytes(), &assets_dir)?;
+    // Every agent downloads the link module: it is minified too (release), once its text is final.
+    fs::write(&link_path, link.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", link_path.display()))?;
+    optimise(&link_path)?;
+    let link = read(&link_path)?;
+    let link_js = crate::build::write_hashed("__wasm_split.js", &link, &assets_dir)?;
     let final_link = format!("./{link_js}");
     if final_link.len() != LINK_PLACEHOLDER.len() {
         return Err(format!(

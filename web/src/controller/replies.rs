@@ -11,6 +11,8 @@ pub(super) struct SessionReply {
     pub(super) agent: String,
     pub(super) name: String,
     pub(super) direct_dial: bool,
+    /// The session holds the `admin` role (the worker checks it again on every admin route).
+    pub(super) admin: bool,
 }
 
 impl SessionReply {
@@ -24,6 +26,13 @@ impl SessionReply {
             direct_dial: fields
                 .take("direct_dial_from_host")
                 .and_then(|flag| flag.as_bool())
+                .unwrap_or(false),
+            admin: fields
+                .take("roles")
+                .and_then(|roles| {
+                    let roles = roles.as_array()?;
+                    Some(roles.iter().any(|role| role.as_str() == Some("admin")))
+                })
                 .unwrap_or(false),
         })
     }

@@ -71,6 +71,10 @@ impl Controller {
         };
         self.state.notice.set(None);
         self.direct_dial.set(reply.direct_dial);
+        self.state.is_admin.set(reply.admin);
+        if !reply.admin {
+            self.state.admin_open.set(false);
+        }
         *self.session.borrow_mut() = Some(reply.session.clone());
         let generation = self.session_generation.get().wrapping_add(1);
         self.session_generation.set(generation);
@@ -157,6 +161,8 @@ impl Controller {
         state.roster.set(Vec::new());
         state.voice.set(VoiceState::Off);
         state.phase.set(Phase::SignedOut);
+        state.is_admin.set(false);
+        state.admin_open.set(false);
         if state.me.get_untracked().is_some() {
             state.me.set(None);
             self.emit("signed-out", object! { "reason": reason });

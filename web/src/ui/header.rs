@@ -1,4 +1,4 @@
-//! The widget's header: brand, tenant name, the signed-in agent and the language toggle.
+//! The widget's header: brand, tenant name, the administration button (admins) and the language toggle.
 
 use leptos::prelude::*;
 
@@ -17,6 +17,17 @@ pub(crate) fn Header() -> impl IntoView {
         <header class="widget__header">
             <span class="widget__brand">"Tsunagu"</span>
             <span class="widget__tenant" data-testid="tenant-name">{tenant_name}</span>
+            // Admins only (the worker refuses every admin route to anyone else anyway).
+            <Show when=move || state.is_admin.get()>
+                <button
+                    class="widget__lang"
+                    data-testid="admin-toggle"
+                    aria-pressed=move || state.admin_open.get().to_string()
+                    on:click=move |_| state.admin_open.update(|open| *open = !*open)
+                >
+                    {move || state.texts().admin}
+                </button>
+            </Show>
             <button
                 class="widget__lang"
                 data-testid="lang-toggle"

@@ -2,6 +2,7 @@
 // Leptos' `#[component]` expands a `pub(crate) fn` into items rustc's `unreachable_pub` flags.
 #![allow(unreachable_pub, reason = "false positive on #[component] expansions")]
 
+mod admin;
 mod banner;
 mod call;
 mod dial;
@@ -55,11 +56,18 @@ pub(crate) fn App(state: WidgetState) -> impl IntoView {
                 <offer::OfferCard />
                 <call::CallPanel />
                 <wrap_up::WrapUpPanel />
-                <presence::PresenceControl />
-                <dial_confirm::DialConfirm />
-                <dial::DialForm />
-                <banner::VoiceLineState />
-                <roster::Roster />
+                // The administration views (open only for admins) take the place of the idle
+                // phone's controls; calls, wrap-up and a host's dial request stay in view.
+                <Show
+                    when=move || !state.admin_open.get()
+                    fallback=|| view! { <dial_confirm::DialConfirm /> <admin::AdminPanel /> }
+                >
+                    <presence::PresenceControl />
+                    <dial_confirm::DialConfirm />
+                    <dial::DialForm />
+                    <banner::VoiceLineState />
+                    <roster::Roster />
+                </Show>
             </Show>
         </div>
     }

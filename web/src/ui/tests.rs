@@ -30,6 +30,8 @@ use crate::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod admin;
+
 /// A component mounted into its own `<div>` in the test page; dropping it unmounts and removes both.
 struct Mounted<M: Mountable> {
     root: HtmlElement,

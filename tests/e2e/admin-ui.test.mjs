@@ -1,0 +1,239 @@
+//! The administration views in Chromium: an admin opens 管理, creates an API key (shown once, then listed without its secret), previews a CSV with one bad row, imports the corrected file; the views are their own module, fetched only on the first open; an agent has no 管理 button.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../support/paths.mjs';
+import { startHostPage } from '../support/host-page.mjs';
+import { hostApiScript } from '../support/host-api.mjs';
+import { startVoiceStack } from '../support/voice-stack.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
+import { encodeShiftJis } from '../support/shift-jis.mjs';
+import { CrmPage } from './pages/crm-page.mjs';
+import { AdminPanel } from './pages/admin-panel.mjs';
+
+const ASSETS = path.join(ROOT, 'build', 'site', 'assets');
+/** Written by `cargo xtask build`: each split point and the hashed files its first call downloads. */
+const MODULES = JSON.parse(readFileSync(path.join(ROOT, 'build', 'widget-modules.json'), 'utf8'));
+/** Only the administration views use this test id: its code and text belong to their module. */
+const MARKER = 'admin-api-key-secret';
+
+const BAD_CSV = '顧客ID,氏名,電話番号\r\nadm-e2e-1,管理 一郎,03-6666-0001\r\nadm-e2e-2,,03-6666-0002\r\n';
+const GOOD_CSV = '顧客ID,氏名,電話番号\r\nadm-e2e-1,管理 一郎,03-6666-0001\r\nadm-e2e-2,管理 二郎,03-6666-0002\r\n';
+
+let stack;
+let host;
+before(async () => {
+  stack = await startVoiceStack();
+  host = await startHostPage(stack.edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+});
+after(async () => {
+  await host?.close();
+  await stack?.stop();
+});
+
+/**
+ * The admin views' files: the split point `tsunagu_admin` (the tabs and the first section, the
+ * directory), then `tsunagu_admin_<group>` for the other sections. `only` leaves out chunks that
+ * other modules (the phone line's, fetched at sign-in) share. Returns { shell, only }.
+ */
+function adminModuleFiles() {
+  const points = Object.entries(MODULES);
+  const admin = points.filter(([point]) => point.startsWith('tsunagu_admin'));
+  const others = new Set(points.filter(([point]) => !point.startsWith('tsunagu_admin')).flatMap(([, files]) => files));
+  const files = (name) => {
+    const found = MODULES[name];
+    assert.ok(found?.length, `${name} is a module of the build: ${JSON.stringify(MODULES)}`);
+    return found;
+  };
+  return {
+    shell: files('tsunagu_admin'),
+    only: [...new Set(admin.flatMap(([, f]) => f))].filter((file) => !others.has(file)),
+  };
+}
+
+test('an admin opens 管理 (its module fetched then, once), creates an API key seen once, previews a CSV with a bad row and imports the good file', async () => {
+  const { shell, only } = adminModuleFiles();
+  const crm = await CrmPage.open(stack.browser, host.url, {
+    embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
+  });
+  const fetched = [];
+  crm.page.context().on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    const admin = new AdminPanel(widget.frame);
+    await admin.toggle.waitFor();
+    assert.equal(await admin.toggle.textContent(), '管理');
+
+    // Signed in and ready: nothing of the admin views downloaded yet.
+    const loaded = await widget.frame.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+    const assets = loaded.filter((p) => p.startsWith('/assets/')).map((p) => p.slice('/assets/'.length));
+    assert.ok(assets.some((name) => name.endsWith('.wasm')), `the main wasm was downloaded: ${assets}`);
+    for (const file of only) {
+      assert.ok(![...assets, ...fetched].some((p) => p.endsWith(file)), `${file} is not fetched before 管理 is opened`);
+    }
+    for (const name of assets) {
+      assert.equal(readFileSync(path.join(ASSETS, name)).includes(MARKER), false, `${name} (initial) does not contain the admin views`);
+    }
+    assert.ok(only.some((file) => readFileSync(path.join(ASSETS, file)).includes(MARKER)), 'the admin modules hold the views');
+
+    await admin.open();
+    assert.equal(await widget.frame.getByTestId('presence-available').count(), 0, 'the views take the idle phone\'s place');
+    assert.equal(await admin.root.evaluate((el) => getComputedStyle(el).display), 'flex', 'the module\'s own styles apply under the widget\'s CSP');
+    const secret = await admin.createApiKey('CRM連携');
+    assert.match(secret, /^tsk_demo_[0-9a-f]{16}_[0-9a-f]{64}$/);
+    // The key works against the API, and the list shows it without its secret.
+    const byKey = await fetch(new URL('/api/conversations', stack.edge.url), { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(byKey.status, 200, 'the new key reads the call log (scope conversations:read)');
+    await widget.frame.getByTestId('admin-api-key-secret-done').click();
+    await widget.frame.getByTestId('admin-api-key-secret').waitFor({ state: 'detached' });
+    const keys = await admin.apiKeys();
+    const listed = keys.find((key) => key.text.includes('CRM連携'));
+    assert.ok(listed, `the key is listed: ${JSON.stringify(keys)}`);
+    assert.ok(!keys.some((key) => key.text.includes(secret.slice(-64))), 'no listed key shows its secret');
+    assert.equal(await widget.frame.getByText(secret.slice(-64)).count(), 0, 'the secret is gone from the widget once dismissed');
+
+    // A field error from the API shows beside its field, in Japanese.
+    await widget.frame.getByTestId('admin-api-key-form').getByTestId('admin-api-key-save').click();
+    const nameError = widget.frame.locator('[data-testid="field-error"][data-field="name"]');
+    await nameError.waitFor();
+    assert.match(await nameError.textContent(), /[ぁ-んァ-ン一-龯]/, 'the field error is in Japanese');
+
+    // The dry run previews the one bad row; nothing is written and there is no import button.
+    const bad = await admin.pickCsv({ name: 'customers.csv', buffer: Buffer.from(BAD_CSV) });
+    assert.equal(await bad.getAttribute('data-outcome'), 'invalid');
+    const errors = await admin.csvErrors();
+    assert.deepEqual(errors.map((e) => [e.line, e.code]), [[3, 'blank']]);
+    assert.match(errors[0].text, /氏名/);
+    assert.equal(await widget.frame.getByTestId('admin-csv-import').count(), 0);
+
+    // The corrected file, saved by Excel as Shift_JIS: a clean dry run, then the import.
+    const good = await admin.pickCsv({ name: 'customers-fixed.csv', buffer: Buffer.from(encodeShiftJis(GOOD_CSV)) });
+    await widget.frame.locator('[data-testid="admin-csv-report"][data-outcome="ready"]').waitFor();
+    assert.match(await good.getByTestId('admin-csv-summary').textContent(), /新規 2 件.*shift_jis/);
+    await admin.importCsv();
+    const { session } = await openSession(stack.edge.url, embedToken({ agent: 'reader', roles: ['admin'] }));
+    const stored = await (await fetch(new URL('/api/admin/customers?q=adm-e2e', stack.edge.url), { headers: { authorization: `Bearer ${session}` } })).json();
+    assert.deepEqual(stored.customers.map((c) => [c.id, c.name, c.phone]).sort(), [
+      ['adm-e2e-1', '管理 一郎', '+81366660001'],
+      ['adm-e2e-2', '管理 二郎', '+81366660002'],
+    ]);
+
+    // Closed and opened again (on its first section): nothing is fetched a second time.
+    await admin.toggle.click();
+    await admin.root.waitFor({ state: 'detached' });
+    await admin.open();
+    await admin.frame.getByTestId('admin-teams').waitFor();
+    for (const file of shell.filter((f) => only.includes(f))) {
+      assert.equal(fetched.filter((p) => p.endsWith(file)).length, 1, `${file} fetched exactly once`);
+    }
+  } finally {
+    await crm.close();
+  }
+});
+
+test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone line, sets business hours and subscribes a webhook, each refusal shown beside its field', async () => {
+  const crm = await CrmPage.open(stack.browser, host.url, {
+    embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
+  });
+  const { session } = await openSession(stack.edge.url, embedToken({ agent: 'reader2', roles: ['admin'] }));
+  const api = async (path) => (await fetch(new URL(path, stack.edge.url), { headers: { authorization: `Bearer ${session}` } })).json();
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    const admin = new AdminPanel(widget.frame);
+    await admin.open();
+    const frame = widget.frame;
+
+    // Directory: a team, then an agent in it; the edit's skills typo is named before sending.
+    const team = admin.form('admin-team-form');
+    await team.input('id').fill('e2e-team');
+    await team.input('name.ja').fill('E2Eチーム');
+    await team.submit('admin-team-save');
+    assert.match((await team.errors('name.en')).join(), /空|empty/, 'the worker\'s error on the English name, beside it');
+    await team.input('name.en').fill('E2E team');
+    await team.submit('admin-team-save');
+    await frame.locator('[data-testid="admin-team"][data-id="e2e-team"]').waitFor();
+
+    const agent = admin.form('admin-agent-form');
+    await agent.input('id').fill('e2e_agent');
+    await agent.input('display_name').fill('E2E 担当');
+    await agent.input('team').selectOption('e2e-team');
+    await agent.input('skills').fill('billing:3');
+    await agent.submit('admin-agent-save');
+    const row = frame.locator('[data-testid="admin-agent"][data-id="e2e_agent"]');
+    await row.waitFor();
+    await row.getByTestId('admin-agent-edit').click();
+    const edit = admin.form('admin-agent-edit-form');
+    await edit.input('skills').fill('billing:x');
+    await edit.submit('admin-agent-save');
+    assert.match((await edit.errors('skills')).join(), /名前:レベル/);
+    await edit.input('skills').fill('billing:4, sales');
+    await edit.submit('admin-agent-save');
+    await edit.root.waitFor({ state: 'detached' });
+    assert.match(await row.textContent(), /billing:4, sales:1/);
+    const stored = (await api('/api/admin/agents')).agents.find((a) => a.id === 'e2e_agent');
+    assert.deepEqual([stored.team, stored.skills], ['e2e-team', { billing: 4, sales: 1 }]);
+
+    // A phone line: a number that is none, then one.
+    await admin.section('lines');
+    const line = admin.form('admin-line-form');
+    await line.input('number').fill('abc');
+    await line.submit('admin-line-save');
+    await line.errors('number');
+    await line.input('number').fill('050-1111-2222');
+    await line.submit('admin-line-save');
+    await frame.locator('[data-testid="admin-line"][data-number="+815011112222"]').waitFor();
+
+    // Business hours: the worker refuses 9:00 on Tuesday, beside Tuesday's field; then saved.
+    await admin.section('hours');
+    const hours = admin.form('admin-hours-form');
+    await frame.locator('[data-testid="admin-hours-form"][data-loaded="true"]').waitFor();
+    await frame.getByTestId('admin-hours-always').uncheck();
+    await frame.getByTestId('admin-hours-mon').fill('09:00-18:00');
+    await frame.getByTestId('admin-hours-tue').fill('9:00-18:00');
+    await frame.getByTestId('admin-hours-holidays').check();
+    await hours.submit('admin-hours-save');
+    await hours.errors('hours.weekly.tue');
+    await frame.getByTestId('admin-hours-tue').fill('09:00-12:00, 13:00-18:00');
+    await hours.submit('admin-hours-save');
+    await frame.getByTestId('admin-hours-saved').waitFor();
+    const { hours: saved } = await api('/api/admin/routing');
+    assert.deepEqual(saved.weekly.map((s) => `${s.day} ${s.open}-${s.close}`), ['mon 09:00-18:00', 'tue 09:00-12:00', 'tue 13:00-18:00']);
+    assert.equal(saved.closed_on_national_holidays, true);
+
+    // A webhook: its signing secret shown once; its delivery log opens (empty).
+    await admin.section('webhooks');
+    const hook = admin.form('admin-webhook-form');
+    await hook.input('url').fill('http://127.0.0.1:9/crm');
+    await hook.submit('admin-webhook-save');
+    const secret = await frame.getByTestId('admin-webhook-secret-value').textContent();
+    assert.match(secret, /^whsec_[0-9a-f]{64}$/);
+    const listed = frame.locator('[data-testid="admin-webhook"]', { hasText: 'http://127.0.0.1:9/crm' });
+    await listed.getByTestId('admin-webhook-log').click();
+    await listed.getByTestId('admin-deliveries').waitFor();
+    assert.ok(!(await listed.textContent()).includes(secret));
+  } finally {
+    await crm.close();
+  }
+});
+
+test('an agent session has no 管理 button and never downloads the admin views', async () => {
+  const { only } = adminModuleFiles();
+  const crm = await CrmPage.open(stack.browser, host.url, { embedTokens: () => embedToken({ agent: 'sato', name: '佐藤 花子', team: 'sales' }) });
+  const fetched = [];
+  crm.page.context().on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    await widget.frame.getByTestId('presence-available').waitFor();
+    assert.equal(await widget.frame.getByTestId('admin-toggle').count(), 0);
+    const loaded = await widget.frame.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+    for (const file of only) {
+      assert.ok(![...loaded, ...fetched].some((p) => p.endsWith(file)), `${file} is never fetched for an agent`);
+    }
+  } finally {
+    await crm.close();
+  }
+});

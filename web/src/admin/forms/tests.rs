@@ -1,0 +1,150 @@
+//! The forms' text as the admin API reads it: checked with the worker's own validation
+//! (`tsunagu_admin`), so what the form sends is what the worker accepts.
+
+use expect_test::expect;
+use serde_json::json;
+use tsunagu_protocol::json::Value;
+
+use super::{HoursForm, chosen, skills, skills_text};
+use crate::admin::replies::FieldError;
+
+fn to_serde(value: &Value) -> serde_json::Value {
+    serde_json::from_str(&value.to_string()).expect("the form writes JSON")
+}
+
+/// `hours` inside a routing body the worker otherwise accepts.
+fn validate_hours(hours: &Value) -> Result<(), Vec<String>> {
+    let body = json!({"ladder": [{"target": "owner", "timeout": 20000}], "max_wait": 60000,
+        "hours": to_serde(hours), "web_calls_enabled": false});
+    tsunagu_admin::RoutingSettings::validate(&body)
+        .map(|_| ())
+        .map_err(|invalid| {
+            invalid
+                .0
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e.field,
+                        serde_json::to_value(e).expect("json")["code"]
+                    )
+                })
+                .collect()
+        })
+}
+
+#[test]
+fn skills_read_names_and_levels_and_name_a_typo() {
+    assert_eq!(
+        skills("billing:3, sales、 english：2")
+            .expect("read")
+            .to_string(),
+        r#"{"billing":3,"sales":1,"english":2}"#
+    );
+    assert_eq!(skills("  ").expect("read").to_string(), "{}");
+    let error = skills("billing:three").expect_err("not a level");
+    assert_eq!(error.field, "skills");
+    assert!(skills(":3").is_err());
+    assert_eq!(
+        skills_text(&[("billing".into(), 3), ("sales".into(), 1)]),
+        "billing:3, sales:1"
+    );
+}
+
+#[test]
+fn hours_typed_in_the_form_are_what_the_worker_accepts_and_read_back_alike() {
+    let form = HoursForm {
+        time_zone: "Asia/Tokyo".into(),
+        always_open: false,
+        days: [
+            "09:00-18:00".into(),
+            "09:00-12:00, 13:00〜18:00".into(),
+            String::new(),
+            "9:00-18:00".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+        closed_on_national_holidays: true,
+        year_end_closure: false,
+        closures: "2026-08-13 2026-08-16 夏季休業\n\n2026-09-01\n".into(),
+    };
+    let json = form.to_json().expect("laid out right");
+    expect![[r#"{"time_zone":"Asia/Tokyo","weekly":[{"day":"mon","open":"09:00","close":"18:00"},{"day":"tue","open":"09:00","close":"12:00"},{"day":"tue","open":"13:00","close":"18:00"},{"day":"thu","open":"9:00","close":"18:00"}],"closed_on_national_holidays":true,"year_end_closure":false,"closures":[{"from":"2026-08-13","until":"2026-08-16","reason":"夏季休業"},{"from":"2026-09-01","until":"2026-09-01","reason":""}]}"#]]
+        .assert_eq(&json.to_string());
+    // The worker refuses the one span written 9:00; its error lands on Thursday's field.
+    let refused = validate_hours(&json).expect_err("9:00 is not HH:MM");
+    assert_eq!(refused, ["hours.weekly[3].open \"clock_time\""]);
+    let placed = form.place(vec![FieldError::local(
+        "hours.weekly[3].open",
+        "clock_time",
+        "",
+        "",
+    )]);
+    assert_eq!(placed[0].field, "hours.weekly.thu");
+    let placed = form.place(vec![FieldError::local(
+        "hours.closures[1].until",
+        "date",
+        "",
+        "",
+    )]);
+    assert_eq!(
+        placed[0].field, "hours.closures.3",
+        "the second closure sent is the form's third line"
+    );
+
+    let mut fixed = form.clone();
+    fixed.days[3] = "09:00-18:00".into();
+    let json = fixed.to_json().expect("laid out right");
+    validate_hours(&json).expect("the worker accepts it");
+    // What the worker answers with is read back into the same form.
+    assert_eq!(HoursForm::from_json(&json).to_json().expect("again"), json);
+}
+
+#[test]
+fn always_open_sends_no_weekly_hours() {
+    let form = HoursForm {
+        time_zone: "Asia/Tokyo".into(),
+        always_open: true,
+        ..HoursForm::default()
+    };
+    let json = form.to_json().expect("laid out right");
+    assert_eq!(json.get("weekly"), Some(&Value::Null));
+    validate_hours(&json).expect("accepted");
+    assert!(HoursForm::from_json(&json).always_open);
+}
+
+#[test]
+fn a_mistyped_span_or_closure_is_named_before_sending() {
+    let form = HoursForm {
+        time_zone: "Asia/Tokyo".into(),
+        days: [
+            "nine to six".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+        closures: "next monday off".into(),
+        ..HoursForm::default()
+    };
+    let errors = form.to_json().expect_err("not laid out right");
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["hours.weekly.mon", "hours.closures.1"]);
+    assert!(errors.iter().all(|e| !e.ja.is_empty() && !e.en.is_empty()));
+}
+
+#[test]
+fn chosen_items_keep_the_lists_order() {
+    let picked = chosen(
+        &super::API_SCOPES,
+        &[
+            "admin".into(),
+            "conversations:read".into(),
+            "made:up".into(),
+        ],
+    );
+    assert_eq!(picked.to_string(), r#"["conversations:read","admin"]"#);
+}

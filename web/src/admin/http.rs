@@ -1,0 +1,110 @@
+//! The admin API from the admin views: `fetch` with the widget's session, JSON or a file body.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Headers, RequestInit, Response};
+
+use super::js;
+use crate::api::{Reply, settle};
+
+/// What a request carries.
+pub(super) enum Body {
+    None,
+    Json(String),
+    /// A CSV file as the admin picked it (a `File`): its bytes go as they are (Shift_JIS
+    /// included).
+    Csv(JsValue),
+}
+
+/// `method path` with `Authorization: Bearer <the session>`; `done` gets the status and the body.
+pub(super) fn send(method: &str, path: &str, body: Body, done: impl FnOnce(Reply) + 'static) {
+    let Some(response) = start(method, path, body) else {
+        return done(Err(()));
+    };
+    settle(&response, move |result| {
+        let Ok(response) = result.map(JsValue::unchecked_into::<Response>) else {
+            return done(Err(()));
+        };
+        let status = response.status();
+        let Ok(text) = response.text() else {
+            return done(Err(()));
+        };
+        settle(&text, move |body| {
+            done(
+                body.ok()
+                    .and_then(|b| b.as_string())
+                    .map(|b| (status, b))
+                    .ok_or(()),
+            );
+        });
+    });
+}
+
+/// `GET path` and saves the reply as a file named `file_name` (the CSV export: its bytes, BOM
+/// or Shift_JIS, kept as the worker wrote them). `done` gets the status (0: nothing came back).
+pub(super) fn download(path: &str, file_name: &'static str, done: impl FnOnce(u16) + 'static) {
+    let Some(response) = start("GET", path, Body::None) else {
+        return done(0);
+    };
+    settle(&response, move |result| {
+        let Ok(response) = result.map(JsValue::unchecked_into::<Response>) else {
+            return done(0);
+        };
+        let status = response.status();
+        let Ok(blob) = response.blob() else {
+            return done(0);
+        };
+        if status != 200 {
+            return done(status);
+        }
+        settle(&blob, move |blob| {
+            let saved = blob
+                .ok()
+                .and_then(|blob| save(&blob.unchecked_into(), file_name));
+            done(if saved.is_some() { status } else { 0 });
+        });
+    });
+}
+
+/// Saves `blob` as a download: a link to an object URL, clicked.
+fn save(blob: &JsValue, file_name: &str) -> Option<()> {
+    let urls = js::global("URL");
+    let none = JsValue::UNDEFINED;
+    let url = js::call(&urls, "createObjectURL", blob, &none)?;
+    let link: JsValue = web_sys::window()?
+        .document()?
+        .create_element("a")
+        .ok()?
+        .into();
+    js::set(&link, "href", &url);
+    js::set(&link, "download", &JsValue::from_str(file_name));
+    js::call(&link, "click", &none, &none)?;
+    js::call(&urls, "revokeObjectURL", &url, &none);
+    Some(())
+}
+
+fn start(method: &str, path: &str, body: Body) -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    let headers = Headers::new().ok()?;
+    match body {
+        Body::None => {}
+        Body::Json(json) => {
+            init.set_body(&JsValue::from_str(&json));
+            let _ = headers.set("content-type", "application/json");
+        }
+        Body::Csv(file) => {
+            init.set_body(&file);
+            let _ = headers.set("content-type", "text/csv");
+        }
+    }
+    let session = crate::controller::session_token()?;
+    let _ = headers.set("authorization", &format!("Bearer {session}"));
+    init.set_headers(&headers);
+    Some(window.fetch_with_str_and_init(path, &init))
+}
+
+/// A path segment from an id the admin typed or the API listed (`+81…` numbers, ids).
+pub(super) fn segment(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
