@@ -179,12 +179,12 @@ impl Center {
             Some(entry) => {
                 let renamed = entry.name != name;
                 let moved = entry.teams != teams;
+                let before = std::mem::replace(&mut entry.teams, teams.clone());
                 let rescoped = entry.roster != roster;
                 if renamed || moved || rescoped {
                     self.journal.agent(&id);
                 }
                 entry.name = name;
-                entry.teams = teams.clone();
                 entry.roster = roster;
                 let conns: Vec<ConnectionId> = entry.conns.iter().copied().collect();
                 // A moved agent appears in their new teams' rosters.
@@ -204,10 +204,12 @@ impl Center {
                     }
                 }
                 if moved {
+                    self.move_member(&id, &before, &teams);
                     self.router_upsert_agent(profile(id, teams));
                 }
             }
             None => {
+                self.move_member(&id, &BTreeSet::new(), &teams);
                 let presence = Presence::new(now, self.config.presence.clone());
                 self.router_upsert_agent(profile(id.clone(), teams.clone()));
                 self.journal.agent(&id);

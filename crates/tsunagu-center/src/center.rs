@@ -66,6 +66,8 @@ pub struct Center {
     pub(crate) dirty: BTreeSet<AgentId>,
     /// Open widget sockets by the roster scope they hear now (derived; see `roster.rs`).
     pub(crate) watchers: BTreeMap<tsunagu_auth::RosterScope, BTreeSet<ConnectionId>>,
+    /// Each team's agents (derived from the agents), so a team's roster costs the team.
+    pub(crate) members: BTreeMap<TeamId, BTreeSet<AgentId>>,
     pub(crate) flush_at: Option<Timestamp>,
     pub(crate) outputs: VecDeque<Output>,
     // Derived from the above; rebuilt by `restore`.
@@ -321,6 +323,7 @@ impl Center {
             router,
             dirty: BTreeSet::new(),
             watchers: BTreeMap::new(),
+            members: BTreeMap::new(),
             flush_at: None,
             outputs: VecDeque::new(),
             by_call_sid: BTreeMap::new(),

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tsunagu_auth::RosterScope;
-use tsunagu_core::AgentId;
+use tsunagu_core::{AgentId, TeamId};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{AgentPresence, ServerMessage};
 
@@ -40,13 +40,46 @@ impl Center {
         });
     }
 
-    /// Every agent in `scope`, for a welcome or a full roster.
+    /// Every agent in `scope`, for a welcome or a full roster: a team's costs the team.
     pub(crate) fn roster_in(&self, scope: &RosterScope) -> Vec<AgentPresence> {
-        self.agents
-            .iter()
-            .filter(|(_, entry)| scope.covers(&entry.teams))
-            .filter_map(|(id, _)| self.agent_presence(id))
-            .collect()
+        match scope {
+            RosterScope::Tenant => self
+                .agents
+                .keys()
+                .filter_map(|id| self.agent_presence(id))
+                .collect(),
+            RosterScope::Teams { teams } => teams
+                .iter()
+                .filter_map(|team| self.members.get(team))
+                .flatten()
+                .collect::<BTreeSet<&AgentId>>()
+                .into_iter()
+                .filter_map(|id| self.agent_presence(id))
+                .collect(),
+        }
+    }
+
+    /// Keeps `members` right when `agent` moves from the teams `from` to `to`.
+    pub(crate) fn move_member(
+        &mut self,
+        agent: &AgentId,
+        from: &BTreeSet<TeamId>,
+        to: &BTreeSet<TeamId>,
+    ) {
+        for team in from.difference(to) {
+            if let Some(members) = self.members.get_mut(team) {
+                members.remove(agent);
+                if members.is_empty() {
+                    self.members.remove(team);
+                }
+            }
+        }
+        for team in to.difference(from) {
+            self.members
+                .entry(team.clone())
+                .or_default()
+                .insert(agent.clone());
+        }
     }
 
     /// `watch_roster`: the socket hears the whole tenant (`everyone`) or its own scope again,
@@ -77,7 +110,7 @@ impl Center {
         for agent in &dirty {
             self.journal.roster(agent);
         }
-        let changed: Vec<(AgentPresence, &BTreeSet<tsunagu_core::TeamId>)> = dirty
+        let changed: Vec<(AgentPresence, &BTreeSet<TeamId>)> = dirty
             .iter()
             .filter_map(|id| Some((self.agent_presence(id)?, &self.agents.get(id)?.teams)))
             .collect();
@@ -112,8 +145,17 @@ impl Center {
         self.outputs.extend(multicasts);
     }
 
-    /// Rebuilds `watchers` from the agents (after a restore).
+    /// Rebuilds `watchers` and `members` from the agents (after a restore).
     pub(crate) fn rebuild_watchers(&mut self) {
+        self.members.clear();
+        for (id, entry) in &self.agents {
+            for team in &entry.teams {
+                self.members
+                    .entry(team.clone())
+                    .or_default()
+                    .insert(id.clone());
+            }
+        }
         self.watchers.clear();
         let conns: Vec<(AgentId, ConnectionId)> = self
             .agents
