@@ -68,6 +68,7 @@ fn connected() -> Center {
             id: agent_id(n),
             name: format!("Agent {n}"),
             teams: BTreeSet::from([team_id(n)]),
+            skills: None,
         };
         center
             .handle_input(
@@ -102,6 +103,7 @@ fn arrivals() -> Vec<CallArrival> {
                 }),
                 recent: Vec::new(),
                 line: Line::Main,
+                requirements: Default::default(),
             }
         })
         .collect()
@@ -183,6 +185,7 @@ fn one_more_call() -> CallArrival {
         customer: None,
         recent: Vec::new(),
         line: Line::Main,
+        requirements: Default::default(),
     }
 }
 

@@ -75,8 +75,8 @@ mod webcall_gate;
 mod wire;
 
 pub use call::{
-    AgentCard, AgentLegStatus, CallArrival, CallPlan, DialOutcome, FallbackReason, Line,
-    QueueResult,
+    AgentCard, AgentLegStatus, CallArrival, CallPlan, CallRequirements, DialOutcome,
+    FallbackReason, Line, QueueResult,
 };
 pub use calls::interaction_of;
 pub use center::Center;

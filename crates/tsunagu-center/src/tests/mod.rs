@@ -15,6 +15,7 @@ mod outbound;
 mod props;
 mod recover;
 mod scenarios;
+mod skills;
 mod transfers;
 mod watchdog;
 mod webcall_limits;
@@ -31,8 +32,8 @@ use tsunagu_protocol::{
 use tsunagu_stitch::{CallEvent, CallEventKind, ContactRef};
 
 use crate::{
-    AgentCard, AgentLegStatus, CallArrival, CallInput, CallPlan, Center, CenterConfig, DialOutcome,
-    Input, Line, Output, QueueResult, Reply, WebCallStart,
+    AgentCard, AgentLegStatus, CallArrival, CallInput, CallPlan, CallRequirements, Center,
+    CenterConfig, DialOutcome, Input, Line, Output, QueueResult, Reply, WebCallStart,
 };
 
 /// Monday 2024-04-01, 10:00 in Japan (01:00 UTC).
@@ -72,6 +73,7 @@ pub(crate) fn card(id: &str, teams: &[&str]) -> AgentCard {
         id: agent(id),
         name: format!("{id}-san"),
         teams: teams.iter().map(|t| team(t)).collect(),
+        skills: None,
     }
 }
 
@@ -94,6 +96,7 @@ pub(crate) fn arrival(call: &str, owner: Option<&str>, team_of_owner: Option<&st
             summary: Some("見積もり".into()),
         }],
         line: Line::Main,
+        requirements: CallRequirements::default(),
     }
 }
 

@@ -185,19 +185,39 @@ fn priority_orders_the_queue_and_the_explanation_in_japanese_names_the_skill() {
 /// One step of the property test below.
 #[derive(Debug, Clone)]
 enum Op {
-    Route { contact: usize, level: u8, relax_after: Option<u64> },
-    Available { agent: usize },
-    Busy { agent: usize },
-    Failed { contact: usize },
-    Accepted { contact: usize },
-    Relax { contact: usize },
-    Wait { secs: u64 },
+    Route {
+        contact: usize,
+        level: u8,
+        relax_after: Option<u64>,
+    },
+    Available {
+        agent: usize,
+    },
+    Busy {
+        agent: usize,
+    },
+    Failed {
+        contact: usize,
+    },
+    Accepted {
+        contact: usize,
+    },
+    Relax {
+        contact: usize,
+    },
+    Wait {
+        secs: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0..4usize, 1..=3u8, proptest::option::of(0..120u64)).prop_map(
-            |(contact, level, relax_after)| Op::Route { contact, level, relax_after }
+            |(contact, level, relax_after)| Op::Route {
+                contact,
+                level,
+                relax_after
+            }
         ),
         (0..4usize).prop_map(|agent| Op::Available { agent }),
         (0..4usize).prop_map(|agent| Op::Busy { agent }),
@@ -312,7 +332,10 @@ fn profiles_keep_levels_and_old_profiles_without_levels_still_read() {
         serde_json::from_str(r#"{"id": "sato", "skills": ["billing"]}"#).expect("old profile");
     assert_eq!(old.level(&skill("billing")), Some(1));
     let mut profile = AgentProfile::new(agent("sato"));
-    profile.set_skills(&BTreeMap::from([(skill("billing"), 3), (skill("korean"), 1)]));
+    profile.set_skills(&BTreeMap::from([
+        (skill("billing"), 3),
+        (skill("korean"), 1),
+    ]));
     let json = serde_json::to_string(&profile).expect("serialize");
     expect![[r#"{"id":"sato","teams":[],"skills":["billing","korean"],"skill_levels":{"billing":3},"capacity":{}}"#]]
         .assert_eq(&json);
