@@ -104,7 +104,7 @@ test('a skill set through the admin API and a line requiring it: the call rings 
     const xml = await call(callSid, line);
     assert.match(xml, new RegExp(`<Identity>${clientIdentity('demo', 'suzuki')}</Identity>`));
     const offer = await suzuki.waitFor((m) => m.type === 'offer' && m.conversation === callSid, 'the offer');
-    assert.ok(offer);
+    assert.deepEqual(offer.screen_pop.skills, [{ skill: 'billing', level: 2 }], 'the screen pop says what the caller needs');
     assert.ok(!sato.messages.some((m) => m.type === 'offer'), 'sato, more idle but without billing, is not offered it');
 
     const [decision] = await audit(callSid);

@@ -11,8 +11,8 @@ use tsunagu_presence::{
     self as presence, ConnectionId, OfferLostReason, Presence, Rejected, Status,
 };
 use tsunagu_protocol::{
-    AgentPresence, CustomerCard, OfferId as WireOfferId, PresenceStatus, RecentContact, ScreenPop,
-    ServerMessage, WithdrawReason,
+    AgentPresence, CustomerCard, NeededSkill, OfferId as WireOfferId, PresenceStatus,
+    RecentContact, ScreenPop, ServerMessage, WithdrawReason,
 };
 use tsunagu_routing::{Availability, Contact, Decision, NotRoutableReason, Offer, Router, Target};
 use tsunagu_stitch::{
@@ -251,6 +251,16 @@ impl CallEntry {
             caller_name: self.web.as_ref().and_then(|web| web.name.clone()),
             customer: self.customer.clone(),
             recent: self.recent.clone(),
+            // What the line asked for, even once relaxed: the agent learns what the caller needs.
+            skills: self
+                .requirements
+                .skills
+                .iter()
+                .map(|(skill, level)| NeededSkill {
+                    skill: skill.to_string(),
+                    level: *level,
+                })
+                .collect(),
         }
     }
 

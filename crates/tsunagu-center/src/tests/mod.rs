@@ -519,18 +519,25 @@ fn describe_message(message: &ServerMessage) -> String {
             ring_timeout_ms,
             ack_timeout_ms,
             ..
-        } => format!(
-            "offer {}#{} (ring {}, ack {}) from {} {}",
-            offer.interaction,
-            offer.attempt,
-            Millis(*ring_timeout_ms),
-            Millis(*ack_timeout_ms),
-            screen_pop.caller_number.as_deref().unwrap_or("?"),
-            screen_pop
-                .customer
-                .as_ref()
-                .map_or("(no record)".to_owned(), |c| format!("{} {}", c.id, c.name)),
-        ),
+        } => {
+            let needs: String = screen_pop
+                .skills
+                .iter()
+                .map(|needed| format!(" needs {} {}+", needed.skill, needed.level))
+                .collect();
+            format!(
+                "offer {}#{} (ring {}, ack {}) from {} {}{needs}",
+                offer.interaction,
+                offer.attempt,
+                Millis(*ring_timeout_ms),
+                Millis(*ack_timeout_ms),
+                screen_pop.caller_number.as_deref().unwrap_or("?"),
+                screen_pop
+                    .customer
+                    .as_ref()
+                    .map_or("(no record)".to_owned(), |c| format!("{} {}", c.id, c.name)),
+            )
+        }
         ServerMessage::OfferWithdrawn { offer, reason } => format!(
             "offer {}#{} withdrawn: {reason:?}",
             offer.interaction, offer.attempt

@@ -76,7 +76,7 @@ fn a_call_needing_billing_rings_the_skilled_agent_past_more_idle_ones() {
               → CA1 を tanaka に 30 秒呼び出し（手順 3）
           c3 ← status reserved since 3s
           record offered CA1 to tanaka (Anyone)
-          c3 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record)
+          c3 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 1+
     "#]]
     .assert_eq(&sim.take());
 }
@@ -107,7 +107,7 @@ fn after_the_relaxation_wait_a_queued_call_rings_anyone_and_twilio_is_redirected
           c1 ← status reserved since 63s
           record dequeued CA1
           record offered CA1 to sato (Anyone)
-          c1 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record)
+          c1 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 4+
           redirect CA1
         t=63250ms alarm
           all ← roster: sato reserved since 63s
@@ -149,7 +149,7 @@ fn priority_orders_the_queue_and_a_skill_given_by_the_directory_takes_effect_at_
           c1 ← status reserved since 3s
           record dequeued CA2
           record offered CA2 to sato (Queue)
-          c1 ← offer CA2#1 (ring 15s, ack 3s) from +81312345678 (no record)
+          c1 ← offer CA2#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 1+
           redirect CA2
     "#]]
     .assert_eq(&sim.take());
