@@ -510,11 +510,9 @@ impl PresenceHub {
         if !self.session_is_valid(&session.id, clock::now_unix()) {
             return refuse(ws, "this session was signed out or revoked; sign in again");
         }
-        tag.signed_in = true;
-        tag.session = Some(session.id.clone());
-        ws.serialize_attachment(&*tag)?;
         // The directory, not the embed token, says what the agent can do. Without D1 the center
-        // keeps the skills it knew (`None`).
+        // keeps the skills it knew (`None`). Read, like the ledger, before the socket counts as
+        // signed in.
         let skills = match store::agent_skills_json(
             &self.env,
             &session.tenant,
@@ -534,6 +532,9 @@ impl PresenceHub {
                 None
             }
         };
+        tag.signed_in = true;
+        tag.session = Some(session.id.clone());
+        ws.serialize_attachment(&*tag)?;
         let card = AgentCard {
             id: session.agent.clone(),
             name: session.name.clone(),
