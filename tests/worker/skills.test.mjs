@@ -135,3 +135,37 @@ test("the directory's skills reach an agent as they sign in: the seed's billing 
     await signOut([sato, tanaka]);
   }
 });
+
+test('a call nobody skilled can take waits, and when its skills relax the hub routes it again by itself: the free agent without the skill is offered it, and the audit says why', async () => {
+  const sato = await signIn('sato', 'sales');
+  const callSid = sid();
+  const line = '+81665550500';
+  try {
+    const created = await as(['admin'], 'POST', '/api/admin/phone-lines', {
+      number: '06-6555-0500', kind: 'main', required_skills: { legal: 3 }, skill_relax_after_secs: 1,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const xml = await call(callSid, line);
+    assert.match(xml, /<Enqueue/, 'nobody has legal: the call waits');
+    // No webhook comes meanwhile: the hub's alarm (the center's poll_timeout) routes it again.
+    await sato.waitFor((m) => m.type === 'offer' && m.conversation === callSid, 'the offer after the relaxation', 0, 10_000);
+    const until = Date.now() + 10_000;
+    let routing;
+    for (;;) {
+      routing = await audit(callSid);
+      if (routing.length >= 2) break;
+      assert.ok(Date.now() < until, `one decision only: ${JSON.stringify(routing)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [arrived, relaxed] = routing;
+    assert.equal(arrived.explanation.conclusion.kind, 'queued');
+    assert.equal(relaxed.explanation.trigger.kind, 'skills_relaxed');
+    assert.deepEqual(relaxed.explanation.relaxed, ['legal']);
+    assert.equal(relaxed.explanation.conclusion.agent, 'sato');
+    assert.match(relaxed.ja, /スキル条件を緩和（待ち時間の上限を超過）: legal/);
+    assert.match(relaxed.en, /skills relaxed after the wait: legal/);
+  } finally {
+    await hangUp(callSid, line);
+    await signOut([sato]);
+  }
+});
