@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
 import { startVoiceStack, availableAgent as signedIn, settledConversation } from '../support/voice-stack.mjs';
+import { HubClient } from '../support/socket.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
 
 const YAMADA = '+81355550101'; // c001, owned by sato
 
@@ -22,13 +24,23 @@ test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; 
   const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
   const sato = await signedIn(stack, host, 'sato', '佐藤 花子');
   const suzuki = await signedIn(stack, host, 'suzuki', '鈴木 一郎');
+  // A support agent, signed in through a bare socket: not in sato's team's roster.
+  const { session } = await openSession(edge.url, embedToken({ agent: 'watanabe', team: 'support' }));
+  const watanabe = await HubClient.connect(edge.url, 'demo', session);
+  await watanabe.next('welcome');
+  watanabe.send({ type: 'set_status', status: { kind: 'available' } });
   try {
     const callSid = await double.call(YAMADA);
     await sato.widget.waitForOffer(callSid);
     await sato.widget.acceptOffer(callSid);
 
-    // Suzuki is listed as a free colleague; the transfer ends sato's leg and rings suzuki.
-    await sato.call.transferToAgent('suzuki');
+    // Suzuki is listed as a free colleague, and so is watanabe of another team: presence fans
+    // out by team, and the open form widens sato's roster to everyone. The transfer ends
+    // sato's leg and rings suzuki.
+    await sato.call.transferButton.click();
+    await sato.call.transferForm.waitFor();
+    await sato.widget.frame.locator('[data-testid="transfer-agent"][data-agent="watanabe"]').waitFor();
+    await sato.widget.frame.locator('[data-testid="transfer-agent"][data-agent="suzuki"]').click();
     await sato.call.root.waitFor({ state: 'detached' });
     await sato.widget.waitForPresence('wrap_up');
     const satoEnded = await sato.crm.waitForEvent('ended');
@@ -60,6 +72,7 @@ test('(i) sato answers, transfers to suzuki from the call view, suzuki answers; 
     assert.equal(conversation.agent_legs[0].wrap_up.notes, '鈴木さんへ転送（見積の件）');
     assert.ok(conversation.recordings.length >= 1, 'the recorded legs are linked');
   } finally {
+    await watanabe.close();
     await sato.crm.close();
     await suzuki.crm.close();
     await host.close();

@@ -4,7 +4,7 @@
 //! Every socket is a signed-in agent. Each change is one agent toggling away/available; the
 //! latency of a change is measured at `--observers` sockets, from sending `set_status` until the
 //! observer receives a roster with the new status (broadcasts are coalesced every 250 ms, so that
-//! window is part of the number on purpose).
+//! window is part of the number on purpose). The last line is `RESULT {json}` for `all.mjs`.
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
@@ -86,8 +86,9 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 5000));
   const expected = changes * OBSERVERS;
   const sorted = latencies.sort((a, b) => a - b);
-  console.log(JSON.stringify({
+  const result = {
     machine: `${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    load_average_1m: +os.loadavg()[0].toFixed(2),
     sockets: SOCKETS,
     changes,
     rate_per_s: RATE,
@@ -96,7 +97,9 @@ try {
     deliveries_seen: sorted.length,
     delivery_ms: sorted.length ? { p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1)) } : null,
     connect_s: +connectSeconds.toFixed(1),
-  }, null, 2));
+  };
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`RESULT ${JSON.stringify(result)}`);
 } finally {
   for (const client of clients) client.ws.terminate();
   await edge.stop();

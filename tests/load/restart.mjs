@@ -6,6 +6,7 @@
 //! once afterwards, as Twilio does. Then every call polls its queue's waitUrl: a call the worker
 //! forgot would get no position. Last, every call must be in the call log (a conversation and one
 //! `queued` event each), though the restart cut some of the hub's log writes short.
+//! The last line is `RESULT {json}` for `all.mjs`.
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
@@ -73,8 +74,9 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   const [{ n: queuedEvents }] = await edge.d1("SELECT COUNT(*) AS n FROM call_events WHERE tenant_id = 'demo' AND kind = 'queued'");
-  console.log(JSON.stringify({
+  const result = {
     machine: `${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''}`,
+    load_average_1m: +os.loadavg()[0].toFixed(2),
     calls: CALLS,
     restart_ms: Math.round(restartMs),
     webhooks_failed_during_restart_then_retried: failedDuringRestart,
@@ -82,7 +84,9 @@ try {
     lost,
     distinct_queue_positions: positions.size,
     call_log: { conversations: logged, queued_events: queuedEvents },
-  }, null, 2));
+  };
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`RESULT ${JSON.stringify(result)}`);
 } finally {
   await edge.stop();
   await rest.close();

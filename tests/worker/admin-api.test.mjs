@@ -262,6 +262,7 @@ test('phone lines: add main and legacy lines in any number form, validate the an
   assert.deepEqual(listed.body.phone_lines, [
     { number: '+81312345678', kind: 'legacy', announce: '+815012345678', ...plain },
     { number: '+815012345678', kind: 'main', announce: null, ...plain },
+    { number: '+815012345679', kind: 'main', announce: null, ...plain },
     { number: '+815055550200', kind: 'main', announce: null, required_skills: { billing: 1 }, priority: 1, skill_relax_after_secs: 60 },
   ]);
 

@@ -98,6 +98,24 @@ test('(e) the caller hangs up while queued: abandoned, and counted in the abando
   assert.ok(kpi.rows[0].abandonment_rate > 0, 'the abandonment rate counts it');
 });
 
+test('the caller hangs up while the owner\'s phone rings: the offer is withdrawn once, the call is abandoned and never rings again', async () => {
+  // Twilio posts the <Dial> action (DialCallStatus=canceled, CallStatus=completed) before the
+  // caller leg's status callback; the action alone must not route the call again.
+  const { client, session } = await agentOnline('sato', 'sales'); // registered, never answers
+  const callSid = await double.call('+81355550101');
+  await client.next('offer', 0, 10_000);
+  await double.waitForCall(callSid, (s) => s.events.some((e) => e.kind === 'dial'), 'the <Dial> to the agent');
+  await double.hangup(callSid);
+  const conversation = await eventually(async () => {
+    const c = await conversationOf(session, callSid);
+    return c?.ended_at ? c : null;
+  }, 'an ended conversation');
+  assert.ok(conversation.outcome.abandoned, JSON.stringify(conversation.outcome));
+  await client.waitFor((m) => m.type === 'status' && m.status.kind === 'available', 'sato available again', 0, 5_000);
+  const offers = client.messages.filter((m) => m.type === 'offer');
+  assert.equal(offers.length, 1, `offered again after the caller left: ${JSON.stringify(offers.map((o) => o.offer))}`);
+});
+
 test('(h) nobody answers within the tenant\'s limit: the fallback number is dialled', async () => {
   const original = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
   await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'")

@@ -125,6 +125,7 @@ fn new_record(double: &Shared, calls_created: u64, leg: NewLeg) -> CallRecord {
         status_callback: StatusCallback::default(),
         sequence: 0,
         digits: VecDeque::new(),
+        speech: VecDeque::new(),
         rng: SplitMix64::new(
             double
                 .seed
@@ -385,6 +386,14 @@ impl Runner {
                 });
                 None
             }
+            Control::Speech { text, confidence } => {
+                self.double.with(|inner| {
+                    if let Some(call) = inner.calls.get_mut(&self.sid) {
+                        call.speech.push_back((text, confidence));
+                    }
+                });
+                None
+            }
             Control::Leg { call_sid, event } => {
                 // On an outbound call the leg is the call itself: its callee hanging up ends it.
                 (call_sid == self.sid && event == LegEvent::HungUp)
@@ -635,13 +644,31 @@ impl Runner {
         }
         let deadline = Instant::now() + scaled(f64::from(gather.timeout), self.scale());
         let mut digits = String::new();
+        let mut speech: Option<(String, Option<f64>)> = None;
         let finished = loop {
-            let next = self.double.with(|inner| {
-                inner
-                    .calls
-                    .get_mut(&self.sid)
-                    .and_then(|c| c.digits.pop_front())
-            });
+            // Speech is heard only before the first key, as Twilio stops listening for speech
+            // once the caller starts pressing keys.
+            if gather.hears_speech && digits.is_empty() {
+                speech = self.double.with(|inner| {
+                    inner
+                        .calls
+                        .get_mut(&self.sid)
+                        .and_then(|c| c.speech.pop_front())
+                });
+                if speech.is_some() {
+                    break true;
+                }
+            }
+            let next = if gather.hears_dtmf {
+                self.double.with(|inner| {
+                    inner
+                        .calls
+                        .get_mut(&self.sid)
+                        .and_then(|c| c.digits.pop_front())
+                })
+            } else {
+                None
+            };
             match next {
                 Some(key) if gather.finish_on_key.contains(key) => break true,
                 Some(key) => {
@@ -668,18 +695,29 @@ impl Runner {
             }
         };
         let _ = finished;
-        if digits.is_empty() && !gather.action_on_empty_result {
+        if digits.is_empty() && speech.is_none() && !gather.action_on_empty_result {
             return Ok(());
         }
         self.log(EventKind::Gathered {
             digits: digits.clone(),
+            speech: speech.as_ref().map(|(text, _)| text.clone()),
         });
         let action = gather
             .action
             .clone()
             .or_else(|| self.document_url.clone())
             .unwrap_or_default();
-        let extra = vec![("Digits".to_owned(), digits)];
+        // Speech: `SpeechResult` and (when the recogniser gave one) `Confidence`, no `Digits`.
+        let extra = match speech {
+            Some((text, confidence)) => {
+                let mut extra = vec![("SpeechResult".to_owned(), text)];
+                if let Some(confidence) = confidence {
+                    extra.push(("Confidence".to_owned(), confidence.to_string()));
+                }
+                extra
+            }
+            None => vec![("Digits".to_owned(), digits)],
+        };
         Err(Break::Goto(self.fetch_next(
             "gather_action",
             &action,
@@ -910,6 +948,7 @@ impl Runner {
                 },
                 sequence: 0,
                 digits: VecDeque::new(),
+                speech: VecDeque::new(),
                 rng: SplitMix64::new(seed),
                 client_identity: identity.map(str::to_owned),
                 queue: None,

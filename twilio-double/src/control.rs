@@ -143,6 +143,31 @@ pub async fn digits(
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct SpeechBody {
+    text: String,
+    #[serde(default)]
+    confidence: Option<f64>,
+}
+
+/// `POST /_double/calls/{sid}/speech` `{text, confidence?}`: the caller says something (heard by
+/// a `<Gather>` listening for speech, posted as `SpeechResult` and `Confidence`).
+pub async fn speech(
+    State(double): State<Shared>,
+    Path(sid): Path<String>,
+    Json(body): Json<SpeechBody>,
+) -> Response {
+    let control = Control::Speech {
+        text: body.text,
+        confidence: body.confidence,
+    };
+    if double.send_control(&sid, control) {
+        Json(json!({"call_sid": sid})).into_response()
+    } else {
+        error(StatusCode::NOT_FOUND, "no such live call")
+    }
+}
+
 /// `GET /_double/rest-log`: every REST request, oldest first.
 pub async fn rest_log(State(double): State<Shared>) -> Json<Value> {
     Json(double.with(|inner| {

@@ -95,6 +95,13 @@ pub enum Step {
         call: String,
         digits: String,
     },
+    /// The caller says something (to a `<Gather>` listening for speech).
+    Speech {
+        call: String,
+        text: String,
+        #[serde(default)]
+        confidence: Option<f64>,
+    },
 }
 
 impl Scenario {
@@ -167,6 +174,7 @@ fn step_json(step: &Step) -> Value {
             serde_json::json!({"hangup": call, "after_ms": after_ms})
         }
         Step::Digits { call, digits } => serde_json::json!({"digits": call, "keys": digits}),
+        Step::Speech { call, text, .. } => serde_json::json!({"speech": call, "text": text}),
     }
 }
 
@@ -282,6 +290,22 @@ async fn execute(
         Step::Digits { call, digits } => {
             let sid = sid_of(calls, call)?.to_owned();
             if double.send_control(&sid, Control::Digits(digits.clone())) {
+                Ok(())
+            } else {
+                Err(format!("{call} was already over"))
+            }
+        }
+        Step::Speech {
+            call,
+            text,
+            confidence,
+        } => {
+            let sid = sid_of(calls, call)?.to_owned();
+            let control = Control::Speech {
+                text: text.clone(),
+                confidence: *confidence,
+            };
+            if double.send_control(&sid, control) {
                 Ok(())
             } else {
                 Err(format!("{call} was already over"))

@@ -26,6 +26,7 @@ pub fn router(double: Shared) -> Router {
         .route("/_double/calls/{sid}", get(control::show_call))
         .route("/_double/calls/{sid}/hangup", post(control::hangup))
         .route("/_double/calls/{sid}/digits", post(control::digits))
+        .route("/_double/calls/{sid}/speech", post(control::speech))
         .route("/_double/rest-log", get(control::rest_log))
         .route("/_double/recordings", get(control::recordings))
         .route("/_double/phones/{number}", put(control::set_phone))

@@ -30,6 +30,12 @@ pub enum Control {
     Cancel,
     /// DTMF from the caller (fed to `<Gather>`).
     Digits(String),
+    /// Something the caller says (fed to a `<Gather>` that listens for speech), with the
+    /// recogniser's confidence (0.0–1.0) when it reports one.
+    Speech {
+        text: String,
+        confidence: Option<f64>,
+    },
     /// Something happened on one of the call's dial legs (or, for an outbound call, on itself).
     Leg { call_sid: String, event: LegEvent },
 }
@@ -107,6 +113,9 @@ pub enum EventKind {
     },
     Gathered {
         digits: String,
+        /// What the caller said (`SpeechResult`), when the gather heard speech.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        speech: Option<String>,
     },
     Recording {
         recording_sid: String,
@@ -170,6 +179,9 @@ pub struct CallRecord {
     pub sequence: u32,
     /// Scripted DTMF the caller will press, consumed by `<Gather>`.
     pub digits: VecDeque<char>,
+    /// Scripted utterances (text, confidence) the caller will say, consumed by a `<Gather>`
+    /// whose `input` includes `speech`.
+    pub speech: VecDeque<(String, Option<f64>)>,
     /// Per-call random decisions (duplicates, reordering), seeded from the run's seed.
     pub rng: SplitMix64,
     /// The client identity, for `client:` legs.

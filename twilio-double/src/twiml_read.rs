@@ -117,6 +117,10 @@ pub struct Gather {
     pub finish_on_key: String,
     pub num_digits: Option<u32>,
     pub action_on_empty_result: bool,
+    /// `input` includes `dtmf` (Twilio's default is `dtmf` alone).
+    pub hears_dtmf: bool,
+    /// `input` includes `speech`.
+    pub hears_speech: bool,
     /// Nested `<Say>`, `<Play>`, `<Pause>`.
     pub children: Vec<Verb>,
 }
@@ -333,6 +337,12 @@ fn verb(element: &Element) -> Verb {
                 .unwrap_or_else(|| "#".to_owned()),
             num_digits: element.number("numDigits"),
             action_on_empty_result: element.flag("actionOnEmptyResult"),
+            hears_dtmf: element
+                .attr("input")
+                .is_none_or(|input| input.split_whitespace().any(|i| i == "dtmf")),
+            hears_speech: element
+                .attr("input")
+                .is_some_and(|input| input.split_whitespace().any(|i| i == "speech")),
             children: element
                 .children
                 .iter()

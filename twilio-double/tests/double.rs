@@ -28,6 +28,8 @@ const KEY: &str = "SK00000000000000000000000000000d30";
 const TOKEN: &str = "fake-auth-token";
 const SECRET: &str = "fake-api-key-secret";
 const MAIN: &str = "+815012345678";
+/// A line whose canned answer is an IVR question (`<Gather input="dtmf speech">`).
+const IVR: &str = "+815012345679";
 
 /// One request the fake worker received.
 #[derive(Debug, Clone)]
@@ -105,6 +107,10 @@ fn answer(origin: &str, request: &Received) -> String {
             request.param("QueuePosition").unwrap_or("?")
         )),
         "/route" => twiml(&dial_sato(origin, 2)),
+        "/ivr-incoming" => twiml(&format!(
+            r#"<Gather action="{origin}/ivr?node=root" hints="請求,予約" input="dtmf speech" language="ja-JP" method="POST" numDigits="1" speechTimeout="auto" timeout="1"><Say language="ja-JP">請求は1、予約は2。</Say></Gather><Redirect>{origin}/ivr?node=root&amp;retry=1</Redirect>"#
+        )),
+        "/ivr" => twiml("<Hangup/>"),
         _ => twiml(""),
     }
 }
@@ -136,7 +142,10 @@ async fn start_double_with(worker: &Worker, extra_options: &str) -> server::Runn
         r#"{{
             "listen": "127.0.0.1:0",
             "accounts": [{{"account_sid": "{ACCOUNT}", "auth_token": "{TOKEN}", "api_key_sid": "{KEY}", "api_key_secret": "{SECRET}"}}],
-            "numbers": [{{"number": "{MAIN}", "voice_url": "{origin}/incoming", "status_callback": "{origin}/status"}}],
+            "numbers": [
+                {{"number": "{MAIN}", "voice_url": "{origin}/incoming", "status_callback": "{origin}/status"}},
+                {{"number": "{IVR}", "voice_url": "{origin}/ivr-incoming", "status_callback": "{origin}/status"}}
+            ],
             "options": {{{extra_options} "time_scale": 0.05, "seed": 42}}
         }}"#
     ))
@@ -653,4 +662,88 @@ async fn duplicates_repeat_the_idempotency_token_and_a_caller_hangs_up_in_the_qu
     assert_eq!(queue_result, [Some("hangup")]);
     let detail = call_detail(&double, &sid).await;
     assert_eq!(detail["status"], "completed");
+}
+
+/// Places a call to the IVR line, with keys the caller will press.
+async fn place(double: &str, digits: Option<&str>) -> Value {
+    let mut body = json!({"from": "+81355550101", "to": IVR});
+    if let Some(digits) = digits {
+        body["digits"] = json!(digits);
+    }
+    let url = format!("{double}/_double/calls");
+    request(reqwest::Method::POST, &url, None, &[], Some(body))
+        .await
+        .1
+}
+
+/// A `<Gather input="dtmf speech">` hears what the caller says (control API), posted as
+/// `SpeechResult` and `Confidence`; keys as `Digits`; silence falls through to the `<Redirect>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gather_hears_speech_or_keys_and_silence_falls_through_to_the_redirect() {
+    let worker = start_worker().await;
+    let running = start_double(&worker).await;
+    let double = running.url();
+    let spoken = place(&double, None).await;
+    let spoken = spoken["call_sid"].as_str().unwrap_or_default().to_owned();
+    let (status, _) = request(
+        reqwest::Method::POST,
+        &format!("{double}/_double/calls/{spoken}/speech"),
+        None,
+        &[],
+        Some(json!({"text": "請求です", "confidence": 0.92})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let pressed = place(&double, Some("1")).await;
+    let pressed = pressed["call_sid"].as_str().unwrap_or_default().to_owned();
+    let silent = place(&double, None).await;
+    let silent = silent["call_sid"].as_str().unwrap_or_default().to_owned();
+
+    wait_for("the three answers", || {
+        received(&worker)
+            .iter()
+            .filter(|r| r.path == "/ivr")
+            .count()
+            == 3
+    })
+    .await;
+    let mut answers: Vec<String> = received(&worker)
+        .iter()
+        .filter(|r| r.path == "/ivr")
+        .map(|r| {
+            let who = [
+                (&spoken, "spoken"),
+                (&pressed, "pressed"),
+                (&silent, "silent"),
+            ]
+            .iter()
+            .find(|(sid, _)| r.param("CallSid") == Some(sid.as_str()))
+            .map_or("?", |(_, name)| name);
+            format!(
+                "{who} ?{} SpeechResult={:?} Confidence={:?} Digits={:?}",
+                r.query,
+                r.param("SpeechResult"),
+                r.param("Confidence"),
+                r.param("Digits")
+            )
+        })
+        .collect();
+    answers.sort();
+    assert_eq!(
+        answers,
+        [
+            r#"pressed ?node=root SpeechResult=None Confidence=None Digits=Some("1")"#,
+            r#"silent ?node=root&retry=1 SpeechResult=None Confidence=None Digits=None"#,
+            r#"spoken ?node=root SpeechResult=Some("請求です") Confidence=Some("0.92") Digits=None"#,
+        ]
+    );
+    let detail = call_detail(&double, &spoken).await;
+    let gathered: Vec<&Value> = detail["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["kind"] == "gathered")
+        .collect();
+    assert_eq!(gathered.len(), 1);
+    assert_eq!(gathered[0]["speech"], "請求です");
 }

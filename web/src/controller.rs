@@ -55,6 +55,9 @@ pub(crate) enum Command {
     CancelDial,
     /// Hands the call on; the agent goes to wrap-up once the center takes it.
     Transfer(TransferTo),
+    /// Hear the whole tenant's presence (`true`: the transfer list is open) or only the
+    /// agent's teams again.
+    WatchRoster(bool),
     EndWrapUp {
         disposition: Option<String>,
         notes: Option<String>,
@@ -380,7 +383,12 @@ impl Controller {
                 let since = tsunagu_core::Timestamp(js_sys::Date::now() as u64);
                 self.feed(Input::Hub(ServerMessage::Status { status, since }));
             }
-            ServerMessage::Roster { agents } => state.roster.update(|roster| merge(roster, agents)),
+            // A full roster (after `watch_roster`) replaces the list; a delta updates it.
+            ServerMessage::Roster { agents, full: true } => state.roster.set(agents),
+            ServerMessage::Roster {
+                agents,
+                full: false,
+            } => state.roster.update(|roster| merge(roster, agents)),
             message @ (ServerMessage::Status { .. }
             | ServerMessage::Offer { .. }
             | ServerMessage::Held { .. }
@@ -463,6 +471,14 @@ impl Controller {
                 self.feed(Input::Command(DeskCommand::Digits(digits.to_owned())));
             }
             Command::Transfer(to) => self.feed(Input::Command(DeskCommand::Transfer(to))),
+            Command::WatchRoster(everyone) => {
+                // Nothing to widen while signed out: the next welcome carries the team's roster.
+                if let Some(hub) = self.hub()
+                    && state.phase.get_untracked() == Phase::Connected
+                {
+                    hub.send(&ClientMessage::WatchRoster { everyone });
+                }
+            }
             Command::EndWrapUp { disposition, notes } => {
                 self.feed(Input::Command(DeskCommand::EndWrapUp {
                     disposition,

@@ -1,5 +1,5 @@
--- The demo tenant: two teams, six agents, eight customers, a main line, a legacy line and a
--- billing line. Idempotent: safe to apply on every run.
+-- The demo tenant: two teams, six agents, eight customers, a main line, a legacy line, the IVR demo
+-- line and a billing line. Idempotent: safe to apply on every run.
 
 INSERT OR REPLACE INTO tenants (id, name_ja, name_en, allowed_origins) VALUES
     ('demo', 'デモ株式会社', 'Demo Corp.', '''self'' http://localhost:* http://127.0.0.1:*');
@@ -39,7 +39,14 @@ WHERE id = 'demo';
 
 INSERT OR REPLACE INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES
     ('+815012345678', 'demo', 'main', NULL),
-    ('+81312345678', 'demo', 'legacy', '+815012345678');
+    ('+81312345678', 'demo', 'legacy', '+815012345678'),
+    -- The IVR demo line (issue 14): its menu below. Calls do not run menus yet, so it routes like
+    -- the main line for now.
+    ('+815012345679', 'demo', 'main', NULL);
+
+-- 050-1234-5679's menu: 請求は1、予約は2 (or say it), after hours to voicemail.
+INSERT OR REPLACE INTO line_ivr_menus (e164, tenant_id, menu_json, updated_at) VALUES
+    ('+815012345679', 'demo', '{"start":"hours","nodes":[{"id":"hours","type":"branch_hours","open":"root","closed":"after_hours"},{"id":"root","type":"gather","prompt":"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。","input":"dtmf_speech","hints":["請求","予約"],"timeout_secs":5,"max_retries":2,"choices":[{"digit":"1","keywords":["請求","料金","支払い"],"label":"請求","next":"billing"},{"digit":"2","keywords":["予約"],"label":"予約","next":"booking"},{"digit":"9","keywords":["もう一度"],"label":"もう一度","next":"root"}],"on_failure":"operator"},{"id":"billing","type":"set_routing","skills":[{"skill":"billing","min_level":1}],"priority":5,"next":"billing_team"},{"id":"billing_team","label":"料金チーム","type":"route","target":"default"},{"id":"booking","type":"set_routing","skills":[{"skill":"booking","min_level":1}],"next":"booking_team"},{"id":"booking_team","label":"予約窓口","type":"route","target":{"team":"sales"}},{"id":"operator","label":"代表","type":"say","text":"担当者におつなぎします。","next":"operator_route"},{"id":"operator_route","type":"route","target":"default"},{"id":"after_hours","label":"留守番電話","type":"voicemail","prompt":"ただいま営業時間外です。発信音のあとにご用件をお話しください。","max_length_secs":120}]}', 0);
 
 -- The billing line (請求窓口): its calls need an agent with billing, come before other waiting
 -- calls, and may go to anyone after waiting 60 s. It sorts after the main line, which stays the

@@ -127,6 +127,15 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Delete, p) if p.starts_with(routes::directory::CUSTOMERS_PREFIX) => {
             routes::directory::delete_customer(req, env, p).await
         }
+        (Method::Get, p) if p.starts_with(routes::ivr::PREFIX) => {
+            routes::ivr::get(req, env, p).await
+        }
+        (Method::Put, p) if p.starts_with(routes::ivr::PREFIX) => {
+            routes::ivr::put(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::ivr::PREFIX) => {
+            routes::ivr::delete(req, env, p).await
+        }
         (Method::Get, "/api/admin/phone-lines") => routes::lines::list(req, env).await,
         (Method::Post, "/api/admin/phone-lines") => routes::lines::create(req, env).await,
         (Method::Put, p) if p.starts_with(routes::lines::PREFIX) => {

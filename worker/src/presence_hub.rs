@@ -12,7 +12,7 @@ pub(crate) mod sessions;
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
-use tsunagu_auth::{Permission, SOCKET_RATE_LIMIT, TokenBucket};
+use tsunagu_auth::{Permission, RosterScope, SOCKET_RATE_LIMIT, TokenBucket};
 use tsunagu_center::{
     AddressKey, AgentCard, CallInput, CallerRefusal, Center, CenterConfig, CenterError, Delta,
     Input, OpenCallerSocket, Output, Quarantined, Recovered, Reply, Snapshot, WebCallStart,
@@ -535,11 +535,15 @@ impl PresenceHub {
         tag.signed_in = true;
         tag.session = Some(session.id.clone());
         ws.serialize_attachment(&*tag)?;
+        let reach = self
+            .with_center(|center| center.config().supervisor_reach)
+            .unwrap_or_default();
         let card = AgentCard {
             id: session.agent.clone(),
             name: session.name.clone(),
             teams: session.team.iter().cloned().collect(),
             skills,
+            roster: RosterScope::of(&session, reach),
         };
         let conn = ConnectionId(tag.conn);
         if let Some(Err(err)) = self
@@ -968,15 +972,11 @@ impl PresenceHub {
                     let _ = send(&ws, &message);
                 }
             }
-            Output::Broadcast { message } => {
+            Output::Multicast { conns, message } => {
+                // Serialised once for every socket of the group.
                 let text = message.to_json();
-                for ws in self.state.get_websockets() {
-                    let agent = ws
-                        .deserialize_attachment::<SocketTag>()
-                        .ok()
-                        .flatten()
-                        .is_some_and(|tag| tag.is_agent());
-                    if agent {
+                for conn in conns {
+                    for ws in self.state.get_websockets_with_tag(&conn_tag(conn.0)) {
                         // One dead socket must not stop the others from hearing the news.
                         let _ = ws.send_with_str(&text);
                     }

@@ -38,6 +38,11 @@ pub(crate) fn parse_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
         "tenant_name".into(),
         serde_json::json!({ "ja": row.name_ja, "en": row.name_en }),
     );
+    // A column of its own (the admin settings), not part of `routing_json`.
+    fields.insert(
+        "supervisor_reach".into(),
+        serde_json::to_value(row.supervisor_reach).unwrap_or_default(),
+    );
     serde_json::from_value(Value::Object(fields))
         .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))
 }

@@ -118,6 +118,7 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 interaction,
                 attempt,
                 outcome: DialOutcome::from_twilio(callback.dial_call_status.as_str()),
+                caller_left: callback.call.call_status.is_final(),
             })
         }
         Hook::QueueWait => Some(CallInput::QueueWait {

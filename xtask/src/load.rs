@@ -7,7 +7,14 @@ use crate::{
 };
 
 /// The scripts, by the name the command line uses.
-const SCRIPTS: &[&str] = &["calls", "presence", "restart", "startup"];
+const SCRIPTS: &[&str] = &[
+    "all",
+    "calls",
+    "presence",
+    "reconnect",
+    "restart",
+    "startup",
+];
 
 pub(crate) fn load(profile: Profile, args: &[String]) -> Result {
     let Some(name) = args.first().filter(|name| SCRIPTS.contains(&name.as_str())) else {

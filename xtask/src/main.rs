@@ -35,6 +35,9 @@ commands:
             calls     a burst of 1,000 calls on one tenant with 200 agents
             presence  2,000 widget sockets with steady presence changes
             restart   the worker restarted in the middle of a burst of calls
+            reconnect a reconnect storm: 5,000 sockets drop and come back at once
+            all       every run above (and steady and single calls) at the goals' size, one table
+                      (Markdown and JSON; --quick for smoke sizes, --only a,b, --out file.json)
           (extra arguments go to the script, e.g. `cargo xtask load calls --calls 200`)
 
 --release builds optimised, size-tuned wasm (slower to compile); `run` always does unless --debug.";

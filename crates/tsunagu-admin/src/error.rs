@@ -100,6 +100,10 @@ pub enum ErrorCode {
     NotACountry,
     /// Not a webhook address: `https://host[:port]/path`, or `http://` to 127.0.0.1 or localhost.
     InvalidWebhookUrl,
+    /// An IVR menu's mistake (`tsunagu_ivr::Problem`), with the menu's own sentence.
+    IvrMenu {
+        problem: tsunagu_ivr::Problem,
+    },
 }
 
 /// A message in both languages the product speaks.
@@ -269,6 +273,7 @@ impl ErrorCode {
                 "https://ホスト名/パス の形式で指定してください (開発用に http://127.0.0.1 と http://localhost も可)".to_owned(),
                 "must be https://host/path (or http://127.0.0.1 or http://localhost for development)".to_owned(),
             ),
+            ErrorCode::IvrMenu { problem } => (problem.ja(), problem.en()),
             ErrorCode::SameAsNumber => (
                 "回線自身の番号は案内できません".to_owned(),
                 "a line cannot announce its own number".to_owned(),

@@ -545,3 +545,47 @@ fn webhook_urls() {
         .expect("valid");
     assert_eq!(input.events, tsunagu_webhooks::EventTypes::all());
 }
+
+/// An IVR menu's mistakes as admin field errors: paths by node index, the menu's own codes and
+/// sentences; a body that is not a menu at all is one error.
+#[test]
+fn ivr_menu_mistakes_are_field_errors_named_by_node_index() {
+    let body = serde_json::json!({"start": "a", "nodes": [
+        {"id": "a", "type": "gather", "prompt": "1を押してください。", "input": "dtmf",
+         "choices": [{"digit": "1", "label": "一", "next": "b"}, {"digit": "1", "label": "二", "next": "b"}],
+         "on_failure": "b"},
+        {"id": "b", "type": "hangup"},
+        {"id": "b", "type": "hangup"}]});
+    let errors = crate::ivr_menu(&body).expect_err("refused").0;
+    let shown: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} / {}",
+                e.field,
+                serde_json::to_string(&e.code).expect("serialises"),
+                e.message.en
+            )
+        })
+        .collect();
+    expect![[r#"
+        [
+            "nodes[2].id {\"code\":\"ivr_menu\",\"problem\":{\"code\":\"duplicate_id\"}} / Another node has the same id.",
+            "nodes[0].timeout_secs {\"code\":\"ivr_menu\",\"problem\":{\"code\":\"missing_timeout\"}} / Give the seconds to wait for an answer.",
+            "nodes[0].max_retries {\"code\":\"ivr_menu\",\"problem\":{\"code\":\"missing_retry_limit\"}} / Give how many times to ask again.",
+            "nodes[0].choices[1].digit {\"code\":\"ivr_menu\",\"problem\":{\"code\":\"duplicate\"}} / The same value appears twice.",
+        ]
+    "#]]
+    .assert_debug_eq(&shown);
+    let not_a_menu = crate::ivr_menu(
+        &serde_json::json!({"start": "a", "nodes": [{"id": "a", "type": "dance"}]}),
+    )
+    .expect_err("refused")
+    .0;
+    assert_eq!(not_a_menu.len(), 1);
+    assert_eq!(
+        serde_json::to_value(&not_a_menu[0]).expect("serialises"),
+        serde_json::json!({"field": "", "code": "ivr_menu", "problem": {"code": "malformed"},
+            "message": {"ja": tsunagu_ivr::Problem::Malformed.ja(), "en": tsunagu_ivr::Problem::Malformed.en()}})
+    );
+}

@@ -12,6 +12,7 @@ mod bucket;
 mod claims;
 mod error;
 mod ledger;
+mod roster;
 
 pub mod access;
 pub mod embed;
@@ -31,6 +32,7 @@ pub use error::AuthError;
 pub use ledger::{
     CorruptEntry, LEDGER_MAX_ENTRIES, LedgerDelta, LedgerError, LiveSession, Opening, SessionLedger,
 };
+pub use roster::RosterScope;
 pub use session::{SESSION_AUDIENCE, SESSION_TTL_SECS, Session, mint_session, verify_session};
 pub use turn::{TURN_MAX_TTL_SECS, TurnCredential, TurnError, mint_turn_credential};
 

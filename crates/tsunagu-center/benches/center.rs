@@ -6,8 +6,8 @@
 //!   produce (offers with screen pops, call-log events, status messages) is drained. With 2,000
 //!   agents free, every call rings someone.
 //! - `roster_flush_2000`: all 2,000 agents changed status inside one broadcast window; the alarm
-//!   fires and one `Roster` with 2,000 entries is produced and encoded as JSON (as the worker
-//!   will send it).
+//!   fires and the rosters go out, encoded as JSON as the worker sends them. Each agent's socket
+//!   hears its own team (roster scope), so that is 20 multicasts of 100 entries, one per team.
 //! - `snapshot_json` / `restore_json`: the whole center (2,000 agents, 1,000 ringing calls) to
 //!   JSON and back, as the Durable Object did after each batch; the size is printed.
 //! - `queued_take_delta_after_call` / `queued_snapshot_json_after_call`: 2,000 agents on a
@@ -21,6 +21,7 @@
 use std::{collections::BTreeSet, hint::black_box, time::Duration};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
+use tsunagu_auth::RosterScope;
 use tsunagu_center::{
     AgentCard, CallArrival, CallInput, Center, CenterConfig, Input, Line, Output,
 };
@@ -69,6 +70,9 @@ fn connected() -> Center {
             name: format!("Agent {n}"),
             teams: BTreeSet::from([team_id(n)]),
             skills: None,
+            roster: RosterScope::Teams {
+                teams: BTreeSet::from([team_id(n)]),
+            },
         };
         center
             .handle_input(
@@ -157,7 +161,7 @@ fn flush(center: &mut Center, due: Timestamp) -> usize {
     let _ = center.handle_input(due, Input::Timeout);
     let mut bytes = 0;
     while let Some(output) = center.poll_output() {
-        if let Output::Broadcast { message } = output {
+        if let Output::Multicast { message, .. } = output {
             bytes += message.to_json().len();
         }
     }

@@ -59,8 +59,10 @@ impl Center {
             .ok_or(CenterError::UnknownConnection)?;
         if let Some(entry) = self.agents.get_mut(&agent) {
             entry.conns.remove(&conn);
+            entry.widened.remove(&conn);
             self.journal.agent(&agent);
         }
+        self.unwatch(conn);
         self.widget_closed(now, conn, leaving);
         let _ = self.presence_input(now, &agent, presence::Input::Disconnected(conn));
         Ok(())
@@ -99,15 +101,13 @@ impl Center {
             entry.conns.insert(conn);
             self.journal.agent(&agent);
         }
+        self.watch(&agent, conn);
         self.welcoming = Some(conn);
         // A connection id is never open twice (checked above), so presence accepts it.
         let _ = self.presence_input(now, &agent, presence::Input::Connected(conn));
         self.welcoming = None;
-        let roster = self
-            .agents
-            .keys()
-            .filter_map(|id| self.agent_presence(id))
-            .collect();
+        // The agents of the socket's scope only: signing in costs the agent's teams, not the tenant.
+        let roster = self.roster_in(&self.scope_of(&agent, conn));
         if let Some(entry) = self.agents.get(&agent) {
             let welcome = ServerMessage::Welcome {
                 agent: agent.clone(),
@@ -175,6 +175,7 @@ impl Center {
             name,
             teams,
             skills,
+            roster,
         } = card;
         let mut profile = self
             .router
@@ -188,14 +189,32 @@ impl Center {
         match self.agents.get_mut(&id) {
             Some(entry) => {
                 let renamed = entry.name != name;
-                if renamed {
+                let moved = entry.teams != teams;
+                let rescoped = entry.roster != roster;
+                if renamed || moved || rescoped {
                     self.journal.agent(&id);
                 }
                 entry.name = name;
                 entry.teams = teams;
-                if renamed {
+                entry.roster = roster;
+                let conns: Vec<ConnectionId> = entry.conns.iter().copied().collect();
+                // A moved agent appears in their new teams' rosters.
+                if renamed || moved {
                     self.mark_dirty(now, &id);
                 }
+                if rescoped {
+                    // The agent's other sockets now hear another scope (a sign-in with other
+                    // roles): each starts over from the full roster of it.
+                    for conn in conns {
+                        self.watch(&id, conn);
+                        let agents = self.roster_in(&self.scope_of(&id, conn));
+                        self.outputs.push_back(crate::Output::Send {
+                            conn,
+                            message: ServerMessage::Roster { agents, full: true },
+                        });
+                    }
+                }
+                // New teams or skills (the directory's, read at sign-in).
                 if self.router.profile(&id) != Some(&profile) {
                     self.router_upsert_agent(profile);
                 }
@@ -211,6 +230,8 @@ impl Center {
                         teams,
                         presence,
                         conns: BTreeSet::new(),
+                        roster,
+                        widened: BTreeSet::new(),
                     },
                 );
                 self.mark_dirty(now, &id);
@@ -283,6 +304,10 @@ impl Center {
             } => return self.relay_from_agent(conn, agent, &conversation, signal),
             ClientMessage::HangUp { conversation } => {
                 return self.agent_hang_up(now, agent, &conversation);
+            }
+            ClientMessage::WatchRoster { everyone } => {
+                self.watch_roster(conn, agent, everyone);
+                return Ok(());
             }
         };
         let result = self

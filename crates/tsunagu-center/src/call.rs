@@ -79,6 +79,10 @@ pub struct AgentCard {
     /// be read: the center keeps the skills it already knows for the agent.
     #[serde(default)]
     pub skills: Option<BTreeMap<Skill, u8>>,
+    /// Whose presence the agent's sockets hear ([`RosterScope::of`](tsunagu_auth::RosterScope::of)
+    /// the session); absent: the whole tenant.
+    #[serde(default)]
+    pub roster: tsunagu_auth::RosterScope,
 }
 
 /// What Twilio should do with a call now; the worker writes the TwiML.

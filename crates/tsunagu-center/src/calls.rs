@@ -29,17 +29,29 @@ impl Center {
     /// Twilio's `<Dial action>` for ring `attempt` of the call. `Completed` ends the call (the
     /// agent's wrap-up starts); no answer, busy (a softphone decline), failed or canceled ends
     /// the ring and the call goes to the next agent, the queue, or the fallback numbers. A result
-    /// about an earlier attempt changes nothing. Returns the plan to continue with.
+    /// about an earlier attempt changes nothing. When `caller_left`, a ring that did not end in
+    /// a conversation is the caller's hang-up: the offer is withdrawn and the call abandoned, never
+    /// routed again. Returns the plan to continue with.
     pub(crate) fn dial_finished(
         &mut self,
         now: Timestamp,
         interaction: &InteractionId,
         attempt: u32,
         outcome: DialOutcome,
+        caller_left: bool,
     ) -> CallPlan {
         let now = self.begin(now);
         self.heard(now, interaction);
-        let plan = self.dial_result(now, interaction, attempt, outcome);
+        let talked = matches!(outcome, DialOutcome::Completed | DialOutcome::Answered);
+        let plan = if caller_left && !talked {
+            self.caller_left(now, interaction);
+            match self.calls.get(interaction) {
+                Some(call) => self.plan_of(call),
+                None => self.unknown_call_plan(interaction.clone()),
+            }
+        } else {
+            self.dial_result(now, interaction, attempt, outcome)
+        };
         let plan = self.serve(plan);
         self.finish();
         plan

@@ -64,6 +64,8 @@ pub struct Center {
     pub(crate) router: Router,
     /// Agents whose presence changed since the last roster broadcast.
     pub(crate) dirty: BTreeSet<AgentId>,
+    /// Open widget sockets by the roster scope they hear now (derived; see `roster.rs`).
+    pub(crate) watchers: BTreeMap<tsunagu_auth::RosterScope, BTreeSet<ConnectionId>>,
     pub(crate) flush_at: Option<Timestamp>,
     pub(crate) outputs: VecDeque<Output>,
     // Derived from the above; rebuilt by `restore`.
@@ -99,6 +101,12 @@ pub(crate) struct AgentEntry {
     /// The agent's open sockets (derived from `Center::connections`).
     #[serde(skip)]
     pub(crate) conns: BTreeSet<ConnectionId>,
+    /// Whose presence the agent's sockets hear (from the session at the latest sign-in).
+    #[serde(default)]
+    pub(crate) roster: tsunagu_auth::RosterScope,
+    /// Sockets that hear the whole tenant for now (`watch_roster`, e.g. the transfer list).
+    #[serde(default)]
+    pub(crate) widened: BTreeSet<ConnectionId>,
 }
 
 /// One call the center handles.
@@ -344,6 +352,7 @@ impl Center {
             calls,
             router,
             dirty: BTreeSet::new(),
+            watchers: BTreeMap::new(),
             flush_at: None,
             outputs: VecDeque::new(),
             by_call_sid: BTreeMap::new(),
@@ -1266,23 +1275,6 @@ impl Center {
         }
         if self.flush_at.is_none() {
             self.flush_at = Some(at + self.config.broadcast_interval);
-        }
-    }
-
-    fn flush_roster(&mut self) {
-        self.flush_at = None;
-        let dirty = std::mem::take(&mut self.dirty);
-        for agent in &dirty {
-            self.journal.roster(agent);
-        }
-        let agents: Vec<AgentPresence> = dirty
-            .iter()
-            .filter_map(|agent| self.agent_presence(agent))
-            .collect();
-        if !agents.is_empty() {
-            self.outputs.push_back(Output::Broadcast {
-                message: ServerMessage::Roster { agents },
-            });
         }
     }
 

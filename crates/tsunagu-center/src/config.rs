@@ -63,6 +63,10 @@ pub struct CenterConfig {
     /// the CRM page cannot dial silently). Only for CRMs the tenant trusts.
     #[serde(default)]
     pub direct_dial_from_host: bool,
+    /// How far supervisors reach (a tenant setting, `tenants.supervisor_reach`): their teams'
+    /// presence, or the whole tenant's. Decides each socket's roster scope at sign-in.
+    #[serde(default)]
+    pub supervisor_reach: tsunagu_auth::SupervisorReach,
     /// Whether the public "call us" page takes calls at all. Off unless the tenant turns it on
     /// (anyone on the internet can open the page). Default: false.
     #[serde(default)]
@@ -141,6 +145,7 @@ impl CenterConfig {
             call_watchdog: default_call_watchdog(),
             dial_policy: DialPolicy::default(),
             direct_dial_from_host: false,
+            supervisor_reach: tsunagu_auth::SupervisorReach::default(),
             web_calls_enabled: false,
             max_web_calls_per_address: default_max_web_calls_per_address(),
             max_web_queue_wait: default_max_web_queue_wait(),

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
+use tsunagu_auth::RosterScope;
 use tsunagu_core::{AgentId, InteractionId, TeamId, Timestamp};
 use tsunagu_presence::{ConnectionId, Presence};
 use tsunagu_routing::{
@@ -138,6 +139,9 @@ struct AgentOut<'a> {
     presence: &'a Presence,
     conns: &'a BTreeSet<ConnectionId>,
     route: Option<StoredAgent>,
+    roster: &'a RosterScope,
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    widened: &'a BTreeSet<ConnectionId>,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +151,11 @@ struct AgentIn {
     presence: Presence,
     conns: BTreeSet<ConnectionId>,
     route: Option<StoredAgent>,
+    /// Absent from entries stored before roster scopes: the whole tenant, as then.
+    #[serde(default)]
+    roster: RosterScope,
+    #[serde(default)]
+    widened: BTreeSet<ConnectionId>,
 }
 
 #[derive(Serialize)]
@@ -299,6 +308,9 @@ impl Center {
                     presence: agent.presence,
                     // Rebuilt from the connections by the restore.
                     conns: BTreeSet::new(),
+                    roster: agent.roster,
+                    // A widened socket that is no longer open is dropped by the restore.
+                    widened: agent.widened,
                 };
                 if agents.insert(id, entry).is_some() {
                     return Err(inconsistent("an entry is given twice"));
@@ -365,6 +377,8 @@ impl Center {
                     presence: &entry.presence,
                     conns: &entry.conns,
                     route: self.router.stored_agent(id),
+                    roster: &entry.roster,
+                    widened: &entry.widened,
                 })
             }),
             EntryKey::Call(id) => self.calls.get(id).map(|call| {

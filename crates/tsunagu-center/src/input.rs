@@ -67,6 +67,9 @@ pub enum CallInput {
         interaction: InteractionId,
         attempt: u32,
         outcome: DialOutcome,
+        /// The action reports the caller's own leg as over (`CallStatus` final): the caller
+        /// hung up while the agent's phone rang, so the call must not ring anyone again.
+        caller_left: bool,
     },
     /// The queue's waitUrl poll ([`Reply::Plan`]).
     QueueWait { interaction: InteractionId },
@@ -135,7 +138,8 @@ impl Center {
                 interaction,
                 attempt,
                 outcome,
-            } => self.dial_finished(now, &interaction, attempt, outcome),
+                caller_left,
+            } => self.dial_finished(now, &interaction, attempt, outcome, caller_left),
             CallInput::QueueWait { interaction } => self.queue_wait(now, &interaction),
             CallInput::QueueLeft {
                 interaction,

@@ -36,8 +36,10 @@
 //!   `ring_no_answer`, so the widget and Twilio give up together.
 //! - **Waiting.** `max_wait` counts from arrival. Past it, a failed ring or a queue poll sends the
 //!   call to the fallback numbers; without fallback numbers the caller keeps waiting.
-//! - **Broadcasts.** Presence changes mark agents; one `Roster` with the changed agents goes out
-//!   per `broadcast_interval`, however many changed.
+//! - **Broadcasts.** Presence changes mark agents; per `broadcast_interval`, however many changed,
+//!   each group of sockets that hears the same roster scope (an agent's teams, a supervisor's, the
+//!   whole tenant) gets one `Roster` with the changed agents in that scope, as one
+//!   [`Output::Multicast`]: a change costs the sockets that watch it (`roster.rs`).
 //! - **Ended calls** are remembered for ten minutes so that retries and late callbacks about them
 //!   get their last plan instead of starting anew.
 //! - **Web calls.** A customer's browser calls in through its own socket
@@ -68,6 +70,7 @@ mod input;
 mod outbound;
 mod output;
 mod recover;
+mod roster;
 mod snapshot;
 mod transfer;
 mod webcall;

@@ -16,8 +16,12 @@ pub enum Output {
         conn: ConnectionId,
         message: ServerMessage,
     },
-    /// Send to every widget socket of the tenant.
-    Broadcast { message: ServerMessage },
+    /// Send the same message to these widget sockets (serialise it once): a roster to the
+    /// sockets whose scope it concerns.
+    Multicast {
+        conns: Vec<ConnectionId>,
+        message: ServerMessage,
+    },
     /// Send to one customer socket of a web call. After [`CallerEvent::Ended`], close it.
     ToCaller {
         conn: ConnectionId,

@@ -127,6 +127,11 @@ impl Center {
                 .ok_or(inconsistent("a socket belongs to an unknown agent"))?;
             entry.conns.insert(*conn);
         }
+        for entry in self.agents.values_mut() {
+            let open = &entry.conns;
+            entry.widened.retain(|conn| open.contains(conn));
+        }
+        self.rebuild_watchers();
         for (id, entry) in &self.agents {
             if entry.presence.connection_count() != entry.conns.len() {
                 return Err(inconsistent(

@@ -117,6 +117,10 @@ pub enum ClientMessage {
     },
     /// The agent hangs up the web call they are on (a phone call is hung up on the phone line).
     HangUp { conversation: InteractionId },
+    /// `everyone: true`: this socket hears the whole tenant's presence for now (the transfer
+    /// list is open), starting with a full [`ServerMessage::Roster`]; `false`: back to its own
+    /// scope (its teams), again with a full roster. Any agent may ask.
+    WatchRoster { everyone: bool },
 }
 
 /// Where an agent transfers a call.
@@ -152,9 +156,15 @@ pub enum ServerMessage {
         #[serde(default)]
         teams: Vec<TeamId>,
     },
-    /// Agents whose presence changed since the last roster (only those); coalesced, so it comes
-    /// at most once per broadcast interval however many agents changed.
-    Roster { agents: Vec<AgentPresence> },
+    /// Agents whose presence changed since the last roster (only those in the socket's scope:
+    /// its teams, or everyone); coalesced, so it comes at most once per broadcast interval however
+    /// many agents changed. `full`: the whole roster of the socket's scope, which replaces the
+    /// one shown (after [`ClientMessage::WatchRoster`]).
+    Roster {
+        agents: Vec<AgentPresence>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        full: bool,
+    },
     /// A call rings this agent: show it and acknowledge with [`ClientMessage::AckOffer`] within
     /// `ack_timeout_ms`. The phone (Twilio) rings for at most `ring_timeout_ms`.
     /// A web call (`channel` = `web_call`) has no phone leg: the widget answers it with

@@ -66,6 +66,9 @@ impl ServerMessage {
             },
             "roster" => ServerMessage::Roster {
                 agents: m.field("agents", |v| list(v, agent_presence))?,
+                full: m
+                    .defaulted("full", false, boolean)
+                    .ok_or(ReadError::Field("full"))?,
             },
             "offer" => ServerMessage::Offer {
                 offer: m.field("offer", offer_id)?,

@@ -144,6 +144,7 @@ fn welcome_and_roster_on_the_wire() {
     server(
         &ServerMessage::Roster {
             agents: vec![suzuki],
+            full: false,
         },
         &expect![[
             r#"{"type":"roster","agents":[{"agent":"suzuki","name":"鈴木 一郎","status":{"kind":"away","reason":"missed_offer"},"since":1700000005000}]}"#

@@ -26,6 +26,10 @@ impl ClientMessage {
                 m.text("type", "set_status")
                     .object("status", |o| requested_status(o, *status));
             }
+            ClientMessage::WatchRoster { everyone } => {
+                m.text("type", "watch_roster")
+                    .boolean("everyone", *everyone);
+            }
             ClientMessage::AckOffer { offer } => {
                 m.text("type", "ack_offer")
                     .object("offer", |o| offer_id(o, offer));

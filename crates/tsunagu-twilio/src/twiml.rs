@@ -8,7 +8,8 @@
 //! ```
 //!
 //! The output is what Twilio's helper libraries write: the XML declaration, then `<Response>`
-//! with no whitespace between elements and non-ASCII left as UTF-8. Every attribute is optional
+//! with no whitespace between elements, attributes sorted by name (as the Python helper sorts
+//! them) and non-ASCII left as UTF-8. Every attribute is optional
 //! and omitted unless set, so Twilio's defaults apply. Characters XML 1.0 forbids (C0 controls
 //! other than tab, LF and CR) are refused with [`TwimlError::ControlCharacter`] instead of being
 //! written: Twilio would reject the document mid-call.

@@ -100,11 +100,16 @@ pub struct Webhooks {
 impl Webhooks {
     /// The URL of `hook` with `query` (which must already be in alphabetical order of names).
     pub fn url(&self, hook: Hook, query: &[(&str, &str)]) -> String {
+        self.url_at(hook.name(), query)
+    }
+
+    /// The URL of the hook at path segment `segment` (see [`Webhooks::url`]).
+    fn url_at(&self, segment: &str, query: &[(&str, &str)]) -> String {
         let mut url = format!(
             "{}/twilio/voice/{}/{}",
             self.origin,
             self.tenant.as_str(),
-            hook.name()
+            segment
         );
         debug_assert!(
             query.windows(2).all(|w| w[0].0 < w[1].0),
@@ -351,6 +356,9 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
     };
     response.to_xml()
 }
+
+mod ivr;
+pub use ivr::{IVR_HOOK, ivr_answered, render_ivr_end, render_ivr_prompt};
 
 #[cfg(test)]
 mod tests;

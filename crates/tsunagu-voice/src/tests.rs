@@ -41,7 +41,7 @@ fn ring_dials_the_agent_client_with_answer_on_bridge_dual_recording_and_the_next
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=2&amp;conversation=CA00000000000000000000000000000001" timeout="15" answerOnBridge="true" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp">
+            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=2&amp;conversation=CA00000000000000000000000000000001" answerOnBridge="true" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp" timeout="15">
             <Client statusCallback="https://edge.example.jp/twilio/voice/demo/agent-status?agent=sato&amp;conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">
             <Identity>demo_sato</Identity>
             <Parameter name="conversation" value="CA00000000000000000000000000000001"/>
@@ -78,8 +78,8 @@ fn hold_announces_the_position_in_japanese_then_english() {
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Say voice="Polly.Mizuki" language="ja-JP">ただいま電話が大変混み合っております。お客様は2番目にお待ちいただいております。このままお待ちください。</Say>
-            <Say voice="Polly.Joanna" language="en-US">All of our staff are busy. You are number 2 in line. Please stay on the line.</Say>
+            <Say language="ja-JP" voice="Polly.Mizuki">ただいま電話が大変混み合っております。お客様は2番目にお待ちいただいております。このままお待ちください。</Say>
+            <Say language="en-US" voice="Polly.Joanna">All of our staff are busy. You are number 2 in line. Please stay on the line.</Say>
             <Pause length="15"/>
             </Response>"#]],
     );
@@ -99,14 +99,14 @@ fn fallback_dials_every_backup_number_and_apologises_if_nobody_answers() {
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Say voice="Polly.Mizuki" language="ja-JP">お待たせして申し訳ございません。別の窓口におつなぎします。</Say>
-            <Say voice="Polly.Joanna" language="en-US">Sorry to keep you waiting. Connecting you to another line.</Say>
-            <Dial timeout="30" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent">
+            <Say language="ja-JP" voice="Polly.Mizuki">お待たせして申し訳ございません。別の窓口におつなぎします。</Say>
+            <Say language="en-US" voice="Polly.Joanna">Sorry to keep you waiting. Connecting you to another line.</Say>
+            <Dial record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" timeout="30">
             <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+819012340000</Number>
             <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+815011112222</Number>
             </Dial>
-            <Say voice="Polly.Mizuki" language="ja-JP">申し訳ございません。ただいま電話に出ることができません。後ほどおかけ直しください。</Say>
-            <Say voice="Polly.Joanna" language="en-US">We are sorry, nobody can take your call right now. Please call again later.</Say>
+            <Say language="ja-JP" voice="Polly.Mizuki">申し訳ございません。ただいま電話に出ることができません。後ほどおかけ直しください。</Say>
+            <Say language="en-US" voice="Polly.Joanna">We are sorry, nobody can take your call right now. Please call again later.</Say>
             <Hangup/>
             </Response>"#]],
     );
@@ -121,8 +121,8 @@ fn legacy_line_announces_the_new_number_in_national_format_and_routes_again() {
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Say voice="Polly.Mizuki" language="ja-JP">お電話ありがとうございます。この電話番号は変更になりました。新しい番号は050-1234-5678です。このままおつなぎします。</Say>
-            <Say voice="Polly.Joanna" language="en-US">Thank you for calling. This number has changed; our new number is 050-1234-5678. Connecting you now.</Say>
+            <Say language="ja-JP" voice="Polly.Mizuki">お電話ありがとうございます。この電話番号は変更になりました。新しい番号は050-1234-5678です。このままおつなぎします。</Say>
+            <Say language="en-US" voice="Polly.Joanna">Thank you for calling. This number has changed; our new number is 050-1234-5678. Connecting you now.</Say>
             <Redirect>https://edge.example.jp/twilio/voice/demo/incoming?line=main</Redirect>
             </Response>"#]],
     );
@@ -169,8 +169,8 @@ fn closed_leave_and_hangup() {
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Say voice="Polly.Mizuki" language="ja-JP">お電話ありがとうございます。ただいま営業時間外です。営業時間内におかけ直しください。</Say>
-            <Say voice="Polly.Joanna" language="en-US">Thank you for calling. We are closed now; please call again during business hours.</Say>
+            <Say language="ja-JP" voice="Polly.Mizuki">お電話ありがとうございます。ただいま営業時間外です。営業時間内におかけ直しください。</Say>
+            <Say language="en-US" voice="Polly.Joanna">Thank you for calling. We are closed now; please call again during business hours.</Say>
             <Hangup/>
             </Response>"#]],
     );
@@ -240,7 +240,7 @@ fn dial_out_rings_the_customer_and_reports_to_the_call_s_dial_action() {
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=0&amp;conversation=CA00000000000000000000000000000001" timeout="45" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp">
+            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=0&amp;conversation=CA00000000000000000000000000000001" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp" timeout="45">
             <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+81312345678</Number>
             </Dial>
             </Response>"#]],
@@ -257,13 +257,13 @@ fn transfer_out_tells_the_caller_in_japanese_first_then_dials_the_number() {
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
-            <Say voice="Polly.Mizuki" language="ja-JP">担当の窓口におつなぎします。少々お待ちください。</Say>
-            <Say voice="Polly.Joanna" language="en-US">Transferring your call. Please hold.</Say>
-            <Dial timeout="30" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent">
+            <Say language="ja-JP" voice="Polly.Mizuki">担当の窓口におつなぎします。少々お待ちください。</Say>
+            <Say language="en-US" voice="Polly.Joanna">Transferring your call. Please hold.</Say>
+            <Dial record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" timeout="30">
             <Number statusCallback="https://edge.example.jp/twilio/voice/demo/number-status?conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">+81312345678</Number>
             </Dial>
-            <Say voice="Polly.Mizuki" language="ja-JP">申し訳ございません。おつなぎできませんでした。後ほどおかけ直しください。</Say>
-            <Say voice="Polly.Joanna" language="en-US">We are sorry, the transfer did not go through. Please call again later.</Say>
+            <Say language="ja-JP" voice="Polly.Mizuki">申し訳ございません。おつなぎできませんでした。後ほどおかけ直しください。</Say>
+            <Say language="en-US" voice="Polly.Joanna">We are sorry, the transfer did not go through. Please call again later.</Say>
             <Hangup/>
             </Response>"#]],
     );

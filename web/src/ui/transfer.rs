@@ -15,6 +15,18 @@ use crate::{
 pub(crate) fn TransferPanel() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let open = RwSignal::new(false);
+    // While the form is open the socket hears every colleague's presence, not only the
+    // agent's teams (the server fans presence out by team); closed, it narrows again.
+    Effect::watch(
+        move || open.get(),
+        |open, _, _| command(Command::WatchRoster(*open)),
+        false,
+    );
+    on_cleanup(move || {
+        if open.get_untracked() {
+            command(Command::WatchRoster(false));
+        }
+    });
     view! {
         <button
             class="btn"

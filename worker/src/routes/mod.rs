@@ -10,6 +10,7 @@ pub(crate) mod calls;
 pub(crate) mod customer_csv;
 pub(crate) mod demo;
 pub(crate) mod directory;
+pub(crate) mod ivr;
 pub(crate) mod lines;
 pub(crate) mod openapi;
 pub(crate) mod routing;

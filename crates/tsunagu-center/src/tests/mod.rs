@@ -8,6 +8,7 @@
 mod audit;
 mod directory;
 mod entries;
+mod fanout;
 mod hold;
 mod hours;
 mod invariants;
@@ -23,6 +24,7 @@ mod webcalls;
 
 use std::fmt::Write as _;
 
+use tsunagu_auth::RosterScope;
 use tsunagu_core::{AgentId, CallSid, CustomerId, InteractionId, Millis, TeamId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{
@@ -74,6 +76,17 @@ pub(crate) fn card(id: &str, teams: &[&str]) -> AgentCard {
         name: format!("{id}-san"),
         teams: teams.iter().map(|t| team(t)).collect(),
         skills: None,
+        roster: RosterScope::Tenant,
+    }
+}
+
+/// An agent who hears only their own teams' presence (an embed token with a team).
+pub(crate) fn team_card(id: &str, teams: &[&str]) -> AgentCard {
+    AgentCard {
+        roster: RosterScope::Teams {
+            teams: teams.iter().map(|t| team(t)).collect(),
+        },
+        ..card(id, teams)
     }
 }
 
@@ -197,6 +210,19 @@ impl Sim {
         self.result(result);
     }
 
+    /// A socket of an agent who hears only their teams' presence, or (`card`) any card.
+    pub(crate) fn connect_card(&mut self, conn: u64, card: AgentCard) {
+        self.line(&format!(
+            "connect c{conn} {} {:?} hears {:?}",
+            card.id, card.teams, card.roster
+        ));
+        let result = self.input(Input::AgentConnected {
+            conn: ConnectionId(conn),
+            card,
+        });
+        self.result(result);
+    }
+
     pub(crate) fn disconnect(&mut self, conn: u64) {
         self.line(&format!("disconnect c{conn}"));
         let result = self.input(Input::AgentDisconnected {
@@ -274,6 +300,21 @@ impl Sim {
             interaction: interaction(call),
             attempt,
             outcome,
+            caller_left: false,
+        });
+        self.plan(&plan);
+    }
+
+    /// A dial action sent because the caller hung up during the ring (`CallStatus=completed`).
+    pub(crate) fn dial_after_hang_up(&mut self, call: &str, attempt: u32, outcome: DialOutcome) {
+        self.line(&format!(
+            "dial result {call}#{attempt} {outcome:?} (caller gone)"
+        ));
+        let plan = self.call_plan(CallInput::DialFinished {
+            interaction: interaction(call),
+            attempt,
+            outcome,
+            caller_left: true,
         });
         self.plan(&plan);
     }
@@ -402,7 +443,8 @@ impl Sim {
             {
                 continue;
             }
-            let _ = writeln!(self.log, "  {}", describe_output(&output));
+            let open: Vec<ConnectionId> = self.center.connections.keys().copied().collect();
+            let _ = writeln!(self.log, "  {}", describe_output(&output, &open));
         }
         self.check();
     }
@@ -496,7 +538,11 @@ fn describe_message(message: &ServerMessage) -> String {
             describe_status(status),
             roster(agents)
         ),
-        ServerMessage::Roster { agents } => format!("roster: {}", roster(agents)),
+        ServerMessage::Roster { agents, full } => format!(
+            "{}roster: {}",
+            if *full { "full " } else { "" },
+            roster(agents)
+        ),
         ServerMessage::Offer {
             offer,
             screen_pop,
@@ -603,10 +649,22 @@ fn describe_record(event: &CallEvent) -> String {
     }
 }
 
-pub(crate) fn describe_output(output: &Output) -> String {
+/// `open`: the widget sockets open now; a multicast to all of them prints as `all`.
+pub(crate) fn describe_output(output: &Output, open: &[ConnectionId]) -> String {
     match output {
         Output::Send { conn, message } => format!("c{conn} ← {}", describe_message(message)),
-        Output::Broadcast { message } => format!("all ← {}", describe_message(message)),
+        Output::Multicast { conns, message } if conns == open => {
+            format!("all ← {}", describe_message(message))
+        }
+        Output::Multicast { conns, message } => format!(
+            "{} ← {}",
+            conns
+                .iter()
+                .map(|c| format!("c{c}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            describe_message(message)
+        ),
         Output::ToCaller { conn, message } => format!("customer c{conn} ← {}", message.to_json()),
         Output::RedirectCall { interaction, .. } => format!("redirect {interaction}"),
         Output::Record(event) => format!("record {}", describe_record(event)),

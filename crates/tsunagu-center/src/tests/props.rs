@@ -467,6 +467,8 @@ impl Run {
                             Some(CallPlan::Ring { attempt, .. }) => attempt,
                             _ => 1,
                         });
+                // Half the results come after the caller hung up (`CallStatus=completed`).
+                let caller_left = (*outcome / 7) % 2 == 1;
                 let outcome = [
                     DialOutcome::Completed,
                     DialOutcome::Answered,
@@ -476,7 +478,9 @@ impl Run {
                     DialOutcome::Canceled,
                     DialOutcome::Other,
                 ][usize::from(*outcome) % 7];
-                let plan = self.center.dial_finished(now, &id, attempt, outcome);
+                let plan = self
+                    .center
+                    .dial_finished(now, &id, attempt, outcome, caller_left);
                 check_plan(&plan);
                 format!("{plan:?}")
             }

@@ -427,6 +427,36 @@ fn a_caller_who_hangs_up_while_ringing_withdraws_the_offer() {
 }
 
 #[test]
+fn a_dial_action_that_reports_the_caller_gone_abandons_the_call_instead_of_ringing_again() {
+    // Twilio posts the `<Dial action>` (DialCallStatus=canceled, CallStatus=completed) before the
+    // caller leg's own status callback: the call must not be offered again meanwhile.
+    let mut sim = office();
+    sim.call("CA1", Some("sato"), Some("sales"));
+    sim.ack(1, "CA1", 1);
+    sim.at(5.0);
+    sim.dial_after_hang_up("CA1", 1, DialOutcome::Canceled);
+    sim.hang_up("CA1");
+    expect![[r#"
+        t=3s call CA1 owner=Some("sato") team=Some("sales")
+          → Ring sato #1 for 15s
+          record started CA1 customer=cust-CA1
+          c1 ← status reserved since 3s
+          record offered CA1 to sato (Owner)
+          c1 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 cust-CA1 山田商事
+        t=3s c1 says {"type":"ack_offer","offer":{"interaction":"CA1","attempt":1}}
+        t=3250ms alarm
+          all ← roster: sato reserved since 3s
+        t=5s dial result CA1#1 Canceled (caller gone)
+          → Hangup
+          c1 ← offer CA1#1 withdrawn: CallerHungUp
+          c1 ← status available since 5s
+          record ended CA1
+        t=5s caller of CA1 hangs up
+    "#]]
+    .assert_eq(&sim.take());
+}
+
+#[test]
 fn an_agent_whose_tab_closed_goes_offline_after_the_grace_and_gets_nothing() {
     let mut sim = office();
     sim.disconnect(1);

@@ -177,8 +177,14 @@ fn hub_messages() -> Vec<ServerMessage> {
             roster: vec![],
             teams: vec![],
         },
-        ServerMessage::Roster { agents: roster },
-        ServerMessage::Roster { agents: vec![] },
+        ServerMessage::Roster {
+            agents: roster,
+            full: false,
+        },
+        ServerMessage::Roster {
+            agents: vec![],
+            full: true,
+        },
         ServerMessage::Resume {
             conversation: conversation("CA0123"),
             screen_pop: full_screen_pop(),
@@ -591,8 +597,8 @@ fn server_message() -> impl Strategy<Value = ServerMessage> {
                     teams,
                 }
             }),
-        prop::collection::vec(agent_presence(), 0..4)
-            .prop_map(|agents| ServerMessage::Roster { agents }),
+        (prop::collection::vec(agent_presence(), 0..4), any::<bool>())
+            .prop_map(|(agents, full)| ServerMessage::Roster { agents, full }),
         (
             offer_id(),
             interaction_id(),

@@ -23,6 +23,7 @@ fn variant(message: &ClientMessage) -> &'static str {
         ClientMessage::AcceptOffer { .. } => "accept_offer",
         ClientMessage::Signal { .. } => "signal",
         ClientMessage::HangUp { .. } => "hang_up",
+        ClientMessage::WatchRoster { .. } => "watch_roster",
     }
 }
 
@@ -74,6 +75,7 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
             signal
         }),
         interaction_id().prop_map(|conversation| ClientMessage::HangUp { conversation }),
+        any::<bool>().prop_map(|everyone| ClientMessage::WatchRoster { everyone }),
     ]
 }
 
@@ -97,7 +99,7 @@ fn every_variant_and_option_is_written_as_the_derive_writes_it() {
         writes_as_serde(&message);
         seen.insert(variant(&message));
     }
-    assert_eq!(seen.len(), 13, "{seen:?}");
+    assert_eq!(seen.len(), 14, "{seen:?}");
 }
 
 proptest! {

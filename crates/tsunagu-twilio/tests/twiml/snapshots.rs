@@ -50,7 +50,7 @@ fn inbound_call_rings_an_agent_browser_with_dual_recording() {
                     ),
             ),
         &expect![[
-            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Mizuki" language="ja-JP">お電話ありがとうございます。担当者におつなぎします。</Say><Dial action="https://edge.example.jp/twilio/dial-action?tenant=acme&amp;conversation=c1" method="POST" timeout="20" callerId="+81312345678" answerOnBridge="true" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/recording" recordingStatusCallbackEvent="in-progress completed absent" ringTone="jp"><Client statusCallback="https://edge.example.jp/twilio/leg-status" statusCallbackEvent="ringing answered completed"><Identity>agent_alice</Identity><Parameter name="conversation" value="c1"/><Parameter name="CallerName" value="山田 太郎"/></Client></Dial></Response>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say language="ja-JP" voice="Polly.Mizuki">お電話ありがとうございます。担当者におつなぎします。</Say><Dial action="https://edge.example.jp/twilio/dial-action?tenant=acme&amp;conversation=c1" answerOnBridge="true" callerId="+81312345678" method="POST" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/recording" recordingStatusCallbackEvent="in-progress completed absent" ringTone="jp" timeout="20"><Client statusCallback="https://edge.example.jp/twilio/leg-status" statusCallbackEvent="ringing answered completed"><Identity>agent_alice</Identity><Parameter name="conversation" value="c1"/><Parameter name="CallerName" value="山田 太郎"/></Client></Dial></Response>"#
         ]],
     );
 }
@@ -79,7 +79,7 @@ fn caller_waits_in_a_queue_with_japanese_hold_messages() {
             .play(Play::new("https://cdn.example.jp/hold.mp3"))
             .pause(Pause::new().length(1)),
         &expect![[
-            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Google.ja-JP-Chirp3-HD-Aoede" language="ja-JP">ただいま混み合っております。このままお待ちください。</Say><Play>https://cdn.example.jp/hold.mp3</Play><Pause length="1"/></Response>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say language="ja-JP" voice="Google.ja-JP-Chirp3-HD-Aoede">ただいま混み合っております。このままお待ちください。</Say><Play>https://cdn.example.jp/hold.mp3</Play><Pause length="1"/></Response>"#
         ]],
     );
     check(
@@ -106,7 +106,7 @@ fn menu_gathers_digits_or_japanese_speech() {
                 ),
         ),
         &expect![[
-            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf speech" action="https://edge.example.jp/twilio/menu" numDigits="1" language="ja-JP" speechTimeout="3" hints="営業, サポート"><Say language="ja-JP" loop="2">営業は1、サポートは2。</Say></Gather></Response>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="https://edge.example.jp/twilio/menu" hints="営業, サポート" input="dtmf speech" language="ja-JP" numDigits="1" speechTimeout="3"><Say language="ja-JP" loop="2">営業は1、サポートは2。</Say></Gather></Response>"#
         ]],
     );
 }
@@ -127,7 +127,7 @@ fn supervisor_whispers_into_a_tokyo_conference() {
             ),
         ),
         &expect![[
-            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial><Conference muted="false" beep="false" startConferenceOnEnter="false" endConferenceOnExit="false" participantLabel="supervisor &lt;sato&gt;" region="jp1" coach="CA0123456789abcdef0123456789abcdef">room-CA0123456789abcdef0123456789abcdef</Conference></Dial></Response>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial><Conference beep="false" coach="CA0123456789abcdef0123456789abcdef" endConferenceOnExit="false" muted="false" participantLabel="supervisor &lt;sato&gt;" region="jp1" startConferenceOnEnter="false">room-CA0123456789abcdef0123456789abcdef</Conference></Dial></Response>"#
         ]],
     );
 }
