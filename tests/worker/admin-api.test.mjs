@@ -258,10 +258,12 @@ test('phone lines: add main and legacy lines in any number form, validate the an
   const listed = await api('GET', '/api/admin/phone-lines');
   assert.equal(listed.status, 200);
   for (const line of listed.body.phone_lines) assertConforms('PhoneLine', line);
+  const plain = { required_skills: {}, priority: 0, skill_relax_after_secs: 60 };
   assert.deepEqual(listed.body.phone_lines, [
-    { number: '+81312345678', kind: 'legacy', announce: '+815012345678' },
-    { number: '+815012345678', kind: 'main', announce: null },
-    { number: '+815012345679', kind: 'main', announce: null },
+    { number: '+81312345678', kind: 'legacy', announce: '+815012345678', ...plain },
+    { number: '+815012345678', kind: 'main', announce: null, ...plain },
+    { number: '+815012345679', kind: 'main', announce: null, ...plain },
+    { number: '+815055550200', kind: 'main', announce: null, required_skills: { billing: 1 }, priority: 1, skill_relax_after_secs: 60 },
   ]);
 
   const created = await api('POST', '/api/admin/phone-lines', { body: { number: '06-6555-0300', kind: 'main' } });
@@ -278,7 +280,7 @@ test('phone lines: add main and legacy lines in any number form, validate the an
     body: { kind: 'legacy', announce: '050-1234-5678' },
   });
   assert.equal(changed.status, 200, changed.text);
-  assert.deepEqual(changed.body, { number: '+81665550300', kind: 'legacy', announce: '+815012345678' });
+  assert.deepEqual(changed.body, { number: '+81665550300', kind: 'legacy', announce: '+815012345678', ...plain });
   const row = await edge.env.DB.prepare("SELECT kind, announce_e164 FROM phone_lines WHERE e164 = '+81665550300'").first();
   assert.deepEqual({ ...row }, { kind: 'legacy', announce_e164: '+815012345678' }, 'what incoming calls read');
   assert.equal((await api('PUT', '/api/admin/phone-lines/+81665550399', { body: { kind: 'main' } })).status, 404);

@@ -1,4 +1,5 @@
--- The demo tenant: two teams, six agents, eight customers. Idempotent: safe to apply on every run.
+-- The demo tenant: two teams, six agents, eight customers, a main line, a legacy line, the IVR demo
+-- line and a billing line. Idempotent: safe to apply on every run.
 
 INSERT OR REPLACE INTO tenants (id, name_ja, name_en, allowed_origins) VALUES
     ('demo', 'デモ株式会社', 'Demo Corp.', '''self'' http://localhost:* http://127.0.0.1:*');
@@ -7,13 +8,14 @@ INSERT OR REPLACE INTO teams (tenant_id, id, name_ja, name_en) VALUES
     ('demo', 'sales', '営業一課', 'Sales 1'),
     ('demo', 'support', 'カスタマーサポート', 'Customer Support');
 
-INSERT OR REPLACE INTO agents (tenant_id, id, display_name, team_id, roles) VALUES
-    ('demo', 'sato', '佐藤 花子', 'sales', 'agent'),
-    ('demo', 'suzuki', '鈴木 一郎', 'sales', 'agent'),
-    ('demo', 'takahashi', '高橋 美咲', 'sales', 'agent supervisor'),
-    ('demo', 'tanaka', '田中 健太', 'support', 'agent'),
-    ('demo', 'ito', '伊藤 さくら', 'support', 'agent'),
-    ('demo', 'watanabe', '渡辺 大輔', 'support', 'agent supervisor');
+-- Skills (name → level 1..5) only matter to calls whose line requires them: the billing line below.
+INSERT OR REPLACE INTO agents (tenant_id, id, display_name, team_id, roles, skills_json) VALUES
+    ('demo', 'sato', '佐藤 花子', 'sales', 'agent', '{}'),
+    ('demo', 'suzuki', '鈴木 一郎', 'sales', 'agent', '{"english": 3}'),
+    ('demo', 'takahashi', '高橋 美咲', 'sales', 'agent supervisor', '{}'),
+    ('demo', 'tanaka', '田中 健太', 'support', 'agent', '{"billing": 3}'),
+    ('demo', 'ito', '伊藤 さくら', 'support', 'agent', '{"billing": 1}'),
+    ('demo', 'watanabe', '渡辺 大輔', 'support', 'agent supervisor', '{}');
 
 INSERT OR REPLACE INTO customers (tenant_id, id, name, company, phone_e164, owner_agent_id) VALUES
     ('demo', 'c001', '山田 太郎', '山田商事株式会社', '+81355550101', 'sato'),
@@ -45,3 +47,10 @@ INSERT OR REPLACE INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES
 -- 050-1234-5679's menu: 請求は1、予約は2 (or say it), after hours to voicemail.
 INSERT OR REPLACE INTO line_ivr_menus (e164, tenant_id, menu_json, updated_at) VALUES
     ('+815012345679', 'demo', '{"start":"hours","nodes":[{"id":"hours","type":"branch_hours","open":"root","closed":"after_hours"},{"id":"root","type":"gather","prompt":"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。","input":"dtmf_speech","hints":["請求","予約"],"timeout_secs":5,"max_retries":2,"choices":[{"digit":"1","keywords":["請求","料金","支払い"],"label":"請求","next":"billing"},{"digit":"2","keywords":["予約"],"label":"予約","next":"booking"},{"digit":"9","keywords":["もう一度"],"label":"もう一度","next":"root"}],"on_failure":"operator"},{"id":"billing","type":"set_routing","skills":[{"skill":"billing","min_level":1}],"priority":5,"next":"billing_team"},{"id":"billing_team","label":"料金チーム","type":"route","target":"default"},{"id":"booking","type":"set_routing","skills":[{"skill":"booking","min_level":1}],"next":"booking_team"},{"id":"booking_team","label":"予約窓口","type":"route","target":{"team":"sales"}},{"id":"operator","label":"代表","type":"say","text":"担当者におつなぎします。","next":"operator_route"},{"id":"operator_route","type":"route","target":"default"},{"id":"after_hours","label":"留守番電話","type":"voicemail","prompt":"ただいま営業時間外です。発信音のあとにご用件をお話しください。","max_length_secs":120}]}', 0);
+
+-- The billing line (請求窓口): its calls need an agent with billing, come before other waiting
+-- calls, and may go to anyone after waiting 60 s. It sorts after the main line, which stays the
+-- number the demo's simulated caller dials.
+INSERT OR REPLACE INTO phone_lines (e164, tenant_id, kind, announce_e164, required_skills_json,
+        priority, skill_relax_after_secs) VALUES
+    ('+815055550200', 'demo', 'main', NULL, '{"billing": 1}', 1, 60);

@@ -1,8 +1,11 @@
 //! Talking to a tenant's `PresenceHub` Durable Object: the requests the stateless handlers send it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tsunagu_center::{CallArrival, CallInput, CallPlan, CenterConfig, DryRun};
-use tsunagu_core::{InteractionId, TenantId, Timestamp};
+use tsunagu_core::{AgentId, InteractionId, TenantId, Timestamp};
+use tsunagu_routing::Skill;
 use tsunagu_stitch::CallEvent;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
@@ -126,6 +129,29 @@ pub(crate) async fn dry_run(
     request: &DryRunRequest,
 ) -> Result<DryRun, AppError> {
     post(env, tenant, "dry-run", request).await
+}
+
+/// The directory changed an agent's skills: the hub's center routes by them from now on.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct AgentSkillsRequest {
+    pub(crate) agent: AgentId,
+    pub(crate) skills: BTreeMap<Skill, u8>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct AgentSkillsReply {
+    /// Whether a center took them (a hub that never ran has no center: the agent's sign-in reads
+    /// the directory anyway).
+    pub(crate) applied: bool,
+}
+
+/// Tells `tenant`'s hub an agent's new skills.
+pub(crate) async fn agent_skills(
+    env: &Env,
+    tenant: &TenantId,
+    request: &AgentSkillsRequest,
+) -> Result<AgentSkillsReply, AppError> {
+    post(env, tenant, "agent-skills", request).await
 }
 
 /// What the tenant's hub set aside: quarantined entries and dead-lettered call-log writes (see

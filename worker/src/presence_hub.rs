@@ -16,6 +16,7 @@ use tsunagu_auth::{Permission, RosterScope, SOCKET_RATE_LIMIT, TokenBucket};
 use tsunagu_center::{
     AddressKey, AgentCard, CallInput, CallerRefusal, Center, CenterConfig, CenterError, Delta,
     Input, OpenCallerSocket, Output, Quarantined, Recovered, Reply, Snapshot, WebCallStart,
+    skill_levels,
 };
 use tsunagu_core::{TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
@@ -32,10 +33,14 @@ use worker::{
 use crate::{
     auth, clock,
     error::AppError,
-    hub::{DryRunRequest, HubReply, HubRequest, Refusal, WebhookEvent},
+    hub::{
+        AgentSkillsReply, AgentSkillsRequest, DryRunRequest, HubReply, HubRequest, Refusal,
+        WebhookEvent,
+    },
     log,
     log_outbox::{self, OutboxKeys, PendingWrite},
     routes::webcall,
+    store,
     twilio_rest::{self, Redirect},
 };
 
@@ -149,6 +154,7 @@ impl DurableObject for PresenceHub {
             "/connect-caller" => self.accept_caller_socket(&url).await,
             "/call" => self.call(req).await,
             "/dry-run" => self.dry_run(req).await,
+            "/agent-skills" => self.agent_skills(req).await,
             "/storage-report" => self.storage_report().await,
             path if path.starts_with("/sessions/") => {
                 let path = path.to_owned();
@@ -504,6 +510,28 @@ impl PresenceHub {
         if !self.session_is_valid(&session.id, clock::now_unix()) {
             return refuse(ws, "this session was signed out or revoked; sign in again");
         }
+        // The directory, not the embed token, says what the agent can do. Without D1 the center
+        // keeps the skills it knew (`None`). Read, like the ledger, before the socket counts as
+        // signed in.
+        let skills = match store::agent_skills_json(
+            &self.env,
+            &session.tenant,
+            session.agent.as_str(),
+        )
+        .await
+        {
+            Ok(row) => Some(row.map(|json| skill_levels(&json)).unwrap_or_default()),
+            Err(err) => {
+                log::warn(
+                    "socket.skills_unread",
+                    &[
+                        ("tenant", session.tenant.as_str().into()),
+                        ("detail", err.to_string().into()),
+                    ],
+                );
+                None
+            }
+        };
         tag.signed_in = true;
         tag.session = Some(session.id.clone());
         ws.serialize_attachment(&*tag)?;
@@ -514,6 +542,7 @@ impl PresenceHub {
             id: session.agent.clone(),
             name: session.name.clone(),
             teams: session.team.iter().cloned().collect(),
+            skills,
             roster: RosterScope::of(&session, reach),
         };
         let conn = ConnectionId(tag.conn);
@@ -592,6 +621,25 @@ impl PresenceHub {
             Some(result) => Response::from_json(&result),
             None => Response::error("the tenant's center is not loaded", 503),
         }
+    }
+
+    /// `POST /agent-skills`: the directory changed an agent's skills (the admin API wrote them).
+    async fn agent_skills(&self, mut req: Request) -> Result<Response> {
+        let request: AgentSkillsRequest = req.json().await?;
+        if !self.load(None).await? {
+            return Response::from_json(&AgentSkillsReply { applied: false });
+        }
+        let now = clock::now();
+        let input = Input::AgentSkills {
+            agent: request.agent,
+            skills: request.skills,
+        };
+        let applied = matches!(
+            self.with_center(|center| center.handle_input(now, input)),
+            Some(Ok(_))
+        );
+        self.settle().await?;
+        Response::from_json(&AgentSkillsReply { applied })
     }
 
     /// Makes sure the center is in memory: restored from storage, else created from `config`.

@@ -108,6 +108,10 @@ pub(crate) async fn voice_settings(
 pub(crate) struct PhoneLineRow {
     pub(crate) kind: String,
     pub(crate) announce_e164: Option<String>,
+    /// What the line's calls need from routing (`tsunagu_center::CallRequirements::from_line`).
+    pub(crate) required_skills_json: String,
+    pub(crate) priority: u32,
+    pub(crate) skill_relax_after_secs: u32,
 }
 
 /// The caller as the CRM knows them: screen pop and the routing ladder's owner.
@@ -206,8 +210,9 @@ const RECENT_CONVERSATIONS: &str = "SELECT body FROM conversations
      WHERE tenant_id = ?1 AND customer_number = ?2
      ORDER BY started_at_ms DESC LIMIT ?3";
 
-const PHONE_LINE: &str =
-    "SELECT kind, announce_e164 FROM phone_lines WHERE tenant_id = ?1 AND e164 = ?2";
+const PHONE_LINE: &str = "SELECT kind, announce_e164, required_skills_json, priority,
+        skill_relax_after_secs
+     FROM phone_lines WHERE tenant_id = ?1 AND e164 = ?2";
 
 /// A stitched conversation as stored (the searchable columns stay in SQL).
 #[derive(Debug, Clone, Deserialize)]
@@ -571,6 +576,21 @@ pub(crate) async fn agent(
         )
         .bind(&[text(tenant.as_str()), text(agent)])?
         .first::<AgentRow>(None)
+        .await?)
+}
+
+/// An agent's skills as the directory stores them (`agents.skills_json`), or `None` for an agent
+/// the directory does not list. Read by the hub when the agent's widget signs in.
+pub(crate) async fn agent_skills_json(
+    env: &Env,
+    tenant: &TenantId,
+    agent: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(env
+        .d1(DB)?
+        .prepare("SELECT skills_json FROM agents WHERE tenant_id = ?1 AND id = ?2")
+        .bind(&[text(tenant.as_str()), text(agent)])?
+        .first::<String>(Some("skills_json"))
         .await?)
 }
 

@@ -1,8 +1,8 @@
 //! One handler per Twilio voice hook: decode the verified parameters, log the call event, ask the hub, answer TwiML.
 
 use tsunagu_center::{
-    AgentLegStatus, CallArrival, CallInput, CallPlan, DialOutcome, DirectoryCustomer, Line,
-    QueueResult, ends_the_call, interaction_of, recent_contact,
+    AgentLegStatus, CallArrival, CallInput, CallPlan, CallRequirements, DialOutcome,
+    DirectoryCustomer, Line, QueueResult, ends_the_call, interaction_of, recent_contact,
 };
 use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
 use tsunagu_phone::{PhoneNumber, Region};
@@ -296,17 +296,20 @@ pub(crate) fn customer_card(row: store::CallerRow) -> Option<CustomerCard> {
 async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> {
     let request = VoiceRequest::from_pairs(&webhook.pairs).map_err(bad_params)?;
     let call_sid = call_sid(&request.call.call_sid)?;
-    // The legacy-line lookup is skipped when the call was already announced (`line=main`).
-    let called = match query(webhook, "line") {
-        Some("main") => None,
-        _ => request.call.to.as_deref(),
-    };
-    Ok(caller_arrival(env, &webhook.tenant, call_sid, &request.call.from, called).await)
+    let called = request.call.to.as_deref();
+    let mut arrival =
+        caller_arrival(env, &webhook.tenant, call_sid, &request.call.from, called).await;
+    // An announced legacy call comes back as a call to the main line (`line=main`), keeping the
+    // requirements of the number the caller dialled.
+    if query(webhook, "line") == Some("main") {
+        arrival.line = Line::Main;
+    }
+    Ok(arrival)
 }
 
 /// A call from `from` to the tenant's number `called` (`None`: the main line) as the center
-/// needs it: the caller in E.164, their CRM record, recent history, and the line. Also what a
-/// routing dry run asks about.
+/// needs it: the caller in E.164, their CRM record, recent history, the line and what its calls
+/// need (skills, priority). Also what a routing dry run asks about.
 pub(crate) async fn caller_arrival(
     env: &Env,
     tenant: &TenantId,
@@ -347,6 +350,13 @@ pub(crate) async fn caller_arrival(
         .filter_map(|row| serde_json::from_str::<Conversation>(&row.body).ok())
         .map(|conversation| recent_contact(&conversation))
         .collect();
+    let requirements = line.as_ref().map_or_else(CallRequirements::default, |row| {
+        CallRequirements::from_line(
+            &row.required_skills_json,
+            row.priority,
+            row.skill_relax_after_secs,
+        )
+    });
     let line = line.map_or(Line::Main, |row| {
         Line::from_directory(&row.kind, row.announce_e164)
     });
@@ -356,5 +366,6 @@ pub(crate) async fn caller_arrival(
         customer,
         recent,
         line,
+        requirements,
     }
 }

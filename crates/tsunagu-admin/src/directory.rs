@@ -97,7 +97,7 @@ impl Agent {
             team
         });
         let roles = read_roles(&mut fields);
-        let skills = read_skills(&mut fields);
+        let skills = read_skill_levels(&mut fields, "skills", SKILLS_MAX);
         let capacity = read_capacity(&mut fields);
         let agent = (|| {
             Some(Agent {
@@ -153,35 +153,41 @@ fn read_roles(fields: &mut Fields<'_>) -> Option<Vec<String>> {
     ok.then(|| roles.iter().map(|role| role.as_str().to_owned()).collect())
 }
 
-fn read_skills(fields: &mut Fields<'_>) -> Option<BTreeMap<String, u32>> {
-    let Some(value) = fields.get("skills") else {
+/// An object of skill name → level (1..=5) at `name` (absent: none), at most `max` entries. An
+/// agent's skills and a line's required skills are read alike.
+pub(crate) fn read_skill_levels(
+    fields: &mut Fields<'_>,
+    name: &str,
+    max: u32,
+) -> Option<BTreeMap<String, u32>> {
+    let Some(value) = fields.get(name) else {
         return Some(BTreeMap::new());
     };
     let Some(object) = value.as_object() else {
-        fields.fail("skills", ErrorCode::NotAnObject);
+        fields.fail(name, ErrorCode::NotAnObject);
         return None;
     };
-    if object.len() > SKILLS_MAX as usize {
-        fields.fail("skills", ErrorCode::TooMany { max: SKILLS_MAX });
+    if object.len() > max as usize {
+        fields.fail(name, ErrorCode::TooMany { max });
         return None;
     }
     let mut skills = BTreeMap::new();
     let mut ok = true;
     // Skill names are the client's keys, so errors point at the entry's position, not its name.
-    for (index, (name, level)) in object.iter().enumerate() {
-        let name_ok = !name.is_empty()
-            && name.chars().count() <= SKILL_NAME_MAX_CHARS as usize
-            && name
+    for (index, (skill, level)) in object.iter().enumerate() {
+        let name_ok = !skill.is_empty()
+            && skill.chars().count() <= SKILL_NAME_MAX_CHARS as usize
+            && skill
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !name_ok {
-            fields.fail(format!("skills[{index}]"), ErrorCode::InvalidId);
+            fields.fail(format!("{name}[{index}]"), ErrorCode::InvalidId);
             ok = false;
             continue;
         }
-        match fields.number_value(&format!("skills[{index}]"), level, 1, SKILL_LEVEL_MAX) {
+        match fields.number_value(&format!("{name}[{index}]"), level, 1, SKILL_LEVEL_MAX) {
             Some(level) => {
-                skills.insert(name.clone(), level);
+                skills.insert(skill.clone(), level);
             }
             None => ok = false,
         }

@@ -1,11 +1,24 @@
 //! Phone lines as the admin API writes them: the numbers customers call. A main line routes the
 //! call; a legacy line (an old number still printed somewhere) first announces the new number.
+//! Either may say what its calls need: skills (each with a minimum level), a priority, and how
+//! long a call waits for a skilled agent before anyone may take it (skill relaxation).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tsunagu_phone::{PhoneNumber, Region};
 
-use crate::{ErrorCode, Invalid, fields::Fields};
+use crate::{ErrorCode, Invalid, directory::read_skill_levels, fields::Fields};
+
+/// Most skills a line may require.
+pub const LINE_SKILLS_MAX: u32 = 10;
+/// Priorities run from 0 (the default) to 9 (served first).
+pub const PRIORITY_MAX: u32 = 9;
+/// The longest wait for a skilled agent a line may set (1 h).
+pub const SKILL_RELAX_MAX_SECS: u32 = 3600;
+/// The wait for a skilled agent when a line does not say.
+pub const SKILL_RELAX_DEFAULT_SECS: u32 = 60;
 
 /// What a line does with a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +45,15 @@ pub struct PhoneLine {
     pub kind: LineKind,
     /// The number a legacy line announces (E.164); never set on a main line.
     pub announce: Option<String>,
+    /// Skill name → the lowest level (1–5) an agent needs to be offered this line's calls.
+    #[serde(default)]
+    pub required_skills: BTreeMap<String, u32>,
+    /// 0–9: a call of a higher priority is served before every call of a lower one.
+    #[serde(default)]
+    pub priority: u32,
+    /// Seconds a call needing skills waits for a skilled agent before anyone may take it (its
+    /// skills are relaxed); 0: it waits for a skilled agent however long it takes.
+    pub skill_relax_after_secs: u32,
 }
 
 impl PhoneLine {
@@ -67,11 +89,25 @@ impl PhoneLine {
         if announce.is_some() && announce == number {
             fields.fail("announce", ErrorCode::SameAsNumber);
         }
+        let required_skills = read_skill_levels(&mut fields, "required_skills", LINE_SKILLS_MAX);
+        let priority = match fields.get("priority") {
+            None => Some(0),
+            Some(value) => fields.number_value("priority", value, 0, PRIORITY_MAX),
+        };
+        let skill_relax_after_secs = match fields.get("skill_relax_after_secs") {
+            None => Some(SKILL_RELAX_DEFAULT_SECS),
+            Some(value) => {
+                fields.number_value("skill_relax_after_secs", value, 0, SKILL_RELAX_MAX_SECS)
+            }
+        };
         let line = (|| {
             Some(PhoneLine {
                 number: number?,
                 kind: kind?,
                 announce,
+                required_skills: required_skills?,
+                priority: priority?,
+                skill_relax_after_secs: skill_relax_after_secs?,
             })
         })();
         fields.finish(line)

@@ -378,6 +378,44 @@ fn phone_line_errors() {
 }
 
 #[test]
+fn phone_line_requirements_are_checked() {
+    errors(
+        crate::PhoneLine::validate(
+            &json!({"number": "050-1234-5678", "kind": "main",
+                "required_skills": {"請求": 1, "billing": 6, "korean": "2"},
+                "priority": 10, "skill_relax_after_secs": 3601}),
+            None,
+        ),
+        &expect![[r#"
+            required_skills[0] "not_in_range" | 1 以上 5 以下の整数で指定してください | must be a whole number from 1 to 5
+            required_skills[1] "not_in_range" | 1 以上 5 以下の整数で指定してください | must be a whole number from 1 to 5
+            required_skills[2] "invalid_id" | ID は半角英数字・「_」・「-」で指定してください | an id may hold only ASCII letters, digits, `_` and `-`
+            priority "not_in_range" | 0 以上 9 以下の整数で指定してください | must be a whole number from 0 to 9
+            skill_relax_after_secs "not_in_range" | 0 以上 3600 以下の整数で指定してください | must be a whole number from 0 to 3600"#]],
+    );
+    errors(
+        crate::PhoneLine::validate(
+            &json!({"number": "050-1234-5678", "kind": "main", "required_skills": ["billing"]}),
+            None,
+        ),
+        &expect![[
+            r#"required_skills "not_an_object" | JSON オブジェクトを送ってください | send a JSON object"#
+        ]],
+    );
+    let line = crate::PhoneLine::validate(
+        &json!({"number": "050-1234-5678", "kind": "main", "required_skills": {"billing": 2}, "priority": 3}),
+        None,
+    )
+    .expect("valid");
+    assert_eq!(line.required_skills.get("billing"), Some(&2));
+    assert_eq!((line.priority, line.skill_relax_after_secs), (3, 60));
+    let plain =
+        crate::PhoneLine::validate(&json!({"number": "050-1234-5678", "kind": "main"}), None)
+            .expect("valid");
+    assert!(plain.required_skills.is_empty() && plain.priority == 0);
+}
+
+#[test]
 fn phone_lines_normalise_and_round_trip() {
     let line = crate::PhoneLine::validate(
         &json!({"number": "03-1234-5678", "kind": "legacy", "announce": "０５０-１２３４-５６７８"}),

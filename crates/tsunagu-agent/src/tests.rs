@@ -21,6 +21,7 @@ pub(crate) fn pop(number: &str) -> ScreenPop {
         caller_name: None,
         customer: None,
         recent: Vec::new(),
+        skills: Vec::new(),
     }
 }
 
@@ -92,7 +93,7 @@ fn short(output: &Output) -> String {
             other => format!("hub {other:?}"),
         },
         Output::Host(event) => format!("host {event:?}")
-            .replace("screen_pop: ScreenPop { caller_number: Some(\"+81355550101\"), caller_display: None, caller_name: None, customer: None, recent: [] }, ", ""),
+            .replace("screen_pop: ScreenPop { caller_number: Some(\"+81355550101\"), caller_display: None, caller_name: None, customer: None, recent: [], skills: [] }, ", ""),
         Output::Alert(Some(offer)) => format!("alert ring {}", offer.offer.interaction.as_str()),
         Output::Alert(None) => "alert stop".to_owned(),
         other => format!("{other:?}"),

@@ -69,6 +69,7 @@ fn connected() -> Center {
             id: agent_id(n),
             name: format!("Agent {n}"),
             teams: BTreeSet::from([team_id(n)]),
+            skills: None,
             roster: RosterScope::Teams {
                 teams: BTreeSet::from([team_id(n)]),
             },
@@ -106,6 +107,7 @@ fn arrivals() -> Vec<CallArrival> {
                 }),
                 recent: Vec::new(),
                 line: Line::Main,
+                requirements: Default::default(),
             }
         })
         .collect()
@@ -187,6 +189,7 @@ fn one_more_call() -> CallArrival {
         customer: None,
         recent: Vec::new(),
         line: Line::Main,
+        requirements: Default::default(),
     }
 }
 

@@ -7,21 +7,25 @@
 //! meet them. Printed: the time to sign 50,000 agents in (every welcome included), then p50/p99/
 //! max of (a) a call arriving with no owner (ladder: team → anyone, so the router picks among
 //! every available agent) with every output it makes drained and its storage delta taken,
-//! (b) the same for a call owned by an agent, (c) one agent changing status plus the roster
+//! (b) the same for a call owned by an agent, (b') a call needing a skill one agent in ten has,
+//! (c) one agent changing status plus the roster
 //! flush that carries it to the agent's team. Run with `cargo bench -p tsunagu-center --bench
 //! center_50k` (release).
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     hint::black_box,
     time::{Duration, Instant},
 };
 
 use tsunagu_auth::RosterScope;
-use tsunagu_center::{AgentCard, CallArrival, CallInput, Center, CenterConfig, Input, Line};
-use tsunagu_core::{AgentId, CallSid, CustomerId, TeamId, TenantId, Timestamp};
+use tsunagu_center::{
+    AgentCard, CallArrival, CallInput, CallRequirements, Center, CenterConfig, Input, Line,
+};
+use tsunagu_core::{AgentId, CallSid, CustomerId, Millis, TeamId, TenantId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{AwayReason, ClientMessage, CustomerCard, Localized, RequestedStatus};
+use tsunagu_routing::Skill;
 
 const AGENTS: u64 = 50_000;
 const TEAM_SIZE: u64 = 100;
@@ -57,8 +61,13 @@ fn percentiles(label: &str, mut samples: Vec<Duration>) {
     );
 }
 
-fn arrival(n: u64, owner: Option<u64>) -> CallArrival {
+fn billing() -> Skill {
+    Skill::new("billing").expect("valid skill")
+}
+
+fn arrival(n: u64, owner: Option<u64>, requirements: CallRequirements) -> CallArrival {
     CallArrival {
+        requirements,
         call_sid: CallSid::new(format!("CA{n:032x}")).expect("valid sid"),
         customer_number: Some(format!("+8131234{:04}", n % 10_000)),
         customer: owner.map(|owner| CustomerCard {
@@ -86,7 +95,14 @@ fn main() {
     let mut welcome_outputs = 0;
     for n in 0..AGENTS {
         let teams = BTreeSet::from([team_id(n)]);
+        // One agent in ten takes billing calls.
+        let skills = if n % 10 == 0 {
+            BTreeMap::from([(billing(), 3)])
+        } else {
+            BTreeMap::new()
+        };
         let card = AgentCard {
+            skills: Some(skills),
             id: agent_id(n),
             name: format!("Agent {n}"),
             roster: RosterScope::Teams {
@@ -151,13 +167,13 @@ fn main() {
     );
     // After the changes (all flushed), so no offer's deadline falls inside them.
     let mut now = Timestamp(START.0 + 2_000_000);
-    let mut decide = |center: &mut Center, n: u64, owner: Option<u64>| {
+    let mut decide = |center: &mut Center, n: u64, owner: Option<u64>, needs: CallRequirements| {
         now = Timestamp(now.0 + 1);
         let t0 = Instant::now();
         let plan = center.handle_input(
             now,
             Input::Call(CallInput::CallArrived {
-                arrival: arrival(n, owner),
+                arrival: arrival(n, owner, needs),
             }),
         );
         black_box(&plan);
@@ -166,13 +182,36 @@ fn main() {
         black_box(&delta);
         t0.elapsed()
     };
-    let anyone: Vec<Duration> = (0..SAMPLES).map(|n| decide(&mut center, n, None)).collect();
+    let anyone: Vec<Duration> = (0..SAMPLES)
+        .map(|n| decide(&mut center, n, None, CallRequirements::default()))
+        .collect();
     percentiles(
         "call with no owner (team → anyone among ~50,000 available), outputs and delta",
         anyone,
     );
     let owned: Vec<Duration> = (0..SAMPLES)
-        .map(|n| decide(&mut center, SAMPLES + n, Some((n * 7_919) % AGENTS)))
+        .map(|n| {
+            decide(
+                &mut center,
+                SAMPLES + n,
+                Some((n * 7_919) % AGENTS),
+                CallRequirements::default(),
+            )
+        })
         .collect();
     percentiles("call owned by an agent, outputs and delta", owned);
+    let skilled: Vec<Duration> = (0..SAMPLES / 2)
+        .map(|n| {
+            let needs = CallRequirements {
+                skills: BTreeMap::from([(billing(), 2)]),
+                priority: 1,
+                relax_after: Some(Millis::from_secs(60)),
+            };
+            decide(&mut center, 2 * SAMPLES + n, None, needs)
+        })
+        .collect();
+    percentiles(
+        "call needing billing ≥ 2 (5,000 agents have it), outputs and delta",
+        skilled,
+    );
 }

@@ -1,11 +1,11 @@
 //! Socket-side inputs: widgets connecting and disconnecting, and what they send.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tsunagu_core::{AgentId, InteractionId, Timestamp};
 use tsunagu_presence::{self as presence, ConnectionId, Presence, Rejected};
 use tsunagu_protocol::{ClientMessage, DISPOSITION_MAX_CHARS, NOTES_MAX_CHARS, ServerMessage};
-use tsunagu_routing::AgentProfile;
+use tsunagu_routing::{AgentProfile, Skill};
 
 use crate::{
     AgentCard, Center, CenterError,
@@ -167,14 +167,25 @@ impl Center {
             .push_back(crate::Output::Send { conn, message });
     }
 
-    /// Adds the agent on `card` to the directory, or updates their name and teams.
+    /// Adds the agent on `card` to the directory, or updates their name, teams and skills (the
+    /// skills they had when the card brings none).
     fn upsert_agent(&mut self, now: Timestamp, card: AgentCard) {
         let AgentCard {
             id,
             name,
             teams,
+            skills,
             roster,
         } = card;
+        let mut profile = self
+            .router
+            .profile(&id)
+            .cloned()
+            .unwrap_or_else(|| AgentProfile::new(id.clone()));
+        profile.teams = teams.clone();
+        if let Some(skills) = &skills {
+            profile.set_skills(skills);
+        }
         match self.agents.get_mut(&id) {
             Some(entry) => {
                 let renamed = entry.name != name;
@@ -205,13 +216,16 @@ impl Center {
                 }
                 if moved {
                     self.move_member(&id, &before, &teams);
-                    self.router_upsert_agent(profile(id, teams));
+                }
+                // New teams or skills (the directory's, read at sign-in).
+                if self.router.profile(&id) != Some(&profile) {
+                    self.router_upsert_agent(profile);
                 }
             }
             None => {
                 self.move_member(&id, &BTreeSet::new(), &teams);
                 let presence = Presence::new(now, self.config.presence.clone());
-                self.router_upsert_agent(profile(id.clone(), teams.clone()));
+                self.router_upsert_agent(profile);
                 self.journal.agent(&id);
                 self.agents.insert(
                     id.clone(),
@@ -310,6 +324,26 @@ impl Center {
 }
 
 impl Center {
+    /// The directory changed an agent's skills (the admin API wrote them): the router uses them
+    /// from now on, and a free agent is offered a queued call they can now serve. An agent the
+    /// center does not know yet gets them from the directory when they sign in.
+    pub(crate) fn agent_skills_changed(
+        &mut self,
+        now: Timestamp,
+        agent: &AgentId,
+        skills: &BTreeMap<Skill, u8>,
+    ) {
+        self.begin(now);
+        if let Some(mut profile) = self.router.profile(agent).cloned() {
+            profile.set_skills(skills);
+            if self.router.profile(agent) != Some(&profile) {
+                self.router_upsert_agent(profile);
+                self.drain_presence(agent);
+            }
+        }
+        self.finish();
+    }
+
     /// The agent's widget is back with its line: the caller holding for them is rung through.
     fn rejoin_call(&mut self, agent: &AgentId, id: &InteractionId) -> Result<(), CenterError> {
         let call = self.calls.get_mut(id).ok_or(CenterError::NotOnThisCall)?;
@@ -336,12 +370,6 @@ fn cleaned(text: Option<String>, max: usize) -> Option<String> {
         return None;
     }
     Some(trimmed.chars().take(max).collect())
-}
-
-fn profile(id: AgentId, teams: BTreeSet<tsunagu_core::TeamId>) -> AgentProfile {
-    let mut profile = AgentProfile::new(id);
-    profile.teams = teams;
-    profile
 }
 
 /// The widget-facing reason for a presence refusal (fixed text, no echo of ids).

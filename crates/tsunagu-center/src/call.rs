@@ -1,11 +1,12 @@
 //! The call-side vocabulary: what the worker reports about a Twilio call, and the plans it gets back.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, CallSid, InteractionId, Millis, TeamId};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_protocol::{CustomerCard, RecentContact};
+use tsunagu_routing::Skill;
 
 use crate::ClosedBecause;
 
@@ -21,6 +22,41 @@ pub struct CallArrival {
     /// card because a number without a CRM record can still have a history.
     pub recent: Vec<RecentContact>,
     pub line: Line,
+    /// What the call needs of an agent and how urgent it is: from the line called (its admin
+    /// settings), later from an IVR's outcome or a queue. Absent: no skill, priority 0.
+    #[serde(default, skip_serializing_if = "CallRequirements::is_empty")]
+    pub requirements: CallRequirements,
+}
+
+/// What a call needs from routing: the one place a line, an IVR outcome or a queue puts the
+/// skills (each with its minimum level) and the priority a call is routed by.
+///
+/// The router offers the call only to agents with every skill at its level until the call has
+/// waited `relax_after` since it arrived; from then on anyone its ladder targets may take it
+/// (skill relaxation, said so in the routing audit). A queued call is routed again at that
+/// moment (the center's timer). Priority orders the queue: higher first, whatever the wait.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRequirements {
+    /// Skill → the lowest level (1–5) an agent must have.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skills: BTreeMap<Skill, u8>,
+    /// Higher is more urgent (0 by default).
+    #[serde(default)]
+    pub priority: u8,
+    /// How long the call waits for a skilled agent before anyone may take it; `None`: it waits
+    /// for a skilled agent however long it takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relax_after: Option<Millis>,
+}
+
+impl CallRequirements {
+    /// The default wait before a call needing skills may go to anyone (lines that do not say).
+    pub const DEFAULT_RELAX_AFTER: Millis = Millis::from_secs(60);
+
+    /// No skills and priority 0: routed as a call always was.
+    pub fn is_empty(&self) -> bool {
+        self.skills.is_empty() && self.priority == 0
+    }
 }
 
 /// Which of the tenant's numbers was called.
@@ -33,12 +69,16 @@ pub enum Line {
     Legacy { new_number: String },
 }
 
-/// Who an agent is, from a verified session.
+/// Who an agent is, from a verified session, and what they can do, from the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentCard {
     pub id: AgentId,
     pub name: String,
     pub teams: BTreeSet<TeamId>,
+    /// Skill → level (1–5) as the directory lists them; `None` when the directory could not
+    /// be read: the center keeps the skills it already knows for the agent.
+    #[serde(default)]
+    pub skills: Option<BTreeMap<Skill, u8>>,
     /// Whose presence the agent's sockets hear ([`RosterScope::of`](tsunagu_auth::RosterScope::of)
     /// the session); absent: the whole tenant.
     #[serde(default)]

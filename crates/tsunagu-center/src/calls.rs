@@ -239,8 +239,12 @@ impl Center {
             held_since: None,
             last_heard: None,
             web: None,
+            requirements: arrival.requirements,
         };
         let contact = call.contact(owner_team);
+        if let Some(relax_at) = call.relax_skills_at() {
+            self.relax_waits.insert((relax_at, id.clone()));
+        }
         self.by_call_sid
             .insert(arrival.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), call);
@@ -513,6 +517,22 @@ impl Center {
 }
 
 impl Center {
+    /// The skills of call `id` stop being required at `at`: still queued, it is routed again, so
+    /// an agent without them may take it (ringing or connected, nothing to do: the next walk of
+    /// its ladder is relaxed by itself).
+    pub(crate) fn relax_wait_over(&mut self, at: Timestamp, id: &InteractionId) {
+        let queued = self
+            .calls
+            .get(id)
+            .is_some_and(|call| call.place == Place::Queued);
+        if !queued {
+            return;
+        }
+        if let Some(decision) = self.router_relax_skills(id, at) {
+            self.act_on_queued(at, decision);
+        }
+    }
+
     /// A phone call the center holds: Twilio's inputs never reach a web call (its id is ours).
     fn phone_call(&self, id: &InteractionId) -> Option<&CallEntry> {
         self.calls.get(id).filter(|call| call.web.is_none())

@@ -11,8 +11,8 @@ use tsunagu_presence::{
     self as presence, ConnectionId, OfferLostReason, Presence, Rejected, Status,
 };
 use tsunagu_protocol::{
-    AgentPresence, CustomerCard, OfferId as WireOfferId, PresenceStatus, RecentContact, ScreenPop,
-    ServerMessage, WithdrawReason,
+    AgentPresence, CustomerCard, NeededSkill, OfferId as WireOfferId, PresenceStatus,
+    RecentContact, ScreenPop, ServerMessage, WithdrawReason,
 };
 use tsunagu_routing::{Availability, Contact, Decision, NotRoutableReason, Offer, Router, Target};
 use tsunagu_stitch::{
@@ -21,8 +21,8 @@ use tsunagu_stitch::{
 };
 
 use crate::{
-    CallPlan, CenterConfig, ConfigError, FallbackReason, Openness, Output, entries::Journal,
-    webcall::WebCaller, wire,
+    CallPlan, CallRequirements, CenterConfig, ConfigError, FallbackReason, Openness, Output,
+    entries::Journal, webcall::WebCaller, wire,
 };
 
 /// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
@@ -80,6 +80,9 @@ pub struct Center {
     /// When each web call whose widget socket dropped ends, unless a widget takes it back
     /// (derived from the calls' `agent_lost_at`; an entry whose call moved on is skipped).
     pub(crate) web_waits: BTreeSet<(Timestamp, InteractionId)>,
+    /// When each call needing skills may go to anyone (derived from the calls' arrival and
+    /// requirements; an entry whose call is no longer queued does nothing).
+    pub(crate) relax_waits: BTreeSet<(Timestamp, InteractionId)>,
     // Bookkeeping of the input being handled; empty between inputs.
     /// Calls whose plan may have changed during this input.
     pub(crate) changed: BTreeSet<InteractionId>,
@@ -154,6 +157,9 @@ pub(crate) struct CallEntry {
     /// Set for a web call: the customer's socket and what it was told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) web: Option<WebCaller>,
+    /// Skills and priority the call is routed by (from its line).
+    #[serde(default, skip_serializing_if = "CallRequirements::is_empty")]
+    pub(crate) requirements: CallRequirements,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -224,12 +230,28 @@ impl CallEntry {
         }
     }
 
+    /// The call as the router routes it: customer, owner and team, and the call's requirements
+    /// (priority, and skills until `relax_after` has passed). A call an agent transferred keeps
+    /// its priority but needs no skill: the agent chose where it goes.
     pub(crate) fn contact(&self, owner_team: Option<TeamId>) -> Contact {
         let mut contact = Contact::new(self.id().clone(), self.channel(), self.arrived_at);
         contact.customer = self.customer.as_ref().map(|card| card.id.clone());
         contact.owner = self.customer.as_ref().and_then(|card| card.owner.clone());
         contact.owner_team = owner_team;
+        contact.priority = self.requirements.priority;
+        if self.transfer.is_none() {
+            contact.require(&self.requirements.skills);
+            contact.relax_skills_at = self.relax_skills_at();
+        }
         contact
+    }
+
+    /// When the call's skills stop being required, if it needs any and they ever do.
+    pub(crate) fn relax_skills_at(&self) -> Option<Timestamp> {
+        if self.requirements.skills.is_empty() || self.transfer.is_some() {
+            return None;
+        }
+        Some(self.arrived_at + self.requirements.relax_after?)
     }
 
     pub(crate) fn screen_pop(&self) -> ScreenPop {
@@ -239,6 +261,16 @@ impl CallEntry {
             caller_name: self.web.as_ref().and_then(|web| web.name.clone()),
             customer: self.customer.clone(),
             recent: self.recent.clone(),
+            // What the line asked for, even once relaxed: the agent learns what the caller needs.
+            skills: self
+                .requirements
+                .skills
+                .iter()
+                .map(|(skill, level)| NeededSkill {
+                    skill: skill.to_string(),
+                    level: *level,
+                })
+                .collect(),
         }
     }
 
@@ -331,6 +363,7 @@ impl Center {
             timers: BTreeSet::new(),
             expiries: BTreeSet::new(),
             web_waits: BTreeSet::new(),
+            relax_waits: BTreeSet::new(),
             changed: BTreeSet::new(),
             welcoming: None,
             journal: Journal::default(),
@@ -369,12 +402,13 @@ impl Center {
     pub fn poll_timeout(&self) -> Option<Timestamp> {
         let timer = self.timers.first().map(|(at, _)| *at);
         let web_wait = self.web_waits.first().map(|(at, _)| *at);
+        let relax = self.relax_waits.first().map(|(at, _)| *at);
         let watchdog = self
             .calls
             .values()
             .filter_map(|call| self.watchdog_at(call))
             .min();
-        [timer, self.flush_at, web_wait, watchdog]
+        [timer, self.flush_at, web_wait, relax, watchdog]
             .into_iter()
             .flatten()
             .min()
@@ -525,6 +559,7 @@ impl Center {
             .agents
             .len()
             .saturating_add(self.web_waits.len())
+            .saturating_add(self.relax_waits.len())
             .saturating_mul(8)
             .saturating_add(64);
         while budget > 0 {
@@ -532,6 +567,17 @@ impl Center {
             let timer = self.timers.first().cloned();
             let web_wait = self.web_waits.first().cloned();
             let first_timer = timer.as_ref().map(|(at, _)| *at);
+            // A call's skill relaxation, like a web call's wait, at its own time.
+            if let Some((at, id)) = self.relax_waits.first().cloned()
+                && at <= now
+                && first_timer.is_none_or(|timer_at| at < timer_at)
+                && self.flush_at.is_none_or(|flush_at| at <= flush_at)
+                && web_wait.as_ref().is_none_or(|(web_at, _)| at <= *web_at)
+            {
+                self.relax_waits.remove(&(at, id.clone()));
+                self.relax_wait_over(at, &id);
+                continue;
+            }
             match (web_wait, self.flush_at) {
                 // A web call's wait ends at its own time: before a later presence deadline or
                 // broadcast, and after an earlier or equal one.
@@ -747,6 +793,18 @@ impl Center {
                     at,
                 }));
             }
+        }
+    }
+
+    /// Carries out a decision about a call that was waiting in the queue: an offer takes it out
+    /// (recorded as dequeued, like a freed agent's pick-up).
+    pub(crate) fn act_on_queued(&mut self, at: Timestamp, decision: Decision) {
+        match decision {
+            Decision::Offer(offer) => {
+                let step = self.step_of(&offer);
+                self.make_offer(&offer, step, true);
+            }
+            queued @ Decision::Queued(_) => self.act(at, queued),
         }
     }
 

@@ -1,11 +1,54 @@
 //! What the directory and the call log say about a caller, turned into what the center routes on
 //! and the screen pop shows: the rules, kept out of the worker (which only reads the rows).
 
-use tsunagu_core::{AgentId, CustomerId, TeamId};
+use std::collections::BTreeMap;
+
+use tsunagu_core::{AgentId, CustomerId, Millis, TeamId};
 use tsunagu_protocol::{CustomerCard, RecentContact};
+use tsunagu_routing::Skill;
 use tsunagu_stitch::{Conversation, LegStatus};
 
-use crate::{CallPlan, Line};
+use crate::{CallPlan, CallRequirements, Line};
+
+/// The highest skill level the directory grades (1 = can take it … 5 = expert).
+const SKILL_LEVEL_MAX: u8 = 5;
+
+/// Skills as the directory stores them (`{"billing": 3}`, written by the admin API, which
+/// validated them): name → level for the router. An entry that is no skill or whose level is
+/// outside 1–5 is left out rather than refusing the rest; anything but an object is none.
+pub fn skill_levels(skills_json: &str) -> BTreeMap<Skill, u8> {
+    let Ok(serde_json::Value::Object(entries)) = serde_json::from_str(skills_json) else {
+        return BTreeMap::new();
+    };
+    entries
+        .into_iter()
+        .filter_map(|(name, level)| {
+            let level = u8::try_from(level.as_u64()?).ok()?;
+            let skill = Skill::new(name).ok()?;
+            (1..=SKILL_LEVEL_MAX)
+                .contains(&level)
+                .then_some((skill, level))
+        })
+        .collect()
+}
+
+impl CallRequirements {
+    /// A line's requirements from its `phone_lines` row: its required skills (as
+    /// [`skill_levels`] reads them), priority, and the seconds a call waits for a skilled agent
+    /// before anyone may take it (0: never).
+    pub fn from_line(
+        required_skills_json: &str,
+        priority: u32,
+        skill_relax_after_secs: u32,
+    ) -> Self {
+        CallRequirements {
+            skills: skill_levels(required_skills_json),
+            priority: u8::try_from(priority).unwrap_or(u8::MAX),
+            relax_after: (skill_relax_after_secs > 0)
+                .then(|| Millis::from_secs(u64::from(skill_relax_after_secs))),
+        }
+    }
+}
 
 /// A customer as the directory stores them: the CRM's fields, not yet checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -450,6 +450,19 @@ impl Center {
         decision
     }
 
+    /// The queued contact's skills are relaxed at `now`: routed again (see `Router::relax_skills`).
+    pub(crate) fn router_relax_skills(
+        &mut self,
+        contact: &InteractionId,
+        now: Timestamp,
+    ) -> Option<Decision> {
+        self.journal.call(contact);
+        let decision = self.router.relax_skills(contact, now).ok().flatten();
+        self.journal_decision(decision.as_ref());
+        self.audit(decision.as_ref(), now);
+        decision
+    }
+
     pub(crate) fn router_offer_accepted(&mut self, contact: &InteractionId) {
         self.journal.call(contact);
         if let Ok(agent) = self.router.offer_accepted(contact) {

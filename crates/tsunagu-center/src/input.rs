@@ -2,10 +2,13 @@
 //! [`Center::handle_input`]: the same contract as `tsunagu-presence` (inputs and the time in;
 //! [`Output`](crate::Output)s out of `poll_output`; the next deadline from `poll_timeout`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, CallSid, InteractionId, Timestamp};
 use tsunagu_presence::ConnectionId;
 use tsunagu_protocol::{CallerMessage, ClientMessage};
+use tsunagu_routing::Skill;
 
 use crate::{
     AgentCard, AgentLegStatus, CallArrival, CallPlan, Center, CenterError, DialOutcome,
@@ -39,6 +42,11 @@ pub enum Input {
     CallerDisconnected { conn: ConnectionId },
     /// A phone call's event, from a Twilio webhook or the worker's own REST calls.
     Call(CallInput),
+    /// The directory's skills (skill → level) of an agent changed.
+    AgentSkills {
+        agent: AgentId,
+        skills: BTreeMap<Skill, u8>,
+    },
     /// Nothing happened but time passed (the shell's alarm for `poll_timeout`).
     Timeout,
 }
@@ -111,6 +119,10 @@ impl Center {
             Input::CallerMessage { conn, message } => done(self.caller_message(now, conn, message)),
             Input::CallerDisconnected { conn } => done(self.caller_disconnected(now, conn)),
             Input::Call(call) => self.call_input(now, call),
+            Input::AgentSkills { agent, skills } => {
+                self.agent_skills_changed(now, &agent, &skills);
+                Ok(Reply::Done)
+            }
             Input::Timeout => {
                 self.handle_timeout(now);
                 Ok(Reply::Done)

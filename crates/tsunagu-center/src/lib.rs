@@ -78,13 +78,13 @@ mod webcall_gate;
 mod wire;
 
 pub use call::{
-    AgentCard, AgentLegStatus, CallArrival, CallPlan, DialOutcome, FallbackReason, Line,
-    QueueResult,
+    AgentCard, AgentLegStatus, CallArrival, CallPlan, CallRequirements, DialOutcome,
+    FallbackReason, Line, QueueResult,
 };
 pub use calls::interaction_of;
 pub use center::Center;
 pub use config::CenterConfig;
-pub use directory::{DirectoryCustomer, ends_the_call, recent_contact};
+pub use directory::{DirectoryCustomer, ends_the_call, recent_contact, skill_levels};
 pub use dry_run::DryRun;
 pub use entries::Delta;
 pub use error::{CenterError, ConfigError, RestoreError};

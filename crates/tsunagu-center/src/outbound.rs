@@ -130,6 +130,7 @@ impl Center {
             held_since: None,
             last_heard: None,
             web: None,
+            requirements: crate::CallRequirements::default(),
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

@@ -232,6 +232,13 @@ impl Center {
                 self.expiries
                     .insert((ended_at + ENDED_RETENTION, id.clone()));
             }
+            // Relaxations due by the stored time already happened.
+            if let Some(relax_at) = call.relax_skills_at()
+                && relax_at > self.now
+                && call.ended_at.is_none()
+            {
+                self.relax_waits.insert((relax_at, id.clone()));
+            }
         }
         let agents: Vec<AgentId> = self.agents.keys().cloned().collect();
         for agent in &agents {

@@ -208,6 +208,7 @@ impl Center {
             dropped_at: None,
             held_since: None,
             last_heard: None,
+            requirements: crate::CallRequirements::default(),
         };
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);

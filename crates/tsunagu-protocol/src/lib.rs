@@ -317,6 +317,17 @@ pub struct ScreenPop {
     pub customer: Option<CustomerCard>,
     /// The latest contacts with this caller, newest first.
     pub recent: Vec<RecentContact>,
+    /// The skills the call needs (from its line), each with the lowest level routing asked for;
+    /// absent when it needs none (or from an older hub).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<NeededSkill>,
+}
+
+/// A skill a call needs, and the lowest level (1–5) an agent offered it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeededSkill {
+    pub skill: String,
+    pub level: u8,
 }
 
 impl ScreenPop {

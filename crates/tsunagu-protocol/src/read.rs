@@ -17,8 +17,8 @@ use crate::json::{Map, Value};
 use tsunagu_core::{Channel, Timestamp};
 
 use crate::{
-    AgentPresence, AwayReason, CustomerCard, Localized, OfferId, PresenceStatus, RecentContact,
-    ScreenPop, ServerMessage, Signal, WithdrawReason,
+    AgentPresence, AwayReason, CustomerCard, Localized, NeededSkill, OfferId, PresenceStatus,
+    RecentContact, ScreenPop, ServerMessage, Signal, WithdrawReason,
 };
 
 /// Why a hub message could not be read. Never echoes the input: field names are ours.
@@ -315,6 +315,15 @@ fn screen_pop(value: Value) -> Option<ScreenPop> {
         caller_name: fields.optional("caller_name", text)?,
         customer: fields.optional("customer", customer_card)?,
         recent: fields.required("recent", |v| list(v, recent_contact))?,
+        skills: fields.defaulted("skills", Vec::new(), |v| list(v, needed_skill))?,
+    })
+}
+
+fn needed_skill(value: Value) -> Option<NeededSkill> {
+    let mut fields = Fields::of(value)?;
+    Some(NeededSkill {
+        skill: fields.required("skill", text)?,
+        level: fields.required("level", number)?,
     })
 }
 

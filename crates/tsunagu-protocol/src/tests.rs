@@ -174,13 +174,17 @@ fn offers_on_the_wire() {
                     agent: Some(agent("sato")),
                     summary: Some("見積もりの件".into()),
                 }],
+                skills: vec![crate::NeededSkill {
+                    skill: "billing".into(),
+                    level: 2,
+                }],
             },
             ring_timeout_ms: 15_000,
             ack_timeout_ms: 3_000,
             channel: Channel::Voice,
         },
         &expect![[
-            r#"{"type":"offer","offer":{"interaction":"CA0123","attempt":2},"conversation":"CA0123","screen_pop":{"caller_number":"+81312345678","caller_display":"03-1234-5678","customer":{"id":"cust-42","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1699000000000,"channel":"voice","agent":"sato","summary":"見積もりの件"}]},"ring_timeout_ms":15000,"ack_timeout_ms":3000,"channel":"voice"}"#
+            r#"{"type":"offer","offer":{"interaction":"CA0123","attempt":2},"conversation":"CA0123","screen_pop":{"caller_number":"+81312345678","caller_display":"03-1234-5678","customer":{"id":"cust-42","name":"山田商事","owner":"sato","team":"sales"},"recent":[{"at":1699000000000,"channel":"voice","agent":"sato","summary":"見積もりの件"}],"skills":[{"skill":"billing","level":2}]},"ring_timeout_ms":15000,"ack_timeout_ms":3000,"channel":"voice"}"#
         ]],
     );
     server(
@@ -320,6 +324,7 @@ fn web_call_messages_of_the_widget_on_the_wire() {
                 caller_name: Some("山田 太郎".into()),
                 customer: None,
                 recent: vec![],
+                skills: vec![],
             },
             ring_timeout_ms: 15_000,
             ack_timeout_ms: 3_000,

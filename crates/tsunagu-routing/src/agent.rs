@@ -18,6 +18,10 @@ pub struct AgentProfile {
     pub teams: BTreeSet<TeamId>,
     #[serde(default)]
     pub skills: BTreeSet<Skill>,
+    /// The level of each of `skills` (1 = can take it … 5 = expert, as the directory grades
+    /// them); a skill not listed here is at level 1.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skill_levels: BTreeMap<Skill, u8>,
     #[serde(default)]
     pub capacity: Capacity,
 }
@@ -29,8 +33,26 @@ impl AgentProfile {
             id,
             teams: BTreeSet::new(),
             skills: BTreeSet::new(),
+            skill_levels: BTreeMap::new(),
             capacity: Capacity::default(),
         }
+    }
+
+    /// Gives the agent exactly these skills at these levels (as the directory lists them).
+    pub fn set_skills(&mut self, levels: &BTreeMap<Skill, u8>) {
+        self.skills = levels.keys().cloned().collect();
+        self.skill_levels = levels
+            .iter()
+            .filter(|(_, level)| **level != 1)
+            .map(|(skill, level)| (skill.clone(), *level))
+            .collect();
+    }
+
+    /// The agent's level in `skill`, or `None` without it.
+    pub fn level(&self, skill: &Skill) -> Option<u8> {
+        self.skills
+            .contains(skill)
+            .then(|| self.skill_levels.get(skill).copied().unwrap_or(1))
     }
 }
 
@@ -177,8 +199,18 @@ impl AgentState {
             && self.held_on(channel) < usize::from(self.profile.capacity.limit(channel))
     }
 
-    /// The first of `needed` the agent lacks.
-    pub(crate) fn missing_skill<'a>(&self, needed: &'a BTreeSet<Skill>) -> Option<&'a Skill> {
-        needed.iter().find(|s| !self.profile.skills.contains(*s))
+    /// Why the agent cannot serve a contact needing `needs` (skill → minimum level): the first
+    /// needed skill they lack, or have below its level.
+    pub(crate) fn lacks(&self, needs: &BTreeMap<Skill, u8>) -> Option<SkipReason> {
+        needs
+            .iter()
+            .find_map(|(skill, needed)| match self.profile.level(skill) {
+                None => Some(SkipReason::MissingSkill(skill.clone())),
+                Some(level) if level < *needed => Some(SkipReason::SkillTooLow {
+                    skill: skill.clone(),
+                    needed: *needed,
+                }),
+                Some(_) => None,
+            })
     }
 }

@@ -1,6 +1,6 @@
 //! A contact waiting to be routed: who it is for, what it needs, how urgent it is.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, Timestamp};
@@ -28,6 +28,13 @@ pub struct Contact {
     /// Skills an agent must all have to be offered this contact.
     #[serde(default)]
     pub skills: BTreeSet<Skill>,
+    /// The lowest level an agent must have in some of `skills`; the others any level (1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skill_levels: BTreeMap<Skill, u8>,
+    /// From this time on `skills` are no longer required (skill relaxation): a contact that
+    /// waited this long for a skilled agent may go to anyone its ladder targets. `None`: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relax_skills_at: Option<Timestamp>,
     pub arrived_at: Timestamp,
 }
 
@@ -42,7 +49,38 @@ impl Contact {
             channel,
             priority: 0,
             skills: BTreeSet::new(),
+            skill_levels: BTreeMap::new(),
+            relax_skills_at: None,
             arrived_at,
         }
+    }
+
+    /// Requires exactly these skills, each at least at its level.
+    pub fn require(&mut self, levels: &BTreeMap<Skill, u8>) {
+        self.skills = levels.keys().cloned().collect();
+        self.skill_levels = levels
+            .iter()
+            .filter(|(_, level)| **level > 1)
+            .map(|(skill, level)| (skill.clone(), *level))
+            .collect();
+    }
+
+    /// Whether the contact needs skills but no longer requires them at `now`.
+    pub fn skills_relaxed(&self, now: Timestamp) -> bool {
+        !self.skills.is_empty() && self.relax_skills_at.is_some_and(|at| now >= at)
+    }
+
+    /// What an agent must have at `now` (skill → minimum level): nothing once relaxed.
+    pub(crate) fn needs(&self, now: Timestamp) -> BTreeMap<Skill, u8> {
+        if self.skills_relaxed(now) {
+            return BTreeMap::new();
+        }
+        self.skills
+            .iter()
+            .map(|skill| {
+                let level = self.skill_levels.get(skill).copied().unwrap_or(1);
+                (skill.clone(), level)
+            })
+            .collect()
     }
 }

@@ -25,6 +25,10 @@ pub struct Explanation {
     pub steps: Vec<StepReport>,
     /// For a queue pick-up: queued contacts ahead in line that the agent could not serve.
     pub passed_over: Vec<PassGroup>,
+    /// Skills the contact needs but no longer requires: it waited past its skill relaxation, so
+    /// this decision also considered agents without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relaxed: Vec<Skill>,
     pub conclusion: Conclusion,
 }
 
@@ -39,6 +43,9 @@ pub enum Trigger {
         channel: Channel,
         priority: u8,
         skills: Vec<Skill>,
+        /// The lowest level required of some of `skills` (the others: any level).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        levels: BTreeMap<Skill, u8>,
     },
     /// The agent offered the contact missed or declined it; the ladder is walked again.
     OfferFailed {
@@ -52,6 +59,12 @@ pub enum Trigger {
     },
     /// An agent can take work; `waiting` contacts are queued on channels they have room for.
     AgentAvailable { agent: AgentId, waiting: usize },
+    /// The queued contact waited `waited` without a skilled agent: its skills are no longer
+    /// required, and the ladder is walked again.
+    SkillsRelaxed {
+        contact: InteractionId,
+        waited: Millis,
+    },
 }
 
 /// What one ladder step found.
@@ -136,6 +149,8 @@ pub enum SkipReason {
     AlreadyTried,
     /// The agent lacks this skill, which the contact needs.
     MissingSkill(Skill),
+    /// The agent has this skill, but below the level the contact needs.
+    SkillTooLow { skill: Skill, needed: u8 },
 }
 
 /// Queued contacts a freed agent was not given, for one reason.
@@ -157,6 +172,8 @@ pub enum PassReason {
     AlreadyTried,
     /// The contact needs a skill the agent lacks.
     MissingSkill(Skill),
+    /// The contact needs a skill at a level the agent does not reach.
+    SkillTooLow { skill: Skill, needed: u8 },
 }
 
 /// What was decided.
@@ -284,6 +301,9 @@ impl fmt::Display for SkipReason {
             SkipReason::AtCapacity(channel) => write!(f, "at capacity for {channel}"),
             SkipReason::AlreadyTried => f.write_str("already missed or declined it"),
             SkipReason::MissingSkill(skill) => write!(f, "missing skill {skill}"),
+            SkipReason::SkillTooLow { skill, needed } => {
+                write!(f, "skill {skill} below level {needed}")
+            }
         }
     }
 }
@@ -294,6 +314,9 @@ impl fmt::Display for PassReason {
             PassReason::NotTargeted => f.write_str("its ladder does not target this agent"),
             PassReason::AlreadyTried => f.write_str("this agent already missed or declined it"),
             PassReason::MissingSkill(skill) => write!(f, "needs skill {skill}"),
+            PassReason::SkillTooLow { skill, needed } => {
+                write!(f, "needs skill {skill} at level {needed}")
+            }
         }
     }
 }
@@ -306,10 +329,18 @@ impl fmt::Display for Trigger {
                 channel,
                 priority,
                 skills,
+                levels,
             } => {
                 write!(f, "{contact} arrived on {channel}, priority {priority}")?;
                 if !skills.is_empty() {
-                    write!(f, ", needs {}", join(skills))?;
+                    let needs: Vec<String> = skills
+                        .iter()
+                        .map(|skill| match levels.get(skill) {
+                            Some(level) => format!("{skill} (level {level}+)"),
+                            None => skill.to_string(),
+                        })
+                        .collect();
+                    write!(f, ", needs {}", needs.join(", "))?;
                 }
                 Ok(())
             }
@@ -325,6 +356,10 @@ impl fmt::Display for Trigger {
                 f,
                 "{agent} can take work; {} queued on channels with room",
                 plural(*waiting, "contact", "contacts")
+            ),
+            Trigger::SkillsRelaxed { contact, waited } => write!(
+                f,
+                "{contact} waited {waited} for a skilled agent; routing again without requiring skills"
             ),
         }
     }
@@ -454,6 +489,13 @@ impl fmt::Display for Explanation {
                 )?;
             }
             writeln!(f)?;
+        }
+        if !self.relaxed.is_empty() {
+            writeln!(
+                f,
+                "skills relaxed after the wait: {} (agents without them were considered)",
+                join(&self.relaxed)
+            )?;
         }
         write!(f, "{}", self.conclusion)
     }

@@ -34,6 +34,12 @@ impl Explanation {
                 .collect();
             out.push_str(&groups.join("、"));
         }
+        if !self.relaxed.is_empty() {
+            let names: Vec<&str> = self.relaxed.iter().map(|s| s.as_str()).collect();
+            out.push_str("\nスキル条件を緩和（待ち時間の上限を超過）: ");
+            out.push_str(&names.join("、"));
+            out.push_str(" — スキルのない人も対象");
+        }
         out.push('\n');
         out.push_str(&conclusion(&self.conclusion));
         out
@@ -60,13 +66,20 @@ fn trigger(trigger: &Trigger) -> String {
             channel,
             priority,
             skills,
+            levels,
         } => {
             let mut line = format!(
                 "{contact} が{}で着信（優先度 {priority}",
                 channel_ja(*channel)
             );
             if !skills.is_empty() {
-                let names: Vec<&str> = skills.iter().map(|s| s.as_str()).collect();
+                let names: Vec<String> = skills
+                    .iter()
+                    .map(|skill| match levels.get(skill) {
+                        Some(level) => format!("{skill}（レベル {level} 以上）"),
+                        None => skill.to_string(),
+                    })
+                    .collect();
                 let _ = write!(line, "、必要なスキル: {}", names.join("、"));
             }
             line.push('）');
@@ -82,6 +95,12 @@ fn trigger(trigger: &Trigger) -> String {
         }
         Trigger::AgentAvailable { agent, waiting } => {
             format!("{agent} が対応可能になった（空きのあるチャネルの待ち {waiting} 件）")
+        }
+        Trigger::SkillsRelaxed { contact, waited } => {
+            format!(
+                "{contact}: スキルのある人を {} 秒待ったため、スキルを問わずにもう一度振り分け",
+                waited.0 / 1000
+            )
         }
     }
 }
@@ -221,6 +240,9 @@ fn skip_reason(reason: &SkipReason) -> String {
         SkipReason::AtCapacity(channel) => format!("{}の同時対応数の上限", channel_ja(*channel)),
         SkipReason::AlreadyTried => "すでに応答しなかった/辞退した".to_owned(),
         SkipReason::MissingSkill(skill) => format!("スキル {} がない", skill.as_str()),
+        SkipReason::SkillTooLow { skill, needed } => {
+            format!("スキル {} がレベル {needed} 未満", skill.as_str())
+        }
     }
 }
 
@@ -229,6 +251,9 @@ fn pass_reason(reason: &PassReason) -> String {
         PassReason::NotTargeted => "この人は振り分け先に入っていない".to_owned(),
         PassReason::AlreadyTried => "この人はすでに応答しなかった/辞退した".to_owned(),
         PassReason::MissingSkill(skill) => format!("スキル {} が必要", skill.as_str()),
+        PassReason::SkillTooLow { skill, needed } => {
+            format!("スキル {}（レベル {needed} 以上）が必要", skill.as_str())
+        }
     }
 }
 

@@ -9,7 +9,9 @@
 //! - **Eligibility.** An agent may be offered a contact when the caller says they are
 //!   [`Availability::Routable`], no other offer is pending for them, they hold no exclusive
 //!   (voice) contact, they are under their [`Capacity`] for the contact's channel, they have every
-//!   skill it needs, and they have not missed or declined it before. A voice contact may be offered
+//!   skill it needs at its level (unless the contact waited past its `relax_skills_at`: then its
+//!   skills are no longer required, and [`Router::relax_skills`] walks a queued contact's ladder
+//!   again), and they have not missed or declined it before. A voice contact may be offered
 //!   to an agent holding only text contacts (voice comes first); nothing is offered to an agent on
 //!   a voice contact.
 //! - **Ladder.** [`Router::route`] walks the [`Ladder`] from its first step. A step that does not

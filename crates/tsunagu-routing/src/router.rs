@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tsunagu_core::{AgentId, Channel, InteractionId, Millis, Timestamp};
 
 use crate::{
-    Availability, Contact, Ladder, NotRoutableReason, Target,
+    Availability, Contact, Ladder, NotRoutableReason, Skill, Target,
     agent::{AgentProfile, AgentState, PendingOffer},
     explain::{
         Conclusion, Explanation, NotApplicable, PassGroup, PassReason, SkipGroup, SkipReason,
@@ -324,6 +324,7 @@ impl Router {
             channel: contact.channel,
             priority: contact.priority,
             skills: contact.skills.iter().cloned().collect(),
+            levels: contact.skill_levels.clone(),
         };
         let record = ContactRecord {
             contact,
@@ -416,6 +417,35 @@ impl Router {
         }
     }
 
+    /// The queued `contact` waited past its skill relaxation (`Contact::relax_skills_at`): its
+    /// ladder is walked again at `now` without requiring its skills, so an agent without them
+    /// may be offered it. `Ok(None)` when there is nothing to do: the contact is not queued (a
+    /// ring in progress; the next walk relaxes by itself) or its skills are not relaxed at `now`.
+    /// Still nobody: it stays queued, in the same place.
+    pub fn relax_skills(
+        &mut self,
+        contact: &InteractionId,
+        now: Timestamp,
+    ) -> Result<Option<Decision>, RoutingError> {
+        let record = self
+            .contacts
+            .get(contact)
+            .ok_or_else(|| RoutingError::UnknownContact(contact.clone()))?;
+        if !matches!(record.phase, Phase::Queued) || !record.contact.skills_relaxed(now) {
+            return Ok(None);
+        }
+        let Some(record) = self.contacts.remove(contact) else {
+            return Err(RoutingError::UnknownContact(contact.clone()));
+        };
+        self.queue
+            .remove(record.contact.channel, &QueueKey::of(&record.contact));
+        let trigger = Trigger::SkillsRelaxed {
+            contact: contact.clone(),
+            waited: now.saturating_since(record.contact.arrived_at),
+        };
+        Ok(Some(self.decide(record, trigger, now)))
+    }
+
     /// Hands `agent` the head-most queued contact they can serve (room on its channel, all its
     /// skills, not already tried, and targeted by some step of its ladder, whose index and
     /// timeout the offer carries). `None` if they cannot take work or nothing fits.
@@ -451,8 +481,15 @@ impl Router {
                 };
                 if record.tried.contains(agent) {
                     passed.push((key.clone(), PassReason::AlreadyTried));
-                } else if let Some(skill) = state.missing_skill(&record.contact.skills) {
-                    passed.push((key.clone(), PassReason::MissingSkill(skill.clone())));
+                } else if let Some(reason) = state.lacks(&record.contact.needs(now)) {
+                    let reason = match reason {
+                        SkipReason::SkillTooLow { skill, needed } => {
+                            PassReason::SkillTooLow { skill, needed }
+                        }
+                        SkipReason::MissingSkill(skill) => PassReason::MissingSkill(skill),
+                        _ => PassReason::NotTargeted,
+                    };
+                    passed.push((key.clone(), reason));
                 } else if let Some(step_index) = first_step_targeting(state, record) {
                     best = Some((key.clone(), channel, step_index));
                     break;
@@ -485,6 +522,7 @@ impl Router {
             agent: agent.clone(),
             step_index,
         };
+        let relaxed = relaxed_skills(&record.contact, now);
         self.contacts.insert(key.id.clone(), record);
         let explanation = Explanation {
             trigger: Trigger::AgentAvailable {
@@ -500,6 +538,7 @@ impl Router {
                     examples,
                 })
                 .collect(),
+            relaxed,
             conclusion: Conclusion::Offer {
                 contact: key.id.clone(),
                 agent: agent.clone(),
@@ -521,6 +560,11 @@ impl Router {
     /// The agent's availability as the router sees it (the router's own reservations included).
     pub fn availability(&self, agent: &AgentId) -> Option<&Availability> {
         self.agents.get(agent).map(|state| &state.availability)
+    }
+
+    /// What the router knows of the agent from the directory (teams, skills, capacity).
+    pub fn profile(&self, agent: &AgentId) -> Option<&AgentProfile> {
+        self.agents.get(agent).map(|state| &state.profile)
     }
 
     /// The interactions the agent holds, with their channels.
@@ -737,7 +781,8 @@ impl Router {
 
     /// Walks the ladder for `record` and acts on the result: reserves the chosen agent, or queues.
     fn decide(&mut self, mut record: ContactRecord, trigger: Trigger, now: Timestamp) -> Decision {
-        let (steps, choice) = self.walk_ladder(&record);
+        let (steps, choice) = self.walk_ladder(&record, now);
+        let relaxed = relaxed_skills(&record.contact, now);
         let id = record.contact.id.clone();
         match choice {
             Some((agent, step_index, timeout)) => {
@@ -751,6 +796,7 @@ impl Router {
                     trigger,
                     steps,
                     passed_over: Vec::new(),
+                    relaxed,
                     conclusion: Conclusion::Offer {
                         contact: id.clone(),
                         agent: agent.clone(),
@@ -778,6 +824,7 @@ impl Router {
                     trigger,
                     steps,
                     passed_over: Vec::new(),
+                    relaxed,
                     conclusion: Conclusion::Queued {
                         contact: id.clone(),
                         channel,
@@ -798,10 +845,12 @@ impl Router {
     fn walk_ladder(
         &self,
         record: &ContactRecord,
+        now: Timestamp,
     ) -> (Vec<StepReport>, Option<(AgentId, usize, Millis)>) {
+        let needs = record.contact.needs(now);
         let mut reports = Vec::new();
         for (step_index, step) in record.ladder.steps.iter().enumerate() {
-            let report = self.evaluate_step(step_index, &step.target, record);
+            let report = self.evaluate_step(step_index, &step.target, record, &needs);
             let chosen = match &report.verdict {
                 StepVerdict::Chose { agent, .. } => Some(agent.clone()),
                 _ => None,
@@ -819,6 +868,7 @@ impl Router {
         step_index: usize,
         target: &Target,
         record: &ContactRecord,
+        needs: &BTreeMap<Skill, u8>,
     ) -> StepReport {
         let contact = &record.contact;
         let not_applicable = |target, why| StepReport {
@@ -836,6 +886,7 @@ impl Router {
                     StepTarget::Owner(Some(owner.clone())),
                     std::iter::once(owner),
                     record,
+                    needs,
                 ),
             },
             Target::OwnerTeam => match &contact.owner_team {
@@ -845,6 +896,7 @@ impl Router {
                     StepTarget::OwnerTeam(Some(team.clone())),
                     &Scope::Team(team.clone()),
                     record,
+                    needs,
                 ),
             },
             Target::Team(team) => self.evaluate_scope(
@@ -852,6 +904,7 @@ impl Router {
                 StepTarget::Team(team.clone()),
                 &Scope::Team(team.clone()),
                 record,
+                needs,
             ),
             Target::Agents(agents) => {
                 let unique: BTreeSet<&AgentId> = agents.iter().collect();
@@ -860,11 +913,16 @@ impl Router {
                     StepTarget::Agents(agents.clone()),
                     unique.into_iter(),
                     record,
+                    needs,
                 )
             }
-            Target::Anyone => {
-                self.evaluate_scope(step_index, StepTarget::Anyone, &Scope::Everyone, record)
-            }
+            Target::Anyone => self.evaluate_scope(
+                step_index,
+                StepTarget::Anyone,
+                &Scope::Everyone,
+                record,
+                needs,
+            ),
         }
     }
 
@@ -875,6 +933,7 @@ impl Router {
         target: StepTarget,
         agents: impl Iterator<Item = &'a AgentId>,
         record: &ContactRecord,
+        needs: &BTreeMap<Skill, u8>,
     ) -> StepReport {
         let mut tally = Tally::new();
         let mut eligible = Vec::new();
@@ -885,7 +944,7 @@ impl Router {
                 .agents
                 .get(id)
                 .ok_or(SkipReason::NotInDirectory)
-                .and_then(|state| assess(state, record));
+                .and_then(|state| assess(state, record, needs));
             match assessed {
                 Ok(idle_since) => eligible.push((idle_since, id)),
                 Err(reason) => tally.add(reason, id),
@@ -920,9 +979,9 @@ impl Router {
         target: StepTarget,
         scope: &Scope,
         record: &ContactRecord,
+        needs: &BTreeMap<Skill, u8>,
     ) -> StepReport {
         let channel = record.contact.channel;
-        let needs = &record.contact.skills;
         let mut tally = Tally::new();
         for (reason, agents) in self.index.skipped(scope) {
             if matches!(reason, SkipReason::AtCapacity(other) if *other != channel) {
@@ -932,7 +991,7 @@ impl Router {
         }
         let with_room = self.index.with_room(scope, channel);
         let rarest = needs
-            .iter()
+            .keys()
             .filter_map(|skill| {
                 let skilled = scope.with_skill(skill)?;
                 Some((self.index.with_room(&skilled, channel), skill))
@@ -960,14 +1019,11 @@ impl Router {
         };
         let mut verdict = StepVerdict::NobodyAvailable;
         for (walked, (idle_since, id)) in walk.iter().enumerate() {
-            let skill = self
-                .agents
-                .get(id)
-                .and_then(|state| state.missing_skill(needs));
+            let lacks = self.agents.get(id).and_then(|state| state.lacks(needs));
             if record.tried.contains(id) {
                 tally.add(SkipReason::AlreadyTried, id);
-            } else if let Some(skill) = skill {
-                tally.add(SkipReason::MissingSkill(skill.clone()), id);
+            } else if let Some(reason) = lacks {
+                tally.add(reason, id);
             } else {
                 verdict = StepVerdict::Chose {
                     agent: id.clone(),
@@ -1067,8 +1123,13 @@ pub(crate) fn comes_back(before: &Availability, after: &Availability) -> bool {
         && matches!(before, Availability::NotRoutable { why } if *why != NotRoutableReason::Reserved)
 }
 
-/// Whether `state` may be offered `record`'s contact: `Ok(idle_since)`, or the first reason not.
-fn assess(state: &AgentState, record: &ContactRecord) -> Result<Timestamp, SkipReason> {
+/// Whether `state` may be offered `record`'s contact, which needs `needs` now: `Ok(idle_since)`,
+/// or the first reason not.
+fn assess(
+    state: &AgentState,
+    record: &ContactRecord,
+    needs: &BTreeMap<Skill, u8>,
+) -> Result<Timestamp, SkipReason> {
     let idle_since = state.status()?;
     let channel = record.contact.channel;
     if !state.can_hold(channel) {
@@ -1077,10 +1138,19 @@ fn assess(state: &AgentState, record: &ContactRecord) -> Result<Timestamp, SkipR
     if record.tried.contains(&state.profile.id) {
         return Err(SkipReason::AlreadyTried);
     }
-    if let Some(skill) = state.missing_skill(&record.contact.skills) {
-        return Err(SkipReason::MissingSkill(skill.clone()));
+    if let Some(reason) = state.lacks(needs) {
+        return Err(reason);
     }
     Ok(idle_since)
+}
+
+/// The skills `contact` needs but no longer requires at `now` (empty unless relaxed).
+fn relaxed_skills(contact: &Contact, now: Timestamp) -> Vec<Skill> {
+    if contact.skills_relaxed(now) {
+        contact.skills.iter().cloned().collect()
+    } else {
+        Vec::new()
+    }
 }
 
 /// The first step of `record`'s ladder whose target includes `state`'s agent.

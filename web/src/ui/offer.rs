@@ -1,4 +1,4 @@
-//! The incoming offer: screen pop (caller, customer, owner, recent contacts) with Accept and Reject.
+//! The incoming offer: screen pop (caller, customer, owner, needed skills, recent contacts) with Accept and Reject.
 
 use leptos::prelude::*;
 use tsunagu_core::{Channel, Timestamp};
@@ -50,6 +50,24 @@ pub(crate) fn OfferCard() -> impl IntoView {
             .as_ref()
             .and_then(|c| c.owner.as_ref())
             .map(|owner| format!("{}: {}", t.owner, state.agent_name(owner.as_str())));
+        // What the line asked routing for: the agent learns what the caller needs before answering.
+        let skills = (!pop.skills.is_empty()).then(|| {
+            let named: Vec<String> = pop
+                .skills
+                .iter()
+                .map(|needed| {
+                    if needed.level > 1 {
+                        format!(
+                            "{}{}{}{}",
+                            needed.skill, t.level_from, needed.level, t.level_to
+                        )
+                    } else {
+                        needed.skill.clone()
+                    }
+                })
+                .collect();
+            format!("{}: {}", t.needs_skills, named.join(t.list_separator))
+        });
         let recent = if pop.recent.is_empty() {
             view! { <li class="recent__none">{t.no_recent}</li> }.into_any()
         } else {
@@ -94,6 +112,7 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 <p class=if web { "offer__caller" } else { "offer__caller tel" } data-testid="offer-caller">{caller}</p>
                 <p class="offer__customer" data-testid="offer-customer">{customer}</p>
                 {owner.map(|owner| view! { <p class="offer__owner" data-testid="offer-owner">{owner}</p> })}
+                {skills.map(|skills| view! { <p class="offer__skills" data-testid="offer-skills">{skills}</p> })}
                 <h3 class="offer__recent-title">{t.recent}</h3>
                 <ul class="recent" data-testid="offer-recent">{recent}</ul>
                 <div class="offer__actions">

@@ -284,6 +284,10 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
                     summary: None,
                 },
             ],
+            skills: vec![tsunagu_protocol::NeededSkill {
+                skill: "billing".to_owned(),
+                level: 2,
+            }],
         },
         call_sid: None,
         channel: tsunagu_core::Channel::Voice,
@@ -302,6 +306,10 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
     assert_eq!(ui.text("offer-customer"), "山田 太郎");
     // The owner reads as the roster's display name, not the agent id.
     assert_eq!(ui.text("offer-owner"), "担当: 佐藤 花子");
+    assert_eq!(
+        ui.text("offer-skills"),
+        "必要なスキル: billing（レベル 2 以上）"
+    );
     let recent = ui.all("[data-testid=offer-recent] li");
     assert_eq!(recent.len(), 2);
     let first = recent[0].text_content().unwrap_or_default();
@@ -351,6 +359,7 @@ async fn offer_card_names_what_it_does_not_know_and_goes_when_the_offer_does() {
             caller_display: None,
             customer: None,
             recent: Vec::new(),
+            skills: Vec::new(),
         },
         call_sid: None,
         channel: tsunagu_core::Channel::Voice,
@@ -359,6 +368,10 @@ async fn offer_card_names_what_it_does_not_know_and_goes_when_the_offer_does() {
     assert_eq!(ui.text("offer-caller"), "Unknown number");
     assert_eq!(ui.text("offer-customer"), "No customer record");
     assert!(ui.find("offer-owner").is_none());
+    assert!(
+        ui.find("offer-skills").is_none(),
+        "no line requirement, no line"
+    );
     assert_eq!(ui.text("offer-recent"), "No earlier contacts");
     assert!(ui.text("offer-voice").contains("another tab"));
 

@@ -4,16 +4,19 @@
 //! messages), checks that the team or agent it names exists, and stores it. Creations answer
 //! 201, a taken id is a field error; updates and deletions of unknown ids answer 404.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 use tsunagu_admin::{Agent, Customer, CustomerSearch, ErrorCode, FieldError, Invalid, Team};
 use tsunagu_auth::Permission;
-use tsunagu_core::TenantId;
+use tsunagu_center::skill_levels;
+use tsunagu_core::{AgentId, TenantId};
 use worker::{Env, Request, Response};
 
 use crate::{
     auth::{self, Principal},
     error::AppError,
-    log,
+    hub, log,
     routes::admin::json_body,
     store::admin::{self as store, AdminCustomerRow, AgentRow, DirectoryTable, TeamRow},
 };
@@ -173,6 +176,7 @@ pub(crate) async fn create_agent(mut req: Request, env: &Env) -> Result<Response
         return Err(taken());
     }
     logged(&principal, "admin.agent_created", agent.id.as_str());
+    tell_hub_skills(env, &principal.tenant, &agent.id, &agent.skills).await;
     created(&agent)
 }
 
@@ -200,6 +204,7 @@ pub(crate) async fn update_agent(
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.agent_changed", agent.id.as_str());
+    tell_hub_skills(env, &principal.tenant, &agent.id, &agent.skills).await;
     Ok(Response::from_json(&agent)?)
 }
 
@@ -213,8 +218,39 @@ pub(crate) async fn delete_agent(
     let found = store::delete_agent(env, &principal.tenant, id).await?;
     if found {
         logged(&principal, "admin.agent_deleted", id);
+        if let Ok(agent) = AgentId::new(id) {
+            tell_hub_skills(env, &principal.tenant, &agent, &BTreeMap::new()).await;
+        }
     }
     deleted(found)
+}
+
+/// Tells the tenant's hub an agent's skills as just stored, so calls route by them at once (a
+/// signed-in agent would otherwise keep the old ones until they sign in again). D1 has them
+/// already: a hub that cannot be reached is logged, not an error, and the agent's next sign-in
+/// reads them.
+async fn tell_hub_skills(
+    env: &Env,
+    tenant: &TenantId,
+    agent: &AgentId,
+    skills: &BTreeMap<String, u32>,
+) {
+    let skills =
+        serde_json::to_string(skills).map_or_else(|_| BTreeMap::new(), |json| skill_levels(&json));
+    let request = hub::AgentSkillsRequest {
+        agent: agent.clone(),
+        skills,
+    };
+    if let Err(err) = hub::agent_skills(env, tenant, &request).await {
+        log::warn(
+            "admin.agent_skills_not_pushed",
+            &[
+                ("tenant", tenant.as_str().into()),
+                ("agent", agent.as_str().into()),
+                ("detail", err.to_string().into()),
+            ],
+        );
+    }
 }
 
 fn customer_json(row: &AdminCustomerRow) -> Value {

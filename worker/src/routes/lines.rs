@@ -28,7 +28,16 @@ fn path_number(path: &str) -> Result<String, AppError> {
 }
 
 fn line_json(row: &PhoneLineAdminRow) -> Value {
-    json!({ "number": row.e164, "kind": row.kind, "announce": row.announce_e164 })
+    let skills: Value =
+        serde_json::from_str(&row.required_skills_json).unwrap_or_else(|_| json!({}));
+    json!({
+        "number": row.e164,
+        "kind": row.kind,
+        "announce": row.announce_e164,
+        "required_skills": skills,
+        "priority": row.priority,
+        "skill_relax_after_secs": row.skill_relax_after_secs,
+    })
 }
 
 fn logged(principal: &Principal, event: &str) {

@@ -91,6 +91,8 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
     .await;
     let caller = arrival.customer_number.clone();
     let customer = arrival.customer.as_ref().map(|card| card.id.to_string());
+    let requirements = serde_json::to_value(&arrival.requirements)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let result = hub::dry_run(
         env,
         &principal.tenant,
@@ -102,12 +104,15 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
         },
     )
     .await?;
-    Ok(Response::from_json(&reply(
+    let mut reply = reply(
         &result,
         caller.as_deref(),
         customer.as_deref(),
         calendar.utc_offset_minutes(result.at),
-    ))?)
+    );
+    // What the line asks of routing (skills with levels, priority, relaxation), as decided with.
+    reply["requirements"] = requirements;
+    Ok(Response::from_json(&reply)?)
 }
 
 /// The dry run as the API shows it: the plan by name and in full, and each decision structured

@@ -505,6 +505,26 @@ pub(crate) struct PhoneLineAdminRow {
     pub(crate) e164: String,
     pub(crate) kind: String,
     pub(crate) announce_e164: Option<String>,
+    pub(crate) required_skills_json: String,
+    pub(crate) priority: u32,
+    pub(crate) skill_relax_after_secs: u32,
+}
+
+/// A line's columns after the number and the tenant, as `insert_phone_line` and
+/// `update_phone_line` bind them (?3 onwards).
+fn line_values(tenant: &TenantId, line: &PhoneLine) -> Result<Vec<JsValue>, AppError> {
+    Ok(vec![
+        text(&line.number),
+        text(tenant.as_str()),
+        text(line.kind.as_str()),
+        opt_text(line.announce.as_deref()),
+        text(
+            &serde_json::to_string(&line.required_skills)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
+        JsValue::from(line.priority),
+        JsValue::from(line.skill_relax_after_secs),
+    ])
 }
 
 pub(crate) async fn phone_lines(
@@ -514,7 +534,8 @@ pub(crate) async fn phone_lines(
     let result = env
         .d1(DB)?
         .prepare(
-            "SELECT e164, kind, announce_e164 FROM phone_lines WHERE tenant_id = ?1 ORDER BY e164",
+            "SELECT e164, kind, announce_e164, required_skills_json, priority, skill_relax_after_secs
+             FROM phone_lines WHERE tenant_id = ?1 ORDER BY e164",
         )
         .bind(&[text(tenant.as_str())])?
         .all()
@@ -532,15 +553,11 @@ pub(crate) async fn insert_phone_line(
     let statement = env
         .d1(DB)?
         .prepare(
-            "INSERT INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO NOTHING",
+            "INSERT INTO phone_lines (e164, tenant_id, kind, announce_e164, required_skills_json,
+                priority, skill_relax_after_secs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
         )
-        .bind(&[
-            text(&line.number),
-            text(tenant.as_str()),
-            text(line.kind.as_str()),
-            opt_text(line.announce.as_deref()),
-        ])?;
+        .bind(&line_values(tenant, line)?)?;
     Ok(changes(statement).await? > 0)
 }
 
@@ -552,13 +569,12 @@ pub(crate) async fn update_phone_line(
 ) -> Result<bool, AppError> {
     let statement = env
         .d1(DB)?
-        .prepare("UPDATE phone_lines SET kind = ?3, announce_e164 = ?4 WHERE e164 = ?1 AND tenant_id = ?2")
-        .bind(&[
-            text(&line.number),
-            text(tenant.as_str()),
-            text(line.kind.as_str()),
-            opt_text(line.announce.as_deref()),
-        ])?;
+        .prepare(
+            "UPDATE phone_lines SET kind = ?3, announce_e164 = ?4, required_skills_json = ?5,
+                priority = ?6, skill_relax_after_secs = ?7
+             WHERE e164 = ?1 AND tenant_id = ?2",
+        )
+        .bind(&line_values(tenant, line)?)?;
     Ok(changes(statement).await? > 0)
 }
 

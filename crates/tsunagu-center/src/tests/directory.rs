@@ -174,3 +174,19 @@ fn an_earlier_conversation_shows_who_answered_and_the_last_disposition() {
     "#]]
     .assert_debug_eq(&contacts);
 }
+
+#[test]
+fn skills_and_a_lines_requirements_read_from_their_rows() {
+    let skills =
+        crate::skill_levels(r#"{"billing": 3, "korean": 1, "bad name": 2, "x": 9, "y": "2"}"#);
+    expect_test::expect![[r#"{Skill("billing"): 3, Skill("korean"): 1}"#]]
+        .assert_eq(&format!("{skills:?}"));
+    assert!(crate::skill_levels("not json").is_empty());
+    let line = crate::CallRequirements::from_line(r#"{"billing": 2}"#, 3, 45);
+    expect_test::expect![[r#"CallRequirements { skills: {Skill("billing"): 2}, priority: 3, relax_after: Some(Millis(45000)) }"#]]
+        .assert_eq(&format!("{line:?}"));
+    assert_eq!(
+        crate::CallRequirements::from_line("{}", 0, 0).relax_after,
+        None
+    );
+}

@@ -128,6 +128,7 @@ mod props {
             id: agent(&format!("a{i}")),
             name: format!("a{i}"),
             teams: [own].into(),
+            skills: None,
             roster,
         }
     }

@@ -16,6 +16,7 @@ mod outbound;
 mod props;
 mod recover;
 mod scenarios;
+mod skills;
 mod transfers;
 mod watchdog;
 mod webcall_limits;
@@ -33,8 +34,8 @@ use tsunagu_protocol::{
 use tsunagu_stitch::{CallEvent, CallEventKind, ContactRef};
 
 use crate::{
-    AgentCard, AgentLegStatus, CallArrival, CallInput, CallPlan, Center, CenterConfig, DialOutcome,
-    Input, Line, Output, QueueResult, Reply, WebCallStart,
+    AgentCard, AgentLegStatus, CallArrival, CallInput, CallPlan, CallRequirements, Center,
+    CenterConfig, DialOutcome, Input, Line, Output, QueueResult, Reply, WebCallStart,
 };
 
 /// Monday 2024-04-01, 10:00 in Japan (01:00 UTC).
@@ -74,6 +75,7 @@ pub(crate) fn card(id: &str, teams: &[&str]) -> AgentCard {
         id: agent(id),
         name: format!("{id}-san"),
         teams: teams.iter().map(|t| team(t)).collect(),
+        skills: None,
         roster: RosterScope::Tenant,
     }
 }
@@ -107,6 +109,7 @@ pub(crate) fn arrival(call: &str, owner: Option<&str>, team_of_owner: Option<&st
             summary: Some("見積もり".into()),
         }],
         line: Line::Main,
+        requirements: CallRequirements::default(),
     }
 }
 
@@ -562,18 +565,25 @@ fn describe_message(message: &ServerMessage) -> String {
             ring_timeout_ms,
             ack_timeout_ms,
             ..
-        } => format!(
-            "offer {}#{} (ring {}, ack {}) from {} {}",
-            offer.interaction,
-            offer.attempt,
-            Millis(*ring_timeout_ms),
-            Millis(*ack_timeout_ms),
-            screen_pop.caller_number.as_deref().unwrap_or("?"),
-            screen_pop
-                .customer
-                .as_ref()
-                .map_or("(no record)".to_owned(), |c| format!("{} {}", c.id, c.name)),
-        ),
+        } => {
+            let needs: String = screen_pop
+                .skills
+                .iter()
+                .map(|needed| format!(" needs {} {}+", needed.skill, needed.level))
+                .collect();
+            format!(
+                "offer {}#{} (ring {}, ack {}) from {} {}{needs}",
+                offer.interaction,
+                offer.attempt,
+                Millis(*ring_timeout_ms),
+                Millis(*ack_timeout_ms),
+                screen_pop.caller_number.as_deref().unwrap_or("?"),
+                screen_pop
+                    .customer
+                    .as_ref()
+                    .map_or("(no record)".to_owned(), |c| format!("{} {}", c.id, c.name)),
+            )
+        }
         ServerMessage::OfferWithdrawn { offer, reason } => format!(
             "offer {}#{} withdrawn: {reason:?}",
             offer.interaction, offer.attempt

@@ -336,11 +336,11 @@ impl Run {
         let said = match op {
             Op::Connect { conn, agent } => {
                 let teams: &[&str] = if *agent % 2 == 0 { &["t0"] } else { &["t1"] };
-                let result = self.center.agent_connected(
-                    now,
-                    ConnectionId(u64::from(*conn)),
-                    card(&agent_name(*agent), teams),
-                );
+                let mut card = card(&agent_name(*agent), teams);
+                card.skills = Some(billing_of(*agent).map(billing).unwrap_or_default());
+                let result = self
+                    .center
+                    .agent_connected(now, ConnectionId(u64::from(*conn)), card);
                 format!("{result:?}")
             }
             Op::Disconnect { conn } => format!(
@@ -449,6 +449,7 @@ impl Run {
                         new_number: "0120-000-000".into(),
                     };
                 }
+                arrival.requirements = requirements_of(*call);
                 let plan = self.center.call_arrived(now, arrival);
                 check_plan(&plan);
                 format!("{plan:?}")
@@ -692,6 +693,7 @@ impl Run {
             }
             CallEventKind::Offered(offered) => {
                 if let ContactRef::Interaction(contact) = &offered.contact {
+                    self.check_skills(contact, &offered.agent, offered.at);
                     assert!(
                         self.explained_offers
                             .contains(&(contact.to_string(), offered.agent.to_string())),
@@ -704,12 +706,67 @@ impl Run {
         }
     }
 
+    /// Before its skills relax, a call is offered only to an agent with every skill it needs at
+    /// its level (a transferred call needs none: the agent chose where it goes).
+    fn check_skills(
+        &self,
+        contact: &tsunagu_core::InteractionId,
+        offered_to: &tsunagu_core::AgentId,
+        at: Timestamp,
+    ) {
+        let Some(call) = self.center.calls.get(contact) else {
+            return;
+        };
+        let needed = call.requirements.skills.values().copied().max();
+        let relaxed = call.relax_skills_at().is_none_or(|relax_at| at >= relax_at);
+        let Some(needed) = needed.filter(|_| call.transfer.is_none() && !relaxed) else {
+            return;
+        };
+        let n: u8 = offered_to
+            .as_str()
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .parse()
+            .unwrap_or(u8::MAX);
+        assert!(
+            billing_of(n).is_some_and(|level| level >= needed),
+            "{contact} needing billing {needed} offered to {offered_to} at {at:?} before its skills relax\n{}",
+            self.transcript.join("\n")
+        );
+    }
+
     fn restore_from_json(&mut self) {
         let json = serde_json::to_string(&self.center.snapshot()).expect("snapshot serializes");
         let snapshot = serde_json::from_str(&json).expect("snapshot deserializes");
         self.center = Center::restore(snapshot).unwrap_or_else(|e| panic!("restore: {e}"));
         let again = serde_json::to_string(&self.center.snapshot()).expect("snapshot serializes");
         assert_eq!(again, json, "a restored center snapshots differently");
+    }
+}
+
+/// Agent n's billing level: agents 1 and 2 have it at that level, the others lack it.
+fn billing_of(agent: u8) -> Option<u8> {
+    matches!(agent, 1 | 2).then_some(agent)
+}
+
+fn billing(level: u8) -> std::collections::BTreeMap<tsunagu_routing::Skill, u8> {
+    let skill = tsunagu_routing::Skill::new("billing").unwrap_or_else(|e| panic!("{e}"));
+    std::collections::BTreeMap::from([(skill, level)])
+}
+
+/// Call n's line: none; billing 1 relaxed after 30 s; billing 2 with priority 3, never relaxed.
+fn requirements_of(call: u8) -> crate::CallRequirements {
+    match call % 3 {
+        1 => crate::CallRequirements {
+            skills: billing(1),
+            priority: 0,
+            relax_after: Some(Millis::from_secs(30)),
+        },
+        2 => crate::CallRequirements {
+            skills: billing(2),
+            priority: 3,
+            relax_after: None,
+        },
+        _ => crate::CallRequirements::default(),
     }
 }
 

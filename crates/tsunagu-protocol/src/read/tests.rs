@@ -107,6 +107,16 @@ fn full_screen_pop() -> ScreenPop {
                 summary: (n % 3 == 0).then(|| "見積もりの件".to_owned()),
             })
             .collect(),
+        skills: vec![
+            crate::NeededSkill {
+                skill: "billing".into(),
+                level: 2,
+            },
+            crate::NeededSkill {
+                skill: "korean".into(),
+                level: 1,
+            },
+        ],
     }
 }
 
@@ -122,6 +132,7 @@ fn empty_screen_pop() -> ScreenPop {
             team: None,
         }),
         recent: vec![],
+        skills: vec![],
     }
 }
 
@@ -523,14 +534,19 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
         prop::option::of(text()),
         prop::option::of(customer),
         prop::collection::vec(recent, 0..3),
+        prop::collection::vec((text(), any::<u8>()), 0..3),
     )
         .prop_map(
-            |(caller_number, caller_display, caller_name, customer, recent)| ScreenPop {
+            |(caller_number, caller_display, caller_name, customer, recent, skills)| ScreenPop {
                 caller_number,
                 caller_display,
                 caller_name,
                 customer,
                 recent,
+                skills: skills
+                    .into_iter()
+                    .map(|(skill, level)| crate::NeededSkill { skill, level })
+                    .collect(),
             },
         )
 }

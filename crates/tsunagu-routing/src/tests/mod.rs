@@ -3,15 +3,15 @@
 //! One command per line (blank lines and `#` comments are ignored). Setup lines print nothing:
 //!
 //! ```text
-//! agent sato team=sales skills=korean chat=5 idle=09:00:00   # or away, away=break, offline, oncall, wrapup
+//! agent sato team=sales skills=korean,billing:3 chat=5 idle=09:00:00   # or away, away=break, offline, oncall, wrapup
 //! ladder owner/15 owner_team/20 team:support/20 agents:sato+suzuki/10 anyone/30   # timeouts in s
 //! ```
 //!
 //! Every other line is echoed as `> line` followed by what the router answered:
 //!
 //! ```text
-//! route c1 at=09:10:00 owner=sato owner_team=sales channel=voice priority=2 skills=korean
-//! fail c1 at=09:10:15          accept c1          abandon c1
+//! route c1 at=09:10:00 owner=sato owner_team=sales channel=voice priority=2 skills=korean,billing:2 relax=09:11:00
+//! fail c1 at=09:10:15          accept c1          abandon c1          relax c1 at=09:11:00
 //! available sato at=09:12:00   (set routable, idle since then, and ask for the next contact)
 //! next sato at=09:12:00        set sato away=lunch        remove sato at=09:13:00
 //! assign sato x1 channel=chat  release sato c1            queue
@@ -19,10 +19,14 @@
 
 mod props;
 mod saved;
+mod skills;
 mod spec;
 mod story;
 
-use std::{collections::BTreeSet, fmt::Write as _};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt::Write as _,
+};
 
 use expect_test::Expect;
 use tsunagu_core::{AgentId, Channel, InteractionId, Millis, TeamId, Timestamp};
@@ -74,6 +78,22 @@ where
     raw.split(',')
         .filter(|s| !s.is_empty())
         .map(parse)
+        .collect()
+}
+
+/// `korean,billing:3`: skills with their levels (1 when not given).
+fn levels(raw: &str) -> BTreeMap<Skill, u8> {
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|word| match word.split_once(':') {
+            Some((name, level)) => (
+                skill(name),
+                level
+                    .parse()
+                    .unwrap_or_else(|e| panic!("skill level {word:?}: {e}")),
+            ),
+            None => (skill(word), 1),
+        })
         .collect()
 }
 
@@ -187,7 +207,8 @@ impl Script {
                 contact.priority = named("priority").map_or(0, |p| {
                     p.parse().unwrap_or_else(|e| panic!("priority {p:?}: {e}"))
                 });
-                contact.skills = named("skills").map_or_else(BTreeSet::new, |s| list(s, skill));
+                contact.require(&named("skills").map_or_else(BTreeMap::new, levels));
+                contact.relax_skills_at = named("relax").map(at);
                 let ladder = self.ladder.clone();
                 let decision = self.router.route(contact, &ladder, time());
                 self.decision(decision);
@@ -196,6 +217,11 @@ impl Script {
                 let decision = self.router.offer_failed(&interaction(first()), time());
                 self.decision(decision);
             }
+            "relax" => match self.router.relax_skills(&interaction(first()), time()) {
+                Ok(Some(decision)) => self.say(decision.explanation()),
+                Ok(None) => self.say("nothing to relax"),
+                Err(e) => self.say(format_args!("error: {e}")),
+            },
             "accept" => match self.router.offer_accepted(&interaction(first())) {
                 Ok(agent) => self.say(format_args!("accepted by {agent}")),
                 Err(e) => self.say(format_args!("error: {e}")),
@@ -279,7 +305,7 @@ impl Script {
                 .map_or((*option, None), |(k, v)| (k, Some(v)));
             match (key, value) {
                 ("team", Some(teams)) => profile.teams = list(teams, team),
-                ("skills", Some(skills)) => profile.skills = list(skills, skill),
+                ("skills", Some(skills)) => profile.set_skills(&levels(skills)),
                 _ => {
                     if let Some(given) = availability(key, value) {
                         state = given;

@@ -623,6 +623,8 @@ fn profiles_and_contacts_deserialize_with_defaults() {
                 channel: Line,
                 priority: 0,
                 skills: {},
+                skill_levels: {},
+                relax_skills_at: None,
                 arrived_at: Timestamp(
                     1000,
                 ),

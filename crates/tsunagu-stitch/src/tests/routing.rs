@@ -28,6 +28,7 @@ fn routed(secs: u64) -> CallEvent {
                 channel: Channel::Voice,
                 priority: 0,
                 skills: Vec::new(),
+                levels: Default::default(),
             },
             steps: vec![
                 StepReport {
@@ -58,6 +59,7 @@ fn routed(secs: u64) -> CallEvent {
                 },
             ],
             passed_over: Vec::new(),
+            relaxed: Vec::new(),
             conclusion: Conclusion::Offer {
                 contact: contact(),
                 agent: agent("suzuki"),
