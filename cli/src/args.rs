@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "tsunagu",
     version,
-    about = "Tsunagu operator tools: Twilio webhook signatures, Access Tokens and CRM embed tokens.",
+    about = "Tsunagu operator tools: Twilio webhook signatures, Access Tokens, CRM embed tokens and the admin API.",
     after_help = "Exit codes: 0 success or valid, 1 invalid, 2 unusable input."
 )]
 pub(crate) struct Cli {
@@ -25,6 +25,9 @@ pub(crate) enum Command {
     /// Mint or verify a CRM embed token, as a CRM backend signs it for its agent.
     #[command(subcommand)]
     Embed(EmbedCommand),
+    /// Administer tenants over the worker's API: create a tenant, import customers, API keys,
+    /// secrets, webhook failures.
+    Admin(crate::admin_args::AdminArgs),
 }
 
 const WEBHOOK_INPUT: &str = "\

@@ -1,5 +1,7 @@
-//! The tsunagu operator CLI: sign and verify Twilio webhooks, mint and decode tokens.
+//! The tsunagu operator CLI: sign and verify Twilio webhooks, mint and decode tokens, administer tenants.
 
+mod admin;
+mod admin_args;
 mod args;
 mod embed;
 mod outcome;
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
         Command::Token(TokenCommand::Decode { jwt }) => token::decode(&jwt),
         Command::Embed(EmbedCommand::Mint(args)) => embed::mint(&args),
         Command::Embed(EmbedCommand::Verify(args)) => embed::verify(&args),
+        Command::Admin(args) => admin::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -510,7 +510,7 @@ fn help_texts() {
         result.stdout
     };
     expect![[r#"
-        Tsunagu operator tools: Twilio webhook signatures, Access Tokens and CRM embed tokens.
+        Tsunagu operator tools: Twilio webhook signatures, Access Tokens, CRM embed tokens and the admin API.
 
         Usage: tsunagu <COMMAND>
 
@@ -518,6 +518,7 @@ fn help_texts() {
           webhook  Sign or verify a Twilio webhook request (X-Twilio-Signature)
           token    Mint or decode a Twilio Access Token for the Voice SDK
           embed    Mint or verify a CRM embed token, as a CRM backend signs it for its agent
+          admin    Administer tenants over the worker's API: create a tenant, import customers, API keys, secrets, webhook failures
           help     Print this message or the help of the given subcommand(s)
 
         Options:
@@ -527,6 +528,49 @@ fn help_texts() {
         Exit codes: 0 success or valid, 1 invalid, 2 unusable input.
     "#]]
     .assert_eq(&help(&["--help"]));
+    expect![[r#"
+        Administer tenants over the worker's API: create a tenant, import customers, API keys, secrets, webhook failures
+
+        Usage: tsunagu admin [OPTIONS] <COMMAND>
+
+        Commands:
+          tenant     Create a tenant (the platform operator)
+          customers  Import customers from a CSV file (UTF-8 or Shift_JIS), or check it first
+          api-key    Create an API key for a machine (the key is printed once)
+          secret     Set or rotate a tenant secret (the previous value stays valid for the grace period)
+          webhooks   The CRM webhooks' failures
+          help       Print this message or the help of the given subcommand(s)
+
+        Options:
+              --url <URL>  The worker's base URL [env: TSUNAGU_URL] [default: http://127.0.0.1:8787]
+          -h, --help       Print help
+
+        Every command calls the worker's API at --url (or TSUNAGU_URL) and prints its JSON reply on
+        stdout. Keys are read from environment variables, never from the command line:
+          TSUNAGU_OPERATOR_KEY  the platform operator's key (the worker's OPERATOR_KEY), for `tenant create`
+          TSUNAGU_API_KEY       a tenant admin API key (tsk_…), for everything else
+        Exit codes: 0 done, 1 the API refused (its reasons on stderr, in Japanese and English), 2 unusable
+        input or the API could not be reached.
+    "#]]
+    .assert_eq(&help(&["admin", "--help"]));
+    expect![[r#"
+        Create a tenant with its embed secret and its first admin API key; both are printed once
+
+        Usage: tsunagu admin tenant create [OPTIONS] --id <ID> --name-ja <NAME> --name-en <NAME> --origin <ORIGIN>
+
+        Options:
+              --id <ID>                     Tenant id: lowercase letters, digits and '-' (1 to 63)
+              --url <URL>                   The worker's base URL [env: TSUNAGU_URL] [default: http://127.0.0.1:8787]
+              --name-ja <NAME>              The tenant's name in Japanese
+              --name-en <NAME>              The tenant's name in English
+              --origin <ORIGIN>             A CRM origin allowed to embed the widget (repeatable), e.g. https://crm.example.jp
+              --operator-key-env <VAR>      Environment variable holding the operator key [default: TSUNAGU_OPERATOR_KEY]
+              --twilio-account-sid <AC…>    The tenant's Twilio account SID (AC…); its auth token goes through `secret set`
+              --twilio-api-key-sid <SK…>    The tenant's Twilio API key SID (SK…); its secret goes through `secret set`
+              --twilio-twiml-app-sid <AP…>  The tenant's TwiML App SID (AP…), for agents' outgoing calls
+          -h, --help                        Print help
+    "#]]
+    .assert_eq(&help(&["admin", "tenant", "create", "--help"]));
     expect![[r#"
         Print `valid` (exit 0) or `invalid` (exit 1); explain on stderr
 

@@ -32,6 +32,8 @@ const ACCESS = {
   write_directory: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
   // Any signed-in session, whatever its roles (signing out).
   session: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
+  // The platform operator's key (`OPERATOR_KEY`), never a tenant's session of any role.
+  operator: { anonymous: 401, agent: 401, supervisor: 401, admin: 401 },
 };
 
 /**
@@ -67,6 +69,7 @@ const ROUTES = {
   'POST /api/routing/dry-run': { path: '/api/routing/dry-run', body: { from: '03-5555-0101' }, access: 'read_routing_audit' },
   'GET /api/admin/hub-storage': { path: '/api/admin/hub-storage', access: 'administer' },
   'GET /api/openapi.json': { path: '/api/openapi.json', access: 'public' },
+  'POST /api/operator/tenants': { path: '/api/operator/tenants', body: { id: 'roles-test' }, access: 'operator' },
   'GET /api/admin/settings': { path: '/api/admin/settings', access: 'administer' },
   'PUT /api/admin/settings': { path: '/api/admin/settings', body: {}, access: 'administer' },
   'GET /api/admin/calling': { path: '/api/admin/calling', access: 'administer' },

@@ -169,3 +169,28 @@ pub(crate) async fn refuse_revoked(req: &Request, env: &Env) -> Result<(), AppEr
         ))
     }
 }
+
+/// The platform operator's routes (`/api/operator/*`): the request's `Authorization: Bearer`
+/// must be the Worker secret `OPERATOR_KEY` (constant time). Without that secret the routes do
+/// not exist (404), so a deployment that never sets it has no operator surface at all.
+pub(crate) fn require_operator(req: &Request, env: &Env) -> Result<(), AppError> {
+    use subtle::ConstantTimeEq as _;
+    let configured = env
+        .secret("OPERATOR_KEY")
+        .map(|s| s.to_string())
+        .ok()
+        .filter(|key| !key.is_empty())
+        .ok_or(AppError::NotFound)?;
+    let presented = req
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .and_then(|header| header.strip_prefix("Bearer ").map(str::to_owned))
+        .ok_or(AppError::Unauthorized("the operator key is required"))?;
+    if bool::from(presented.as_bytes().ct_eq(configured.as_bytes())) {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized("the operator key is required"))
+    }
+}

@@ -86,6 +86,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Post, "/api/routing/dry-run") => routes::routing::dry_run(req, env).await,
         (Method::Get, "/api/admin/hub-storage") => routes::admin::hub_storage(req, env).await,
         (Method::Get, "/api/openapi.json") => routes::openapi::document(),
+        (Method::Post, "/api/operator/tenants") => routes::operator::create_tenant(req, env).await,
         (Method::Get, "/api/admin/settings") => routes::admin::settings(req, env).await,
         (Method::Put, "/api/admin/settings") => routes::admin::put_settings(req, env).await,
         (Method::Get, "/api/admin/calling") => routes::admin::calling(req, env).await,

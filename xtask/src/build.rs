@@ -42,7 +42,7 @@ pub(crate) fn site_dir() -> PathBuf {
 pub(crate) fn build(profile: Profile) -> Result {
     build_widget(profile)?;
     build_worker(profile)?;
-    build_double(profile)
+    build_tools(profile)
 }
 
 /// Where the Twilio test double's binary is copied, for `run` and the Node tests (whatever the
@@ -51,20 +51,22 @@ pub(crate) fn double_binary() -> PathBuf {
     root().join("build").join("bin").join("twilio-double")
 }
 
-/// The Twilio test double (dev and test only; never part of the worker).
-fn build_double(profile: Profile) -> Result {
+/// The Twilio test double (dev and test only; never part of the worker) and the operator CLI
+/// (`tsunagu`, which the Node tests drive against the worker), both copied to `build/bin`.
+fn build_tools(profile: Profile) -> Result {
     let mut cargo = cmd("cargo");
-    cargo.args(["build", "-p", "tsunagu-twilio-double"]);
+    cargo.args(["build", "-p", "tsunagu-twilio-double", "-p", "tsunagu-cli"]);
     if profile == Profile::Release {
         cargo.arg("--release");
     }
     run(&mut cargo)?;
-    let built = target_dir().join(profile.cargo_dir()).join("twilio-double");
-    let copy = double_binary();
-    if let Some(dir) = copy.parent() {
-        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let bin = root().join("build").join("bin");
+    fs::create_dir_all(&bin).map_err(|e| format!("cannot create {}: {e}", bin.display()))?;
+    for name in ["twilio-double", "tsunagu"] {
+        let built = target_dir().join(profile.cargo_dir()).join(name);
+        let copy = bin.join(name);
+        fs::copy(&built, &copy).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
     }
-    fs::copy(&built, &copy).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
     Ok(())
 }
 

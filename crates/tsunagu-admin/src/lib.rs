@@ -20,6 +20,7 @@ pub mod lines;
 pub mod routing;
 pub mod secrets;
 pub mod settings;
+pub mod tenant;
 pub mod webhooks;
 
 pub use api_key::{ApiKeyInput, ApiKeyToken};
@@ -31,6 +32,7 @@ pub use lines::{LineKind, PhoneLine};
 pub use routing::RoutingSettings;
 pub use secrets::{SecretValue, secret_name, secret_value};
 pub use settings::{TenantSettings, VoiceEdge};
+pub use tenant::{NewTenant, TwilioSids};
 pub use webhooks::WebhookInput;
 
 #[cfg(test)]

@@ -210,8 +210,11 @@ const SIMULATOR_SCRIPT: &str = r#"
   var sid = null, timer = null;
   function show(text) { status.textContent = text; }
   function poll() {
-    if (!sid) return;
-    fetch('/demo/simulate-call?sid=' + sid).then(function (r) { return r.json(); }).then(function (j) {
+    var polled = sid;
+    if (!polled) return;
+    fetch('/demo/simulate-call?sid=' + polled).then(function (r) { return r.json(); }).then(function (j) {
+      // A reply about the previous call, in flight when this one started, must not stop its polling.
+      if (polled !== sid) return;
       heard.innerHTML = '';
       (j.heard || []).forEach(function (t) { var li = document.createElement('li'); li.textContent = t; heard.appendChild(li); });
       show('通話 ' + sid + ': ' + j.status);

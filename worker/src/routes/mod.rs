@@ -13,6 +13,7 @@ pub(crate) mod directory;
 pub(crate) mod ivr;
 pub(crate) mod lines;
 pub(crate) mod openapi;
+pub(crate) mod operator;
 pub(crate) mod routing;
 pub(crate) mod secrets;
 pub(crate) mod sessions;

@@ -54,7 +54,7 @@ fn decode(field: &str, value: &str) -> Result<Vec<u8>, AppError> {
         .map_err(|_| AppError::Internal(format!("tenant_secrets.{field} is not base64")))
 }
 
-fn encode(bytes: &[u8]) -> JsValue {
+pub(super) fn encode(bytes: &[u8]) -> JsValue {
     JsValue::from_str(&STANDARD.encode(bytes))
 }
 
