@@ -15,7 +15,7 @@ use crate::{CallArrival, CallInput, Input, MenuAnswer};
 /// The demo seed's menu of 050-1234-5679 (`worker/seed/demo.sql`): 請求は1、予約は2.
 const SEED_MENU: &str = r#"{"start":"hours","nodes":[{"id":"hours","type":"branch_hours","open":"root","closed":"after_hours"},{"id":"root","type":"gather","prompt":"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。","input":"dtmf_speech","hints":["請求","予約"],"timeout_secs":5,"max_retries":2,"choices":[{"digit":"1","keywords":["請求","料金","支払い"],"label":"請求","next":"billing"},{"digit":"2","keywords":["予約"],"label":"予約","next":"booking"},{"digit":"9","keywords":["もう一度"],"label":"もう一度","next":"root"}],"on_failure":"operator"},{"id":"billing","type":"set_routing","skills":[{"skill":"billing","min_level":1}],"priority":5,"next":"billing_team"},{"id":"billing_team","label":"料金チーム","type":"route","target":"default"},{"id":"booking","type":"set_routing","skills":[{"skill":"booking","min_level":1}],"next":"booking_team"},{"id":"booking_team","label":"予約窓口","type":"route","target":{"team":"sales"}},{"id":"operator","label":"代表","type":"say","text":"担当者におつなぎします。","next":"operator_route"},{"id":"operator_route","type":"route","target":"default"},{"id":"after_hours","label":"留守番電話","type":"voicemail","prompt":"ただいま営業時間外です。発信音のあとにご用件をお話しください。","max_length_secs":120}]}"#;
 
-fn seed_menu() -> ValidMenu {
+pub(super) fn seed_menu() -> ValidMenu {
     serde_json::from_str(SEED_MENU).expect("the seed's menu is valid")
 }
 
