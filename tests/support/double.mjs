@@ -58,7 +58,11 @@ export async function startDouble({ port, workerUrl, timeScale = 1, seed, duplic
     clientUrl: `ws://127.0.0.1:${port}/_double/client`,
     output: () => output,
     /** A caller dials `to` from `from`; resolves with the CallSid. */
-    async call(from, to = '+815012345678') { return (await json('POST', '/_double/calls', { from, to })).call_sid; },
+    async call(from, to = '+815012345678', digits = undefined) { return (await json('POST', '/_double/calls', { from, to, digits })).call_sid; },
+    /** The caller presses `digits` (heard by the next `<Gather>` listening for keys). */
+    digits: (sid, digits) => json('POST', `/_double/calls/${sid}/digits`, { digits }),
+    /** The caller says `text` (heard by the next `<Gather>` listening for speech). */
+    speech: (sid, text, confidence = undefined) => json('POST', `/_double/calls/${sid}/speech`, { text, confidence }),
     call_state: (sid) => json('GET', `/_double/calls/${sid}`),
     hangup: (sid) => json('POST', `/_double/calls/${sid}/hangup`),
     registerClient: (identity, behaviour = {}) => json('POST', `/_double/clients/${identity}/register`, behaviour),

@@ -144,6 +144,8 @@ pub const DEMO_ACCOUNT_SID: &str = "AC00000000000000000000000000000d30";
 pub const DEMO_API_KEY_SID: &str = "SK00000000000000000000000000000d30";
 pub const DEMO_MAIN_NUMBER: &str = "+815012345678";
 pub const DEMO_LEGACY_NUMBER: &str = "+81312345678";
+/// The demo line with the Japanese IVR menu (請求は1、予約は2).
+pub const DEMO_IVR_NUMBER: &str = "+815012345679";
 
 impl Config {
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
@@ -170,7 +172,7 @@ impl Config {
         Ok(())
     }
 
-    /// The demo tenant's account and both of its numbers, pointed at `worker` (an origin such as
+    /// The demo tenant's account and its numbers (main, legacy, the IVR line), pointed at `worker` (an origin such as
     /// `http://127.0.0.1:8787`), with secrets read from a `.dev.vars` text.
     pub fn demo(worker: &str, dev_vars: &str) -> Result<Self, ConfigError> {
         let vars = parse_dev_vars(dev_vars);
@@ -200,7 +202,11 @@ impl Config {
                 api_key_sid: DEMO_API_KEY_SID.to_owned(),
                 api_key_secret: api_key_secret.clone(),
             }],
-            numbers: vec![number(DEMO_MAIN_NUMBER), number(DEMO_LEGACY_NUMBER)],
+            numbers: vec![
+                number(DEMO_MAIN_NUMBER),
+                number(DEMO_LEGACY_NUMBER),
+                number(DEMO_IVR_NUMBER),
+            ],
             phones: BTreeMap::new(),
             options: Options::default(),
         })

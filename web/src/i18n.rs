@@ -96,6 +96,10 @@ pub(crate) struct Texts {
     pub(crate) owner: &'static str,
     /// Before the skills a call needs (from its line).
     pub(crate) needs_skills: &'static str,
+    /// Before the IVR path on the offer card: `IVR: 請求 → 料金チーム`.
+    pub(crate) ivr_path: &'static str,
+    /// The IVR path when the menu labelled nothing on the caller's way.
+    pub(crate) ivr_no_label: &'static str,
     /// Around a skill's lowest level: `billing（レベル 2 以上）`, `billing (level 2+)`.
     pub(crate) level_from: &'static str,
     pub(crate) level_to: &'static str,
@@ -228,6 +232,8 @@ const JA: Texts = Texts {
     no_customer: "顧客情報なし",
     owner: "担当",
     needs_skills: "必要なスキル",
+    ivr_path: "IVR",
+    ivr_no_label: "（選択なし）",
     level_from: "（レベル ",
     level_to: " 以上）",
     list_separator: "、",
@@ -358,6 +364,8 @@ const EN: Texts = Texts {
     no_customer: "No customer record",
     owner: "Owner",
     needs_skills: "Needs",
+    ivr_path: "IVR",
+    ivr_no_label: "(no choice)",
     level_from: " (level ",
     level_to: "+)",
     list_separator: ", ",

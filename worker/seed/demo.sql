@@ -40,8 +40,7 @@ WHERE id = 'demo';
 INSERT OR REPLACE INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES
     ('+815012345678', 'demo', 'main', NULL),
     ('+81312345678', 'demo', 'legacy', '+815012345678'),
-    -- The IVR demo line (issue 14): its menu below. Calls do not run menus yet, so it routes like
-    -- the main line for now.
+    -- The IVR demo line (issue 14): its callers go through the menu below before routing.
     ('+815012345679', 'demo', 'main', NULL);
 
 -- 050-1234-5679's menu: 請求は1、予約は2 (or say it), after hours to voicemail.

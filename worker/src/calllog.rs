@@ -54,6 +54,7 @@ fn kind_name(event: &CallEvent) -> &'static str {
         CallEventKind::WrapUpEnded(_) => "wrap_up_ended",
         CallEventKind::Ended(_) => "ended",
         CallEventKind::Routed(_) => "routed",
+        CallEventKind::MenuPassed(_) => "menu_passed",
         _ => "other",
     }
 }

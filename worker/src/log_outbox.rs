@@ -453,6 +453,7 @@ fn interaction_of(event: &tsunagu_stitch::CallEvent) -> Option<InteractionId> {
         K::WrapUpEnded(e) => &e.contact,
         K::Dequeued(e) | K::Hold(e) | K::Unhold(e) | K::Ended(e) => &e.contact,
         K::Routed(e) => &e.contact,
+        K::MenuPassed(e) => &e.contact,
         _ => return None,
     };
     match contact {

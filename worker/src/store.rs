@@ -113,6 +113,9 @@ pub(crate) struct PhoneLineRow {
     pub(crate) required_skills_json: String,
     pub(crate) priority: u32,
     pub(crate) skill_relax_after_secs: u32,
+    /// The line's IVR menu (`line_ivr_menus`), as the admin API validated and stored it.
+    #[serde(default)]
+    pub(crate) menu_json: Option<String>,
 }
 
 /// The caller as the CRM knows them: screen pop and the routing ladder's owner.
@@ -211,9 +214,11 @@ const RECENT_CONVERSATIONS: &str = "SELECT body FROM conversations
      WHERE tenant_id = ?1 AND customer_number = ?2
      ORDER BY started_at_ms DESC LIMIT ?3";
 
-const PHONE_LINE: &str = "SELECT kind, announce_e164, required_skills_json, priority,
-        skill_relax_after_secs
-     FROM phone_lines WHERE tenant_id = ?1 AND e164 = ?2";
+const PHONE_LINE: &str = "SELECT p.kind, p.announce_e164, p.required_skills_json, p.priority,
+        p.skill_relax_after_secs, m.menu_json
+     FROM phone_lines p
+     LEFT JOIN line_ivr_menus m ON m.e164 = p.e164 AND m.tenant_id = p.tenant_id
+     WHERE p.tenant_id = ?1 AND p.e164 = ?2";
 
 /// A stitched conversation as stored (the searchable columns stay in SQL).
 #[derive(Debug, Clone, Deserialize)]

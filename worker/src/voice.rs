@@ -2,7 +2,8 @@
 
 use tsunagu_center::{
     AgentLegStatus, CallArrival, CallInput, CallPlan, CallRequirements, DialOutcome,
-    DirectoryCustomer, Line, QueueResult, ends_the_call, interaction_of, recent_contact,
+    DirectoryCustomer, Line, MenuAnswer, QueueResult, ends_the_call, interaction_of,
+    recent_contact,
 };
 use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
 use tsunagu_phone::{PhoneNumber, Region};
@@ -120,6 +121,17 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
                 outcome: DialOutcome::from_twilio(callback.dial_call_status.as_str()),
                 caller_left: callback.call.call_status.is_final(),
             })
+        }
+        Hook::Ivr => {
+            if query(&webhook, "recorded").is_some() {
+                // The voicemail's `<Record action>`: the message is taken (its recording
+                // callback reports it); the call ends here.
+                return twiml(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>"#
+                        .to_owned(),
+                );
+            }
+            Some(menu_answer(&webhook)?)
         }
         Hook::QueueWait => Some(CallInput::QueueWait {
             interaction: conversation(&webhook)?,
@@ -260,6 +272,58 @@ fn log_plan(webhook: &Webhook, plan: &CallPlan, timing: &Timing) {
     log::info("voice.plan", &fields);
 }
 
+/// The longest IVR node id a hook URL may name (ids are validated names, far shorter).
+const MAX_NODE_ID_CHARS: usize = 64;
+/// What of a caller's answer is kept: keys (a choice is one key) and recognised speech.
+const MAX_DIGITS: usize = 32;
+const MAX_SPEECH_CHARS: usize = 200;
+
+/// The IVR hook's request as the center's [`CallInput::MenuAnswered`]: which question (from the
+/// URL we gave Twilio) and the answer (`SpeechResult` with `Confidence`, else `Digits`, else none:
+/// the `<Redirect>` after a gather nobody answered).
+fn menu_answer(webhook: &Webhook) -> Result<CallInput, AppError> {
+    let request = VoiceRequest::from_pairs(&webhook.pairs).map_err(bad_params)?;
+    let interaction = interaction_of(&call_sid(&request.call.call_sid)?);
+    let param = |name: &str| {
+        webhook
+            .pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+    };
+    let speech = param("SpeechResult");
+    let digits = param("Digits");
+    let node = query(webhook, "node")
+        .filter(|node| node.chars().count() <= MAX_NODE_ID_CHARS)
+        .ok_or(AppError::BadRequest("missing or invalid `node` parameter"))?;
+    let prompt = tsunagu_voice::ivr_answered(
+        node,
+        query(webhook, "retry"),
+        query(webhook, "visit"),
+        speech.is_some() || digits.is_some(),
+    )
+    .ok_or(AppError::BadRequest("invalid `retry` or `visit` parameter"))?;
+    let answer = match (speech, digits) {
+        (Some(text), _) => MenuAnswer::Speech {
+            text: text.chars().take(MAX_SPEECH_CHARS).collect(),
+            confidence_percent: param("Confidence")
+                .and_then(|raw| raw.parse::<f32>().ok())
+                .filter(|confidence| confidence.is_finite())
+                .map(|confidence| (confidence.clamp(0.0, 1.0) * 100.0).round() as u8),
+        },
+        (None, Some(digits)) => MenuAnswer::Digits {
+            digits: digits.chars().take(MAX_DIGITS).collect(),
+        },
+        (None, None) => MenuAnswer::NoInput,
+    };
+    Ok(CallInput::MenuAnswered {
+        interaction,
+        prompt,
+        answer,
+    })
+}
+
 /// Adds one Twilio callback to the events the hub logs. The hub keeps it in its outbox, in the
 /// same storage batch as the state change it causes, and writes it to D1 after the webhook has its
 /// answer (a retry with the same identity stores one row): a slow or failing database neither
@@ -357,6 +421,26 @@ pub(crate) async fn caller_arrival(
             row.skill_relax_after_secs,
         )
     });
+    let menu = line
+        .as_ref()
+        .and_then(|row| row.menu_json.as_deref())
+        .and_then(
+            |json| match serde_json::from_str::<tsunagu_ivr::ValidMenu>(json) {
+                Ok(menu) => Some(menu),
+                Err(err) => {
+                    // Stored menus were validated on save; one that no longer reads (a newer
+                    // format?) must not keep the caller from an agent: routed without it.
+                    log::warn(
+                        "voice.ivr_menu_unreadable",
+                        &[
+                            ("tenant", tenant.as_str().into()),
+                            ("detail", err.to_string().into()),
+                        ],
+                    );
+                    None
+                }
+            },
+        );
     let line = line.map_or(Line::Main, |row| {
         Line::from_directory(&row.kind, row.announce_e164)
     });
@@ -367,5 +451,6 @@ pub(crate) async fn caller_arrival(
         recent,
         line,
         requirements,
+        menu,
     }
 }

@@ -22,6 +22,7 @@ pub(crate) fn pop(number: &str) -> ScreenPop {
         customer: None,
         recent: Vec::new(),
         skills: Vec::new(),
+        ivr_path: None,
     }
 }
 
@@ -93,7 +94,7 @@ fn short(output: &Output) -> String {
             other => format!("hub {other:?}"),
         },
         Output::Host(event) => format!("host {event:?}")
-            .replace("screen_pop: ScreenPop { caller_number: Some(\"+81355550101\"), caller_display: None, caller_name: None, customer: None, recent: [], skills: [] }, ", ""),
+            .replace("screen_pop: ScreenPop { caller_number: Some(\"+81355550101\"), caller_display: None, caller_name: None, customer: None, recent: [], skills: [], ivr_path: None }, ", ""),
         Output::Alert(Some(offer)) => format!("alert ring {}", offer.offer.interaction.as_str()),
         Output::Alert(None) => "alert stop".to_owned(),
         other => format!("{other:?}"),

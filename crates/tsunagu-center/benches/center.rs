@@ -108,6 +108,7 @@ fn arrivals() -> Vec<CallArrival> {
                 recent: Vec::new(),
                 line: Line::Main,
                 requirements: Default::default(),
+                menu: None,
             }
         })
         .collect()
@@ -190,6 +191,7 @@ fn one_more_call() -> CallArrival {
         recent: Vec::new(),
         line: Line::Main,
         requirements: Default::default(),
+        menu: None,
     }
 }
 

@@ -68,6 +68,7 @@ fn billing() -> Skill {
 fn arrival(n: u64, owner: Option<u64>, requirements: CallRequirements) -> CallArrival {
     CallArrival {
         requirements,
+        menu: None,
         call_sid: CallSid::new(format!("CA{n:032x}")).expect("valid sid"),
         customer_number: Some(format!("+8131234{:04}", n % 10_000)),
         customer: owner.map(|owner| CustomerCard {

@@ -26,6 +26,9 @@ pub struct CallArrival {
     /// settings), later from an IVR's outcome or a queue. Absent: no skill, priority 0.
     #[serde(default, skip_serializing_if = "CallRequirements::is_empty")]
     pub requirements: CallRequirements,
+    /// The line's IVR menu, if it has one: the call runs it before it is routed (see `ivr.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu: Option<tsunagu_ivr::ValidMenu>,
 }
 
 /// What a call needs from routing: the one place a line, an IVR outcome or a queue puts the
@@ -151,6 +154,19 @@ pub enum CallPlan {
     /// A legacy number was called: announce the new number, then send the call to the incoming
     /// webhook again as a call to the main line (same CallSid).
     AnnounceNewNumber { new_number: String },
+    /// The caller is in the line's IVR menu: say what comes first, then `<Gather>` the answer
+    /// to `prompt` (its action reports back through
+    /// [`CallInput::MenuAnswered`](crate::CallInput::MenuAnswered)).
+    Ask {
+        interaction: InteractionId,
+        prompt: tsunagu_ivr::Prompt,
+    },
+    /// The menu ended the call itself (voicemail, or a hang-up node, or the caller hung up in
+    /// it): play that end (`tsunagu_voice::render_ivr_end`). Out of the center's hands.
+    MenuEnd {
+        interaction: InteractionId,
+        outcome: tsunagu_ivr::Outcome,
+    },
     /// `<Hangup/>`: the call is over (or unknown and there is no fallback).
     Hangup { interaction: InteractionId },
 }
@@ -169,6 +185,8 @@ impl CallPlan {
             | CallPlan::HoldForAgent { interaction, .. }
             | CallPlan::OnHold { interaction }
             | CallPlan::Closed { interaction, .. }
+            | CallPlan::Ask { interaction, .. }
+            | CallPlan::MenuEnd { interaction, .. }
             | CallPlan::Hangup { interaction } => Some(interaction),
             CallPlan::AnnounceNewNumber { .. } => None,
         }

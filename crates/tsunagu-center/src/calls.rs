@@ -4,6 +4,7 @@ use tsunagu_core::{AgentId, CallSid, InteractionId, Timestamp};
 use tsunagu_interaction::{Event, Interaction};
 use tsunagu_presence as presence;
 use tsunagu_protocol::{ServerMessage, WithdrawReason};
+use tsunagu_routing::Contact;
 use tsunagu_stitch::{CallEventKind, ContactRef, ConversationDirection, ConversationStarted, Mark};
 
 use crate::{
@@ -233,6 +234,8 @@ impl Center {
             ended_at: None,
             hung_up: false,
             transfer: None,
+            menu: None,
+            ivr_path: None,
             outbound: None,
             placed_by: None,
             dropped_at: None,
@@ -242,7 +245,8 @@ impl Center {
             requirements: arrival.requirements,
         };
         let contact = call.contact(owner_team);
-        if let Some(relax_at) = call.relax_skills_at() {
+        let menu = arrival.menu;
+        if let Some(relax_at) = call.relax_skills_at().filter(|_| menu.is_none()) {
             self.relax_waits.insert((relax_at, id.clone()));
         }
         self.by_call_sid
@@ -258,6 +262,32 @@ impl Center {
             direction: ConversationDirection::Inbound,
             at: now,
         }));
+        if let Some(menu) = menu {
+            // The menu first (it may branch on the hours itself); routed when it ends.
+            self.start_menu(now, &id, menu);
+        } else {
+            self.route_arrived(now, &id, contact);
+        }
+        match self.calls.get(&id) {
+            Some(call) => self.plan_of(call),
+            None => self.unknown_call_plan(id),
+        }
+    }
+
+    /// Routes a call that arrived (or left its IVR menu): after hours to the fallback numbers or
+    /// closed, else along the tenant's ladder (or `ladder`, an IVR target's).
+    pub(crate) fn route_arrived(&mut self, now: Timestamp, id: &InteractionId, contact: Contact) {
+        self.route_arrived_along(now, id, contact, None);
+    }
+
+    pub(crate) fn route_arrived_along(
+        &mut self,
+        now: Timestamp,
+        id: &InteractionId,
+        contact: Contact,
+        ladder: Option<&tsunagu_routing::Ladder>,
+    ) {
+        let id = id.clone();
         if !self.config.hours.is_open(now) {
             if self.config.fallback_numbers.is_empty() {
                 self.end(now, &id, Ending::Closed);
@@ -265,14 +295,14 @@ impl Center {
                 self.fall_back(now, &id, FallbackReason::AfterHours);
             }
         } else {
-            match self.router_route(contact, now) {
+            let decision = match ladder {
+                Some(ladder) => self.router_route_with(contact, ladder, now),
+                None => self.router_route(contact, now),
+            };
+            match decision {
                 Ok(decision) => self.act(now, decision),
                 Err(_) => self.lose(now, &id),
             }
-        }
-        match self.calls.get(&id) {
-            Some(call) => self.plan_of(call),
-            None => self.unknown_call_plan(id),
         }
     }
 
@@ -385,7 +415,7 @@ impl Center {
         let (ringing, connected) = match &call.place {
             Place::Ringing { agent: a, .. } => (a == agent, false),
             Place::Connected { agent: a, .. } => (false, a == agent),
-            Place::Queued => (false, false),
+            Place::Queued | Place::InMenu => (false, false),
             Place::Ended { .. } => {
                 // Late callbacks about a finished call are expected; nothing to do.
                 return Ok(());
@@ -445,6 +475,7 @@ impl Center {
                 self.end(now, id, Ending::Abandoned);
             }
             Place::Connected { .. } => self.end_leg(now, id, true),
+            Place::InMenu => self.hung_up_in_menu(now, id),
             Place::Ended { .. } => {}
         }
         // A web call's end is recorded as it ends (`Center::end`).
@@ -480,7 +511,9 @@ impl Center {
                 position: 1,
                 waited,
             },
-            Place::Connected { .. } | Place::Ended { .. } => CallPlan::LeaveQueue { interaction },
+            Place::Connected { .. } | Place::Ended { .. } | Place::InMenu => {
+                CallPlan::LeaveQueue { interaction }
+            }
         }
     }
 

@@ -157,9 +157,16 @@ pub(crate) struct CallEntry {
     /// Set for a web call: the customer's socket and what it was told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) web: Option<WebCaller>,
-    /// Skills and priority the call is routed by (from its line).
+    /// Skills and priority the call is routed by (from its line, and its IVR menu's outcome).
     #[serde(default, skip_serializing_if = "CallRequirements::is_empty")]
     pub(crate) requirements: CallRequirements,
+    /// The line's IVR menu and where the caller is in it, while the call is
+    /// [`Place::InMenu`] (dropped once the menu ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) menu: Option<crate::ivr::CallMenu>,
+    /// The labels the caller passed in the menu, once it ended (for the screen pop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ivr_path: Option<Vec<String>>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -175,6 +182,8 @@ pub(crate) enum Place {
     },
     /// Waiting in the router's line.
     Queued,
+    /// In the line's IVR menu: not routed yet (the router does not know it).
+    InMenu,
     /// The agent answered.
     Connected {
         agent: AgentId,
@@ -199,6 +208,10 @@ pub(crate) enum Ending {
         number: ExternalNumber,
     },
     Closed,
+    /// The IVR menu ended the call itself (voicemail, a hang-up node, the caller hung up in it).
+    Menu {
+        outcome: tsunagu_ivr::Outcome,
+    },
 }
 
 /// What Twilio is executing for the call, as far as the center knows: the plan it last answered
@@ -213,6 +226,8 @@ pub(crate) enum Served {
     Queue,
     /// Holding for the connected agent to come back (`HoldForAgent`).
     Hold,
+    /// Asking an IVR question (`Ask`): only its own answer moves the call on.
+    Menu,
     Redirect,
     Done,
 }
@@ -271,6 +286,7 @@ impl CallEntry {
                     level: *level,
                 })
                 .collect(),
+            ivr_path: self.ivr_path.clone(),
         }
     }
 
@@ -299,13 +315,14 @@ impl CallEntry {
     /// Whether Twilio must be redirected to learn the current plan.
     fn needs_redirect(&self) -> bool {
         match (&self.served, &self.place) {
-            (Served::Nothing | Served::Redirect | Served::Done, _)
+            (Served::Nothing | Served::Redirect | Served::Done | Served::Menu, _)
             | (
                 _,
                 Place::Ended {
                     ending: Ending::Completed | Ending::Abandoned | Ending::Closed,
                 },
-            ) => false,
+            )
+            | (_, Place::InMenu) => false,
             (Served::Dial { attempt: served }, Place::Ringing { attempt, .. })
             | (Served::Dial { attempt: served }, Place::Connected { attempt, .. }) => {
                 served != attempt || self.dropped_at.is_some() || self.held_since.is_some()
@@ -1190,6 +1207,14 @@ impl Center {
                 position: self.router.queue_position(&interaction).unwrap_or(1),
                 interaction,
             },
+            Place::InMenu => match call.menu.as_ref().and_then(|menu| menu.asked()) {
+                Some(prompt) => CallPlan::Ask {
+                    interaction,
+                    prompt: prompt.clone(),
+                },
+                // Not reachable: a call in the menu is always asked something.
+                None => CallPlan::Hangup { interaction },
+            },
             Place::Ended { ending } => match ending {
                 Ending::Completed | Ending::Abandoned => CallPlan::Hangup { interaction },
                 Ending::FellBack { reason, numbers } => CallPlan::Fallback {
@@ -1209,6 +1234,10 @@ impl Center {
                     interaction,
                     number: number.clone(),
                 },
+                Ending::Menu { outcome } => CallPlan::MenuEnd {
+                    interaction,
+                    outcome: outcome.clone(),
+                },
             },
         }
     }
@@ -1222,9 +1251,11 @@ impl Center {
             CallPlan::Enqueue { .. } | CallPlan::Hold { .. } | CallPlan::LeaveQueue { .. } => {
                 Served::Queue
             }
+            CallPlan::Ask { .. } => Served::Menu,
             CallPlan::Fallback { .. }
             | CallPlan::TransferOut { .. }
             | CallPlan::Closed { .. }
+            | CallPlan::MenuEnd { .. }
             | CallPlan::Hangup { .. } => Served::Done,
             CallPlan::AnnounceNewNumber { .. } => return plan,
         };

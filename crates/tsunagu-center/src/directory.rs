@@ -126,6 +126,8 @@ impl CallPlan {
             CallPlan::OnHold { .. } => "on_hold",
             CallPlan::Closed { .. } => "closed",
             CallPlan::AnnounceNewNumber { .. } => "announce_new_number",
+            CallPlan::Ask { .. } => "ask",
+            CallPlan::MenuEnd { .. } => "menu_end",
             CallPlan::Hangup { .. } => "hangup",
         }
     }

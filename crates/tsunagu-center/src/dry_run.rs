@@ -41,6 +41,8 @@ impl Center {
         let call_sid = CallSid::new(DRY_RUN_CALL_SID).expect("a valid call sid");
         let interaction = interaction_of(&call_sid);
         arrival.call_sid = call_sid;
+        // The line's IVR menu is not run: the dry run shows the line's own routing.
+        arrival.menu = None;
         let mut copy = self.clone();
         let at = at.max(copy.now);
         if let Some(config) = preview

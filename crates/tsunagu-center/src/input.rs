@@ -86,6 +86,15 @@ pub enum CallInput {
         status: AgentLegStatus,
         call_sid: CallSid,
     },
+    /// The IVR hook: the caller answered question `prompt` of the line's menu (or the gather
+    /// timed out) ([`Reply::Plan`]: the next question, or what the menu's end leads to). An answer
+    /// to any other question than the one asked now (a retried or stale webhook) changes nothing
+    /// and gets the current plan.
+    MenuAnswered {
+        interaction: InteractionId,
+        prompt: tsunagu_ivr::PromptId,
+        answer: MenuAnswer,
+    },
     /// The caller's leg ended. Idempotent.
     CallEnded { call_sid: CallSid },
     /// May the agent place a call now? Refused with why not; changes nothing.
@@ -93,6 +102,23 @@ pub enum CallInput {
     /// The worker created an agent's outbound call; refused when the agent got busy meanwhile
     /// (the worker then cancels the call).
     OutboundPlaced { outbound: OutboundCall },
+}
+
+/// A caller's answer to an IVR question, as Twilio's gather action reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum MenuAnswer {
+    /// Keys pressed (`Digits`).
+    Digits { digits: String },
+    /// Speech recognised (`SpeechResult`), with Twilio's `Confidence` as a percentage (0–100)
+    /// when it sent one.
+    Speech {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confidence_percent: Option<u8>,
+    },
+    /// The gather timed out without input (Twilio fell through to its `<Redirect>`).
+    NoInput,
 }
 
 /// What an input answers at once; everything else comes out of `poll_output`.
@@ -155,6 +181,11 @@ impl Center {
                     .agent_leg(now, &interaction, &agent, status, call_sid)
                     .map(|()| Reply::Done);
             }
+            CallInput::MenuAnswered {
+                interaction,
+                prompt,
+                answer,
+            } => self.menu_answered(now, &interaction, prompt, answer),
             CallInput::CallEnded { call_sid } => {
                 self.call_ended(now, &call_sid);
                 return Ok(Reply::Done);

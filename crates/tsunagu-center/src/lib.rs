@@ -67,6 +67,7 @@ mod error;
 mod hold;
 mod hours;
 mod input;
+mod ivr;
 mod outbound;
 mod output;
 mod recover;
@@ -92,7 +93,7 @@ pub use hours::{
     BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, HolidayName,
     InvalidClockTime, OpeningHours, Openness, TimeZoneName, Weekday,
 };
-pub use input::{CallInput, Input, Reply};
+pub use input::{CallInput, Input, MenuAnswer, Reply};
 pub use outbound::OutboundCall;
 pub use output::Output;
 pub use recover::{Quarantined, Recovered};

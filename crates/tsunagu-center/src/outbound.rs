@@ -124,6 +124,8 @@ impl Center {
             ended_at: None,
             hung_up: false,
             transfer: None,
+            menu: None,
+            ivr_path: None,
             outbound: Some(call.to.clone()),
             placed_by: Some(call.agent.clone()),
             dropped_at: None,

@@ -205,6 +205,14 @@ impl Center {
                             if offered == *agent)
                 }
                 Place::Queued => matches!(routed, Some(ContactState::Queued { .. })),
+                // Routed only once the menu ends; a call in it is always asked something.
+                Place::InMenu => {
+                    routed.is_none()
+                        && call
+                            .menu
+                            .as_ref()
+                            .is_some_and(|menu| menu.asked().is_some())
+                }
                 Place::Connected { agent, .. } => {
                     let on_call = self.agents.get(agent).is_some_and(|entry| {
                         matches!(entry.presence.status(), Status::OnCall { interaction }

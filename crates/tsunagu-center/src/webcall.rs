@@ -192,6 +192,8 @@ impl Center {
             ended_at: None,
             hung_up: false,
             transfer: None,
+            menu: None,
+            ivr_path: None,
             placed_by: None,
             web: Some(WebCaller {
                 conn,
@@ -437,7 +439,8 @@ impl Center {
                 self.web_waits.insert((again, id.clone()));
             }
             Place::Connected { .. } => self.web_widget_wait_over(at, id),
-            Place::Ended { .. } => {}
+            // Web calls run no menu.
+            Place::Ended { .. } | Place::InMenu => {}
         }
     }
 
@@ -518,7 +521,8 @@ impl Center {
             return;
         }
         let (told, event) = match &call.place {
-            Place::Queued => {
+            // Web calls run no menu: told as waiting.
+            Place::Queued | Place::InMenu => {
                 let position = u32::try_from(position.unwrap_or(1)).unwrap_or(u32::MAX);
                 (Told::Queued { position }, CallerEvent::Queued { position })
             }
@@ -560,7 +564,9 @@ pub(crate) fn web_deadline(
 ) -> Option<(Timestamp, InteractionId)> {
     let web = call.web.as_ref()?;
     let at = match call.place {
-        Place::Queued | Place::Ringing { .. } => call.arrived_at + config.max_web_queue_wait,
+        Place::Queued | Place::Ringing { .. } | Place::InMenu => {
+            call.arrived_at + config.max_web_queue_wait
+        }
         Place::Connected { .. } => web.agent_lost_at? + config.presence.disconnect_grace,
         Place::Ended { .. } => return None,
     };

@@ -168,6 +168,17 @@ pub struct ValidMenu {
     index: BTreeMap<NodeId, usize>,
 }
 
+/// A stored menu is validated again as it is read (a call keeps its menu with its state): JSON
+/// that is not a valid menu is refused, so only a [`ValidMenu`] ever runs.
+impl<'de> serde::Deserialize<'de> for ValidMenu {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let menu = Menu::deserialize(deserializer)?;
+        menu.validate().map_err(|errors| {
+            serde::de::Error::custom(format!("not a valid IVR menu ({} problems)", errors.len()))
+        })
+    }
+}
+
 impl ValidMenu {
     pub fn menu(&self) -> &Menu {
         &self.menu

@@ -321,6 +321,11 @@ pub struct ScreenPop {
     /// absent when it needs none (or from an older hub).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<NeededSkill>,
+    /// The labels of the IVR menu's choices and nodes the caller passed (`請求`, `料金チーム`),
+    /// shown as one line (`IVR: 請求 → 料金チーム`); absent when the call ran no menu (or from an
+    /// older hub); empty when the menu labelled nothing on the caller's way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ivr_path: Option<Vec<String>>,
 }
 
 /// A skill a call needs, and the lowest level (1–5) an agent offered it has.

@@ -84,6 +84,10 @@ pub struct Conversation {
     /// (the routing audit; for supervisors and admins).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routing: Vec<RoutingDecision>,
+    /// The labels of the IVR menu's choices and nodes the caller passed (`請求`, `料金チーム`);
+    /// absent when the call ran no menu.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ivr_path: Option<Vec<String>>,
     pub outcome: ConversationOutcome,
 }
 

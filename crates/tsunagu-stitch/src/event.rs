@@ -62,6 +62,8 @@ pub enum CallEventKind {
     /// Routing decided where the contact goes next (an offer or a place in line), and why: the
     /// routing audit.
     Routed(Routed),
+    /// The caller finished the line's IVR menu: the labels of the choices and nodes passed.
+    MenuPassed(MenuPassed),
 }
 
 /// Which contact an application event is about: our interaction, or a Twilio call of it.
@@ -164,6 +166,15 @@ pub struct Routed {
     pub contact: ContactRef,
     pub at: Timestamp,
     pub explanation: Explanation,
+}
+
+/// See [`CallEventKind::MenuPassed`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MenuPassed {
+    pub contact: ContactRef,
+    pub at: Timestamp,
+    /// `請求`, `料金チーム`: what the screen pop shows as `IVR: 請求 → 料金チーム`.
+    pub path: Vec<String>,
 }
 
 /// Why routing picked an agent: owner first, then the owner's team, then anyone.
@@ -506,6 +517,7 @@ impl CallEvent {
             | CallEventKind::Unhold(e)
             | CallEventKind::Ended(e) => e.at,
             CallEventKind::Routed(e) => e.at,
+            CallEventKind::MenuPassed(e) => e.at,
         }
     }
 

@@ -12,8 +12,8 @@ use crate::{
     AgentLeg, AgentResponded, AgentResponse, CallEvent, CallEventKind, CallSid, CallStatus,
     ContactRef, Conversation, ConversationDirection, ConversationId, ConversationOutcome,
     ConversationStarted, DialResult, DialStatus, ExternalLeg, LegDirection, LegOutcome, LegStatus,
-    Offered, Recording, RecordingSid, RecordingUpdate, Routed, RoutingDecision, StitchWarning,
-    Stitched, Transfer, Transferred, WrapUp, WrapUpEnded,
+    MenuPassed, Offered, Recording, RecordingSid, RecordingUpdate, Routed, RoutingDecision,
+    StitchWarning, Stitched, Transfer, Transferred, WrapUp, WrapUpEnded,
     hash::FxHashMap,
     interval::{self, OPEN, Span},
 };
@@ -160,6 +160,7 @@ impl<'a> Graph<'a> {
             | CallEventKind::Unhold(e)
             | CallEventKind::Ended(e) => self.place_at(Node::contact(&e.contact), None),
             CallEventKind::Routed(e) => self.place_at(Node::contact(&e.contact), None),
+            CallEventKind::MenuPassed(e) => self.place_at(Node::contact(&e.contact), None),
         }
     }
 }
@@ -190,6 +191,7 @@ struct Facts<'a> {
     wrap_ups: Vec<&'a WrapUpEnded>,
     ended_marks: Vec<Timestamp>,
     routings: Vec<&'a Routed>,
+    menus: Vec<&'a MenuPassed>,
     /// Application events by the contact they name, for warnings when nothing anchors them.
     app_contacts: Vec<(&'a ContactRef, &'static str)>,
     earliest: Option<Timestamp>,
@@ -262,6 +264,10 @@ impl<'a> Facts<'a> {
                 CallEventKind::Routed(e) => {
                     facts.routings.push(e);
                     facts.app_contacts.push((&e.contact, "routing decision"));
+                }
+                CallEventKind::MenuPassed(e) => {
+                    facts.menus.push(e);
+                    facts.app_contacts.push((&e.contact, "IVR path"));
                 }
             }
         }
@@ -1168,6 +1174,8 @@ fn build(
                 explanation: r.explanation.clone(),
             })
             .collect(),
+        // A call runs its line's menu once: the first path recorded is the one.
+        ivr_path: facts.menus.first().map(|menu| menu.path.clone()),
         outcome,
     })
 }

@@ -33,8 +33,8 @@ pub use conversation::{
 pub use event::{
     AgentResponded, AgentResponse, CallEvent, CallEventKind, CallStatus, ContactRef,
     ConversationStarted, DedupKey, DialResult, DialStatus, EventIdentity, LegDirection, LegStatus,
-    Mark, OfferStep, Offered, Queued, RecordingStatus, RecordingUpdate, Routed, TransferTarget,
-    Transferred, WrapUpEnded,
+    Mark, MenuPassed, OfferStep, Offered, Queued, RecordingStatus, RecordingUpdate, Routed,
+    TransferTarget, Transferred, WrapUpEnded,
 };
 pub use sid::{CallSid, RecordingSid};
 pub use stitcher::{IngestOutcome, Stitched, Stitcher, stitch};

@@ -52,10 +52,13 @@ pub enum Hook {
     /// The `Url` of an outbound call the worker created to an agent's `<Client>`: fetched when
     /// the agent answers; its TwiML dials the customer.
     Outbound,
+    /// `<Gather action>` of an IVR question and the `<Redirect>` after it (see [`ivr_answered`]),
+    /// and the voicemail `<Record action>`.
+    Ivr,
 }
 
 impl Hook {
-    pub const ALL: [Hook; 10] = [
+    pub const ALL: [Hook; 11] = [
         Hook::Incoming,
         Hook::Route,
         Hook::DialResult,
@@ -66,6 +69,7 @@ impl Hook {
         Hook::NumberStatus,
         Hook::Recording,
         Hook::Outbound,
+        Hook::Ivr,
     ];
 
     /// The last path segment.
@@ -81,6 +85,7 @@ impl Hook {
             Hook::NumberStatus => "number-status",
             Hook::Recording => "recording",
             Hook::Outbound => "outbound",
+            Hook::Ivr => IVR_HOOK,
         }
     }
 
@@ -212,6 +217,15 @@ fn closed_announcement(because: Option<&ClosedBecause>) -> (String, String) {
 /// Writes `plan` as TwiML.
 pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
     let response = match plan {
+        CallPlan::Ask { prompt, .. } => return render_ivr_prompt(prompt, hooks),
+        CallPlan::MenuEnd {
+            interaction,
+            outcome,
+        } => {
+            // A route or a transfer is never a `MenuEnd` (the center plans those); hang up.
+            return render_ivr_end(outcome, hooks, interaction)
+                .unwrap_or_else(|| Response::new().hangup().to_xml());
+        }
         CallPlan::Ring {
             interaction,
             agent,

@@ -268,3 +268,50 @@ fn transfer_out_tells_the_caller_in_japanese_first_then_dials_the_number() {
             </Response>"#]],
     );
 }
+
+#[test]
+fn the_centers_ivr_plans_render_as_the_question_and_the_menus_end() {
+    let prompt = tsunagu_ivr::Prompt {
+        id: tsunagu_ivr::PromptId {
+            node: tsunagu_ivr::NodeId::new("root"),
+            visit: 0,
+            retry: 1,
+        },
+        say_first: vec!["入力が確認できませんでした。".into()],
+        question: "請求は1、予約は2。".into(),
+        input: tsunagu_ivr::InputMode::DtmfSpeech,
+        hints: vec!["請求".into(), "予約".into()],
+        timeout_secs: 5,
+    };
+    let plan = CallPlan::Ask {
+        interaction: call(),
+        prompt: prompt.clone(),
+    };
+    assert_eq!(
+        render(&plan, &hooks()).expect("renders"),
+        render_ivr_prompt(&prompt, &hooks()).expect("renders"),
+        "a question is the IVR prompt's TwiML"
+    );
+    check(
+        CallPlan::MenuEnd {
+            interaction: call(),
+            outcome: tsunagu_ivr::Outcome {
+                path: vec!["留守番電話".into()],
+                skills: Vec::new(),
+                priority: None,
+                say_first: Vec::new(),
+                end: tsunagu_ivr::End::Hangup {
+                    text: Some("お電話ありがとうございました。".into()),
+                    reason: tsunagu_ivr::HangupReason::Menu,
+                },
+            },
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say language="ja-JP" voice="Polly.Mizuki">お電話ありがとうございました。</Say>
+            <Hangup/>
+            </Response>"#]],
+    );
+    assert_eq!(Hook::from_path("ivr"), Some(Hook::Ivr));
+}

@@ -1,4 +1,4 @@
-//! The incoming offer: screen pop (caller, customer, owner, needed skills, recent contacts) with Accept and Reject.
+//! The incoming offer: screen pop (caller, customer, owner, needed skills, IVR path, recent contacts) with Accept and Reject.
 
 use leptos::prelude::*;
 use tsunagu_core::{Channel, Timestamp};
@@ -68,6 +68,15 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 .collect();
             format!("{}: {}", t.needs_skills, named.join(t.list_separator))
         });
+        // The IVR menu's choices on the caller's way, in one line: `IVR: 請求 → 料金チーム`.
+        let ivr_path = pop.ivr_path.as_ref().map(|path| {
+            let path = if path.is_empty() {
+                t.ivr_no_label.to_owned()
+            } else {
+                path.join(" → ")
+            };
+            format!("{}: {path}", t.ivr_path)
+        });
         let recent = if pop.recent.is_empty() {
             view! { <li class="recent__none">{t.no_recent}</li> }.into_any()
         } else {
@@ -113,6 +122,7 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 <p class="offer__customer" data-testid="offer-customer">{customer}</p>
                 {owner.map(|owner| view! { <p class="offer__owner" data-testid="offer-owner">{owner}</p> })}
                 {skills.map(|skills| view! { <p class="offer__skills" data-testid="offer-skills">{skills}</p> })}
+                {ivr_path.map(|path| view! { <p class="offer__ivr" data-testid="offer-ivr-path">{path}</p> })}
                 <h3 class="offer__recent-title">{t.recent}</h3>
                 <ul class="recent" data-testid="offer-recent">{recent}</ul>
                 <div class="offer__actions">

@@ -288,6 +288,7 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
                 skill: "billing".to_owned(),
                 level: 2,
             }],
+            ivr_path: Some(vec!["請求".to_owned(), "料金チーム".to_owned()]),
         },
         call_sid: None,
         channel: tsunagu_core::Channel::Voice,
@@ -309,6 +310,11 @@ async fn offer_card_shows_the_screen_pop_and_accepts_only_once_the_line_rings() 
     assert_eq!(
         ui.text("offer-skills"),
         "必要なスキル: billing（レベル 2 以上）"
+    );
+    assert_eq!(
+        ui.text("offer-ivr-path"),
+        "IVR: 請求 → 料金チーム",
+        "the menu's path in one line"
     );
     let recent = ui.all("[data-testid=offer-recent] li");
     assert_eq!(recent.len(), 2);
@@ -360,6 +366,7 @@ async fn offer_card_names_what_it_does_not_know_and_goes_when_the_offer_does() {
             customer: None,
             recent: Vec::new(),
             skills: Vec::new(),
+            ivr_path: None,
         },
         call_sid: None,
         channel: tsunagu_core::Channel::Voice,
@@ -372,6 +379,7 @@ async fn offer_card_names_what_it_does_not_know_and_goes_when_the_offer_does() {
         ui.find("offer-skills").is_none(),
         "no line requirement, no line"
     );
+    assert!(ui.find("offer-ivr-path").is_none(), "no menu, no path");
     assert_eq!(ui.text("offer-recent"), "No earlier contacts");
     assert!(ui.text("offer-voice").contains("another tab"));
 

@@ -73,6 +73,18 @@ fn calls_are_in_one_place(center: &Center) -> Result<(), String> {
                     return Err(format!("{id} is connected but its interaction is {state}"));
                 }
             }
+            Place::InMenu => {
+                if routed.is_some() || call.menu.as_ref().and_then(|m| m.asked()).is_none() {
+                    return Err(format!(
+                        "{id} is in its menu but routing says {routed:?} or nothing is asked"
+                    ));
+                }
+                if *state != State::Queued {
+                    return Err(format!(
+                        "{id} is in its menu but its interaction is {state}"
+                    ));
+                }
+            }
             Place::Ended { ending } => {
                 if routed.is_some() {
                     return Err(format!("{id} ended but routing still has it: {routed:?}"));
@@ -83,9 +95,11 @@ fn calls_are_in_one_place(center: &Center) -> Result<(), String> {
                         matches!(state, State::Abandoned | State::Completed { .. })
                     }
                     Ending::FellBack { .. } => matches!(state, State::FellBack { .. }),
+                    // An IVR's transfer is no agent's: its interaction falls back to the number.
                     Ending::TransferredOut { .. } => {
-                        matches!(state, State::TransferredOut { .. })
+                        matches!(state, State::TransferredOut { .. } | State::FellBack { .. })
                     }
+                    Ending::Menu { .. } => *state == State::Abandoned,
                     // Interactions have no "closed" end: the call was never routed.
                     Ending::Closed => *state == State::Queued,
                 };

@@ -12,6 +12,7 @@ mod fanout;
 mod hold;
 mod hours;
 mod invariants;
+mod ivr;
 mod outbound;
 mod props;
 mod recover;
@@ -110,6 +111,7 @@ pub(crate) fn arrival(call: &str, owner: Option<&str>, team_of_owner: Option<&st
         }],
         line: Line::Main,
         requirements: CallRequirements::default(),
+        menu: None,
     }
 }
 
@@ -490,6 +492,19 @@ pub(crate) fn describe_plan(plan: &CallPlan) -> String {
         CallPlan::TransferOut { number, .. } => format!("TransferOut to {}", number.as_str()),
         CallPlan::Closed { .. } => "Closed".into(),
         CallPlan::AnnounceNewNumber { new_number } => format!("AnnounceNewNumber {new_number}"),
+        CallPlan::Ask { prompt, .. } => format!(
+            "Ask {}#{}.{} {:?}{}",
+            prompt.id.node.as_str(),
+            prompt.id.visit,
+            prompt.id.retry,
+            prompt.question,
+            prompt
+                .say_first
+                .iter()
+                .map(|say| format!(" after {say:?}"))
+                .collect::<String>()
+        ),
+        CallPlan::MenuEnd { outcome, .. } => format!("MenuEnd {:?}", outcome.end),
         CallPlan::Hangup { .. } => "Hangup".into(),
     }
 }
@@ -570,6 +585,12 @@ fn describe_message(message: &ServerMessage) -> String {
                 .skills
                 .iter()
                 .map(|needed| format!(" needs {} {}+", needed.skill, needed.level))
+                .chain(
+                    screen_pop
+                        .ivr_path
+                        .iter()
+                        .map(|path| format!(" ivr [{}]", path.join(" → "))),
+                )
                 .collect();
             format!(
                 "offer {}#{} (ring {}, ack {}) from {} {}{needs}",
@@ -640,6 +661,11 @@ fn describe_record(event: &CallEvent) -> String {
             e.to
         ),
         CallEventKind::Ended(e) => format!("ended {}", contact(&e.contact)),
+        CallEventKind::MenuPassed(e) => format!(
+            "menu passed {} [{}]",
+            contact(&e.contact),
+            e.path.join(" → ")
+        ),
         CallEventKind::Routed(e) => format!(
             "routed {} — {}",
             contact(&e.contact),

@@ -12,7 +12,7 @@ use tsunagu_protocol::{
 use super::{T0, agent, arrival, card, config, interaction, invariants, sid};
 use crate::{
     AgentLegStatus, BusinessCalendar, CallPlan, Center, CenterConfig, ClockTime, DialOutcome, Line,
-    OpeningHours, Output, QueueResult, WebCallStart, Weekday,
+    MenuAnswer, OpeningHours, Output, QueueResult, WebCallStart, Weekday,
 };
 
 const AGENTS: u8 = 4;
@@ -100,6 +100,14 @@ pub(super) enum Op {
     },
     Redirected {
         call: u8,
+    },
+    /// The IVR hook of a call: an answer (keys 1, 2, 9, 5, speech 「請求」, none) to the menu's
+    /// question `node` (0: the real one, 1: one never asked) at `retry`.
+    MenuAnswer {
+        call: u8,
+        node: u8,
+        retry: u8,
+        answer: u8,
     },
     /// A customer socket places a web call; `seed` makes its id (the same seed twice collides).
     WebCall {
@@ -195,7 +203,9 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         2 => call.clone().prop_map(|call| Op::Ended { call }),
         2 => call.clone().prop_map(|call| Op::Wait { call }),
         1 => (call.clone(), 0..5u8).prop_map(|(call, result)| Op::Left { call, result }),
-        2 => call.prop_map(|call| Op::Redirected { call }),
+        2 => call.clone().prop_map(|call| Op::Redirected { call }),
+        4 => (call, 0..2u8, 0..3u8, 0..6u8)
+            .prop_map(|(call, node, retry, answer)| Op::MenuAnswer { call, node, retry, answer }),
         4 => (0..40_000u32, any::<bool>()).prop_map(|(ms, punctual)| Op::Advance { ms, punctual }),
     ]
 }
@@ -450,6 +460,10 @@ impl Run {
                     };
                 }
                 arrival.requirements = requirements_of(*call);
+                // Some calls come in on the IVR line (the seed's menu, 請求は1、予約は2).
+                if *call % 4 == 3 {
+                    arrival.menu = Some(super::ivr::seed_menu());
+                }
                 let plan = self.center.call_arrived(now, arrival);
                 check_plan(&plan);
                 format!("{plan:?}")
@@ -523,6 +537,34 @@ impl Run {
                 let plan = self
                     .center
                     .queue_left(now, &interaction(&call_name(*call)), result);
+                check_plan(&plan);
+                format!("{plan:?}")
+            }
+            Op::MenuAnswer {
+                call,
+                node,
+                retry,
+                answer,
+            } => {
+                let answer = match answer {
+                    0 => MenuAnswer::Digits { digits: "1".into() },
+                    1 => MenuAnswer::Digits { digits: "2".into() },
+                    2 => MenuAnswer::Digits { digits: "9".into() },
+                    3 => MenuAnswer::Digits { digits: "5".into() },
+                    4 => MenuAnswer::Speech {
+                        text: "請求".into(),
+                        confidence_percent: Some(80),
+                    },
+                    _ => MenuAnswer::NoInput,
+                };
+                let prompt = tsunagu_ivr::PromptId {
+                    node: tsunagu_ivr::NodeId::new(if *node == 0 { "root" } else { "booking" }),
+                    visit: 0,
+                    retry: *retry,
+                };
+                let plan =
+                    self.center
+                        .menu_answered(now, &interaction(&call_name(*call)), prompt, answer);
                 check_plan(&plan);
                 format!("{plan:?}")
             }

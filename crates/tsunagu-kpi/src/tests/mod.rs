@@ -58,6 +58,7 @@ fn inbound(id: &str, customer: &str, started_at: Timestamp) -> Call {
         transfers: Vec::new(),
         recordings: Vec::new(),
         routing: Vec::new(),
+        ivr_path: None,
         outcome: ConversationOutcome::InProgress,
     })
 }

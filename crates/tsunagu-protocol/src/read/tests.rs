@@ -117,6 +117,7 @@ fn full_screen_pop() -> ScreenPop {
                 level: 1,
             },
         ],
+        ivr_path: Some(vec!["請求".into(), "料金チーム".into()]),
     }
 }
 
@@ -133,6 +134,7 @@ fn empty_screen_pop() -> ScreenPop {
         }),
         recent: vec![],
         skills: vec![],
+        ivr_path: None,
     }
 }
 
@@ -535,18 +537,22 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
         prop::option::of(customer),
         prop::collection::vec(recent, 0..3),
         prop::collection::vec((text(), any::<u8>()), 0..3),
+        prop::option::of(prop::collection::vec(text(), 0..3)),
     )
         .prop_map(
-            |(caller_number, caller_display, caller_name, customer, recent, skills)| ScreenPop {
-                caller_number,
-                caller_display,
-                caller_name,
-                customer,
-                recent,
-                skills: skills
-                    .into_iter()
-                    .map(|(skill, level)| crate::NeededSkill { skill, level })
-                    .collect(),
+            |(caller_number, caller_display, caller_name, customer, recent, skills, ivr_path)| {
+                ScreenPop {
+                    caller_number,
+                    caller_display,
+                    caller_name,
+                    customer,
+                    recent,
+                    skills: skills
+                        .into_iter()
+                        .map(|(skill, level)| crate::NeededSkill { skill, level })
+                        .collect(),
+                    ivr_path,
+                }
             },
         )
 }
