@@ -8,8 +8,9 @@ use crate::{
 
 /// Crates that only make sense on wasm32 (they bind to the browser or to workerd).
 const WASM_ONLY: &[&str] = &["tsunagu-web", "tsunagu-worker"];
-/// Crates that only make sense natively (they run commands on this machine).
-const NATIVE_ONLY: &[&str] = &["xtask", "tsunagu-twilio-double"];
+/// Crates that only make sense natively: they run commands or serve on this machine, or (the
+/// operator CLI) speak HTTPS through rustls, whose `ring` needs a C compiler for wasm32.
+const NATIVE_ONLY: &[&str] = &["xtask", "tsunagu-twilio-double", "tsunagu-cli"];
 
 pub(crate) fn test(profile: Profile) -> Result {
     setup()?;
