@@ -1,8 +1,9 @@
 //! Load: thousands of widget sockets on one tenant with presence changes at a steady rate; prints delivery latency.
 //!
 //! Usage (after `cargo xtask build`): `node tests/load/presence.mjs [--sockets 2000] [--rate 20] [--seconds 20] [--observers 100]`.
-//! Every socket is a signed-in agent. Each change is one agent toggling away/available; the
-//! latency of a change is measured at `--observers` sockets, from sending `set_status` until the
+//! Every socket is a signed-in agent of one of 20 teams, hearing its team (presence fans out by
+//! team). Each change is one agent toggling away/available; the latency of a change is measured
+//! at those of the `--observers` sockets in the changing agent's team, from sending `set_status` until the
 //! observer receives a roster with the new status (broadcasts are coalesced every 250 ms, so that
 //! window is part of the number on purpose). The last line is `RESULT {json}` for `all.mjs`.
 import { parseArgs } from 'node:util';
@@ -41,6 +42,7 @@ try {
         const client = await HubClient.connect(edge.url, 'demo', session);
         await client.next('welcome', 0, 60_000);
         client.agent = agent;
+        client.team = j % 20;
         return client;
       })());
     }
@@ -65,6 +67,7 @@ try {
   const away = new Set();
   const lastChange = new Map();
   let changes = 0;
+  let expected = 0;
   const interval = 1000 / RATE;
   const end = performance.now() + SECONDS * 1000;
   while (performance.now() < end) {
@@ -78,13 +81,15 @@ try {
     const goingAway = !away.has(client.agent);
     const kind = goingAway ? 'away' : 'available';
     if (goingAway) away.add(client.agent); else away.delete(client.agent);
-    pending.set(`${client.agent} ${kind}`, { sentAt: performance.now(), remaining: new Set(Array.from({ length: OBSERVERS }, (_, i) => i)) });
+    // Presence fans out by team: an observer hears the changes of its own team only.
+    const watching = Array.from({ length: OBSERVERS }, (_, i) => i).filter((i) => clients[i].team === client.team);
+    pending.set(`${client.agent} ${kind}`, { sentAt: performance.now(), remaining: new Set(watching) });
+    expected += watching.length;
     client.send({ type: 'set_status', status: goingAway ? { kind: 'away', reason: 'break' } : { kind: 'available' } });
     changes += 1;
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
   await new Promise((resolve) => setTimeout(resolve, 5000));
-  const expected = changes * OBSERVERS;
   const sorted = latencies.sort((a, b) => a - b);
   const result = {
     machine: `${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
