@@ -9,6 +9,7 @@ use crate::error::AppError;
 
 pub(crate) mod admin;
 pub(crate) mod customer_csv;
+pub(crate) mod hub_directory;
 pub(crate) mod ivr;
 pub(crate) mod operator;
 pub(crate) mod secrets;

@@ -11,9 +11,10 @@ use worker::{Env, Request, Response};
 use crate::{
     auth::{self, Principal},
     error::AppError,
-    log,
+    hub, log,
     routes::{admin::json_body, directory::item},
     store::admin::{self as store, PhoneLineAdminRow},
+    store::hub_directory::DirectoryChange,
 };
 
 /// `/api/admin/phone-lines/<number>`.
@@ -64,6 +65,7 @@ pub(crate) async fn create(mut req: Request, env: &Env) -> Result<Response, AppE
         return Err(AppError::Invalid(Invalid::one("number", ErrorCode::Taken)));
     }
     logged(&principal, "admin.phone_line_created");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     Ok(Response::from_json(&line)?.with_status(201))
 }
 
@@ -75,6 +77,7 @@ pub(crate) async fn update(mut req: Request, env: &Env, path: &str) -> Result<Re
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.phone_line_changed");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     Ok(Response::from_json(&line)?)
 }
 
@@ -86,5 +89,6 @@ pub(crate) async fn delete(req: Request, env: &Env, path: &str) -> Result<Respon
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.phone_line_deleted");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     Ok(Response::from_json(&json!({ "deleted": true }))?)
 }
