@@ -880,7 +880,7 @@ proptest! {
         let call = interaction(&web_call_name(0));
         let connected = matches!(
             run.center.calls.get(&call).map(|call| &call.place),
-            Some(crate::center::Place::Connected { .. })
+            Some(crate::state::Place::Connected { .. })
         );
         prop_assert!(connected, "the web call is connected before the blips");
         let restore_at = restore_at.index(ops.len());

@@ -1192,7 +1192,7 @@ fn screen_pops_show_the_number_as_the_agent_reads_it() {
         "+442079460107",
         "+0000",
     ]
-    .map(crate::center::caller_display);
+    .map(crate::state::caller_display);
     expect![[r#"
         [
             Some(
