@@ -10,7 +10,7 @@ use tsunagu_stitch::{CallEventKind, ContactRef, ConversationDirection, Conversat
 use crate::{
     AgentLegStatus, CallArrival, CallPlan, Center, CenterError, DialOutcome, FallbackReason, Line,
     QueueResult,
-    center::{CallEntry, Ending, Place, Served},
+    state::{CallEntry, Ending, Place, Served},
 };
 
 impl Center {

@@ -8,7 +8,12 @@ use tsunagu_presence::PresencePolicy;
 use tsunagu_protocol::Localized;
 use tsunagu_routing::Ladder;
 
-use crate::{BusinessCalendar, ConfigError, center::ENDED_RETENTION};
+use crate::{BusinessCalendar, ConfigError};
+
+/// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
+/// are recognised (and answered with its last plan) instead of starting a new call. (Here because
+/// the dial policy's rate window must fit in it.)
+pub(crate) const ENDED_RETENTION: Millis = Millis::from_secs(600);
 
 /// One tenant's contact-center settings. Everything but the tenant is optional in the stored
 /// JSON; durations are milliseconds.

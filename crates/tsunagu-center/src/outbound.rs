@@ -12,9 +12,8 @@ use tsunagu_protocol::CustomerCard;
 use tsunagu_stitch::{CallEventKind, ConversationDirection, ConversationStarted};
 
 use crate::{
-    Center, CenterError,
-    center::{CallEntry, Place, Served},
-    interaction_of,
+    Center, CenterError, interaction_of,
+    state::{CallEntry, Place, Served},
 };
 
 /// A call the worker just created for an agent to a customer.
