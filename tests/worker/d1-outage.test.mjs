@@ -3,12 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
-import { DEV_VARS, embedToken, logReaderToken, openSession } from '../support/auth.mjs';
-import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
+import { embedToken, logReaderToken, openSession } from '../support/auth.mjs';
+import { sid, startRestRecorder } from '../support/twilio.mjs';
+import { demoCalls, signInAgent, signOutAgents } from '../support/demo-calls.mjs';
 
-const AUTH_TOKEN = DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN;
-const ACCOUNT = 'AC00000000000000000000000000000d30';
-const MAIN_LINE = '+815012345678';
 const YAMADA = '+81355550101';
 /** 小林 誠 of 小林工業 (c003), whose owner is suzuki of sales. */
 const KOBAYASHI = '+819055550103';
@@ -24,7 +22,6 @@ after(async () => {
   await rest?.close();
 });
 
-const hook = (name, query = '') => new URL(`/twilio/voice/demo/${name}${query}`, edge.url).href;
 const db = () => edge.env.DB;
 
 /** Makes every D1 read the webhooks do and every call-log write fail, as in an outage. */
@@ -44,24 +41,9 @@ async function mendD1() {
   ]);
 }
 
-async function incoming(callSid, from = YAMADA) {
-  const res = await postWebhook(hook('incoming'), inboundCallParams({ callSid, from, to: MAIN_LINE, accountSid: ACCOUNT }), { authToken: AUTH_TOKEN });
-  return { status: res.status, xml: await res.text() };
-}
-
-function agentLeg(callSid, agent, legSid, status, sequence) {
-  return postWebhook(hook('agent-status', `?agent=${agent}&conversation=${callSid}`), {
-    AccountSid: ACCOUNT, CallSid: legSid, ParentCallSid: callSid, CallStatus: status, Direction: 'outbound-dial',
-    From: YAMADA, To: `client:${clientIdentity('demo', agent)}`, SequenceNumber: String(sequence),
-  }, { authToken: AUTH_TOKEN });
-}
-
-function callerLeg(callSid, status, sequence, extra = {}, from = YAMADA) {
-  return postWebhook(hook('status'), {
-    AccountSid: ACCOUNT, CallSid: callSid, CallStatus: status, Direction: 'inbound',
-    From: from, To: MAIN_LINE, SequenceNumber: String(sequence), ...extra,
-  }, { authToken: AUTH_TOKEN });
-}
+const incoming = (callSid, from = YAMADA) => demoCalls(edge.url).incoming(callSid, from);
+const agentLeg = (callSid, agent, legSid, status, sequence) => demoCalls(edge.url).agentLeg(callSid, agent, legSid, status, sequence, YAMADA);
+const callerLeg = (callSid, status, sequence, extra = {}) => demoCalls(edge.url).callerLeg(callSid, status, sequence, YAMADA, extra);
 
 // First in the file: the next test leaves a caller in the queue.
 test('during a D1 outage a known caller still reaches their owner, with the screen pop, from the hub\'s directory copy', async () => {
@@ -75,15 +57,9 @@ test('during a D1 outage a known caller still reaches their owner, with the scre
   assert.equal(synced.status, 200, reply);
   assert.deepEqual(JSON.parse(reply), { refreshed: true });
 
-  const signIn = async (agent) => {
-    const { session } = await openSession(edge.url, embedToken({ agent, team: 'sales' }));
-    const client = await HubClient.connect(edge.url, 'demo', session);
-    assert.equal((await client.next('welcome')).status.kind, 'available');
-    return client;
-  };
   // Takahashi signs in first, so that without the owner the longest-idle agent would be her.
-  const takahashi = await signIn('takahashi');
-  const suzuki = await signIn('suzuki');
+  const takahashi = await signInAgent(edge.url, 'takahashi', 'sales');
+  const suzuki = await signInAgent(edge.url, 'suzuki', 'sales');
 
   await breakD1();
   try {
@@ -94,20 +70,12 @@ test('during a D1 outage a known caller still reaches their owner, with the scre
     const offer = await suzuki.next('offer');
     assert.equal(offer.screen_pop.customer.name, '小林 誠（小林工業）', JSON.stringify(offer.screen_pop));
     assert.equal(offer.screen_pop.customer.owner, 'suzuki');
-    suzuki.send({ type: 'ack_offer', offer: offer.offer });
     // The caller gives up while it rings: suzuki is free again.
-    const rung = suzuki.mark();
-    assert.equal((await callerLeg(callSid, 'completed', 1, {}, KOBAYASHI)).status, 200);
-    await suzuki.waitFor((m) => m.type === 'status' && m.status.kind === 'available', 'suzuki available again', rung);
+    await demoCalls(edge.url).callerLeavesWhileRinging(suzuki, offer, callSid, KOBAYASHI);
   } finally {
     await mendD1();
   }
-  for (const client of [takahashi, suzuki]) {
-    const before = client.mark();
-    client.send({ type: 'set_status', status: { kind: 'offline' } });
-    await client.waitFor((m) => m.type === 'status' && m.status.kind === 'offline', 'signed out', before);
-    await client.close();
-  }
+  await signOutAgents([takahashi, suzuki]);
 });
 
 test('a customer changed through the admin API is routed by the change at once, D1 or not', async () => {
@@ -120,14 +88,8 @@ test('a customer changed through the admin API is routed by the change at once, 
   });
   assert.equal(changed.status, 200, await changed.text());
 
-  const signIn = async (agent) => {
-    const { session } = await openSession(edge.url, embedToken({ agent, team: 'support' }));
-    const client = await HubClient.connect(edge.url, 'demo', session);
-    assert.equal((await client.next('welcome')).status.kind, 'available');
-    return client;
-  };
-  const tanaka = await signIn('tanaka');
-  const ito = await signIn('ito');
+  const tanaka = await signInAgent(edge.url, 'tanaka', 'support');
+  const ito = await signInAgent(edge.url, 'ito', 'support');
   await breakD1();
   try {
     const callSid = sid();
@@ -135,19 +97,11 @@ test('a customer changed through the admin API is routed by the change at once, 
     assert.match(ring.xml, /<Identity>demo_ito<\/Identity>/, 'the new owner is rung: the write reached the hub');
     const offer = await ito.next('offer');
     assert.equal(offer.screen_pop.customer.owner, 'ito');
-    ito.send({ type: 'ack_offer', offer: offer.offer });
-    const rung = ito.mark();
-    assert.equal((await callerLeg(callSid, 'completed', 1, {}, '+81455550106')).status, 200);
-    await ito.waitFor((m) => m.type === 'status' && m.status.kind === 'available', 'ito available again', rung);
+    await demoCalls(edge.url).callerLeavesWhileRinging(ito, offer, callSid, '+81455550106');
   } finally {
     await mendD1();
   }
-  for (const client of [tanaka, ito]) {
-    const before = client.mark();
-    client.send({ type: 'set_status', status: { kind: 'offline' } });
-    await client.waitFor((m) => m.type === 'status' && m.status.kind === 'offline', 'signed out', before);
-    await client.close();
-  }
+  await signOutAgents([tanaka, ito]);
 });
 
 test('during a D1 outage a call rings, a second one queues, the hang-up frees the agent; afterwards the log has every event', async () => {

@@ -7,6 +7,7 @@
 //! is evicted, and each socket's attachment says which connection of the center it is, and
 //! whether it is an agent's widget or a customer's "call us" page (a web call).
 
+mod crm_lookup;
 mod directory;
 mod requests;
 pub(crate) mod sessions;
@@ -139,6 +140,8 @@ pub struct PresenceHub {
     directory_schema: Cell<bool>,
     /// A call found the directory copy older than `DIRECTORY_MAX_AGE_MS`: the alarm refreshes it.
     directory_refresh_due: Cell<bool>,
+    /// The CRM's recent answers to live lookups, by caller number (a minute each).
+    crm_answers: RefCell<tsunagu_webhooks::LookupCache>,
 }
 
 impl DurableObject for PresenceHub {
@@ -152,6 +155,7 @@ impl DurableObject for PresenceHub {
             sessions: sessions::HubSessions::default(),
             directory_schema: Cell::new(false),
             directory_refresh_due: Cell::new(false),
+            crm_answers: RefCell::new(tsunagu_webhooks::LookupCache::default()),
             env,
         }
     }

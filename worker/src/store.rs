@@ -28,6 +28,9 @@ pub(crate) struct TenantRow {
     pub(crate) routing_json: String,
     /// How far supervisors read the log: their teams or the whole tenant.
     pub(crate) supervisor_reach: SupervisorReach,
+    /// Where calls ask the CRM who is calling (`tsunagu_webhooks::lookup`), if anywhere.
+    #[serde(default)]
+    pub(crate) crm_lookup_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -43,7 +46,8 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
     let row = env
         .d1(DB)?
         .prepare(
-            "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach
+            "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach,
+                    crm_lookup_url
              FROM tenants WHERE id = ?1",
         )
         .bind(&[JsValue::from_str(tenant.as_str())])?

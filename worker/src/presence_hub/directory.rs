@@ -4,6 +4,7 @@
 
 use tsunagu_center::{CallArrival, CenterConfig};
 use tsunagu_protocol::RecentContact;
+use tsunagu_webhooks::CrmCaller;
 use worker::SqlStorage;
 
 use super::*;
@@ -45,9 +46,13 @@ impl PresenceHub {
     ) -> std::result::Result<Option<CenterConfig>, AppError> {
         let env = &self.env;
         match change {
-            DirectoryChange::Settings => Ok(Some(tenant_config::from_row(
-                &store::tenant(env, tenant).await?,
-            )?)),
+            DirectoryChange::Settings => {
+                let row = store::tenant(env, tenant).await?;
+                let config = tenant_config::from_row(&row)?;
+                let url = row.crm_lookup_url.as_deref();
+                hub_directory::set_crm_lookup_url(&self.directory()?, url)?;
+                Ok(Some(config))
+            }
             DirectoryChange::Agents => {
                 let agents = hub_directory::agents(env, tenant).await?;
                 hub_directory::replace_agents(&self.directory()?, &agents)?;
@@ -64,7 +69,8 @@ impl PresenceHub {
                 Ok(None)
             }
             DirectoryChange::Everything => {
-                let config = tenant_config::from_row(&store::tenant(env, tenant).await?)?;
+                let row = store::tenant(env, tenant).await?;
+                let config = tenant_config::from_row(&row)?;
                 let agents = hub_directory::agents(env, tenant).await?;
                 let lines = hub_directory::lines(env, tenant).await?;
                 let customers = hub_directory::all_customers(env, tenant).await?;
@@ -80,6 +86,7 @@ impl PresenceHub {
                 hub_directory::replace_lines(&sql, &lines)?;
                 hub_directory::replace_customers(&sql, &customers)?;
                 hub_directory::remember_recent(&sql, &recent)?;
+                hub_directory::set_crm_lookup_url(&sql, row.crm_lookup_url.as_deref())?;
                 hub_directory::set_refreshed_at(&sql, clock::now_ms())?;
                 self.directory_refresh_due.set(false);
                 log::info(
@@ -156,19 +163,36 @@ impl PresenceHub {
         }
     }
 
-    /// The incoming call as the center needs it, from the copy: the caller's record, recent
-    /// contacts and the line. A copy that cannot be read routes the caller as unknown on the
-    /// main line, which beats a caller who hears an error.
+    /// The incoming call as the center needs it, from the copy: the caller's record (the CRM's
+    /// live answer `crm` instead, when there is one), recent contacts and the line. A copy that
+    /// cannot be read routes the caller as unknown on the main line, which beats a caller who
+    /// hears an error.
     pub(super) fn arrival_from_copy(
         &self,
         tenant: &TenantId,
         incoming: &IncomingCall,
+        crm: Option<CrmCaller>,
     ) -> CallArrival {
         let number = voice::e164_of_caller(&incoming.from);
         let looked_up = self.directory().and_then(|sql| {
-            let caller = match &number {
-                Some(number) => hub_directory::caller(&sql, number)?,
-                None => None,
+            // The CRM's live answer wins over the copy; its owner's team is the directory's.
+            let caller = match (&number, crm) {
+                (_, Some(crm)) => {
+                    let owner = crm.owner.map(String::from);
+                    let owner_team = match &owner {
+                        Some(owner) => hub_directory::team_of(&sql, owner)?,
+                        None => None,
+                    };
+                    Some(store::CallerRow {
+                        id: crm.id,
+                        name: crm.name,
+                        company: crm.company,
+                        owner_agent_id: owner,
+                        owner_team_id: owner_team,
+                    })
+                }
+                (Some(number), None) => hub_directory::caller(&sql, number)?,
+                (None, None) => None,
             };
             let recent = match &number {
                 Some(number) => hub_directory::recent(&sql, number)?

@@ -21,9 +21,12 @@ impl PresenceHub {
         self.webhook_log.borrow_mut().extend(request.log);
         let now = clock::now();
         let call = match &request.incoming {
-            Some(incoming) => Some(CallInput::CallArrived {
-                arrival: self.arrival_from_copy(&request.tenant, incoming),
-            }),
+            Some(incoming) => {
+                let crm = self.crm_caller(&request.tenant, incoming).await;
+                Some(CallInput::CallArrived {
+                    arrival: self.arrival_from_copy(&request.tenant, incoming, crm),
+                })
+            }
             None => request.call,
         };
         let reply = match call {

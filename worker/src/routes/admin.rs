@@ -52,6 +52,7 @@ pub(crate) async fn settings(req: Request, env: &Env) -> Result<Response, AppErr
         "allowed_origins": row.allowed_origins.split_whitespace().collect::<Vec<_>>(),
         "voice_edge": row.voice_edge,
         "supervisor_reach": row.supervisor_reach,
+        "crm_lookup_url": row.crm_lookup_url,
     }))?)
 }
 

@@ -32,12 +32,14 @@ pub(crate) struct SettingsRow {
     pub(crate) allowed_origins: String,
     pub(crate) voice_edge: String,
     pub(crate) supervisor_reach: String,
+    #[serde(default)]
+    pub(crate) crm_lookup_url: Option<String>,
 }
 
 pub(crate) async fn settings(env: &Env, tenant: &TenantId) -> Result<SettingsRow, AppError> {
     env.d1(DB)?
         .prepare(
-            "SELECT name_ja, name_en, allowed_origins, voice_edge, supervisor_reach
+            "SELECT name_ja, name_en, allowed_origins, voice_edge, supervisor_reach, crm_lookup_url
              FROM tenants WHERE id = ?1",
         )
         .bind(&[text(tenant.as_str())])?
@@ -59,7 +61,7 @@ pub(crate) async fn put_settings(
         .d1(DB)?
         .prepare(
             "UPDATE tenants SET name_ja = ?2, name_en = ?3, allowed_origins = ?4, voice_edge = ?5,
-                supervisor_reach = ?6
+                supervisor_reach = ?6, crm_lookup_url = ?7
              WHERE id = ?1",
         )
         .bind(&[
@@ -69,6 +71,7 @@ pub(crate) async fn put_settings(
             text(&settings.allowed_origins.join(" ")),
             text(settings.voice_edge.as_str()),
             text(reach),
+            opt_text(settings.crm_lookup_url.as_deref()),
         ])?;
     match changes(statement).await? {
         0 => Err(AppError::UnknownTenant),

@@ -376,26 +376,67 @@ struct MetaValue {
     value: String,
 }
 
-/// When the copy was last refreshed from D1 in full (ms since 1970), if ever.
-pub(crate) fn refreshed_at(sql: &SqlStorage) -> Result<Option<u64>, AppError> {
+/// `directory_meta` keys.
+const REFRESHED_AT: &str = "refreshed_at_ms";
+const CRM_LOOKUP_URL: &str = "crm_lookup_url";
+
+fn meta(sql: &SqlStorage, key: &str) -> Result<Option<String>, AppError> {
     let rows: Vec<MetaValue> = sql
         .exec(
-            "SELECT value FROM directory_meta WHERE key = 'refreshed_at_ms'",
-            Vec::new(),
+            "SELECT value FROM directory_meta WHERE key = ?1",
+            vec![SqlStorageValue::from(key)],
         )?
         .to_array()?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .and_then(|row| row.value.parse().ok()))
+    Ok(rows.into_iter().next().map(|row| row.value))
+}
+
+fn set_meta(sql: &SqlStorage, key: &str, value: Option<&str>) -> Result<(), AppError> {
+    match value {
+        Some(value) => exec(
+            sql,
+            "INSERT OR REPLACE INTO directory_meta (key, value) VALUES (?1, ?2)",
+            vec![SqlStorageValue::from(key), SqlStorageValue::from(value)],
+        ),
+        None => exec(
+            sql,
+            "DELETE FROM directory_meta WHERE key = ?1",
+            vec![SqlStorageValue::from(key)],
+        ),
+    }
+}
+
+/// When the copy was last refreshed from D1 in full (ms since 1970), if ever.
+pub(crate) fn refreshed_at(sql: &SqlStorage) -> Result<Option<u64>, AppError> {
+    Ok(meta(sql, REFRESHED_AT)?.and_then(|value| value.parse().ok()))
 }
 
 pub(crate) fn set_refreshed_at(sql: &SqlStorage, at_ms: u64) -> Result<(), AppError> {
-    exec(
-        sql,
-        "INSERT OR REPLACE INTO directory_meta (key, value) VALUES ('refreshed_at_ms', ?1)",
-        vec![SqlStorageValue::from(at_ms.to_string())],
-    )
+    set_meta(sql, REFRESHED_AT, Some(&at_ms.to_string()))
+}
+
+/// The tenant's live CRM lookup URL as the copy last read it from the tenant row.
+pub(crate) fn crm_lookup_url(sql: &SqlStorage) -> Result<Option<String>, AppError> {
+    meta(sql, CRM_LOOKUP_URL)
+}
+
+pub(crate) fn set_crm_lookup_url(sql: &SqlStorage, url: Option<&str>) -> Result<(), AppError> {
+    set_meta(sql, CRM_LOOKUP_URL, url)
+}
+
+#[derive(Deserialize)]
+struct TeamOf {
+    team_id: Option<String>,
+}
+
+/// The agent's team in the copy (the owner a live CRM lookup names is only an id).
+pub(crate) fn team_of(sql: &SqlStorage, agent: &str) -> Result<Option<String>, AppError> {
+    let rows: Vec<TeamOf> = sql
+        .exec(
+            "SELECT team_id FROM directory_agents WHERE id = ?1",
+            vec![SqlStorageValue::from(agent)],
+        )?
+        .to_array()?;
+    Ok(rows.into_iter().next().and_then(|row| row.team_id))
 }
 
 /// Sizes for the hub's storage report.
