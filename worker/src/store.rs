@@ -31,6 +31,10 @@ pub(crate) struct TenantRow {
     /// Where calls ask the CRM who is calling (`tsunagu_webhooks::lookup`), if anywhere.
     #[serde(default)]
     pub(crate) crm_lookup_url: Option<String>,
+    /// The lines that keep hours of their own: a JSON object, E.164 → hours (the center's
+    /// `line_hours`); `None` when no line does.
+    #[serde(default)]
+    pub(crate) line_hours_json: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,7 +51,9 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
         .d1(DB)?
         .prepare(
             "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach,
-                    crm_lookup_url
+                    crm_lookup_url,
+                    (SELECT json_group_object(e164, json(hours_json)) FROM phone_lines
+                      WHERE tenant_id = tenants.id AND hours_json IS NOT NULL) AS line_hours_json
              FROM tenants WHERE id = ?1",
         )
         .bind(&[JsValue::from_str(tenant.as_str())])?

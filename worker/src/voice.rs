@@ -412,19 +412,27 @@ pub(crate) async fn caller_arrival(
         .filter_map(|row| serde_json::from_str::<Conversation>(&row.body).ok())
         .map(|conversation| recent_contact(&conversation))
         .collect();
-    arrival_from(tenant, call_sid, customer_number, customer, recent, line)
+    let called = called.map(str::to_owned);
+    arrival_from(
+        tenant,
+        call_sid,
+        customer_number,
+        customer,
+        recent,
+        (called, line),
+    )
 }
 
 /// The center's `CallArrival` from the directory's rows (the hub's copy or D1): the caller's
-/// record as a customer card, their recent contacts, the line and what its calls need (skills,
-/// priority, the IVR menu).
+/// record as a customer card, their recent contacts, the number called with its line and what
+/// its calls need (skills, priority, the IVR menu; its own hours are in the tenant's settings).
 pub(crate) fn arrival_from(
     tenant: &TenantId,
     call_sid: CallSid,
     customer_number: Option<String>,
     customer: Option<store::CallerRow>,
     recent: Vec<RecentContact>,
-    line: Option<store::PhoneLineRow>,
+    (called, line): (Option<String>, Option<store::PhoneLineRow>),
 ) -> CallArrival {
     let customer = customer.and_then(customer_card);
     let requirements = line.as_ref().map_or_else(CallRequirements::default, |row| {
@@ -465,5 +473,6 @@ pub(crate) fn arrival_from(
         line,
         requirements,
         menu,
+        called,
     }
 }

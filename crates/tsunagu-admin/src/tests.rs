@@ -394,6 +394,33 @@ fn phone_line_errors() {
 }
 
 #[test]
+fn a_phone_line_may_keep_hours_of_its_own() {
+    let line = crate::PhoneLine::validate(
+        &json!({"number": "050-1111-0000", "kind": "main", "hours": {"weekly": [{"day": "mon", "open": "09:00", "close": "18:00"}], "closed_on_national_holidays": true}}),
+        None,
+    )
+    .expect("valid");
+    let hours = line.hours.as_ref().expect("its own hours");
+    assert_eq!(hours.time_zone, "Asia/Tokyo", "the default zone");
+    assert!(hours.closed_on_national_holidays);
+    let none = crate::PhoneLine::validate(
+        &json!({"number": "050-1111-0000", "kind": "main", "hours": null}),
+        None,
+    )
+    .expect("valid");
+    assert_eq!(none.hours, None, "null: the tenant's hours");
+    errors(
+        crate::PhoneLine::validate(
+            &json!({"number": "050-1111-0000", "kind": "main", "hours": {"time_zone": "Mars/Olympus", "weekly": [{"day": "mon", "open": "9:00", "close": "18:00"}]}}),
+            None,
+        ),
+        &expect![[r#"
+            hours.time_zone "time_zone" | タイムゾーンは Asia/Tokyo のような IANA の名前で指定してください | must be an IANA time zone name such as Asia/Tokyo
+            hours.weekly[0].open "clock_time" | 時刻は 00:00〜24:00 の HH:MM 形式で指定してください | must be a time of day HH:MM from 00:00 to 24:00"#]],
+    );
+}
+
+#[test]
 fn phone_line_requirements_are_checked() {
     errors(
         crate::PhoneLine::validate(

@@ -63,7 +63,11 @@ impl Center {
                 Ending::Closed => CallPlan::Closed {
                     interaction,
                     // The calendar is a pure function of the arrival time: no need to store it.
-                    because: match self.config.hours.openness(call.arrived_at) {
+                    because: match self
+                        .config
+                        .hours_of_line(call.called.as_deref())
+                        .openness(call.arrived_at)
+                    {
                         Openness::Closed { because } => Some(because),
                         Openness::Open => None,
                     },

@@ -72,7 +72,11 @@ impl Center {
         };
         call.place = Place::InMenu;
         let facts = CallFacts {
-            hours: Some(self.config.hours.openness(now)),
+            hours: Some(
+                self.config
+                    .hours_of_line(call.called.as_deref())
+                    .openness(now),
+            ),
             attributes: BTreeMap::new(),
         };
         let mut running = IvrCall::new(menu.clone());

@@ -132,6 +132,7 @@ impl Center {
             last_heard: None,
             web: None,
             requirements: crate::CallRequirements::default(),
+            called: None,
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

@@ -93,6 +93,9 @@ pub(crate) struct CallEntry {
     /// The labels the caller passed in the menu, once it ended (for the screen pop).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) ivr_path: Option<Vec<String>>,
+    /// The tenant's number the caller dialled (E.164), whose hours the call is answered by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) called: Option<String>,
 }
 
 /// Where a call is. Exactly one at a time.

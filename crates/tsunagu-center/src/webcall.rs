@@ -176,6 +176,7 @@ impl Center {
             held_since: None,
             last_heard: None,
             requirements: crate::CallRequirements::default(),
+            called: None,
         };
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);

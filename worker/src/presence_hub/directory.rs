@@ -60,8 +60,10 @@ impl PresenceHub {
             }
             DirectoryChange::Lines => {
                 let lines = hub_directory::lines(env, tenant).await?;
+                // Lines' own hours are part of the tenant's settings (`line_hours`).
+                let config = tenant_config::from_row(&store::tenant(env, tenant).await?)?;
                 hub_directory::replace_lines(&self.directory()?, &lines)?;
-                Ok(None)
+                Ok(Some(config))
             }
             DirectoryChange::Customers { ids } => {
                 let found = hub_directory::customers_by_id(env, tenant, ids).await?;
@@ -223,7 +225,7 @@ impl PresenceHub {
             number,
             caller,
             recent,
-            line,
+            (incoming.called.clone(), line),
         );
         if incoming.main_line {
             arrival.line = tsunagu_center::Line::Main;

@@ -38,6 +38,7 @@ fn line_json(row: &PhoneLineAdminRow) -> Value {
         "required_skills": skills,
         "priority": row.priority,
         "skill_relax_after_secs": row.skill_relax_after_secs,
+        "hours": row.hours_json.as_deref().and_then(|json| serde_json::from_str::<Value>(json).ok()),
     })
 }
 

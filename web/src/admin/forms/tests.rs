@@ -223,10 +223,7 @@ fn routing_typed_in_the_form_names_bad_seconds_and_the_worker_errors_land_beside
     let mut form = RoutingForm::from_json(&Value::Object(map.clone()));
     form.rungs[1].seconds = "二十".into();
     form.max_wait_seconds = "3 min".into();
-    let local = form
-        .clone()
-        .to_body(map.clone())
-        .expect_err("not seconds");
+    let local = form.clone().to_body(map.clone()).expect_err("not seconds");
     assert_eq!(
         local.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
         ["routing.rung.1.seconds", "routing.max_wait"]

@@ -203,6 +203,53 @@ fn after_hours_calls_fall_back_or_hear_closed() {
 }
 
 #[test]
+fn a_line_with_hours_of_its_own_is_closed_while_the_tenant_is_open() {
+    // The sales line opens Mondays 09:00–10:00 only; the tenant (and its main line) always.
+    let mut config = config();
+    config.line_hours.insert(
+        "+815011110000".into(),
+        BusinessCalendar {
+            weekly: Some(vec![OpeningHours {
+                day: Weekday::Mon,
+                open: ClockTime::new(9, 0).unwrap_or_else(|e| panic!("{e}")),
+                close: ClockTime::new(10, 0).unwrap_or_else(|e| panic!("{e}")),
+            }]),
+            ..Default::default()
+        },
+    );
+    let mut sim = Sim::with(config);
+    sim.connect(1, "sato", &["sales"]);
+    let mut to_sales = arrival("CA1", Some("sato"), Some("sales"));
+    to_sales.called = Some("+815011110000".into());
+    sim.arrive(to_sales);
+    sim.hang_up("CA1");
+    let mut to_main = arrival("CA2", Some("sato"), Some("sales"));
+    to_main.called = Some("+815012345678".into());
+    sim.arrive(to_main);
+    sim.hang_up("CA2");
+    expect![[r#"
+        t=0s connect c1 sato ["sales"]
+          c1 ← welcome sato (available); roster: sato available since 0s
+        t=0s call CA1 on Main
+          → Closed
+          record started CA1 customer=cust-CA1
+        t=0s caller of CA1 hangs up
+          record ended CA1
+        t=0s call CA2 on Main
+          → Ring sato #1 for 15s
+          record started CA2 customer=cust-CA2
+          c1 ← status reserved since 0s
+          record offered CA2 to sato (Owner)
+          c1 ← offer CA2#1 (ring 15s, ack 3s) from +81312345678 cust-CA2 山田商事
+        t=0s caller of CA2 hangs up
+          c1 ← offer CA2#1 withdrawn: CallerHungUp
+          c1 ← status available since 0s
+          record ended CA2
+    "#]]
+    .assert_eq(&sim.take());
+}
+
+#[test]
 fn a_legacy_number_announces_the_new_one_then_routes_as_main() {
     let mut sim = office();
     let mut legacy = arrival("CA1", Some("sato"), Some("sales"));
