@@ -61,8 +61,8 @@ pub struct PhoneLine {
     /// skills are relaxed); 0: it waits for a skilled agent however long it takes.
     pub skill_relax_after_secs: u32,
     /// The line's own business hours (the routing settings' `hours` shape); `None`: the
-    /// tenant's. A sales line that closes at 18:00 while support stays open.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// tenant's (written as `null`). A sales line that closes at 18:00 while support stays open.
+    #[serde(default)]
     pub hours: Option<Hours>,
 }
 
