@@ -168,6 +168,9 @@ fn missing_role_message(permission: tsunagu_auth::Permission) -> &'static str {
         Permission::ReadRoutingAudit => {
             "routing explanations and dry runs need the supervisor or admin role (or an API key with conversations:read)"
         }
+        Permission::PushToAgents => {
+            "asking an agent's widget to call or show a record needs an API key with the calls:write scope (or the admin role)"
+        }
     }
 }
 

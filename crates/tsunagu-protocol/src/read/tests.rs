@@ -7,7 +7,7 @@ use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId
 
 use crate::{
     AgentPresence, AwayReason, CustomerCard, Localized, OfferId, PROTOCOL_VERSION, PresenceStatus,
-    RecentContact, ScreenPop, ServerMessage, Signal, WithdrawReason,
+    PushedRecord, RecentContact, ScreenPop, ServerMessage, Signal, WithdrawReason,
 };
 
 /// What the widget read before: serde's derive over the JSON text.
@@ -34,6 +34,8 @@ fn variant(message: &ServerMessage) -> &'static str {
         ServerMessage::OfferWithdrawn { .. } => "offer_withdrawn",
         ServerMessage::Status { .. } => "status",
         ServerMessage::Signal { .. } => "signal",
+        ServerMessage::DialRequest { .. } => "dial_request",
+        ServerMessage::ShowRecord { .. } => "show_record",
         ServerMessage::Pong => "pong",
         ServerMessage::IncompatibleProtocol { .. } => "incompatible_protocol",
         ServerMessage::Unauthorized { .. } => "unauthorized",
@@ -41,7 +43,7 @@ fn variant(message: &ServerMessage) -> &'static str {
     }
 }
 
-const VARIANTS: usize = 12;
+const VARIANTS: usize = 14;
 
 fn agent(raw: &str) -> AgentId {
     AgentId::new(raw).expect("test agent ids are valid")
@@ -233,6 +235,36 @@ fn hub_messages() -> Vec<ServerMessage> {
                 candidate: String::new(),
                 sdp_mid: None,
                 sdp_m_line_index: None,
+            },
+        },
+        ServerMessage::DialRequest {
+            to: "+81312345678".into(),
+            to_display: "03-1234-5678".into(),
+            customer: full_screen_pop().customer,
+            confirm: true,
+        },
+        ServerMessage::DialRequest {
+            to: "+442079460107".into(),
+            to_display: String::new(),
+            customer: None,
+            confirm: false,
+        },
+        ServerMessage::ShowRecord {
+            record: PushedRecord {
+                customer: Some(CustomerId::new("cust-42").expect("valid")),
+                title: "山田 太郎 \"\\\n".into(),
+                subtitle: Some("山田商事".into()),
+                number: Some("03-1234-5678".into()),
+                url: Some("https://crm.example.jp/customers/42?tab=log#top".into()),
+            },
+        },
+        ServerMessage::ShowRecord {
+            record: PushedRecord {
+                customer: None,
+                title: String::new(),
+                subtitle: None,
+                number: None,
+                url: None,
             },
         },
         ServerMessage::Pong,
@@ -505,8 +537,8 @@ fn channel() -> impl Strategy<Value = Channel> {
     prop::sample::select(Channel::ALL.to_vec())
 }
 
-fn screen_pop() -> impl Strategy<Value = ScreenPop> {
-    let customer = (
+fn customer_card() -> impl Strategy<Value = CustomerCard> {
+    (
         id_text(true),
         text(),
         prop::option::of(agent_id()),
@@ -517,7 +549,28 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
             name,
             owner,
             team,
-        });
+        })
+}
+
+fn pushed_record() -> impl Strategy<Value = PushedRecord> {
+    (
+        prop::option::of(id_text(true)),
+        text(),
+        prop::option::of(text()),
+        prop::option::of(text()),
+        prop::option::of(text()),
+    )
+        .prop_map(|(customer, title, subtitle, number, url)| PushedRecord {
+            customer: customer.map(|id| CustomerId::new(id).expect("valid by construction")),
+            title,
+            subtitle,
+            number,
+            url,
+        })
+}
+
+fn screen_pop() -> impl Strategy<Value = ScreenPop> {
+    let customer = customer_card();
     let recent = (
         timestamp(),
         channel(),
@@ -651,6 +704,21 @@ fn server_message() -> impl Strategy<Value = ServerMessage> {
             conversation,
             signal
         }),
+        (
+            text(),
+            text(),
+            proptest::option::of(customer_card()),
+            any::<bool>()
+        )
+            .prop_map(
+                |(to, to_display, customer, confirm)| ServerMessage::DialRequest {
+                    to,
+                    to_display,
+                    customer,
+                    confirm,
+                }
+            ),
+        pushed_record().prop_map(|record| ServerMessage::ShowRecord { record }),
         Just(ServerMessage::Pong),
         (any::<u32>(), any::<u32>())
             .prop_map(|(server, client)| ServerMessage::IncompatibleProtocol { server, client }),
