@@ -7,6 +7,7 @@
 //! is evicted, and each socket's attachment says which connection of the center it is, and
 //! whether it is an agent's widget or a customer's "call us" page (a web call).
 
+mod push;
 mod requests;
 pub(crate) mod sessions;
 mod sockets;
@@ -157,6 +158,7 @@ impl DurableObject for PresenceHub {
             "/call" => self.call(req).await,
             "/dry-run" => self.dry_run(req).await,
             "/agent-skills" => self.agent_skills(req).await,
+            "/push" => self.push(req).await,
             "/storage-report" => self.storage_report().await,
             path if path.starts_with("/sessions/") => {
                 let path = path.to_owned();

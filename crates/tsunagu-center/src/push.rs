@@ -217,6 +217,8 @@ pub enum RecordProblem {
     UrlTooLong,
     /// `url` has a user name, spaces, non-ASCII or characters a link cannot hold unescaped.
     UrlInvalid,
+    /// `customer_id` names no customer of the directory.
+    UnknownCustomer,
 }
 
 impl RecordProblem {
@@ -229,6 +231,7 @@ impl RecordProblem {
             RecordProblem::UrlNotHttps | RecordProblem::UrlTooLong | RecordProblem::UrlInvalid => {
                 "url"
             }
+            RecordProblem::UnknownCustomer => "customer_id",
         }
     }
 
@@ -242,6 +245,7 @@ impl RecordProblem {
             RecordProblem::UrlNotHttps => "url_not_https",
             RecordProblem::UrlTooLong => "url_too_long",
             RecordProblem::UrlInvalid => "url_invalid",
+            RecordProblem::UnknownCustomer => "unknown_customer",
         }
     }
 
@@ -275,6 +279,10 @@ impl RecordProblem {
             RecordProblem::UrlInvalid => (
                 "url にユーザー名、空白、全角文字などは使えません（パーセントエンコードしてください）。",
                 "`url` may not hold a user name, spaces or non-ASCII characters (percent-encode them).",
+            ),
+            RecordProblem::UnknownCustomer => (
+                "customer_id の顧客は登録されていません。",
+                "`customer_id` names no customer of the directory.",
             ),
         };
         Localized {
