@@ -133,7 +133,7 @@ test('an admin opens 管理 (its module fetched then, once), creates an API key 
   }
 });
 
-test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone line, sets business hours and subscribes a webhook, each refusal shown beside its field', async () => {
+test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone line, sets business hours and the routing ladder and subscribes a webhook, each refusal shown beside its field', async () => {
   const crm = await CrmPage.open(stack.browser, host.url, {
     embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
   });
@@ -202,6 +202,36 @@ test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone
     const { hours: saved } = await api('/api/admin/routing');
     assert.deepEqual(saved.weekly.map((s) => `${s.day} ${s.open}-${s.close}`), ['mon 09:00-18:00', 'tue 09:00-12:00', 'tue 13:00-18:00']);
     assert.equal(saved.closed_on_national_holidays, true);
+
+    // Routing: a rung that rings 2 s is refused beside that rung; then a rung for the support
+    // team is added, the longest wait and a fallback number set, and the hours stay as saved.
+    await admin.section('routing');
+    await frame.locator('[data-testid="admin-routing-form"][data-loaded="true"]').waitFor();
+    const rungs = frame.getByTestId('admin-rung');
+    const before = await rungs.count();
+    assert.ok(before >= 1, 'the ladder as read');
+    await rungs.nth(0).getByTestId('admin-rung-seconds').fill('2');
+    await frame.getByTestId('admin-routing-save').click();
+    const tooShort = rungs.nth(0).locator('[data-testid="field-error"][data-field="routing.rung.0.seconds"]');
+    await tooShort.waitFor();
+    assert.match(await tooShort.textContent(), /[ぁ-んァ-ン一-龯]/, 'the worker\'s range error, in Japanese, beside the rung');
+    await rungs.nth(0).getByTestId('admin-rung-seconds').fill('20');
+    await frame.getByTestId('admin-rung-add').click();
+    const added = rungs.nth(before);
+    await added.getByTestId('admin-rung-target').selectOption('team');
+    await added.getByTestId('admin-rung-team').fill('support');
+    await added.getByTestId('admin-rung-seconds').fill('30');
+    await frame.getByTestId('admin-routing-max-wait').fill('120');
+    await frame.getByTestId('admin-routing-fallback').fill('03-1234-0000');
+    await frame.getByTestId('admin-routing-save').click();
+    await frame.getByTestId('admin-routing-saved').waitFor();
+    const routing = await api('/api/admin/routing');
+    assert.deepEqual(routing.ladder.at(-1), { target: { team: 'support' }, timeout: 30000 });
+    assert.equal(routing.ladder[0].timeout, 20000);
+    assert.equal(routing.ladder.length, before + 1);
+    assert.equal(routing.max_wait, 120000);
+    assert.deepEqual(routing.fallback_numbers, ['+81312340000']);
+    assert.equal(routing.hours.weekly.length, 3, 'the hours saved above are kept');
 
     // A webhook: its signing secret shown once; its delivery log opens (empty).
     await admin.section('webhooks');

@@ -1,6 +1,8 @@
 //! Starts the Twilio test double (`build/bin/twilio-double`, built by `cargo xtask build`) and drives its control API.
 import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './paths.mjs';
 
@@ -21,11 +23,18 @@ export async function freePort() {
 
 /**
  * Starts the double on `port`, playing Twilio towards `workerUrl` (the demo tenant, secrets from
- * .dev.vars). `timeScale` shortens rings and pauses (0.1: a 15 s ring takes 1.5 s).
+ * .dev.vars; or `config`, the double's JSON configuration of accounts and numbers, for other
+ * tenants). `timeScale` shortens rings and pauses (0.1: a 15 s ring takes 1.5 s).
  */
-export async function startDouble({ port, workerUrl, timeScale = 1, seed, duplicate, reorder }) {
+export async function startDouble({ port, workerUrl, timeScale = 1, seed, duplicate, reorder, config }) {
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--worker', String(workerUrl).replace(/\/$/, ''),
     '--time-scale', String(timeScale), '--dev-vars', path.join(ROOT, '.dev.vars')];
+  if (config !== undefined) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tsunagu-double-'));
+    const file = path.join(dir, 'double.json');
+    await writeFile(file, JSON.stringify(config));
+    args.push('--config', file);
+  }
   if (seed !== undefined) args.push('--seed', String(seed));
   if (duplicate !== undefined) args.push('--duplicate', String(duplicate));
   if (reorder !== undefined) args.push('--reorder', String(reorder));

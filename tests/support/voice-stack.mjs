@@ -7,10 +7,11 @@ import { CrmPage } from '../e2e/pages/crm-page.mjs';
 import { CallPanel } from '../e2e/pages/call-panel.mjs';
 
 /**
- * Starts the worker with its voice pointed at a fresh double (`vars` adds worker variables) and a
- * browser. Resolves with `{ edge, browser, double, stop() }`.
+ * Starts the worker with its voice pointed at a fresh double (`vars` adds worker variables;
+ * `doubleConfig(workerUrl)`, if given, is the double's configuration instead of the demo tenant's)
+ * and a browser. Resolves with `{ edge, browser, double, stop() }`.
  */
-export async function startVoiceStack({ vars = {}, timeScale = 0.5 } = {}) {
+export async function startVoiceStack({ vars = {}, timeScale = 0.5, doubleConfig } = {}) {
   const port = await freePort();
   const [edge, browser] = await Promise.all([
     startWranglerDev({
@@ -23,7 +24,8 @@ export async function startVoiceStack({ vars = {}, timeScale = 0.5 } = {}) {
     }),
     launchBrowser(),
   ]);
-  const double = await startDouble({ port, workerUrl: edge.url, timeScale });
+  const config = doubleConfig?.(String(edge.url).replace(/\/$/, ''));
+  const double = await startDouble({ port, workerUrl: edge.url, timeScale, config });
   return {
     edge,
     browser,

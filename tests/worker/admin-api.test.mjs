@@ -56,6 +56,7 @@ test('tenant settings: read, replace, and every invalid field refused at once in
     allowed_origins: ["'self'", 'http://localhost:*', 'http://127.0.0.1:*', 'https://crm.example.jp'],
     voice_edge: 'singapore',
     supervisor_reach: 'tenant',
+    crm_lookup_url: null,
   };
   const put = await api('PUT', '/api/admin/settings', { body: wanted });
   assert.equal(put.status, 200, put.text);
@@ -63,10 +64,11 @@ test('tenant settings: read, replace, and every invalid field refused at once in
   assert.deepEqual((await api('GET', '/api/admin/settings')).body, wanted);
 
   const bad = await api('PUT', '/api/admin/settings', {
-    body: { name: { ja: '', en: 'x' }, allowed_origins: ['https://evil.example/<script>'], voice_edge: 'mars', supervisor_reach: 'everyone' },
+    body: { name: { ja: '', en: 'x' }, allowed_origins: ['https://evil.example/<script>'], voice_edge: 'mars', supervisor_reach: 'everyone', crm_lookup_url: 'ftp://crm.example/lookup' },
   });
   assert.deepEqual(fieldErrors(bad), [
     'name.ja blank', 'allowed_origins[0] invalid_origin', 'voice_edge unknown_value', 'supervisor_reach unknown_value',
+    'crm_lookup_url invalid_webhook_url',
   ]);
   const origin = bad.body.fields[1];
   assert.equal(origin.message.ja, "'self' または https://ホスト名[:ポート] の形式で指定してください");

@@ -2,11 +2,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
 import { clientIdentity, inboundCallParams, postWebhook, sid } from '../support/twilio.mjs';
+import { verifyTsunaguSignature as verifySignature } from '../support/demo-calls.mjs';
 
 const AUTH_TOKEN = DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN;
 const ACCOUNT = 'AC00000000000000000000000000000d30';
@@ -83,16 +84,6 @@ class Receiver {
       if (!check()) this.waiters.push(check);
     });
   }
-}
-
-/** The CRM's check, written from the README alone: HMAC-SHA256 of "<t>.<raw body>", hex, constant time. */
-function verifySignature(secret, header, body, toleranceSecs = 300) {
-  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=')));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSecs) return false;
-  const expected = createHmac('sha256', secret).update(`${parts.t}.${body}`).digest();
-  const given = Buffer.from(parts.v1 ?? '', 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 let edge;

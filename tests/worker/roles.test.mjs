@@ -79,6 +79,7 @@ const ROUTES = {
   'GET /api/kpi': { path: '/api/kpi', access: 'read_log' },
   'POST /api/routing/dry-run': { path: '/api/routing/dry-run', body: { from: '03-5555-0101' }, access: 'read_routing_audit' },
   'GET /api/admin/hub-storage': { path: '/api/admin/hub-storage', access: 'administer' },
+  'POST /api/admin/directory/sync': { path: '/api/admin/directory/sync', access: 'administer' },
   'GET /api/openapi.json': { path: '/api/openapi.json', access: 'public' },
   'POST /api/operator/tenants': { path: '/api/operator/tenants', body: { id: 'roles-test' }, access: 'operator' },
   'GET /api/admin/settings': { path: '/api/admin/settings', access: 'administer' },

@@ -196,3 +196,16 @@ test('the hub closes an expired session\'s socket with 4005', async () => {
     await short.close();
   }
 });
+
+test('the directory, not the embed token, says which team a listed agent is in', async () => {
+  // tanaka is in support in the directory; a CRM token still saying sales does not move him.
+  const listed = await openSession(edge.url, embedToken({ agent: 'tanaka', team: 'sales' }));
+  assert.equal(listed.team, 'support');
+  const unlisted = await openSession(edge.url, embedToken({ agent: 'newcomer', team: 'sales' }));
+  assert.equal(unlisted.team, 'sales', 'an agent the directory does not list keeps the token\'s team');
+  // The hub places him by the session: his socket is support's.
+  const client = await HubClient.connect(edge.url, 'demo', listed.session);
+  const welcome = await client.next('welcome');
+  assert.deepEqual(welcome.teams, ['support']);
+  await client.close();
+});

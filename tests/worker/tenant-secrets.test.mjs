@@ -121,7 +121,7 @@ test('GET lists every secret, where it comes from, never a value; the demo tenan
   assertNoValue('GET', list.text);
   assert.deepEqual(list.body.master_key, { configured: true, sealing_key_id: 'dev1' });
   const byName = Object.fromEntries(list.body.secrets.map((s) => [s.name, s]));
-  assert.deepEqual(Object.keys(byName), ['embed_secret', 'twilio_auth_token', 'twilio_api_key_secret', 'turnstile_secret']);
+  assert.deepEqual(Object.keys(byName), ['embed_secret', 'twilio_auth_token', 'twilio_api_key_secret', 'turnstile_secret', 'crm_lookup_secret']);
   assert.equal(byName.embed_secret.set, true);
   assert.equal(byName.embed_secret.source, 'd1');
   assert.equal(byName.embed_secret.key_in_force, true);
@@ -138,7 +138,7 @@ test('GET lists every secret, where it comes from, never a value; the demo tenan
     if (/SECRET|TOKEN|KEYS/.test(name)) assert.equal(demo.text.includes(value), false, `GET shows ${name}`);
   }
   const demoByName = Object.fromEntries(demo.body.secrets.map((s) => [s.name, s.source]));
-  assert.deepEqual(demoByName, { embed_secret: 'worker_secret', twilio_auth_token: 'worker_secret', twilio_api_key_secret: 'worker_secret', turnstile_secret: null });
+  assert.deepEqual(demoByName, { embed_secret: 'worker_secret', twilio_auth_token: 'worker_secret', twilio_api_key_secret: 'worker_secret', turnstile_secret: null, crm_lookup_secret: null });
 });
 
 test('rotation: the replaced embed secret still signs during the grace and not after; the new one at once', async () => {

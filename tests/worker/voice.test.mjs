@@ -3,7 +3,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
 import { HubClient } from '../support/socket.mjs';
-import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
+import { DEV_VARS, embedToken, logReaderToken, openSession } from '../support/auth.mjs';
 import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
 
 const AUTH_TOKEN = DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN;
@@ -248,6 +248,41 @@ test('a widget that never acknowledges the offer (frozen tab) loses it: the next
   assert.match(next, /attempt=2&amp;/);
   suzuki.send({ type: 'ack_offer', offer: suzukiOffer.offer });
   await callerLeg(callSid, 'completed', 2);
+});
+
+test('a line with hours of its own is closed while the tenant is open: its callers hear why and go to the fallback number, the main line still rings', async () => {
+  const admin = (await openSession(edge.url, logReaderToken())).session;
+  const api = (method, path, body) => fetch(new URL(path, edge.url), {
+    method,
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // The sales line opens only on a weekday that is not today in Japan; the tenant is always open.
+  const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const todayInJapan = new Date(Date.now() + 9 * 3600_000).getUTCDay();
+  const hours = { time_zone: 'Asia/Tokyo', weekly: [{ day: days[(todayInJapan + 3) % 7], open: '09:00', close: '18:00' }] };
+  const created = await api('POST', '/api/admin/phone-lines', { number: '050-2222-3333', kind: 'main', hours });
+  assert.equal(created.status, 201, await created.text());
+  try {
+    const listed = await (await api('GET', '/api/admin/phone-lines')).json();
+    const line = listed.phone_lines.find((l) => l.number === '+815022223333');
+    assert.deepEqual(line.hours.weekly, hours.weekly, 'the line keeps its hours');
+
+    await signIn('sato', 'sales');
+    const closedSid = sid();
+    const params = inboundCallParams({ callSid: closedSid, from: YAMADA, to: '+815022223333', accountSid: ACCOUNT });
+    const closed = await (await postWebhook(hook('incoming'), params, { authToken: AUTH_TOKEN })).text();
+    assert.match(closed, /<Say [^>]*language="ja-JP"[^>]*>[^<]*時間外/, closed);
+    assert.match(closed, /<Number [^>]*>\+819012340000<\/Number>/, 'the tenant\'s fallback number');
+    assert.doesNotMatch(closed, /<Client/, 'nobody is rung on the closed line');
+
+    const openSid = sid();
+    const { xml } = await incoming(openSid);
+    assert.match(xml, /<Identity>demo_sato<\/Identity>/, 'the main line answers by the tenant\'s hours');
+    await callerLeg(openSid, 'completed', 1);
+  } finally {
+    assert.equal((await api('DELETE', '/api/admin/phone-lines/%2B815022223333')).status, 200);
+  }
 });
 
 test('outside business hours the call goes to the fallback number with an apology in Japanese first', async () => {

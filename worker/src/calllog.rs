@@ -59,13 +59,14 @@ fn kind_name(event: &CallEvent) -> &'static str {
     }
 }
 
-/// Stores `events` of one interaction; when any was new, rebuilds the interaction's conversation.
+/// Stores `events` of one interaction; when any was new, rebuilds the interaction's conversation
+/// and returns it (nothing when every event was stored before).
 pub(crate) async fn record(
     env: &Env,
     tenant: &TenantId,
     interaction: &InteractionId,
     events: &[CallEvent],
-) -> Result<(), AppError> {
+) -> Result<Vec<Conversation>, AppError> {
     let keys: Vec<String> = events.iter().map(event_key).collect();
     let bodies = events
         .iter()
@@ -92,8 +93,9 @@ pub(crate) async fn record(
         if emits {
             crate::webhooks::enqueue(env, tenant, events, &conversations).await?;
         }
+        return Ok(conversations);
     }
-    Ok(())
+    Ok(Vec::new())
 }
 
 /// Folds every stored event of the interaction into its conversation and stores the result.

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tsunagu_center::{CallArrival, CallInput, CallPlan, CenterConfig, DryRun};
-use tsunagu_core::{AgentId, InteractionId, TenantId, Timestamp};
+use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId, Timestamp};
 use tsunagu_routing::Skill;
 use tsunagu_stitch::CallEvent;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
-use crate::error::AppError;
+use crate::{error::AppError, store::hub_directory::DirectoryChange};
 
 /// The binding of the tenants' `PresenceHub` Durable Object class (wrangler.toml).
 const BINDING: &str = "PRESENCE_HUB";
@@ -18,6 +18,8 @@ const BINDING: &str = "PRESENCE_HUB";
 /// worker (for REST redirects), and the call event.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct HubRequest {
+    /// Whose hub this is: a hub that never ran reads the tenant's settings from D1 with it.
+    pub(crate) tenant: TenantId,
     /// `None` when D1 could not be read: the hub goes on with the settings it already holds, so a
     /// database outage does not stop calls.
     pub(crate) config: Option<CenterConfig>,
@@ -25,11 +27,67 @@ pub(crate) struct HubRequest {
     /// The call's event for the center; `None` when the request only carries call-log writes
     /// (`log`).
     pub(crate) call: Option<CallInput>,
+    /// A call that just arrived: the hub looks the caller and the line up in its directory copy
+    /// and gives the center the `CallArrived` it makes of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) incoming: Option<IncomingCall>,
     /// The webhook's call events for the log: the hub keeps them in its outbox (same storage
     /// batch as its state change) and writes them to D1 after answering, retrying until D1 takes
     /// them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) log: Vec<WebhookEvent>,
+}
+
+/// Who called which of the tenant's numbers, as Twilio said it (the hub normalises and looks up).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct IncomingCall {
+    pub(crate) call_sid: CallSid,
+    /// Twilio's `From`, as sent ("anonymous" for a withheld number).
+    pub(crate) from: String,
+    /// Twilio's `To`: the line called.
+    pub(crate) called: Option<String>,
+    /// An announced legacy call, redirected to the main line after its announcement.
+    pub(crate) main_line: bool,
+}
+
+/// A write route changed the directory in D1: the hub's copy re-reads what changed.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct DirectorySyncRequest {
+    pub(crate) tenant: TenantId,
+    pub(crate) change: DirectoryChange,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct DirectorySyncReply {
+    pub(crate) refreshed: bool,
+}
+
+/// Tells the tenant's hub that `change` was written to D1, so that the next call reads it. A hub
+/// that cannot be told is logged, not an error of the write: D1 has the change, and the hub's
+/// copy takes it at its next full refresh (`DIRECTORY_MAX_AGE_MS`).
+pub(crate) async fn directory_changed(env: &Env, tenant: &TenantId, change: DirectoryChange) {
+    let request = DirectorySyncRequest {
+        tenant: tenant.clone(),
+        change,
+    };
+    if let Err(err) = sync_directory(env, &request).await {
+        crate::log::warn(
+            "hub.directory_sync_failed",
+            &[
+                ("tenant", tenant.as_str().into()),
+                ("change", format!("{:?}", request.change).into()),
+                ("detail", err.to_string().into()),
+            ],
+        );
+    }
+}
+
+/// Asks the tenant's hub to re-read `request.change` from D1 now.
+pub(crate) async fn sync_directory(
+    env: &Env,
+    request: &DirectorySyncRequest,
+) -> Result<DirectorySyncReply, AppError> {
+    post(env, &request.tenant, "directory-sync", request).await
 }
 
 /// A call event for the log, with the conversation it belongs to.

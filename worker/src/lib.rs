@@ -82,6 +82,9 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
         (Method::Post, "/api/routing/dry-run") => routes::routing::dry_run(req, env).await,
         (Method::Get, "/api/admin/hub-storage") => routes::admin::hub_storage(req, env).await,
+        (Method::Post, "/api/admin/directory/sync") => {
+            routes::admin::directory_sync(req, env).await
+        }
         (Method::Get, "/api/openapi.json") => routes::openapi::document(),
         (Method::Post, "/api/operator/tenants") => routes::operator::create_tenant(req, env).await,
         (Method::Get, "/api/admin/settings") => routes::admin::settings(req, env).await,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tsunagu_center::Output;
 use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId};
 use tsunagu_presence::{PresenceInterval, StatusKind};
+use tsunagu_stitch::Conversation;
 use worker::{Env, ListOptions, ScheduledTime, Storage, wasm_bindgen_futures::JsFuture};
 
 use crate::{calllog, clock, error::AppError, store};
@@ -242,9 +243,13 @@ async fn deliver(
 ) -> Vec<(String, PendingWrite, String)> {
     let mut written = Vec::with_capacity(pending.len());
     let mut failed = Vec::new();
+    let mut conversations = Vec::new();
     for (key, write) in pending {
         match write_to_d1(env, tenant, write.clone()).await {
-            Ok(()) => written.push(key),
+            Ok(changed) => {
+                written.push(key);
+                conversations.extend(changed);
+            }
             Err(err) => {
                 crate::log::warn(
                     "hub.log_write_failed",
@@ -253,6 +258,19 @@ async fn deliver(
                 failed.push((key, write, err.to_string()));
             }
         }
+    }
+    // The callers' recent contacts in the hub's directory copy: the next call's screen pop
+    // shows this one without asking D1.
+    let recent = store::hub_directory::recent_entries(&conversations);
+    let sql = storage.sql();
+    if !recent.is_empty()
+        && let Err(err) = store::hub_directory::ensure_schema(&sql)
+            .and_then(|()| store::hub_directory::remember_recent(&sql, &recent))
+    {
+        crate::log::warn(
+            "hub.recent_contacts_failed",
+            &[("detail", err.to_string().into())],
+        );
     }
     for chunk in written.chunks(DELETE_BATCH) {
         if let Err(err) = storage
@@ -388,16 +406,23 @@ async fn set_aside(
     Ok(())
 }
 
-async fn write_to_d1(env: &Env, tenant: &TenantId, write: PendingWrite) -> Result<(), AppError> {
+/// Writes one entry; returns the conversations it changed (for the hub's recent contacts).
+async fn write_to_d1(
+    env: &Env,
+    tenant: &TenantId,
+    write: PendingWrite,
+) -> Result<Vec<Conversation>, AppError> {
     match write.output {
         Output::Record(event) => match write.interaction.or_else(|| interaction_of(&event)) {
             Some(interaction) => calllog::record(env, tenant, &interaction, &[event]).await,
             None => Err(AppError::Internal("call event without a contact".into())),
         },
         Output::PresenceInterval { agent, interval } => {
-            store_interval(env, tenant, &agent, write.team, &interval).await
+            store_interval(env, tenant, &agent, write.team, &interval)
+                .await
+                .map(|()| Vec::new())
         }
-        _ => Ok(()),
+        _ => Ok(Vec::new()),
     }
 }
 

@@ -7,12 +7,14 @@
 //! is evicted, and each socket's attachment says which connection of the center it is, and
 //! whether it is an agent's widget or a customer's "call us" page (a web call).
 
+mod crm_lookup;
+mod directory;
 mod push;
 mod requests;
 pub(crate) mod sessions;
 mod sockets;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use serde::{Deserialize, Serialize};
 use tsunagu_auth::{Permission, RosterScope, SOCKET_RATE_LIMIT, TokenBucket};
@@ -135,6 +137,12 @@ pub struct PresenceHub {
     webhook_log: RefCell<Vec<WebhookEvent>>,
     /// The session ledger and the sockets owing a hello.
     sessions: sessions::HubSessions,
+    /// Whether the directory copy's tables were checked since this start.
+    directory_schema: Cell<bool>,
+    /// A call found the directory copy older than `DIRECTORY_MAX_AGE_MS`: the alarm refreshes it.
+    directory_refresh_due: Cell<bool>,
+    /// The CRM's recent answers to live lookups, by caller number (a minute each).
+    crm_answers: RefCell<tsunagu_webhooks::LookupCache>,
 }
 
 impl DurableObject for PresenceHub {
@@ -146,6 +154,9 @@ impl DurableObject for PresenceHub {
             outbox_keys: OutboxKeys::default(),
             outbox: log_outbox::Tracker::new(log_retry_ms(&env), log_dead_letter_after(&env)),
             sessions: sessions::HubSessions::default(),
+            directory_schema: Cell::new(false),
+            directory_refresh_due: Cell::new(false),
+            crm_answers: RefCell::new(tsunagu_webhooks::LookupCache::default()),
             env,
         }
     }
@@ -158,6 +169,7 @@ impl DurableObject for PresenceHub {
             "/call" => self.call(req).await,
             "/dry-run" => self.dry_run(req).await,
             "/agent-skills" => self.agent_skills(req).await,
+            "/directory-sync" => self.directory_sync(req).await,
             "/push" => self.push(req).await,
             "/storage-report" => self.storage_report().await,
             path if path.starts_with("/sessions/") => {
@@ -253,6 +265,28 @@ impl DurableObject for PresenceHub {
             {
                 log_outbox::retry(&self.env, &self.state.storage(), &tenant, &self.outbox).await;
                 // The retry moved or cleared its due time; the alarm follows.
+                self.settle().await?;
+            }
+            // The directory copy, when a call found it old (after the call was answered).
+            if self.directory_refresh_due.get()
+                && let Some(tenant) = self.with_center(|center| center.config().tenant.clone())
+            {
+                self.directory_refresh_due.set(false);
+                match self
+                    .refresh_directory(&tenant, &store::hub_directory::DirectoryChange::Everything)
+                    .await
+                {
+                    Ok(config) => {
+                        self.load(config).await?;
+                    }
+                    Err(err) => log::warn(
+                        "hub.directory_refresh_failed",
+                        &[
+                            ("tenant", tenant.as_str().into()),
+                            ("detail", err.to_string().into()),
+                        ],
+                    ),
+                }
                 self.settle().await?;
             }
             // CRM webhook deliveries waiting in D1 (after the call-log retry, which may add some).
@@ -515,6 +549,7 @@ impl PresenceHub {
                 deadline.map(|at| at.0),
                 self.outbox.alarm_at(),
                 self.sessions_deadline().await?,
+                self.directory_refresh_due.get().then(clock::now_ms),
             ]
             .into_iter()
             .flatten()

@@ -9,6 +9,7 @@ use crate::error::AppError;
 
 pub(crate) mod admin;
 pub(crate) mod customer_csv;
+pub(crate) mod hub_directory;
 pub(crate) mod ivr;
 pub(crate) mod operator;
 pub(crate) mod secrets;
@@ -27,6 +28,13 @@ pub(crate) struct TenantRow {
     pub(crate) routing_json: String,
     /// How far supervisors read the log: their teams or the whole tenant.
     pub(crate) supervisor_reach: SupervisorReach,
+    /// Where calls ask the CRM who is calling (`tsunagu_webhooks::lookup`), if anywhere.
+    #[serde(default)]
+    pub(crate) crm_lookup_url: Option<String>,
+    /// The lines that keep hours of their own: a JSON object, E.164 → hours (the center's
+    /// `line_hours`); `None` when no line does.
+    #[serde(default)]
+    pub(crate) line_hours_json: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -42,7 +50,10 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
     let row = env
         .d1(DB)?
         .prepare(
-            "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach
+            "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach,
+                    crm_lookup_url,
+                    (SELECT json_group_object(e164, json(hours_json)) FROM phone_lines
+                      WHERE tenant_id = tenants.id AND hours_json IS NOT NULL) AS line_hours_json
              FROM tenants WHERE id = ?1",
         )
         .bind(&[JsValue::from_str(tenant.as_str())])?

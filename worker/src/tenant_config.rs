@@ -38,6 +38,13 @@ pub(crate) fn parse_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
         "tenant_name".into(),
         serde_json::json!({ "ja": row.name_ja, "en": row.name_en }),
     );
+    // Lines with hours of their own (`phone_lines.hours_json`), gathered by the tenant's query.
+    if let Some(json) = &row.line_hours_json
+        && let Ok(Value::Object(lines)) = serde_json::from_str::<Value>(json)
+        && !lines.is_empty()
+    {
+        fields.insert("line_hours".into(), Value::Object(lines));
+    }
     // A column of its own (the admin settings), not part of `routing_json`.
     fields.insert(
         "supervisor_reach".into(),

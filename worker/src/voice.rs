@@ -7,7 +7,7 @@ use tsunagu_center::{
 };
 use tsunagu_core::{AgentId, CallSid, InteractionId, TenantId};
 use tsunagu_phone::{PhoneNumber, Region};
-use tsunagu_protocol::CustomerCard;
+use tsunagu_protocol::{CustomerCard, RecentContact};
 use tsunagu_stitch::{CallEvent, CallEventKind, Conversation, DedupKey};
 use tsunagu_twilio::params::{
     CallStatusCallback, DialActionCallback, EnqueueActionCallback, ParamsError,
@@ -20,8 +20,8 @@ use worker::{Env, Response};
 use crate::{
     clock,
     error::AppError,
-    hub::{self, HubRequest, WebhookEvent},
-    log, store, tenant_config,
+    hub::{self, HubRequest, IncomingCall, WebhookEvent},
+    log, store,
 };
 
 /// Screen pop shows this many earlier conversations.
@@ -63,9 +63,6 @@ fn twiml(xml: String) -> Result<Response, AppError> {
 /// A verified webhook: who it is for, which hook, its parameters and URL query.
 pub(crate) struct Webhook {
     pub(crate) tenant: TenantId,
-    /// The tenant's D1 row (read once per webhook; it also carries the routing settings), or
-    /// `None` while D1 cannot be read: the hub then decides with the settings it holds.
-    pub(crate) tenant_row: Option<store::TenantRow>,
     pub(crate) hook: Hook,
     pub(crate) pairs: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,
@@ -85,10 +82,12 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
     // The callback's event for the call log: the hub stores it in its outbox with the state change
     // it causes and writes it to D1 after answering, so no webhook waits on (or fails with) D1.
     let mut log_events = Vec::new();
+    let mut incoming_call = None;
     let call = match webhook.hook {
-        Hook::Incoming => Some(CallInput::CallArrived {
-            arrival: arrival(&webhook, env).await?,
-        }),
+        Hook::Incoming => {
+            incoming_call = Some(incoming(&webhook)?);
+            None
+        }
         Hook::Route => Some(CallInput::CallRedirected {
             interaction: conversation(&webhook)?,
         }),
@@ -206,17 +205,16 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
             None
         }
     };
-    if call.is_none() && log_events.is_empty() {
+    if call.is_none() && incoming_call.is_none() && log_events.is_empty() {
         return acknowledged();
     }
+    // No settings from D1: the hub holds them (its directory copy, refreshed on every write).
     let request = HubRequest {
-        config: webhook
-            .tenant_row
-            .as_ref()
-            .map(tenant_config::from_row)
-            .transpose()?,
+        tenant: webhook.tenant.clone(),
+        config: None,
         origin: webhook.origin.clone(),
         call,
+        incoming: incoming_call,
         log: log_events,
     };
     let decoded_at = clock::now_ms();
@@ -355,25 +353,30 @@ pub(crate) fn customer_card(row: store::CallerRow) -> Option<CustomerCard> {
     .card()
 }
 
-/// The incoming call as the center needs it: caller normalised to E.164, looked up in the CRM,
-/// with recent history, and the line it came in on.
-async fn arrival(webhook: &Webhook, env: &Env) -> Result<CallArrival, AppError> {
+/// The incoming call as the hub needs it to look the caller up in its directory copy: who
+/// called which number (the hub builds the center's `CallArrival`; D1 is not read here).
+fn incoming(webhook: &Webhook) -> Result<IncomingCall, AppError> {
     let request = VoiceRequest::from_pairs(&webhook.pairs).map_err(bad_params)?;
-    let call_sid = call_sid(&request.call.call_sid)?;
-    let called = request.call.to.as_deref();
-    let mut arrival =
-        caller_arrival(env, &webhook.tenant, call_sid, &request.call.from, called).await;
-    // An announced legacy call comes back as a call to the main line (`line=main`), keeping the
-    // requirements of the number the caller dialled.
-    if query(webhook, "line") == Some("main") {
-        arrival.line = Line::Main;
-    }
-    Ok(arrival)
+    Ok(IncomingCall {
+        call_sid: call_sid(&request.call.call_sid)?,
+        from: request.call.from.clone(),
+        called: request.call.to.clone(),
+        // An announced legacy call comes back as a call to the main line (`line=main`), keeping
+        // the requirements of the number the caller dialled.
+        main_line: query(webhook, "line") == Some("main"),
+    })
 }
 
-/// A call from `from` to the tenant's number `called` (`None`: the main line) as the center
-/// needs it: the caller in E.164, their CRM record, recent history, the line and what its calls
-/// need (skills, priority). Also what a routing dry run asks about.
+/// The caller's number in E.164; withheld and unknown callers ("anonymous", "+266696687")
+/// simply have none.
+pub(crate) fn e164_of_caller(from: &str) -> Option<String> {
+    PhoneNumber::parse(from, Region::Jp)
+        .ok()
+        .map(|n| n.as_e164().to_owned())
+}
+
+/// A call from `from` to the tenant's number `called` (`None`: the main line) as D1 has it now:
+/// what a routing dry run asks about (calls read the hub's copy instead, `arrival_from`).
 pub(crate) async fn caller_arrival(
     env: &Env,
     tenant: &TenantId,
@@ -381,12 +384,8 @@ pub(crate) async fn caller_arrival(
     from: &str,
     called: Option<&str>,
 ) -> CallArrival {
-    // Withheld and unknown callers ("anonymous", "+266696687") simply have no number.
-    let customer_number = PhoneNumber::parse(from, Region::Jp)
-        .ok()
-        .map(|n| n.as_e164().to_owned());
-    // Without D1 the call is still routed: as an unknown caller on the main line (no screen pop
-    // and no owner), which beats a caller who hears an error.
+    let customer_number = e164_of_caller(from);
+    // Without D1 the dry run still answers: as for an unknown caller on the main line.
     let (customer, recent, line) = match store::caller_context(
         env,
         tenant,
@@ -408,12 +407,34 @@ pub(crate) async fn caller_arrival(
             (None, Vec::new(), None)
         }
     };
-    let customer = customer.and_then(customer_card);
     let recent = recent
         .iter()
         .filter_map(|row| serde_json::from_str::<Conversation>(&row.body).ok())
         .map(|conversation| recent_contact(&conversation))
         .collect();
+    let called = called.map(str::to_owned);
+    arrival_from(
+        tenant,
+        call_sid,
+        customer_number,
+        customer,
+        recent,
+        (called, line),
+    )
+}
+
+/// The center's `CallArrival` from the directory's rows (the hub's copy or D1): the caller's
+/// record as a customer card, their recent contacts, the number called with its line and what
+/// its calls need (skills, priority, the IVR menu; its own hours are in the tenant's settings).
+pub(crate) fn arrival_from(
+    tenant: &TenantId,
+    call_sid: CallSid,
+    customer_number: Option<String>,
+    customer: Option<store::CallerRow>,
+    recent: Vec<RecentContact>,
+    (called, line): (Option<String>, Option<store::PhoneLineRow>),
+) -> CallArrival {
+    let customer = customer.and_then(customer_card);
     let requirements = line.as_ref().map_or_else(CallRequirements::default, |row| {
         CallRequirements::from_line(
             &row.required_skills_json,
@@ -452,5 +473,6 @@ pub(crate) async fn caller_arrival(
         line,
         requirements,
         menu,
+        called,
     }
 }

@@ -285,7 +285,7 @@ async fn send(env: &Env, tenant: &TenantId, row: &DeliveryRow) -> Result<(), Str
 }
 
 /// `AbortSignal.timeout(ms)`: aborts the fetch when the receiver is too slow.
-fn timeout_signal(ms: u32) -> Result<worker::AbortSignal, wasm_bindgen::JsValue> {
+pub(crate) fn timeout_signal(ms: u32) -> Result<worker::AbortSignal, wasm_bindgen::JsValue> {
     let class = js_sys::Reflect::get(&js_sys::global(), &"AbortSignal".into())?;
     let timeout: js_sys::Function = js_sys::Reflect::get(&class, &"timeout".into())?.dyn_into()?;
     let signal = timeout.call1(&class, &ms.into())?;

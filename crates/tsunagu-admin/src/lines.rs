@@ -1,7 +1,8 @@
 //! Phone lines as the admin API writes them: the numbers customers call. A main line routes the
 //! call; a legacy line (an old number still printed somewhere) first announces the new number.
 //! Either may say what its calls need: skills (each with a minimum level), a priority, and how
-//! long a call waits for a skilled agent before anyone may take it (skill relaxation).
+//! long a call waits for a skilled agent before anyone may take it (skill relaxation), and keep
+//! business hours of its own.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tsunagu_phone::{PhoneNumber, Region};
 
-use crate::{ErrorCode, Invalid, directory::read_skill_levels, fields::Fields};
+use crate::{
+    ErrorCode, Invalid,
+    directory::read_skill_levels,
+    fields::Fields,
+    routing::{Hours, read_hours},
+};
 
 /// Most skills a line may require.
 pub const LINE_SKILLS_MAX: u32 = 10;
@@ -54,6 +60,10 @@ pub struct PhoneLine {
     /// Seconds a call needing skills waits for a skilled agent before anyone may take it (its
     /// skills are relaxed); 0: it waits for a skilled agent however long it takes.
     pub skill_relax_after_secs: u32,
+    /// The line's own business hours (the routing settings' `hours` shape); `None`: the
+    /// tenant's. A sales line that closes at 18:00 while support stays open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Hours>,
 }
 
 impl PhoneLine {
@@ -100,6 +110,11 @@ impl PhoneLine {
                 fields.number_value("skill_relax_after_secs", value, 0, SKILL_RELAX_MAX_SECS)
             }
         };
+        // Absent or null: the tenant's hours.
+        let hours = match fields.get("hours") {
+            None => Some(None),
+            Some(_) => read_hours(&mut fields).map(Some),
+        };
         let line = (|| {
             Some(PhoneLine {
                 number: number?,
@@ -108,6 +123,7 @@ impl PhoneLine {
                 required_skills: required_skills?,
                 priority: priority?,
                 skill_relax_after_secs: skill_relax_after_secs?,
+                hours: hours?,
             })
         })();
         fields.finish(line)

@@ -271,7 +271,8 @@ fn read_fallback_numbers(fields: &mut Fields<'_>) -> Option<Vec<String>> {
     ok.then_some(numbers)
 }
 
-fn read_hours(fields: &mut Fields<'_>) -> Option<Hours> {
+/// `hours` of a body (required where it is read: the tenant's routing, or a line that sets it).
+pub(crate) fn read_hours(fields: &mut Fields<'_>) -> Option<Hours> {
     let Some(value) = fields.get("hours") else {
         fields.fail("hours", ErrorCode::Required);
         return None;

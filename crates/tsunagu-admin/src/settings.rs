@@ -1,11 +1,16 @@
 //! The tenant's settings as the admin API reads and writes them: its name in both languages, the
-//! origins allowed to embed the widget, the Twilio edge and how far supervisors read the log.
+//! origins allowed to embed the widget, the Twilio edge, how far supervisors read the log, and
+//! the CRM's live lookup URL.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tsunagu_auth::SupervisorReach;
 
-use crate::{ErrorCode, Invalid, fields::Fields};
+use crate::{
+    ErrorCode, Invalid,
+    fields::Fields,
+    webhooks::{URL_MAX_CHARS, is_webhook_url},
+};
 
 /// Longest display name of a tenant or team.
 pub const NAME_MAX_CHARS: u32 = 100;
@@ -104,6 +109,10 @@ pub struct TenantSettings {
     pub allowed_origins: Vec<String>,
     pub voice_edge: VoiceEdge,
     pub supervisor_reach: SupervisorReach,
+    /// Where calls ask the CRM who is calling (`tsunagu_webhooks::lookup`); `None`: the
+    /// directory alone. Optional in a request: absent, null or "" turns the lookup off.
+    #[serde(default)]
+    pub crm_lookup_url: Option<String>,
 }
 
 impl TenantSettings {
@@ -154,12 +163,23 @@ impl TenantSettings {
                         None
                     }
                 });
+        let crm_lookup_url = fields
+            .optional_text("crm_lookup_url", URL_MAX_CHARS, true)
+            .filter(|url| !url.is_empty())
+            .filter(|url| {
+                let ok = is_webhook_url(url);
+                if !ok {
+                    fields.fail("crm_lookup_url", ErrorCode::InvalidWebhookUrl);
+                }
+                ok
+            });
         let settings = (|| {
             Some(TenantSettings {
                 name: name?,
                 allowed_origins: origins,
                 voice_edge: voice_edge?,
                 supervisor_reach: supervisor_reach?,
+                crm_lookup_url,
             })
         })();
         fields.finish(settings)

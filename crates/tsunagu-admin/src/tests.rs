@@ -33,6 +33,7 @@ fn tenant_settings_errors() {
             "name": {"ja": "  ", "en": "x".repeat(101)},
             "allowed_origins": ["'self'", "javascript:alert(1)", "http://crm.example.jp", "'self'", 3],
             "voice_edge": "mars",
+            "crm_lookup_url": "ftp://crm.example.jp/lookup",
         })),
         &expect![[r#"
             name.ja "blank" | 空にはできません | must not be empty
@@ -42,7 +43,8 @@ fn tenant_settings_errors() {
             allowed_origins[3] "duplicate" | 同じ値が重複しています | holds the same value twice
             allowed_origins[4] "not_text" | 文字列で指定してください | must be text (a JSON string)
             voice_edge "unknown_value" | 指定できない値です | is not one of the allowed values
-            supervisor_reach "required" | 必須項目です | this field is required"#]],
+            supervisor_reach "required" | 必須項目です | this field is required
+            crm_lookup_url "invalid_webhook_url" | https://ホスト名/パス の形式で指定してください (開発用に http://127.0.0.1 と http://localhost も可) | must be https://host/path (or http://127.0.0.1 or http://localhost for development)"#]],
     );
     errors(
         TenantSettings::validate(&json!([1, 2])),
@@ -57,9 +59,23 @@ fn tenant_settings_accept_and_read_back() {
         "allowed_origins": ["'self'", "https://*.crm.example.jp", "http://localhost:*", "https://crm.example.com:8443"],
         "voice_edge": "tokyo",
         "supervisor_reach": "tenant",
+        "crm_lookup_url": "https://crm.example.jp/tsunagu/lookup",
     });
     let settings = TenantSettings::validate(&body).expect("valid");
     assert_eq!(settings.name.ja, "デモ株式会社", "names are trimmed");
+    assert_eq!(
+        settings.crm_lookup_url.as_deref(),
+        Some("https://crm.example.jp/tsunagu/lookup")
+    );
+    let mut off = body;
+    off["crm_lookup_url"] = json!("");
+    assert_eq!(
+        TenantSettings::validate(&off)
+            .expect("valid")
+            .crm_lookup_url,
+        None,
+        "\"\" turns it off"
+    );
     let again =
         TenantSettings::validate(&serde_json::to_value(&settings).expect("json")).expect("valid");
     assert_eq!(again, settings);
@@ -374,6 +390,33 @@ fn phone_line_errors() {
         &expect![[
             r#"announce "same_as_number" | 回線自身の番号は案内できません | a line cannot announce its own number"#
         ]],
+    );
+}
+
+#[test]
+fn a_phone_line_may_keep_hours_of_its_own() {
+    let line = crate::PhoneLine::validate(
+        &json!({"number": "050-1111-0000", "kind": "main", "hours": {"weekly": [{"day": "mon", "open": "09:00", "close": "18:00"}], "closed_on_national_holidays": true}}),
+        None,
+    )
+    .expect("valid");
+    let hours = line.hours.as_ref().expect("its own hours");
+    assert_eq!(hours.time_zone, "Asia/Tokyo", "the default zone");
+    assert!(hours.closed_on_national_holidays);
+    let none = crate::PhoneLine::validate(
+        &json!({"number": "050-1111-0000", "kind": "main", "hours": null}),
+        None,
+    )
+    .expect("valid");
+    assert_eq!(none.hours, None, "null: the tenant's hours");
+    errors(
+        crate::PhoneLine::validate(
+            &json!({"number": "050-1111-0000", "kind": "main", "hours": {"time_zone": "Mars/Olympus", "weekly": [{"day": "mon", "open": "9:00", "close": "18:00"}]}}),
+            None,
+        ),
+        &expect![[r#"
+            hours.time_zone "time_zone" | タイムゾーンは Asia/Tokyo のような IANA の名前で指定してください | must be an IANA time zone name such as Asia/Tokyo
+            hours.weekly[0].open "clock_time" | 時刻は 00:00〜24:00 の HH:MM 形式で指定してください | must be a time of day HH:MM from 00:00 to 24:00"#]],
     );
 }
 

@@ -109,6 +109,7 @@ fn arrivals() -> Vec<CallArrival> {
                 line: Line::Main,
                 requirements: Default::default(),
                 menu: None,
+                called: None,
             }
         })
         .collect()
@@ -192,6 +193,7 @@ fn one_more_call() -> CallArrival {
         line: Line::Main,
         requirements: Default::default(),
         menu: None,
+        called: None,
     }
 }
 

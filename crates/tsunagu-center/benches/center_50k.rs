@@ -69,6 +69,7 @@ fn arrival(n: u64, owner: Option<u64>, requirements: CallRequirements) -> CallAr
     CallArrival {
         requirements,
         menu: None,
+        called: None,
         call_sid: CallSid::new(format!("CA{n:032x}")).expect("valid sid"),
         customer_number: Some(format!("+8131234{:04}", n % 10_000)),
         customer: owner.map(|owner| CustomerCard {

@@ -9,7 +9,7 @@ use tsunagu_routing::{AgentProfile, Skill};
 
 use crate::{
     AgentCard, Center, CenterError,
-    center::{AgentEntry, Place},
+    state::{AgentEntry, Place},
     wire,
 };
 

@@ -29,6 +29,10 @@ pub struct CallArrival {
     /// The line's IVR menu, if it has one: the call runs it before it is routed (see `ivr.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu: Option<tsunagu_ivr::ValidMenu>,
+    /// The tenant's number that was called (E.164), if known: a line with hours of its own
+    /// (`CenterConfig::line_hours`) answers by them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub called: Option<String>,
 }
 
 /// What a call needs from routing: the one place a line, an IVR outcome or a queue puts the

@@ -10,7 +10,7 @@ use tsunagu_stitch::{CallEventKind, ContactRef, ConversationDirection, Conversat
 use crate::{
     AgentLegStatus, CallArrival, CallPlan, Center, CenterError, DialOutcome, FallbackReason, Line,
     QueueResult,
-    center::{CallEntry, Ending, Place, Served},
+    state::{CallEntry, Ending, Place, Served},
 };
 
 impl Center {
@@ -243,6 +243,7 @@ impl Center {
             last_heard: None,
             web: None,
             requirements: arrival.requirements,
+            called: arrival.called,
         };
         let contact = call.contact(owner_team);
         let menu = arrival.menu;
@@ -288,7 +289,8 @@ impl Center {
         ladder: Option<&tsunagu_routing::Ladder>,
     ) {
         let id = id.clone();
-        if !self.config.hours.is_open(now) {
+        let called = self.calls.get(&id).and_then(|call| call.called.as_deref());
+        if !self.config.hours_of_line(called).is_open(now) {
             if self.config.fallback_numbers.is_empty() {
                 self.end(now, &id, Ending::Closed);
             } else {

@@ -1,5 +1,7 @@
 //! The tenant's settings the center runs under: routing ladder, presence policy, hours, overflow.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use tsunagu_core::{Millis, TenantId, Timestamp};
 use tsunagu_interaction::ExternalNumber;
@@ -8,7 +10,12 @@ use tsunagu_presence::PresencePolicy;
 use tsunagu_protocol::Localized;
 use tsunagu_routing::Ladder;
 
-use crate::{BusinessCalendar, ConfigError, center::ENDED_RETENTION};
+use crate::{BusinessCalendar, ConfigError};
+
+/// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
+/// are recognised (and answered with its last plan) instead of starting a new call. (Here because
+/// the dial policy's rate window must fit in it.)
+pub(crate) const ENDED_RETENTION: Millis = Millis::from_secs(600);
 
 /// One tenant's contact-center settings. Everything but the tenant is optional in the stored
 /// JSON; durations are milliseconds.
@@ -26,6 +33,10 @@ pub struct CenterConfig {
     /// When calls are answered. Default: always.
     #[serde(default)]
     pub hours: BusinessCalendar,
+    /// Lines (by their E.164 number) with hours of their own: their calls are open or closed by
+    /// these instead of `hours` (a sales line that closes at 18:00 while support stays open).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub line_hours: BTreeMap<String, BusinessCalendar>,
     /// How long a caller may wait (from arrival, ringing and queue together) before the call goes
     /// to the fallback numbers. Applies only when there are fallback numbers: without them a
     /// caller who is willing to wait keeps waiting. Default: 120 s.
@@ -137,6 +148,7 @@ impl CenterConfig {
             ladder: Ladder::default(),
             presence: PresencePolicy::default(),
             hours: BusinessCalendar::default(),
+            line_hours: BTreeMap::new(),
             max_wait: default_max_wait(),
             fallback_numbers: Vec::new(),
             broadcast_interval: default_broadcast_interval(),
@@ -204,7 +216,20 @@ impl CenterConfig {
                 max_secs: ENDED_RETENTION.0 / 1000,
             });
         }
+        for (line, hours) in &self.line_hours {
+            hours.validate().map_err(|err| ConfigError::LineHours {
+                line: line.clone(),
+                reason: err.to_string(),
+            })?;
+        }
         self.hours.validate().map_err(ConfigError::Hours)
+    }
+
+    /// The calendar a call to `line` (E.164; `None`: not known) is answered by: the line's own,
+    /// else the tenant's.
+    pub fn hours_of_line(&self, line: Option<&str>) -> &BusinessCalendar {
+        line.and_then(|line| self.line_hours.get(line))
+            .unwrap_or(&self.hours)
     }
 
     /// The dial policy's window for `max_calls_per_agent`.

@@ -6,14 +6,12 @@ use serde::{Deserialize, Serialize};
 use tsunagu_auth::RosterScope;
 use tsunagu_core::{AgentId, InteractionId, TeamId, Timestamp};
 use tsunagu_presence::{ConnectionId, Presence};
-use tsunagu_routing::{
-    Availability, Contact, Decision, Offer, Router, RoutingError, StoredAgent, StoredContact,
-};
-use tsunagu_stitch::{CallEventKind, ContactRef, Routed};
+use tsunagu_routing::{Router, StoredAgent, StoredContact};
 
 use crate::{
     Center, CenterConfig, Output, RestoreError, Snapshot,
-    center::{AgentEntry, CallEntry},
+    journal::{EntryKey, Journal},
+    state::{AgentEntry, CallEntry},
 };
 
 /// The format of the entries; bumped on any incompatible change.
@@ -59,57 +57,12 @@ impl Delta {
     }
 }
 
-/// An entry other than `meta`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum EntryKey {
-    Agent(AgentId),
-    Call(InteractionId),
-    Roster(AgentId),
-}
-
 impl EntryKey {
     fn to_key(&self) -> String {
         match self {
             EntryKey::Agent(id) => format!("{AGENT_PREFIX}{id}"),
             EntryKey::Call(id) => format!("{CALL_PREFIX}{id}"),
             EntryKey::Roster(id) => format!("{ROSTER_PREFIX}{id}"),
-        }
-    }
-}
-
-/// The entries changed since the last delta.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Journal {
-    changed: BTreeSet<EntryKey>,
-    /// Every entry must be written (a center restored from a [`Snapshot`]).
-    everything: bool,
-    /// The `meta` entry as last handed out, so an unchanged one is not written again.
-    meta_written: Option<String>,
-}
-
-impl Journal {
-    pub(crate) fn everything() -> Self {
-        Self {
-            everything: true,
-            ..Self::default()
-        }
-    }
-
-    pub(crate) fn agent(&mut self, agent: &AgentId) {
-        self.note(EntryKey::Agent(agent.clone()));
-    }
-
-    pub(crate) fn call(&mut self, call: &InteractionId) {
-        self.note(EntryKey::Call(call.clone()));
-    }
-
-    pub(crate) fn roster(&mut self, agent: &AgentId) {
-        self.note(EntryKey::Roster(agent.clone()));
-    }
-
-    fn note(&mut self, key: EntryKey) {
-        if !self.everything {
-            self.changed.insert(key);
         }
     }
 }
@@ -388,159 +341,6 @@ impl Center {
                 })
             }),
             EntryKey::Roster(id) => self.dirty.contains(id).then(|| "true".to_owned()),
-        }
-    }
-
-    // ----- The router's changes, journaled ------------------------------------------------------
-    //
-    // Every change to the router goes through these, which note the agents and the contact whose
-    // stored facts it may have changed: the contact itself, the agent offered it before (an offer
-    // that ends) and the agent offered or holding it after.
-
-    pub(crate) fn router_upsert_agent(&mut self, profile: tsunagu_routing::AgentProfile) {
-        self.journal.agent(&profile.id);
-        self.router.upsert_agent(profile);
-    }
-
-    pub(crate) fn router_set_availability(&mut self, agent: &AgentId, availability: Availability) {
-        self.journal.agent(agent);
-        // The agent is in the directory (upserted on connect), so this cannot fail. An agent who
-        // comes back may be offered again the contacts they missed: those records changed.
-        for contact in self
-            .router
-            .set_availability(agent, availability)
-            .unwrap_or_default()
-        {
-            self.journal.call(&contact);
-        }
-    }
-
-    pub(crate) fn router_route(
-        &mut self,
-        contact: Contact,
-        now: Timestamp,
-    ) -> Result<Decision, RoutingError> {
-        let ladder = self.config.ladder.clone();
-        self.router_route_with(contact, &ladder, now)
-    }
-
-    /// Routes `contact` along `ladder` instead of the tenant's (a transfer's own ladder).
-    pub(crate) fn router_route_with(
-        &mut self,
-        contact: Contact,
-        ladder: &tsunagu_routing::Ladder,
-        now: Timestamp,
-    ) -> Result<Decision, RoutingError> {
-        self.journal.call(&contact.id);
-        let decision = self.router.route(contact, ladder, now);
-        self.journal_decision(decision.as_ref().ok());
-        self.audit(decision.as_ref().ok(), now);
-        decision
-    }
-
-    pub(crate) fn router_offer_failed(
-        &mut self,
-        contact: &InteractionId,
-        now: Timestamp,
-    ) -> Result<Decision, RoutingError> {
-        self.journal_offered(contact);
-        let decision = self.router.offer_failed(contact, now);
-        self.journal_decision(decision.as_ref().ok());
-        self.audit(decision.as_ref().ok(), now);
-        decision
-    }
-
-    /// The queued contact's skills are relaxed at `now`: routed again (see `Router::relax_skills`).
-    pub(crate) fn router_relax_skills(
-        &mut self,
-        contact: &InteractionId,
-        now: Timestamp,
-    ) -> Option<Decision> {
-        self.journal.call(contact);
-        let decision = self.router.relax_skills(contact, now).ok().flatten();
-        self.journal_decision(decision.as_ref());
-        self.audit(decision.as_ref(), now);
-        decision
-    }
-
-    pub(crate) fn router_offer_accepted(&mut self, contact: &InteractionId) {
-        self.journal.call(contact);
-        if let Ok(agent) = self.router.offer_accepted(contact) {
-            self.journal.agent(&agent);
-        }
-    }
-
-    pub(crate) fn router_abandon(&mut self, contact: &InteractionId) {
-        self.journal.call(contact);
-        if let Ok(Some(agent)) = self.router.abandon(contact) {
-            self.journal.agent(&agent);
-        }
-    }
-
-    pub(crate) fn router_assign(
-        &mut self,
-        agent: &AgentId,
-        contact: &InteractionId,
-    ) -> Result<(), RoutingError> {
-        self.journal.agent(agent);
-        self.journal.call(contact);
-        self.router
-            .assign(agent, contact.clone(), tsunagu_core::Channel::Voice)
-    }
-
-    pub(crate) fn router_release(&mut self, agent: &AgentId, contact: &InteractionId) {
-        self.journal.agent(agent);
-        self.journal.call(contact);
-        let _ = self.router.release(agent, contact);
-    }
-
-    pub(crate) fn router_next_for_agent(
-        &mut self,
-        agent: &AgentId,
-        now: Timestamp,
-    ) -> Result<Option<Offer>, RoutingError> {
-        self.journal.agent(agent);
-        let offer = self.router.next_for_agent(agent, now);
-        if let Ok(Some(offer)) = &offer {
-            self.journal.call(&offer.contact);
-            self.record_routing(&offer.contact, &offer.explanation, now);
-        }
-        offer
-    }
-
-    /// Notes the agent the contact is offered to now (whose offer a router change may end).
-    fn journal_offered(&mut self, contact: &InteractionId) {
-        self.journal.call(contact);
-        if let Some(tsunagu_routing::ContactState::Offered { agent, .. }) =
-            self.router.contact_state(contact)
-        {
-            self.journal.agent(&agent);
-        }
-    }
-
-    /// Logs a decision with its explanation for the routing audit (stitched into the conversation).
-    fn audit(&mut self, decision: Option<&Decision>, now: Timestamp) {
-        if let Some(decision) = decision {
-            self.record_routing(decision.contact(), decision.explanation(), now);
-        }
-    }
-
-    fn record_routing(
-        &mut self,
-        contact: &InteractionId,
-        explanation: &tsunagu_routing::Explanation,
-        now: Timestamp,
-    ) {
-        self.record(CallEventKind::Routed(Routed {
-            contact: ContactRef::Interaction(contact.clone()),
-            at: now,
-            explanation: explanation.clone(),
-        }));
-    }
-
-    fn journal_decision(&mut self, decision: Option<&Decision>) {
-        if let Some(Decision::Offer(offer)) = decision {
-            self.journal.agent(&offer.agent);
         }
     }
 }

@@ -71,6 +71,8 @@ pub enum ConfigError {
     TooManyFallbackNumbers { max: usize },
     #[error("business hours: {0}")]
     Hours(tsunagu_calendar::CalendarError),
+    #[error("business hours of line {line}: {reason}")]
+    LineHours { line: String, reason: String },
     #[error("fallback number {index} is not a valid E.164 number")]
     FallbackNumberInvalid { index: usize },
     #[error("fallback number {index} is refused by the dial policy ({}): {reason}", .reason.code())]

@@ -9,7 +9,7 @@ use tsunagu_interaction::Event;
 use tsunagu_protocol::ServerMessage;
 use tsunagu_stitch::{CallEventKind, ContactRef, Mark};
 
-use crate::{Center, CenterError, center::Place};
+use crate::{Center, CenterError, state::Place};
 
 impl Center {
     /// `agent` puts the call `id` they are on on hold (`held`) or takes it back. Refused, changing

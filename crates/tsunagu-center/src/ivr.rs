@@ -23,37 +23,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use tsunagu_core::{InteractionId, Timestamp};
 use tsunagu_interaction::{Event, ExternalNumber};
-use tsunagu_ivr::{CallFacts, CallState, End, IvrCall, Outcome, Prompt, PromptId, RouteTarget};
+use tsunagu_ivr::{CallFacts, End, IvrCall, Outcome, PromptId, RouteTarget};
 use tsunagu_phone::{PhoneNumber, Region};
 use tsunagu_routing::{Ladder, Step, Target};
 use tsunagu_stitch::{CallEventKind, ContactRef, MenuPassed, Transferred};
 
 use crate::{
     CallPlan, Center, MenuAnswer,
-    center::{Ending, Place},
+    state::{CallMenu, Ending, Place},
 };
-
-/// A call's menu and where the caller is in it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct CallMenu {
-    /// The menu as the line had it when the call arrived (an edit meanwhile does not change a
-    /// running call's questions).
-    menu: tsunagu_ivr::ValidMenu,
-    state: CallState,
-}
-
-impl CallMenu {
-    /// The question asked now.
-    pub(crate) fn asked(&self) -> Option<&Prompt> {
-        match &self.state.stage {
-            tsunagu_ivr::Stage::Asking { prompt, .. } => Some(prompt),
-            _ => None,
-        }
-    }
-}
 
 impl Center {
     /// The IVR hook: the caller's answer to question `prompt` of call `interaction`.
@@ -92,7 +72,11 @@ impl Center {
         };
         call.place = Place::InMenu;
         let facts = CallFacts {
-            hours: Some(self.config.hours.openness(now)),
+            hours: Some(
+                self.config
+                    .hours_of_line(call.called.as_deref())
+                    .openness(now),
+            ),
             attributes: BTreeMap::new(),
         };
         let mut running = IvrCall::new(menu.clone());

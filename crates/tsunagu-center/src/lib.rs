@@ -59,25 +59,33 @@
 //!   them; a call's entry holds the call and the router's record of it. Queue order is rebuilt
 //!   from each call's arrival, timers from the presence machines, forgetting from `ended_at`.
 
+mod agent_status;
 mod agents;
 mod call;
+mod call_plans;
 mod calls;
 mod center;
 mod config;
 mod directory;
 mod dry_run;
+mod endings;
 mod entries;
 mod error;
 mod hold;
 mod hours;
 mod input;
 mod ivr;
+mod journal;
+mod journaled_router;
+mod offers;
 mod outbound;
 mod output;
 mod push;
 mod recover;
 mod roster;
 mod snapshot;
+mod state;
+mod timers;
 mod transfer;
 mod webcall;
 mod webcall_gate;

@@ -12,9 +12,8 @@ use tsunagu_protocol::CustomerCard;
 use tsunagu_stitch::{CallEventKind, ConversationDirection, ConversationStarted};
 
 use crate::{
-    Center, CenterError,
-    center::{CallEntry, Place, Served},
-    interaction_of,
+    Center, CenterError, interaction_of,
+    state::{CallEntry, Place, Served},
 };
 
 /// A call the worker just created for an agent to a customer.
@@ -133,6 +132,7 @@ impl Center {
             last_heard: None,
             web: None,
             requirements: crate::CallRequirements::default(),
+            called: None,
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

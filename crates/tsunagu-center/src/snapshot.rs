@@ -9,9 +9,9 @@ use tsunagu_routing::{ContactState, Router};
 
 use crate::{
     Center, CenterConfig, Output, RestoreError,
-    center::{AgentEntry, CallEntry, ENDED_RETENTION, Place},
-    entries::Journal,
-    webcall::Told,
+    config::ENDED_RETENTION,
+    journal::Journal,
+    state::{AgentEntry, CallEntry, Place, Told, web_deadline},
 };
 
 /// The format of [`Snapshot`]; bumped on any incompatible change.
@@ -184,8 +184,7 @@ impl Center {
                     if web.agent_lost_at.is_some() && web.agent_conn.is_some() {
                         return Err(inconsistent("a web call waits for a widget it has"));
                     }
-                    self.web_waits
-                        .extend(crate::webcall::web_deadline(&self.config, id, call));
+                    self.web_waits.extend(web_deadline(&self.config, id, call));
                 }
                 _ => {
                     return Err(inconsistent(

@@ -14,7 +14,7 @@ use tsunagu_stitch::{CallEventKind, ContactRef, Transferred};
 
 use crate::{
     Center, CenterError,
-    center::{Ending, Place},
+    state::{Ending, Place},
 };
 
 impl Center {

@@ -17,7 +17,6 @@
 // `web`, answered by `rejoin`); only a page going away (`leaving`) ends it at once, since its
 // peer connection died with the page.
 
-use serde::{Deserialize, Serialize};
 use tsunagu_core::{AgentId, Channel, InteractionId, Timestamp};
 use tsunagu_interaction::Interaction;
 use tsunagu_phone::{PhoneNumber, Region};
@@ -30,7 +29,7 @@ use tsunagu_stitch::{CallEventKind, ConversationDirection, ConversationStarted};
 
 use crate::{
     Center, CenterError, Output,
-    center::{CallEntry, Ending, Place, Served},
+    state::{CallEntry, Ending, Place, Served, Told, WebCaller},
 };
 
 /// A customer page asking to place a web call, as the shell passes it on.
@@ -42,40 +41,6 @@ pub struct WebCallStart {
     pub number: Option<String>,
     /// Fresh random bytes from the shell: the call's id (`WC` + 32 hex digits) is made of them.
     pub random: [u8; 16],
-}
-
-/// The customer side of a web call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct WebCaller {
-    /// The customer page's socket.
-    pub(crate) conn: ConnectionId,
-    pub(crate) name: Option<String>,
-    /// The socket is open and the call not over: the page hears every change.
-    pub(crate) socket_open: bool,
-    /// The widget socket that accepted the call (or took it back after a blip): the only one
-    /// signalling goes to and comes from. Its page's peer connection carries the audio.
-    pub(crate) agent_conn: Option<ConnectionId>,
-    /// Since when the call waits for its widget: the socket it was bound to dropped without its
-    /// page going away. The call ends `disconnect_grace` later unless a widget takes it back.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) agent_lost_at: Option<Timestamp>,
-    /// What the page was last told, so each change is told once.
-    pub(crate) told: Told,
-    /// Who ended the call, when a side hung up.
-    pub(crate) end_reason: Option<CallEndReason>,
-    pub(crate) signals_from_caller: u32,
-    pub(crate) signals_from_agent: u32,
-}
-
-/// The last place the customer page was told about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "told", rename_all = "snake_case")]
-pub(crate) enum Told {
-    Nothing,
-    Queued { position: u32 },
-    Ringing,
-    Connected,
-    Ended,
 }
 
 impl Center {
@@ -211,6 +176,7 @@ impl Center {
             held_since: None,
             last_heard: None,
             requirements: crate::CallRequirements::default(),
+            called: None,
         };
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);
@@ -553,24 +519,6 @@ impl Center {
             self.callers.remove(&web.conn);
         }
     }
-}
-
-/// The deadline web call `id` waits for, if any: its widget's return after a blip while
-/// connected, or an answer (`max_web_queue_wait` from its arrival) while queued or ringing.
-pub(crate) fn web_deadline(
-    config: &crate::CenterConfig,
-    id: &InteractionId,
-    call: &CallEntry,
-) -> Option<(Timestamp, InteractionId)> {
-    let web = call.web.as_ref()?;
-    let at = match call.place {
-        Place::Queued | Place::Ringing { .. } | Place::InMenu => {
-            call.arrived_at + config.max_web_queue_wait
-        }
-        Place::Connected { .. } => web.agent_lost_at? + config.presence.disconnect_grace,
-        Place::Ended { .. } => return None,
-    };
-    Some((at, id.clone()))
 }
 
 /// `WC` and the random bytes in hex: 34 characters, never a Twilio CallSid (`CA…`).

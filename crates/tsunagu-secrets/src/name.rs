@@ -11,14 +11,17 @@ pub enum SecretName {
     TwilioApiKeySecret,
     /// Cloudflare Turnstile's secret for the tenant's site key.
     TurnstileSecret,
+    /// Signs the live CRM lookup's requests (`Tsunagu-Signature`, as webhooks are signed).
+    CrmLookupSecret,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 4] = [
+    pub const ALL: [SecretName; 5] = [
         SecretName::EmbedSecret,
         SecretName::TwilioAuthToken,
         SecretName::TwilioApiKeySecret,
         SecretName::TurnstileSecret,
+        SecretName::CrmLookupSecret,
     ];
 
     /// The name in the admin API and in D1 (`tenant_secrets.name`).
@@ -28,6 +31,7 @@ impl SecretName {
             SecretName::TwilioAuthToken => "twilio_auth_token",
             SecretName::TwilioApiKeySecret => "twilio_api_key_secret",
             SecretName::TurnstileSecret => "turnstile_secret",
+            SecretName::CrmLookupSecret => "crm_lookup_secret",
         }
     }
 
@@ -42,6 +46,7 @@ impl SecretName {
             SecretName::TwilioAuthToken => "TWILIO_AUTH_TOKEN",
             SecretName::TwilioApiKeySecret => "TWILIO_API_KEY_SECRET",
             SecretName::TurnstileSecret => "TURNSTILE_SECRET",
+            SecretName::CrmLookupSecret => "CRM_LOOKUP_SECRET",
         }
     }
 

@@ -1,4 +1,5 @@
-//! The admin forms' text turned into request bodies and back: skills, business hours, closures.
+//! The admin forms' text turned into request bodies and back: skills, business hours, closures,
+//! the routing ladder (`routing.rs`).
 //!
 //! Pure (no DOM), so tested natively. The worker validates every field again and answers with
 //! typed ja/en errors; what is checked here is only what the form itself writes (the layout of
@@ -7,6 +8,9 @@
 use tsunagu_protocol::json::{Map, Value};
 
 use super::replies::FieldError;
+
+mod routing;
+pub(crate) use routing::{RoutingForm, RungForm, TARGETS};
 
 /// The days of `weekly`, Monday first, as the API spells them.
 pub(crate) const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

@@ -1,5 +1,5 @@
 //! The administration views (admins only): directory, customers and CSV, phone lines, business
-//! hours, API keys and webhooks, over the admin API with the widget's own session.
+//! hours, call routing, API keys and webhooks, over the admin API with the widget's own session.
 //!
 //! A feature module: the header's 管理 / Admin button is part of the phone, everything here is
 //! downloaded the first time an admin opens it (`#[wasm_split]`, split out by `cargo xtask
@@ -15,6 +15,7 @@ mod js;
 mod keys;
 mod lines;
 mod replies;
+mod routing;
 mod style;
 mod webhooks;
 
@@ -96,10 +97,11 @@ fn render_customers(state: WidgetState, _: Section) -> AnyView {
     customers::view(state)
 }
 
-/// Phone lines and business hours.
+/// Phone lines, business hours and routing: how calls reach the tenant.
 fn render_phone(state: WidgetState, section: Section) -> AnyView {
     match section {
         Section::Lines => lines::view(state),
+        Section::Routing => routing::view(state),
         _ => hours::view(state),
     }
 }
@@ -118,7 +120,7 @@ async fn section_view(state: WidgetState, section: Section) -> AnyView {
     let view = match section {
         Section::Directory => return directory::view(state),
         Section::Customers => customers_view(state, section).await,
-        Section::Lines | Section::Hours => phone_view(state, section).await,
+        Section::Lines | Section::Hours | Section::Routing => phone_view(state, section).await,
         Section::ApiKeys | Section::Webhooks => integration_view(state, section).await,
     };
     view.unwrap_or_else(|_| {
@@ -133,15 +135,17 @@ enum Section {
     Customers,
     Lines,
     Hours,
+    Routing,
     ApiKeys,
     Webhooks,
 }
 
-const SECTIONS: [Section; 6] = [
+const SECTIONS: [Section; 7] = [
     Section::Directory,
     Section::Customers,
     Section::Lines,
     Section::Hours,
+    Section::Routing,
     Section::ApiKeys,
     Section::Webhooks,
 ];
@@ -153,6 +157,7 @@ impl Section {
             Section::Customers => "customers",
             Section::Lines => "lines",
             Section::Hours => "hours",
+            Section::Routing => "routing",
             Section::ApiKeys => "api-keys",
             Section::Webhooks => "webhooks",
         }
@@ -164,6 +169,7 @@ impl Section {
             Section::Customers => t.section_customers,
             Section::Lines => t.section_lines,
             Section::Hours => t.section_hours,
+            Section::Routing => t.section_routing,
             Section::ApiKeys => t.section_api_keys,
             Section::Webhooks => t.section_webhooks,
         }

@@ -6,7 +6,13 @@ impl PresenceHub {
     /// `POST /call`: a call event from a stateless handler; answers the call's plan.
     pub(super) async fn call(&self, mut req: Request) -> Result<Response> {
         let request: HubRequest = req.json().await?;
-        if !self.load(request.config).await? {
+        let mut config = request.config;
+        if request.incoming.is_some() {
+            // A hub's first call fills its directory copy (and brings the tenant's settings).
+            let refreshed = self.directory_before_call(&request.tenant).await;
+            config = config.or(refreshed);
+        }
+        if !self.load(config).await? && !self.load_from_d1(&request.tenant).await? {
             // A hub that never ran, asked while D1 (and so the tenant's settings) is out of reach.
             return Response::error("the tenant's settings are not available yet", 503);
         }
@@ -14,7 +20,16 @@ impl PresenceHub {
         // Written with this request's state change (see `settle`).
         self.webhook_log.borrow_mut().extend(request.log);
         let now = clock::now();
-        let reply = match request.call {
+        let call = match &request.incoming {
+            Some(incoming) => {
+                let crm = self.crm_caller(&request.tenant, incoming).await;
+                Some(CallInput::CallArrived {
+                    arrival: self.arrival_from_copy(&request.tenant, incoming, crm),
+                })
+            }
+            None => request.call,
+        };
+        let reply = match call {
             Some(call) => self.with_center(|center| center.handle_input(now, Input::Call(call))),
             None => None,
         };
@@ -105,6 +120,11 @@ impl PresenceHub {
         // sees that a socket which never signed in wrote nothing.
         let stored_keys = storage.list().await?.size();
         report.insert("stored_keys".into(), stored_keys.into());
+        // The directory copy (its own SQLite tables, not keys): what calls are routed by.
+        report.insert(
+            "directory".into(),
+            serde_json::to_value(self.directory_size()).unwrap_or_default(),
+        );
         Response::from_json(&report)
     }
 }

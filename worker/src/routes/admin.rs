@@ -11,9 +11,29 @@ use crate::{
     auth,
     error::AppError,
     hub, log,
+    store::hub_directory::DirectoryChange,
     store::{self, TenantRow},
     tenant_config,
 };
+
+/// `POST /api/admin/directory/sync`: the hub's directory copy re-reads everything from D1 now
+/// (after an operator edited D1 by hand; writes through the API reach it by themselves).
+pub(crate) async fn directory_sync(req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let request = hub::DirectorySyncRequest {
+        tenant: principal.tenant.clone(),
+        change: DirectoryChange::Everything,
+    };
+    let reply = hub::sync_directory(env, &request).await?;
+    log::info(
+        "admin.directory_synced",
+        &[
+            ("tenant", principal.tenant.as_str().into()),
+            ("by", principal.actor.as_str().into()),
+        ],
+    );
+    Ok(Response::from_json(&reply)?)
+}
 
 /// `GET /api/admin/hub-storage`: the tenant hub's quarantined entries and dead-lettered call-log
 /// writes, each with its reason or last error and a preview of the value (admins only).
@@ -32,6 +52,7 @@ pub(crate) async fn settings(req: Request, env: &Env) -> Result<Response, AppErr
         "allowed_origins": row.allowed_origins.split_whitespace().collect::<Vec<_>>(),
         "voice_edge": row.voice_edge,
         "supervisor_reach": row.supervisor_reach,
+        "crm_lookup_url": row.crm_lookup_url,
     }))?)
 }
 
@@ -47,6 +68,7 @@ pub(crate) async fn put_settings(mut req: Request, env: &Env) -> Result<Response
             ("by", principal.actor.as_str().into()),
         ],
     );
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
     Ok(Response::from_json(&settings)?)
 }
 
@@ -85,6 +107,7 @@ pub(crate) async fn put_calling(mut req: Request, env: &Env) -> Result<Response,
             ("by", principal.actor.as_str().into()),
         ],
     );
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
     Ok(Response::from_json(&settings)?)
 }
 
@@ -152,5 +175,6 @@ pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response,
             ("by", principal.actor.as_str().into()),
         ],
     );
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
     Ok(Response::from_json(&settings)?)
 }

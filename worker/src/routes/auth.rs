@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tsunagu_auth::{
     Permission, SESSION_TTL_SECS, Session, mint_session, peek_tenant, verify_embed_token,
 };
-use tsunagu_core::ClientIdentity;
+use tsunagu_core::{ClientIdentity, TeamId};
 use tsunagu_secrets::SecretName;
 use tsunagu_twilio::access_token::{AccessToken, DEFAULT_TTL_SECS, Identity, VoiceGrant};
 use worker::{Env, Request, Response};
@@ -73,6 +73,12 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
     let embed_expires_at = claims.expires_at;
     let mut session = Session::start(claims, random::hex_id()?, now);
     session.expires_at = now + session_ttl_secs(env);
+    // The directory, not the embed token, says which team an agent it lists is in (the CRM's
+    // token may lag behind a move made in the admin API); an agent it does not list keeps the
+    // token's team.
+    if let Some(listed) = store::agent(env, &tenant, session.agent.as_str()).await? {
+        session.team = listed.team_id.and_then(|team| TeamId::new(team).ok());
+    }
     // Consumed before minting: a replayed embed token gets no session at all.
     sessions::open(env, &session, &embed_token_id, embed_expires_at).await?;
     let token = mint_session(&session, secrets::session_secret(env)?.as_bytes(), now)?;

@@ -102,9 +102,11 @@ pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppEr
         return Err(dial_refused(&session, &number, refusal));
     }
     let ask = |call| HubRequest {
+        tenant: session.tenant.clone(),
         config: Some(config.clone()),
         origin: origin.clone(),
         call: Some(call),
+        incoming: None,
         log: Vec::new(),
     };
     // Checked before Twilio is asked, so a busy agent costs no call.

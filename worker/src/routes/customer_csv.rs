@@ -15,7 +15,7 @@ use tsunagu_auth::Permission;
 use tsunagu_core::{AgentId, CustomerId};
 use worker::{Env, Headers, Request, Response};
 
-use crate::{auth, error::AppError, log, store};
+use crate::{auth, error::AppError, hub, log, store, store::hub_directory::DirectoryChange};
 
 /// `POST` a CSV file here (`?dry_run=true` to only check it).
 pub(crate) const IMPORT_PATH: &str = "/api/admin/customers/import";
@@ -134,6 +134,14 @@ pub(crate) async fn import(mut req: Request, env: &Env) -> Result<Response, AppE
                 ("updated", plan.report.updated.len().into()),
             ],
         );
+        let ids = (plan.report.created.iter())
+            .chain(&plan.report.updated)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>();
+        if !ids.is_empty() {
+            let change = DirectoryChange::Customers { ids };
+            hub::directory_changed(env, &principal.tenant, change).await;
+        }
     }
     Ok(Response::from_json(&ImportReply {
         dry_run,

@@ -19,6 +19,7 @@ use crate::{
     hub, log,
     routes::admin::json_body,
     store::admin::{self as store, AdminCustomerRow, AgentRow, DirectoryTable, TeamRow},
+    store::hub_directory::DirectoryChange,
 };
 
 /// `/api/admin/teams/<id>`.
@@ -177,6 +178,7 @@ pub(crate) async fn create_agent(mut req: Request, env: &Env) -> Result<Response
     }
     logged(&principal, "admin.agent_created", agent.id.as_str());
     tell_hub_skills(env, &principal.tenant, &agent.id, &agent.skills).await;
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Agents).await;
     created(&agent)
 }
 
@@ -205,6 +207,7 @@ pub(crate) async fn update_agent(
     }
     logged(&principal, "admin.agent_changed", agent.id.as_str());
     tell_hub_skills(env, &principal.tenant, &agent.id, &agent.skills).await;
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Agents).await;
     Ok(Response::from_json(&agent)?)
 }
 
@@ -221,6 +224,7 @@ pub(crate) async fn delete_agent(
         if let Ok(agent) = AgentId::new(id) {
             tell_hub_skills(env, &principal.tenant, &agent, &BTreeMap::new()).await;
         }
+        hub::directory_changed(env, &principal.tenant, DirectoryChange::Agents).await;
     }
     deleted(found)
 }
@@ -318,6 +322,7 @@ pub(crate) async fn create_customer(mut req: Request, env: &Env) -> Result<Respo
         return Err(taken());
     }
     logged(&principal, "admin.customer_created", customer.id.as_str());
+    customer_changed(env, &principal.tenant, customer.id.as_str()).await;
     created(&customer)
 }
 
@@ -345,6 +350,7 @@ pub(crate) async fn update_customer(
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.customer_changed", customer.id.as_str());
+    customer_changed(env, &principal.tenant, customer.id.as_str()).await;
     Ok(Response::from_json(&customer)?)
 }
 
@@ -358,6 +364,16 @@ pub(crate) async fn delete_customer(
     let found = store::delete_customer(env, &principal.tenant, id).await?;
     if found {
         logged(&principal, "admin.customer_deleted", id);
+        customer_changed(env, &principal.tenant, id).await;
     }
     deleted(found)
+}
+
+/// The hub's directory copy re-reads the customer, so the next call from their number sees the
+/// change.
+async fn customer_changed(env: &Env, tenant: &TenantId, id: &str) {
+    let change = DirectoryChange::Customers {
+        ids: vec![id.to_owned()],
+    };
+    hub::directory_changed(env, tenant, change).await;
 }

@@ -11,8 +11,9 @@ use crate::{
     auth::{self, Principal},
     clock,
     error::AppError,
-    log,
+    hub, log,
     routes::{admin::json_body, directory::item},
+    store::hub_directory::DirectoryChange,
     store::ivr as store,
 };
 
@@ -68,6 +69,7 @@ pub(crate) async fn put(mut req: Request, env: &Env, path: &str) -> Result<Respo
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.ivr_menu_set");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     reply(&e164, &menu)
 }
 
@@ -78,5 +80,6 @@ pub(crate) async fn delete(req: Request, env: &Env, path: &str) -> Result<Respon
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.ivr_menu_removed");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     Ok(Response::from_json(&json!({ "deleted": true }))?)
 }

@@ -11,9 +11,10 @@ use worker::{Env, Request, Response};
 use crate::{
     auth::{self, Principal},
     error::AppError,
-    log,
+    hub, log,
     routes::{admin::json_body, directory::item},
     store::admin::{self as store, PhoneLineAdminRow},
+    store::hub_directory::DirectoryChange,
 };
 
 /// `/api/admin/phone-lines/<number>`.
@@ -37,6 +38,7 @@ fn line_json(row: &PhoneLineAdminRow) -> Value {
         "required_skills": skills,
         "priority": row.priority,
         "skill_relax_after_secs": row.skill_relax_after_secs,
+        "hours": row.hours_json.as_deref().and_then(|json| serde_json::from_str::<Value>(json).ok()),
     })
 }
 
@@ -64,6 +66,7 @@ pub(crate) async fn create(mut req: Request, env: &Env) -> Result<Response, AppE
         return Err(AppError::Invalid(Invalid::one("number", ErrorCode::Taken)));
     }
     logged(&principal, "admin.phone_line_created");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     Ok(Response::from_json(&line)?.with_status(201))
 }
 
@@ -75,6 +78,7 @@ pub(crate) async fn update(mut req: Request, env: &Env, path: &str) -> Result<Re
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.phone_line_changed");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     Ok(Response::from_json(&line)?)
 }
 
@@ -86,5 +90,6 @@ pub(crate) async fn delete(req: Request, env: &Env, path: &str) -> Result<Respon
         return Err(AppError::NotFound);
     }
     logged(&principal, "admin.phone_line_deleted");
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Lines).await;
     Ok(Response::from_json(&json!({ "deleted": true }))?)
 }

@@ -12,7 +12,7 @@ use worker::{Env, Request, Response};
 use crate::{
     deployment,
     error::AppError,
-    log, secrets, store,
+    log, secrets,
     voice::{self, Hook, Webhook},
 };
 
@@ -75,24 +75,8 @@ pub(crate) async fn webhook(mut req: Request, env: &Env) -> Result<Response, App
         );
         return Err(AppError::BadSignature);
     }
-    let tenant_row = match store::tenant(env, &tenant).await {
-        Ok(row) => Some(row),
-        Err(AppError::UnknownTenant) => return Err(AppError::NotFound),
-        Err(err) => {
-            // D1 is not on a call's critical path: the hub holds the tenant's settings.
-            log::warn(
-                "webhook.d1_unavailable",
-                &[
-                    ("tenant", tenant.as_str().into()),
-                    ("detail", err.to_string().into()),
-                ],
-            );
-            None
-        }
-    };
     let webhook = Webhook {
         tenant,
-        tenant_row,
         hook,
         pairs,
         query: url.query_pairs().into_owned().collect(),

@@ -32,12 +32,14 @@ pub(crate) struct SettingsRow {
     pub(crate) allowed_origins: String,
     pub(crate) voice_edge: String,
     pub(crate) supervisor_reach: String,
+    #[serde(default)]
+    pub(crate) crm_lookup_url: Option<String>,
 }
 
 pub(crate) async fn settings(env: &Env, tenant: &TenantId) -> Result<SettingsRow, AppError> {
     env.d1(DB)?
         .prepare(
-            "SELECT name_ja, name_en, allowed_origins, voice_edge, supervisor_reach
+            "SELECT name_ja, name_en, allowed_origins, voice_edge, supervisor_reach, crm_lookup_url
              FROM tenants WHERE id = ?1",
         )
         .bind(&[text(tenant.as_str())])?
@@ -59,7 +61,7 @@ pub(crate) async fn put_settings(
         .d1(DB)?
         .prepare(
             "UPDATE tenants SET name_ja = ?2, name_en = ?3, allowed_origins = ?4, voice_edge = ?5,
-                supervisor_reach = ?6
+                supervisor_reach = ?6, crm_lookup_url = ?7
              WHERE id = ?1",
         )
         .bind(&[
@@ -69,6 +71,7 @@ pub(crate) async fn put_settings(
             text(&settings.allowed_origins.join(" ")),
             text(settings.voice_edge.as_str()),
             text(reach),
+            opt_text(settings.crm_lookup_url.as_deref()),
         ])?;
     match changes(statement).await? {
         0 => Err(AppError::UnknownTenant),
@@ -508,6 +511,9 @@ pub(crate) struct PhoneLineAdminRow {
     pub(crate) required_skills_json: String,
     pub(crate) priority: u32,
     pub(crate) skill_relax_after_secs: u32,
+    /// The line's own hours (the admin API's `hours` shape), if it keeps any.
+    #[serde(default)]
+    pub(crate) hours_json: Option<String>,
 }
 
 /// A line's columns after the number and the tenant, as `insert_phone_line` and
@@ -524,6 +530,12 @@ fn line_values(tenant: &TenantId, line: &PhoneLine) -> Result<Vec<JsValue>, AppE
         ),
         JsValue::from(line.priority),
         JsValue::from(line.skill_relax_after_secs),
+        match &line.hours {
+            Some(hours) => {
+                text(&serde_json::to_string(hours).map_err(|e| AppError::Internal(e.to_string()))?)
+            }
+            None => JsValue::NULL,
+        },
     ])
 }
 
@@ -534,7 +546,8 @@ pub(crate) async fn phone_lines(
     let result = env
         .d1(DB)?
         .prepare(
-            "SELECT e164, kind, announce_e164, required_skills_json, priority, skill_relax_after_secs
+            "SELECT e164, kind, announce_e164, required_skills_json, priority, skill_relax_after_secs,
+                    hours_json
              FROM phone_lines WHERE tenant_id = ?1 ORDER BY e164",
         )
         .bind(&[text(tenant.as_str())])?
@@ -554,8 +567,8 @@ pub(crate) async fn insert_phone_line(
         .d1(DB)?
         .prepare(
             "INSERT INTO phone_lines (e164, tenant_id, kind, announce_e164, required_skills_json,
-                priority, skill_relax_after_secs)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                priority, skill_relax_after_secs, hours_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
         )
         .bind(&line_values(tenant, line)?)?;
     Ok(changes(statement).await? > 0)
@@ -571,7 +584,7 @@ pub(crate) async fn update_phone_line(
         .d1(DB)?
         .prepare(
             "UPDATE phone_lines SET kind = ?3, announce_e164 = ?4, required_skills_json = ?5,
-                priority = ?6, skill_relax_after_secs = ?7
+                priority = ?6, skill_relax_after_secs = ?7, hours_json = ?8
              WHERE e164 = ?1 AND tenant_id = ?2",
         )
         .bind(&line_values(tenant, line)?)?;

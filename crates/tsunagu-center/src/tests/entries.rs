@@ -261,7 +261,7 @@ fn one_input_on_a_big_center_writes_a_handful_of_small_entries() {
     let ringing = center
         .calls
         .iter()
-        .find(|(_, call)| matches!(call.place, crate::center::Place::Ringing { .. }))
+        .find(|(_, call)| matches!(call.place, crate::state::Place::Ringing { .. }))
         .map(|(id, _)| id.clone())
         .unwrap_or_else(|| panic!("a call rings"));
     center.dial_finished(now, &ringing, 1, DialOutcome::NoAnswer, false);

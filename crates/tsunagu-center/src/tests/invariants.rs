@@ -9,8 +9,7 @@ use tsunagu_routing::ContactState;
 
 use crate::{
     Center,
-    center::{Ending, Place},
-    webcall::Told,
+    state::{Ending, Place, Told},
 };
 
 /// Every invariant, or the first one broken.

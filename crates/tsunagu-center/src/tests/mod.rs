@@ -113,6 +113,7 @@ pub(crate) fn arrival(call: &str, owner: Option<&str>, team_of_owner: Option<&st
         line: Line::Main,
         requirements: CallRequirements::default(),
         menu: None,
+        called: None,
     }
 }
 

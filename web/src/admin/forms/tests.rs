@@ -5,7 +5,7 @@ use expect_test::expect;
 use serde_json::json;
 use tsunagu_protocol::json::Value;
 
-use super::{HoursForm, chosen, skills, skills_text};
+use super::{HoursForm, RoutingForm, chosen, skills, skills_text};
 use crate::admin::replies::FieldError;
 
 fn to_serde(value: &Value) -> serde_json::Value {
@@ -147,4 +147,115 @@ fn chosen_items_keep_the_lists_order() {
         ],
     );
     assert_eq!(picked.to_string(), r#"["conversations:read","admin"]"#);
+}
+
+/// A routing reply as `GET /api/admin/routing` writes it (every kind of rung).
+fn routing_reply() -> Value {
+    let text = r#"{"ladder":[{"target":"owner","timeout":20000},{"target":"owner_team","timeout":25000},
+        {"target":{"team":"sales"},"timeout":30000},{"target":{"agents":["sato","suzuki"]},"timeout":15000},
+        {"target":"anyone","timeout":30000}],"max_wait":180000,"fallback_numbers":["+819012340000","+81312340000"],
+        "hours":{"time_zone":"Asia/Tokyo","weekly":null,"closed_on_national_holidays":true,"year_end_closure":false,"closures":[]},
+        "web_calls_enabled":true}"#;
+    Value::parse(text).expect("json")
+}
+
+#[test]
+fn routing_read_into_the_form_goes_back_as_the_worker_accepts_it() {
+    let read = routing_reply();
+    let form = RoutingForm::from_json(&read);
+    expect![[r#"
+        RoutingForm {
+            rungs: [
+                RungForm {
+                    target: "owner",
+                    team: "",
+                    agents: "",
+                    seconds: "20",
+                },
+                RungForm {
+                    target: "owner_team",
+                    team: "",
+                    agents: "",
+                    seconds: "25",
+                },
+                RungForm {
+                    target: "team",
+                    team: "sales",
+                    agents: "",
+                    seconds: "30",
+                },
+                RungForm {
+                    target: "agents",
+                    team: "",
+                    agents: "sato, suzuki",
+                    seconds: "15",
+                },
+                RungForm {
+                    target: "anyone",
+                    team: "",
+                    agents: "",
+                    seconds: "30",
+                },
+            ],
+            max_wait_seconds: "180",
+            fallback_numbers: "+819012340000\n+81312340000",
+            web_calls_enabled: true,
+        }
+    "#]]
+    .assert_debug_eq(&form);
+    let Value::Object(map) = read.clone() else {
+        panic!("an object")
+    };
+    let body = form.to_body(map).expect("the form's own checks pass");
+    assert_eq!(
+        to_serde(&body),
+        to_serde(&read),
+        "unchanged, hours included"
+    );
+    tsunagu_admin::RoutingSettings::validate(&to_serde(&body)).expect("the worker accepts it");
+}
+
+#[test]
+fn routing_typed_in_the_form_names_bad_seconds_and_the_worker_errors_land_beside_their_fields() {
+    let Value::Object(map) = routing_reply() else {
+        panic!("an object")
+    };
+    let mut form = RoutingForm::from_json(&Value::Object(map.clone()));
+    form.rungs[1].seconds = "二十".into();
+    form.max_wait_seconds = "3 min".into();
+    let local = form.clone().to_body(map.clone()).expect_err("not seconds");
+    assert_eq!(
+        local.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+        ["routing.rung.1.seconds", "routing.max_wait"]
+    );
+    // Whole seconds but out of the worker's range, an empty team, a number that is none: the
+    // worker says so, and each error moves beside the field the admin typed it in.
+    form.rungs[1].seconds = "2".into();
+    form.rungs[2].team = " ".into();
+    form.max_wait_seconds = "60".into();
+    form.fallback_numbers = "090-1234-0000\nabc".into();
+    let body = form.to_body(map).expect("whole numbers");
+    let invalid = tsunagu_admin::RoutingSettings::validate(&to_serde(&body)).expect_err("refused");
+    let errors = invalid
+        .0
+        .iter()
+        .map(|e| {
+            let code = serde_json::to_value(e).expect("json")["code"].clone();
+            FieldError::local(&e.field, code.as_str().unwrap_or_default(), "", "")
+        })
+        .collect();
+    let placed = RoutingForm::place(errors);
+    expect![[r#"
+        [
+            "routing.rung.1.seconds not_in_range",
+            "routing.rung.2.target invalid_id",
+            "routing.fallback_numbers invalid_phone",
+        ]
+    "#]]
+    .assert_debug_eq(
+        &placed
+            .iter()
+            .map(|e| format!("{} {}", e.field, e.code))
+            .collect::<Vec<_>>(),
+    );
 }
