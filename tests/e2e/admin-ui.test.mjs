@@ -233,6 +233,20 @@ test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone
     assert.deepEqual(routing.fallback_numbers, ['+81312340000']);
     assert.equal(routing.hours.weekly.length, 3, 'the hours saved above are kept');
 
+    // Tried before saving: the dry run judges the routing as typed (a 5 s wait is refused beside
+    // the wait, as a save would be), then answers in Japanese what Yamada's call would do now.
+    await frame.getByTestId('admin-routing-max-wait').fill('5');
+    await frame.getByTestId('admin-routing-try-from').fill('03-5555-0101');
+    await frame.getByTestId('admin-routing-try-go').click();
+    await frame.locator('[data-testid="field-error"][data-field="routing.max_wait"]').waitFor();
+    await frame.getByTestId('admin-routing-max-wait').fill('120');
+    await frame.getByTestId('admin-routing-try-go').click();
+    const preview = frame.getByTestId('admin-routing-preview');
+    await preview.waitFor();
+    assert.ok(['ring', 'enqueue', 'closed', 'fallback'].includes(await preview.getAttribute('data-plan')), await preview.innerHTML());
+    assert.match(await preview.textContent(), /[ぁ-んァ-ン一-龯]/, 'said in Japanese');
+    assert.equal((await api('/api/admin/routing')).max_wait, 120000, 'a dry run saves nothing');
+
     // A webhook: its signing secret shown once; its delivery log opens (empty).
     await admin.section('webhooks');
     const hook = admin.form('admin-webhook-form');

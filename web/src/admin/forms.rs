@@ -10,7 +10,7 @@ use tsunagu_protocol::json::{Map, Value};
 use super::replies::FieldError;
 
 mod routing;
-pub(crate) use routing::{RoutingForm, RungForm, TARGETS};
+pub(crate) use routing::{DryRunPreview, RoutingForm, RungForm, TARGETS};
 
 /// The days of `weekly`, Monday first, as the API spells them.
 pub(crate) const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

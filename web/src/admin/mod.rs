@@ -87,6 +87,7 @@ macro_rules! section_module {
 
 section_module!(customers_view, tsunagu_admin_customers, render_customers);
 section_module!(phone_view, tsunagu_admin_phone, render_phone);
+section_module!(routing_view, tsunagu_admin_routing, render_routing);
 section_module!(
     integration_view,
     tsunagu_admin_integration,
@@ -97,13 +98,18 @@ fn render_customers(state: WidgetState, _: Section) -> AnyView {
     customers::view(state)
 }
 
-/// Phone lines, business hours and routing: how calls reach the tenant.
+/// Phone lines and business hours.
 fn render_phone(state: WidgetState, section: Section) -> AnyView {
     match section {
         Section::Lines => lines::view(state),
-        Section::Routing => routing::view(state),
         _ => hours::view(state),
     }
+}
+
+/// The routing ladder and its dry run (a module of its own: with the lines and hours it was
+/// within 5 KB of the 60 KB module budget).
+fn render_routing(state: WidgetState, _: Section) -> AnyView {
+    routing::view(state)
 }
 
 /// API keys and webhooks: what a CRM backend is given.
@@ -120,7 +126,8 @@ async fn section_view(state: WidgetState, section: Section) -> AnyView {
     let view = match section {
         Section::Directory => return directory::view(state),
         Section::Customers => customers_view(state, section).await,
-        Section::Lines | Section::Hours | Section::Routing => phone_view(state, section).await,
+        Section::Lines | Section::Hours => phone_view(state, section).await,
+        Section::Routing => routing_view(state, section).await,
         Section::ApiKeys | Section::Webhooks => integration_view(state, section).await,
     };
     view.unwrap_or_else(|_| {

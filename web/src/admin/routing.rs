@@ -7,7 +7,7 @@ use tsunagu_protocol::json::Value;
 
 use super::{
     Form, field_errors, form_problem,
-    forms::{RoutingForm, RungForm, TARGETS},
+    forms::{DryRunPreview, RoutingForm, RungForm, TARGETS},
     http::Body,
     replies, submit, t,
 };
@@ -93,6 +93,8 @@ pub(super) fn view(state: WidgetState) -> AnyView {
     let fallback = RwSignal::new(String::new());
     let web_calls = RwSignal::new(false);
     let saved = RwSignal::new(false);
+    let try_from = RwSignal::new(String::new());
+    let preview = RwSignal::new(None::<DryRunPreview>);
     let new_rung = move |rung: RungForm| {
         let id = next_id.get_value();
         next_id.set_value(id + 1);
@@ -115,11 +117,10 @@ pub(super) fn view(state: WidgetState) -> AnyView {
             routing.set(Some(read));
         },
     );
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        saved.set(false);
+    // The routing as the form has it now (with the hours as read), or the form's own errors.
+    let typed_body = move || {
         let Some(Value::Object(read)) = routing.get_untracked() else {
-            return;
+            return None;
         };
         let typed = RoutingForm {
             rungs: rungs.get_untracked().into_iter().map(Rung::form).collect(),
@@ -127,10 +128,52 @@ pub(super) fn view(state: WidgetState) -> AnyView {
             fallback_numbers: fallback.get_untracked(),
             web_calls_enabled: web_calls.get_untracked(),
         };
-        let body = match typed.to_body(read) {
-            Ok(body) => body.to_string(),
-            Err(errors) => return form.errors.set(errors),
+        match typed.to_body(read) {
+            Ok(body) => Some(body),
+            Err(errors) => {
+                form.errors.set(errors);
+                None
+            }
+        }
+    };
+    // The worker's answer to a save or a dry run that refused the routing: each error beside
+    // the field it is about.
+    let refused = move |problem: replies::Problem| {
+        let placed = RoutingForm::place(problem.fields().to_vec());
+        if placed.is_empty() {
+            form.fail(problem);
+        } else {
+            form.errors.set(placed);
+        }
+    };
+    let try_it = move |_| {
+        preview.set(None);
+        let Some(body) = typed_body() else {
+            return;
         };
+        let request = DryRunPreview::request(&try_from.get_untracked(), body).to_string();
+        form.clear();
+        form.busy.set(true);
+        super::http::send(
+            "POST",
+            "/api/routing/dry-run",
+            Body::Json(request),
+            move |reply| {
+                form.busy.set(false);
+                match replies::read(reply, |v| DryRunPreview::read(&v)) {
+                    Ok(shown) => preview.set(Some(shown)),
+                    Err(problem) => refused(problem),
+                }
+            },
+        );
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let Some(body) = typed_body() else {
+            return;
+        };
+        let body = body.to_string();
         form.clear();
         form.busy.set(true);
         super::http::send(
@@ -145,17 +188,30 @@ pub(super) fn view(state: WidgetState) -> AnyView {
                         routing.set(Some(read));
                         saved.set(true);
                     }
-                    Err(problem) => {
-                        let placed = RoutingForm::place(problem.fields().to_vec());
-                        if placed.is_empty() {
-                            form.fail(problem);
-                        } else {
-                            form.errors.set(placed);
-                        }
-                    }
+                    Err(problem) => refused(problem),
                 }
             },
         );
+    };
+    let preview_view = move || {
+        preview.get().map(|shown| {
+            let lang = state.lang.get();
+            let label = t(state)
+                .plan_labels
+                .iter()
+                .find(|(plan, _)| *plan == shown.plan)
+                .map_or_else(|| shown.plan.clone(), |(_, label)| (*label).to_owned());
+            view! {
+                <div class="admin__preview" role="status" data-testid="admin-routing-preview" data-plan=shown.plan>
+                    <p><b>{label}</b></p>
+                    <ol>
+                        {shown.decisions.into_iter().map(|(ja, en)| view! {
+                            <li data-testid="admin-routing-decision">{if lang == crate::i18n::Lang::Ja { ja } else { en }}</li>
+                        }).collect_view()}
+                    </ol>
+                </div>
+            }
+        })
     };
     let rung_row = move |index: usize, rung: Rung| {
         view! {
@@ -222,6 +278,19 @@ pub(super) fn view(state: WidgetState) -> AnyView {
                     on:change=move |ev| web_calls.set(super::js::checked(&ev)) />
                 <span>{move || t(state).web_calls_enabled}</span>
             </label>
+            <fieldset class="admin__try" data-testid="admin-routing-try">
+                <legend>{move || t(state).try_routing}</legend>
+                <label class="field">
+                    <span>{move || t(state).try_from}</span>
+                    <input data-testid="admin-routing-try-from" placeholder="03-5555-0101" inputmode="tel"
+                        prop:value=move || try_from.get() on:input=move |ev| try_from.set(event_target_value(&ev)) />
+                </label>
+                <button type="button" class="btn btn--small" data-testid="admin-routing-try-go"
+                    disabled=move || form.busy.get() on:click=try_it>
+                    {move || t(state).try_go}
+                </button>
+                {preview_view}
+            </fieldset>
             {submit(state, form, |t| t.save, "admin-routing-save")}
         }
     };

@@ -29,6 +29,10 @@ const RULES: &[&str] = &[
     ".admin__secret code{overflow-wrap:anywhere;font-size:.85rem;user-select:all}",
     ".admin__report{border-collapse:collapse;font-size:.9rem;width:100%}",
     ".admin__report td,.admin__report th{border:1px solid var(--line);padding:4px;text-align:left;vertical-align:top}",
+    ".admin__inline{display:inline-flex;gap:4px;align-items:center;font-weight:400}",
+    ".admin__try{display:flex;flex-direction:column;gap:6px;border:1px dashed var(--line);border-radius:8px;padding:8px}",
+    ".admin__preview{padding:8px;border-left:4px solid var(--focus);background:#fff;overflow-wrap:anywhere}",
+    ".admin__preview ol{margin:4px 0 0;padding-left:1.4em}",
 ];
 
 thread_local! {

@@ -184,3 +184,40 @@ impl RoutingForm {
             .collect()
     }
 }
+
+/// What `POST /api/routing/dry-run` said a call would do: its plan's name and each routing
+/// decision's explanation, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct DryRunPreview {
+    /// `ring`, `enqueue`, `fallback`, `closed`, … (`CallPlan::name`); empty when none.
+    pub(crate) plan: String,
+    /// Each decision as (Japanese, English).
+    pub(crate) decisions: Vec<(String, String)>,
+}
+
+impl DryRunPreview {
+    /// The dry run's body: the caller's number as typed and the routing as the form has it.
+    pub(crate) fn request(from: &str, routing: Value) -> Value {
+        Value::object([("from", Value::from(from.trim())), ("routing", routing)])
+    }
+
+    pub(crate) fn read(reply: &Value) -> Option<DryRunPreview> {
+        let text = |value: &Value, key: &str| {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let decisions = reply
+            .get("decisions")?
+            .as_array()?
+            .iter()
+            .map(|decision| (text(decision, "ja"), text(decision, "en")))
+            .collect();
+        Some(DryRunPreview {
+            plan: text(reply, "plan"),
+            decisions,
+        })
+    }
+}

@@ -5,7 +5,7 @@ use expect_test::expect;
 use serde_json::json;
 use tsunagu_protocol::json::Value;
 
-use super::{HoursForm, RoutingForm, chosen, skills, skills_text};
+use super::{DryRunPreview, HoursForm, RoutingForm, chosen, skills, skills_text};
 use crate::admin::replies::FieldError;
 
 fn to_serde(value: &Value) -> serde_json::Value {
@@ -257,5 +257,44 @@ fn routing_typed_in_the_form_names_bad_seconds_and_the_worker_errors_land_beside
             .iter()
             .map(|e| format!("{} {}", e.field, e.code))
             .collect::<Vec<_>>(),
+    );
+}
+
+#[test]
+fn a_dry_run_is_asked_with_the_routing_as_typed_and_read_in_both_languages() {
+    let Value::Object(map) = routing_reply() else {
+        panic!("an object")
+    };
+    let body = RoutingForm::from_json(&Value::Object(map.clone()))
+        .to_body(map)
+        .expect("valid");
+    let request = DryRunPreview::request(" 03-5555-0101 ", body);
+    assert_eq!(
+        request.get("from").and_then(Value::as_str),
+        Some("03-5555-0101")
+    );
+    assert!(
+        request
+            .get("routing")
+            .and_then(|r| r.get("ladder"))
+            .is_some()
+    );
+    let reply = Value::parse(
+        r#"{"at": 1, "caller": "+81355550101", "customer": "c001", "plan": "ring", "plan_detail": {},
+            "refused": null, "decisions": [{"explanation": {}, "ja": "佐藤 花子 さん（担当者）を呼び出します", "en": "rings Sato Hanako (owner)"}]}"#,
+    )
+    .expect("json");
+    let preview = DryRunPreview::read(&reply).expect("read");
+    assert_eq!(preview.plan, "ring");
+    assert_eq!(
+        preview.decisions,
+        [(
+            "佐藤 花子 さん（担当者）を呼び出します".to_owned(),
+            "rings Sato Hanako (owner)".to_owned()
+        )]
+    );
+    assert_eq!(
+        DryRunPreview::read(&Value::parse("{}").expect("json")),
+        None
     );
 }
