@@ -121,7 +121,7 @@ pub(crate) struct ApiKeyCreateArgs {
     /// What the key is for (shown in the key list).
     #[arg(long, value_name = "NAME")]
     pub(crate) name: String,
-    /// A scope (repeatable): conversations:read, directory:read, directory:write, admin.
+    /// A scope (repeatable): conversations:read, directory:read, directory:write, calls:write, admin.
     #[arg(long = "scope", value_name = "SCOPE", required = true)]
     pub(crate) scopes: Vec<String>,
     #[command(flatten)]

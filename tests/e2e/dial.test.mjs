@@ -1,9 +1,10 @@
-//! Click-to-call in Chromium with the Twilio double: `Tsunagu.dial()` from the host page (on the agent's click) and the widget's own dial form place outbound calls that land in the log; the dial policy's refusals reach the agent and the host.
+//! Click-to-call in Chromium with the Twilio double: `Tsunagu.dial()` from the host page (on the agent's click), a CRM backend's click-to-call on the agent's behalf (the server API) and the widget's own dial form place outbound calls that land in the log; the dial policy's refusals reach the agent and the host; a CRM backend's screen pop shows its card.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
 import { startVoiceStack, availableAgent as signedIn, settledConversation } from '../support/voice-stack.mjs';
+import { embedToken, openSession } from '../support/auth.mjs';
 
 const YAMADA = '+81355550101'; // c001 山田 太郎, owned by sato
 
@@ -123,6 +124,69 @@ test('Tsunagu.dial() never calls before the agent clicks: Cancel dials nothing, 
     assert.equal(await restCalls(), callsBefore, 'nothing the policy refuses reaches Twilio');
   } finally {
     await tanaka.crm.close();
+    await host.close();
+  }
+});
+
+/** POSTs `body` to the server API as a CRM backend with a `calls:write` key. */
+async function crmBackend(edge) {
+  const { session: admin } = await openSession(edge.url, embedToken({ agent: 'e2e_admin', name: 'Admin', roles: ['admin'] }));
+  const created = await fetch(new URL('/api/admin/api-keys', edge.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'CRM backend', scopes: ['calls:write'] }),
+  });
+  const { key } = await created.json();
+  return async (path, body) => {
+    const res = await fetch(new URL(path, edge.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+}
+
+test('a CRM backend\'s click-to-call shows the number and the customer with Call / Cancel, calls on the click; its screen pop shows the card with a link', async () => {
+  const host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
+  const takahashi = await signedIn(stack, host, 'takahashi', '高橋 美咲');
+  const backend = await crmBackend(edge);
+  try {
+    const restCalls = async () => (await double.restLog()).requests.length;
+    const callsBefore = await restCalls();
+    const asked = await backend('/api/agents/takahashi/calls', { to: '03-5555-0101', customer_id: 'c001' });
+    assert.equal(asked.status, 202, JSON.stringify(asked.body));
+    assert.equal(asked.body.status, 'offered_to_agent');
+    await takahashi.widget.dialConfirm.waitFor();
+    assert.equal(await takahashi.widget.dialConfirmNumber.textContent(), '03-5555-0101');
+    assert.equal(await takahashi.widget.dialConfirmCustomer.textContent(), '山田 太郎（山田商事株式会社）');
+    assert.equal(await takahashi.widget.dialConfirmCall.textContent(), '発信');
+    assert.equal(await restCalls(), callsBefore, 'nothing is dialled before the agent clicks');
+
+    await double.phone(YAMADA, { answer_after_ms: 300 });
+    await takahashi.widget.confirmDial();
+    const dialing = await takahashi.crm.waitForEvent('dialing');
+    assert.equal(dialing.to, '03-5555-0101');
+    assert.deepEqual(dialing.customer, { id: 'c001', name: '山田 太郎（山田商事株式会社）' });
+    await takahashi.call.root.waitFor();
+
+    // A screen pop during the call: the card shows beside it.
+    const url = 'https://crm.example.jp/customers/c001';
+    const popped = await backend('/api/agents/takahashi/screen-pop', { customer_id: 'c001', url });
+    assert.equal(popped.status, 202, JSON.stringify(popped.body));
+    await takahashi.widget.pushedRecord.waitFor();
+    assert.equal(await takahashi.widget.pushedRecordTitle.textContent(), '山田 太郎');
+    assert.equal(await takahashi.widget.pushedRecordSubtitle.textContent(), '山田商事株式会社');
+    assert.equal(await takahashi.widget.pushedRecordNumber.textContent(), '03-5555-0101');
+    assert.equal(await takahashi.widget.pushedRecordLink.getAttribute('href'), url);
+    assert.equal(await takahashi.widget.pushedRecordLink.textContent(), 'CRMで開く');
+    await takahashi.widget.pushedRecordClose.click();
+    await takahashi.widget.pushedRecord.waitFor({ state: 'hidden' });
+
+    await double.hangup(dialing.conversation);
+    assert.equal((await takahashi.crm.waitForEvent('ended')).conversation, dialing.conversation);
+  } finally {
+    await takahashi.crm.close();
     await host.close();
   }
 });

@@ -30,6 +30,8 @@ const ACCESS = {
   // The admin API's directory: the admin role (or an API key's directory scope, see admin-api.test.mjs).
   read_directory: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
   write_directory: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
+  // Asking an agent's widget to call or show a record (the server API; API keys with calls:write).
+  push_to_agents: { anonymous: 401, agent: 403, supervisor: 403, admin: 'ok' },
   // Any signed-in session, whatever its roles (signing out).
   session: { anonymous: 401, agent: 'ok', supervisor: 'ok', admin: 'ok' },
   // The platform operator's key (`OPERATOR_KEY`), never a tenant's session of any role.
@@ -60,7 +62,16 @@ const ROUTES = {
   'POST /api/session': { path: '/api/session', access: 'embed_token' },
   'POST /api/session/revoke': { path: '/api/session/revoke', access: 'session' },
   'POST /api/sessions/revoke-all': { path: '/api/sessions/revoke-all', access: 'administer' },
-  'POST /api/agents/*': { path: '/api/agents/nobody_here/sessions/revoke', access: 'administer' },
+  // One prefix arm answers every per-agent route; each is checked (`also`).
+  'POST /api/agents/*': {
+    path: '/api/agents/nobody_here/sessions/revoke',
+    access: 'administer',
+    also: [
+      // The server API's pushes: an API key with `calls:write` (on-behalf.test.mjs) or the admin role.
+      { path: '/api/agents/nobody_here/calls', body: { to: '03-5555-0101' }, access: 'push_to_agents' },
+      { path: '/api/agents/nobody_here/screen-pop', body: { title: 'x' }, access: 'push_to_agents' },
+    ],
+  },
   'POST /api/token': { path: '/api/token', access: 'handle_calls' },
   'POST /api/calls': { path: '/api/calls', body: { to: 'not a number' }, access: 'handle_calls' },
   'GET /api/conversations': { path: '/api/conversations', access: 'read_log' },
@@ -160,19 +171,21 @@ async function call(key, route, role) {
   return res.status;
 }
 
-for (const [key, route] of Object.entries(ROUTES)) {
-  if (route.access === 'socket') continue;
-  test(`${key}: ${route.access}`, async () => {
-    for (const role of Object.keys(ROLES)) {
-      const expected = ACCESS[route.access][role];
-      const status = await call(key, route, role);
-      if (expected === 'ok') {
-        assert.ok(status !== 401 && status !== 403, `${key} as ${role}: got ${status}, expected past the role check`);
-      } else {
-        assert.equal(status, expected, `${key} as ${role}`);
+for (const [key, row] of Object.entries(ROUTES)) {
+  if (row.access === 'socket') continue;
+  for (const route of [row, ...(row.also ?? [])]) {
+    test(`${key}: ${route.access}${route === row ? '' : ` (${route.path})`}`, async () => {
+      for (const role of Object.keys(ROLES)) {
+        const expected = ACCESS[route.access][role];
+        const status = await call(key, route, role);
+        if (expected === 'ok') {
+          assert.ok(status !== 401 && status !== 403, `${key} ${route.path} as ${role}: got ${status}, expected past the role check`);
+        } else {
+          assert.equal(status, expected, `${key} ${route.path} as ${role}`);
+        }
       }
-    }
-  });
+    });
+  }
 }
 
 test('GET /api/socket: the hub signs in only sessions with the agent role', async () => {

@@ -53,6 +53,8 @@ pub(crate) enum Command {
     /// Calls the number `Tsunagu.dial()` asked for, or drops it.
     ConfirmDial,
     CancelDial,
+    /// Closes the record a CRM backend pushed.
+    CloseRecord,
     /// Hands the call on; the agent goes to wrap-up once the center takes it.
     Transfer(TransferTo),
     /// Hear the whole tenant's presence (`true`: the transfer list is open) or only the
@@ -420,6 +422,13 @@ impl Controller {
                 conversation,
                 signal,
             } => crate::webcall::remote_signal(&conversation, signal),
+            ServerMessage::DialRequest {
+                to,
+                to_display,
+                customer,
+                confirm,
+            } => self.pushed_dial(to, to_display, customer, confirm),
+            ServerMessage::ShowRecord { record } => state.pushed_record.set(Some(record)),
             ServerMessage::Pong => {}
             ServerMessage::IncompatibleProtocol { .. } => {
                 if let Some(hub) = self.hub.borrow_mut().take() {
@@ -493,6 +502,7 @@ impl Controller {
             Command::Dial(number) => self.dial(&number, None),
             Command::ConfirmDial => self.confirm_dial(),
             Command::CancelDial => self.cancel_dial(),
+            Command::CloseRecord => state.pushed_record.set(None),
             Command::DismissNotice => state.notice.set(None),
         }
     }

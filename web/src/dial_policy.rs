@@ -70,12 +70,18 @@ impl DialRefusal {
     }
 }
 
-/// A `Tsunagu.dial()` from the host page, shown to the agent until they press Call or Cancel.
+/// A `Tsunagu.dial()` from the host page, or a CRM backend's click-to-call (the hub's
+/// `dial_request`), shown to the agent until they press Call or Cancel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PendingDial {
-    /// As the host gave it (the widget cannot format numbers without the numbering metadata).
+    /// What is dialled: as the host gave it, or E.164 from the hub.
     pub(crate) number: String,
+    /// How the number is shown: the hub's display form (`03-1234-5678`); `None` shows `number`
+    /// (the widget cannot format numbers without the numbering metadata).
+    pub(crate) display: Option<String>,
     pub(crate) customer_id: Option<String>,
+    /// The customer's name, when the CRM named a known customer.
+    pub(crate) customer_name: Option<String>,
 }
 
 #[cfg(test)]

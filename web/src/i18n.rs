@@ -156,6 +156,10 @@ pub(crate) struct Texts {
     /// `Tsunagu.dial()` asks the agent first: the question, its Cancel button.
     pub(crate) dial_confirm: &'static str,
     pub(crate) dial_cancel: &'static str,
+    /// A record a CRM backend pushed (the server API's screen pop): heading, link, close.
+    pub(crate) record_heading: &'static str,
+    pub(crate) record_open: &'static str,
+    pub(crate) record_close: &'static str,
     /// Why the dial policy refused a number (one per refusal code).
     pub(crate) dial_refused_premium_rate: &'static str,
     pub(crate) dial_refused_shared_cost: &'static str,
@@ -289,6 +293,9 @@ const JA: Texts = Texts {
     dial_placeholder: "電話番号（例: 03-1234-5678）",
     dial_confirm: "この番号に発信しますか？",
     dial_cancel: "キャンセル",
+    record_heading: "CRMからの顧客情報",
+    record_open: "CRMで開く",
+    record_close: "閉じる",
     dial_refused_premium_rate: "この番号（有料番号 0990 など）には発信できません。",
     dial_refused_shared_cost: "この番号（ナビダイヤル 0570 など）には発信できません。",
     dial_refused_satellite: "衛星電話には発信できません。",
@@ -420,6 +427,9 @@ const EN: Texts = Texts {
     dial_placeholder: "Phone number (e.g. 03-1234-5678)",
     dial_confirm: "Call this number?",
     dial_cancel: "Cancel",
+    record_heading: "From your CRM",
+    record_open: "Open in CRM",
+    record_close: "Close",
     dial_refused_premium_rate: "Calls to premium-rate numbers (such as 0990) are not allowed.",
     dial_refused_shared_cost: "Calls to shared-cost numbers (such as 0570) are not allowed.",
     dial_refused_satellite: "Calls to satellite phones are not allowed.",

@@ -267,6 +267,8 @@ pub(crate) struct WidgetState {
     pub(crate) notice: RwSignal<Option<Notice>>,
     /// A `Tsunagu.dial()` waiting for the agent's Call or Cancel.
     pub(crate) pending_dial: RwSignal<Option<PendingDial>>,
+    /// A record a CRM backend asked this widget to show, until the agent closes it.
+    pub(crate) pushed_record: RwSignal<Option<tsunagu_protocol::PushedRecord>>,
     pub(crate) ringtone: RwSignal<bool>,
     pub(crate) muted: RwSignal<bool>,
     /// The call's worst standing quality warning.
@@ -295,6 +297,7 @@ impl WidgetState {
             voice: RwSignal::new(VoiceState::Off),
             notice: RwSignal::new(None),
             pending_dial: RwSignal::new(None),
+            pushed_record: RwSignal::new(None),
             ringtone: RwSignal::new(false),
             muted: RwSignal::new(false),
             call_warning: RwSignal::new(None),

@@ -72,6 +72,15 @@ pub(crate) enum AppError {
     /// lists every bad row; nothing was written.
     #[error("some rows of the file are invalid; see `report.errors`")]
     RowsInvalid(Box<tsunagu_admin::customer_csv::ImportReport>),
+    /// A CRM backend's push the center refused (the server API): 409 `not_signed_in` /
+    /// `agent_busy`, or 422 `dial_refused` with the policy's `reason`; `messages` in Japanese
+    /// and English.
+    #[error("{}", .0.message().en)]
+    PushRefused(tsunagu_center::PushRefusal),
+    /// A record to show that cannot be shown (the server API's screen pop): 422
+    /// `invalid_record` with the problem's code as `reason`, `messages` in Japanese and English.
+    #[error("{}", .0.message().en)]
+    InvalidRecord(tsunagu_center::RecordProblem),
     /// A failure of ours or of the platform; logged with context, answered with an opaque 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -87,6 +96,9 @@ struct ErrorBody<'a> {
     /// Each refused field of an `invalid` write.
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a [tsunagu_admin::FieldError]>,
+    /// The message in Japanese and English, for errors a CRM's user may be shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<tsunagu_protocol::Localized>,
     /// The report of a refused CSV import.
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<&'a tsunagu_admin::customer_csv::ImportReport>,
@@ -113,6 +125,11 @@ impl AppError {
             AppError::Invalid(_) => (422, "invalid"),
             AppError::NoMasterKey => (409, "no_master_key"),
             AppError::RowsInvalid(_) => (422, "invalid_rows"),
+            AppError::PushRefused(refusal) => match refusal {
+                tsunagu_center::PushRefusal::DialRefused { .. } => (422, "dial_refused"),
+                other => (409, other.code()),
+            },
+            AppError::InvalidRecord(_) => (422, "invalid_record"),
             AppError::Internal(_) => (500, "internal"),
         }
     }
@@ -130,7 +147,16 @@ impl AppError {
             other => other.to_string(),
         };
         let reason = match &self {
-            AppError::DialRefused(refusal) => Some(refusal.code()),
+            AppError::DialRefused(refusal)
+            | AppError::PushRefused(tsunagu_center::PushRefusal::DialRefused { reason: refusal }) => {
+                Some(refusal.code())
+            }
+            AppError::InvalidRecord(problem) => Some(problem.code()),
+            _ => None,
+        };
+        let messages = match &self {
+            AppError::PushRefused(refusal) => Some(refusal.message()),
+            AppError::InvalidRecord(problem) => Some(problem.message()),
             _ => None,
         };
         let fields = match &self {
@@ -145,6 +171,7 @@ impl AppError {
             error: code,
             reason,
             message: &message,
+            messages,
             fields,
             report,
         };
@@ -167,6 +194,9 @@ fn missing_role_message(permission: tsunagu_auth::Permission) -> &'static str {
         }
         Permission::ReadRoutingAudit => {
             "routing explanations and dry runs need the supervisor or admin role (or an API key with conversations:read)"
+        }
+        Permission::PushToAgents => {
+            "asking an agent's widget to call or show a record needs an API key with the calls:write scope (or the admin role)"
         }
     }
 }

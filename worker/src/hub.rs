@@ -228,3 +228,29 @@ pub(crate) async fn storage_report(
     }
     Ok(response.json::<serde_json::Value>().await?)
 }
+
+/// A CRM backend's push for one agent (the server API): the tenant's settings (for the dial
+/// policy and the direct-dial setting), the agent, and what is asked.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PushRequest {
+    /// As in [`HubRequest::config`].
+    pub(crate) config: Option<CenterConfig>,
+    pub(crate) agent: AgentId,
+    pub(crate) push: tsunagu_center::AgentPush,
+}
+
+/// What the center did with a push, or why it refused it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PushReply {
+    pub(crate) pushed: Option<tsunagu_center::Pushed>,
+    pub(crate) refused: Option<tsunagu_center::PushRefusal>,
+}
+
+/// Gives `tenant`'s hub a CRM backend's push.
+pub(crate) async fn push(
+    env: &Env,
+    tenant: &TenantId,
+    request: &PushRequest,
+) -> Result<PushReply, AppError> {
+    post(env, tenant, "push", request).await
+}

@@ -71,10 +71,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Post, "/api/session/revoke") => routes::sessions::sign_out(req, env).await,
         (Method::Post, "/api/sessions/revoke-all") => routes::sessions::revoke_all(req, env).await,
         (Method::Post, p) if p.starts_with(routes::sessions::AGENTS_PREFIX) => {
-            let agent = routes::sessions::agent_of(p)
-                .ok_or(AppError::NotFound)?
-                .to_owned();
-            routes::sessions::revoke_agent(req, env, &agent).await
+            routes::push::agents_post(req, env, p).await
         }
         (Method::Post, "/api/token") => routes::auth::voice_token(req, env).await,
         (Method::Post, "/api/calls") => routes::calls::place(req, env).await,

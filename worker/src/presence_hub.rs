@@ -9,6 +9,7 @@
 
 mod crm_lookup;
 mod directory;
+mod push;
 mod requests;
 pub(crate) mod sessions;
 mod sockets;
@@ -169,6 +170,7 @@ impl DurableObject for PresenceHub {
             "/dry-run" => self.dry_run(req).await,
             "/agent-skills" => self.agent_skills(req).await,
             "/directory-sync" => self.directory_sync(req).await,
+            "/push" => self.push(req).await,
             "/storage-report" => self.storage_report().await,
             path if path.starts_with("/sessions/") => {
                 let path = path.to_owned();

@@ -28,16 +28,21 @@ pub enum Permission {
     /// Read why each contact went where it went (the routing audit in the conversations the
     /// session reads, and routing dry runs): it names colleagues and why they were skipped.
     ReadRoutingAudit,
+    /// Ask an agent's widget, on a CRM backend's behalf, to call a number (shown with Call /
+    /// Cancel unless the tenant allows direct dialing) or to show a customer record: the server
+    /// API (`POST /api/agents/<id>/calls`, `/screen-pop`).
+    PushToAgents,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Permission::HandleCalls,
         Permission::ReadLog,
         Permission::Administer,
         Permission::ReadDirectory,
         Permission::WriteDirectory,
         Permission::ReadRoutingAudit,
+        Permission::PushToAgents,
     ];
 
     /// The roles that grant this permission: the whole matrix, in one place.
@@ -48,9 +53,10 @@ impl Permission {
             Permission::HandleCalls => &[Role::Agent],
             Permission::ReadLog => &[Role::Agent, Role::Supervisor, Role::Admin],
             Permission::ReadRoutingAudit => &[Role::Supervisor, Role::Admin],
-            Permission::Administer | Permission::ReadDirectory | Permission::WriteDirectory => {
-                &[Role::Admin]
-            }
+            Permission::Administer
+            | Permission::ReadDirectory
+            | Permission::WriteDirectory
+            | Permission::PushToAgents => &[Role::Admin],
         }
     }
 
@@ -62,6 +68,7 @@ impl Permission {
             Permission::ReadDirectory => "read_directory",
             Permission::WriteDirectory => "write_directory",
             Permission::ReadRoutingAudit => "read_routing_audit",
+            Permission::PushToAgents => "push_to_agents",
         }
     }
 
@@ -88,15 +95,19 @@ pub enum ApiScope {
     DirectoryRead,
     /// Read and write teams, agents and customers.
     DirectoryWrite,
+    /// Ask agents' widgets to call a number or show a record (the CRM backend's click-to-call
+    /// and screen pop); never to take or place a call itself.
+    CallsWrite,
     /// Everything the admin role may do (settings, API keys, the directory, the log).
     Admin,
 }
 
 impl ApiScope {
-    pub const ALL: [ApiScope; 4] = [
+    pub const ALL: [ApiScope; 5] = [
         ApiScope::ConversationsRead,
         ApiScope::DirectoryRead,
         ApiScope::DirectoryWrite,
+        ApiScope::CallsWrite,
         ApiScope::Admin,
     ];
 
@@ -106,6 +117,7 @@ impl ApiScope {
             ApiScope::ConversationsRead => "conversations:read",
             ApiScope::DirectoryRead => "directory:read",
             ApiScope::DirectoryWrite => "directory:write",
+            ApiScope::CallsWrite => "calls:write",
             ApiScope::Admin => "admin",
         }
     }
@@ -131,6 +143,7 @@ impl ApiScope {
                 permission,
                 Permission::ReadDirectory | Permission::WriteDirectory
             ),
+            ApiScope::CallsWrite => permission == Permission::PushToAgents,
             ApiScope::Admin => permission.roles().contains(&Role::Admin),
         }
     }

@@ -11,8 +11,8 @@ use tsunagu_protocol::{CallerMessage, ClientMessage};
 use tsunagu_routing::Skill;
 
 use crate::{
-    AgentCard, AgentLegStatus, CallArrival, CallPlan, Center, CenterError, DialOutcome,
-    OutboundCall, QueueResult, WebCallStart,
+    AgentCard, AgentLegStatus, AgentPush, CallArrival, CallPlan, Center, CenterError, DialOutcome,
+    OutboundCall, Pushed, QueueResult, WebCallStart,
 };
 
 /// One thing that happened.
@@ -47,6 +47,9 @@ pub enum Input {
         agent: AgentId,
         skills: BTreeMap<Skill, u8>,
     },
+    /// A CRM backend asks something of one agent (the server API): call a number on their
+    /// behalf, or show a record ([`Reply::Pushed`]; see `push.rs`).
+    PushToAgent { agent: AgentId, push: AgentPush },
     /// Nothing happened but time passed (the shell's alarm for `poll_timeout`).
     Timeout,
 }
@@ -129,6 +132,8 @@ pub enum Reply {
     Plan(CallPlan),
     /// The web call that started.
     WebCall(InteractionId),
+    /// What a CRM backend's push did.
+    Pushed(Pushed),
 }
 
 impl Center {
@@ -148,6 +153,9 @@ impl Center {
             Input::AgentSkills { agent, skills } => {
                 self.agent_skills_changed(now, &agent, &skills);
                 Ok(Reply::Done)
+            }
+            Input::PushToAgent { agent, push } => {
+                self.push_to_agent(now, &agent, push).map(Reply::Pushed)
             }
             Input::Timeout => {
                 self.handle_timeout(now);

@@ -51,6 +51,10 @@
 //!   unless the tenant turns them on; the hub lets a customer socket in only through
 //!   [`CenterConfig::admit_caller_socket`] (lines, and a few per network address); a call not
 //!   answered within `max_web_queue_wait` ends; an unanswered web ring leaves the agent available.
+//! - **CRM pushes.** A CRM backend (the server API) asks one agent's widget to call a number
+//!   ([`AgentPush::Dial`]: under the dial policy, shown with Call / Cancel unless the tenant
+//!   allows direct dialing) or to show a record ([`AgentPush::ShowRecord`]); refused when no
+//!   widget of the agent is open or the agent is busy (`push.rs`).
 //! - **Storage.** An agent's entry holds their presence, sockets and the router's facts about
 //!   them; a call's entry holds the call and the router's record of it. Queue order is rebuilt
 //!   from each call's arrival, timers from the presence machines, forgetting from `ended_at`.
@@ -76,6 +80,7 @@ mod journaled_router;
 mod offers;
 mod outbound;
 mod output;
+mod push;
 mod recover;
 mod roster;
 mod snapshot;
@@ -104,6 +109,7 @@ pub use hours::{
 pub use input::{CallInput, Input, MenuAnswer, Reply};
 pub use outbound::OutboundCall;
 pub use output::Output;
+pub use push::{AgentPush, PushRefusal, Pushed, RecordProblem, crm_record, customer_record};
 pub use recover::{Quarantined, Recovered};
 pub use snapshot::Snapshot;
 pub use webcall::WebCallStart;

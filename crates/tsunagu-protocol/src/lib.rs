@@ -218,6 +218,24 @@ pub enum ServerMessage {
         conversation: InteractionId,
         signal: Signal,
     },
+    /// A CRM backend asks this agent to call a number (the server API, `POST
+    /// /api/agents/<id>/calls`; the number already passed the tenant's dial policy). With
+    /// `confirm` the widget shows the number (and the customer) with Call / Cancel and calls on the
+    /// agent's click, as for `Tsunagu.dial()`; without it (the tenant allows direct dialing) it
+    /// calls at once. Only the tab that owns the agent's phone acts on it.
+    DialRequest {
+        /// E.164, what the widget asks `POST /api/calls` to dial.
+        to: String,
+        /// `to` as the agent reads it (`03-1234-5678`).
+        to_display: String,
+        /// The CRM record the backend named, or the number's, if the directory knows it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<CustomerCard>,
+        confirm: bool,
+    },
+    /// A CRM backend asks this agent's widget to show a record (`POST
+    /// /api/agents/<id>/screen-pop`): a customer of the directory, or one the CRM describes.
+    ShowRecord { record: PushedRecord },
     /// Answer to [`ClientMessage::Ping`].
     Pong,
     /// The peer speaks a different protocol version; the widget must reload when idle.
@@ -353,6 +371,31 @@ pub struct CustomerCard {
     pub owner: Option<AgentId>,
     /// The owner's team; routing rings it second.
     pub team: Option<TeamId>,
+}
+
+/// The longest title, subtitle (characters) and link (bytes) of a [`PushedRecord`]; the worker
+/// refuses longer ones.
+pub const RECORD_TITLE_MAX_CHARS: usize = 120;
+pub const RECORD_SUBTITLE_MAX_CHARS: usize = 200;
+pub const RECORD_URL_MAX_BYTES: usize = 2048;
+
+/// A record a CRM backend asks an agent's widget to show: a customer's card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushedRecord {
+    /// The directory's customer, when the record is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CustomerId>,
+    /// The customer's name (or the CRM's title for the record).
+    pub title: String,
+    /// The company, or the CRM's second line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// The customer's number as people read it (`03-1234-5678`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// The record in the CRM (`https://` only), opened in a new tab.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// One earlier contact with the caller.

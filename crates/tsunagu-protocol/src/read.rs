@@ -18,7 +18,7 @@ use tsunagu_core::{Channel, Timestamp};
 
 use crate::{
     AgentPresence, AwayReason, CustomerCard, Localized, NeededSkill, OfferId, PresenceStatus,
-    RecentContact, ScreenPop, ServerMessage, Signal, WithdrawReason,
+    PushedRecord, RecentContact, ScreenPop, ServerMessage, Signal, WithdrawReason,
 };
 
 /// Why a hub message could not be read. Never echoes the input: field names are ours.
@@ -104,6 +104,17 @@ impl ServerMessage {
             "signal" => ServerMessage::Signal {
                 conversation: m.field("conversation", id)?,
                 signal: m.field("signal", signal)?,
+            },
+            "dial_request" => ServerMessage::DialRequest {
+                to: m.field("to", text)?,
+                to_display: m.field("to_display", text)?,
+                customer: m
+                    .optional("customer", customer_card)
+                    .ok_or(ReadError::Field("customer"))?,
+                confirm: m.field("confirm", boolean)?,
+            },
+            "show_record" => ServerMessage::ShowRecord {
+                record: m.field("record", pushed_record)?,
             },
             "pong" => ServerMessage::Pong,
             "incompatible_protocol" => ServerMessage::IncompatibleProtocol {
@@ -335,6 +346,17 @@ fn customer_card(value: Value) -> Option<CustomerCard> {
         name: fields.required("name", text)?,
         owner: fields.optional("owner", id)?,
         team: fields.optional("team", id)?,
+    })
+}
+
+fn pushed_record(value: Value) -> Option<PushedRecord> {
+    let mut fields = Fields::of(value)?;
+    Some(PushedRecord {
+        customer: fields.optional("customer", id)?,
+        title: fields.required("title", text)?,
+        subtitle: fields.optional("subtitle", text)?,
+        number: fields.optional("number", text)?,
+        url: fields.optional("url", text)?,
     })
 }
 

@@ -154,6 +154,14 @@ export class WidgetFrame {
     this.dialConfirmNumber = frame.getByTestId('dial-confirm-number');
     this.dialConfirmCall = frame.getByTestId('dial-confirm-call');
     this.dialConfirmCancel = frame.getByTestId('dial-confirm-cancel');
+    this.dialConfirmCustomer = frame.getByTestId('dial-confirm-customer');
+    // A record a CRM backend pushed (the server API's screen pop).
+    this.pushedRecord = frame.getByTestId('pushed-record');
+    this.pushedRecordTitle = frame.getByTestId('pushed-record-title');
+    this.pushedRecordSubtitle = frame.getByTestId('pushed-record-subtitle');
+    this.pushedRecordNumber = frame.getByTestId('pushed-record-number');
+    this.pushedRecordLink = frame.getByTestId('pushed-record-link');
+    this.pushedRecordClose = frame.getByTestId('pushed-record-close');
   }
 
   /** Presses Call on the number `Tsunagu.dial()` showed (nothing is dialled before). */

@@ -25,10 +25,11 @@ pub(crate) const WEBHOOK_EVENTS: [&str; 5] = [
 ];
 
 /// Every scope an API key can hold.
-pub(crate) const API_SCOPES: [&str; 4] = [
+pub(crate) const API_SCOPES: [&str; 5] = [
     "conversations:read",
     "directory:read",
     "directory:write",
+    "calls:write",
     "admin",
 ];
 

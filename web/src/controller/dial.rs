@@ -20,7 +20,34 @@ impl Controller {
         }
         self.state.pending_dial.set(Some(PendingDial {
             number,
+            display: None,
             customer_id,
+            customer_name: None,
+        }));
+    }
+
+    /// A CRM backend's click-to-call (the hub's `dial_request`): only the tab that owns the
+    /// agent's phone acts on it, so two tabs never both ask. With `confirm` it waits for the
+    /// agent's click like `Tsunagu.dial()`; without (the tenant allows direct dialing) it calls.
+    pub(super) fn pushed_dial(
+        &self,
+        to: String,
+        to_display: String,
+        customer: Option<tsunagu_protocol::CustomerCard>,
+        confirm: bool,
+    ) {
+        if !self.owns_phone() {
+            return;
+        }
+        let customer_id = customer.as_ref().map(|card| card.id.as_str().to_owned());
+        if !confirm {
+            return self.dial(&to, customer_id.as_deref());
+        }
+        self.state.pending_dial.set(Some(PendingDial {
+            number: to,
+            display: Some(to_display),
+            customer_id,
+            customer_name: customer.map(|card| card.name),
         }));
     }
 

@@ -1,4 +1,4 @@
-//! The number a CRM page asked to call (`Tsunagu.dial()`), with Call / Cancel: nothing is dialled until the agent clicks.
+//! The number a CRM page (`Tsunagu.dial()`) or a CRM backend (the server API) asked to call, with Call / Cancel: nothing is dialled until the agent clicks.
 
 use leptos::prelude::*;
 
@@ -11,9 +11,16 @@ use crate::{
 pub(crate) fn DialConfirm() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let number = move || {
+        state.pending_dial.with(|pending| {
+            pending
+                .as_ref()
+                .map(|p| p.display.clone().unwrap_or_else(|| p.number.clone()))
+        })
+    };
+    let customer = move || {
         state
             .pending_dial
-            .with(|pending| pending.as_ref().map(|p| p.number.clone()))
+            .with(|pending| pending.as_ref().and_then(|p| p.customer_name.clone()))
     };
     view! {
         <Show when=move || state.pending_dial.with(Option::is_some)>
@@ -21,6 +28,9 @@ pub(crate) fn DialConfirm() -> impl IntoView {
                 aria-label=move || state.texts().dial_confirm>
                 <p class="dial-confirm__question">{move || state.texts().dial_confirm}</p>
                 <p class="dial-confirm__number tel" data-testid="dial-confirm-number">{number}</p>
+                {move || customer().map(|name| view! {
+                    <p class="dial-confirm__customer" data-testid="dial-confirm-customer">{name}</p>
+                })}
                 <div class="dial-confirm__actions">
                     <button
                         type="button"

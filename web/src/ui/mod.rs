@@ -10,6 +10,7 @@ mod dial_confirm;
 mod header;
 mod offer;
 mod presence;
+mod pushed_record;
 mod roster;
 mod transfer;
 mod wrap_up;
@@ -60,10 +61,15 @@ pub(crate) fn App(state: WidgetState) -> impl IntoView {
                 // phone's controls; calls, wrap-up and a host's dial request stay in view.
                 <Show
                     when=move || !state.admin_open.get()
-                    fallback=|| view! { <dial_confirm::DialConfirm /> <admin::AdminPanel /> }
+                    fallback=|| view! {
+                    <dial_confirm::DialConfirm />
+                    <pushed_record::PushedRecordCard />
+                    <admin::AdminPanel />
+                }
                 >
                     <presence::PresenceControl />
                     <dial_confirm::DialConfirm />
+                    <pushed_record::PushedRecordCard />
                     <dial::DialForm />
                     <banner::VoiceLineState />
                     <roster::Roster />

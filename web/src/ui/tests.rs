@@ -31,6 +31,7 @@ use crate::{
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod admin;
+mod pushed;
 
 /// A component mounted into its own `<div>` in the test page; dropping it unmounts and removes both.
 struct Mounted<M: Mountable> {

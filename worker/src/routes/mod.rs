@@ -14,6 +14,7 @@ pub(crate) mod ivr;
 pub(crate) mod lines;
 pub(crate) mod openapi;
 pub(crate) mod operator;
+pub(crate) mod push;
 pub(crate) mod routing;
 pub(crate) mod secrets;
 pub(crate) mod sessions;

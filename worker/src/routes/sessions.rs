@@ -16,15 +16,8 @@ use crate::{
     sessions::{self, RevokeRequest},
 };
 
-/// Every per-agent route starts with this.
+/// Every per-agent route starts with this (`routes::push::agents_post` dispatches them).
 pub(crate) const AGENTS_PREFIX: &str = "/api/agents/";
-
-/// The agent segment of `/api/agents/<agent>/sessions/revoke`, if `path` is one.
-pub(crate) fn agent_of(path: &str) -> Option<&str> {
-    path.strip_prefix(AGENTS_PREFIX)?
-        .strip_suffix("/sessions/revoke")
-        .filter(|agent| !agent.is_empty() && !agent.contains('/'))
-}
 
 #[derive(Serialize)]
 struct RevokeReply {

@@ -35,6 +35,7 @@ fn the_role_matrix() {
         | `read_directory` | — | — | ✓ |
         | `write_directory` | — | — | ✓ |
         | `read_routing_audit` | — | ✓ | ✓ |
+        | `push_to_agents` | — | — | ✓ |
         | log scope | own | teams (tenant by setting) | tenant |
     "#]]
     .assert_eq(&role_matrix_markdown());
@@ -117,14 +118,15 @@ proptest! {
 #[test]
 fn the_api_key_scope_matrix() {
     expect![[r#"
-        | permission | `conversations:read` | `directory:read` | `directory:write` | `admin` |
-        |---|:-:|:-:|:-:|:-:|
-        | `handle_calls` | — | — | — | — |
-        | `read_log` | ✓ | — | — | ✓ |
-        | `administer` | — | — | — | ✓ |
-        | `read_directory` | — | ✓ | ✓ | ✓ |
-        | `write_directory` | — | — | ✓ | ✓ |
-        | `read_routing_audit` | ✓ | — | — | ✓ |
+        | permission | `conversations:read` | `directory:read` | `directory:write` | `calls:write` | `admin` |
+        |---|:-:|:-:|:-:|:-:|:-:|
+        | `handle_calls` | — | — | — | — | — |
+        | `read_log` | ✓ | — | — | — | ✓ |
+        | `administer` | — | — | — | — | ✓ |
+        | `read_directory` | — | ✓ | ✓ | — | ✓ |
+        | `write_directory` | — | — | ✓ | — | ✓ |
+        | `read_routing_audit` | ✓ | — | — | — | ✓ |
+        | `push_to_agents` | — | — | — | ✓ | ✓ |
     "#]]
     .assert_eq(&crate::access::scope_matrix_markdown());
 }

@@ -15,6 +15,7 @@ mod invariants;
 mod ivr;
 mod outbound;
 mod props;
+mod push;
 mod recover;
 mod scenarios;
 mod skills;

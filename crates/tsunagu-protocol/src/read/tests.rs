@@ -10,7 +10,7 @@ use tsunagu_core::{AgentId, Channel, CustomerId, InteractionId, TeamId, TenantId
 
 use crate::{
     AgentPresence, AwayReason, CustomerCard, Localized, OfferId, PROTOCOL_VERSION, PresenceStatus,
-    RecentContact, ScreenPop, ServerMessage, Signal, WithdrawReason,
+    PushedRecord, RecentContact, ScreenPop, ServerMessage, Signal, WithdrawReason,
 };
 
 mod broken;
@@ -42,6 +42,8 @@ fn variant(message: &ServerMessage) -> &'static str {
         ServerMessage::OfferWithdrawn { .. } => "offer_withdrawn",
         ServerMessage::Status { .. } => "status",
         ServerMessage::Signal { .. } => "signal",
+        ServerMessage::DialRequest { .. } => "dial_request",
+        ServerMessage::ShowRecord { .. } => "show_record",
         ServerMessage::Pong => "pong",
         ServerMessage::IncompatibleProtocol { .. } => "incompatible_protocol",
         ServerMessage::Unauthorized { .. } => "unauthorized",
@@ -49,7 +51,7 @@ fn variant(message: &ServerMessage) -> &'static str {
     }
 }
 
-const VARIANTS: usize = 12;
+const VARIANTS: usize = 14;
 
 fn agent(raw: &str) -> AgentId {
     AgentId::new(raw).expect("test agent ids are valid")
@@ -241,6 +243,36 @@ fn hub_messages() -> Vec<ServerMessage> {
                 candidate: String::new(),
                 sdp_mid: None,
                 sdp_m_line_index: None,
+            },
+        },
+        ServerMessage::DialRequest {
+            to: "+81312345678".into(),
+            to_display: "03-1234-5678".into(),
+            customer: full_screen_pop().customer,
+            confirm: true,
+        },
+        ServerMessage::DialRequest {
+            to: "+442079460107".into(),
+            to_display: String::new(),
+            customer: None,
+            confirm: false,
+        },
+        ServerMessage::ShowRecord {
+            record: PushedRecord {
+                customer: Some(CustomerId::new("cust-42").expect("valid")),
+                title: "山田 太郎 \"\\\n".into(),
+                subtitle: Some("山田商事".into()),
+                number: Some("03-1234-5678".into()),
+                url: Some("https://crm.example.jp/customers/42?tab=log#top".into()),
+            },
+        },
+        ServerMessage::ShowRecord {
+            record: PushedRecord {
+                customer: None,
+                title: String::new(),
+                subtitle: None,
+                number: None,
+                url: None,
             },
         },
         ServerMessage::Pong,

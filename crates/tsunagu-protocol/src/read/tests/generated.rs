@@ -55,8 +55,8 @@ fn channel() -> impl Strategy<Value = Channel> {
     prop::sample::select(Channel::ALL.to_vec())
 }
 
-fn screen_pop() -> impl Strategy<Value = ScreenPop> {
-    let customer = (
+fn customer_card() -> impl Strategy<Value = CustomerCard> {
+    (
         id_text(true),
         text(),
         prop::option::of(agent_id()),
@@ -67,7 +67,28 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
             name,
             owner,
             team,
-        });
+        })
+}
+
+fn pushed_record() -> impl Strategy<Value = PushedRecord> {
+    (
+        prop::option::of(id_text(true)),
+        text(),
+        prop::option::of(text()),
+        prop::option::of(text()),
+        prop::option::of(text()),
+    )
+        .prop_map(|(customer, title, subtitle, number, url)| PushedRecord {
+            customer: customer.map(|id| CustomerId::new(id).expect("valid by construction")),
+            title,
+            subtitle,
+            number,
+            url,
+        })
+}
+
+fn screen_pop() -> impl Strategy<Value = ScreenPop> {
+    let customer = customer_card();
     let recent = (
         timestamp(),
         channel(),
@@ -201,6 +222,21 @@ pub(super) fn server_message() -> impl Strategy<Value = ServerMessage> {
             conversation,
             signal
         }),
+        (
+            text(),
+            text(),
+            proptest::option::of(customer_card()),
+            any::<bool>()
+        )
+            .prop_map(
+                |(to, to_display, customer, confirm)| ServerMessage::DialRequest {
+                    to,
+                    to_display,
+                    customer,
+                    confirm,
+                }
+            ),
+        pushed_record().prop_map(|record| ServerMessage::ShowRecord { record }),
         Just(ServerMessage::Pong),
         (any::<u32>(), any::<u32>())
             .prop_map(|(server, client)| ServerMessage::IncompatibleProtocol { server, client }),
