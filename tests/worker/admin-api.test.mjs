@@ -256,6 +256,25 @@ test('API keys: shown once, stored hashed, scoped, last use recorded, revocable'
   assert.equal((await api('DELETE', '/api/admin/api-keys/ffffffffffffffff')).status, 404);
 });
 
+test('Twilio SIDs: read, replaced after creation (null clears one), each checked for its prefix and form', async () => {
+  const read = await api('GET', '/api/admin/twilio');
+  assert.equal(read.status, 200, read.text);
+  assertConforms('TwilioSids', read.body);
+  assert.deepEqual(read.body, {
+    account_sid: 'AC00000000000000000000000000000d30',
+    api_key_sid: 'SK00000000000000000000000000000d30',
+    twiml_app_sid: 'AP00000000000000000000000000000d30',
+  });
+  const bad = await api('PUT', '/api/admin/twilio', { body: { account_sid: 'AC123', api_key_sid: `AP${'0'.repeat(32)}`, twiml_app_sid: 7 } });
+  assert.deepEqual(fieldErrors(bad), ['account_sid invalid_id', 'api_key_sid invalid_id', 'twiml_app_sid not_text']);
+  const moved = { account_sid: `AC${'ab'.repeat(16)}`, api_key_sid: `SK${'cd'.repeat(16)}`, twiml_app_sid: null };
+  const put = await api('PUT', '/api/admin/twilio', { body: moved });
+  assert.equal(put.status, 200, put.text);
+  assert.deepEqual((await api('GET', '/api/admin/twilio')).body, moved);
+  const restored = await api('PUT', '/api/admin/twilio', { body: read.body });
+  assert.equal(restored.status, 200, restored.text);
+});
+
 test('phone lines: add main and legacy lines in any number form, validate the announcement, change, remove', async () => {
   const listed = await api('GET', '/api/admin/phone-lines');
   assert.equal(listed.status, 200);

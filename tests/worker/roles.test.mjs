@@ -80,6 +80,8 @@ const ROUTES = {
   'POST /api/routing/dry-run': { path: '/api/routing/dry-run', body: { from: '03-5555-0101' }, access: 'read_routing_audit' },
   'GET /api/admin/hub-storage': { path: '/api/admin/hub-storage', access: 'administer' },
   'POST /api/admin/directory/sync': { path: '/api/admin/directory/sync', access: 'administer' },
+  'GET /api/admin/twilio': { path: '/api/admin/twilio', access: 'administer' },
+  'PUT /api/admin/twilio': { path: '/api/admin/twilio', body: { account_sid: 'not a sid' }, access: 'administer' },
   'GET /api/openapi.json': { path: '/api/openapi.json', access: 'public' },
   'POST /api/operator/tenants': { path: '/api/operator/tenants', body: { id: 'roles-test' }, access: 'operator' },
   'GET /api/admin/settings': { path: '/api/admin/settings', access: 'administer' },

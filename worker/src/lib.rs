@@ -82,6 +82,8 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, "/api/kpi") => routes::calllog::kpi(req, env).await,
         (Method::Post, "/api/routing/dry-run") => routes::routing::dry_run(req, env).await,
         (Method::Get, "/api/admin/hub-storage") => routes::admin::hub_storage(req, env).await,
+        (Method::Get, "/api/admin/twilio") => routes::admin::twilio(req, env).await,
+        (Method::Put, "/api/admin/twilio") => routes::admin::put_twilio(req, env).await,
         (Method::Post, "/api/admin/directory/sync") => {
             routes::admin::directory_sync(req, env).await
         }

@@ -25,11 +25,41 @@ pub struct NewTenant {
 }
 
 /// Non-secret Twilio identifiers: `AC`/`SK`/`AP` and 32 lowercase hex digits each.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct TwilioSids {
     pub account_sid: Option<String>,
     pub api_key_sid: Option<String>,
     pub twiml_app_sid: Option<String>,
+}
+
+impl TwilioSids {
+    /// `GET`/`PUT /api/admin/twilio`: `{"account_sid", "api_key_sid", "twiml_app_sid"}`, each a
+    /// SID or null (not set); a `PUT` replaces all three. Every problem at once.
+    pub fn validate(body: &Value) -> Result<TwilioSids, Invalid> {
+        if !body.is_object() {
+            return Err(Invalid::one("", ErrorCode::NotAnObject));
+        }
+        let mut fields = Fields::of(body);
+        let sids = TwilioSids {
+            account_sid: read_sid(&mut fields, "account_sid", "AC"),
+            api_key_sid: read_sid(&mut fields, "api_key_sid", "SK"),
+            twiml_app_sid: read_sid(&mut fields, "twiml_app_sid", "AP"),
+        };
+        fields.finish(Some(sids))
+    }
+}
+
+/// An optional SID at `name` (absent or null: none), refused unless `prefix` and 32 lowercase
+/// hex digits.
+fn read_sid(fields: &mut Fields<'_>, name: &str, prefix: &str) -> Option<String> {
+    fields.get(name)?;
+    let raw = fields.text(name, 34)?;
+    if is_sid(&raw, prefix) {
+        Some(raw)
+    } else {
+        fields.fail(name, ErrorCode::InvalidId);
+        None
+    }
 }
 
 /// Whether `raw` is `prefix` and 32 lowercase hex digits, as Twilio writes SIDs.
@@ -87,22 +117,10 @@ impl NewTenant {
             None => Some("first admin".to_owned()),
             Some(_) => fields.text("admin_key_name", KEY_NAME_MAX_CHARS),
         };
-        let mut sid = |name: &str, prefix: &str| match fields.get(name) {
-            None => None,
-            Some(_) => {
-                let raw = fields.text(name, 34)?;
-                if is_sid(&raw, prefix) {
-                    Some(raw)
-                } else {
-                    fields.fail(name, ErrorCode::InvalidId);
-                    None
-                }
-            }
-        };
         let twilio = TwilioSids {
-            account_sid: sid("twilio_account_sid", "AC"),
-            api_key_sid: sid("twilio_api_key_sid", "SK"),
-            twiml_app_sid: sid("twilio_twiml_app_sid", "AP"),
+            account_sid: read_sid(&mut fields, "twilio_account_sid", "AC"),
+            api_key_sid: read_sid(&mut fields, "twilio_api_key_sid", "SK"),
+            twiml_app_sid: read_sid(&mut fields, "twilio_twiml_app_sid", "AP"),
         };
         if let Err(Invalid(more)) = fields.finish(Some(())) {
             problems.extend(more);
@@ -126,7 +144,23 @@ mod tests {
     use expect_test::expect;
     use serde_json::json;
 
-    use super::NewTenant;
+    use super::{NewTenant, TwilioSids};
+
+    #[test]
+    fn twilio_sids_are_checked_and_null_clears_one() {
+        let sids = TwilioSids::validate(&json!({
+            "account_sid": format!("AC{}", "0a".repeat(16)), "api_key_sid": null,
+            "twiml_app_sid": format!("AP{}", "1b".repeat(16)),
+        }))
+        .expect("valid");
+        assert_eq!(sids.api_key_sid, None);
+        assert!(sids.account_sid.is_some() && sids.twiml_app_sid.is_some());
+        let bad = TwilioSids::validate(&json!({"account_sid": "AC123", "api_key_sid": format!("AC{}", "0a".repeat(16)), "twiml_app_sid": 7}))
+            .expect_err("refused");
+        let fields: Vec<String> = bad.0.iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["account_sid", "api_key_sid", "twiml_app_sid"]);
+        assert!(TwilioSids::validate(&json!([1])).is_err());
+    }
 
     #[test]
     fn a_tenant_needs_an_id_a_name_and_origins_and_gets_tokyo_and_teams_by_default() {

@@ -16,6 +16,31 @@ use crate::{
     tenant_config,
 };
 
+/// `GET /api/admin/twilio`: the tenant's Twilio account SID, API key SID and TwiML App SID
+/// (not secret; the auth token and the API key secret are tenant secrets).
+pub(crate) async fn twilio(req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    Ok(Response::from_json(
+        &store::admin::twilio_sids(env, &principal.tenant).await?,
+    )?)
+}
+
+/// `PUT /api/admin/twilio`: replaces the three SIDs (null clears one), each checked for its
+/// prefix and form. Access Tokens and REST calls use them from the next request.
+pub(crate) async fn put_twilio(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let sids = tsunagu_admin::TwilioSids::validate(&json_body(&mut req).await?)?;
+    store::admin::put_twilio_sids(env, &principal.tenant, &sids).await?;
+    log::info(
+        "admin.twilio_changed",
+        &[
+            ("tenant", principal.tenant.as_str().into()),
+            ("by", principal.actor.as_str().into()),
+        ],
+    );
+    Ok(Response::from_json(&sids)?)
+}
+
 /// `POST /api/admin/directory/sync`: the hub's directory copy re-reads everything from D1 now
 /// (after an operator edited D1 by hand; writes through the API reach it by themselves).
 pub(crate) async fn directory_sync(req: Request, env: &Env) -> Result<Response, AppError> {

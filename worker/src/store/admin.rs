@@ -2,7 +2,7 @@
 //! API keys. Writes report how many rows they changed, so a route can tell "not found" apart.
 
 use serde::Deserialize;
-use tsunagu_admin::{Agent, Customer, CustomerSearch, PhoneLine, Team, TenantSettings};
+use tsunagu_admin::{Agent, Customer, CustomerSearch, PhoneLine, Team, TenantSettings, TwilioSids};
 use tsunagu_core::TenantId;
 use worker::{D1PreparedStatement, Env, wasm_bindgen::JsValue};
 
@@ -615,4 +615,54 @@ pub(crate) async fn put_routing_json(
         .run()
         .await?;
     Ok(())
+}
+
+/// The tenant's Twilio identifiers (`GET /api/admin/twilio`).
+pub(crate) async fn twilio_sids(env: &Env, tenant: &TenantId) -> Result<TwilioSids, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        twilio_account_sid: Option<String>,
+        twilio_api_key_sid: Option<String>,
+        twilio_twiml_app_sid: Option<String>,
+    }
+    let row = env
+        .d1(DB)?
+        .prepare(
+            "SELECT twilio_account_sid, twilio_api_key_sid, twilio_twiml_app_sid
+             FROM tenants WHERE id = ?1",
+        )
+        .bind(&[text(tenant.as_str())])?
+        .first::<Row>(None)
+        .await?
+        .ok_or(AppError::UnknownTenant)?;
+    Ok(TwilioSids {
+        account_sid: row.twilio_account_sid,
+        api_key_sid: row.twilio_api_key_sid,
+        twiml_app_sid: row.twilio_twiml_app_sid,
+    })
+}
+
+/// Replaces the tenant's Twilio identifiers (their secrets are tenant secrets, apart).
+pub(crate) async fn put_twilio_sids(
+    env: &Env,
+    tenant: &TenantId,
+    sids: &TwilioSids,
+) -> Result<(), AppError> {
+    let statement = env
+        .d1(DB)?
+        .prepare(
+            "UPDATE tenants SET twilio_account_sid = ?2, twilio_api_key_sid = ?3,
+                twilio_twiml_app_sid = ?4
+             WHERE id = ?1",
+        )
+        .bind(&[
+            text(tenant.as_str()),
+            opt_text(sids.account_sid.as_deref()),
+            opt_text(sids.api_key_sid.as_deref()),
+            opt_text(sids.twiml_app_sid.as_deref()),
+        ])?;
+    match changes(statement).await? {
+        0 => Err(AppError::UnknownTenant),
+        _ => Ok(()),
+    }
 }
