@@ -281,3 +281,31 @@ test('an agent session has no 管理 button and never downloads the admin views'
     await crm.close();
   }
 });
+
+test('an admin who takes no calls (roles: admin only) gets the administration views and no phone: no hub socket, no phone line', async () => {
+  const crm = await CrmPage.open(stack.browser, host.url, {
+    embedTokens: () => embedToken({ agent: 'kanri', name: '管理 専任', roles: ['admin'] }),
+  });
+  const sockets = [];
+  const requests = [];
+  crm.page.context().on('request', (request) => requests.push(new URL(request.url()).pathname));
+  crm.page.on('websocket', (ws) => sockets.push(ws.url()));
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    const admin = new AdminPanel(widget.frame);
+    await admin.root.waitFor();
+    await widget.frame.getByTestId('admin-teams').waitFor();
+    assert.match(await widget.frame.getByTestId('admin-only').textContent(), /管理者としてサインイン/);
+    assert.equal(await widget.frame.getByTestId('presence-available').count(), 0, 'no presence buttons');
+    assert.equal(await widget.frame.getByTestId('dial-form').count(), 0, 'no dial field');
+    // The toggle still closes and opens the views.
+    await admin.toggle.click();
+    await admin.root.waitFor({ state: 'detached' });
+    await admin.open();
+    assert.deepEqual(sockets, [], 'no hub socket was opened');
+    assert.ok(!requests.includes('/api/token'), `no phone line was asked for: ${requests.filter((p) => p.startsWith('/api/'))}`);
+  } finally {
+    await crm.close();
+  }
+});

@@ -277,6 +277,10 @@ pub(crate) struct WidgetState {
     pub(crate) is_admin: RwSignal<bool>,
     /// The administration views are open (their module is fetched on the first open).
     pub(crate) admin_open: RwSignal<bool>,
+    /// The session holds the `agent` role, so the widget is a phone. Without it (an admin who
+    /// takes no calls) the widget opens no hub socket and no phone line: the administration
+    /// views only.
+    pub(crate) phone_role: RwSignal<bool>,
 }
 
 impl WidgetState {
@@ -303,6 +307,7 @@ impl WidgetState {
             call_warning: RwSignal::new(None),
             is_admin: RwSignal::new(false),
             admin_open: RwSignal::new(false),
+            phone_role: RwSignal::new(true),
         }
     }
 

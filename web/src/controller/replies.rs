@@ -13,11 +13,20 @@ pub(super) struct SessionReply {
     pub(super) direct_dial: bool,
     /// The session holds the `admin` role (the worker checks it again on every admin route).
     pub(super) admin: bool,
+    /// The session holds the `agent` role: it is a phone (the hub refuses a socket without it).
+    pub(super) phone: bool,
 }
 
 impl SessionReply {
     pub(super) fn read(json: &str) -> Option<SessionReply> {
         let mut fields = Fields::parse(json)?;
+        let roles = fields.take("roles");
+        let has = |name: &str| {
+            roles
+                .as_ref()
+                .and_then(|roles| roles.as_array())
+                .is_some_and(|roles| roles.iter().any(|role| role.as_str() == Some(name)))
+        };
         Some(SessionReply {
             session: fields.text("session")?,
             expires_at: fields.number("expires_at")?,
@@ -27,13 +36,8 @@ impl SessionReply {
                 .take("direct_dial_from_host")
                 .and_then(|flag| flag.as_bool())
                 .unwrap_or(false),
-            admin: fields
-                .take("roles")
-                .and_then(|roles| {
-                    let roles = roles.as_array()?;
-                    Some(roles.iter().any(|role| role.as_str() == Some("admin")))
-                })
-                .unwrap_or(false),
+            admin: has("admin"),
+            phone: has("agent"),
         })
     }
 }

@@ -75,6 +75,7 @@ impl Controller {
         if !reply.admin {
             self.state.admin_open.set(false);
         }
+        self.state.phone_role.set(reply.phone);
         *self.session.borrow_mut() = Some(reply.session.clone());
         let generation = self.session_generation.get().wrapping_add(1);
         self.session_generation.set(generation);
@@ -90,6 +91,15 @@ impl Controller {
                 object! { "agent": &me.agent, "name": &me.name },
             );
             self.state.me.set(Some(me));
+        }
+        if !reply.phone {
+            // Not a phone (the hub would refuse its socket, the worker its line): signed in for
+            // the administration views alone, which open at once.
+            self.state.phase.set(Phase::Connected);
+            if reply.admin {
+                self.state.admin_open.set(true);
+            }
+            return;
         }
         match self.hub() {
             Some(hub) => hub.set_session(reply.session),
@@ -163,6 +173,7 @@ impl Controller {
         state.phase.set(Phase::SignedOut);
         state.is_admin.set(false);
         state.admin_open.set(false);
+        state.phone_role.set(true);
         if state.me.get_untracked().is_some() {
             state.me.set(None);
             self.emit("signed-out", object! { "reason": reason });

@@ -60,11 +60,16 @@ pub(crate) fn App(state: WidgetState) -> impl IntoView {
                 // The administration views (open only for admins) take the place of the idle
                 // phone's controls; calls, wrap-up and a host's dial request stay in view.
                 <Show
-                    when=move || !state.admin_open.get()
-                    fallback=|| view! {
+                    when=move || !state.admin_open.get() && state.phone_role.get()
+                    fallback=move || view! {
+                    <Show when=move || !state.phone_role.get()>
+                        <p class="muted" data-testid="admin-only">{move || state.texts().admin_only}</p>
+                    </Show>
                     <dial_confirm::DialConfirm />
                     <pushed_record::PushedRecordCard />
-                    <admin::AdminPanel />
+                    <Show when=move || state.admin_open.get()>
+                        <admin::AdminPanel />
+                    </Show>
                 }
                 >
                     <presence::PresenceControl />
