@@ -133,7 +133,7 @@ test('an admin opens 管理 (its module fetched then, once), creates an API key 
   }
 });
 
-test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone line, sets business hours and the routing ladder and subscribes a webhook, each refusal shown beside its field', async () => {
+test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone line, sets business hours, the routing ladder and the tenant settings and subscribes a webhook, each refusal shown beside its field', async () => {
   const crm = await CrmPage.open(stack.browser, host.url, {
     embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
   });
@@ -246,6 +246,29 @@ test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone
     assert.ok(['ring', 'enqueue', 'closed', 'fallback'].includes(await preview.getAttribute('data-plan')), await preview.innerHTML());
     assert.match(await preview.textContent(), /[ぁ-んァ-ン一-龯]/, 'said in Japanese');
     assert.equal((await api('/api/admin/routing')).max_wait, 120000, 'a dry run saves nothing');
+
+    // Settings: a CRM lookup URL that is no https address is refused beside it; then saved, and
+    // a Twilio SID of the wrong kind is refused beside its field.
+    await admin.section('settings');
+    await frame.locator('[data-testid="admin-settings-form"][data-loaded="true"]').waitFor();
+    const settingsForm = admin.form('admin-settings-form');
+    await settingsForm.input('crm_lookup_url').fill('ftp://crm.example.jp/lookup');
+    await settingsForm.submit('admin-settings-save');
+    assert.match((await settingsForm.errors('crm_lookup_url')).join(), /https/);
+    await settingsForm.input('crm_lookup_url').fill('https://crm.example.jp/tsunagu/lookup');
+    await frame.getByTestId('admin-settings-reach').selectOption('tenant');
+    await settingsForm.submit('admin-settings-save');
+    await frame.getByTestId('admin-settings-saved').waitFor();
+    const settings = await api('/api/admin/settings');
+    assert.equal(settings.crm_lookup_url, 'https://crm.example.jp/tsunagu/lookup');
+    assert.equal(settings.supervisor_reach, 'tenant');
+    assert.equal(settings.name.ja, 'デモ株式会社', 'the other fields saved as they were read');
+    const twilio = admin.form('admin-twilio-form');
+    await frame.locator('[data-testid="admin-input-account_sid"]').inputValue().then((v) => assert.match(v, /^AC/));
+    await twilio.input('api_key_sid').fill(`AC${'0'.repeat(32)}`);
+    await twilio.submit('admin-twilio-save');
+    await twilio.errors('api_key_sid');
+    assert.equal((await api('/api/admin/twilio')).api_key_sid, 'SK00000000000000000000000000000d30', 'a refused write changes nothing');
 
     // A webhook: its signing secret shown once; its delivery log opens (empty).
     await admin.section('webhooks');

@@ -14,7 +14,7 @@ export class AdminPanel {
     await this.root.waitFor();
   }
 
-  /** Shows one section: `directory`, `customers`, `lines`, `hours`, `routing`, `api-keys` or `webhooks`. */
+  /** Shows one section: `directory`, `customers`, `lines`, `hours`, `routing`, `api-keys`, `webhooks` or `settings`. */
   async section(name) {
     await this.frame.locator(`[data-testid="admin-tab"][data-section="${name}"]`).click();
     await this.frame.locator(`[role="tabpanel"][data-section="${name}"]`).waitFor();

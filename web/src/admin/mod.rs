@@ -1,5 +1,5 @@
 //! The administration views (admins only): directory, customers and CSV, phone lines, business
-//! hours, call routing, API keys and webhooks, over the admin API with the widget's own session.
+//! hours, call routing, API keys, webhooks and the tenant's settings, over the admin API with the widget's own session.
 //!
 //! A feature module: the header's 管理 / Admin button is part of the phone, everything here is
 //! downloaded the first time an admin opens it (`#[wasm_split]`, split out by `cargo xtask
@@ -16,6 +16,7 @@ mod keys;
 mod lines;
 mod replies;
 mod routing;
+mod settings;
 mod style;
 mod webhooks;
 
@@ -88,6 +89,7 @@ macro_rules! section_module {
 section_module!(customers_view, tsunagu_admin_customers, render_customers);
 section_module!(phone_view, tsunagu_admin_phone, render_phone);
 section_module!(routing_view, tsunagu_admin_routing, render_routing);
+section_module!(settings_view, tsunagu_admin_settings, render_settings);
 section_module!(
     integration_view,
     tsunagu_admin_integration,
@@ -104,6 +106,11 @@ fn render_phone(state: WidgetState, section: Section) -> AnyView {
         Section::Lines => lines::view(state),
         _ => hours::view(state),
     }
+}
+
+/// The tenant's settings and its Twilio SIDs.
+fn render_settings(state: WidgetState, _: Section) -> AnyView {
+    settings::view(state)
 }
 
 /// The routing ladder and its dry run (a module of its own: with the lines and hours it was
@@ -128,6 +135,7 @@ async fn section_view(state: WidgetState, section: Section) -> AnyView {
         Section::Customers => customers_view(state, section).await,
         Section::Lines | Section::Hours => phone_view(state, section).await,
         Section::Routing => routing_view(state, section).await,
+        Section::Settings => settings_view(state, section).await,
         Section::ApiKeys | Section::Webhooks => integration_view(state, section).await,
     };
     view.unwrap_or_else(|_| {
@@ -145,9 +153,10 @@ enum Section {
     Routing,
     ApiKeys,
     Webhooks,
+    Settings,
 }
 
-const SECTIONS: [Section; 7] = [
+const SECTIONS: [Section; 8] = [
     Section::Directory,
     Section::Customers,
     Section::Lines,
@@ -155,6 +164,7 @@ const SECTIONS: [Section; 7] = [
     Section::Routing,
     Section::ApiKeys,
     Section::Webhooks,
+    Section::Settings,
 ];
 
 impl Section {
@@ -167,6 +177,7 @@ impl Section {
             Section::Routing => "routing",
             Section::ApiKeys => "api-keys",
             Section::Webhooks => "webhooks",
+            Section::Settings => "settings",
         }
     }
 
@@ -179,6 +190,7 @@ impl Section {
             Section::Routing => t.section_routing,
             Section::ApiKeys => t.section_api_keys,
             Section::Webhooks => t.section_webhooks,
+            Section::Settings => t.section_settings,
         }
     }
 }

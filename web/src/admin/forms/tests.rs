@@ -298,3 +298,12 @@ fn a_dry_run_is_asked_with_the_routing_as_typed_and_read_in_both_languages() {
         None
     );
 }
+
+#[test]
+fn the_settings_tab_offers_exactly_the_edges_the_worker_accepts() {
+    let worker: Vec<&str> = tsunagu_admin::VoiceEdge::ALL
+        .iter()
+        .map(|edge| edge.as_str())
+        .collect();
+    assert_eq!(crate::admin::settings::VOICE_EDGES.to_vec(), worker);
+}

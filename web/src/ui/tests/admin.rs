@@ -49,7 +49,8 @@ async fn admin_button_shows_for_admins_only_and_opens_the_views_in_place_of_the_
             "営業時間",
             "着信ルール",
             "APIキー",
-            "Webhook"
+            "Webhook",
+            "テナント設定"
         ]
     );
     // No session in a component test: the directory's first request fails and says so in Japanese.
