@@ -192,3 +192,21 @@ test('a busy agent: 409 agent_busy for a call; a record is still shown', async (
   assert.deepEqual(refusal(await callFor('sato', { to: '03-5555-0102' })), [409, 'agent_busy', null]);
   assert.equal((await popFor('sato', { customer_id: 'c001' })).status, 202);
 });
+
+test('pushes to one agent are rate limited: thirty at once, then 429 too_many_pushes with ja/en messages', async () => {
+  const { client } = await signIn('ito', 'support');
+  const since = client.mark();
+  const started = Date.now();
+  const replies = await Promise.all(Array.from({ length: 45 }, (_, n) => popFor('ito', { title: `通知 ${n}` })));
+  const elapsedSecs = (Date.now() - started) / 1000;
+  const accepted = replies.filter((reply) => reply.status === 202).length;
+  const limited = replies.filter((reply) => reply.status === 429);
+  assert.ok(limited.length > 0, `some pushes are refused: ${replies.map((r) => r.status)}`);
+  // Nobody pushed to ito before: thirty at once, plus two a second for however long the requests took on this machine.
+  assert.ok(accepted >= 30 && accepted <= 30 + 2 * Math.ceil(elapsedSecs), `${accepted} accepted in ${elapsedSecs} s`);
+  assert.deepEqual(refusal(limited[0]), [429, 'too_many_pushes', null]);
+  await client.waitFor(() => client.messages.slice(since).filter((m) => m.type === 'show_record').length === accepted, 'each accepted push shown');
+  // Another agent has a bucket of their own.
+  await signIn('watanabe', 'support');
+  assert.equal((await popFor('watanabe', { title: '別の担当者' })).status, 202);
+});

@@ -127,6 +127,7 @@ impl AppError {
             AppError::RowsInvalid(_) => (422, "invalid_rows"),
             AppError::PushRefused(refusal) => match refusal {
                 tsunagu_center::PushRefusal::DialRefused { .. } => (422, "dial_refused"),
+                tsunagu_center::PushRefusal::TooManyPushes => (429, "too_many_pushes"),
                 other => (409, other.code()),
             },
             AppError::InvalidRecord(_) => (422, "invalid_record"),

@@ -143,6 +143,9 @@ pub struct PresenceHub {
     directory_refresh_due: Cell<bool>,
     /// The CRM's recent answers to live lookups, by caller number (a minute each).
     crm_answers: RefCell<tsunagu_webhooks::LookupCache>,
+    /// Each agent's bucket of server API pushes (`tsunagu_auth::PUSH_RATE_LIMIT`). In memory: a
+    /// restarted hub starts them full, which a limit against floods can afford.
+    push_buckets: RefCell<std::collections::BTreeMap<tsunagu_core::AgentId, TokenBucket>>,
 }
 
 impl DurableObject for PresenceHub {
@@ -157,6 +160,7 @@ impl DurableObject for PresenceHub {
             directory_schema: Cell::new(false),
             directory_refresh_due: Cell::new(false),
             crm_answers: RefCell::new(tsunagu_webhooks::LookupCache::default()),
+            push_buckets: RefCell::new(std::collections::BTreeMap::new()),
             env,
         }
     }

@@ -16,6 +16,14 @@ pub const SOCKET_RATE_LIMIT: RateLimit = RateLimit {
     burst: 40,
 };
 
+/// What a CRM backend may push to one agent (screen pops, calls on their behalf): thirty at once
+/// and two a second after that, more than a person can read, so a runaway integration cannot bury
+/// an agent's widget in cards (each agent's bucket is the hub's).
+pub const PUSH_RATE_LIMIT: RateLimit = RateLimit {
+    per_second: 2,
+    burst: 30,
+};
+
 /// What a bucket holds between messages: small and `Copy`, so a hibernating socket's
 /// attachment can carry it. The default is a bucket last seen at the epoch, hence full.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,7 +22,7 @@ pub mod turn;
 
 pub use access::{ApiScope, LogScope, Permission, SupervisorReach};
 pub use address::address_key;
-pub use bucket::{RateLimit, SOCKET_RATE_LIMIT, TokenBucket};
+pub use bucket::{PUSH_RATE_LIMIT, RateLimit, SOCKET_RATE_LIMIT, TokenBucket};
 pub use claims::{CLOCK_SKEW_SECS, MIN_SECRET_LEN, Role, TOKEN_ID_MAX_CHARS};
 pub use embed::{
     EMBED_AUDIENCE, EMBED_MAX_LIFETIME_SECS, EmbedClaims, mint_embed_token, peek_tenant,

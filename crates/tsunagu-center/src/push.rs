@@ -59,6 +59,8 @@ pub enum PushRefusal {
     AgentBusy,
     /// The dial policy refuses the number, or a call rate cap is reached.
     DialRefused { reason: DialRefusal },
+    /// More pushes to this agent than `tsunagu_auth::PUSH_RATE_LIMIT` allows (the hub counts).
+    TooManyPushes,
 }
 
 impl PushRefusal {
@@ -72,12 +74,14 @@ impl PushRefusal {
         }
     }
 
-    /// The stable code: `not_signed_in`, `agent_busy`, `dial_refused` (with the policy's reason).
+    /// The stable code: `not_signed_in`, `agent_busy`, `dial_refused` (with the policy's reason),
+    /// `too_many_pushes`.
     pub fn code(self) -> &'static str {
         match self {
             PushRefusal::NotSignedIn => "not_signed_in",
             PushRefusal::AgentBusy => "agent_busy",
             PushRefusal::DialRefused { .. } => "dial_refused",
+            PushRefusal::TooManyPushes => "too_many_pushes",
         }
     }
 
@@ -93,6 +97,10 @@ impl PushRefusal {
                 "The agent is on a call or in wrap-up.",
             ),
             PushRefusal::DialRefused { reason } => dial_refusal_text(reason),
+            PushRefusal::TooManyPushes => (
+                "この担当者への通知が多すぎます。少し待ってから送ってください。",
+                "Too many pushes to this agent; wait a moment before sending more.",
+            ),
         };
         Localized {
             ja: ja.to_owned(),

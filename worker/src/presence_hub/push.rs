@@ -1,6 +1,8 @@
 //! The hub's side of the server API's pushes: a CRM backend's request for one agent, decided by the center.
 
 use super::*;
+use tsunagu_auth::PUSH_RATE_LIMIT;
+
 use crate::hub::{PushReply, PushRequest};
 
 impl PresenceHub {
@@ -12,6 +14,19 @@ impl PresenceHub {
             return Response::error("the tenant's settings are not available yet", 503);
         }
         let now = clock::now();
+        // Counted before the center is asked: a refused push costs nothing more.
+        let allowed = self
+            .push_buckets
+            .borrow_mut()
+            .entry(request.agent.clone())
+            .or_default()
+            .take(PUSH_RATE_LIMIT, now.0);
+        if !allowed {
+            return Response::from_json(&PushReply {
+                pushed: None,
+                refused: Some(tsunagu_center::PushRefusal::TooManyPushes),
+            });
+        }
         let input = Input::PushToAgent {
             agent: request.agent,
             push: request.push,
