@@ -272,27 +272,7 @@ impl DurableObject for PresenceHub {
                 self.settle().await?;
             }
             // The directory copy, when a call found it old (after the call was answered).
-            if self.directory_refresh_due.get()
-                && let Some(tenant) = self.with_center(|center| center.config().tenant.clone())
-            {
-                self.directory_refresh_due.set(false);
-                match self
-                    .refresh_directory(&tenant, &store::hub_directory::DirectoryChange::Everything)
-                    .await
-                {
-                    Ok(config) => {
-                        self.load(config).await?;
-                    }
-                    Err(err) => log::warn(
-                        "hub.directory_refresh_failed",
-                        &[
-                            ("tenant", tenant.as_str().into()),
-                            ("detail", err.to_string().into()),
-                        ],
-                    ),
-                }
-                self.settle().await?;
-            }
+            self.refresh_directory_if_due().await?;
             // CRM webhook deliveries waiting in D1 (after the call-log retry, which may add some).
             if self.outbox.webhooks_due()
                 && let Some(tenant) = self.with_center(|center| center.config().tenant.clone())

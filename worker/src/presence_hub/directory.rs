@@ -146,22 +146,7 @@ impl PresenceHub {
                 }
                 None
             }
-            None => match self
-                .refresh_directory(tenant, &DirectoryChange::Everything)
-                .await
-            {
-                Ok(config) => config,
-                Err(err) => {
-                    log::warn(
-                        "hub.directory_refresh_failed",
-                        &[
-                            ("tenant", tenant.as_str().into()),
-                            ("detail", err.to_string().into()),
-                        ],
-                    );
-                    None
-                }
-            },
+            None => self.refresh_everything(tenant).await,
         }
     }
 
@@ -237,12 +222,36 @@ impl PresenceHub {
     /// was set aside): the tenant's settings from D1, as a full refresh of the copy reads them.
     /// Whether there is a center now.
     pub(super) async fn load_from_d1(&self, tenant: &TenantId) -> Result<bool> {
+        match self.refresh_everything(tenant).await {
+            config @ Some(_) => self.load(config).await,
+            None => Ok(false),
+        }
+    }
+
+    /// From the alarm: the full refresh a call asked for when it found the copy old (after that
+    /// call was answered), and the settings it brings.
+    pub(super) async fn refresh_directory_if_due(&self) -> Result<()> {
+        if !self.directory_refresh_due.get() {
+            return Ok(());
+        }
+        let Some(tenant) = self.with_center(|center| center.config().tenant.clone()) else {
+            return Ok(());
+        };
+        self.directory_refresh_due.set(false);
+        if let Some(config) = self.refresh_everything(&tenant).await {
+            self.load(Some(config)).await?;
+        }
+        self.settle().await
+    }
+
+    /// A full refresh of the copy; a failure (D1 out of reach) is logged and leaves the copy as
+    /// it was. The tenant's settings when it succeeded.
+    async fn refresh_everything(&self, tenant: &TenantId) -> Option<CenterConfig> {
         match self
             .refresh_directory(tenant, &DirectoryChange::Everything)
             .await
         {
-            Ok(config @ Some(_)) => self.load(config).await,
-            Ok(None) => Ok(false),
+            Ok(config) => config,
             Err(err) => {
                 log::warn(
                     "hub.directory_refresh_failed",
@@ -251,7 +260,7 @@ impl PresenceHub {
                         ("detail", err.to_string().into()),
                     ],
                 );
-                Ok(false)
+                None
             }
         }
     }
