@@ -102,6 +102,8 @@ pub(crate) struct Texts {
     pub(crate) ivr_path: &'static str,
     /// The IVR path when the menu labelled nothing on the caller's way.
     pub(crate) ivr_no_label: &'static str,
+    /// On an offer of a callback the caller booked: accepting dials them.
+    pub(crate) callback_request: &'static str,
     /// Around a skill's lowest level: `billing（レベル 2 以上）`, `billing (level 2+)`.
     pub(crate) level_from: &'static str,
     pub(crate) level_to: &'static str,
@@ -241,6 +243,7 @@ const JA: Texts = Texts {
     needs_skills: "必要なスキル",
     ivr_path: "IVR",
     ivr_no_label: "（選択なし）",
+    callback_request: "折り返しのご依頼です。応答すると、お客様へ発信します。",
     level_from: "（レベル ",
     level_to: " 以上）",
     list_separator: "、",
@@ -377,6 +380,7 @@ const EN: Texts = Texts {
     needs_skills: "Needs",
     ivr_path: "IVR",
     ivr_no_label: "(no choice)",
+    callback_request: "Callback request: accepting calls the customer.",
     level_from: " (level ",
     level_to: "+)",
     list_separator: ", ",

@@ -108,6 +108,7 @@ fn arrivals() -> Vec<CallArrival> {
                 recent: Vec::new(),
                 line: Line::Main,
                 requirements: Default::default(),
+                queue: None,
                 menu: None,
                 called: None,
             }
@@ -192,6 +193,7 @@ fn one_more_call() -> CallArrival {
         recent: Vec::new(),
         line: Line::Main,
         requirements: Default::default(),
+        queue: None,
         menu: None,
         called: None,
     }

@@ -41,8 +41,16 @@ impl Center {
                     timeout: *timeout,
                 },
             },
+            Place::Queued if call.callback.is_some() => CallPlan::CallbackBooked {
+                interaction,
+                number: call
+                    .callback
+                    .as_ref()
+                    .map(|callback| callback.number.clone())
+                    .unwrap_or_default(),
+            },
             Place::Queued => CallPlan::Enqueue {
-                position: self.router.queue_position(&interaction).unwrap_or(1),
+                position: self.position_in_queue(&interaction),
                 interaction,
             },
             Place::InMenu => match call.menu.as_ref().and_then(|menu| menu.asked()) {
@@ -76,6 +84,8 @@ impl Center {
                     interaction,
                     number: number.clone(),
                 },
+                // The caller's leg is long gone: nothing to tell Twilio but to hang up.
+                Ending::CalledBack { .. } => CallPlan::Hangup { interaction },
                 Ending::Menu { outcome } => CallPlan::MenuEnd {
                     interaction,
                     outcome: outcome.clone(),
@@ -98,6 +108,7 @@ impl Center {
             | CallPlan::TransferOut { .. }
             | CallPlan::Closed { .. }
             | CallPlan::MenuEnd { .. }
+            | CallPlan::CallbackBooked { .. }
             | CallPlan::Hangup { .. } => Served::Done,
             CallPlan::AnnounceNewNumber { .. } => return plan,
         };

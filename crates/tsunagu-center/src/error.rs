@@ -82,6 +82,15 @@ pub enum ConfigError {
     },
     #[error("the dial policy's rate window must be between 1 and {max_secs} seconds")]
     DialRateWindow { max_secs: u64 },
+    #[error("a tenant has at most {max} queues")]
+    TooManyQueues { max: usize },
+    #[error("queue {}: {reason}", .queue.as_ref().map_or("?", |queue| queue.as_str()))]
+    Queue {
+        queue: Option<crate::QueueId>,
+        reason: String,
+    },
+    #[error("after-hours rule of line {line}: {reason}")]
+    LineAfterHours { line: String, reason: String },
 }
 
 /// A snapshot, or stored entries, the center cannot be restored from.

@@ -63,6 +63,7 @@ mod agent_status;
 mod agents;
 mod call;
 mod call_plans;
+mod callback;
 mod calls;
 mod center;
 mod config;
@@ -81,6 +82,8 @@ mod offers;
 mod outbound;
 mod output;
 mod push;
+mod queue_calls;
+mod queues;
 mod recover;
 mod roster;
 mod snapshot;
@@ -110,6 +113,11 @@ pub use input::{CallInput, Input, MenuAnswer, Reply};
 pub use outbound::OutboundCall;
 pub use output::Output;
 pub use push::{AgentPush, PushRefusal, Pushed, RecordProblem, crm_record, customer_record};
+pub use queues::{
+    AfterHours, CallQueue, DEFAULT_AFTER_HOURS_VOICEMAIL_PROMPT, DEFAULT_VOICEMAIL_PROMPT,
+    MAX_HOLD_MUSIC_URL_CHARS, MAX_QUEUE_ID_CHARS, MAX_QUEUE_TEXT_CHARS, MAX_QUEUE_WAIT, MAX_QUEUES,
+    Overflow, QueueId, VoicemailRule, hold_music_url_ok,
+};
 pub use recover::{Quarantined, Recovered};
 pub use snapshot::Snapshot;
 pub use webcall::WebCallStart;

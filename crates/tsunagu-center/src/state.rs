@@ -18,7 +18,7 @@ use tsunagu_protocol::{CallEndReason, CustomerCard, NeededSkill, RecentContact, 
 use tsunagu_routing::Contact;
 use tsunagu_stitch::ContactRef;
 
-use crate::{CallRequirements, CenterConfig, FallbackReason};
+use crate::{CallRequirements, CenterConfig, FallbackReason, QueueId};
 
 /// One agent of the directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,6 +96,31 @@ pub(crate) struct CallEntry {
     /// The tenant's number the caller dialled (E.164), whose hours the call is answered by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) called: Option<String>,
+    /// The named queue the call is routed by (its line's, or its IVR branch's); `None`: the
+    /// tenant's ladder and wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) queue: Option<QueueId>,
+    /// When the call entered `queue` (an overflow to another queue restarts its wait); `None`:
+    /// its arrival.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) queue_since: Option<Timestamp>,
+    /// The caller pressed the queue's callback key: they hung up keeping their place, and the
+    /// agent who takes the call calls this number back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) callback: Option<CallbackRequest>,
+}
+
+/// A caller's request to be called back instead of waiting on the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CallbackRequest {
+    /// The caller's number (E.164), to be dialled through the dial policy.
+    pub(crate) number: String,
+    pub(crate) requested_at: Timestamp,
+    /// The agent who accepted the callback offer and whose widget is dialling: they stay
+    /// reserved for it until their call to `number` is placed (or the offer's ring runs out,
+    /// and the callback goes to the next agent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) accepted_by: Option<AgentId>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -140,6 +165,10 @@ pub(crate) enum Ending {
     /// The IVR menu ended the call itself (voicemail, a hang-up node, the caller hung up in it).
     Menu {
         outcome: tsunagu_ivr::Outcome,
+    },
+    /// The caller booked a callback and `agent` took it (their widget dials the caller).
+    CalledBack {
+        agent: AgentId,
     },
 }
 
@@ -216,6 +245,10 @@ impl CallEntry {
                 })
                 .collect(),
             ivr_path: self.ivr_path.clone(),
+            callback: self
+                .callback
+                .as_ref()
+                .map(|callback| callback.number.clone()),
         }
     }
 

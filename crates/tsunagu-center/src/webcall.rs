@@ -177,6 +177,9 @@ impl Center {
             last_heard: None,
             requirements: crate::CallRequirements::default(),
             called: None,
+            queue: None,
+            queue_since: None,
+            callback: None,
         };
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);
