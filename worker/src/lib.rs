@@ -140,6 +140,13 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Delete, p) if p.starts_with(routes::ivr::PREFIX) => {
             routes::ivr::delete(req, env, p).await
         }
+        (Method::Get, "/api/admin/queues") => routes::queues::list(req, env).await,
+        (Method::Put, p) if p.starts_with(routes::queues::PREFIX) => {
+            routes::queues::put(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::queues::PREFIX) => {
+            routes::queues::delete(req, env, p).await
+        }
         (Method::Get, "/api/admin/phone-lines") => routes::lines::list(req, env).await,
         (Method::Post, "/api/admin/phone-lines") => routes::lines::create(req, env).await,
         (Method::Put, p) if p.starts_with(routes::lines::PREFIX) => {

@@ -12,6 +12,7 @@ pub(crate) mod customer_csv;
 pub(crate) mod hub_directory;
 pub(crate) mod ivr;
 pub(crate) mod operator;
+pub(crate) mod queues;
 pub(crate) mod secrets;
 pub(crate) mod webhooks;
 
@@ -65,7 +66,9 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
                       AS line_after_hours_json,
                     (SELECT json_group_object(id, json_object(
                          'id', id, 'name', json_object('ja', name_ja, 'en', name_en),
-                         'ladder', json(ladder_json), 'max_wait', max_wait_ms,
+                         'ladder', CASE WHEN ladder_json IS NULL THEN NULL
+                                        ELSE json_object('steps', json(ladder_json)) END,
+                         'max_wait', max_wait_ms,
                          'overflow', json(overflow_json),
                          'announce_position', json(CASE announce_position WHEN 1 THEN 'true' ELSE 'false' END),
                          'hold_music_url', hold_music_url, 'callback_digit', callback_digit))

@@ -11,7 +11,7 @@ use tsunagu_protocol::Localized;
 use tsunagu_routing::Ladder;
 
 use crate::{
-    BusinessCalendar, ConfigError,
+    BusinessCalendar, ConfigError, QueueProblem,
     queues::{AfterHours, CallQueue, QueueId, validate_queues},
 };
 
@@ -220,24 +220,19 @@ impl CenterConfig {
         }
         validate_queues(&self.queues)?;
         for queue in self.queues.values() {
-            for number in queue.overflow.numbers() {
-                self.check_forward_number(number)
-                    .map_err(|refusal| ConfigError::Queue {
-                        queue: Some(queue.id.clone()),
-                        reason: refused(number, refusal),
-                    })?;
-            }
+            self.check_forward_numbers(queue.overflow.numbers())
+                .map_err(|problem| ConfigError::Queue {
+                    queue: queue.id.clone(),
+                    problem,
+                })?;
         }
         for (line, rule) in &self.line_after_hours {
-            rule.validate(line)?;
-            for number in rule.numbers() {
-                self.check_forward_number(number).map_err(|refusal| {
-                    ConfigError::LineAfterHours {
-                        line: line.clone(),
-                        reason: refused(number, refusal),
-                    }
+            rule.validate()
+                .and_then(|()| self.check_forward_numbers(rule.numbers()))
+                .map_err(|problem| ConfigError::LineAfterHours {
+                    line: line.clone(),
+                    problem,
                 })?;
-            }
         }
         let window = u64::from(self.dial_policy.rate_window_secs) * 1000;
         if window == 0 || window > ENDED_RETENTION.0 {
@@ -266,6 +261,17 @@ impl CenterConfig {
         self.dial_policy.check(&parsed, true).map_err(Some)
     }
 
+    fn check_forward_numbers(&self, numbers: &[ExternalNumber]) -> Result<(), QueueProblem> {
+        for (index, number) in numbers.iter().enumerate() {
+            self.check_forward_number(number)
+                .map_err(|refusal| match refusal {
+                    None => QueueProblem::ForwardNumberInvalid { index },
+                    Some(reason) => QueueProblem::ForwardNumberRefused { index, reason },
+                })?;
+        }
+        Ok(())
+    }
+
     /// The queue named `id`, if the tenant has it.
     pub fn queue(&self, id: &QueueId) -> Option<&CallQueue> {
         self.queues.get(id)
@@ -284,14 +290,3 @@ impl CenterConfig {
     }
 }
 
-/// Why a forwarding number is refused, in words.
-fn refused(number: &ExternalNumber, refusal: Option<tsunagu_phone::DialRefusal>) -> String {
-    match refusal {
-        None => format!("{} is not a valid E.164 number", number.as_str()),
-        Some(reason) => format!(
-            "{} is refused by the dial policy ({}): {reason}",
-            number.as_str(),
-            reason.code()
-        ),
-    }
-}

@@ -104,7 +104,7 @@ pub use config::CenterConfig;
 pub use directory::{DirectoryCustomer, ends_the_call, recent_contact, skill_levels};
 pub use dry_run::DryRun;
 pub use entries::Delta;
-pub use error::{CenterError, ConfigError, RestoreError};
+pub use error::{CenterError, ConfigError, QueueProblem, RestoreError};
 pub use hours::{
     BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, HolidayName,
     InvalidClockTime, OpeningHours, Openness, TimeZoneName, Weekday,

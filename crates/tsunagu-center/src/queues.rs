@@ -10,7 +10,7 @@ use tsunagu_interaction::ExternalNumber;
 use tsunagu_protocol::Localized;
 use tsunagu_routing::Ladder;
 
-use crate::ConfigError;
+use crate::{ConfigError, QueueProblem};
 
 /// A queue's id, unique in its tenant: `[a-z0-9_-]{1,32}` (what an IVR `route` node names).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -153,33 +153,23 @@ impl VoicemailRule {
         }
     }
 
-    fn validate(&self, queue: Option<&QueueId>) -> Result<(), ConfigError> {
+    fn validate(&self) -> Result<(), QueueProblem> {
         let (min, max) = QUEUE_VOICEMAIL_SECS;
         if !(min..=max).contains(&self.max_length_secs) {
-            return Err(ConfigError::Queue {
-                queue: queue.cloned(),
-                reason: format!("a voicemail lasts {min} to {max} seconds"),
-            });
+            return Err(QueueProblem::VoicemailLength { min, max });
         }
-        check_text(queue, self.prompt.as_deref())
-    }
-}
-
-fn check_text(queue: Option<&QueueId>, text: Option<&str>) -> Result<(), ConfigError> {
-    match text {
-        Some(text)
-            if text.trim().is_empty()
-                || text.chars().count() > MAX_QUEUE_TEXT_CHARS
-                || text.chars().any(char::is_control) =>
-        {
-            Err(ConfigError::Queue {
-                queue: queue.cloned(),
-                reason: format!(
-                    "a prompt is 1 to {MAX_QUEUE_TEXT_CHARS} characters without control characters"
-                ),
-            })
+        match self.prompt.as_deref() {
+            Some(text)
+                if text.trim().is_empty()
+                    || text.chars().count() > MAX_QUEUE_TEXT_CHARS
+                    || text.chars().any(char::is_control) =>
+            {
+                Err(QueueProblem::PromptText {
+                    max: MAX_QUEUE_TEXT_CHARS,
+                })
+            }
+            _ => Ok(()),
         }
-        _ => Ok(()),
     }
 }
 
@@ -201,46 +191,46 @@ pub(crate) fn validate_queues(queues: &BTreeMap<QueueId, CallQueue>) -> Result<(
         return Err(ConfigError::TooManyQueues { max: MAX_QUEUES });
     }
     for (id, queue) in queues {
-        let fail = |reason: &str| ConfigError::Queue {
-            queue: Some(id.clone()),
-            reason: reason.to_owned(),
+        let fail = |problem: QueueProblem| ConfigError::Queue {
+            queue: id.clone(),
+            problem,
         };
         if &queue.id != id {
-            return Err(fail("the queue is filed under another id"));
+            return Err(fail(QueueProblem::FiledUnderAnotherId));
         }
         if queue
             .ladder
             .as_ref()
             .is_some_and(|ladder| ladder.steps.is_empty())
         {
-            return Err(fail("the queue's ladder has no steps"));
+            return Err(fail(QueueProblem::EmptyLadder));
         }
         if queue
             .max_wait
             .is_some_and(|wait| wait.0 == 0 || wait > MAX_QUEUE_WAIT)
         {
-            return Err(fail("the longest wait is 1 second to 1 hour"));
+            return Err(fail(QueueProblem::WaitOutOfRange));
         }
         if queue
             .hold_music_url
             .as_deref()
             .is_some_and(|url| !hold_music_url_ok(url))
         {
-            return Err(fail("the hold music must be an https URL"));
+            return Err(fail(QueueProblem::MusicNotHttps));
         }
         if queue
             .callback_digit
             .is_some_and(|digit| !(digit.is_ascii_digit() || digit == '*' || digit == '#'))
         {
-            return Err(fail("the callback key is 0-9, * or #"));
+            return Err(fail(QueueProblem::NotAPhoneKey));
         }
         match &queue.overflow {
-            Overflow::Voicemail(rule) => rule.validate(Some(id))?,
+            Overflow::Voicemail(rule) => rule.validate().map_err(fail)?,
             Overflow::Queue { queue: next } if !queues.contains_key(next) => {
-                return Err(fail("the overflow names a queue that does not exist"));
+                return Err(fail(QueueProblem::UnknownOverflowQueue));
             }
             Overflow::Forward { numbers } if numbers.is_empty() => {
-                return Err(fail("forwarding needs at least one number"));
+                return Err(fail(QueueProblem::NoForwardNumbers));
             }
             _ => {}
         }
@@ -249,7 +239,7 @@ pub(crate) fn validate_queues(queues: &BTreeMap<QueueId, CallQueue>) -> Result<(
         let mut at = queue;
         while let Overflow::Queue { queue: next } = &at.overflow {
             if seen.contains(&next) {
-                return Err(fail("the overflows lead back to a queue already passed"));
+                return Err(fail(QueueProblem::OverflowLoop));
             }
             seen.push(next);
             match queues.get(next) {
@@ -262,21 +252,12 @@ pub(crate) fn validate_queues(queues: &BTreeMap<QueueId, CallQueue>) -> Result<(
 }
 
 impl AfterHours {
-    pub(crate) fn validate(&self, line: &str) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), QueueProblem> {
         match self {
             AfterHours::Announce => Ok(()),
-            AfterHours::Voicemail(rule) => rule.validate(None).map_err(|err| match err {
-                ConfigError::Queue { reason, .. } => ConfigError::LineAfterHours {
-                    line: line.to_owned(),
-                    reason,
-                },
-                other => other,
-            }),
+            AfterHours::Voicemail(rule) => rule.validate(),
             AfterHours::Forward { numbers } if numbers.is_empty() => {
-                Err(ConfigError::LineAfterHours {
-                    line: line.to_owned(),
-                    reason: "forwarding needs at least one number".to_owned(),
-                })
+                Err(QueueProblem::NoForwardNumbers)
             }
             AfterHours::Forward { .. } => Ok(()),
         }

@@ -295,7 +295,7 @@ fn queues_are_checked_when_saved() {
     let mut forward = queue("e", "sales");
     forward.overflow = Overflow::Forward {
         numbers: vec![
-            tsunagu_interaction::ExternalNumber::new("+819901234567")
+            tsunagu_interaction::ExternalNumber::new("+81990123456")
                 .unwrap_or_else(|e| panic!("{e}")),
         ],
     };
@@ -314,7 +314,7 @@ fn queues_are_checked_when_saved() {
             "queue a: the overflows lead back to a queue already passed",
             "queue c: the hold music must be an https URL",
             "queue d: the callback key is 0-9, * or #",
-            "queue e: +819901234567 is not a valid E.164 number",
+            "queue e: forward number 0 is refused by the dial policy (premium_rate): calls to premium-rate numbers (such as 0990) are not allowed",
         ]
     "#]]
     .assert_debug_eq(&refusals);
