@@ -138,7 +138,9 @@ impl PhoneLine {
         // Absent or null: the tenant's fallback numbers after hours, else the closed message.
         let after_hours = match fields.get("after_hours") {
             None => Some(None),
-            Some(value) => read_rule(&mut fields, "after_hours", value, RuleUse::AfterHours).map(Some),
+            Some(value) => {
+                read_rule(&mut fields, "after_hours", value, RuleUse::AfterHours).map(Some)
+            }
         };
         let line = (|| {
             Some(PhoneLine {

@@ -112,15 +112,20 @@ impl QueueInput {
                 None
             }
         };
-        let hold_music_url = match fields.optional_text("hold_music_url", HOLD_MUSIC_URL_MAX_CHARS, false) {
-            Some(url) if !https(&url) => {
-                fields.fail("hold_music_url", ErrorCode::NotHttps);
-                None
-            }
-            url => Some(url),
-        };
+        let hold_music_url =
+            match fields.optional_text("hold_music_url", HOLD_MUSIC_URL_MAX_CHARS, false) {
+                Some(url) if !https(&url) => {
+                    fields.fail("hold_music_url", ErrorCode::NotHttps);
+                    None
+                }
+                url => Some(url),
+            };
         let callback_digit = match fields.optional_text("callback_digit", 1, false) {
-            Some(key) if !key.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') => {
+            Some(key)
+                if !key
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#') =>
+            {
                 fields.fail("callback_digit", ErrorCode::NotAPhoneKey);
                 None
             }
@@ -185,7 +190,10 @@ pub fn queue_id(id: &str) -> Option<String> {
 
 fn https(url: &str) -> bool {
     url.strip_prefix("https://").is_some_and(|rest| {
-        !rest.is_empty() && !rest.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '<' | '>'))
+        !rest.is_empty()
+            && !rest
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '"' | '<' | '>'))
     })
 }
 
@@ -252,7 +260,10 @@ pub(crate) fn read_rule(
             })
         }
         ("queue", RuleUse::Overflow) => {
-            let queue = value.get("queue").and_then(Value::as_str).and_then(queue_id);
+            let queue = value
+                .get("queue")
+                .and_then(Value::as_str)
+                .and_then(queue_id);
             if queue.is_none() {
                 fields.fail(format!("{path}.queue"), ErrorCode::InvalidId);
             }

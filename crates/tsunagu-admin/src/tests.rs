@@ -675,7 +675,9 @@ fn queue_errors() {
             }),
             "billing",
         ),
-        &expect![[r#"overflow.numbers[1] "invalid_phone" | 発信できる電話番号ではありません | is not a phone number we can dial"#]],
+        &expect![[
+            r#"overflow.numbers[1] "invalid_phone" | 発信できる電話番号ではありません | is not a phone number we can dial"#
+        ]],
     );
 }
 
@@ -719,7 +721,8 @@ fn a_queue_reads_as_the_contact_center_takes_it() {
             "action": "voicemail",
             "max_length_secs": 60
           }
-        }"#]].assert_eq(&serde_json::to_string_pretty(&queue.to_center()).expect("json"));
+        }"#]]
+    .assert_eq(&serde_json::to_string_pretty(&queue.to_center()).expect("json"));
     // A line names its queue and its after-hours rule.
     let line = crate::PhoneLine::validate(
         &json!({

@@ -12,7 +12,8 @@ use tsunagu_routing::Ladder;
 
 use crate::{
     BusinessCalendar, ConfigError, QueueProblem,
-    queues::{AfterHours, CallQueue, QueueId, validate_queues},
+    queue_id::QueueId,
+    queues::{AfterHours, CallQueue, validate_queues},
 };
 
 /// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
@@ -289,4 +290,3 @@ impl CenterConfig {
         Millis::from_secs(u64::from(self.dial_policy.rate_window_secs))
     }
 }
-

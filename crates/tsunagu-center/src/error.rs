@@ -86,7 +86,7 @@ pub enum ConfigError {
     TooManyQueues { max: usize },
     #[error("queue {queue}: {problem}")]
     Queue {
-        queue: crate::QueueId,
+        queue: crate::queue_id::QueueId,
         problem: QueueProblem,
     },
     #[error("after-hours rule of line {line}: {problem}")]

@@ -83,6 +83,7 @@ mod outbound;
 mod output;
 mod push;
 mod queue_calls;
+mod queue_id;
 mod queues;
 mod recover;
 mod roster;
@@ -113,10 +114,11 @@ pub use input::{CallInput, Input, MenuAnswer, Reply};
 pub use outbound::OutboundCall;
 pub use output::Output;
 pub use push::{AgentPush, PushRefusal, Pushed, RecordProblem, crm_record, customer_record};
+pub use queue_id::{MAX_QUEUE_ID_CHARS, QueueId};
 pub use queues::{
     AfterHours, CallQueue, DEFAULT_AFTER_HOURS_VOICEMAIL_PROMPT, DEFAULT_VOICEMAIL_PROMPT,
-    MAX_HOLD_MUSIC_URL_CHARS, MAX_QUEUE_ID_CHARS, MAX_QUEUE_TEXT_CHARS, MAX_QUEUE_WAIT, MAX_QUEUES,
-    Overflow, QueueId, VoicemailRule, hold_music_url_ok,
+    MAX_HOLD_MUSIC_URL_CHARS, MAX_QUEUE_TEXT_CHARS, MAX_QUEUE_WAIT, MAX_QUEUES, Overflow,
+    VoicemailRule, hold_music_url_ok,
 };
 pub use recover::{Quarantined, Recovered};
 pub use snapshot::Snapshot;

@@ -18,7 +18,7 @@ use tsunagu_protocol::{CallEndReason, CustomerCard, NeededSkill, RecentContact, 
 use tsunagu_routing::Contact;
 use tsunagu_stitch::ContactRef;
 
-use crate::{CallRequirements, CenterConfig, FallbackReason, QueueId};
+use crate::{CallRequirements, CenterConfig, FallbackReason, queue_id::QueueId};
 
 /// One agent of the directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]

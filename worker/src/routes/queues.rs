@@ -13,7 +13,9 @@ use tsunagu_core::TenantId;
 use worker::{Env, Request, Response};
 
 use crate::{
-    auth, error::AppError, hub, log,
+    auth,
+    error::AppError,
+    hub, log,
     routes::{admin::json_body, directory::item},
     store::{self, hub_directory::DirectoryChange, queues as queue_store},
     tenant_config,
@@ -70,7 +72,11 @@ pub(crate) async fn delete(req: Request, env: &Env, path: &str) -> Result<Respon
 /// The center's check of the tenant's queues with `queue` in place of its stored self.
 async fn check_queue(env: &Env, tenant: &TenantId, queue: &QueueInput) -> Result<(), AppError> {
     let mut row = store::tenant(env, tenant).await?;
-    let mut queues = match row.queues_json.as_deref().map(serde_json::from_str::<Value>) {
+    let mut queues = match row
+        .queues_json
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+    {
         Some(Ok(Value::Object(queues))) => queues,
         _ => serde_json::Map::new(),
     };
@@ -78,7 +84,7 @@ async fn check_queue(env: &Env, tenant: &TenantId, queue: &QueueInput) -> Result
     row.queues_json = Some(Value::Object(queues).to_string());
     let config = tenant_config::parse_row(&row)?;
     config.validate().map_err(|error| match error {
-        ConfigError::Queue { ref problem, .. } => match field_error(problem.clone(), "overflow") {
+        ConfigError::Queue { ref problem, .. } => match field_error(problem, "overflow") {
             Some(field) => AppError::Invalid(Invalid(vec![field])),
             None => AppError::Internal(format!("queue settings: {error}")),
         },
@@ -101,14 +107,17 @@ pub(crate) async fn check_line(
     if let Some(queue) = &line.queue
         && tsunagu_center::QueueId::new(queue).is_none_or(|id| config.queue(&id).is_none())
     {
-        return Err(AppError::Invalid(Invalid::one("queue", ErrorCode::UnknownQueue)));
+        return Err(AppError::Invalid(Invalid::one(
+            "queue",
+            ErrorCode::UnknownQueue,
+        )));
     }
     if let Some(rule @ Rule::Forward { .. }) = &line.after_hours {
         let written = serde_json::to_value(rule).map_err(|e| AppError::Internal(e.to_string()))?;
         row.line_after_hours_json = Some(json!({ line.number.clone(): written }).to_string());
         let config = tenant_config::parse_row(&row)?;
         if let Err(ConfigError::LineAfterHours { problem, .. }) = config.validate()
-            && let Some(field) = field_error(problem, "after_hours")
+            && let Some(field) = field_error(&problem, "after_hours")
         {
             return Err(AppError::Invalid(Invalid(vec![field])));
         }
@@ -118,7 +127,7 @@ pub(crate) async fn check_line(
 
 /// The field of a body (`overflow` of a queue, `after_hours` of a line) a center's refusal is
 /// about; `None` for what the admin API already refuses itself.
-fn field_error(problem: QueueProblem, rule: &str) -> Option<FieldError> {
+fn field_error(problem: &QueueProblem, rule: &str) -> Option<FieldError> {
     Some(match problem {
         QueueProblem::UnknownOverflowQueue => {
             FieldError::new(format!("{rule}.queue"), ErrorCode::UnknownQueue)
@@ -126,7 +135,7 @@ fn field_error(problem: QueueProblem, rule: &str) -> Option<FieldError> {
         QueueProblem::OverflowLoop => {
             FieldError::new(format!("{rule}.queue"), ErrorCode::OverflowLoop)
         }
-        QueueProblem::ForwardNumberRefused { index, .. } => FieldError::new(
+        &QueueProblem::ForwardNumberRefused { index, .. } => FieldError::new(
             format!("{rule}.numbers[{index}]"),
             ErrorCode::RefusedByDialPolicy,
         ),
