@@ -45,6 +45,8 @@ const BILLING = {
   max_wait: 600000,
   overflow: { action: 'keep_waiting' },
   callback_digit: '9',
+  required_skills: { billing: 1 },
+  priority: 2,
 };
 
 /** An agent whose widget socket acknowledges offers (as a live widget does), with a softphone. */
@@ -79,7 +81,7 @@ test('the admin API keeps queues and lines to what the contact center can run', 
   assert.equal(put.status, 200, await put.clone().text());
   assert.deepEqual(await refused(await api('DELETE', '/api/admin/queues/billing')), ['id queue_in_use']);
   const listed = (await (await api('GET', '/api/admin/queues')).json()).queues;
-  assert.deepEqual(listed.map((q) => [q.id, q.callback_digit, q.ladder[0].target]), [['billing', '9', { team: 'support' }]]);
+  assert.deepEqual(listed.map((q) => [q.id, q.callback_digit, q.ladder[0].target, q.required_skills, q.priority]), [['billing', '9', { team: 'support' }, { billing: 1 }, 2]]);
 
   const music = await fetch(new URL('/media/hold-music.wav', edge.url));
   assert.equal(music.headers.get('content-type'), 'audio/wav');
@@ -115,6 +117,7 @@ test('a waiting caller presses 9, keeps their place, and the support agent who t
   tanaka.client.send({ type: 'set_status', status: { kind: 'available' } });
   const offer = await tanaka.client.waitFor((m) => m.type === 'offer' && m.conversation === callSid, 'the callback offer', since, 15_000);
   assert.equal(offer.screen_pop.callback, STRANGER);
+  assert.deepEqual(offer.screen_pop.skills, [{ skill: 'billing', level: 1 }], 'the queue\'s skill');
   tanaka.client.send({ type: 'accept_offer', offer: offer.offer });
   const dial = await tanaka.client.waitFor((m) => m.type === 'dial_request', 'the widget asked to dial', since, 5_000);
   assert.deepEqual([dial.to, dial.to_display, dial.confirm], [STRANGER, '090-5555-0123', false]);
@@ -128,4 +131,30 @@ test('a waiting caller presses 9, keeps their place, and the support agent who t
   await tanaka.client.waitFor((m) => m.type === 'status' && m.status.kind === 'on_call', 'tanaka on the call back', since, 10_000);
 
   for (const agent of [sato, tanaka]) await agent.client.close();
+});
+
+test('a line closed on national holidays takes a message on a substitute holiday (振替休日, 2027-03-22), by its own after-hours rule; a working day routes as usual', async () => {
+  const lines = (await (await api('GET', '/api/admin/phone-lines')).json()).phone_lines;
+  const main = lines.find((line) => line.number === MAIN_LINE);
+  const hours = { time_zone: 'Asia/Tokyo', weekly: null, closed_on_national_holidays: true, year_end_closure: false, closures: [] };
+  const afterHours = { action: 'voicemail', prompt: '本日は休業日です。ご用件をお話しください。', max_length_secs: 90 };
+  const put = await api('PUT', `/api/admin/phone-lines/${encodeURIComponent(MAIN_LINE)}`, { ...main, hours, after_hours: afterHours });
+  assert.equal(put.status, 200, await put.clone().text());
+  assert.deepEqual((await put.json()).after_hours, afterHours);
+  // A forward number the dial policy refuses is refused on the line too.
+  assert.deepEqual(await refused(await api('PUT', `/api/admin/phone-lines/${encodeURIComponent(MAIN_LINE)}`, {
+    ...main, after_hours: { action: 'forward', numbers: ['0990-123-456'] },
+  })), ['after_hours.numbers[0] refused_by_dial_policy']);
+
+  const dryRun = async (at) => {
+    const res = await api('POST', '/api/routing/dry-run', { from: STRANGER, to: MAIN_LINE, at });
+    assert.equal(res.status, 200, await res.clone().text());
+    return res.json();
+  };
+  // 春分の日 2027-03-21 is a Sunday: Monday the 22nd is its substitute holiday.
+  const holiday = await dryRun(Date.parse('2027-03-22T10:00:00+09:00'));
+  assert.equal(holiday.plan, 'menu_end', JSON.stringify(holiday));
+  assert.deepEqual(holiday.plan_detail.outcome.end, { kind: 'voicemail', prompt: afterHours.prompt, max_length_secs: 90 });
+  const workday = await dryRun(Date.parse('2027-03-23T10:00:00+09:00'));
+  assert.notEqual(workday.plan, 'menu_end', JSON.stringify(workday));
 });

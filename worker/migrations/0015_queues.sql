@@ -19,6 +19,10 @@ CREATE TABLE queues (
     hold_music_url     TEXT,
     -- One of 0-9 * #; NULL offers no callback.
     callback_digit     TEXT    CHECK (callback_digit IS NULL OR length(callback_digit) = 1),
+    -- Skills (each with its lowest level) its callers need, and their priority, joined to the
+    -- line's and the IVR menu's (the higher wins).
+    required_skills_json TEXT  NOT NULL DEFAULT '{}',
+    priority           INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 9),
     PRIMARY KEY (tenant_id, id)
 );
 

@@ -71,7 +71,8 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
                          'max_wait', max_wait_ms,
                          'overflow', json(overflow_json),
                          'announce_position', json(CASE announce_position WHEN 1 THEN 'true' ELSE 'false' END),
-                         'hold_music_url', hold_music_url, 'callback_digit', callback_digit))
+                         'hold_music_url', hold_music_url, 'callback_digit', callback_digit,
+                         'required_skills', json(required_skills_json), 'priority', priority))
                        FROM queues WHERE tenant_id = tenants.id) AS queues_json
              FROM tenants WHERE id = ?1",
         )

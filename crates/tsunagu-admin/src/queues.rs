@@ -4,13 +4,17 @@
 //! (`tsunagu_center::CallQueue`, `AfterHours`: the same names and units), except that the ladder
 //! is the list of rungs, as in the routing settings.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tsunagu_phone::{PhoneNumber, Region};
 
 use crate::{
     ErrorCode, Invalid,
+    directory::read_skill_levels,
     fields::Fields,
+    lines::{LINE_SKILLS_MAX, PRIORITY_MAX},
     routing::{FALLBACK_NUMBERS_MAX, Step, read_ladder},
 };
 
@@ -42,6 +46,12 @@ pub struct QueueInput {
     pub hold_music_url: Option<String>,
     /// One of `0`–`9`, `*`, `#`; `None`: no callback offered.
     pub callback_digit: Option<String>,
+    /// Skill → the lowest level (1–5) its callers need (joined to the line's and the menu's).
+    #[serde(default)]
+    pub required_skills: BTreeMap<String, u32>,
+    /// 0–9, joined to the line's and the menu's (the higher wins).
+    #[serde(default)]
+    pub priority: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,8 +141,15 @@ impl QueueInput {
             }
             key => Some(key),
         };
+        let required_skills = read_skill_levels(&mut fields, "required_skills", LINE_SKILLS_MAX);
+        let priority = match fields.get("priority") {
+            None => Some(0),
+            Some(value) => fields.number_value("priority", value, 0, PRIORITY_MAX),
+        };
         let queue = (|| {
             Some(QueueInput {
+                required_skills: required_skills?,
+                priority: priority?,
                 id: id?,
                 name: name?,
                 ladder: ladder?,
@@ -153,6 +170,8 @@ impl QueueInput {
             "name": { "ja": self.name.ja, "en": self.name.en },
             "overflow": self.overflow,
             "announce_position": self.announce_position,
+            "required_skills": self.required_skills,
+            "priority": self.priority,
         });
         if let Some(ladder) = &self.ladder {
             queue["ladder"] = json!({ "steps": ladder });

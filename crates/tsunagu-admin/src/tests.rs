@@ -691,7 +691,9 @@ fn a_queue_reads_as_the_contact_center_takes_it() {
             "overflow": { "action": "voicemail", "max_length_secs": 60 },
             "announce_position": false,
             "hold_music_url": "https://music.example.jp/hold.mp3",
-            "callback_digit": "9"
+            "callback_digit": "9",
+            "required_skills": { "billing": 2 },
+            "priority": 5
         }),
         "billing",
     )
@@ -720,6 +722,10 @@ fn a_queue_reads_as_the_contact_center_takes_it() {
           "overflow": {
             "action": "voicemail",
             "max_length_secs": 60
+          },
+          "priority": 5,
+          "required_skills": {
+            "billing": 2
           }
         }"#]]
     .assert_eq(&serde_json::to_string_pretty(&queue.to_center()).expect("json"));
@@ -756,7 +762,9 @@ fn the_contact_center_takes_queues_and_after_hours_rules_as_the_api_writes_them(
             "max_wait": 90000,
             "overflow": { "action": "forward", "numbers": ["03-5555-0101"] },
             "hold_music_url": "https://music.example.jp/hold.mp3",
-            "callback_digit": "#"
+            "callback_digit": "#",
+            "required_skills": { "billing": 2 },
+            "priority": 5
         }),
         "billing",
     )
@@ -764,6 +772,7 @@ fn the_contact_center_takes_queues_and_after_hours_rules_as_the_api_writes_them(
     let center: tsunagu_center::CallQueue =
         serde_json::from_value(queue.to_center()).expect("the center reads it");
     assert_eq!(center.callback_digit, Some('#'));
+    assert_eq!((center.required_skills.len(), center.priority), (1, 5));
     assert_eq!(center.max_wait, Some(tsunagu_core::Millis(90_000)));
     for rule in [
         json!({ "action": "announce" }),

@@ -214,7 +214,7 @@ impl Center {
                 }
             })
         });
-        let call = CallEntry {
+        let mut call = CallEntry {
             interaction: Interaction::arrive(
                 id.clone(),
                 tsunagu_core::Channel::Voice,
@@ -250,8 +250,12 @@ impl Center {
             queue_since: None,
             callback: None,
         };
-        let contact = call.contact(owner_team);
         let menu = arrival.menu;
+        if menu.is_none() {
+            // The line's queue; a menu's end decides its own.
+            crate::queue_calls::join_requirements(&self.config, &mut call);
+        }
+        let contact = call.contact(owner_team);
         if let Some(relax_at) = call.relax_skills_at().filter(|_| menu.is_none()) {
             self.relax_waits.insert((relax_at, id.clone()));
         }

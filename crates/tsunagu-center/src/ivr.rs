@@ -230,6 +230,7 @@ impl Center {
         if call.queue.is_some() {
             call.queue_since = Some(now);
         }
+        crate::queue_calls::join_requirements(&self.config, call);
         if let Some(relax_at) = call.relax_skills_at() {
             self.relax_waits.insert((relax_at, id.clone()));
         }

@@ -51,6 +51,19 @@ impl Center {
         }
     }
 
+    /// The call enters its queue (at the end of its menu, on an overflow): the queue's skills
+    /// and priority join the call's; a skill wait it now has is timed.
+    pub(crate) fn join_queue_requirements(&mut self, id: &InteractionId) {
+        let Some(call) = self.calls.get_mut(id) else {
+            return;
+        };
+        join_requirements(&self.config, call);
+        if let Some(relax_at) = call.relax_skills_at() {
+            self.relax_waits.insert((relax_at, id.clone()));
+        }
+        self.journal.call(id);
+    }
+
     /// Sends call `id`, which the router no longer holds, where `overflow` says.
     pub(crate) fn overflow(&mut self, now: Timestamp, id: &InteractionId, overflow: Overflow) {
         let reason = FallbackReason::NoAnswerWithinLimit;
@@ -67,6 +80,10 @@ impl Center {
                 call.queue = Some(queue);
                 call.queue_since = Some(now);
                 call.place = Place::Queued;
+                self.join_queue_requirements(id);
+                let Some(call) = self.calls.get(id) else {
+                    return;
+                };
                 let contact = call.contact(call.owner_team.clone());
                 self.journal.call(id);
                 self.changed.insert(id.clone());
@@ -179,5 +196,22 @@ impl Center {
             contact: ContactRef::Interaction(id.clone()),
             at: now,
         }));
+    }
+}
+
+/// Joins the skills and priority of `call`'s queue to the call's own (the higher level and
+/// priority win); skills the call did not need before relax after the default wait.
+pub(crate) fn join_requirements(config: &crate::CenterConfig, call: &mut CallEntry) {
+    let Some(queue) = call.queue.as_ref().and_then(|queue| config.queue(queue)) else {
+        return;
+    };
+    let requirements = &mut call.requirements;
+    for (skill, level) in &queue.required_skills {
+        let at_least = requirements.skills.entry(skill.clone()).or_insert(*level);
+        *at_least = (*at_least).max(*level);
+    }
+    requirements.priority = requirements.priority.max(queue.priority);
+    if !requirements.skills.is_empty() && requirements.relax_after.is_none() {
+        requirements.relax_after = Some(crate::CallRequirements::DEFAULT_RELAX_AFTER);
     }
 }

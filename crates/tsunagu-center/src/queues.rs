@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tsunagu_core::Millis;
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_protocol::Localized;
-use tsunagu_routing::Ladder;
+use tsunagu_routing::{Ladder, Skill};
 
 use crate::{ConfigError, QueueProblem, queue_id::QueueId};
 
@@ -50,6 +50,13 @@ pub struct CallQueue {
     /// their place; `None`: no callback offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_digit: Option<char>,
+    /// Skills (each with the lowest level) its callers need, joined to what the line and the IVR
+    /// menu asked for (the higher level wins).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub required_skills: BTreeMap<Skill, u8>,
+    /// Its callers' priority, if higher than the line's or the menu's.
+    #[serde(default)]
+    pub priority: u8,
 }
 
 fn yes() -> bool {

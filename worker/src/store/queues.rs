@@ -22,6 +22,8 @@ pub(crate) struct QueueRow {
     pub(crate) announce_position: u32,
     pub(crate) hold_music_url: Option<String>,
     pub(crate) callback_digit: Option<String>,
+    pub(crate) required_skills_json: String,
+    pub(crate) priority: u32,
 }
 
 impl QueueRow {
@@ -37,6 +39,8 @@ impl QueueRow {
             "announce_position": self.announce_position == 1,
             "hold_music_url": self.hold_music_url,
             "callback_digit": self.callback_digit,
+            "required_skills": parsed(&self.required_skills_json),
+            "priority": self.priority,
         })
     }
 }
@@ -46,7 +50,7 @@ pub(crate) async fn queues(env: &Env, tenant: &TenantId) -> Result<Vec<QueueRow>
         .d1(DB)?
         .prepare(
             "SELECT id, name_ja, name_en, ladder_json, max_wait_ms, overflow_json,
-                    announce_position, hold_music_url, callback_digit
+                    announce_position, hold_music_url, callback_digit, required_skills_json, priority
              FROM queues WHERE tenant_id = ?1 ORDER BY id",
         )
         .bind(&[text(tenant.as_str())])?
@@ -68,11 +72,13 @@ pub(crate) async fn put_queue(
     env.d1(DB)?
         .prepare(
             "INSERT INTO queues (tenant_id, id, name_ja, name_en, ladder_json, max_wait_ms,
-                 overflow_json, announce_position, hold_music_url, callback_digit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 overflow_json, announce_position, hold_music_url, callback_digit,
+                 required_skills_json, priority)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (tenant_id, id) DO UPDATE SET name_ja = ?3, name_en = ?4,
                  ladder_json = ?5, max_wait_ms = ?6, overflow_json = ?7,
-                 announce_position = ?8, hold_music_url = ?9, callback_digit = ?10",
+                 announce_position = ?8, hold_music_url = ?9, callback_digit = ?10,
+                 required_skills_json = ?11, priority = ?12",
         )
         .bind(&[
             text(tenant.as_str()),
@@ -85,6 +91,8 @@ pub(crate) async fn put_queue(
             JsValue::from(u32::from(queue.announce_position)),
             opt_text(queue.hold_music_url.as_deref()),
             opt_text(queue.callback_digit.as_deref()),
+            text(&json_text(&queue.required_skills)?),
+            JsValue::from(queue.priority),
         ])?
         .run()
         .await?;

@@ -28,6 +28,8 @@ fn queue(id: &str, team: &str) -> CallQueue {
         announce_position: true,
         hold_music_url: None,
         callback_digit: None,
+        required_skills: BTreeMap::new(),
+        priority: 0,
     }
 }
 
