@@ -247,7 +247,7 @@ impl Center {
             queue: arrival
                 .queue
                 .filter(|queue| self.config.queue(queue).is_some()),
-            queue_since: None,
+            waiting_since: None,
             callback: None,
         };
         let menu = arrival.menu;

@@ -49,7 +49,8 @@ pub struct CenterConfig {
     /// calls to one; each has its own ladder, wait, overflow, music and callback key.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub queues: BTreeMap<QueueId, CallQueue>,
-    /// How long a caller may wait (from arrival, ringing and queue together) before the call goes
+    /// How long a caller may wait (from arrival, or from the end of the line's IVR menu; ringing
+    /// and queue together) before the call goes
     /// to the fallback numbers. Applies only when there are fallback numbers: without them a
     /// caller who is willing to wait keeps waiting. Default: 120 s.
     #[serde(default = "default_max_wait")]

@@ -227,9 +227,9 @@ impl Center {
         {
             call.queue = Some(queue);
         }
-        if call.queue.is_some() {
-            call.queue_since = Some(now);
-        }
+        // The caller waits for an agent from now: the menu's time is not counted against the
+        // queue's longest wait or the skills' relaxation.
+        call.waiting_since = Some(now);
         crate::queue_calls::join_requirements(&self.config, call);
         if let Some(relax_at) = call.relax_skills_at() {
             self.relax_waits.insert((relax_at, id.clone()));

@@ -157,7 +157,7 @@ impl Center {
             requirements: crate::CallRequirements::default(),
             called: None,
             queue: None,
-            queue_since: None,
+            waiting_since: None,
             callback: None,
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());

@@ -40,7 +40,7 @@ impl Center {
         let longest = queue
             .and_then(|queue| queue.max_wait)
             .unwrap_or(self.config.max_wait);
-        let since = call.queue_since.unwrap_or(call.arrived_at);
+        let since = call.waiting_since.unwrap_or(call.arrived_at);
         if now.saturating_since(since) < longest {
             return None;
         }
@@ -78,7 +78,7 @@ impl Center {
                     return;
                 };
                 call.queue = Some(queue);
-                call.queue_since = Some(now);
+                call.waiting_since = Some(now);
                 call.place = Place::Queued;
                 self.join_queue_requirements(id);
                 let Some(call) = self.calls.get(id) else {

@@ -100,10 +100,11 @@ pub(crate) struct CallEntry {
     /// tenant's ladder and wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) queue: Option<QueueId>,
-    /// When the call entered `queue` (an overflow to another queue restarts its wait); `None`:
-    /// its arrival.
+    /// When the call began waiting for an agent: the end of its IVR menu, or its move into
+    /// another queue by an overflow. Its queue's longest wait and its skill relaxation count
+    /// from here; `None`: from its arrival.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) queue_since: Option<Timestamp>,
+    pub(crate) waiting_since: Option<Timestamp>,
     /// The caller pressed the queue's callback key: they hung up keeping their place, and the
     /// agent who takes the call calls this number back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,7 +225,7 @@ impl CallEntry {
         if self.requirements.skills.is_empty() || self.transfer.is_some() {
             return None;
         }
-        Some(self.arrived_at + self.requirements.relax_after?)
+        Some(self.waiting_since.unwrap_or(self.arrived_at) + self.requirements.relax_after?)
     }
 
     pub(crate) fn screen_pop(&self) -> ScreenPop {

@@ -178,7 +178,7 @@ impl Center {
             requirements: crate::CallRequirements::default(),
             called: None,
             queue: None,
-            queue_since: None,
+            waiting_since: None,
             callback: None,
         };
         let contact = call.contact(None);

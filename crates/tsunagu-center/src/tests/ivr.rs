@@ -230,3 +230,43 @@ fn a_caller_who_hangs_up_in_the_menu_is_abandoned_and_nobody_rings() {
     "#]]
     .assert_eq(&sim.take());
 }
+
+#[test]
+fn the_wait_for_a_skilled_agent_counts_from_the_end_of_the_menu_not_the_arrival() {
+    let mut sim = office();
+    sim.set_away(3, tsunagu_protocol::AwayReason::Break);
+    sim.take();
+    let mut call = menu_call("CA1");
+    call.requirements.relax_after = Some(tsunagu_core::Millis::from_secs(60));
+    sim.arrive(call);
+    // Thirty seconds in the menu, then billing, which nobody free has: the call waits.
+    sim.at(33.0);
+    sim.answer("CA1", "root", 0, digits("1"));
+    // Sixty seconds from the arrival would relax it here; it waits on.
+    sim.at(70.0);
+    sim.wait("CA1");
+    // Sixty seconds from the end of the menu: anyone may take it.
+    sim.at(94.0);
+    expect![[r#"
+        t=3s call CA1 on Main
+          → Ask root#0.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
+          record started CA1 customer=-
+        t=3250ms alarm
+          all ← roster: tanaka away(break) since 3s
+        t=33s menu CA1 root.0 ← Digits { digits: "1" }
+          → Enqueue at 1
+          record menu passed CA1 [請求 → 料金チーム]
+          record queued CA1
+        t=70s queue poll CA1
+          → Hold at 1, waited 67s
+        t=93s alarm
+          c1 ← status reserved since 93s
+          record dequeued CA1
+          record offered CA1 to sato (Anyone)
+          c1 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 1+ ivr [請求 → 料金チーム]
+          redirect CA1
+        t=93250ms alarm
+          all ← roster: sato reserved since 93s
+    "#]]
+    .assert_eq(&sim.take());
+}
