@@ -108,11 +108,17 @@ pub enum CallPlan {
         agent: AgentId,
         attempt: u32,
         timeout: Millis,
+        /// Said first (the IVR menu's last sentences), when the ring follows the menu.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        say_first: Vec<String>,
     },
     /// `<Enqueue action=… waitUrl=…>`; the caller is number `position` in line.
     Enqueue {
         interaction: InteractionId,
         position: usize,
+        /// Said first (the IVR menu's last sentences), when the queue follows the menu.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        say_first: Vec<String>,
     },
     /// The answer to a waitUrl poll: announce the position, play music, and poll again.
     Hold {

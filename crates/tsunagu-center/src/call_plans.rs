@@ -39,6 +39,7 @@ impl Center {
                     agent: agent.clone(),
                     attempt: *attempt,
                     timeout: *timeout,
+                    say_first: call.say_first.clone(),
                 },
             },
             Place::Queued if call.callback.is_some() => CallPlan::CallbackBooked {
@@ -52,6 +53,7 @@ impl Center {
             Place::Queued => CallPlan::Enqueue {
                 position: self.position_in_queue(&interaction),
                 interaction,
+                say_first: call.say_first.clone(),
             },
             Place::InMenu => match call.menu.as_ref().and_then(|menu| menu.asked()) {
                 Some(prompt) => CallPlan::Ask {
@@ -115,10 +117,15 @@ impl Center {
         if let Some(call) = plan
             .interaction()
             .and_then(|interaction| self.calls.get_mut(interaction))
-            && call.served != served
         {
-            call.served = served;
-            self.journal.call(call.interaction.id());
+            let said = matches!(&plan, CallPlan::Ring { say_first, .. } | CallPlan::Enqueue { say_first, .. } if !say_first.is_empty());
+            if call.served != served || said {
+                call.served = served;
+                if said {
+                    call.say_first.clear();
+                }
+                self.journal.call(call.interaction.id());
+            }
         }
         plan
     }

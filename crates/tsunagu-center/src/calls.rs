@@ -249,6 +249,7 @@ impl Center {
                 .filter(|queue| self.config.queue(queue).is_some()),
             waiting_since: None,
             callback: None,
+            say_first: Vec::new(),
         };
         let menu = arrival.menu;
         if menu.is_none() {

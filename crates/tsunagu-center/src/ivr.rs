@@ -219,6 +219,9 @@ impl Center {
             .priority
             .max(outcome.priority.unwrap_or(0));
         call.place = Place::Queued;
+        // What the menu said after its last question (`担当者におつなぎします。`) is said before
+        // the first ring or the queue.
+        call.say_first = outcome.say_first;
         // A queue the menu names (and the tenant has) takes over from the line's; the wait
         // there counts from now, not from the call's arrival.
         if let RouteTarget::Queue(queue) = &target

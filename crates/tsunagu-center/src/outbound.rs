@@ -159,6 +159,7 @@ impl Center {
             queue: None,
             waiting_since: None,
             callback: None,
+            say_first: Vec::new(),
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

@@ -109,6 +109,10 @@ pub(crate) struct CallEntry {
     /// agent who takes the call calls this number back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) callback: Option<CallbackRequest>,
+    /// Said to the caller before the next ring or the queue (the IVR menu's sentences after its
+    /// last question), once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) say_first: Vec<String>,
 }
 
 /// A caller's request to be called back instead of waiting on the line.

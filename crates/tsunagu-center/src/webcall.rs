@@ -180,6 +180,7 @@ impl Center {
             queue: None,
             waiting_since: None,
             callback: None,
+            say_first: Vec::new(),
         };
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);

@@ -158,6 +158,13 @@ fn percent_encode(value: &str) -> String {
     out
 }
 
+/// A response that first says `texts` (ja-JP): an IVR menu's last sentences.
+fn said_first(texts: &[String]) -> Response {
+    texts.iter().fold(Response::new(), |response, text| {
+        response.say(say_ja(text.as_str()))
+    })
+}
+
 /// A phone key as a Japanese announcement says it.
 fn key_name_ja(key: char) -> String {
     match key {
@@ -260,6 +267,7 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
             agent,
             attempt,
             timeout,
+            say_first,
         } => {
             let attempt = attempt.to_string();
             let agent_status = hooks.url(
@@ -299,9 +307,13 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 ])
                 .ring_tone(RingTone::Jp)
                 .client(client);
-            Response::new().dial(dial)
+            said_first(say_first).dial(dial)
         }
-        CallPlan::Enqueue { interaction, .. } => Response::new().enqueue(
+        CallPlan::Enqueue {
+            interaction,
+            say_first,
+            ..
+        } => said_first(say_first).enqueue(
             Enqueue::new(QUEUE_NAME)
                 .action(hooks.for_conversation(Hook::QueueResult, interaction))
                 .wait_url(hooks.for_conversation(Hook::QueueWait, interaction)),

@@ -37,6 +37,7 @@ fn ring_dials_the_agent_client_with_answer_on_bridge_dual_recording_and_the_next
             agent: AgentId::new("sato").expect("valid agent"),
             attempt: 2,
             timeout: Millis(15_000),
+            say_first: Vec::new(),
         },
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
@@ -53,11 +54,37 @@ fn ring_dials_the_agent_client_with_answer_on_bridge_dual_recording_and_the_next
 }
 
 #[test]
+fn after_an_ivr_menu_its_last_sentence_is_said_before_the_ring() {
+    check(
+        CallPlan::Ring {
+            interaction: call(),
+            agent: AgentId::new("sato").expect("valid agent"),
+            attempt: 1,
+            timeout: Millis(15_000),
+            say_first: vec!["担当者におつなぎします。".into()],
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say language="ja-JP" voice="Polly.Mizuki">担当者におつなぎします。</Say>
+            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=1&amp;conversation=CA00000000000000000000000000000001" answerOnBridge="true" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp" timeout="15">
+            <Client statusCallback="https://edge.example.jp/twilio/voice/demo/agent-status?agent=sato&amp;conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">
+            <Identity>demo_sato</Identity>
+            <Parameter name="conversation" value="CA00000000000000000000000000000001"/>
+            <Parameter name="attempt" value="1"/>
+            </Client>
+            </Dial>
+            </Response>"#]],
+    );
+}
+
+#[test]
 fn enqueue_polls_the_wait_url_and_reports_the_result() {
     check(
         CallPlan::Enqueue {
             interaction: call(),
             position: 3,
+            say_first: Vec::new(),
         },
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
@@ -277,7 +304,7 @@ proptest! {
     #[test]
     fn ring_always_renders(agent in "[A-Za-z0-9_]{1,57}", attempt: u32, timeout: u64) {
         let agent = AgentId::new(agent).expect("charset is valid");
-        let plan = CallPlan::Ring { interaction: call(), agent: agent.clone(), attempt, timeout: Millis(timeout) };
+        let plan = CallPlan::Ring { interaction: call(), agent: agent.clone(), attempt, timeout: Millis(timeout), say_first: Vec::new() };
         let xml = render(&plan, &hooks()).expect("renders");
         let client_element = format!(">{}_{}<", hooks().tenant, agent.as_str());
         let attempt_query = format!("attempt={attempt}&amp;conversation=");

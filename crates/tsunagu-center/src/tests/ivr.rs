@@ -138,7 +138,7 @@ fn no_input_until_the_retries_run_out_goes_to_the_menus_fallback() {
         t=15s menu CA3 root.1 ← NoInput
           → Ask root#0.2 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。" after "入力が確認できませんでした。"
         t=21s menu CA3 root.2 ← NoInput
-          → Ring sato #1 for 15s
+          → Say "担当者におつなぎします。" then Ring sato #1 for 15s
           record menu passed CA3 [入力なし → 代表]
           c1 ← status reserved since 21s
           record offered CA3 to sato (Anyone)
@@ -269,4 +269,35 @@ fn the_wait_for_a_skilled_agent_counts_from_the_end_of_the_menu_not_the_arrival(
           all ← roster: sato reserved since 93s
     "#]]
     .assert_eq(&sim.take());
+}
+
+#[test]
+fn the_menus_sentence_after_its_last_question_is_said_before_the_ring_once() {
+    let mut sim = office();
+    sim.arrive(menu_call("CA1"));
+    // Silence until the retries run out: the menu says 担当者におつなぎします。 and routes.
+    sim.at(8.0);
+    sim.answer("CA1", "root", 0, MenuAnswer::NoInput);
+    sim.at(13.0);
+    sim.answer("CA1", "root", 1, MenuAnswer::NoInput);
+    sim.at(18.0);
+    sim.answer("CA1", "root", 2, MenuAnswer::NoInput);
+    // Nobody answers Sato's ring: the next ring is not preceded by the sentence again.
+    sim.at(21.0);
+    sim.dial("CA1", 1, crate::DialOutcome::NoAnswer);
+    let transcript = sim.take();
+    let plans: Vec<&str> = transcript
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("→ "))
+        .collect();
+    expect![[r#"
+        [
+            "→ Ask root#0.0 \"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。\"",
+            "→ Ask root#0.1 \"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。\" after \"入力が確認できませんでした。\"",
+            "→ Ask root#0.2 \"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。\" after \"入力が確認できませんでした。\"",
+            "→ Say \"担当者におつなぎします。\" then Ring sato #1 for 15s",
+            "→ Ring suzuki #2 for 15s",
+        ]
+    "#]].assert_debug_eq(&plans);
 }

@@ -480,15 +480,28 @@ pub(crate) fn since(at: Timestamp) -> Millis {
     at.saturating_since(T0)
 }
 
+/// `Say "…" then ` for each sentence said before a plan.
+fn said(texts: &[String]) -> String {
+    texts
+        .iter()
+        .map(|text| format!("Say {text:?} then "))
+        .collect()
+}
+
 pub(crate) fn describe_plan(plan: &CallPlan) -> String {
     match plan {
         CallPlan::Ring {
             agent,
             attempt,
             timeout,
+            say_first,
             ..
-        } => format!("Ring {agent} #{attempt} for {timeout}"),
-        CallPlan::Enqueue { position, .. } => format!("Enqueue at {position}"),
+        } => format!("{}Ring {agent} #{attempt} for {timeout}", said(say_first)),
+        CallPlan::Enqueue {
+            position,
+            say_first,
+            ..
+        } => format!("{}Enqueue at {position}", said(say_first)),
         CallPlan::Hold {
             position,
             waited,
