@@ -66,6 +66,16 @@ test('the admin API keeps queues and lines to what the contact center can run', 
   assert.deepEqual(await refused(await api('PUT', '/api/admin/queues/billing', { ...BILLING, overflow: { action: 'queue', queue: 'nowhere' } })), ['overflow.queue unknown_queue']);
   assert.deepEqual(await refused(await api('PUT', '/api/admin/queues/billing', { ...BILLING, overflow: { action: 'forward', numbers: ['0990-123-456'] } })), ['overflow.numbers[0] refused_by_dial_policy']);
   assert.deepEqual(await refused(await api('PUT', '/api/admin/queues/Billing', BILLING)), ['id invalid_id']);
+  assert.deepEqual(await refused(await api('PUT', '/api/admin/queues/billing', {
+    ...BILLING, after_hours: { action: 'forward', numbers: ['0990-123-456'] },
+  })), ['after_hours.numbers[0] refused_by_dial_policy']);
+  // A queue keeps hours of its own and what it does while closed.
+  const night = { time_zone: 'Asia/Tokyo', weekly: [{ day: 'mon', open: '09:00', close: '18:00' }], closed_on_national_holidays: true, year_end_closure: true, closures: [] };
+  const nightly = await api('PUT', '/api/admin/queues/night', { ...BILLING, hours: night, after_hours: { action: 'announce' } });
+  assert.equal(nightly.status, 200, await nightly.clone().text());
+  const stored = (await (await api('GET', '/api/admin/queues')).json()).queues.find((q) => q.id === 'night');
+  assert.deepEqual([stored.hours, stored.after_hours], [night, { action: 'announce' }]);
+  assert.equal((await api('DELETE', '/api/admin/queues/night')).status, 200);
   const saved = await api('PUT', '/api/admin/queues/billing', BILLING);
   assert.equal(saved.status, 200, await saved.clone().text());
   // A queue that would send callers back where they came from is refused.

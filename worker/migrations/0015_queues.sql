@@ -23,6 +23,10 @@ CREATE TABLE queues (
     -- line's and the IVR menu's (the higher wins).
     required_skills_json TEXT  NOT NULL DEFAULT '{}',
     priority           INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 9),
+    -- The queue's own business hours (the routing settings' `hours` shape) and what it does
+    -- while closed (`tsunagu_center::AfterHours`); NULL: its line's.
+    hours_json         TEXT,
+    after_hours_json   TEXT,
     PRIMARY KEY (tenant_id, id)
 );
 

@@ -72,7 +72,8 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
                          'overflow', json(overflow_json),
                          'announce_position', json(CASE announce_position WHEN 1 THEN 'true' ELSE 'false' END),
                          'hold_music_url', hold_music_url, 'callback_digit', callback_digit,
-                         'required_skills', json(required_skills_json), 'priority', priority))
+                         'required_skills', json(required_skills_json), 'priority', priority,
+                         'hours', json(hours_json), 'after_hours', json(after_hours_json)))
                        FROM queues WHERE tenant_id = tenants.id) AS queues_json
              FROM tenants WHERE id = ?1",
         )

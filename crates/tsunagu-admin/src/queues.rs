@@ -15,7 +15,7 @@ use crate::{
     directory::read_skill_levels,
     fields::Fields,
     lines::{LINE_SKILLS_MAX, PRIORITY_MAX},
-    routing::{FALLBACK_NUMBERS_MAX, Step, read_ladder},
+    routing::{FALLBACK_NUMBERS_MAX, Hours, Step, read_hours, read_ladder},
 };
 
 /// The longest queue id: `[a-z0-9_-]{1,32}`.
@@ -52,6 +52,12 @@ pub struct QueueInput {
     /// 0–9, joined to the line's and the menu's (the higher wins).
     #[serde(default)]
     pub priority: u32,
+    /// The queue's own business hours (the routing settings' `hours` shape); `None`: its line's.
+    #[serde(default)]
+    pub hours: Option<Hours>,
+    /// What it does while closed (`announce`, `voicemail`, `forward`); `None`: its line's rule.
+    #[serde(default)]
+    pub after_hours: Option<Rule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,8 +152,20 @@ impl QueueInput {
             None => Some(0),
             Some(value) => fields.number_value("priority", value, 0, PRIORITY_MAX),
         };
+        let hours = match fields.get("hours") {
+            None => Some(None),
+            Some(_) => read_hours(&mut fields).map(Some),
+        };
+        let after_hours = match fields.get("after_hours") {
+            None => Some(None),
+            Some(value) => {
+                read_rule(&mut fields, "after_hours", value, RuleUse::AfterHours).map(Some)
+            }
+        };
         let queue = (|| {
             Some(QueueInput {
+                hours: hours?,
+                after_hours: after_hours?,
                 required_skills: required_skills?,
                 priority: priority?,
                 id: id?,
@@ -184,6 +202,12 @@ impl QueueInput {
         }
         if let Some(key) = &self.callback_digit {
             queue["callback_digit"] = json!(key);
+        }
+        if let Some(hours) = &self.hours {
+            queue["hours"] = json!(hours);
+        }
+        if let Some(rule) = &self.after_hours {
+            queue["after_hours"] = json!(rule);
         }
         queue
     }

@@ -74,9 +74,8 @@ impl Center {
                     interaction,
                     // The calendar is a pure function of the arrival time: no need to store it.
                     because: match self
-                        .config
-                        .hours_of_line(call.called.as_deref())
-                        .openness(call.arrived_at)
+                        .hours_of_call(call.id())
+                        .openness(call.waiting_since.unwrap_or(call.arrived_at))
                     {
                         Openness::Closed { because } => Some(because),
                         Openness::Open => None,

@@ -299,8 +299,7 @@ impl Center {
         ladder: Option<&tsunagu_routing::Ladder>,
     ) {
         let id = id.clone();
-        let called = self.calls.get(&id).and_then(|call| call.called.as_deref());
-        if !self.config.hours_of_line(called).is_open(now) {
+        if !self.hours_of_call(&id).is_open(now) {
             self.close_call(now, &id);
         } else {
             let decision = match ladder {

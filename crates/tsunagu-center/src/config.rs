@@ -222,7 +222,15 @@ impl CenterConfig {
         }
         validate_queues(&self.queues)?;
         for queue in self.queues.values() {
+            let after_hours = queue
+                .after_hours
+                .as_ref()
+                .map_or(&[][..], AfterHours::numbers);
             self.check_forward_numbers(queue.overflow.numbers())
+                .and_then(|()| {
+                    self.check_forward_numbers(after_hours)
+                        .map_err(|problem| QueueProblem::AfterHoursRule(Box::new(problem)))
+                })
                 .map_err(|problem| ConfigError::Queue {
                     queue: queue.id.clone(),
                     problem,

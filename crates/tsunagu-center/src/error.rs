@@ -101,6 +101,10 @@ pub enum QueueProblem {
     FiledUnderAnotherId,
     #[error("the queue's ladder has no steps")]
     EmptyLadder,
+    #[error("business hours: {0}")]
+    Hours(String),
+    #[error("after-hours rule: {0}")]
+    AfterHoursRule(Box<QueueProblem>),
     #[error("the longest wait is 1 second to 1 hour")]
     WaitOutOfRange,
     #[error("the hold music must be an https URL")]

@@ -87,19 +87,30 @@ impl Center {
                 let contact = call.contact(call.owner_team.clone());
                 self.journal.call(id);
                 self.changed.insert(id.clone());
-                match self.router_route(contact, now) {
-                    Ok(decision) => self.act(now, decision),
-                    Err(_) => self.lose(now, id),
-                }
+                // Routed as on arrival: a queue closed now goes by its after-hours rule.
+                self.route_arrived(now, id, contact);
             }
         }
     }
 
-    /// A call to a closed line: its line's after-hours rule, else the tenant's fallback numbers,
-    /// else the closed announcement.
+    /// The calendar call `id` is answered by: its queue's, if the queue keeps hours of its own,
+    /// else its line's, else the tenant's.
+    pub(crate) fn hours_of_call(&self, id: &InteractionId) -> &crate::BusinessCalendar {
+        if let Some(hours) = self.queue_of(id).and_then(|queue| queue.hours.as_ref()) {
+            return hours;
+        }
+        let called = self.calls.get(id).and_then(|call| call.called.as_deref());
+        self.config.hours_of_line(called)
+    }
+
+    /// A call to a closed line or queue: the queue's after-hours rule, else its line's, else the
+    /// tenant's fallback numbers, else the closed announcement.
     pub(crate) fn close_call(&mut self, now: Timestamp, id: &InteractionId) {
         let line = self.calls.get(id).and_then(|call| call.called.clone());
-        let rule = line.and_then(|line| self.config.line_after_hours.get(&line).cloned());
+        let rule = self
+            .queue_of(id)
+            .and_then(|queue| queue.after_hours.clone())
+            .or_else(|| line.and_then(|line| self.config.line_after_hours.get(&line).cloned()));
         match rule {
             Some(AfterHours::Announce) => self.end(now, id, Ending::Closed),
             Some(AfterHours::Voicemail(rule)) => {

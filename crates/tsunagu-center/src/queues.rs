@@ -10,7 +10,7 @@ use tsunagu_interaction::ExternalNumber;
 use tsunagu_protocol::Localized;
 use tsunagu_routing::{Ladder, Skill};
 
-use crate::{ConfigError, QueueProblem, queue_id::QueueId};
+use crate::{BusinessCalendar, ConfigError, QueueProblem, queue_id::QueueId};
 
 /// The most queues a tenant may have.
 pub const MAX_QUEUES: usize = 50;
@@ -57,6 +57,13 @@ pub struct CallQueue {
     /// Its callers' priority, if higher than the line's or the menu's.
     #[serde(default)]
     pub priority: u8,
+    /// When it answers, if not whenever its line does: a call entering it while it is closed
+    /// goes by `after_hours` (else its line's rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<BusinessCalendar>,
+    /// What it does with a call while closed; `None`: what the call's line does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_hours: Option<AfterHours>,
 }
 
 fn yes() -> bool {
@@ -201,6 +208,15 @@ pub(crate) fn validate_queues(queues: &BTreeMap<QueueId, CallQueue>) -> Result<(
             .is_some_and(|digit| !(digit.is_ascii_digit() || digit == '*' || digit == '#'))
         {
             return Err(fail(QueueProblem::NotAPhoneKey));
+        }
+        if let Some(hours) = &queue.hours {
+            hours
+                .validate()
+                .map_err(|err| fail(QueueProblem::Hours(err.to_string())))?;
+        }
+        if let Some(rule) = &queue.after_hours {
+            rule.validate()
+                .map_err(|problem| fail(QueueProblem::AfterHoursRule(Box::new(problem))))?;
         }
         match &queue.overflow {
             Overflow::Voicemail(rule) => rule.validate().map_err(fail)?,

@@ -129,6 +129,7 @@ pub(crate) async fn check_line(
 /// about; `None` for what the admin API already refuses itself.
 fn field_error(problem: &QueueProblem, rule: &str) -> Option<FieldError> {
     Some(match problem {
+        QueueProblem::AfterHoursRule(problem) => return field_error(problem, "after_hours"),
         QueueProblem::UnknownOverflowQueue => {
             FieldError::new(format!("{rule}.queue"), ErrorCode::UnknownQueue)
         }

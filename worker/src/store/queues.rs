@@ -24,6 +24,8 @@ pub(crate) struct QueueRow {
     pub(crate) callback_digit: Option<String>,
     pub(crate) required_skills_json: String,
     pub(crate) priority: u32,
+    pub(crate) hours_json: Option<String>,
+    pub(crate) after_hours_json: Option<String>,
 }
 
 impl QueueRow {
@@ -41,6 +43,8 @@ impl QueueRow {
             "callback_digit": self.callback_digit,
             "required_skills": parsed(&self.required_skills_json),
             "priority": self.priority,
+            "hours": self.hours_json.as_deref().map(parsed),
+            "after_hours": self.after_hours_json.as_deref().map(parsed),
         })
     }
 }
@@ -50,7 +54,8 @@ pub(crate) async fn queues(env: &Env, tenant: &TenantId) -> Result<Vec<QueueRow>
         .d1(DB)?
         .prepare(
             "SELECT id, name_ja, name_en, ladder_json, max_wait_ms, overflow_json,
-                    announce_position, hold_music_url, callback_digit, required_skills_json, priority
+                    announce_position, hold_music_url, callback_digit, required_skills_json, priority,
+                    hours_json, after_hours_json
              FROM queues WHERE tenant_id = ?1 ORDER BY id",
         )
         .bind(&[text(tenant.as_str())])?
@@ -73,12 +78,13 @@ pub(crate) async fn put_queue(
         .prepare(
             "INSERT INTO queues (tenant_id, id, name_ja, name_en, ladder_json, max_wait_ms,
                  overflow_json, announce_position, hold_music_url, callback_digit,
-                 required_skills_json, priority)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 required_skills_json, priority, hours_json, after_hours_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (tenant_id, id) DO UPDATE SET name_ja = ?3, name_en = ?4,
                  ladder_json = ?5, max_wait_ms = ?6, overflow_json = ?7,
                  announce_position = ?8, hold_music_url = ?9, callback_digit = ?10,
-                 required_skills_json = ?11, priority = ?12",
+                 required_skills_json = ?11, priority = ?12, hours_json = ?13,
+                 after_hours_json = ?14",
         )
         .bind(&[
             text(tenant.as_str()),
@@ -93,6 +99,14 @@ pub(crate) async fn put_queue(
             opt_text(queue.callback_digit.as_deref()),
             text(&json_text(&queue.required_skills)?),
             JsValue::from(queue.priority),
+            match &queue.hours {
+                Some(hours) => text(&json_text(hours)?),
+                None => JsValue::NULL,
+            },
+            match &queue.after_hours {
+                Some(rule) => text(&json_text(rule)?),
+                None => JsValue::NULL,
+            },
         ])?
         .run()
         .await?;

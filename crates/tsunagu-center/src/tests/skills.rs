@@ -203,6 +203,8 @@ fn a_queue_adds_its_skills_and_priority_to_the_calls_it_takes() {
         callback_digit: None,
         required_skills: billing(2),
         priority: 5,
+        hours: None,
+        after_hours: None,
     };
     let mut config = super::config();
     config.queues.insert(queue.id.clone(), queue.clone());

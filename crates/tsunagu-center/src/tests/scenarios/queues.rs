@@ -30,6 +30,8 @@ fn queue(id: &str, team: &str) -> CallQueue {
         callback_digit: None,
         required_skills: BTreeMap::new(),
         priority: 0,
+        hours: None,
+        after_hours: None,
     }
 }
 
@@ -321,4 +323,43 @@ fn queues_are_checked_when_saved() {
     "#]]
     .assert_debug_eq(&refusals);
     assert!(QueueId::new("Billing").is_none() && QueueId::new("").is_none());
+}
+
+#[test]
+fn a_queue_closed_while_its_line_is_open_goes_by_the_queues_own_after_hours_rule() {
+    let mut billing = queue("billing", "support");
+    // Open Mondays 9–10 only; the stories run on a Thursday.
+    billing.hours = Some(BusinessCalendar {
+        weekly: Some(vec![OpeningHours {
+            day: Weekday::Mon,
+            open: ClockTime::new(9, 0).unwrap_or_else(|e| panic!("{e}")),
+            close: ClockTime::new(10, 0).unwrap_or_else(|e| panic!("{e}")),
+        }]),
+        ..BusinessCalendar::default()
+    });
+    billing.after_hours = Some(AfterHours::Forward {
+        numbers: vec![
+            tsunagu_interaction::ExternalNumber::new("+819011112222")
+                .unwrap_or_else(|e| panic!("{e}")),
+        ],
+    });
+    let mut sim = Sim::with(with_queues(vec![billing]));
+    sim.connect(1, "tanaka", &["support"]);
+    queued_for(&mut sim, "CA1", "billing");
+    // The same line without the queue is open.
+    sim.call("CA2", None, None);
+    expect![[r#"
+        t=0s connect c1 tanaka ["support"]
+          c1 ← welcome tanaka (available); roster: tanaka available since 0s
+        t=0s call CA1 on Main
+          → Fallback AfterHours to +819011112222
+          record started CA1 customer=-
+        t=0s call CA2 owner=None team=None
+          → Ring tanaka #1 for 15s
+          record started CA2 customer=-
+          c1 ← status reserved since 0s
+          record offered CA2 to tanaka (Anyone)
+          c1 ← offer CA2#1 (ring 15s, ack 3s) from +81312345678 (no record)
+    "#]]
+    .assert_eq(&sim.take());
 }
