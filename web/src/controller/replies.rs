@@ -15,6 +15,8 @@ pub(super) struct SessionReply {
     pub(super) admin: bool,
     /// The session holds the `agent` role: it is a phone (the hub refuses a socket without it).
     pub(super) phone: bool,
+    /// The session reads the routing audit (`supervisor` or `admin`): the conversations view.
+    pub(super) audit: bool,
 }
 
 impl SessionReply {
@@ -38,6 +40,7 @@ impl SessionReply {
                 .unwrap_or(false),
             admin: has("admin"),
             phone: has("agent"),
+            audit: has("supervisor") || has("admin"),
         })
     }
 }
