@@ -172,3 +172,46 @@ test('a plain agent has no 通話履歴 entry and never downloads the view', asy
     await crm.signOff();
   }
 });
+
+test('もっと見る pages with the API\'s cursor: 20 rows, then the older ones, none twice', async () => {
+  // Nobody is available: each call queues and its caller hangs up (an abandoned conversation).
+  const calls = demoCalls(stack.edge.url);
+  const made = [];
+  for (let i = 0; i < 21; i += 1) {
+    const callSid = sid();
+    assert.equal((await calls.incoming(callSid, YAMADA)).status, 200);
+    assert.equal((await calls.callerLeg(callSid, 'completed', 1, YAMADA)).status, 200);
+    made.push(callSid);
+  }
+  await settledConversation(stack.edge, made.at(-1), (c) => c.outcome !== 'in_progress');
+  await settledConversation(stack.edge, made[0], (c) => c.outcome !== 'in_progress');
+
+  const crm = await CrmPage.open(stack.browser, host.url, {
+    embedTokens: () => embedToken({ agent: 'takahashi', name: '高橋 美咲', team: 'sales', roles: ['supervisor'] }),
+  });
+  try {
+    const widget = await crm.widget();
+    // A supervisor who takes no calls gets the view at once.
+    const view = new ConversationsPanel(widget.frame);
+    await view.root.waitFor();
+    const rows = widget.frame.getByTestId('conversation-row');
+    await view.row(made.at(-1));
+    assert.equal(await rows.count(), 20, 'a page of 20');
+    assert.match((await view.row(made.at(-1))).outcome, /^放棄（\d+ 秒後）$/);
+    const more = widget.frame.getByTestId('conversations-more');
+    assert.equal((await more.textContent()).trim(), 'もっと見る');
+    await more.click();
+    await view.row(made[0]);
+    const keys = await rows.evaluateAll((items) => items.map((item) => item.dataset.key));
+    assert.ok(keys.length > 20, `the next page appended: ${keys.length}`);
+    assert.equal(new Set(keys).size, keys.length, 'no conversation twice');
+    const started = await Promise.all(made.map((callSid) => settledConversation(stack.edge, callSid, () => true)));
+    const order = keys.filter((key) => made.includes(key));
+    assert.deepEqual(order, [...made].sort((a, b) => {
+      const at = (callSid) => started[made.indexOf(callSid)].started_at;
+      return at(b) - at(a) || (b < a ? -1 : 1);
+    }), 'newest first across pages');
+  } finally {
+    await crm.close();
+  }
+});

@@ -259,38 +259,33 @@ fn clock(ms: u64, zone: Option<&str>, lang: Lang, with_date: bool) -> String {
     // Milliseconds since 1970 fit an f64 exactly until the year 287,396.
     #[allow(clippy::cast_precision_loss, reason = "exact for any real date")]
     let date: JsValue = js_sys::Date::new(&JsValue::from_f64(ms as f64)).into();
-    let options = Object::new();
-    let set = |key: &str, value: &str| {
-        let _ = Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
-    };
-    if with_date {
-        set("month", "numeric");
-        set("day", "numeric");
-    }
-    set("hour", "2-digit");
-    set("minute", "2-digit");
-    if !with_date {
-        set("second", "2-digit");
-    }
-    let format = |options: &Object| {
+    let format = |zone: Option<&str>| {
+        let options = Object::new();
+        let set = |key: &str, value: &str| {
+            let _ = Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
+        };
+        if with_date {
+            set("month", "numeric");
+            set("day", "numeric");
+        } else {
+            set("second", "2-digit");
+        }
+        set("hour", "2-digit");
+        set("minute", "2-digit");
+        if let Some(zone) = zone {
+            set("timeZone", zone);
+        }
         // `toLocaleString` throws a RangeError for a zone the browser does not know: called
         // through `Function.call`, which turns that into an `Err` instead of aborting the widget.
         Reflect::get(&date, &JsValue::from_str("toLocaleString"))
             .ok()?
             .dyn_into::<Function>()
             .ok()?
-            .call2(&date, &JsValue::from_str(lang.tag()), options)
+            .call2(&date, &JsValue::from_str(lang.tag()), &options)
             .ok()?
             .as_string()
     };
-    if let Some(zone) = zone {
-        set("timeZone", zone);
-        if let Some(text) = format(&options) {
-            return text;
-        }
-        let _ = Reflect::delete_property(&options, &JsValue::from_str("timeZone"));
-    }
-    format(&options).unwrap_or_default()
+    format(zone).or_else(|| format(None)).unwrap_or_default()
 }
 
 const RULES: &[&str] = &[
