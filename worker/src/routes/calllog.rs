@@ -132,7 +132,7 @@ fn agents_named(conversation: &Value) -> Vec<&str> {
 
 /// Adds what people read beside a conversation's ids: `customer_name` (the directory's, when
 /// it lists the customer), `agent_names` (id → display name of every agent it names and the
-/// directory lists) and `customer_display` (the number as a Japanese agent reads it, national
+/// directory lists; absent when there is none) and `customer_display` (the number as a Japanese agent reads it, national
 /// for Japanese numbers). One D1 query for the whole page.
 async fn present_people(
     env: &Env,
@@ -182,7 +182,9 @@ async fn present_people(
         let Some(fields) = conversation.as_object_mut() else {
             continue;
         };
-        fields.insert("agent_names".into(), Value::Object(agent_names));
+        if !agent_names.is_empty() {
+            fields.insert("agent_names".into(), Value::Object(agent_names));
+        }
         if let Some(name) = customer_name {
             fields.insert("customer_name".into(), name.into());
         }

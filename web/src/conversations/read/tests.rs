@@ -50,8 +50,7 @@ const ABANDONED: &str = r#"{
   "started_at": 1796590000000, "ended_at": 1796590012000, "queue": "main", "queue_time": 12000,
   "agent_legs": [], "external_legs": [], "answered_by": null, "answered_at": null,
   "time_to_answer": null, "team": null, "talk_time": 0, "hold_time": 0, "wrap_up_time": 0,
-  "transfers": [], "recordings": [], "outcome": {"abandoned": {"after": 12400}},
-  "agent_names": {}
+  "transfers": [], "recordings": [], "outcome": {"abandoned": {"after": 12400}}
 }"#;
 
 fn reply(next: &str) -> String {
