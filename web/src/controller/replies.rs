@@ -29,6 +29,7 @@ impl SessionReply {
                 .and_then(|roles| roles.as_array())
                 .is_some_and(|roles| roles.iter().any(|role| role.as_str() == Some(name)))
         };
+        let admin = has("admin");
         Some(SessionReply {
             session: fields.text("session")?,
             expires_at: fields.number("expires_at")?,
@@ -38,9 +39,9 @@ impl SessionReply {
                 .take("direct_dial_from_host")
                 .and_then(|flag| flag.as_bool())
                 .unwrap_or(false),
-            admin: has("admin"),
+            admin,
             phone: has("agent"),
-            audit: has("supervisor") || has("admin"),
+            audit: admin || has("supervisor"),
         })
     }
 }

@@ -175,7 +175,10 @@ fn row_view(
         .clone()
         .unwrap_or_else(|| tx.unknown_number.to_owned());
     let name = row.customer_name.clone().unwrap_or_default();
-    let channel = row.channel.map(|c| phone.channel(c)).unwrap_or_default();
+    let channel = row
+        .channel
+        .map(|c| read::channel_label(phone, c))
+        .unwrap_or_default();
     let outcome = read::outcome_text(tx, &row.outcome);
     let agent = row
         .answered_by

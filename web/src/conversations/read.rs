@@ -317,6 +317,33 @@ pub(crate) fn outcome_text(t: &ConversationTexts, outcome: &Outcome) -> String {
     }
 }
 
+/// A channel as the phone names it. The phone's labels are read as data, not through its
+/// `Texts::channel`: a call from this module would keep that function out of line in the
+/// phone's download, which every agent pays for.
+pub(crate) fn channel_label(phone: &Texts, channel: Channel) -> &'static str {
+    match channel {
+        Channel::Voice => phone.channel_voice,
+        Channel::WebCall => phone.channel_web_call,
+        Channel::Chat => phone.channel_chat,
+        Channel::Sms => "SMS",
+        Channel::Line => "LINE",
+        Channel::Email => phone.channel_email,
+        _ => phone.channel_other,
+    }
+}
+
+/// A wrap-up outcome as the wrap-up screen names it (a tenant's own code as written); read as
+/// data for the same reason as [`channel_label`].
+fn disposition_label<'a>(phone: &Texts, code: &'a str) -> &'a str {
+    match code {
+        "resolved" => phone.disposition_resolved,
+        "follow_up" => phone.disposition_follow_up,
+        "escalated" => phone.disposition_escalated,
+        "wrong_number" => phone.disposition_wrong_number,
+        other => other,
+    }
+}
+
 /// A leg's outcome (`answered`, `missed`, …) in words; one this build does not know as written.
 fn leg_outcome<'a>(t: &ConversationTexts, code: &'a str) -> &'a str {
     match code {
@@ -342,7 +369,10 @@ pub(crate) fn moment_text(
 ) -> String {
     match event {
         Event::Arrived => {
-            let channel = row.channel.map(|c| phone.channel(c)).unwrap_or_default();
+            let channel = row
+                .channel
+                .map(|c| channel_label(phone, c))
+                .unwrap_or_default();
             let template = if row.outbound { t.dialled } else { t.arrived };
             template.replace("{channel}", channel)
         }
@@ -372,7 +402,7 @@ pub(crate) fn moment_text(
             let mut line = t.wrap_up.replace("{agent}", agent);
             if let Some(disposition) = disposition {
                 line.push_str(" · ");
-                line.push_str(phone.disposition_label(disposition));
+                line.push_str(disposition_label(phone, disposition));
             }
             if let Some(notes) = notes {
                 line.push_str(" · ");

@@ -72,7 +72,9 @@ fn describe(body: &str, lang: Lang) -> String {
             row.started_at,
             row.number.as_deref().unwrap_or(t.unknown_number),
             row.customer_name.as_deref().unwrap_or("-"),
-            row.channel.map(|c| phone.channel(c)).unwrap_or_default(),
+            row.channel
+                .map(|c| super::channel_label(phone, c))
+                .unwrap_or_default(),
             outcome_text(t, &row.outcome),
             row.answered_by.as_deref().unwrap_or(t.nobody_answered),
         ));
