@@ -132,8 +132,8 @@ fn agents_named(conversation: &Value) -> Vec<&str> {
 
 /// Adds what people read beside a conversation's ids: `customer_name` (the directory's, when
 /// it lists the customer), `agent_names` (id → display name of every agent it names and the
-/// directory lists; absent when there is none) and `customer_display` (the number as a Japanese agent reads it, national
-/// for Japanese numbers). One D1 query for the whole page.
+/// directory lists; absent when there is none) and `customer_display` (the number as a
+/// Japanese agent reads it: national for Japanese numbers). One D1 query for the whole page.
 async fn present_people(
     env: &Env,
     tenant: &TenantId,
