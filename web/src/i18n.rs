@@ -6,6 +6,7 @@ use tsunagu_protocol::{AwayReason, PresenceStatus};
 use crate::voice::CallWarning;
 
 pub(crate) mod admin;
+pub(crate) mod conversations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
@@ -68,6 +69,8 @@ pub(crate) struct Texts {
     pub(crate) switch_language: &'static str,
     /// The header's button to the administration views (admins only).
     pub(crate) admin: &'static str,
+    /// The header's button to the call log (supervisors and admins).
+    pub(crate) conversations: &'static str,
     pub(crate) other_language_short: &'static str,
     pub(crate) signed_in_as: &'static str,
     /// A session without the agent role: the administration views, no phone.
@@ -213,6 +216,7 @@ const JA: Texts = Texts {
     host_refused: "このページからは利用できません（許可されていないサイト）",
     incompatible_host: "CRM側の連携スクリプトと版が合いません。ページを再読み込みしてください",
     admin: "管理",
+    conversations: "通話履歴",
     switch_language: "Switch to English",
     other_language_short: "EN",
     signed_in_as: "サインイン中",
@@ -350,6 +354,7 @@ const EN: Texts = Texts {
     host_refused: "This page may not use the widget (site not allowed)",
     incompatible_host: "The CRM's integration script is another version. Please reload the page",
     admin: "Admin",
+    conversations: "Conversations",
     switch_language: "日本語に切り替え",
     other_language_short: "日本語",
     signed_in_as: "Signed in",

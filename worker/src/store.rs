@@ -11,6 +11,7 @@ pub(crate) mod admin;
 pub(crate) mod customer_csv;
 pub(crate) mod hub_directory;
 pub(crate) mod ivr;
+pub(crate) mod names;
 pub(crate) mod operator;
 pub(crate) mod queues;
 pub(crate) mod secrets;
