@@ -57,18 +57,28 @@ test('tenant settings: read, replace, and every invalid field refused at once in
     voice_edge: 'singapore',
     supervisor_reach: 'tenant',
     crm_lookup_url: null,
+    session_lifetime_minutes: 60,
   };
+  assert.equal(read.body.session_lifetime_minutes, 480, 'eight hours unless the tenant says');
   const put = await api('PUT', '/api/admin/settings', { body: wanted });
   assert.equal(put.status, 200, put.text);
   assert.deepEqual(put.body, wanted);
   assert.deepEqual((await api('GET', '/api/admin/settings')).body, wanted);
+  // Sessions opened from now on last the tenant's hour.
+  const opened = await openSession(edge.url, embedToken({ agent: 'lifetime_check', name: 'Lifetime' }));
+  const lasts = opened.expires_at - Math.floor(Date.now() / 1000);
+  assert.ok(lasts > 3500 && lasts <= 3600, `a session lasts the tenant's hour: ${lasts} s`);
+  // A client that predates the field keeps what is stored.
+  const { session_lifetime_minutes: _, ...older } = wanted;
+  assert.equal((await api('PUT', '/api/admin/settings', { body: older })).status, 200);
+  assert.equal((await api('GET', '/api/admin/settings')).body.session_lifetime_minutes, 60);
 
   const bad = await api('PUT', '/api/admin/settings', {
-    body: { name: { ja: '', en: 'x' }, allowed_origins: ['https://evil.example/<script>'], voice_edge: 'mars', supervisor_reach: 'everyone', crm_lookup_url: 'ftp://crm.example/lookup' },
+    body: { name: { ja: '', en: 'x' }, allowed_origins: ['https://evil.example/<script>'], voice_edge: 'mars', supervisor_reach: 'everyone', crm_lookup_url: 'ftp://crm.example/lookup', session_lifetime_minutes: 10 },
   });
   assert.deepEqual(fieldErrors(bad), [
     'name.ja blank', 'allowed_origins[0] invalid_origin', 'voice_edge unknown_value', 'supervisor_reach unknown_value',
-    'crm_lookup_url invalid_webhook_url',
+    'crm_lookup_url invalid_webhook_url', 'session_lifetime_minutes not_in_range',
   ]);
   const origin = bad.body.fields[1];
   assert.equal(origin.message.ja, "'self' または https://ホスト名[:ポート] の形式で指定してください");

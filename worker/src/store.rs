@@ -33,6 +33,10 @@ pub(crate) struct TenantRow {
     /// Where calls ask the CRM who is calling (`tsunagu_webhooks::lookup`), if anywhere.
     #[serde(default)]
     pub(crate) crm_lookup_url: Option<String>,
+    /// How long the tenant's widget sessions last (`PUT /api/admin/settings`); eight hours when
+    /// the column is not there yet.
+    #[serde(default = "eight_hours")]
+    pub(crate) session_lifetime_secs: u64,
     /// The lines that keep hours of their own: a JSON object, E.164 → hours (the center's
     /// `line_hours`); `None` when no line does.
     #[serde(default)]
@@ -54,12 +58,16 @@ pub(crate) struct CustomerRow {
     pub(crate) owner_name: Option<String>,
 }
 
+fn eight_hours() -> u64 {
+    tsunagu_auth::SESSION_TTL_SECS
+}
+
 pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, AppError> {
     let row = env
         .d1(DB)?
         .prepare(
             "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach,
-                    crm_lookup_url,
+                    crm_lookup_url, session_lifetime_secs,
                     (SELECT json_group_object(e164, json(hours_json)) FROM phone_lines
                       WHERE tenant_id = tenants.id AND hours_json IS NOT NULL) AS line_hours_json,
                     (SELECT json_group_object(e164, json(after_hours_json)) FROM phone_lines

@@ -102,6 +102,9 @@ impl VoiceEdge {
 }
 
 /// The tenant's settings (`GET`/`PUT /api/admin/settings`). A `PUT` replaces them all.
+/// How long a tenant's widget sessions may last, in minutes: 30 min to eight hours.
+pub const SESSION_LIFETIME_MINUTES: (u32, u32) = (30, 480);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantSettings {
     pub name: Name,
@@ -113,6 +116,11 @@ pub struct TenantSettings {
     /// directory alone. Optional in a request: absent, null or "" turns the lookup off.
     #[serde(default)]
     pub crm_lookup_url: Option<String>,
+    /// How long a widget session lasts, in minutes (30 to 480, the eight hours a session may last
+    /// at most). Optional in a request: absent or null keeps what is stored (clients that predate
+    /// it do not reset it).
+    #[serde(default)]
+    pub session_lifetime_minutes: Option<u32>,
 }
 
 impl TenantSettings {
@@ -173,6 +181,17 @@ impl TenantSettings {
                 }
                 ok
             });
+        let session_lifetime_minutes = match fields.get("session_lifetime_minutes") {
+            None => Some(None),
+            Some(value) => fields
+                .number_value(
+                    "session_lifetime_minutes",
+                    value,
+                    SESSION_LIFETIME_MINUTES.0,
+                    SESSION_LIFETIME_MINUTES.1,
+                )
+                .map(Some),
+        };
         let settings = (|| {
             Some(TenantSettings {
                 name: name?,
@@ -180,6 +199,7 @@ impl TenantSettings {
                 voice_edge: voice_edge?,
                 supervisor_reach: supervisor_reach?,
                 crm_lookup_url,
+                session_lifetime_minutes: session_lifetime_minutes?,
             })
         })();
         fields.finish(settings)

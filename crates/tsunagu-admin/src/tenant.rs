@@ -170,7 +170,7 @@ mod tests {
             "allowed_origins": ["https://crm.acme.example"],
         }))
         .expect("valid");
-        expect![[r#"NewTenant { id: TenantId("acme-jp"), settings: TenantSettings { name: Name { ja: "アクメ株式会社", en: "Acme K.K." }, allowed_origins: ["https://crm.acme.example"], voice_edge: Tokyo, supervisor_reach: Teams, crm_lookup_url: None }, admin_key_name: "first admin", twilio: TwilioSids { account_sid: None, api_key_sid: None, twiml_app_sid: None } }"#]]
+        expect![[r#"NewTenant { id: TenantId("acme-jp"), settings: TenantSettings { name: Name { ja: "アクメ株式会社", en: "Acme K.K." }, allowed_origins: ["https://crm.acme.example"], voice_edge: Tokyo, supervisor_reach: Teams, crm_lookup_url: None, session_lifetime_minutes: None }, admin_key_name: "first admin", twilio: TwilioSids { account_sid: None, api_key_sid: None, twiml_app_sid: None } }"#]]
         .assert_eq(&format!("{ok:?}"));
         let bad = NewTenant::validate(&json!({
             "id": "ACME_JP",

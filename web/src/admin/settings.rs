@@ -28,6 +28,7 @@ const SETTINGS_SHOWN: &[&str] = &[
     "voice_edge",
     "supervisor_reach",
     "crm_lookup_url",
+    "session_lifetime_minutes",
 ];
 
 const TWILIO_SHOWN: &[&str] = &["account_sid", "api_key_sid", "twiml_app_sid"];
@@ -38,6 +39,17 @@ fn text(value: &Value, key: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Minutes for the API: a number when it reads as one, the text as typed otherwise (the worker
+/// names what is wrong with it), `null` when blank (the stored value stays).
+fn minutes(text: &str) -> Value {
+    let text = text.trim();
+    match text.parse::<u32>() {
+        Ok(minutes) => Value::from(minutes),
+        Err(_) if text.is_empty() => Value::Null,
+        Err(_) => Value::from(text),
+    }
 }
 
 /// A text field for the API: `null` when blank.
@@ -63,6 +75,7 @@ fn tenant_form(state: WidgetState) -> AnyView {
     let edge = RwSignal::new(String::new());
     let reach = RwSignal::new(String::new());
     let lookup = RwSignal::new(String::new());
+    let lifetime = RwSignal::new(String::new());
     let show = move |read: &Value| {
         let name = read.get("name").cloned().unwrap_or(Value::Null);
         name_ja.set(text(&name, "ja"));
@@ -79,6 +92,12 @@ fn tenant_form(state: WidgetState) -> AnyView {
         edge.set(text(read, "voice_edge"));
         reach.set(text(read, "supervisor_reach"));
         lookup.set(text(read, "crm_lookup_url"));
+        lifetime.set(
+            read.get("session_lifetime_minutes")
+                .and_then(Value::as_u64)
+                .map(|minutes| minutes.to_string())
+                .unwrap_or_default(),
+        );
         loaded.set(true);
     };
     form.send(
@@ -114,6 +133,10 @@ fn tenant_form(state: WidgetState) -> AnyView {
             ("voice_edge", Value::from(edge.get_untracked())),
             ("supervisor_reach", Value::from(reach.get_untracked())),
             ("crm_lookup_url", or_null(&lookup.get_untracked())),
+            (
+                "session_lifetime_minutes",
+                minutes(&lifetime.get_untracked()),
+            ),
         ]);
         form.send(
             "PUT",
@@ -160,6 +183,7 @@ fn tenant_form(state: WidgetState) -> AnyView {
                     vec![("teams", tx.reach_teams.to_owned()), ("tenant", tx.reach_tenant.to_owned())])}
             </label>
             {input(state, form, |t| t.crm_lookup_url, "crm_lookup_url", lookup)}
+            {input(state, form, |t| t.session_lifetime, "session_lifetime_minutes", lifetime)}
             {submit(state, form, |t| t.save, "admin-settings-save")}
         }
     };

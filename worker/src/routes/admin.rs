@@ -78,6 +78,7 @@ pub(crate) async fn settings(req: Request, env: &Env) -> Result<Response, AppErr
         "voice_edge": row.voice_edge,
         "supervisor_reach": row.supervisor_reach,
         "crm_lookup_url": row.crm_lookup_url,
+        "session_lifetime_minutes": row.session_lifetime_secs / 60,
     }))?)
 }
 

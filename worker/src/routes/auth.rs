@@ -72,7 +72,8 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
     let embed_token_id = claims.token_id.clone();
     let embed_expires_at = claims.expires_at;
     let mut session = Session::start(claims, random::hex_id()?, now);
-    session.expires_at = now + session_ttl_secs(env);
+    // The tenant's own lifetime (its admin settings), never longer than the environment allows.
+    session.expires_at = now + session_ttl_secs(env).min(row.session_lifetime_secs);
     // The directory, not the embed token, says which team an agent it lists is in (the CRM's
     // token may lag behind a move made in the admin API); an agent it does not list keeps the
     // token's team.

@@ -34,12 +34,14 @@ pub(crate) struct SettingsRow {
     pub(crate) supervisor_reach: String,
     #[serde(default)]
     pub(crate) crm_lookup_url: Option<String>,
+    pub(crate) session_lifetime_secs: u32,
 }
 
 pub(crate) async fn settings(env: &Env, tenant: &TenantId) -> Result<SettingsRow, AppError> {
     env.d1(DB)?
         .prepare(
-            "SELECT name_ja, name_en, allowed_origins, voice_edge, supervisor_reach, crm_lookup_url
+            "SELECT name_ja, name_en, allowed_origins, voice_edge, supervisor_reach, crm_lookup_url,
+                    session_lifetime_secs
              FROM tenants WHERE id = ?1",
         )
         .bind(&[text(tenant.as_str())])?
@@ -61,7 +63,8 @@ pub(crate) async fn put_settings(
         .d1(DB)?
         .prepare(
             "UPDATE tenants SET name_ja = ?2, name_en = ?3, allowed_origins = ?4, voice_edge = ?5,
-                supervisor_reach = ?6, crm_lookup_url = ?7
+                supervisor_reach = ?6, crm_lookup_url = ?7,
+                session_lifetime_secs = COALESCE(?8, session_lifetime_secs)
              WHERE id = ?1",
         )
         .bind(&[
@@ -72,6 +75,9 @@ pub(crate) async fn put_settings(
             text(settings.voice_edge.as_str()),
             text(reach),
             opt_text(settings.crm_lookup_url.as_deref()),
+            settings
+                .session_lifetime_minutes
+                .map_or(JsValue::NULL, |minutes| JsValue::from(minutes * 60)),
         ])?;
     match changes(statement).await? {
         0 => Err(AppError::UnknownTenant),

@@ -2,7 +2,7 @@
 
 use tsunagu_admin::NewTenant;
 use tsunagu_secrets::{Sealed, SecretName};
-use worker::Env;
+use worker::{Env, wasm_bindgen::JsValue};
 
 use super::{DB, millis, opt_text, secrets::encode, text};
 use crate::{error::AppError, store::admin::NewApiKey};
@@ -37,8 +37,8 @@ pub(crate) async fn create_tenant(
     let statements = vec![
         db.prepare(
             "INSERT INTO tenants (id, name_ja, name_en, allowed_origins, voice_edge, supervisor_reach,
-                twilio_account_sid, twilio_api_key_sid, twilio_twiml_app_sid)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                twilio_account_sid, twilio_api_key_sid, twilio_twiml_app_sid, session_lifetime_secs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(?10, 28800))",
         )
         .bind(&[
             text(id),
@@ -50,6 +50,9 @@ pub(crate) async fn create_tenant(
             opt_text(tenant.twilio.account_sid.as_deref()),
             opt_text(tenant.twilio.api_key_sid.as_deref()),
             opt_text(tenant.twilio.twiml_app_sid.as_deref()),
+            settings
+                .session_lifetime_minutes
+                .map_or(JsValue::NULL, |minutes| JsValue::from(minutes * 60)),
         ])?,
         db.prepare(
             "INSERT INTO tenant_secrets (tenant_id, name, key_id, nonce, ciphertext, updated_at_ms)
