@@ -39,29 +39,6 @@ impl Fields {
             Some(_) => None,
         }
     }
-
-    /// An `Option<String>`: absent or `null` is `None`, anything but a string is refused.
-    pub(crate) fn optional_text(&mut self, name: &str) -> Option<Option<String>> {
-        match self.take(name) {
-            None | Some(Value::Null) => Some(None),
-            Some(Value::String(text)) => Some(Some(text)),
-            Some(_) => None,
-        }
-    }
-
-    /// A required `u64`: a whole, non-negative number.
-    pub(crate) fn number(&mut self, name: &str) -> Option<u64> {
-        self.take(name)?.as_u64()
-    }
-
-    /// An `Option` of an object: absent or `null` is `None`, anything but an object is refused.
-    pub(crate) fn optional_object(&mut self, name: &str) -> Option<Option<Fields>> {
-        match self.take(name) {
-            None | Some(Value::Null) => Some(None),
-            Some(Value::Object(map)) => Some(Some(Fields(map))),
-            Some(_) => None,
-        }
-    }
 }
 
 #[cfg(test)]

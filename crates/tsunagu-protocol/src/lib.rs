@@ -10,6 +10,7 @@
 //! the domain crates, which convert their own types into these; this crate depends only on
 //! `tsunagu-core` and serde, because the widget links it.
 
+pub mod http;
 pub mod json;
 mod read;
 mod webcall;

@@ -160,23 +160,28 @@ impl AwayReason {
     }
 }
 
-/// An object's fields, taken out one by one (each is read once).
-struct Fields(Map);
+/// An object's fields, taken out one by one (each is read once). The HTTP replies' readers
+/// (`http.rs`) use it too.
+pub(crate) struct Fields(Map);
 
 impl Fields {
-    fn of(value: Value) -> Option<Fields> {
+    pub(crate) fn of(value: Value) -> Option<Fields> {
         match value {
             Value::Object(map) => Some(Fields(map)),
             _ => None,
         }
     }
 
-    fn required<T>(&mut self, name: &str, read: impl FnOnce(Value) -> Option<T>) -> Option<T> {
+    pub(crate) fn required<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(Value) -> Option<T>,
+    ) -> Option<T> {
         self.0.remove(name).and_then(read)
     }
 
     /// An `Option` field: absent or `null` is `None` (as the derive reads it).
-    fn optional<T>(
+    pub(crate) fn optional<T>(
         &mut self,
         name: &str,
         read: impl FnOnce(Value) -> Option<T>,
@@ -188,7 +193,7 @@ impl Fields {
     }
 
     /// A `#[serde(default)]` field: only absence falls back (`null` is refused, as by the derive).
-    fn defaulted<T>(
+    pub(crate) fn defaulted<T>(
         &mut self,
         name: &str,
         default: T,
@@ -215,7 +220,7 @@ impl Fields {
     }
 }
 
-fn text(value: Value) -> Option<String> {
+pub(crate) fn text(value: Value) -> Option<String> {
     match value {
         Value::String(text) => Some(text),
         _ => None,
@@ -235,7 +240,7 @@ fn boolean(value: Value) -> Option<bool> {
     clippy::needless_pass_by_value,
     reason = "every reader takes the value it reads, so all fit `Fields::required`"
 )]
-fn number<T: TryFrom<u64>>(value: Value) -> Option<T> {
+pub(crate) fn number<T: TryFrom<u64>>(value: Value) -> Option<T> {
     T::try_from(value.as_u64()?).ok()
 }
 

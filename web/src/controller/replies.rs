@@ -1,8 +1,8 @@
-//! The worker's replies the controller reads (session, dial, refusals) and the web-call resume rule.
+//! The worker's replies the controller reads (session, dial, refusals), as the controller uses
+//! them, and the web-call resume rule. The replies themselves, and their one reader, are
+//! `tsunagu_protocol::http`'s, shared with the worker that writes them.
 
-use tsunagu_protocol::ClientMessage;
-
-use crate::json::Fields;
+use tsunagu_protocol::{ClientMessage, http};
 
 /// `POST /api/session`'s reply.
 pub(super) struct SessionReply {
@@ -21,36 +21,24 @@ pub(super) struct SessionReply {
 
 impl SessionReply {
     pub(super) fn read(json: &str) -> Option<SessionReply> {
-        let mut fields = Fields::parse(json)?;
-        let roles = fields.take("roles");
-        let has = |name: &str| {
-            roles
-                .as_ref()
-                .and_then(|roles| roles.as_array())
-                .is_some_and(|roles| roles.iter().any(|role| role.as_str() == Some(name)))
-        };
-        let admin = has("admin");
+        let reply = http::SessionReply::read(json)?;
+        let admin = reply.has_role("admin");
         Some(SessionReply {
-            session: fields.text("session")?,
-            expires_at: fields.number("expires_at")?,
-            agent: fields.text("agent")?,
-            name: fields.text("name")?,
-            direct_dial: fields
-                .take("direct_dial_from_host")
-                .and_then(|flag| flag.as_bool())
-                .unwrap_or(false),
             admin,
-            phone: has("agent"),
-            audit: admin || has("supervisor"),
+            phone: reply.has_role("agent"),
+            audit: admin || reply.has_role("supervisor"),
+            direct_dial: reply.direct_dial_from_host,
+            session: reply.session,
+            expires_at: reply.expires_at,
+            agent: reply.agent,
+            name: reply.name,
         })
     }
 }
 
 /// The `message` of an error reply; empty when there is none or the reply is unreadable.
 pub(super) fn error_message(json: &str) -> String {
-    Fields::parse(json)
-        .and_then(|mut fields| fields.text_or_empty("message"))
-        .unwrap_or_default()
+    http::ErrorReply::read(json).message
 }
 
 /// `POST /api/calls`' reply: the outbound call the worker created.
@@ -64,18 +52,15 @@ pub(super) struct Dialing {
 
 impl Dialing {
     pub(super) fn read(json: &str) -> Option<Dialing> {
-        let mut fields = Fields::parse(json)?;
+        let reply = http::DialReply::read(json)?;
         Some(Dialing {
-            conversation: fields.text("conversation")?,
-            call_sid: fields.text("call_sid")?,
-            to_display: fields.text("to_display")?,
-            customer: match fields.optional_object("customer")? {
-                Some(mut customer) => Some(DialledCustomer {
-                    id: customer.text("id")?,
-                    name: customer.text("name")?,
-                }),
-                None => None,
-            },
+            conversation: reply.conversation,
+            call_sid: reply.call_sid,
+            to_display: reply.to_display,
+            customer: reply.customer.map(|customer| DialledCustomer {
+                id: customer.id,
+                name: customer.name,
+            }),
         })
     }
 }
@@ -95,16 +80,8 @@ pub(super) struct DialRefusal {
 impl DialRefusal {
     /// The refusal in `json`; both empty when it is unreadable.
     pub(super) fn read(json: &str) -> DialRefusal {
-        let refusal = Fields::parse(json).and_then(|mut fields| {
-            Some(DialRefusal {
-                error: fields.text_or_empty("error")?,
-                message: fields.text_or_empty("message")?,
-            })
-        });
-        refusal.unwrap_or(DialRefusal {
-            error: String::new(),
-            message: String::new(),
-        })
+        let http::ErrorReply { error, message } = http::ErrorReply::read(json);
+        DialRefusal { error, message }
     }
 }
 

@@ -95,7 +95,13 @@ fn the_session_s_roles_say_phone_administration_and_the_call_log() {
     );
     assert_eq!(flags(r#"["supervisor"]"#), Some((false, false, true)));
     assert_eq!(flags(r#"["admin"]"#), Some((false, true, true)));
-    assert_eq!(flags("null"), Some((false, false, false)));
+    // As the derive reads it: absent roles are none, `null` is not a list.
+    assert_eq!(
+        SessionReply::read(r#"{"session":"v1.s","expires_at":1,"agent":"a","name":"A"}"#)
+            .map(|r| (r.phone, r.admin, r.audit)),
+        Some((false, false, false))
+    );
+    assert_eq!(flags("null"), None);
 }
 
 #[test]

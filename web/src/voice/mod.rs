@@ -10,8 +10,6 @@ mod twilio;
 
 use std::rc::Rc;
 
-use crate::json::Fields;
-
 /// A call the line rings with, carrying the custom parameters the worker's TwiML set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IncomingCall {
@@ -144,12 +142,12 @@ pub(crate) struct VoiceToken {
 
 impl VoiceToken {
     pub(crate) fn read(json: &str) -> Option<VoiceToken> {
-        let mut fields = Fields::parse(json)?;
+        let reply = tsunagu_protocol::http::VoiceTokenReply::read(json)?;
         Some(VoiceToken {
-            token: fields.text("token")?,
-            edge: fields.text("edge")?,
-            backend: fields.text("backend")?,
-            client_url: fields.optional_text("client_url")?,
+            token: reply.token,
+            edge: reply.edge,
+            backend: reply.backend,
+            client_url: reply.client_url,
         })
     }
 }

@@ -1,11 +1,12 @@
 //! Sign-in: `POST /api/session` trades the CRM's embed token for a widget session; `POST /api/token`
 //! mints the session agent's Twilio Access Token.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tsunagu_auth::{
     Permission, SESSION_TTL_SECS, Session, mint_session, peek_tenant, verify_embed_token,
 };
 use tsunagu_core::{ClientIdentity, TeamId};
+use tsunagu_protocol::http::{SessionReply, VoiceTokenReply};
 use tsunagu_secrets::SecretName;
 use tsunagu_twilio::access_token::{AccessToken, DEFAULT_TTL_SECS, Identity, VoiceGrant};
 use worker::{Env, Request, Response};
@@ -15,21 +16,6 @@ use crate::{auth, clock, error::AppError, log, random, secrets, sessions, store,
 #[derive(Deserialize)]
 struct SessionRequest {
     embed_token: String,
-}
-
-#[derive(Serialize)]
-struct SessionReply {
-    /// Kept in the widget's memory only; the host page never sees it.
-    session: String,
-    expires_at: u64,
-    tenant: String,
-    agent: String,
-    name: String,
-    team: Option<String>,
-    roles: Vec<&'static str>,
-    /// Whether `Tsunagu.dial()` calls at once (the tenant trusts its CRM) instead of asking the
-    /// agent to confirm.
-    direct_dial_from_host: bool,
 }
 
 pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response, AppError> {
@@ -97,7 +83,11 @@ pub(crate) async fn open_session(mut req: Request, env: &Env) -> Result<Response
         agent: session.agent.as_str().to_owned(),
         name: session.name.clone(),
         team: session.team.as_ref().map(|t| t.as_str().to_owned()),
-        roles: session.roles.iter().map(|r| r.as_str()).collect(),
+        roles: session
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
         // A tenant whose settings do not read gets the safe default: confirm first.
         direct_dial_from_host: tenant_config::from_row(&row)
             .is_ok_and(|config| config.direct_dial_from_host),
@@ -112,24 +102,6 @@ fn session_ttl_secs(env: &Env) -> u64 {
         .and_then(|v| v.to_string().parse::<u64>().ok())
         .filter(|secs| *secs > 0)
         .map_or(SESSION_TTL_SECS, |secs| secs.min(SESSION_TTL_SECS))
-}
-
-#[derive(Serialize)]
-struct TokenReply {
-    /// Twilio Access Token (JWT) for the Voice SDK, for `identity`.
-    token: String,
-    /// The agent's Twilio client identity: tenant and agent (`ClientIdentity`).
-    identity: String,
-    /// The Twilio edge the SDK must use (`tokyo` unless the tenant says otherwise).
-    edge: String,
-    /// Unix seconds; the widget refreshes on the SDK's `tokenWillExpire` well before this.
-    expires_at: u64,
-    /// Which voice implementation the widget uses: `twilio` (the Voice JS SDK) or `double` (the
-    /// project's Twilio test double, for tests and the demo; `VOICE_BACKEND` in the environment).
-    backend: &'static str,
-    /// For `double`: the WebSocket URL of the double's `<Client>` endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_url: Option<String>,
 }
 
 pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, AppError> {
@@ -185,12 +157,12 @@ pub(crate) async fn voice_token(req: Request, env: &Env) -> Result<Response, App
                 .map(|v| v.to_string())
         })
         .flatten();
-    Ok(Response::from_json(&TokenReply {
+    Ok(Response::from_json(&VoiceTokenReply {
         token: jwt,
         identity: client,
         edge: settings.voice_edge,
         expires_at: now + token.ttl,
-        backend: if double { "double" } else { "twilio" },
+        backend: if double { "double" } else { "twilio" }.to_owned(),
         client_url,
     })?)
 }

@@ -5,11 +5,12 @@
 //! main line. The center puts the agent on the call from the moment it is created, so no inbound
 //! call rings them meanwhile.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tsunagu_auth::{Permission, Role};
 use tsunagu_center::{CallInput, OutboundCall, interaction_of};
 use tsunagu_interaction::ExternalNumber;
 use tsunagu_phone::{DialRefusal, PhoneNumber, Region};
+use tsunagu_protocol::http::{DialReply, DialledCustomer};
 use worker::{Env, Request, Response};
 
 use crate::{
@@ -25,23 +26,6 @@ struct DialRequest {
     to: String,
     #[serde(default)]
     customer_id: Option<String>,
-}
-
-#[derive(Serialize)]
-struct DialReply {
-    /// The conversation (and the Twilio call the widget will be rung with).
-    conversation: String,
-    call_sid: String,
-    /// The number dialled, in E.164 and as Japanese callers write it.
-    to: String,
-    to_display: String,
-    customer: Option<DialledCustomer>,
-}
-
-#[derive(Serialize)]
-struct DialledCustomer {
-    id: String,
-    name: String,
 }
 
 fn refused(refusal: Refusal) -> AppError {
