@@ -230,3 +230,55 @@ fn a_caller_who_hangs_up_in_the_menu_is_abandoned_and_nobody_rings() {
     "#]]
     .assert_eq(&sim.take());
 }
+
+/// A line whose menu sends `plan = gold` customers to support (Tanaka) and everyone else to
+/// sales, before a word is said.
+fn plan_menu() -> ValidMenu {
+    let menu: tsunagu_ivr::Menu = serde_json::from_str(
+        r#"{"start": "plan", "nodes": [
+        {"id": "plan", "type": "branch_attribute", "attribute": "plan",
+         "cases": [{"equals": "gold", "next": "gold"}], "otherwise": "standard"},
+        {"id": "gold", "label": "ゴールド窓口", "type": "route", "target": {"team": "support"}},
+        {"id": "standard", "label": "通常窓口", "type": "route", "target": {"team": "sales"}}]}"#,
+    )
+    .expect("parses");
+    menu.validate().expect("valid")
+}
+
+#[test]
+fn a_known_gold_customer_takes_the_gold_branch_and_a_stranger_the_other() {
+    let mut sim = office();
+    let mut gold = arrival("CA7", None, None);
+    gold.customer = Some(tsunagu_protocol::CustomerCard {
+        id: tsunagu_core::CustomerId::new("c-gold").expect("valid"),
+        name: "金田 一郎".into(),
+        owner: None,
+        team: None,
+    });
+    gold.customer_attributes = BTreeMap::from([("plan".to_owned(), "gold".to_owned())]);
+    gold.menu = Some(plan_menu());
+    sim.arrive(gold);
+    let mut stranger = arrival("CA8", None, None);
+    stranger.customer_number = Some("+819000000008".into());
+    stranger.menu = Some(plan_menu());
+    sim.arrive(stranger);
+    expect![[r#"
+        t=3s call CA7 on Main
+          → Ring tanaka #1 for 15s
+          record started CA7 customer=c-gold
+          record menu passed CA7 [ゴールド窓口]
+          c3 ← status reserved since 3s
+          record offered CA7 to tanaka (Owner)
+          c3 ← offer CA7#1 (ring 15s, ack 3s) from +81312345678 c-gold 金田 一郎 ivr [ゴールド窓口]
+        t=3s call CA8 on Main
+          → Ring sato #1 for 15s
+          record started CA8 customer=-
+          record menu passed CA8 [通常窓口]
+          c1 ← status reserved since 3s
+          record offered CA8 to sato (Owner)
+          c1 ← offer CA8#1 (ring 15s, ack 3s) from +819000000008 (no record) ivr [通常窓口]
+    "#]]
+    .assert_eq(&sim.take());
+    let restored = sim.center.calls[&interaction("CA7")].ivr_path.clone();
+    assert_eq!(restored, Some(vec!["ゴールド窓口".to_owned()]));
+}
