@@ -282,6 +282,9 @@ pub(crate) struct AdminCustomerRow {
     pub(crate) company: String,
     pub(crate) phone_e164: String,
     pub(crate) owner_agent_id: Option<String>,
+    /// `customers.attributes_json` (a JSON object; `tsunagu_center::customer_attributes`).
+    #[serde(default = "super::no_attributes")]
+    pub(crate) attributes_json: String,
 }
 
 /// A page of customers matching `search`, by id, one more than the limit (to tell whether a
@@ -294,7 +297,7 @@ pub(crate) async fn search_customers(
     let result = env
         .d1(DB)?
         .prepare(
-            "SELECT id, name, company, phone_e164, owner_agent_id FROM customers
+            "SELECT id, name, company, phone_e164, owner_agent_id, attributes_json FROM customers
              WHERE tenant_id = ?1
                AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR company LIKE ?2 ESCAPE '\\'
                     OR id LIKE ?2 ESCAPE '\\' OR phone_e164 = ?3)
@@ -321,7 +324,7 @@ pub(crate) async fn customer(
     Ok(env
         .d1(DB)?
         .prepare(
-            "SELECT id, name, company, phone_e164, owner_agent_id FROM customers
+            "SELECT id, name, company, phone_e164, owner_agent_id, attributes_json FROM customers
              WHERE tenant_id = ?1 AND id = ?2",
         )
         .bind(&[text(tenant.as_str()), text(id)])?
@@ -329,15 +332,16 @@ pub(crate) async fn customer(
         .await?)
 }
 
-fn customer_values(tenant: &TenantId, customer: &Customer) -> Vec<JsValue> {
-    vec![
+fn customer_values(tenant: &TenantId, customer: &Customer) -> Result<Vec<JsValue>, AppError> {
+    Ok(vec![
         text(tenant.as_str()),
         text(customer.id.as_str()),
         text(&customer.name),
         text(&customer.company),
         text(&customer.phone),
         opt_text(customer.owner.as_ref().map(|owner| owner.as_str())),
-    ]
+        text(&super::customer_csv::attributes_json(customer)?),
+    ])
 }
 
 /// Creates a customer; `false` when the id is taken.
@@ -349,10 +353,11 @@ pub(crate) async fn insert_customer(
     let statement = env
         .d1(DB)?
         .prepare(
-            "INSERT INTO customers (tenant_id, id, name, company, phone_e164, owner_agent_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            "INSERT INTO customers
+               (tenant_id, id, name, company, phone_e164, owner_agent_id, attributes_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
         )
-        .bind(&customer_values(tenant, customer))?;
+        .bind(&customer_values(tenant, customer)?)?;
     Ok(changes(statement).await? > 0)
 }
 
@@ -365,10 +370,11 @@ pub(crate) async fn update_customer(
     let statement = env
         .d1(DB)?
         .prepare(
-            "UPDATE customers SET name = ?3, company = ?4, phone_e164 = ?5, owner_agent_id = ?6
+            "UPDATE customers SET name = ?3, company = ?4, phone_e164 = ?5, owner_agent_id = ?6,
+               attributes_json = ?7
              WHERE tenant_id = ?1 AND id = ?2",
         )
-        .bind(&customer_values(tenant, customer))?;
+        .bind(&customer_values(tenant, customer)?)?;
     Ok(changes(statement).await? > 0)
 }
 
