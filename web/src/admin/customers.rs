@@ -209,7 +209,8 @@ fn add_form(state: WidgetState, draft: Draft) -> AnyView {
         owner,
         attributes,
     } = draft;
-    let added = RwSignal::new(None::<Customer>);
+    // The customer just written, and whether it was an edit (else an addition).
+    let added = RwSignal::new(None::<(Customer, bool)>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = Value::object([
@@ -224,6 +225,7 @@ fn add_form(state: WidgetState, draft: Draft) -> AnyView {
             ("attributes", attributes_value(&attributes.get_untracked())),
         ]);
         // Editing replaces the stored record (`PUT`), attributes included.
+        let edited = editing.get_untracked().is_some();
         let (method, path) = match editing.get_untracked() {
             Some(editing) => ("PUT", format!("/api/admin/customers/{}", segment(&editing))),
             None => ("POST", "/api/admin/customers".to_owned()),
@@ -235,7 +237,7 @@ fn add_form(state: WidgetState, draft: Draft) -> AnyView {
             |v| replies::object(v, Customer::read),
             move |customer| {
                 draft.clear();
-                added.set(Some(customer));
+                added.set(Some((customer, edited)));
             },
         );
     };
@@ -255,9 +257,9 @@ fn add_form(state: WidgetState, draft: Draft) -> AnyView {
                     {move || t(state).cancel_edit}
                 </button>
             })}
-            {move || added.get().map(|c| view! {
+            {move || added.get().map(|(c, edited)| view! {
                 <p class="admin__meta" role="status" data-testid="admin-customer-added">
-                    {format!("{} {} ({}, {})", t(state).added, c.name, c.id, c.phone)}
+                    {format!("{} {} ({}, {})", if edited { t(state).saved } else { t(state).added }, c.name, c.id, c.phone)}
                 </p>
             })}
         </form>
@@ -391,4 +393,29 @@ fn export(state: WidgetState) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{attributes_text, attributes_value};
+
+    #[test]
+    fn the_forms_attributes_text_becomes_the_apis_object_and_back() {
+        let value = attributes_value(" plan = gold, 区分＝法人、\n tier=2,, note");
+        assert_eq!(
+            value.to_string(),
+            r#"{"plan":"gold","区分":"法人","tier":"2","note":""}"#,
+            "an entry without `=` is sent empty, for the worker to refuse on its field"
+        );
+        let shown = attributes_text(&[
+            ("plan".to_owned(), "gold".to_owned()),
+            ("区分".to_owned(), "法人".to_owned()),
+        ]);
+        assert_eq!(shown, "plan=gold, 区分=法人");
+        assert_eq!(
+            attributes_value(&shown).to_string(),
+            r#"{"plan":"gold","区分":"法人"}"#
+        );
+        assert_eq!(attributes_value("  ").to_string(), "{}");
+    }
 }
