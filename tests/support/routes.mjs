@@ -22,6 +22,7 @@ async function resolvePath(expr) {
   const parts = expr.split('::');
   const name = parts.at(-1);
   if (parts[0] === 'tsunagu_protocol') return findConst(path.join(ROOT, 'crates/tsunagu-protocol/src'), name);
+  if (parts[0] === 'tsunagu_voice') return findConst(path.join(ROOT, 'crates/tsunagu-voice/src'), name);
   if (parts[0] === 'routes') return readConst(path.join(ROOT, 'worker/src/routes', `${parts[1]}.rs`), name);
   throw new Error(`cannot resolve route path ${expr}`);
 }

@@ -279,12 +279,12 @@ test('phone lines: add main and legacy lines in any number form, validate the an
   const listed = await api('GET', '/api/admin/phone-lines');
   assert.equal(listed.status, 200);
   for (const line of listed.body.phone_lines) assertConforms('PhoneLine', line);
-  const plain = { required_skills: {}, priority: 0, skill_relax_after_secs: 60, hours: null };
+  const plain = { required_skills: {}, priority: 0, skill_relax_after_secs: 60, hours: null, queue: null, after_hours: null };
   assert.deepEqual(listed.body.phone_lines, [
     { number: '+81312345678', kind: 'legacy', announce: '+815012345678', ...plain },
     { number: '+815012345678', kind: 'main', announce: null, ...plain },
     { number: '+815012345679', kind: 'main', announce: null, ...plain },
-    { number: '+815055550200', kind: 'main', announce: null, required_skills: { billing: 1 }, priority: 1, skill_relax_after_secs: 60, hours: null },
+    { number: '+815055550200', kind: 'main', announce: null, required_skills: { billing: 1 }, priority: 1, skill_relax_after_secs: 60, hours: null, queue: null, after_hours: null },
   ]);
 
   const created = await api('POST', '/api/admin/phone-lines', { body: { number: '06-6555-0300', kind: 'main' } });

@@ -123,3 +123,30 @@ test('an answer to a question no longer asked (a retried or forged-stale webhook
   assert.ok(!tanaka.messages.some((m) => m.type === 'offer' && m.conversation === callSid), 'nobody was offered the call');
   await double.hangup(callSid);
 });
+
+test('the routing dry run presses the IVR keys it is given (digits "1") and agrees with the real call that follows', async () => {
+  const { tanaka } = await office();
+  const { session } = await openSession(edge.url, embedToken({ agent: 'ivr_admin', team: 'sales', roles: ['admin'] }));
+  const dryRun = async (body) => {
+    const res = await fetch(new URL('/api/routing/dry-run', edge.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: STRANGER, to: IVR_LINE, ...body }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const pressed = await dryRun({ digits: '1' });
+  assert.equal(pressed.status, 200, JSON.stringify(pressed.body));
+  assert.equal(pressed.body.plan, 'ring');
+  assert.equal(pressed.body.plan_detail.agent, 'tanaka');
+  assert.deepEqual(pressed.body.ivr_path, PATH);
+  // Without keys the menu is skipped (the line's own routing); keys that run out leave it asking.
+  assert.equal((await dryRun({})).body.ivr_path, null);
+  assert.equal((await dryRun({ digits: '9' })).body.plan, 'ask');
+  assert.equal((await dryRun({ digits: '1x' })).status, 400);
+
+  const callSid = await double.call(STRANGER, IVR_LINE, '1');
+  const offer = await tanaka.waitFor((m) => m.type === 'offer' && m.conversation === callSid, 'the offer to tanaka', 0, 15_000);
+  assert.deepEqual(offer.screen_pop.ivr_path, pressed.body.ivr_path, 'the real call took the path the dry run showed');
+  await double.hangup(callSid);
+});

@@ -1,5 +1,6 @@
 //! One task per call: creates the call, fetches its TwiML and plays it verb by verb, as Twilio would.
 
+mod audio;
 mod dial;
 mod queue;
 mod recording;
@@ -631,7 +632,11 @@ impl Runner {
                 language: language.clone(),
                 voice: voice.clone(),
             }),
-            Verb::Play { url, .. } => self.log(EventKind::Play { url: url.clone() }),
+            Verb::Play { url, .. } => {
+                self.log(EventKind::Play { url: url.clone() });
+                let url = self.resolve(url).unwrap_or_else(|| url.clone());
+                self.play_audio(&url).await?;
+            }
             Verb::Pause { length } => {
                 let duration = scaled(f64::from(*length), self.scale());
                 self.wait(duration).await?;

@@ -6,6 +6,7 @@ use tsunagu_protocol::{AwayReason, PresenceStatus};
 use crate::voice::CallWarning;
 
 pub(crate) mod admin;
+pub(crate) mod conversations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
@@ -68,6 +69,8 @@ pub(crate) struct Texts {
     pub(crate) switch_language: &'static str,
     /// The header's button to the administration views (admins only).
     pub(crate) admin: &'static str,
+    /// The header's button to the call log (supervisors and admins).
+    pub(crate) conversations: &'static str,
     pub(crate) other_language_short: &'static str,
     pub(crate) signed_in_as: &'static str,
     /// A session without the agent role: the administration views, no phone.
@@ -102,6 +105,8 @@ pub(crate) struct Texts {
     pub(crate) ivr_path: &'static str,
     /// The IVR path when the menu labelled nothing on the caller's way.
     pub(crate) ivr_no_label: &'static str,
+    /// On an offer of a callback the caller booked: accepting dials them.
+    pub(crate) callback_request: &'static str,
     /// Around a skill's lowest level: `billing（レベル 2 以上）`, `billing (level 2+)`.
     pub(crate) level_from: &'static str,
     pub(crate) level_to: &'static str,
@@ -211,6 +216,7 @@ const JA: Texts = Texts {
     host_refused: "このページからは利用できません（許可されていないサイト）",
     incompatible_host: "CRM側の連携スクリプトと版が合いません。ページを再読み込みしてください",
     admin: "管理",
+    conversations: "通話履歴",
     switch_language: "Switch to English",
     other_language_short: "EN",
     signed_in_as: "サインイン中",
@@ -241,6 +247,7 @@ const JA: Texts = Texts {
     needs_skills: "必要なスキル",
     ivr_path: "IVR",
     ivr_no_label: "（選択なし）",
+    callback_request: "折り返しのご依頼です。応答すると、お客様へ発信します。",
     level_from: "（レベル ",
     level_to: " 以上）",
     list_separator: "、",
@@ -347,6 +354,7 @@ const EN: Texts = Texts {
     host_refused: "This page may not use the widget (site not allowed)",
     incompatible_host: "The CRM's integration script is another version. Please reload the page",
     admin: "Admin",
+    conversations: "Conversations",
     switch_language: "日本語に切り替え",
     other_language_short: "日本語",
     signed_in_as: "Signed in",
@@ -377,6 +385,7 @@ const EN: Texts = Texts {
     needs_skills: "Needs",
     ivr_path: "IVR",
     ivr_no_label: "(no choice)",
+    callback_request: "Callback request: accepting calls the customer.",
     level_from: " (level ",
     level_to: "+)",
     list_separator: ", ",

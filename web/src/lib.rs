@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod config;
 mod controller;
+mod conversations;
 mod dial_policy;
 mod host;
 mod i18n;

@@ -281,6 +281,11 @@ pub(crate) struct WidgetState {
     /// takes no calls) the widget opens no hub socket and no phone line: the administration
     /// views only.
     pub(crate) phone_role: RwSignal<bool>,
+    /// The session may read the routing audit (supervisors, admins): the header offers the
+    /// conversations view.
+    pub(crate) audit_reader: RwSignal<bool>,
+    /// The conversations view is open (its module is fetched on the first open).
+    pub(crate) conversations_open: RwSignal<bool>,
 }
 
 impl WidgetState {
@@ -308,6 +313,8 @@ impl WidgetState {
             is_admin: RwSignal::new(false),
             admin_open: RwSignal::new(false),
             phone_role: RwSignal::new(true),
+            audit_reader: RwSignal::new(false),
+            conversations_open: RwSignal::new(false),
         }
     }
 

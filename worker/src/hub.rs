@@ -178,6 +178,9 @@ pub(crate) struct DryRunRequest {
     /// Settings to try on the copy instead of the tenant's (a routing change not yet saved).
     #[serde(default)]
     pub(crate) preview: Option<CenterConfig>,
+    /// Keys answering the line's IVR menu in turn; `None` skips the menu.
+    #[serde(default)]
+    pub(crate) menu_keys: Option<String>,
 }
 
 /// Asks the hub what `request`'s call would do.

@@ -51,6 +51,7 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, "/embed.js") => routes::assets::embed_js(env).await,
         (Method::Get, "/widget") => routes::assets::widget_page(&req, env).await,
         (Method::Get, "/widget/version") => routes::assets::widget_version(env).await,
+        (Method::Get, tsunagu_voice::HOLD_MUSIC_PATH) => routes::assets::hold_music(),
         (Method::Get, p) if p.starts_with("/assets/") => routes::assets::hashed(p, env).await,
         (Method::Get, tsunagu_protocol::SOCKET_PATH) => routes::socket::upgrade(req, env).await,
         (Method::Get, tsunagu_protocol::WEBCALL_SOCKET_PATH) => {
@@ -138,6 +139,13 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         }
         (Method::Delete, p) if p.starts_with(routes::ivr::PREFIX) => {
             routes::ivr::delete(req, env, p).await
+        }
+        (Method::Get, "/api/admin/queues") => routes::queues::list(req, env).await,
+        (Method::Put, p) if p.starts_with(routes::queues::PREFIX) => {
+            routes::queues::put(req, env, p).await
+        }
+        (Method::Delete, p) if p.starts_with(routes::queues::PREFIX) => {
+            routes::queues::delete(req, env, p).await
         }
         (Method::Get, "/api/admin/phone-lines") => routes::lines::list(req, env).await,
         (Method::Post, "/api/admin/phone-lines") => routes::lines::create(req, env).await,

@@ -11,7 +11,9 @@ pub(crate) mod admin;
 pub(crate) mod customer_csv;
 pub(crate) mod hub_directory;
 pub(crate) mod ivr;
+pub(crate) mod names;
 pub(crate) mod operator;
+pub(crate) mod queues;
 pub(crate) mod secrets;
 pub(crate) mod webhooks;
 
@@ -35,6 +37,12 @@ pub(crate) struct TenantRow {
     /// `line_hours`); `None` when no line does.
     #[serde(default)]
     pub(crate) line_hours_json: Option<String>,
+    /// `{e164: after-hours rule}` of the lines with one (`CenterConfig::line_after_hours`).
+    #[serde(default)]
+    pub(crate) line_after_hours_json: Option<String>,
+    /// `{id: queue}` of the tenant's queues (`CenterConfig::queues`); `None` when it has none.
+    #[serde(default)]
+    pub(crate) queues_json: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -53,7 +61,21 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
             "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach,
                     crm_lookup_url,
                     (SELECT json_group_object(e164, json(hours_json)) FROM phone_lines
-                      WHERE tenant_id = tenants.id AND hours_json IS NOT NULL) AS line_hours_json
+                      WHERE tenant_id = tenants.id AND hours_json IS NOT NULL) AS line_hours_json,
+                    (SELECT json_group_object(e164, json(after_hours_json)) FROM phone_lines
+                      WHERE tenant_id = tenants.id AND after_hours_json IS NOT NULL)
+                      AS line_after_hours_json,
+                    (SELECT json_group_object(id, json_object(
+                         'id', id, 'name', json_object('ja', name_ja, 'en', name_en),
+                         'ladder', CASE WHEN ladder_json IS NULL THEN NULL
+                                        ELSE json_object('steps', json(ladder_json)) END,
+                         'max_wait', max_wait_ms,
+                         'overflow', json(overflow_json),
+                         'announce_position', json(CASE announce_position WHEN 1 THEN 'true' ELSE 'false' END),
+                         'hold_music_url', hold_music_url, 'callback_digit', callback_digit,
+                         'required_skills', json(required_skills_json), 'priority', priority,
+                         'hours', json(hours_json), 'after_hours', json(after_hours_json)))
+                       FROM queues WHERE tenant_id = tenants.id) AS queues_json
              FROM tenants WHERE id = ?1",
         )
         .bind(&[JsValue::from_str(tenant.as_str())])?
@@ -127,6 +149,9 @@ pub(crate) struct PhoneLineRow {
     /// The line's IVR menu (`line_ivr_menus`), as the admin API validated and stored it.
     #[serde(default)]
     pub(crate) menu_json: Option<String>,
+    /// The queue the line's calls wait in (`queues`), if any.
+    #[serde(default)]
+    pub(crate) queue_id: Option<String>,
 }
 
 /// The caller as the CRM knows them: screen pop and the routing ladder's owner.
@@ -237,7 +262,7 @@ const RECENT_CONVERSATIONS: &str = "SELECT body FROM conversations
      ORDER BY started_at_ms DESC LIMIT ?3";
 
 const PHONE_LINE: &str = "SELECT p.kind, p.announce_e164, p.required_skills_json, p.priority,
-        p.skill_relax_after_secs, m.menu_json
+        p.skill_relax_after_secs, m.menu_json, p.queue_id
      FROM phone_lines p
      LEFT JOIN line_ivr_menus m ON m.e164 = p.e164 AND m.tenant_id = p.tenant_id
      WHERE p.tenant_id = ?1 AND p.e164 = ?2";

@@ -45,6 +45,18 @@ pub(crate) fn parse_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
     {
         fields.insert("line_hours".into(), Value::Object(lines));
     }
+    // Lines' after-hours rules and the tenant's queues: rows of their own, gathered likewise.
+    for (field, json) in [
+        ("line_after_hours", &row.line_after_hours_json),
+        ("queues", &row.queues_json),
+    ] {
+        if let Some(json) = json
+            && let Ok(Value::Object(entries)) = serde_json::from_str::<Value>(json)
+            && !entries.is_empty()
+        {
+            fields.insert(field.into(), Value::Object(without_nulls(entries)));
+        }
+    }
     // A column of its own (the admin settings), not part of `routing_json`.
     fields.insert(
         "supervisor_reach".into(),
@@ -52,4 +64,19 @@ pub(crate) fn parse_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
     );
     serde_json::from_value(Value::Object(fields))
         .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))
+}
+
+/// Each entry's object without its `null` fields (SQLite's `json_object` writes NULL columns as
+/// `null`; the center's optional fields are absent instead).
+fn without_nulls(entries: serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    entries
+        .into_iter()
+        .map(|(key, value)| match value {
+            Value::Object(fields) => (
+                key,
+                Value::Object(fields.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+            ),
+            other => (key, other),
+        })
+        .collect()
 }

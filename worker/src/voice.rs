@@ -135,6 +135,16 @@ pub(crate) async fn handle(webhook: Webhook, env: &Env) -> Result<Response, AppE
         Hook::QueueWait => Some(CallInput::QueueWait {
             interaction: conversation(&webhook)?,
         }),
+        Hook::QueueKey => Some(CallInput::QueueKeyPressed {
+            interaction: conversation(&webhook)?,
+            // At most one key is gathered; anything longer is not a key the queue knows.
+            digits: webhook
+                .pairs
+                .iter()
+                .find(|(name, _)| name == "Digits")
+                .map(|(_, digits)| digits.chars().take(1).collect())
+                .unwrap_or_default(),
+        }),
         Hook::QueueResult => {
             let callback = EnqueueActionCallback::from_pairs(&webhook.pairs).map_err(bad_params)?;
             Some(CallInput::QueueLeft {
@@ -465,10 +475,15 @@ pub(crate) fn arrival_from(
                 }
             },
         );
+    let queue = line
+        .as_ref()
+        .and_then(|row| row.queue_id.as_deref())
+        .and_then(tsunagu_center::QueueId::new);
     let line = line.map_or(Line::Main, |row| {
         Line::from_directory(&row.kind, row.announce_e164)
     });
     CallArrival {
+        queue,
         call_sid,
         customer_number,
         customer,

@@ -100,6 +100,16 @@ pub enum ErrorCode {
     NotACountry,
     /// Not a webhook address: `https://host[:port]/path`, or `http://` to 127.0.0.1 or localhost.
     InvalidWebhookUrl,
+    /// The tenant has no queue of that id.
+    UnknownQueue,
+    /// A queue's overflows would lead a caller back to a queue they already passed.
+    OverflowLoop,
+    /// Not an `https://` address.
+    NotHttps,
+    /// Not a key of a phone's pad (`0`–`9`, `*`, `#`).
+    NotAPhoneKey,
+    /// A queue that lines or other queues still send callers to.
+    QueueInUse,
     /// An IVR menu's mistake (`tsunagu_ivr::Problem`), with the menu's own sentence.
     IvrMenu {
         problem: tsunagu_ivr::Problem,
@@ -274,6 +284,26 @@ impl ErrorCode {
                 "must be https://host/path (or http://127.0.0.1 or http://localhost for development)".to_owned(),
             ),
             ErrorCode::IvrMenu { problem } => (problem.ja(), problem.en()),
+            ErrorCode::UnknownQueue => (
+                "そのキューはありません".to_owned(),
+                "there is no such queue".to_owned(),
+            ),
+            ErrorCode::OverflowLoop => (
+                "あふれ先をたどると、すでに通ったキューに戻ってしまいます".to_owned(),
+                "the overflows lead back to a queue already passed".to_owned(),
+            ),
+            ErrorCode::NotHttps => (
+                "https:// で始まるアドレスを指定してください".to_owned(),
+                "must be an https:// address".to_owned(),
+            ),
+            ErrorCode::NotAPhoneKey => (
+                "電話のボタン（0〜9、*、#）を 1 つ指定してください".to_owned(),
+                "must be one key of a phone's pad (0-9, *, #)".to_owned(),
+            ),
+            ErrorCode::QueueInUse => (
+                "回線や他のキューのあふれ先に使われているため削除できません".to_owned(),
+                "lines or other queues' overflows still send callers to this queue".to_owned(),
+            ),
             ErrorCode::SameAsNumber => (
                 "回線自身の番号は案内できません".to_owned(),
                 "a line cannot announce its own number".to_owned(),

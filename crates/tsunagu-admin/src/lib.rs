@@ -17,6 +17,7 @@ mod error;
 mod fields;
 pub mod ivr;
 pub mod lines;
+pub mod queues;
 pub mod routing;
 pub mod secrets;
 pub mod settings;
@@ -29,6 +30,7 @@ pub use directory::{Agent, AgentInput, Capacity, Customer, CustomerInput, Custom
 pub use error::{ErrorCode, FieldError, Invalid, Message};
 pub use ivr::ivr_menu;
 pub use lines::{LineKind, PhoneLine};
+pub use queues::{QueueInput, Rule, RuleUse};
 pub use routing::RoutingSettings;
 pub use secrets::{SecretValue, secret_name, secret_value};
 pub use settings::{TenantSettings, VoiceEdge};

@@ -14,6 +14,7 @@ use crate::{
     ErrorCode, Invalid,
     directory::read_skill_levels,
     fields::Fields,
+    queues::{Rule, RuleUse, queue_id, read_rule},
     routing::{Hours, read_hours},
 };
 
@@ -64,6 +65,14 @@ pub struct PhoneLine {
     /// tenant's (written as `null`). A sales line that closes at 18:00 while support stays open.
     #[serde(default)]
     pub hours: Option<Hours>,
+    /// The queue the line's calls wait in (`/api/admin/queues`); `None`: the tenant's ladder
+    /// and wait (written as `null`).
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// What the line does after hours; `None`: the tenant's fallback numbers, else the closed
+    /// announcement (written as `null`).
+    #[serde(default)]
+    pub after_hours: Option<Rule>,
 }
 
 impl PhoneLine {
@@ -115,8 +124,28 @@ impl PhoneLine {
             None => Some(None),
             Some(_) => read_hours(&mut fields).map(Some),
         };
+        // Absent or null: the tenant's ladder and wait; the queue must exist (the worker checks).
+        let queue = match fields.optional_text("queue", 40, false) {
+            Some(raw) => match queue_id(&raw) {
+                Some(id) => Some(Some(id)),
+                None => {
+                    fields.fail("queue", ErrorCode::InvalidId);
+                    None
+                }
+            },
+            None => Some(None),
+        };
+        // Absent or null: the tenant's fallback numbers after hours, else the closed message.
+        let after_hours = match fields.get("after_hours") {
+            None => Some(None),
+            Some(value) => {
+                read_rule(&mut fields, "after_hours", value, RuleUse::AfterHours).map(Some)
+            }
+        };
         let line = (|| {
             Some(PhoneLine {
+                queue: queue?,
+                after_hours: after_hours?,
                 number: number?,
                 kind: kind?,
                 announce,

@@ -165,7 +165,7 @@ impl RoutingSettings {
     }
 }
 
-fn read_ladder(fields: &mut Fields<'_>) -> Option<Vec<Step>> {
+pub(crate) fn read_ladder(fields: &mut Fields<'_>) -> Option<Vec<Step>> {
     let Some(items) = fields.list("ladder", LADDER_MAX_STEPS) else {
         if fields.get("ladder").is_none() {
             fields.fail("ladder", ErrorCode::Required);

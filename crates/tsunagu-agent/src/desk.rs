@@ -534,6 +534,13 @@ impl Desk {
                     self.web_open = true;
                     self.outputs
                         .push_back(Output::WebCall(WebCallOp::Start(offer.offer.interaction)));
+                } else if offer.screen_pop.callback.is_some() {
+                    // A callback rings no phone: the hub, told it is taken, asks this widget to
+                    // dial the caller (a `dial_request`), as a click-to-call.
+                    self.send(ClientMessage::AcceptOffer {
+                        offer: offer.offer.clone(),
+                    });
+                    self.set_offer(None);
                 } else if let Some(call_sid) = offer.call_sid {
                     self.line_op(LineOp::Accept(call_sid));
                 }

@@ -32,6 +32,9 @@ pub const SAVED_NOTICE_MS: Millis = 5_000;
 pub const MAX_UNMATCHED_RINGS: usize = 8;
 
 /// Everything that happens to the widget's call logic.
+// An input is built, moved into `handle_input` and consumed at once, one at a time: boxing the
+// hub's message (the large variant) would only add an allocation per message.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     /// A message from the hub socket (those that are not about calls are ignored).

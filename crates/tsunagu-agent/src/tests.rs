@@ -23,6 +23,7 @@ pub(crate) fn pop(number: &str) -> ScreenPop {
         recent: Vec::new(),
         skills: Vec::new(),
         ivr_path: None,
+        callback: None,
     }
 }
 
@@ -94,7 +95,7 @@ fn short(output: &Output) -> String {
             other => format!("hub {other:?}"),
         },
         Output::Host(event) => format!("host {event:?}")
-            .replace("screen_pop: ScreenPop { caller_number: Some(\"+81355550101\"), caller_display: None, caller_name: None, customer: None, recent: [], skills: [], ivr_path: None }, ", ""),
+            .replace("screen_pop: ScreenPop { caller_number: Some(\"+81355550101\"), caller_display: None, caller_name: None, customer: None, recent: [], skills: [], ivr_path: None, callback: None }, ", ""),
         Output::Alert(Some(offer)) => format!("alert ring {}", offer.offer.interaction.as_str()),
         Output::Alert(None) => "alert stop".to_owned(),
         other => format!("{other:?}"),
@@ -368,4 +369,29 @@ fn the_saved_confirmation_goes_away_after_its_time() {
     desk.handle_timeout(due);
     assert_eq!(desk.view().saved, None);
     assert_eq!(desk.poll_timeout(), None);
+}
+
+#[test]
+fn a_callback_offer_is_accepted_in_the_widget_without_a_phone_ring() {
+    let mut callback = offer("CAcb", Channel::Voice);
+    if let Input::Hub(ServerMessage::Offer { screen_pop, .. }) = &mut callback {
+        screen_pop.callback = Some("+81355550101".to_owned());
+    }
+    check(
+        vec![
+            callback,
+            // The hub's `dial_request` that follows is the widget driver's (`pushed_dial`).
+            Input::Command(Command::Accept),
+        ],
+        &expect![[r#"
+            0: Hub Offer
+               hub ack CAcb
+               host Ring { conversation: "CAcb", screen_pop: ScreenPop { caller_number: Some("+81355550101"), caller_display: None, caller_name: None, customer: None, recent: [], skills: [], ivr_path: None, callback: Some("+81355550101") }, channel: Voice }
+               alert ring CAcb
+            1: Command Accept)
+               hub AcceptOffer { offer: OfferId { interaction: InteractionId("CAcb"), attempt: 1 } }
+               alert stop
+            view: status=None offer=None call=None wrap_up=None saved=false
+        "#]],
+    );
 }

@@ -109,6 +109,7 @@ fn arrivals() -> Vec<CallArrival> {
                 recent: Vec::new(),
                 line: Line::Main,
                 requirements: Default::default(),
+                queue: None,
                 menu: None,
                 called: None,
             }
@@ -194,6 +195,7 @@ fn one_more_call() -> CallArrival {
         recent: Vec::new(),
         line: Line::Main,
         requirements: Default::default(),
+        queue: None,
         menu: None,
         called: None,
     }

@@ -70,6 +70,7 @@ fn arrival(n: u64, owner: Option<u64>, requirements: CallRequirements) -> CallAr
         requirements,
         menu: None,
         called: None,
+        queue: None,
         call_sid: CallSid::new(format!("CA{n:032x}")).expect("valid sid"),
         customer_number: Some(format!("+8131234{:04}", n % 10_000)),
         customer: owner.map(|owner| CustomerCard {

@@ -160,6 +160,7 @@ impl Center {
             .get(agent)
             .is_some_and(|entry| entry.presence.is_routable());
         if !routable
+            || self.dialling_back.as_ref() == Some(agent)
             || self.router.queued_total() == 0
             || self.router.pending_offer(agent).is_some()
         {

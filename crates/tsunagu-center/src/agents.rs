@@ -300,7 +300,15 @@ impl Center {
                 return self.set_hold(now, agent, &conversation, held);
             }
             ClientMessage::AcceptOffer { offer } => {
-                return self.accept_web_call(now, conn, agent, &offer);
+                let callback = self
+                    .calls
+                    .get(&offer.interaction)
+                    .is_some_and(|call| call.callback.is_some());
+                return if callback {
+                    self.accept_callback(agent, &offer)
+                } else {
+                    self.accept_web_call(now, conn, agent, &offer)
+                };
             }
             ClientMessage::Signal {
                 conversation,

@@ -37,6 +37,11 @@ pub struct CallArrival {
     /// (`CenterConfig::line_hours`) answers by them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub called: Option<String>,
+    /// The line's queue, if it has one (a queue the tenant no longer has is ignored): the call
+    /// is routed by its ladder and waits by its rules. An IVR menu's `route` node may name
+    /// another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<crate::QueueId>,
 }
 
 /// What a call needs from routing: the one place a line, an IVR outcome or a queue puts the
@@ -107,11 +112,17 @@ pub enum CallPlan {
         agent: AgentId,
         attempt: u32,
         timeout: Millis,
+        /// Said first (the IVR menu's last sentences), when the ring follows the menu.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        say_first: Vec<String>,
     },
     /// `<Enqueue action=… waitUrl=…>`; the caller is number `position` in line.
     Enqueue {
         interaction: InteractionId,
         position: usize,
+        /// Said first (the IVR menu's last sentences), when the queue follows the menu.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        say_first: Vec<String>,
     },
     /// The answer to a waitUrl poll: announce the position, play music, and poll again.
     Hold {
@@ -119,6 +130,24 @@ pub enum CallPlan {
         position: usize,
         /// Since the call arrived.
         waited: Millis,
+        /// Whether `position` is said (the queue's setting; always without a named queue).
+        #[serde(default = "said", skip_serializing_if = "is_said")]
+        announce_position: bool,
+        /// The queue's hold music (`https`); `None`: the bundled tune.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        music: Option<String>,
+        /// The key that books a callback instead of waiting, offered while the caller listens;
+        /// its `<Gather>` action reports through
+        /// [`CallInput::QueueKeyPressed`](crate::CallInput::QueueKeyPressed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callback_digit: Option<char>,
+    },
+    /// The caller booked a callback and left the queue keeping their place: confirm the number
+    /// they will be called on, and hang up.
+    CallbackBooked {
+        interaction: InteractionId,
+        /// E.164.
+        number: String,
     },
     /// The answer to a waitUrl poll: `<Leave/>`; the Enqueue action then asks
     /// [`CallInput::QueueLeft`](crate::CallInput::QueueLeft) what comes next.
@@ -195,10 +224,19 @@ impl CallPlan {
             | CallPlan::Closed { interaction, .. }
             | CallPlan::Ask { interaction, .. }
             | CallPlan::MenuEnd { interaction, .. }
+            | CallPlan::CallbackBooked { interaction, .. }
             | CallPlan::Hangup { interaction } => Some(interaction),
             CallPlan::AnnounceNewNumber { .. } => None,
         }
     }
+}
+
+fn said() -> bool {
+    true
+}
+
+fn is_said(announce: &bool) -> bool {
+    *announce
 }
 
 /// Why a call goes to the backup numbers.

@@ -39,11 +39,21 @@ impl Center {
                     agent: agent.clone(),
                     attempt: *attempt,
                     timeout: *timeout,
+                    say_first: call.say_first.clone(),
                 },
             },
-            Place::Queued => CallPlan::Enqueue {
-                position: self.router.queue_position(&interaction).unwrap_or(1),
+            Place::Queued if call.callback.is_some() => CallPlan::CallbackBooked {
                 interaction,
+                number: call
+                    .callback
+                    .as_ref()
+                    .map(|callback| callback.number.clone())
+                    .unwrap_or_default(),
+            },
+            Place::Queued => CallPlan::Enqueue {
+                position: self.position_in_queue(&interaction),
+                interaction,
+                say_first: call.say_first.clone(),
             },
             Place::InMenu => match call.menu.as_ref().and_then(|menu| menu.asked()) {
                 Some(prompt) => CallPlan::Ask {
@@ -64,9 +74,8 @@ impl Center {
                     interaction,
                     // The calendar is a pure function of the arrival time: no need to store it.
                     because: match self
-                        .config
-                        .hours_of_line(call.called.as_deref())
-                        .openness(call.arrived_at)
+                        .hours_of_call(call.id())
+                        .openness(call.waiting_since.unwrap_or(call.arrived_at))
                     {
                         Openness::Closed { because } => Some(because),
                         Openness::Open => None,
@@ -76,6 +85,8 @@ impl Center {
                     interaction,
                     number: number.clone(),
                 },
+                // The caller's leg is long gone: nothing to tell Twilio but to hang up.
+                Ending::CalledBack { .. } => CallPlan::Hangup { interaction },
                 Ending::Menu { outcome } => CallPlan::MenuEnd {
                     interaction,
                     outcome: outcome.clone(),
@@ -98,16 +109,22 @@ impl Center {
             | CallPlan::TransferOut { .. }
             | CallPlan::Closed { .. }
             | CallPlan::MenuEnd { .. }
+            | CallPlan::CallbackBooked { .. }
             | CallPlan::Hangup { .. } => Served::Done,
             CallPlan::AnnounceNewNumber { .. } => return plan,
         };
         if let Some(call) = plan
             .interaction()
             .and_then(|interaction| self.calls.get_mut(interaction))
-            && call.served != served
         {
-            call.served = served;
-            self.journal.call(call.interaction.id());
+            let said = matches!(&plan, CallPlan::Ring { say_first, .. } | CallPlan::Enqueue { say_first, .. } if !say_first.is_empty());
+            if call.served != served || said {
+                call.served = served;
+                if said {
+                    call.say_first.clear();
+                }
+                self.journal.call(call.interaction.id());
+            }
         }
         plan
     }

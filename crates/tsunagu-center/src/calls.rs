@@ -214,7 +214,7 @@ impl Center {
                 }
             })
         });
-        let call = CallEntry {
+        let mut call = CallEntry {
             interaction: Interaction::arrive(
                 id.clone(),
                 tsunagu_core::Channel::Voice,
@@ -244,9 +244,19 @@ impl Center {
             web: None,
             requirements: arrival.requirements,
             called: arrival.called,
+            queue: arrival
+                .queue
+                .filter(|queue| self.config.queue(queue).is_some()),
+            waiting_since: None,
+            callback: None,
+            say_first: Vec::new(),
         };
-        let contact = call.contact(owner_team);
         let menu = arrival.menu;
+        if menu.is_none() {
+            // The line's queue; a menu's end decides its own.
+            crate::queue_calls::join_requirements(&self.config, &mut call);
+        }
+        let contact = call.contact(owner_team);
         if let Some(relax_at) = call.relax_skills_at().filter(|_| menu.is_none()) {
             self.relax_waits.insert((relax_at, id.clone()));
         }
@@ -289,13 +299,8 @@ impl Center {
         ladder: Option<&tsunagu_routing::Ladder>,
     ) {
         let id = id.clone();
-        let called = self.calls.get(&id).and_then(|call| call.called.as_deref());
-        if !self.config.hours_of_line(called).is_open(now) {
-            if self.config.fallback_numbers.is_empty() {
-                self.end(now, &id, Ending::Closed);
-            } else {
-                self.fall_back(now, &id, FallbackReason::AfterHours);
-            }
+        if !self.hours_of_call(&id).is_open(now) {
+            self.close_call(now, &id);
         } else {
             let decision = match ladder {
                 Some(ladder) => self.router_route_with(contact, ladder, now),
@@ -471,6 +476,9 @@ impl Center {
                 );
                 let _ = self.presence_input(now, &agent, presence::Input::OfferCancelled(offer));
             }
+            // The caller booked a callback: they keep their place in line, and their agent
+            // calls them back (the conversation ends then).
+            Place::Queued if call.callback.is_some() => return,
             Place::Queued => {
                 let _ = call.interaction.handle(now, Event::CustomerHungUp);
                 self.router_abandon(id);
@@ -486,33 +494,31 @@ impl Center {
         }
     }
 
-    fn wait(&mut self, now: Timestamp, id: &InteractionId) -> CallPlan {
-        let max_wait = self.config.max_wait;
-        let has_fallback = !self.config.fallback_numbers.is_empty();
+    pub(crate) fn wait(&mut self, now: Timestamp, id: &InteractionId) -> CallPlan {
         let Some(call) = self.phone_call(id) else {
             return self.unknown_call_plan(id.clone());
         };
         let waited = now.saturating_since(call.arrived_at);
         let interaction = id.clone();
         match &call.place {
-            Place::Queued if has_fallback && waited >= max_wait => {
-                let contact = ContactRef::Interaction(id.clone());
-                self.router_abandon(id);
-                self.record(CallEventKind::Dequeued(Mark { contact, at: now }));
-                self.fall_back(now, id, FallbackReason::NoAnswerWithinLimit);
-                CallPlan::LeaveQueue { interaction }
-            }
-            Place::Queued => CallPlan::Hold {
-                position: self.router.queue_position(id).unwrap_or(1),
-                interaction,
-                waited,
+            Place::Queued if call.callback.is_some() => CallPlan::LeaveQueue { interaction },
+            Place::Queued => match self.overflow_due(id, now) {
+                Some(overflow) => {
+                    self.router_abandon(id);
+                    self.record_dequeued(now, id);
+                    self.overflow(now, id, overflow);
+                    // Moved to another queue: Twilio's queue is the same, the caller waits on.
+                    match self.calls.get(id).map(|call| &call.place) {
+                        Some(Place::Queued) => {
+                            self.hold_plan(id, self.position_in_queue(id), waited)
+                        }
+                        _ => CallPlan::LeaveQueue { interaction },
+                    }
+                }
+                None => self.hold_plan(id, self.position_in_queue(id), waited),
             },
             // An agent was found and the redirect is on its way: the caller is next.
-            Place::Ringing { .. } => CallPlan::Hold {
-                interaction,
-                position: 1,
-                waited,
-            },
+            Place::Ringing { .. } => self.hold_plan(id, 1, waited),
             Place::Connected { .. } | Place::Ended { .. } | Place::InMenu => {
                 CallPlan::LeaveQueue { interaction }
             }
@@ -569,7 +575,7 @@ impl Center {
     }
 
     /// A phone call the center holds: Twilio's inputs never reach a web call (its id is ours).
-    fn phone_call(&self, id: &InteractionId) -> Option<&CallEntry> {
+    pub(crate) fn phone_call(&self, id: &InteractionId) -> Option<&CallEntry> {
         self.calls.get(id).filter(|call| call.web.is_none())
     }
 }

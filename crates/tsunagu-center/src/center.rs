@@ -87,6 +87,9 @@ pub struct Center {
     pub(crate) journal: Journal,
     /// The disposition and notes of the wrap-up the agent is ending in this input.
     pub(crate) wrap_up_note: Option<(Option<String>, Option<String>)>,
+    /// The agent whose call back is being placed in this input: between the callback's end
+    /// and the outbound call they are free for a moment, and must not be offered a call then.
+    pub(crate) dialling_back: Option<AgentId>,
 }
 
 impl Center {
@@ -134,6 +137,7 @@ impl Center {
             welcoming: None,
             journal: Journal::default(),
             wrap_up_note: None,
+            dialling_back: None,
         }
     }
 

@@ -10,7 +10,11 @@ use tsunagu_presence::PresencePolicy;
 use tsunagu_protocol::Localized;
 use tsunagu_routing::Ladder;
 
-use crate::{BusinessCalendar, ConfigError};
+use crate::{
+    BusinessCalendar, ConfigError, QueueProblem,
+    queue_id::QueueId,
+    queues::{AfterHours, CallQueue, validate_queues},
+};
 
 /// How long an ended call is remembered, so that Twilio's retries and late callbacks about it
 /// are recognised (and answered with its last plan) instead of starting a new call. (Here because
@@ -37,7 +41,16 @@ pub struct CenterConfig {
     /// these instead of `hours` (a sales line that closes at 18:00 while support stays open).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub line_hours: BTreeMap<String, BusinessCalendar>,
-    /// How long a caller may wait (from arrival, ringing and queue together) before the call goes
+    /// Lines (by their E.164 number) with an after-hours rule of their own (a message, voicemail,
+    /// forwarding); the others send closed calls to the fallback numbers, else announce it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub line_after_hours: BTreeMap<String, AfterHours>,
+    /// The tenant's named queues: a line (`CallArrival::queue`) or an IVR branch sends its
+    /// calls to one; each has its own ladder, wait, overflow, music and callback key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub queues: BTreeMap<QueueId, CallQueue>,
+    /// How long a caller may wait (from arrival, or from the end of the line's IVR menu; ringing
+    /// and queue together) before the call goes
     /// to the fallback numbers. Applies only when there are fallback numbers: without them a
     /// caller who is willing to wait keeps waiting. Default: 120 s.
     #[serde(default = "default_max_wait")]
@@ -149,6 +162,8 @@ impl CenterConfig {
             presence: PresencePolicy::default(),
             hours: BusinessCalendar::default(),
             line_hours: BTreeMap::new(),
+            line_after_hours: BTreeMap::new(),
+            queues: BTreeMap::new(),
             max_wait: default_max_wait(),
             fallback_numbers: Vec::new(),
             broadcast_interval: default_broadcast_interval(),
@@ -199,16 +214,35 @@ impl CenterConfig {
             });
         }
         for (index, number) in self.fallback_numbers.iter().enumerate() {
-            // The tenant set these numbers itself, so its country list applies as to a
-            // supervisor; premium-rate, shared-cost and unopened countries stay refused.
-            let verdict = PhoneNumber::from_e164(number.as_str())
-                .map_err(|_| ConfigError::FallbackNumberInvalid { index })
-                .and_then(|parsed| {
-                    self.dial_policy
-                        .check(&parsed, true)
-                        .map_err(|reason| ConfigError::FallbackNumberRefused { index, reason })
-                });
-            verdict?;
+            self.check_forward_number(number)
+                .map_err(|refusal| match refusal {
+                    None => ConfigError::FallbackNumberInvalid { index },
+                    Some(reason) => ConfigError::FallbackNumberRefused { index, reason },
+                })?;
+        }
+        validate_queues(&self.queues)?;
+        for queue in self.queues.values() {
+            let after_hours = queue
+                .after_hours
+                .as_ref()
+                .map_or(&[][..], AfterHours::numbers);
+            self.check_forward_numbers(queue.overflow.numbers())
+                .and_then(|()| {
+                    self.check_forward_numbers(after_hours)
+                        .map_err(|problem| QueueProblem::AfterHoursRule(Box::new(problem)))
+                })
+                .map_err(|problem| ConfigError::Queue {
+                    queue: queue.id.clone(),
+                    problem,
+                })?;
+        }
+        for (line, rule) in &self.line_after_hours {
+            rule.validate()
+                .and_then(|()| self.check_forward_numbers(rule.numbers()))
+                .map_err(|problem| ConfigError::LineAfterHours {
+                    line: line.clone(),
+                    problem,
+                })?;
         }
         let window = u64::from(self.dial_policy.rate_window_secs) * 1000;
         if window == 0 || window > ENDED_RETENTION.0 {
@@ -223,6 +257,34 @@ impl CenterConfig {
             })?;
         }
         self.hours.validate().map_err(ConfigError::Hours)
+    }
+
+    /// Whether the center may dial `number` for the tenant (fallback, overflow and after-hours
+    /// forwarding): the tenant set these numbers itself, so its country list applies as to a
+    /// supervisor; premium-rate, shared-cost and unopened countries stay refused. `Err(None)`:
+    /// not a number.
+    fn check_forward_number(
+        &self,
+        number: &ExternalNumber,
+    ) -> Result<(), Option<tsunagu_phone::DialRefusal>> {
+        let parsed = PhoneNumber::from_e164(number.as_str()).map_err(|_| None)?;
+        self.dial_policy.check(&parsed, true).map_err(Some)
+    }
+
+    fn check_forward_numbers(&self, numbers: &[ExternalNumber]) -> Result<(), QueueProblem> {
+        for (index, number) in numbers.iter().enumerate() {
+            self.check_forward_number(number)
+                .map_err(|refusal| match refusal {
+                    None => QueueProblem::ForwardNumberInvalid { index },
+                    Some(reason) => QueueProblem::ForwardNumberRefused { index, reason },
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The queue named `id`, if the tenant has it.
+    pub fn queue(&self, id: &QueueId) -> Option<&CallQueue> {
+        self.queues.get(id)
     }
 
     /// The calendar a call to `line` (E.164; `None`: not known) is answered by: the line's own,

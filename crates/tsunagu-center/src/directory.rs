@@ -147,6 +147,7 @@ impl CallPlan {
             CallPlan::AnnounceNewNumber { .. } => "announce_new_number",
             CallPlan::Ask { .. } => "ask",
             CallPlan::MenuEnd { .. } => "menu_end",
+            CallPlan::CallbackBooked { .. } => "callback_booked",
             CallPlan::Hangup { .. } => "hangup",
         }
     }

@@ -23,6 +23,10 @@ pub struct DryRun {
     pub refused: Option<String>,
     /// The routing decisions the call caused, oldest first (none for a closed line).
     pub decisions: Vec<Explanation>,
+    /// The labels the caller passed in the line's IVR menu, when the dry run ran it
+    /// ([`Center::dry_run_with_keys`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ivr_path: Option<Vec<String>>,
 }
 
 impl Center {
@@ -35,14 +39,30 @@ impl Center {
     pub fn dry_run(
         &self,
         at: Timestamp,
+        arrival: CallArrival,
+        preview: Option<CenterConfig>,
+    ) -> DryRun {
+        self.dry_run_with_keys(at, arrival, preview, None)
+    }
+
+    /// [`Center::dry_run`], running the line's IVR menu when `keys` are given: each key answers
+    /// the question asked then, in turn (`"1"`: 請求; `"91"`: もう一度, then 請求). Without keys the
+    /// menu is skipped (the line's own routing); keys that run out leave the call at the
+    /// question asked then (the plan is that `ask`).
+    pub fn dry_run_with_keys(
+        &self,
+        at: Timestamp,
         mut arrival: CallArrival,
         preview: Option<CenterConfig>,
+        keys: Option<&str>,
     ) -> DryRun {
         let call_sid = CallSid::new(DRY_RUN_CALL_SID).expect("a valid call sid");
         let interaction = interaction_of(&call_sid);
         arrival.call_sid = call_sid;
-        // The line's IVR menu is not run: the dry run shows the line's own routing.
-        arrival.menu = None;
+        if keys.is_none() {
+            // The line's IVR menu is not run: the dry run shows the line's own routing.
+            arrival.menu = None;
+        }
         let mut copy = self.clone();
         let at = at.max(copy.now);
         if let Some(config) = preview
@@ -53,9 +73,27 @@ impl Center {
                 plan: None,
                 refused: Some(err.to_string()),
                 decisions: Vec::new(),
+                ivr_path: None,
             };
         }
-        let reply = copy.handle_input(at, Input::Call(CallInput::CallArrived { arrival }));
+        let mut reply = copy.handle_input(at, Input::Call(CallInput::CallArrived { arrival }));
+        for key in keys.unwrap_or_default().chars() {
+            let Ok(Reply::Plan(CallPlan::Ask { prompt, .. })) = &reply else {
+                break;
+            };
+            let answer = CallInput::MenuAnswered {
+                interaction: interaction.clone(),
+                prompt: prompt.id.clone(),
+                answer: crate::MenuAnswer::Digits {
+                    digits: key.to_string(),
+                },
+            };
+            reply = copy.handle_input(at, Input::Call(answer));
+        }
+        let ivr_path = copy
+            .calls
+            .get(&interaction)
+            .and_then(|call| call.ivr_path.clone());
         let contact = ContactRef::Interaction(interaction);
         let decisions = std::iter::from_fn(|| copy.poll_output())
             .filter_map(|output| match output {
@@ -78,6 +116,7 @@ impl Center {
             plan,
             refused,
             decisions,
+            ivr_path,
         }
     }
 }

@@ -30,6 +30,17 @@ impl Center {
     /// Sends the call to the backup numbers; the router must no longer hold it.
     pub(crate) fn fall_back(&mut self, at: Timestamp, id: &InteractionId, reason: FallbackReason) {
         let numbers = self.config.fallback_numbers.clone();
+        self.fall_back_to(at, id, reason, numbers);
+    }
+
+    /// Sends the call to `numbers` (a queue's or a line's own); the router must no longer hold it.
+    pub(crate) fn fall_back_to(
+        &mut self,
+        at: Timestamp,
+        id: &InteractionId,
+        reason: FallbackReason,
+        numbers: Vec<tsunagu_interaction::ExternalNumber>,
+    ) {
         if let (Some(call), Some(first)) = (self.calls.get_mut(id), numbers.first()) {
             self.journal.call(id);
             let _ = call.interaction.handle(

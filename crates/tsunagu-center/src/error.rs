@@ -82,6 +82,52 @@ pub enum ConfigError {
     },
     #[error("the dial policy's rate window must be between 1 and {max_secs} seconds")]
     DialRateWindow { max_secs: u64 },
+    #[error("a tenant has at most {max} queues")]
+    TooManyQueues { max: usize },
+    #[error("queue {queue}: {problem}")]
+    Queue {
+        queue: crate::queue_id::QueueId,
+        problem: QueueProblem,
+    },
+    #[error("after-hours rule of line {line}: {problem}")]
+    LineAfterHours { line: String, problem: QueueProblem },
+}
+
+/// What is wrong with a queue or a line's after-hours rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueueProblem {
+    #[error("the queue is filed under another id")]
+    FiledUnderAnotherId,
+    #[error("the queue's ladder has no steps")]
+    EmptyLadder,
+    #[error("business hours: {0}")]
+    Hours(String),
+    #[error("after-hours rule: {0}")]
+    AfterHoursRule(Box<QueueProblem>),
+    #[error("the longest wait is 1 second to 1 hour")]
+    WaitOutOfRange,
+    #[error("the hold music must be an https URL")]
+    MusicNotHttps,
+    #[error("the callback key is 0-9, * or #")]
+    NotAPhoneKey,
+    #[error("a voicemail lasts {min} to {max} seconds")]
+    VoicemailLength { min: u16, max: u16 },
+    #[error("a prompt is 1 to {max} characters without control characters")]
+    PromptText { max: usize },
+    #[error("the overflow names a queue that does not exist")]
+    UnknownOverflowQueue,
+    #[error("the overflows lead back to a queue already passed")]
+    OverflowLoop,
+    #[error("forwarding needs at least one number")]
+    NoForwardNumbers,
+    #[error("forward number {index} is not a valid E.164 number")]
+    ForwardNumberInvalid { index: usize },
+    #[error("forward number {index} is refused by the dial policy ({}): {reason}", .reason.code())]
+    ForwardNumberRefused {
+        index: usize,
+        reason: tsunagu_phone::DialRefusal,
+    },
 }
 
 /// A snapshot, or stored entries, the center cannot be restored from.

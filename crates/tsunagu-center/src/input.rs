@@ -58,6 +58,11 @@ pub enum Input {
 /// between the two, so its shape is the wire's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one input at a time passes through the center and none is kept; boxing the arrival \
+              would only add an allocation per call"
+)]
 pub enum CallInput {
     /// The incoming-call webhook ([`Reply::Plan`]). The same CallSid again (a Twilio retry)
     /// answers the call's current plan and changes nothing.
@@ -76,6 +81,12 @@ pub enum CallInput {
     },
     /// The queue's waitUrl poll ([`Reply::Plan`]).
     QueueWait { interaction: InteractionId },
+    /// The caller pressed `digits` while waiting (the hold's `<Gather>` action): the queue's
+    /// callback key books a callback ([`Reply::Plan`]).
+    QueueKeyPressed {
+        interaction: InteractionId,
+        digits: String,
+    },
     /// The `<Enqueue>` action ([`Reply::Plan`]).
     QueueLeft {
         interaction: InteractionId,
@@ -101,7 +112,13 @@ pub enum CallInput {
     /// The caller's leg ended. Idempotent.
     CallEnded { call_sid: CallSid },
     /// May the agent place a call now? Refused with why not; changes nothing.
-    CanDial { agent: AgentId },
+    CanDial {
+        agent: AgentId,
+        /// The number (E.164) to be dialled: an agent reserved for a callback they accepted
+        /// may dial that callback's number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
     /// The worker created an agent's outbound call; refused when the agent got busy meanwhile
     /// (the worker then cancels the call).
     OutboundPlaced { outbound: OutboundCall },
@@ -175,6 +192,10 @@ impl Center {
                 caller_left,
             } => self.dial_finished(now, &interaction, attempt, outcome, caller_left),
             CallInput::QueueWait { interaction } => self.queue_wait(now, &interaction),
+            CallInput::QueueKeyPressed {
+                interaction,
+                digits,
+            } => self.queue_key_pressed(now, &interaction, &digits),
             CallInput::QueueLeft {
                 interaction,
                 result,
@@ -198,8 +219,10 @@ impl Center {
                 self.call_ended(now, &call_sid);
                 return Ok(Reply::Done);
             }
-            CallInput::CanDial { agent } => {
-                return self.can_dial(now, &agent).map(|()| Reply::Done);
+            CallInput::CanDial { agent, to } => {
+                return self
+                    .can_dial(now, &agent, to.as_deref())
+                    .map(|()| Reply::Done);
             }
             CallInput::OutboundPlaced { outbound } => {
                 return self.outbound_placed(now, outbound).map(|()| Reply::Done);

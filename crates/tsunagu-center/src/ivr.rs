@@ -222,34 +222,47 @@ impl Center {
             .priority
             .max(outcome.priority.unwrap_or(0));
         call.place = Place::Queued;
+        // What the menu said after its last question (`担当者におつなぎします。`) is said before
+        // the first ring or the queue.
+        call.say_first = outcome.say_first;
+        // A queue the menu names (and the tenant has) takes over from the line's; the wait
+        // there counts from now, not from the call's arrival.
+        if let RouteTarget::Queue(queue) = &target
+            && let Some(queue) =
+                crate::QueueId::new(queue).filter(|queue| self.config.queue(queue).is_some())
+        {
+            call.queue = Some(queue);
+        }
+        // The caller waits for an agent from now: the menu's time is not counted against the
+        // queue's longest wait or the skills' relaxation.
+        call.waiting_since = Some(now);
+        crate::queue_calls::join_requirements(&self.config, call);
         if let Some(relax_at) = call.relax_skills_at() {
             self.relax_waits.insert((relax_at, id.clone()));
         }
         let contact = call.contact(call.owner_team.clone());
         let first_step = match target {
-            // Named queues are not built yet: a queue target is the line's usual routing.
+            // A queue's ladder is the call's own (`Center::base_ladder`).
             RouteTarget::Default | RouteTarget::Queue(_) => None,
             RouteTarget::Team(team) => Some(Target::Team(team)),
             RouteTarget::Agent(agent) => Some(Target::Agents(vec![agent])),
         };
-        let ladder = first_step.map(|target| self.ladder_from(target));
+        let ladder = first_step.map(|target| self.ladder_from(id, target));
         self.route_arrived_along(now, id, contact, ladder.as_ref());
     }
 
-    /// `target` first, then the tenant's ladder (so a target nobody answers is not lost).
-    fn ladder_from(&self, target: Target) -> Ladder {
-        let timeout = self
-            .config
-            .ladder
+    /// `target` first, then the call's ladder (its queue's or the tenant's), so a target nobody
+    /// answers is not lost.
+    pub(crate) fn ladder_from(&self, id: &InteractionId, target: Target) -> Ladder {
+        let base = self.base_ladder(id);
+        let timeout = base
             .steps
             .first()
             .map_or(self.config.presence.ring_no_answer, |step| step.timeout);
         let mut ladder = Ladder {
             steps: vec![Step { target, timeout }],
         };
-        ladder
-            .steps
-            .extend(self.config.ladder.steps.iter().cloned());
+        ladder.steps.extend(base.steps.iter().cloned());
         ladder
     }
 

@@ -33,7 +33,7 @@ impl Center {
         contact: Contact,
         now: Timestamp,
     ) -> Result<Decision, RoutingError> {
-        let ladder = self.config.ladder.clone();
+        let ladder = self.base_ladder(&contact.id).clone();
         self.router_route_with(contact, &ladder, now)
     }
 

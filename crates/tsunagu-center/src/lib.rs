@@ -63,6 +63,7 @@ mod agent_status;
 mod agents;
 mod call;
 mod call_plans;
+mod callback;
 mod calls;
 mod center;
 mod config;
@@ -81,6 +82,9 @@ mod offers;
 mod outbound;
 mod output;
 mod push;
+mod queue_calls;
+mod queue_id;
+mod queues;
 mod recover;
 mod roster;
 mod snapshot;
@@ -103,7 +107,7 @@ pub use directory::{
 };
 pub use dry_run::DryRun;
 pub use entries::Delta;
-pub use error::{CenterError, ConfigError, RestoreError};
+pub use error::{CenterError, ConfigError, QueueProblem, RestoreError};
 pub use hours::{
     BusinessCalendar, CalendarError, ClockTime, ClosedBecause, Closure, HolidayName,
     InvalidClockTime, OpeningHours, Openness, TimeZoneName, Weekday,
@@ -112,6 +116,12 @@ pub use input::{CallInput, Input, MenuAnswer, Reply};
 pub use outbound::OutboundCall;
 pub use output::Output;
 pub use push::{AgentPush, PushRefusal, Pushed, RecordProblem, crm_record, customer_record};
+pub use queue_id::{MAX_QUEUE_ID_CHARS, QueueId};
+pub use queues::{
+    AfterHours, CallQueue, DEFAULT_AFTER_HOURS_VOICEMAIL_PROMPT, DEFAULT_VOICEMAIL_PROMPT,
+    MAX_HOLD_MUSIC_URL_CHARS, MAX_QUEUE_TEXT_CHARS, MAX_QUEUE_WAIT, MAX_QUEUES, Overflow,
+    VoicemailRule, hold_music_url_ok,
+};
 pub use recover::{Quarantined, Recovered};
 pub use snapshot::Snapshot;
 pub use webcall::WebCallStart;

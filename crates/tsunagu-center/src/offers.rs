@@ -11,7 +11,7 @@ use tsunagu_stitch::{
     AgentResponded, AgentResponse, CallEventKind, Mark, OfferStep, Offered, Queued,
 };
 
-use crate::{Center, FallbackReason, state::Place, wire};
+use crate::{Center, state::Place, wire};
 
 impl Center {
     /// Carries out the router's decision about a call.
@@ -28,7 +28,11 @@ impl Center {
                 call.place = Place::Queued;
                 self.journal.call(&queued.contact);
                 let contact = call.contact_ref();
-                let queue = call.channel().as_str().to_owned();
+                // The named queue, else the channel's line.
+                let queue = match &call.queue {
+                    Some(queue) => queue.to_string(),
+                    None => call.channel().as_str().to_owned(),
+                };
                 self.changed.insert(queued.contact);
                 self.record(CallEventKind::Queued(Queued {
                     contact,
@@ -63,8 +67,7 @@ impl Center {
             Some(_) => offer.step_index - 1,
         };
         let target = self
-            .config
-            .ladder
+            .base_ladder(&offer.contact)
             .steps
             .get(step_index)
             .map(|step| &step.target);
@@ -106,8 +109,10 @@ impl Center {
         self.journal.call(&offer.contact);
         call.attempts = call.attempts.saturating_add(1);
         let attempt = call.attempts;
-        // A web call has no phone ring to time out: presence's own ring deadline ends it.
-        let timeout = if call.web.is_some() {
+        // A web call or a callback has no phone ring to time out: presence's own ring deadline
+        // ends it.
+        let in_widget = call.web.is_some() || call.callback.is_some();
+        let timeout = if in_widget {
             ring_cap
         } else {
             offer.timeout.min(ring_cap)
@@ -119,7 +124,7 @@ impl Center {
         };
         call.leg_call_sid = None;
         let offer_id = call.offer_id(attempt);
-        let ring = if call.web.is_some() {
+        let ring = if in_widget {
             presence::Input::WebOffer(offer_id.clone())
         } else {
             presence::Input::Offer(offer_id.clone())
@@ -183,8 +188,7 @@ impl Center {
         response: Option<AgentResponse>,
         withdrawn: Option<WithdrawReason>,
     ) {
-        let max_wait = self.config.max_wait;
-        let has_fallback = !self.config.fallback_numbers.is_empty();
+        let overflow = self.overflow_due(id, at);
         let Some(call) = self.calls.get_mut(id) else {
             return;
         };
@@ -203,9 +207,6 @@ impl Center {
         let contact = call.contact_ref();
         let leg_call_sid = call.leg_call_sid.take();
         let offer = wire::offer_id(&call.offer_id(attempt));
-        let waited = at.saturating_since(call.arrived_at);
-        // A web call cannot be sent to a phone number: it keeps waiting for an agent.
-        let has_fallback = has_fallback && call.web.is_none();
         self.changed.insert(id.clone());
         if let Some(response) = response {
             self.record(CallEventKind::AgentResponded(AgentResponded {
@@ -219,9 +220,11 @@ impl Center {
         if let Some(reason) = withdrawn {
             self.send_to_agent(agent, &ServerMessage::OfferWithdrawn { offer, reason });
         }
-        if has_fallback && waited >= max_wait {
+        // Past the queue's longest wait (never a web call's: it cannot be sent to a phone
+        // number): the queue's overflow; else the next agent.
+        if let Some(overflow) = overflow {
             self.router_abandon(id);
-            self.fall_back(at, id, FallbackReason::NoAnswerWithinLimit);
+            self.overflow(at, id, overflow);
         } else {
             self.reroute_after_failure(at, id);
         }

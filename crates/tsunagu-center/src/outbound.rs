@@ -32,10 +32,18 @@ impl Center {
     /// ringing them, on the line, or in wrap-up; under the dial policy's caps (their calls placed
     /// within its window, the tenant's outbound calls open at once). Whether the number may be
     /// dialled is [`DialPolicy::check`](tsunagu_phone::DialPolicy::check)'s to say, before this.
-    pub(crate) fn can_dial(&self, now: Timestamp, agent: &AgentId) -> Result<(), CenterError> {
+    pub(crate) fn can_dial(
+        &self,
+        now: Timestamp,
+        agent: &AgentId,
+        to: Option<&str>,
+    ) -> Result<(), CenterError> {
         let entry = self.agents.get(agent).ok_or(CenterError::NotSignedIn)?;
+        let calling_back = to.is_some_and(|to| self.callback_accepted_by(agent, to).is_some());
         match entry.presence.status() {
             Status::Available | Status::Away { .. } if !entry.conns.is_empty() => {}
+            // Reserved for the callback they accepted: dialling that number is what it is for.
+            Status::Reserved { .. } if calling_back && !entry.conns.is_empty() => {}
             Status::Available | Status::Away { .. } | Status::Offline => {
                 return Err(CenterError::NotSignedIn);
             }
@@ -82,11 +90,26 @@ impl Center {
     }
 
     fn place_outbound(&mut self, now: Timestamp, call: OutboundCall) -> Result<(), CenterError> {
-        self.can_dial(now, &call.agent)?;
+        self.can_dial(now, &call.agent, Some(call.to.as_str()))?;
         let id = interaction_of(&call.call_sid);
         if self.calls.contains_key(&id) {
             return Err(CenterError::DuplicateCall);
         }
+        if let Some(callback) = self.callback_accepted_by(&call.agent, call.to.as_str()) {
+            self.dialling_back = Some(call.agent.clone());
+            self.dialled_back(now, &call.agent, &callback);
+        }
+        let placed = self.connect_outbound(now, id, call);
+        self.dialling_back = None;
+        placed
+    }
+
+    fn connect_outbound(
+        &mut self,
+        now: Timestamp,
+        id: tsunagu_core::InteractionId,
+        call: OutboundCall,
+    ) -> Result<(), CenterError> {
         let customer = call.customer.as_ref().map(|card| card.id.clone());
         let mut interaction =
             Interaction::arrive(id.clone(), Channel::Voice, customer.clone(), now);
@@ -133,6 +156,10 @@ impl Center {
             web: None,
             requirements: crate::CallRequirements::default(),
             called: None,
+            queue: None,
+            waiting_since: None,
+            callback: None,
+            say_first: Vec::new(),
         };
         self.by_call_sid.insert(call.call_sid.clone(), id.clone());
         self.calls.insert(id.clone(), entry);

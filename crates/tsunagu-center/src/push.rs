@@ -180,7 +180,7 @@ impl Center {
                     .dial_policy
                     .check(&to, supervisor)
                     .map_err(CenterError::DialRefused)?;
-                self.can_dial(now, agent)?;
+                self.can_dial(now, agent, None)?;
                 let confirm = !self.config.direct_dial_from_host;
                 let message = ServerMessage::DialRequest {
                     to: to.as_e164().to_owned(),

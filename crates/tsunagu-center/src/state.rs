@@ -18,7 +18,7 @@ use tsunagu_protocol::{CallEndReason, CustomerCard, NeededSkill, RecentContact, 
 use tsunagu_routing::Contact;
 use tsunagu_stitch::ContactRef;
 
-use crate::{CallRequirements, CenterConfig, FallbackReason};
+use crate::{CallRequirements, CenterConfig, FallbackReason, queue_id::QueueId};
 
 /// One agent of the directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,6 +96,36 @@ pub(crate) struct CallEntry {
     /// The tenant's number the caller dialled (E.164), whose hours the call is answered by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) called: Option<String>,
+    /// The named queue the call is routed by (its line's, or its IVR branch's); `None`: the
+    /// tenant's ladder and wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) queue: Option<QueueId>,
+    /// When the call began waiting for an agent: the end of its IVR menu, or its move into
+    /// another queue by an overflow. Its queue's longest wait and its skill relaxation count
+    /// from here; `None`: from its arrival.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) waiting_since: Option<Timestamp>,
+    /// The caller pressed the queue's callback key: they hung up keeping their place, and the
+    /// agent who takes the call calls this number back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) callback: Option<CallbackRequest>,
+    /// Said to the caller before the next ring or the queue (the IVR menu's sentences after its
+    /// last question), once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) say_first: Vec<String>,
+}
+
+/// A caller's request to be called back instead of waiting on the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CallbackRequest {
+    /// The caller's number (E.164), to be dialled through the dial policy.
+    pub(crate) number: String,
+    pub(crate) requested_at: Timestamp,
+    /// The agent who accepted the callback offer and whose widget is dialling: they stay
+    /// reserved for it until their call to `number` is placed (or the offer's ring runs out,
+    /// and the callback goes to the next agent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) accepted_by: Option<AgentId>,
 }
 
 /// Where a call is. Exactly one at a time.
@@ -140,6 +170,10 @@ pub(crate) enum Ending {
     /// The IVR menu ended the call itself (voicemail, a hang-up node, the caller hung up in it).
     Menu {
         outcome: tsunagu_ivr::Outcome,
+    },
+    /// The caller booked a callback and `agent` took it (their widget dials the caller).
+    CalledBack {
+        agent: AgentId,
     },
 }
 
@@ -195,7 +229,7 @@ impl CallEntry {
         if self.requirements.skills.is_empty() || self.transfer.is_some() {
             return None;
         }
-        Some(self.arrived_at + self.requirements.relax_after?)
+        Some(self.waiting_since.unwrap_or(self.arrived_at) + self.requirements.relax_after?)
     }
 
     pub(crate) fn screen_pop(&self) -> ScreenPop {
@@ -216,6 +250,10 @@ impl CallEntry {
                 })
                 .collect(),
             ivr_path: self.ivr_path.clone(),
+            callback: self
+                .callback
+                .as_ref()
+                .map(|callback| callback.number.clone()),
         }
     }
 

@@ -9,7 +9,7 @@ use tsunagu_interaction::{Event, ExternalNumber, TransferTarget};
 use tsunagu_phone::{PhoneNumber, Region};
 use tsunagu_presence as presence;
 use tsunagu_protocol::TransferTo;
-use tsunagu_routing::{Ladder, Step, Target};
+use tsunagu_routing::Target;
 use tsunagu_stitch::{CallEventKind, ContactRef, Transferred};
 
 use crate::{
@@ -145,20 +145,7 @@ impl Center {
         target: TransferTarget,
         first_step: Target,
     ) {
-        let mut ladder = Ladder {
-            steps: vec![Step {
-                target: first_step,
-                timeout: self
-                    .config
-                    .ladder
-                    .steps
-                    .first()
-                    .map_or(self.config.presence.ring_no_answer, |step| step.timeout),
-            }],
-        };
-        ladder
-            .steps
-            .extend(self.config.ladder.steps.iter().cloned());
+        let ladder = self.ladder_from(id, first_step);
         let Some(call) = self.calls.get_mut(id) else {
             return;
         };

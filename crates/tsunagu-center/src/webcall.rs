@@ -177,6 +177,10 @@ impl Center {
             last_heard: None,
             requirements: crate::CallRequirements::default(),
             called: None,
+            queue: None,
+            waiting_since: None,
+            callback: None,
+            say_first: Vec::new(),
         };
         let contact = call.contact(None);
         self.calls.insert(id.clone(), call);

@@ -23,7 +23,7 @@ pub use call::{
 };
 pub use menu::{
     AttributeCase, Choice, Gather, InputMode, Menu, Node, NodeId, NodeKind, RouteTarget,
-    SkillRequirement,
+    SkillRequirement, VOICEMAIL_SECS,
 };
 pub use speech::{match_digits, match_speech, normalise};
 pub use validate::{MenuError, Problem, ValidMenu};

@@ -158,6 +158,17 @@ impl PhoneNumber {
         &self.international
     }
 
+    /// The number as a Japanese agent reads it back to the caller: the national form for a
+    /// Japanese number (`03-5555-0101`), the international form for any other (`+44 20 7946
+    /// 0107`), since dialling `020…` from Japan would not reach London.
+    pub fn display_in_japan(&self) -> &str {
+        if self.country_code == Region::Jp.calling_code() {
+            &self.national
+        } else {
+            &self.international
+        }
+    }
+
     pub fn kind(&self) -> PhoneKind {
         self.kind
     }

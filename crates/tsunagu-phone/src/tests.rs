@@ -455,3 +455,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn display_in_japan_is_national_at_home_and_international_abroad() {
+    let shown: Vec<String> = ["+81355550101", "+819055550103", "+442079460107"]
+        .iter()
+        .map(|e164| {
+            PhoneNumber::from_e164(e164).map_or_else(
+                |e| format!("error: {e}"),
+                |n| n.display_in_japan().to_owned(),
+            )
+        })
+        .collect();
+    expect![[r#"["03-5555-0101", "090-5555-0103", "+44 20 7946 0107"]"#]]
+        .assert_eq(&format!("{shown:?}"));
+}

@@ -344,6 +344,10 @@ pub struct ScreenPop {
     /// older hub); empty when the menu labelled nothing on the caller's way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ivr_path: Option<Vec<String>>,
+    /// Set when the caller booked a callback instead of waiting: the number (E.164) the agent
+    /// calls back. The offer then rings only the widget; accepting it dials this number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<String>,
 }
 
 /// A skill a call needs, and the lowest level (1–5) an agent offered it has.

@@ -328,6 +328,7 @@ fn screen_pop(value: Value) -> Option<ScreenPop> {
         recent: fields.required("recent", |v| list(v, recent_contact))?,
         skills: fields.defaulted("skills", Vec::new(), |v| list(v, needed_skill))?,
         ivr_path: fields.optional("ivr_path", |v| list(v, text))?,
+        callback: fields.optional("callback", text)?,
     })
 }
 

@@ -8,16 +8,17 @@ use tsunagu_center::{CallPlan, ClosedBecause, FallbackReason};
 use tsunagu_core::{ClientIdentity, InteractionId, TenantId};
 use tsunagu_phone::PhoneNumber;
 use tsunagu_twilio::twiml::{
-    CallProgressEvent, Client, Dial, DialRecord, Enqueue, Language, Number, Pause, RecordingEvent,
-    Redirect, Response, RingTone, Say, TwimlError, Voice,
+    CallProgressEvent, CallbackMethod, Client, Dial, DialRecord, Enqueue, Gather, GatherInput,
+    Language, Number, Pause, Play, RecordingEvent, Redirect, Response, RingTone, Say, TwimlError,
+    Voice,
 };
 
 /// The Twilio queue all of a tenant's waiting callers share; the center keeps the real order.
 pub const QUEUE_NAME: &str = "tsunagu";
 
-/// How long one waitUrl answer keeps the caller before Twilio polls again (seconds of silence
-/// after the announcement; Twilio re-fetches the waitUrl when its TwiML ends).
-const HOLD_PAUSE_SECS: u32 = 15;
+/// Where the worker serves the bundled hold music (a royalty-free tune of our own, see
+/// [`hold_music`]), under the worker's origin.
+pub const HOLD_MUSIC_PATH: &str = "/media/hold-music.wav";
 
 /// How long the fallback numbers ring before the caller hears the closing apology.
 const FALLBACK_RING_SECS: u32 = 30;
@@ -33,6 +34,9 @@ const OUTBOUND_RING_SECS: u32 = 45;
 pub enum Hook {
     /// A call's first webhook (configured on the number at Twilio).
     Incoming,
+    /// `<Gather action>` of the hold music: the caller pressed a key while waiting (the queue's
+    /// callback key books a callback).
+    QueueKey,
     /// Where a redirected call (dequeue, ack timeout) asks for its new plan.
     Route,
     /// `<Dial action>` of an agent ring.
@@ -58,8 +62,9 @@ pub enum Hook {
 }
 
 impl Hook {
-    pub const ALL: [Hook; 11] = [
+    pub const ALL: [Hook; 12] = [
         Hook::Incoming,
+        Hook::QueueKey,
         Hook::Route,
         Hook::DialResult,
         Hook::AgentStatus,
@@ -81,6 +86,7 @@ impl Hook {
             Hook::AgentStatus => "agent-status",
             Hook::QueueWait => "queue-wait",
             Hook::QueueResult => "queue-result",
+            Hook::QueueKey => "queue-key",
             Hook::Status => "status",
             Hook::NumberStatus => "number-status",
             Hook::Recording => "recording",
@@ -103,6 +109,11 @@ pub struct Webhooks {
 }
 
 impl Webhooks {
+    /// The bundled hold music's URL.
+    pub fn hold_music(&self) -> String {
+        format!("{}{HOLD_MUSIC_PATH}", self.origin)
+    }
+
     /// The URL of `hook` with `query` (which must already be in alphabetical order of names).
     pub fn url(&self, hook: Hook, query: &[(&str, &str)]) -> String {
         self.url_at(hook.name(), query)
@@ -145,6 +156,31 @@ fn percent_encode(value: &str) -> String {
         }
     }
     out
+}
+
+/// A response that first says `texts` (ja-JP): an IVR menu's last sentences.
+fn said_first(texts: &[String]) -> Response {
+    texts.iter().fold(Response::new(), |response, text| {
+        response.say(say_ja(text.as_str()))
+    })
+}
+
+/// A phone key as a Japanese announcement says it.
+fn key_name_ja(key: char) -> String {
+    match key {
+        '*' => "米印".to_owned(),
+        '#' => "シャープ".to_owned(),
+        digit => digit.to_string(),
+    }
+}
+
+/// A phone key as an English announcement says it.
+fn key_name_en(key: char) -> String {
+    match key {
+        '*' => "star".to_owned(),
+        '#' => "pound".to_owned(),
+        digit => digit.to_string(),
+    }
 }
 
 fn say_ja(text: impl Into<String>) -> Say {
@@ -231,11 +267,15 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
             agent,
             attempt,
             timeout,
+            say_first,
         } => {
             let attempt = attempt.to_string();
             let agent_status = hooks.url(
                 Hook::AgentStatus,
-                &[("agent", agent.as_str()), ("conversation", interaction.as_str())],
+                &[
+                    ("agent", agent.as_str()),
+                    ("conversation", interaction.as_str()),
+                ],
             );
             // Namespaced by tenant: Twilio rings every client of the account with this identity.
             let identity = ClientIdentity::new(hooks.tenant.clone(), agent.clone());
@@ -254,28 +294,93 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 .timeout(u32::try_from(timeout.0.div_ceil(1000)).unwrap_or(u32::MAX))
                 .action(hooks.url(
                     Hook::DialResult,
-                    &[("attempt", attempt.as_str()), ("conversation", interaction.as_str())],
+                    &[
+                        ("attempt", attempt.as_str()),
+                        ("conversation", interaction.as_str()),
+                    ],
                 ))
                 .record(DialRecord::RecordFromAnswerDual)
                 .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
-                .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent])
+                .recording_status_callback_event([
+                    RecordingEvent::Completed,
+                    RecordingEvent::Absent,
+                ])
                 .ring_tone(RingTone::Jp)
                 .client(client);
-            Response::new().dial(dial)
+            said_first(say_first).dial(dial)
         }
-        CallPlan::Enqueue { interaction, .. } => Response::new().enqueue(
+        CallPlan::Enqueue {
+            interaction,
+            say_first,
+            ..
+        } => said_first(say_first).enqueue(
             Enqueue::new(QUEUE_NAME)
                 .action(hooks.for_conversation(Hook::QueueResult, interaction))
                 .wait_url(hooks.for_conversation(Hook::QueueWait, interaction)),
         ),
-        CallPlan::Hold { position, .. } => Response::new()
-            .say(say_ja(format!(
-                "ただいま電話が大変混み合っております。お客様は{position}番目にお待ちいただいております。このままお待ちください。"
-            )))
-            .say(say_en(format!(
-                "All of our staff are busy. You are number {position} in line. Please stay on the line."
-            )))
-            .pause(Pause::new().length(HOLD_PAUSE_SECS)),
+        CallPlan::Hold {
+            interaction,
+            position,
+            announce_position,
+            music,
+            callback_digit,
+            ..
+        } => {
+            let (ja, en) = if *announce_position {
+                (
+                    format!(
+                        "ただいま電話が大変混み合っております。お客様は{position}番目にお待ちいただいております。このままお待ちください。"
+                    ),
+                    format!(
+                        "All of our staff are busy. You are number {position} in line. Please stay on the line."
+                    ),
+                )
+            } else {
+                (
+                    "ただいま電話が大変混み合っております。このままお待ちください。".to_owned(),
+                    "All of our staff are busy. Please stay on the line.".to_owned(),
+                )
+            };
+            // The music's end is when Twilio asks the waitUrl again (the next announcement).
+            let music = Play::new(music.clone().unwrap_or_else(|| hooks.hold_music()));
+            match callback_digit {
+                // Heard while the music plays: one key, posted at once.
+                Some(digit) => Response::new().gather(
+                    Gather::new()
+                        .input(GatherInput::Dtmf)
+                        .num_digits(1)
+                        .timeout(1)
+                        .action(hooks.for_conversation(Hook::QueueKey, interaction))
+                        .method(CallbackMethod::Post)
+                        .say(say_ja(ja))
+                        .say(say_en(en))
+                        .say(say_ja(format!(
+                            "順番が来ましたら折り返しお電話を差し上げることもできます。ご希望の方は{}を押してください。",
+                            key_name_ja(*digit)
+                        )))
+                        .say(say_en(format!(
+                            "To be called back when it is your turn instead, press {}.",
+                            key_name_en(*digit)
+                        )))
+                        .play(music),
+                ),
+                None => Response::new().say(say_ja(ja)).say(say_en(en)).play(music),
+            }
+        }
+        CallPlan::CallbackBooked { number, .. } => {
+            let display = PhoneNumber::from_e164(number)
+                .map(|parsed| parsed.national_display().to_owned())
+                .unwrap_or_else(|_| number.clone());
+            let spoken = display.replace('-', "、");
+            Response::new()
+                .say(say_ja(format!(
+                    "承知いたしました。お客様の順番はそのままお取りしております。順番が来ましたら、担当者から{spoken}へお電話いたします。お電話ありがとうございました。"
+                )))
+                .say(say_en(format!(
+                    "Thank you. You keep your place in line; when it is your turn, we will call you back at {display}."
+                )))
+                .hangup()
+        }
         CallPlan::LeaveQueue { .. } => Response::new().leave(),
         CallPlan::Fallback {
             interaction,
@@ -296,7 +401,10 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 .timeout(FALLBACK_RING_SECS)
                 .record(DialRecord::RecordFromAnswerDual)
                 .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
-                .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent]);
+                .recording_status_callback_event([
+                    RecordingEvent::Completed,
+                    RecordingEvent::Absent,
+                ]);
             for number in numbers {
                 dial = dial.number(number_leg(number.as_str(), hooks, interaction));
             }
@@ -312,12 +420,20 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
             .say(say_ja("ただいま保留中です。そのままお待ちください。"))
             .say(say_en("You are on hold. Please stay on the line."))
             .pause(Pause::new().length(HOLD_POLL_SECS))
-            .redirect(Redirect::new(hooks.for_conversation(Hook::Route, interaction))),
+            .redirect(Redirect::new(
+                hooks.for_conversation(Hook::Route, interaction),
+            )),
         CallPlan::HoldForAgent { interaction, .. } => Response::new()
-            .say(say_ja("担当者の回線が切れました。おつなぎし直しますので、そのままお待ちください。"))
-            .say(say_en("We lost your agent's line for a moment. Please hold while we reconnect you."))
+            .say(say_ja(
+                "担当者の回線が切れました。おつなぎし直しますので、そのままお待ちください。",
+            ))
+            .say(say_en(
+                "We lost your agent's line for a moment. Please hold while we reconnect you.",
+            ))
             .pause(Pause::new().length(REJOIN_POLL_SECS))
-            .redirect(Redirect::new(hooks.for_conversation(Hook::Route, interaction))),
+            .redirect(Redirect::new(
+                hooks.for_conversation(Hook::Route, interaction),
+            )),
         CallPlan::DialOut {
             interaction,
             number,
@@ -330,7 +446,10 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                 ))
                 .record(DialRecord::RecordFromAnswerDual)
                 .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
-                .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent])
+                .recording_status_callback_event([
+                    RecordingEvent::Completed,
+                    RecordingEvent::Absent,
+                ])
                 .ring_tone(RingTone::Jp)
                 .number(number_leg(number.as_str(), hooks, interaction)),
         ),
@@ -345,11 +464,18 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
                     .timeout(FALLBACK_RING_SECS)
                     .record(DialRecord::RecordFromAnswerDual)
                     .recording_status_callback(hooks.for_conversation(Hook::Recording, interaction))
-                    .recording_status_callback_event([RecordingEvent::Completed, RecordingEvent::Absent])
+                    .recording_status_callback_event([
+                        RecordingEvent::Completed,
+                        RecordingEvent::Absent,
+                    ])
                     .number(number_leg(number.as_str(), hooks, interaction)),
             )
-            .say(say_ja("申し訳ございません。おつなぎできませんでした。後ほどおかけ直しください。"))
-            .say(say_en("We are sorry, the transfer did not go through. Please call again later."))
+            .say(say_ja(
+                "申し訳ございません。おつなぎできませんでした。後ほどおかけ直しください。",
+            ))
+            .say(say_en(
+                "We are sorry, the transfer did not go through. Please call again later.",
+            ))
             .hangup(),
         CallPlan::Closed { because, .. } => {
             let (ja, en) = closed_announcement(because.as_ref());
@@ -371,7 +497,9 @@ pub fn render(plan: &CallPlan, hooks: &Webhooks) -> Result<String, TwimlError> {
     response.to_xml()
 }
 
+mod hold_music;
 mod ivr;
+pub use hold_music::hold_music;
 pub use ivr::{IVR_HOOK, ivr_answered, render_ivr_end, render_ivr_prompt};
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ fn ring_dials_the_agent_client_with_answer_on_bridge_dual_recording_and_the_next
             agent: AgentId::new("sato").expect("valid agent"),
             attempt: 2,
             timeout: Millis(15_000),
+            say_first: Vec::new(),
         },
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
@@ -53,11 +54,37 @@ fn ring_dials_the_agent_client_with_answer_on_bridge_dual_recording_and_the_next
 }
 
 #[test]
+fn after_an_ivr_menu_its_last_sentence_is_said_before_the_ring() {
+    check(
+        CallPlan::Ring {
+            interaction: call(),
+            agent: AgentId::new("sato").expect("valid agent"),
+            attempt: 1,
+            timeout: Millis(15_000),
+            say_first: vec!["担当者におつなぎします。".into()],
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say language="ja-JP" voice="Polly.Mizuki">担当者におつなぎします。</Say>
+            <Dial action="https://edge.example.jp/twilio/voice/demo/dial-result?attempt=1&amp;conversation=CA00000000000000000000000000000001" answerOnBridge="true" record="record-from-answer-dual" recordingStatusCallback="https://edge.example.jp/twilio/voice/demo/recording?conversation=CA00000000000000000000000000000001" recordingStatusCallbackEvent="completed absent" ringTone="jp" timeout="15">
+            <Client statusCallback="https://edge.example.jp/twilio/voice/demo/agent-status?agent=sato&amp;conversation=CA00000000000000000000000000000001" statusCallbackEvent="initiated ringing answered completed">
+            <Identity>demo_sato</Identity>
+            <Parameter name="conversation" value="CA00000000000000000000000000000001"/>
+            <Parameter name="attempt" value="1"/>
+            </Client>
+            </Dial>
+            </Response>"#]],
+    );
+}
+
+#[test]
 fn enqueue_polls_the_wait_url_and_reports_the_result() {
     check(
         CallPlan::Enqueue {
             interaction: call(),
             position: 3,
+            say_first: Vec::new(),
         },
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
@@ -74,15 +101,82 @@ fn hold_announces_the_position_in_japanese_then_english() {
             interaction: call(),
             position: 2,
             waited: Millis(40_000),
+            announce_position: true,
+            music: None,
+            callback_digit: None,
         },
         expect![[r#"
             <?xml version="1.0" encoding="UTF-8"?>
             <Response>
             <Say language="ja-JP" voice="Polly.Mizuki">ただいま電話が大変混み合っております。お客様は2番目にお待ちいただいております。このままお待ちください。</Say>
             <Say language="en-US" voice="Polly.Joanna">All of our staff are busy. You are number 2 in line. Please stay on the line.</Say>
-            <Pause length="15"/>
+            <Play>https://edge.example.jp/media/hold-music.wav</Play>
             </Response>"#]],
     );
+}
+
+#[test]
+fn a_queue_plays_its_own_music_keeps_the_position_to_itself_and_offers_the_callback_key() {
+    check(
+        CallPlan::Hold {
+            interaction: call(),
+            position: 4,
+            waited: Millis(40_000),
+            announce_position: false,
+            music: Some("https://music.example.jp/hold.mp3".into()),
+            callback_digit: Some('9'),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Gather action="https://edge.example.jp/twilio/voice/demo/queue-key?conversation=CA00000000000000000000000000000001" input="dtmf" method="POST" numDigits="1" timeout="1">
+            <Say language="ja-JP" voice="Polly.Mizuki">ただいま電話が大変混み合っております。このままお待ちください。</Say>
+            <Say language="en-US" voice="Polly.Joanna">All of our staff are busy. Please stay on the line.</Say>
+            <Say language="ja-JP" voice="Polly.Mizuki">順番が来ましたら折り返しお電話を差し上げることもできます。ご希望の方は9を押してください。</Say>
+            <Say language="en-US" voice="Polly.Joanna">To be called back when it is your turn instead, press 9.</Say>
+            <Play>https://music.example.jp/hold.mp3</Play>
+            </Gather>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn a_booked_callback_confirms_the_number_and_hangs_up() {
+    check(
+        CallPlan::CallbackBooked {
+            interaction: call(),
+            number: "+819012345678".into(),
+        },
+        expect![[r#"
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Response>
+            <Say language="ja-JP" voice="Polly.Mizuki">承知いたしました。お客様の順番はそのままお取りしております。順番が来ましたら、担当者から090、1234、5678へお電話いたします。お電話ありがとうございました。</Say>
+            <Say language="en-US" voice="Polly.Joanna">Thank you. You keep your place in line; when it is your turn, we will call you back at 090-1234-5678.</Say>
+            <Hangup/>
+            </Response>"#]],
+    );
+}
+
+#[test]
+fn the_bundled_hold_music_is_a_twelve_second_8_khz_pcm_wav() {
+    let wav = crate::hold_music();
+    assert_eq!(&wav[0..4], b"RIFF");
+    assert_eq!(&wav[8..16], b"WAVEfmt ");
+    let rate = u32::from_le_bytes([wav[24], wav[25], wav[26], wav[27]]);
+    let byte_rate = u32::from_le_bytes([wav[28], wav[29], wav[30], wav[31]]);
+    let data = u32::from_le_bytes([wav[40], wav[41], wav[42], wav[43]]);
+    assert_eq!((rate, byte_rate), (8_000, 16_000));
+    assert_eq!(data / byte_rate, 12);
+    assert_eq!(wav.len(), 44 + data as usize);
+    // Not silence: the tune reaches half of full scale (and never clips).
+    let loudest = wav[44..]
+        .chunks_exact(2)
+        .map(|pair| i16::from_le_bytes([pair[0], pair[1]]).unsigned_abs())
+        .max()
+        .unwrap_or(0);
+    assert!((16_000..=16_400).contains(&loudest), "peak {loudest}");
+    // The same bytes every time: Twilio may cache it, and builds stay reproducible.
+    assert_eq!(wav, crate::hold_music());
 }
 
 #[test]
@@ -210,7 +304,7 @@ proptest! {
     #[test]
     fn ring_always_renders(agent in "[A-Za-z0-9_]{1,57}", attempt: u32, timeout: u64) {
         let agent = AgentId::new(agent).expect("charset is valid");
-        let plan = CallPlan::Ring { interaction: call(), agent: agent.clone(), attempt, timeout: Millis(timeout) };
+        let plan = CallPlan::Ring { interaction: call(), agent: agent.clone(), attempt, timeout: Millis(timeout), say_first: Vec::new() };
         let xml = render(&plan, &hooks()).expect("renders");
         let client_element = format!(">{}_{}<", hooks().tenant, agent.as_str());
         let attempt_query = format!("attempt={attempt}&amp;conversation=");
@@ -221,7 +315,14 @@ proptest! {
     /// Queue positions of any size are spoken in both languages.
     #[test]
     fn hold_always_renders(position in 1usize..100_000) {
-        let plan = CallPlan::Hold { interaction: call(), position, waited: Millis(0) };
+        let plan = CallPlan::Hold {
+            interaction: call(),
+            position,
+            waited: Millis(0),
+            announce_position: true,
+            music: None,
+            callback_digit: None,
+        };
         let xml = render(&plan, &hooks()).expect("renders");
         let ja = format!("{position}番目");
         let en = format!("number {position} in line");

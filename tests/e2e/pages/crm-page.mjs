@@ -12,10 +12,11 @@ export class CrmPage {
   /**
    * Opens `url` in a fresh context. `embedTokens` (a function returning a token, or a list handed
    * out in order) backs the page's `nextEmbedToken()`, which the host script's getEmbedToken calls.
-   * `prepare(page)` runs before the navigation (routes, init scripts).
+   * `prepare(page)` runs before the navigation (routes, init scripts). `timezoneId` sets the
+   * browser's own time zone (default: the machine's).
    */
-  static async open(browser, url, { locale = 'ja-JP', embedTokens, viewport, prepare } = {}) {
-    const context = await browser.newContext({ locale, ...(viewport ? { viewport } : {}) });
+  static async open(browser, url, { locale = 'ja-JP', embedTokens, viewport, prepare, timezoneId } = {}) {
+    const context = await browser.newContext({ locale, ...(viewport ? { viewport } : {}), ...(timezoneId ? { timezoneId } : {}) });
     const crm = new CrmPage(await context.newPage());
     if (embedTokens) {
       const next = Array.isArray(embedTokens) ? () => embedTokens.shift() : embedTokens;

@@ -169,7 +169,11 @@ impl Runner {
                 self.error("the waitUrl did not answer with TwiML");
                 Vec::new()
             };
-            for verb in &verbs {
+            let mut verbs = verbs;
+            let mut next = 0;
+            while let Some(verb) = verbs.get(next).cloned() {
+                next += 1;
+                let verb = &verb;
                 if let Err(interrupt) = self.poll_controls() {
                     return QueueExit::Interrupted(interrupt);
                 }
@@ -183,6 +187,16 @@ impl Runner {
                         }
                     }
                     Verb::Leave => return QueueExit::Leave,
+                    // A key pressed during the hold music: the gather's action answers with
+                    // more waitUrl TwiML (a `<Leave/>`, or the hold again).
+                    Verb::Gather(gather) => match self.gather_in_queue(gather).await {
+                        Ok(Some(more)) => {
+                            verbs = more;
+                            next = 0;
+                        }
+                        Ok(None) => {}
+                        Err(interrupt) => return QueueExit::Interrupted(interrupt),
+                    },
                     Verb::Hangup => return QueueExit::HangupVerb,
                     Verb::Redirect { url, method } => {
                         // Unverified: a <Redirect> in waitUrl TwiML is taken to leave the queue.
@@ -205,5 +219,63 @@ impl Runner {
                 return QueueExit::Interrupted(interrupt);
             }
         }
+    }
+}
+
+impl Runner {
+    /// A `<Gather>` in waitUrl TwiML: its prompts play, then it listens; a key posts to its
+    /// action, whose TwiML is returned to play on in the queue (`None`: nothing pressed).
+    async fn gather_in_queue(&mut self, gather: &Gather) -> Result<Option<Vec<Verb>>, Break> {
+        for child in &gather.children {
+            self.media(child).await?;
+        }
+        let deadline = Instant::now() + scaled(f64::from(gather.timeout), self.scale());
+        let key = loop {
+            let key = self.double.with(|inner| {
+                inner
+                    .calls
+                    .get_mut(&self.sid)
+                    .and_then(|c| c.digits.pop_front())
+            });
+            if key.is_some() {
+                break key;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => break None,
+                control = self.receiver.recv() => {
+                    if let Some(control) = control
+                        && let Some(interrupt) = self.interrupt(control)
+                    {
+                        return Err(interrupt);
+                    }
+                }
+            }
+        };
+        let Some(key) = key else {
+            return Ok(None);
+        };
+        self.log(EventKind::Gathered {
+            digits: key.to_string(),
+            speech: None,
+        });
+        let Some(action) = gather.action.as_deref().and_then(|a| self.resolve(a)) else {
+            return Ok(None);
+        };
+        let mut params = self.double.with(|inner| inner.call_params(&self.sid));
+        params.push(("Digits".to_owned(), key.to_string()));
+        let hook = Webhook {
+            purpose: "gather_action".to_owned(),
+            url: action,
+            method: gather.method.clone(),
+            params,
+        };
+        let double = Arc::clone(&self.double);
+        let (sid, account) = (self.sid.clone(), self.account_sid.clone());
+        let reply = self
+            .interruptible(async move { double.fetch_twiml(&sid, &account, &hook).await })
+            .await?;
+        Ok(Some(
+            twiml_read::parse(reply.body.as_deref().unwrap_or_default()).unwrap_or_default(),
+        ))
     }
 }

@@ -15,6 +15,8 @@ pub(super) struct SessionReply {
     pub(super) admin: bool,
     /// The session holds the `agent` role: it is a phone (the hub refuses a socket without it).
     pub(super) phone: bool,
+    /// The session reads the routing audit (`supervisor` or `admin`): the conversations view.
+    pub(super) audit: bool,
 }
 
 impl SessionReply {
@@ -27,6 +29,7 @@ impl SessionReply {
                 .and_then(|roles| roles.as_array())
                 .is_some_and(|roles| roles.iter().any(|role| role.as_str() == Some(name)))
         };
+        let admin = has("admin");
         Some(SessionReply {
             session: fields.text("session")?,
             expires_at: fields.number("expires_at")?,
@@ -36,8 +39,9 @@ impl SessionReply {
                 .take("direct_dial_from_host")
                 .and_then(|flag| flag.as_bool())
                 .unwrap_or(false),
-            admin: has("admin"),
+            admin,
             phone: has("agent"),
+            audit: admin || has("supervisor"),
         })
     }
 }

@@ -76,6 +76,10 @@ impl Controller {
             self.state.admin_open.set(false);
         }
         self.state.phone_role.set(reply.phone);
+        self.state.audit_reader.set(reply.audit);
+        if !reply.audit {
+            self.state.conversations_open.set(false);
+        }
         *self.session.borrow_mut() = Some(reply.session.clone());
         let generation = self.session_generation.get().wrapping_add(1);
         self.session_generation.set(generation);
@@ -98,6 +102,9 @@ impl Controller {
             self.state.phase.set(Phase::Connected);
             if reply.admin {
                 self.state.admin_open.set(true);
+            } else if reply.audit {
+                // A supervisor who takes no calls: the call log is what they came for.
+                self.state.conversations_open.set(true);
             }
             return;
         }
@@ -174,6 +181,8 @@ impl Controller {
         state.is_admin.set(false);
         state.admin_open.set(false);
         state.phone_role.set(true);
+        state.audit_reader.set(false);
+        state.conversations_open.set(false);
         if state.me.get_untracked().is_some() {
             state.me.set(None);
             self.emit("signed-out", object! { "reason": reason });

@@ -81,6 +81,24 @@ fn session_replies_read_as_the_derive_read_them() {
 }
 
 #[test]
+fn the_session_s_roles_say_phone_administration_and_the_call_log() {
+    let flags = |roles: &str| {
+        let json = format!(
+            r#"{{"session":"v1.s","expires_at":1,"agent":"a","name":"A","roles":{roles}}}"#
+        );
+        SessionReply::read(&json).map(|r| (r.phone, r.admin, r.audit))
+    };
+    assert_eq!(flags(r#"["agent"]"#), Some((true, false, false)));
+    assert_eq!(
+        flags(r#"["agent","supervisor"]"#),
+        Some((true, false, true))
+    );
+    assert_eq!(flags(r#"["supervisor"]"#), Some((false, false, true)));
+    assert_eq!(flags(r#"["admin"]"#), Some((false, true, true)));
+    assert_eq!(flags("null"), Some((false, false, false)));
+}
+
+#[test]
 fn dial_replies_read_as_the_derive_read_them() {
     let cases = [
         r#"{"conversation":"CA1","call_sid":"CA2","to_display":"03-1234-5678"}"#,

@@ -1,8 +1,11 @@
-//! The widget's header: brand, tenant name, the administration button (admins) and the language toggle.
+//! The widget's header: brand, tenant name, the conversations button (supervisors, admins), the administration button (admins) and the language toggle.
 
 use leptos::prelude::*;
 
-use crate::{i18n::Lang, state::WidgetState};
+use crate::{
+    i18n::{Lang, Texts},
+    state::WidgetState,
+};
 
 #[component]
 pub(crate) fn Header() -> impl IntoView {
@@ -17,17 +20,24 @@ pub(crate) fn Header() -> impl IntoView {
         <header class="widget__header">
             <span class="widget__brand">"Tsunagu"</span>
             <span class="widget__tenant" data-testid="tenant-name">{tenant_name}</span>
+            // Supervisors and admins (the worker leaves the audit out for anyone else anyway).
+            {view_button(
+                state,
+                state.audit_reader,
+                state.conversations_open,
+                state.admin_open,
+                "conversations-toggle",
+                |t| t.conversations,
+            )}
             // Admins only (the worker refuses every admin route to anyone else anyway).
-            <Show when=move || state.is_admin.get()>
-                <button
-                    class="widget__lang"
-                    data-testid="admin-toggle"
-                    aria-pressed=move || state.admin_open.get().to_string()
-                    on:click=move |_| state.admin_open.update(|open| *open = !*open)
-                >
-                    {move || state.texts().admin}
-                </button>
-            </Show>
+            {view_button(
+                state,
+                state.is_admin,
+                state.admin_open,
+                state.conversations_open,
+                "admin-toggle",
+                |t| t.admin,
+            )}
             <button
                 class="widget__lang"
                 data-testid="lang-toggle"
@@ -37,5 +47,34 @@ pub(crate) fn Header() -> impl IntoView {
                 {move || state.texts().other_language_short}
             </button>
         </header>
+    }
+}
+
+/// A header button that opens or closes one feature view (closing the other), shown while
+/// `allowed`. One function for both buttons: the phone carries its closures once.
+fn view_button(
+    state: WidgetState,
+    allowed: RwSignal<bool>,
+    open: RwSignal<bool>,
+    other: RwSignal<bool>,
+    testid: &'static str,
+    label: fn(&Texts) -> &'static str,
+) -> impl IntoView {
+    move || {
+        allowed.get().then(|| {
+            view! {
+                <button
+                    class="widget__lang"
+                    data-testid=testid
+                    aria-pressed=move || open.get().to_string()
+                    on:click=move |_| {
+                        other.set(false);
+                        open.update(|open| *open = !*open);
+                    }
+                >
+                    {move || label(state.texts())}
+                </button>
+            }
+        })
     }
 }

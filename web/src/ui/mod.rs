@@ -57,18 +57,21 @@ pub(crate) fn App(state: WidgetState) -> impl IntoView {
                 <offer::OfferCard />
                 <call::CallPanel />
                 <wrap_up::WrapUpPanel />
-                // The administration views (open only for admins) take the place of the idle
-                // phone's controls; calls, wrap-up and a host's dial request stay in view.
+                // The administration views (open only for admins) and the conversations view
+                // (supervisors, admins) take the place of the idle phone's controls; calls,
+                // wrap-up and a host's dial request stay in view.
                 <Show
-                    when=move || !state.admin_open.get() && state.phone_role.get()
+                    when=move || {
+                        !state.admin_open.get() && !state.conversations_open.get() && state.phone_role.get()
+                    }
                     fallback=move || view! {
-                    <Show when=move || !state.phone_role.get()>
+                    <Show when=move || !state.phone_role.get() && state.is_admin.get()>
                         <p class="muted" data-testid="admin-only">{move || state.texts().admin_only}</p>
                     </Show>
                     <dial_confirm::DialConfirm />
                     <pushed_record::PushedRecordCard />
-                    <Show when=move || state.admin_open.get()>
-                        <admin::AdminPanel />
+                    <Show when=move || state.admin_open.get() || state.conversations_open.get()>
+                        <admin::FeaturePanel />
                     </Show>
                 }
                 >

@@ -77,6 +77,8 @@ pub(crate) fn OfferCard() -> impl IntoView {
             };
             format!("{}: {path}", t.ivr_path)
         });
+        // The caller booked a callback: accepting dials them, nothing rings.
+        let callback = pop.callback.as_ref().map(|_| t.callback_request);
         let recent = if pop.recent.is_empty() {
             view! { <li class="recent__none">{t.no_recent}</li> }.into_any()
         } else {
@@ -123,6 +125,7 @@ pub(crate) fn OfferCard() -> impl IntoView {
                 {owner.map(|owner| view! { <p class="offer__owner" data-testid="offer-owner">{owner}</p> })}
                 {skills.map(|skills| view! { <p class="offer__skills" data-testid="offer-skills">{skills}</p> })}
                 {ivr_path.map(|path| view! { <p class="offer__ivr" data-testid="offer-ivr-path">{path}</p> })}
+                {callback.map(|note| view! { <p class="offer__callback" data-testid="offer-callback">{note}</p> })}
                 <h3 class="offer__recent-title">{t.recent}</h3>
                 <ul class="recent" data-testid="offer-recent">{recent}</ul>
                 <div class="offer__actions">

@@ -51,7 +51,14 @@ impl PresenceHub {
             return Response::error("the tenant's settings are not available yet", 503);
         }
         let at = request.at.unwrap_or_else(clock::now);
-        match self.with_center(|center| center.dry_run(at, request.arrival, request.preview)) {
+        match self.with_center(|center| {
+            center.dry_run_with_keys(
+                at,
+                request.arrival,
+                request.preview,
+                request.menu_keys.as_deref(),
+            )
+        }) {
             Some(result) => Response::from_json(&result),
             None => Response::error("the tenant's center is not loaded", 503),
         }

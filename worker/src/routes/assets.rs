@@ -168,3 +168,16 @@ pub(crate) async fn hashed(path: &str, env: &Env) -> Result<Response, AppError> 
         ("Cache-Control", "public, max-age=31536000, immutable"),
     ])?))
 }
+
+/// The bundled hold music (`tsunagu_voice::hold_music`), fetched by Twilio for waiting callers.
+/// Public like the widget's files: it is the same tune for everyone, and Twilio caches it.
+pub(crate) fn hold_music() -> Result<Response, AppError> {
+    static TUNE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    respond(
+        TUNE.get_or_init(tsunagu_voice::hold_music).clone(),
+        &[
+            ("Content-Type", "audio/wav"),
+            ("Cache-Control", "public, max-age=86400"),
+        ],
+    )
+}

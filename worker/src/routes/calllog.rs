@@ -10,7 +10,7 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
 use serde_json::Value;
 use tsunagu_auth::{LogScope, Permission};
-use tsunagu_core::AgentId;
+use tsunagu_core::{AgentId, TenantId};
 use tsunagu_kpi::{GroupBy, GroupKey, KpiConfig, PresenceInterval};
 use tsunagu_phone::{PhoneNumber, Region};
 use tsunagu_stitch::{Conversation, RoutingDecision};
@@ -109,6 +109,101 @@ fn present_routing(conversation: &mut Value, principal: &Principal, tenant: &Ten
 /// Japan's offset, for a tenant whose settings cannot be read.
 const JAPAN_UTC_OFFSET_MINUTES: i32 = 540;
 
+/// The agents a conversation names: who answered, every agent offered it, who transferred it
+/// and to whom.
+fn agents_named(conversation: &Value) -> Vec<&str> {
+    let list = |key: &str| {
+        conversation
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    };
+    let named = std::iter::once(conversation.get("answered_by"))
+        .chain(list("agent_legs").map(|leg| leg.get("agent")))
+        .chain(list("transfers").flat_map(|transfer| {
+            [
+                transfer.get("from_agent"),
+                transfer.get("to").and_then(|to| to.get("agent")),
+            ]
+        }));
+    named.flatten().filter_map(Value::as_str).collect()
+}
+
+/// Adds what people read beside a conversation's ids: `customer_name` (the directory's, when
+/// it lists the customer), `agent_names` (id → display name of every agent it names and the
+/// directory lists; absent when there is none) and `customer_display` (the number as a
+/// Japanese agent reads it: national for Japanese numbers). One D1 query for the whole page.
+async fn present_people(
+    env: &Env,
+    tenant: &TenantId,
+    conversations: &mut [Value],
+) -> Result<(), AppError> {
+    let mut agents: Vec<String> = Vec::new();
+    let mut customers: Vec<String> = Vec::new();
+    for conversation in conversations.iter() {
+        agents.extend(agents_named(conversation).into_iter().map(str::to_owned));
+        if let Some(customer) = conversation.get("customer").and_then(Value::as_str) {
+            customers.push(customer.to_owned());
+        }
+    }
+    agents.sort_unstable();
+    agents.dedup();
+    customers.sort_unstable();
+    customers.dedup();
+    let names = if agents.is_empty() && customers.is_empty() {
+        Vec::new()
+    } else {
+        let json = |ids: &[String]| {
+            serde_json::to_string(ids).map_err(|e| AppError::Internal(format!("ids: {e}")))
+        };
+        store::names::names(env, tenant, &json(&agents)?, &json(&customers)?).await?
+    };
+    let name_of = |kind: &str, id: &str| {
+        names
+            .iter()
+            .find(|row| row.kind == kind && row.id == id)
+            .map(|row| row.name.clone())
+    };
+    for conversation in conversations.iter_mut() {
+        let agent_names: serde_json::Map<String, Value> = agents_named(conversation)
+            .into_iter()
+            .filter_map(|agent| Some((agent.to_owned(), Value::from(name_of("agent", agent)?))))
+            .collect();
+        let customer_name = conversation
+            .get("customer")
+            .and_then(Value::as_str)
+            .and_then(|customer| name_of("customer", customer));
+        let customer_display = conversation
+            .get("customer_number")
+            .and_then(Value::as_str)
+            .and_then(|number| PhoneNumber::from_e164(number).ok())
+            .map(|number| number.display_in_japan().to_owned());
+        let Some(fields) = conversation.as_object_mut() else {
+            continue;
+        };
+        if !agent_names.is_empty() {
+            fields.insert("agent_names".into(), Value::Object(agent_names));
+        }
+        if let Some(name) = customer_name {
+            fields.insert("customer_name".into(), name.into());
+        }
+        if let Some(display) = customer_display {
+            fields.insert("customer_display".into(), display.into());
+        }
+    }
+    Ok(())
+}
+
+/// The IANA time zone of the tenant's business calendar (the clock times of the audit's
+/// Japanese text), for clients that show times as the tenant reads them.
+fn time_zone(tenant: &TenantRow) -> String {
+    tenant_config::parse_row(tenant).map_or_else(
+        |_| "Asia/Tokyo".to_owned(),
+        |config| config.hours.time_zone.tz().name().to_owned(),
+    )
+}
+
 /// A page cursor: the last conversation's start and id, opaque to the caller.
 fn encode_cursor(started_at_ms: u64, id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{started_at_ms}~{id}"))
@@ -183,9 +278,11 @@ pub(crate) async fn conversations(req: Request, env: &Env) -> Result<Response, A
     for conversation in &mut conversations {
         present_routing(conversation, &principal, &tenant);
     }
+    present_people(env, &principal.tenant, &mut conversations).await?;
     Ok(Response::from_json(&serde_json::json!({
         "conversations": conversations,
         "scope": scope.name(),
+        "time_zone": time_zone(&tenant),
         "next": next,
     }))?)
 }
@@ -208,6 +305,12 @@ pub(crate) async fn conversation(
     let mut conversation: Value = serde_json::from_str(&body)
         .map_err(|e| AppError::Internal(format!("stored conversation: {e}")))?;
     present_routing(&mut conversation, &principal, &tenant);
+    present_people(
+        env,
+        &principal.tenant,
+        std::slice::from_mut(&mut conversation),
+    )
+    .await?;
     Ok(Response::from_json(&conversation)?)
 }
 

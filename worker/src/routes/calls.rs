@@ -115,6 +115,7 @@ pub(crate) async fn place(mut req: Request, env: &Env) -> Result<Response, AppEr
         &tenant,
         &ask(CallInput::CanDial {
             agent: session.agent.clone(),
+            to: Some(number.as_e164().to_owned()),
         }),
     )
     .await?;

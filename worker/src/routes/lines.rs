@@ -12,7 +12,7 @@ use crate::{
     auth::{self, Principal},
     error::AppError,
     hub, log,
-    routes::{admin::json_body, directory::item},
+    routes::{admin::json_body, directory::item, queues},
     store::admin::{self as store, PhoneLineAdminRow},
     store::hub_directory::DirectoryChange,
 };
@@ -39,6 +39,8 @@ fn line_json(row: &PhoneLineAdminRow) -> Value {
         "priority": row.priority,
         "skill_relax_after_secs": row.skill_relax_after_secs,
         "hours": row.hours_json.as_deref().and_then(|json| serde_json::from_str::<Value>(json).ok()),
+        "queue": row.queue_id,
+        "after_hours": row.after_hours_json.as_deref().and_then(|json| serde_json::from_str::<Value>(json).ok()),
     })
 }
 
@@ -62,6 +64,7 @@ pub(crate) async fn list(req: Request, env: &Env) -> Result<Response, AppError> 
 pub(crate) async fn create(mut req: Request, env: &Env) -> Result<Response, AppError> {
     let principal = auth::require_principal(&req, env, Permission::Administer).await?;
     let line = PhoneLine::validate(&json_body(&mut req).await?, None)?;
+    queues::check_line(env, &principal.tenant, &line).await?;
     if !store::insert_phone_line(env, &principal.tenant, &line).await? {
         return Err(AppError::Invalid(Invalid::one("number", ErrorCode::Taken)));
     }
@@ -74,6 +77,7 @@ pub(crate) async fn update(mut req: Request, env: &Env, path: &str) -> Result<Re
     let principal = auth::require_principal(&req, env, Permission::Administer).await?;
     let number = path_number(path)?;
     let line = PhoneLine::validate(&json_body(&mut req).await?, Some(&number))?;
+    queues::check_line(env, &principal.tenant, &line).await?;
     if !store::update_phone_line(env, &principal.tenant, &line).await? {
         return Err(AppError::NotFound);
     }

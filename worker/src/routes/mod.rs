@@ -15,6 +15,7 @@ pub(crate) mod lines;
 pub(crate) mod openapi;
 pub(crate) mod operator;
 pub(crate) mod push;
+pub(crate) mod queues;
 pub(crate) mod routing;
 pub(crate) mod secrets;
 pub(crate) mod sessions;

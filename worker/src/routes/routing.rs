@@ -19,6 +19,9 @@ use crate::{
     store, tenant_config, voice,
 };
 
+/// The most IVR keys a dry run presses (a menu asks at most 20 questions).
+const MAX_MENU_KEYS: usize = tsunagu_ivr::MAX_PROMPTS_PER_CALL as usize;
+
 /// A dry run may look at most this far ahead (a year): further, no roster means anything.
 const MAX_AHEAD_MS: u64 = 366 * 24 * 60 * 60 * 1000;
 
@@ -38,6 +41,10 @@ struct DryRunBody {
     /// validated the same way: a change previewed against the live roster before it is saved.
     #[serde(default)]
     routing: Option<Value>,
+    /// Keys the caller presses in the line's IVR menu, one per question in turn (`"1"`, `"91"`);
+    /// absent: the menu is skipped and the line's own routing shown.
+    #[serde(default)]
+    digits: Option<String>,
 }
 
 pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, AppError> {
@@ -50,6 +57,17 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
     if body.from.len() > 64 || body.to.as_ref().is_some_and(|to| to.len() > 64) {
         return Err(AppError::BadRequest(
             "`from` and `to` are at most 64 characters",
+        ));
+    }
+    if body.digits.as_ref().is_some_and(|digits| {
+        digits.is_empty()
+            || digits.chars().count() > MAX_MENU_KEYS
+            || !digits
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+    }) {
+        return Err(AppError::BadRequest(
+            "`digits` are 1 to 20 phone keys (0-9, *, #)",
         ));
     }
     let called = match &body.to {
@@ -104,6 +122,7 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
             at: body.at.map(Timestamp),
             arrival,
             preview,
+            menu_keys: body.digits.clone(),
         },
     )
     .await?;
@@ -146,5 +165,6 @@ fn reply(
         "plan_detail": result.plan,
         "refused": result.refused,
         "decisions": decisions,
+        "ivr_path": result.ivr_path,
     })
 }

@@ -520,6 +520,10 @@ pub(crate) struct PhoneLineAdminRow {
     /// The line's own hours (the admin API's `hours` shape), if it keeps any.
     #[serde(default)]
     pub(crate) hours_json: Option<String>,
+    #[serde(default)]
+    pub(crate) queue_id: Option<String>,
+    #[serde(default)]
+    pub(crate) after_hours_json: Option<String>,
 }
 
 /// A line's columns after the number and the tenant, as `insert_phone_line` and
@@ -542,6 +546,13 @@ fn line_values(tenant: &TenantId, line: &PhoneLine) -> Result<Vec<JsValue>, AppE
             }
             None => JsValue::NULL,
         },
+        opt_text(line.queue.as_deref()),
+        match &line.after_hours {
+            Some(rule) => {
+                text(&serde_json::to_string(rule).map_err(|e| AppError::Internal(e.to_string()))?)
+            }
+            None => JsValue::NULL,
+        },
     ])
 }
 
@@ -553,7 +564,7 @@ pub(crate) async fn phone_lines(
         .d1(DB)?
         .prepare(
             "SELECT e164, kind, announce_e164, required_skills_json, priority, skill_relax_after_secs,
-                    hours_json
+                    hours_json, queue_id, after_hours_json
              FROM phone_lines WHERE tenant_id = ?1 ORDER BY e164",
         )
         .bind(&[text(tenant.as_str())])?
@@ -573,8 +584,8 @@ pub(crate) async fn insert_phone_line(
         .d1(DB)?
         .prepare(
             "INSERT INTO phone_lines (e164, tenant_id, kind, announce_e164, required_skills_json,
-                priority, skill_relax_after_secs, hours_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                priority, skill_relax_after_secs, hours_json, queue_id, after_hours_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
         )
         .bind(&line_values(tenant, line)?)?;
     Ok(changes(statement).await? > 0)
@@ -590,7 +601,8 @@ pub(crate) async fn update_phone_line(
         .d1(DB)?
         .prepare(
             "UPDATE phone_lines SET kind = ?3, announce_e164 = ?4, required_skills_json = ?5,
-                priority = ?6, skill_relax_after_secs = ?7, hours_json = ?8
+                priority = ?6, skill_relax_after_secs = ?7, hours_json = ?8, queue_id = ?9,
+                after_hours_json = ?10
              WHERE e164 = ?1 AND tenant_id = ?2",
         )
         .bind(&line_values(tenant, line)?)?;

@@ -34,7 +34,8 @@ CREATE INDEX IF NOT EXISTS directory_customers_phone ON directory_customers (pho
 CREATE TABLE IF NOT EXISTS directory_agents (id TEXT PRIMARY KEY, team_id TEXT);
 CREATE TABLE IF NOT EXISTS directory_lines (
   e164 TEXT PRIMARY KEY, kind TEXT NOT NULL, announce_e164 TEXT, required_skills_json TEXT NOT NULL,
-  priority INTEGER NOT NULL, skill_relax_after_secs INTEGER NOT NULL, menu_json TEXT);
+  priority INTEGER NOT NULL, skill_relax_after_secs INTEGER NOT NULL, menu_json TEXT,
+  queue_id TEXT);
 CREATE TABLE IF NOT EXISTS directory_recent (
   customer_number TEXT NOT NULL, interaction TEXT NOT NULL, started_at_ms INTEGER NOT NULL,
   contact_json TEXT NOT NULL, PRIMARY KEY (customer_number, interaction));
@@ -86,6 +87,8 @@ pub(crate) struct LineEntry {
     pub(crate) priority: u32,
     pub(crate) skill_relax_after_secs: u32,
     pub(crate) menu_json: Option<String>,
+    #[serde(default)]
+    pub(crate) queue_id: Option<String>,
 }
 
 /// One recent contact of a caller, its JSON as `tsunagu_protocol::RecentContact` writes it.
@@ -191,7 +194,7 @@ pub(crate) async fn lines(env: &Env, tenant: &TenantId) -> Result<Vec<LineEntry>
         .d1(DB)?
         .prepare(
             "SELECT p.e164, p.kind, p.announce_e164, p.required_skills_json, p.priority,
-                    p.skill_relax_after_secs, m.menu_json
+                    p.skill_relax_after_secs, m.menu_json, p.queue_id
              FROM phone_lines p
              LEFT JOIN line_ivr_menus m ON m.e164 = p.e164 AND m.tenant_id = p.tenant_id
              WHERE p.tenant_id = ?1",
@@ -278,6 +281,14 @@ const COPY_VERSION: &str = "2";
 /// instead of routing on rows without the new columns.
 pub(crate) fn ensure_schema(sql: &SqlStorage) -> Result<(), AppError> {
     exec(sql, SCHEMA, Vec::new())?;
+    // Columns added since the first copies were made: a copy made before gains them here (the
+    // error when the column is already there is the expected answer; the next full refresh
+    // fills them).
+    let _ = exec(
+        sql,
+        "ALTER TABLE directory_lines ADD COLUMN queue_id TEXT",
+        Vec::new(),
+    );
     if meta(sql, SCHEMA_VERSION)?.as_deref() == Some(COPY_VERSION) {
         return Ok(());
     }
@@ -339,11 +350,11 @@ pub(crate) fn replace_lines(sql: &SqlStorage, lines: &[LineEntry]) -> Result<(),
     exec(
         sql,
         "INSERT OR REPLACE INTO directory_lines (e164, kind, announce_e164, required_skills_json,
-           priority, skill_relax_after_secs, menu_json)
+           priority, skill_relax_after_secs, menu_json, queue_id)
          SELECT json_extract(value, '$.e164'), json_extract(value, '$.kind'),
                 json_extract(value, '$.announce_e164'), json_extract(value, '$.required_skills_json'),
                 json_extract(value, '$.priority'), json_extract(value, '$.skill_relax_after_secs'),
-                json_extract(value, '$.menu_json')
+                json_extract(value, '$.menu_json'), json_extract(value, '$.queue_id')
          FROM json_each(?1)",
         vec![json(&lines)?],
     )
@@ -400,7 +411,7 @@ pub(crate) fn line(sql: &SqlStorage, e164: &str) -> Result<Option<PhoneLineRow>,
     let rows: Vec<PhoneLineRow> = sql
         .exec(
             "SELECT kind, announce_e164, required_skills_json, priority, skill_relax_after_secs,
-                    menu_json
+                    menu_json, queue_id
              FROM directory_lines WHERE e164 = ?1",
             vec![SqlStorageValue::from(e164)],
         )?

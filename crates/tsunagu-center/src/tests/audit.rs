@@ -116,7 +116,7 @@ fn a_dry_run_decides_on_a_copy_and_changes_nothing() {
     );
     let decisions: Vec<String> = dry.decisions.iter().map(|e| e.ja(540)).collect();
     expect![[r#"
-        at=1711933203000 plan=Some(Ring { interaction: InteractionId("dry-run"), agent: AgentId("suzuki"), attempt: 1, timeout: Millis(15000) }) refused=None
+        at=1711933203000 plan=Some(Ring { interaction: InteractionId("dry-run"), agent: AgentId("suzuki"), attempt: 1, timeout: Millis(15000), say_first: [] }) refused=None
         dry-run が電話で着信（優先度 0）
         手順 1（担当者 sato）: 対応できる人なし — 見送り: 【離席（昼食）】sato
         手順 2（担当者のチーム sales、2 名）: suzuki を選択（10:00:01 から待機） — 見送り: 【離席（昼食）】sato

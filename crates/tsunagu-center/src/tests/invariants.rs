@@ -99,6 +99,8 @@ fn calls_are_in_one_place(center: &Center) -> Result<(), String> {
                         matches!(state, State::TransferredOut { .. } | State::FellBack { .. })
                     }
                     Ending::Menu { .. } => *state == State::Abandoned,
+                    // The agent took the callback: for the interaction, answered and done.
+                    Ending::CalledBack { .. } => matches!(state, State::Completed { .. }),
                     // Interactions have no "closed" end: the call was never routed.
                     Ending::Closed => *state == State::Queued,
                 };

@@ -48,17 +48,38 @@ fn office() -> Sim {
 impl Sim {
     /// The IVR hook: `answer` to question `node` (retry `retry`, first visit) of `call`.
     fn answer(&mut self, call: &str, node: &str, retry: u8, answer: MenuAnswer) {
-        self.line(&format!("menu {call} {node}.{retry} ← {answer:?}"));
+        let prompt = PromptId {
+            node: NodeId::new(node),
+            visit: 0,
+            retry,
+        };
+        self.answer_prompt(call, prompt, answer);
+    }
+
+    /// The IVR hook: `answer` to `prompt` of `call`.
+    fn answer_prompt(&mut self, call: &str, prompt: PromptId, answer: MenuAnswer) {
+        self.line(&format!(
+            "menu {call} {}#{}.{} ← {answer:?}",
+            prompt.node.as_str(),
+            prompt.visit,
+            prompt.retry
+        ));
         let plan = self.call_plan(CallInput::MenuAnswered {
             interaction: interaction(call),
-            prompt: PromptId {
-                node: NodeId::new(node),
-                visit: 0,
-                retry,
-            },
+            prompt,
             answer,
         });
         self.plan(&plan);
+    }
+
+    /// The question `call` is asked now.
+    fn asked(&self, call: &str) -> PromptId {
+        self.center.calls[&interaction(call)]
+            .menu
+            .as_ref()
+            .and_then(|menu| menu.asked())
+            .map(|prompt| prompt.id.clone())
+            .expect("a question is asked")
     }
 }
 
@@ -78,7 +99,7 @@ fn pressing_1_rings_the_billing_agent_with_the_path_in_the_screen_pop() {
         t=3s call CA1 on Main
           → Ask root#0.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
           record started CA1 customer=-
-        t=6s menu CA1 root.0 ← Digits { digits: "1" }
+        t=6s menu CA1 root#0.0 ← Digits { digits: "1" }
           → Ring tanaka #1 for 15s
           record menu passed CA1 [請求 → 料金チーム]
           c3 ← status reserved since 6s
@@ -109,7 +130,7 @@ fn saying_seikyu_reaches_the_billing_agent_too() {
         t=3s call CA2 on Main
           → Ask root#0.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
           record started CA2 customer=-
-        t=8s menu CA2 root.0 ← Speech { text: "請求", confidence_percent: Some(92) }
+        t=8s menu CA2 root#0.0 ← Speech { text: "請求", confidence_percent: Some(92) }
           → Ring tanaka #1 for 15s
           record menu passed CA2 [請求 → 料金チーム]
           c3 ← status reserved since 8s
@@ -133,12 +154,12 @@ fn no_input_until_the_retries_run_out_goes_to_the_menus_fallback() {
         t=3s call CA3 on Main
           → Ask root#0.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
           record started CA3 customer=-
-        t=9s menu CA3 root.0 ← NoInput
+        t=9s menu CA3 root#0.0 ← NoInput
           → Ask root#0.1 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。" after "入力が確認できませんでした。"
-        t=15s menu CA3 root.1 ← NoInput
+        t=15s menu CA3 root#0.1 ← NoInput
           → Ask root#0.2 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。" after "入力が確認できませんでした。"
-        t=21s menu CA3 root.2 ← NoInput
-          → Ring sato #1 for 15s
+        t=21s menu CA3 root#0.2 ← NoInput
+          → Say "担当者におつなぎします。" then Ring sato #1 for 15s
           record menu passed CA3 [入力なし → 代表]
           c1 ← status reserved since 21s
           record offered CA3 to sato (Anyone)
@@ -160,9 +181,9 @@ fn a_stale_or_repeated_answer_changes_nothing() {
     // An answer to a question never asked.
     sim.answer("CA4", "booking", 0, digits("2"));
     expect![[r#"
-        t=9s menu CA4 root.0 ← Digits { digits: "1" }
+        t=9s menu CA4 root#0.0 ← Digits { digits: "1" }
           → Ask root#0.1 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。" after "入力が確認できませんでした。"
-        t=9s menu CA4 booking.0 ← Digits { digits: "2" }
+        t=9s menu CA4 booking#0.0 ← Digits { digits: "2" }
           → Ask root#0.1 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。" after "入力が確認できませんでした。"
     "#]]
     .assert_eq(&sim.take());
@@ -171,13 +192,13 @@ fn a_stale_or_repeated_answer_changes_nothing() {
     sim.answer("CA4", "root", 1, digits("1"));
     sim.answer("CA4", "root", 1, digits("2"));
     expect![[r#"
-        t=9s menu CA4 root.1 ← Digits { digits: "1" }
+        t=9s menu CA4 root#0.1 ← Digits { digits: "1" }
           → Ring tanaka #1 for 15s
           record menu passed CA4 [請求 → 料金チーム]
           c3 ← status reserved since 9s
           record offered CA4 to tanaka (Anyone)
           c3 ← offer CA4#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 1+ ivr [請求 → 料金チーム]
-        t=9s menu CA4 root.1 ← Digits { digits: "2" }
+        t=9s menu CA4 root#0.1 ← Digits { digits: "2" }
           → Ring tanaka #1 for 15s
     "#]]
     .assert_eq(&sim.take());
@@ -198,10 +219,10 @@ fn a_restored_center_carries_on_in_the_middle_of_the_menu() {
         t=3s call CA5 on Main
           → Ask root#0.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
           record started CA5 customer=-
-        t=9s menu CA5 root.0 ← NoInput
+        t=9s menu CA5 root#0.0 ← NoInput
           → Ask root#0.1 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。" after "入力が確認できませんでした。"
         t=9s (restored from JSON)
-        t=9s menu CA5 root.1 ← Digits { digits: "1" }
+        t=9s menu CA5 root#0.1 ← Digits { digits: "1" }
           → Ring tanaka #1 for 15s
           record menu passed CA5 [請求 → 料金チーム]
           c3 ← status reserved since 9s
@@ -225,7 +246,7 @@ fn a_caller_who_hangs_up_in_the_menu_is_abandoned_and_nobody_rings() {
         t=5s caller of CA6 hangs up
           record menu passed CA6 []
           record ended CA6
-        t=5s menu CA6 root.0 ← Digits { digits: "1" }
+        t=5s menu CA6 root#0.0 ← Digits { digits: "1" }
           → Hangup
     "#]]
     .assert_eq(&sim.take());
@@ -281,4 +302,148 @@ fn a_known_gold_customer_takes_the_gold_branch_and_a_stranger_the_other() {
     .assert_eq(&sim.take());
     let restored = sim.center.calls[&interaction("CA7")].ivr_path.clone();
     assert_eq!(restored, Some(vec!["ゴールド窓口".to_owned()]));
+}
+
+#[test]
+fn the_wait_for_a_skilled_agent_counts_from_the_end_of_the_menu_not_the_arrival() {
+    let mut sim = office();
+    sim.set_away(3, tsunagu_protocol::AwayReason::Break);
+    sim.take();
+    let mut call = menu_call("CA1");
+    call.requirements.relax_after = Some(tsunagu_core::Millis::from_secs(60));
+    sim.arrive(call);
+    // Thirty seconds in the menu, then billing, which nobody free has: the call waits.
+    sim.at(33.0);
+    sim.answer("CA1", "root", 0, digits("1"));
+    // Sixty seconds from the arrival would relax it here; it waits on.
+    sim.at(70.0);
+    sim.wait("CA1");
+    // Sixty seconds from the end of the menu: anyone may take it.
+    sim.at(94.0);
+    expect![[r#"
+        t=3s call CA1 on Main
+          → Ask root#0.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
+          record started CA1 customer=-
+        t=3250ms alarm
+          all ← roster: tanaka away(break) since 3s
+        t=33s menu CA1 root#0.0 ← Digits { digits: "1" }
+          → Enqueue at 1
+          record menu passed CA1 [請求 → 料金チーム]
+          record queued CA1
+        t=70s queue poll CA1
+          → Hold at 1, waited 67s
+        t=93s alarm
+          c1 ← status reserved since 93s
+          record dequeued CA1
+          record offered CA1 to sato (Anyone)
+          c1 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 1+ ivr [請求 → 料金チーム]
+          redirect CA1
+        t=93250ms alarm
+          all ← roster: sato reserved since 93s
+    "#]]
+    .assert_eq(&sim.take());
+}
+
+#[test]
+fn the_menus_sentence_after_its_last_question_is_said_before_the_ring_once() {
+    let mut sim = office();
+    sim.arrive(menu_call("CA1"));
+    // Silence until the retries run out: the menu says 担当者におつなぎします。 and routes.
+    sim.at(8.0);
+    sim.answer("CA1", "root", 0, MenuAnswer::NoInput);
+    sim.at(13.0);
+    sim.answer("CA1", "root", 1, MenuAnswer::NoInput);
+    sim.at(18.0);
+    sim.answer("CA1", "root", 2, MenuAnswer::NoInput);
+    // Nobody answers Sato's ring: the next ring is not preceded by the sentence again.
+    sim.at(21.0);
+    sim.dial("CA1", 1, crate::DialOutcome::NoAnswer);
+    let transcript = sim.take();
+    let plans: Vec<&str> = transcript
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("→ "))
+        .collect();
+    expect![[r#"
+        [
+            "→ Ask root#0.0 \"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。\"",
+            "→ Ask root#0.1 \"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。\" after \"入力が確認できませんでした。\"",
+            "→ Ask root#0.2 \"お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。\" after \"入力が確認できませんでした。\"",
+            "→ Say \"担当者におつなぎします。\" then Ring sato #1 for 15s",
+            "→ Ring suzuki #2 for 15s",
+        ]
+    "#]].assert_debug_eq(&plans);
+}
+
+#[test]
+fn the_dry_run_presses_the_keys_it_is_given_and_agrees_with_the_call() {
+    let mut sim = office();
+    let dry = sim
+        .center
+        .dry_run_with_keys(sim.now, menu_call("CA9"), None, Some("91"));
+    let skipped = sim.center.dry_run(sim.now, menu_call("CA9"), None);
+    let unanswered = sim
+        .center
+        .dry_run_with_keys(sim.now, menu_call("CA9"), None, Some("9"));
+    // The real call: もう一度 (9), then 請求 (1).
+    sim.arrive(menu_call("CA1"));
+    for key in ["9", "1"] {
+        let asked = sim.asked("CA1");
+        sim.answer_prompt("CA1", asked, digits(key));
+    }
+    let real = sim.take();
+    expect![[r#"
+        dry run 91: Ring tanaka #1 for 15s Some(["もう一度", "請求", "料金チーム"])
+        without keys: Ring sato #1 for 15s
+        keys run out: Ask root#1.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
+        t=3s call CA1 on Main
+          → Ask root#0.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
+          record started CA1 customer=-
+        t=3s menu CA1 root#0.0 ← Digits { digits: "9" }
+          → Ask root#1.0 "お電話ありがとうございます。ご用件をお話しいただくか、番号を押してください。請求は1、予約は2。"
+        t=3s menu CA1 root#1.0 ← Digits { digits: "1" }
+          → Ring tanaka #1 for 15s
+          record menu passed CA1 [もう一度 → 請求 → 料金チーム]
+          c3 ← status reserved since 3s
+          record offered CA1 to tanaka (Anyone)
+          c3 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 1+ ivr [もう一度 → 請求 → 料金チーム]
+    "#]].assert_eq(&format!(
+        "dry run 91: {} {:?}\nwithout keys: {}\nkeys run out: {}\n{real}",
+        super::describe_plan(dry.plan.as_ref().expect("a plan")),
+        dry.ivr_path,
+        super::describe_plan(skipped.plan.as_ref().expect("a plan")),
+        super::describe_plan(unanswered.plan.as_ref().expect("a plan")),
+    ));
+}
+
+#[test]
+fn the_dry_run_branches_on_the_callers_attributes_as_the_call_does() {
+    let sim = office();
+    let gold = |call: &str| {
+        let mut arrival = arrival(call, None, None);
+        arrival.customer_attributes = BTreeMap::from([("plan".to_owned(), "gold".to_owned())]);
+        arrival.menu = Some(plan_menu());
+        arrival
+    };
+    let stranger = |call: &str| {
+        let mut arrival = arrival(call, None, None);
+        arrival.menu = Some(plan_menu());
+        arrival
+    };
+    // A menu without questions runs on no keys at all.
+    let dry_gold = sim
+        .center
+        .dry_run_with_keys(sim.now, gold("CA9"), None, Some(""));
+    let dry_other = sim
+        .center
+        .dry_run_with_keys(sim.now, stranger("CA9"), None, Some(""));
+    assert_eq!(dry_gold.ivr_path, Some(vec!["ゴールド窓口".to_owned()]));
+    assert_eq!(dry_other.ivr_path, Some(vec!["通常窓口".to_owned()]));
+    let mut sim = sim;
+    sim.arrive(gold("CA7"));
+    assert_eq!(
+        sim.center.calls[&interaction("CA7")].ivr_path,
+        dry_gold.ivr_path,
+        "the dry run agrees with the call"
+    );
 }

@@ -113,6 +113,7 @@ pub(crate) fn arrival(call: &str, owner: Option<&str>, team_of_owner: Option<&st
         }],
         line: Line::Main,
         requirements: CallRequirements::default(),
+        queue: None,
         menu: None,
         called: None,
     }
@@ -351,6 +352,16 @@ impl Sim {
         self.plan(&plan);
     }
 
+    /// The caller presses `digits` during the hold music (its `<Gather>` action).
+    pub(crate) fn press(&mut self, call: &str, digits: &str) {
+        self.line(&format!("caller of {call} presses {digits}"));
+        let plan = self.call_plan(CallInput::QueueKeyPressed {
+            interaction: interaction(call),
+            digits: digits.into(),
+        });
+        self.plan(&plan);
+    }
+
     pub(crate) fn left(&mut self, call: &str, result: QueueResult) {
         self.line(&format!("queue left {call} {result:?}"));
         let plan = self.call_plan(CallInput::QueueLeft {
@@ -470,18 +481,51 @@ pub(crate) fn since(at: Timestamp) -> Millis {
     at.saturating_since(T0)
 }
 
+/// `Say "…" then ` for each sentence said before a plan.
+fn said(texts: &[String]) -> String {
+    texts
+        .iter()
+        .map(|text| format!("Say {text:?} then "))
+        .collect()
+}
+
 pub(crate) fn describe_plan(plan: &CallPlan) -> String {
     match plan {
         CallPlan::Ring {
             agent,
             attempt,
             timeout,
+            say_first,
             ..
-        } => format!("Ring {agent} #{attempt} for {timeout}"),
-        CallPlan::Enqueue { position, .. } => format!("Enqueue at {position}"),
+        } => format!("{}Ring {agent} #{attempt} for {timeout}", said(say_first)),
+        CallPlan::Enqueue {
+            position,
+            say_first,
+            ..
+        } => format!("{}Enqueue at {position}", said(say_first)),
         CallPlan::Hold {
-            position, waited, ..
-        } => format!("Hold at {position}, waited {waited}"),
+            position,
+            waited,
+            announce_position,
+            music,
+            callback_digit,
+            ..
+        } => format!(
+            "Hold at {position}{}, waited {waited}{}{}",
+            if *announce_position {
+                ""
+            } else {
+                " (not said)"
+            },
+            music
+                .as_ref()
+                .map(|url| format!(", music {url}"))
+                .unwrap_or_default(),
+            callback_digit
+                .map(|key| format!(", callback key {key}"))
+                .unwrap_or_default(),
+        ),
+        CallPlan::CallbackBooked { number, .. } => format!("CallbackBooked {number}"),
         CallPlan::LeaveQueue { .. } => "LeaveQueue".into(),
         CallPlan::Fallback {
             numbers, reason, ..

@@ -55,12 +55,12 @@ fn an_agent_who_is_ringing_on_a_call_or_signed_out_cannot_dial() {
     sim.call("CA1", Some("sato"), Some("sales"));
     sim.take();
     assert_eq!(
-        sim.center.can_dial(sim.now, &agent("sato")),
+        sim.center.can_dial(sim.now, &agent("sato"), None),
         Err(CenterError::AgentBusy)
     );
-    assert_eq!(sim.center.can_dial(sim.now, &agent("suzuki")), Ok(()));
+    assert_eq!(sim.center.can_dial(sim.now, &agent("suzuki"), None), Ok(()));
     assert_eq!(
-        sim.center.can_dial(sim.now, &agent("nobody")),
+        sim.center.can_dial(sim.now, &agent("nobody"), None),
         Err(CenterError::NotSignedIn)
     );
     sim.place("CA9", "sato", "+81312345678");
@@ -110,7 +110,7 @@ fn an_agent_places_at_most_the_policys_calls_per_window() {
     sim.at(20.0);
     sim.take();
     assert_eq!(
-        sim.center.can_dial(sim.now, &agent("sato")),
+        sim.center.can_dial(sim.now, &agent("sato"), None),
         Err(CenterError::DialRefused(
             tsunagu_phone::DialRefusal::AgentRateLimit
         ))
@@ -119,7 +119,7 @@ fn an_agent_places_at_most_the_policys_calls_per_window() {
     sim.restore();
     sim.place("CA3", "sato", "+81312345678");
     // Another agent has their own count.
-    assert_eq!(sim.center.can_dial(sim.now, &agent("suzuki")), Ok(()));
+    assert_eq!(sim.center.can_dial(sim.now, &agent("suzuki"), None), Ok(()));
     // Sixty seconds after the first call, one more fits.
     sim.at(61.0);
     sim.place("CA4", "sato", "+81312345678");

@@ -99,6 +99,11 @@ pub(super) enum Op {
     Wait {
         call: u8,
     },
+    /// The caller presses a key during the hold music (`9` books a callback in queue `q0`).
+    PressKey {
+        call: u8,
+        key: u8,
+    },
     Left {
         call: u8,
         result: u8,
@@ -207,6 +212,7 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(call, other_agent, status)| Op::Leg { call, other_agent, status }),
         2 => call.clone().prop_map(|call| Op::Ended { call }),
         2 => call.clone().prop_map(|call| Op::Wait { call }),
+        2 => (call.clone(), 0..3u8).prop_map(|(call, key)| Op::PressKey { call, key }),
         1 => (call.clone(), 0..5u8).prop_map(|(call, result)| Op::Left { call, result }),
         2 => call.clone().prop_map(|call| Op::Redirected { call }),
         4 => (call, 0..2u8, 0..3u8, 0..6u8)
@@ -241,9 +247,13 @@ pub(super) fn center_config() -> impl Strategy<Value = CenterConfig> {
         any::<bool>(),
         any::<bool>(),
         0..500u64,
+        any::<bool>(),
     )
-        .prop_map(|(fallback, max_wait, wrap_up, hours, broadcast)| {
+        .prop_map(|(fallback, max_wait, wrap_up, hours, broadcast, queues)| {
             let mut config = config();
+            if queues {
+                config.queues = queues_for_props(max_wait);
+            }
             if fallback {
                 config.fallback_numbers =
                     vec![ExternalNumber::new("+81355550000").unwrap_or_else(|e| panic!("{e}"))];
@@ -266,6 +276,51 @@ pub(super) fn center_config() -> impl Strategy<Value = CenterConfig> {
             config.broadcast_interval = Millis(broadcast);
             config
         })
+}
+
+/// Two queues: `q0` rings team t0 only, offers the callback key 9 and overflows into `q1`,
+/// which keeps places to itself and takes a message once its own wait is over.
+fn queues_for_props(max_wait: u64) -> std::collections::BTreeMap<crate::QueueId, crate::CallQueue> {
+    let queue = |id: &str| crate::CallQueue {
+        id: crate::QueueId::new(id).unwrap_or_else(|| panic!("{id}")),
+        name: tsunagu_protocol::Localized {
+            ja: id.into(),
+            en: id.into(),
+        },
+        ladder: None,
+        max_wait: Some(Millis::from_secs(max_wait)),
+        overflow: crate::Overflow::KeepWaiting,
+        announce_position: true,
+        hold_music_url: None,
+        callback_digit: None,
+        required_skills: std::collections::BTreeMap::new(),
+        priority: 0,
+        hours: None,
+        after_hours: None,
+    };
+    let mut first = queue("q0");
+    first.ladder = Some(tsunagu_routing::Ladder {
+        steps: vec![tsunagu_routing::Step {
+            target: tsunagu_routing::Target::Team(
+                tsunagu_core::TeamId::new("t0").unwrap_or_else(|e| panic!("{e}")),
+            ),
+            timeout: Millis::from_secs(15),
+        }],
+    });
+    first.callback_digit = Some('9');
+    first.overflow = crate::Overflow::Queue {
+        queue: crate::QueueId::new("q1").unwrap_or_else(|| panic!("q1")),
+    };
+    let mut second = queue("q1");
+    second.announce_position = false;
+    second.overflow = crate::Overflow::Voicemail(crate::VoicemailRule {
+        prompt: None,
+        max_length_secs: 60,
+    });
+    [first, second]
+        .into_iter()
+        .map(|queue| (queue.id.clone(), queue))
+        .collect()
 }
 
 fn agent_name(n: u8) -> String {

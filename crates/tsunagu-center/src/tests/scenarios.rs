@@ -16,6 +16,7 @@ use crate::{
 mod fallback;
 mod missed_offers;
 mod queue;
+mod queues;
 mod retries;
 mod sockets;
 

@@ -186,3 +186,52 @@ fn a_relaxation_due_survives_a_restore_from_storage() {
     let log = sim.take();
     assert!(log.contains("CA1 を sato に 30 秒呼び出し"), "{log}");
 }
+
+#[test]
+fn a_queue_adds_its_skills_and_priority_to_the_calls_it_takes() {
+    let queue = crate::CallQueue {
+        id: crate::QueueId::new("billing").expect("valid"),
+        name: tsunagu_protocol::Localized {
+            ja: "請求窓口".into(),
+            en: "Billing".into(),
+        },
+        ladder: None,
+        max_wait: None,
+        overflow: crate::Overflow::KeepWaiting,
+        announce_position: true,
+        hold_music_url: None,
+        callback_digit: None,
+        required_skills: billing(2),
+        priority: 5,
+        hours: None,
+        after_hours: None,
+    };
+    let mut config = super::config();
+    config.queues.insert(queue.id.clone(), queue.clone());
+    let mut sim = Sim::with(config);
+    sim.routing = true;
+    sim.connect(1, "sato", &["sales"]);
+    sim.at(1.0);
+    connect_skilled(&mut sim, 3, "tanaka", &["support"], billing(3));
+    sim.at(3.0);
+    sim.take();
+    // The line needs nothing itself: the queue's billing (level 2) passes over Sato, the longest
+    // idle, to Tanaka, and the offer says why.
+    let mut call = arrival("CA1", None, None);
+    call.queue = Some(queue.id);
+    sim.arrive(call);
+    expect![[r#"
+        t=3s call CA1 on Main
+          → Ring tanaka #1 for 15s
+          record started CA1 customer=-
+          record routed CA1 — CA1 が電話で着信（優先度 5、必要なスキル: billing（レベル 2 以上））
+              手順 1（担当者）: 該当なし（担当者のいない顧客）
+              手順 2（担当者のチーム）: 該当なし（担当チームのない顧客）
+              手順 3（全員、2 名）: tanaka を選択（10:00:01 から待機） — 見送り: 【スキル billing がない】sato
+              → CA1 を tanaka に 30 秒呼び出し（手順 3）
+          c3 ← status reserved since 3s
+          record offered CA1 to tanaka (Anyone)
+          c3 ← offer CA1#1 (ring 15s, ack 3s) from +81312345678 (no record) needs billing 2+
+    "#]]
+    .assert_eq(&sim.take());
+}

@@ -128,6 +128,7 @@ fn full_screen_pop() -> ScreenPop {
             },
         ],
         ivr_path: Some(vec!["請求".into(), "料金チーム".into()]),
+        callback: None,
     }
 }
 
@@ -145,6 +146,7 @@ fn empty_screen_pop() -> ScreenPop {
         recent: vec![],
         skills: vec![],
         ivr_path: None,
+        callback: None,
     }
 }
 

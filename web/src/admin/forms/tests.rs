@@ -93,7 +93,7 @@ fn hours_typed_in_the_form_are_what_the_worker_accepts_and_read_back_alike() {
         "the second closure sent is the form's third line"
     );
 
-    let mut fixed = form.clone();
+    let mut fixed = form;
     fixed.days[3] = "09:00-18:00".into();
     let json = fixed.to_json().expect("laid out right");
     validate_hours(&json).expect("the worker accepts it");

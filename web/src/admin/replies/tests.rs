@@ -142,12 +142,12 @@ fn a_created_key_carries_its_secret_once_and_lists_without_it() {
     let created = json!({"id": "0123456789abcdef", "name": "CRM", "scopes": ["conversations:read"],
         "created_by": "admin1", "created_at_ms": 1_700_000_000_000_u64, "last_used_at_ms": null,
         "revoked_at_ms": null, "key": "tsk_demo_0123456789abcdef_00"});
-    let (key, secret) = super::object(to_value(created), ApiKey::read_created).expect("read");
+    let (key, secret) = super::object(to_value(&created), ApiKey::read_created).expect("read");
     assert_eq!(secret, "tsk_demo_0123456789abcdef_00");
     assert_eq!((key.last_used_at_ms, key.revoked), (None, false));
     let listed = json!({"api_keys": [{"id": "0123456789abcdef", "name": "CRM", "scopes": ["admin"],
         "created_by": "admin1", "created_at_ms": 1, "last_used_at_ms": 5, "revoked_at_ms": 9}]});
-    let keys = super::list(to_value(listed), "api_keys", ApiKey::read).expect("read");
+    let keys = super::list(to_value(&listed), "api_keys", ApiKey::read).expect("read");
     assert_eq!((keys[0].last_used_at_ms, keys[0].revoked), (Some(5), true));
 }
 
@@ -159,7 +159,7 @@ fn a_dead_delivery_can_be_redelivered() {
         {"id": "d2", "subscription_id": "w", "event_id": "e2", "event_type": "call.ringing", "status": "delivered",
          "attempts": 1, "created_at_ms": 2, "last_error": null},
     ]});
-    let list = super::list(to_value(log), "deliveries", Delivery::read).expect("read");
+    let list = super::list(to_value(&log), "deliveries", Delivery::read).expect("read");
     assert_eq!(
         list.iter().map(Delivery::is_dead).collect::<Vec<_>>(),
         [true, false]
@@ -176,6 +176,6 @@ fn a_local_error_speaks_both_languages() {
     );
 }
 
-fn to_value(json: serde_json::Value) -> tsunagu_protocol::json::Value {
+fn to_value(json: &serde_json::Value) -> tsunagu_protocol::json::Value {
     tsunagu_protocol::json::Value::parse(&json.to_string()).expect("json")
 }

@@ -1,4 +1,4 @@
-//! Component tests of the header's 管理 / Admin button and the administration views' place in the widget.
+//! Component tests of the header's 管理 / Admin and 通話履歴 / Conversations buttons and the views' place in the widget.
 
 use leptos::prelude::*;
 use tsunagu_protocol::PresenceStatus;
@@ -81,4 +81,57 @@ async fn admin_button_shows_for_admins_only_and_opens_the_views_in_place_of_the_
     state.is_admin.set(false);
     settle().await;
     assert!(ui.find("admin-toggle").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn conversations_button_shows_for_audit_readers_and_switches_with_the_admin_views() {
+    let state = signed_in(Lang::Ja, "takahashi", PresenceStatus::Available);
+    let ui = mount(state, move || view! { <App state=state /> });
+    settle().await;
+    assert!(
+        ui.find("conversations-toggle").is_none(),
+        "an agent has no 通話履歴 button"
+    );
+
+    state.audit_reader.set(true);
+    state.is_admin.set(true);
+    settle().await;
+    assert_eq!(ui.text("conversations-toggle"), "通話履歴");
+    ui.click("conversations-toggle");
+    settle().await;
+    settle().await;
+    assert!(ui.find("conversations").is_some(), "the view opens");
+    assert!(
+        ui.find("presence-status").is_none(),
+        "in place of the idle phone's controls"
+    );
+    // No session in a component test: the first page cannot be asked for, and it says so.
+    assert!(
+        ui.text("conversations-problem").contains("サインイン"),
+        "{}",
+        ui.text("conversations-problem")
+    );
+
+    // 管理 replaces it, and 通話履歴 brings it back: one view at a time.
+    ui.click("admin-toggle");
+    settle().await;
+    settle().await;
+    assert!(ui.find("admin").is_some() && ui.find("conversations").is_none());
+    assert_eq!(
+        ui.attribute("conversations-toggle", "aria-pressed")
+            .as_deref(),
+        Some("false")
+    );
+    ui.click("conversations-toggle");
+    settle().await;
+    settle().await;
+    assert!(ui.find("conversations").is_some() && ui.find("admin").is_none());
+
+    ui.click("lang-toggle");
+    settle().await;
+    assert_eq!(ui.text("conversations-toggle"), "Conversations");
+    ui.click("conversations-toggle");
+    settle().await;
+    assert!(ui.find("conversations").is_none(), "closed again");
+    assert!(ui.find("presence-status").is_some());
 }

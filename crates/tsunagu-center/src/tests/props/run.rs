@@ -184,6 +184,10 @@ impl Run {
                 if *call % 4 == 3 {
                     arrival.menu = Some(crate::tests::ivr::seed_menu());
                 }
+                // Some on a line whose calls wait in queue q0 (when the tenant has it).
+                if *call % 2 == 0 {
+                    arrival.queue = crate::QueueId::new("q0");
+                }
                 let plan = self.center.call_arrived(now, arrival);
                 check_plan(&plan);
                 format!("{plan:?}")
@@ -244,6 +248,17 @@ impl Run {
             Op::Wait { call } => {
                 let plan = self.center.queue_wait(now, &interaction(&call_name(*call)));
                 check_plan(&plan);
+                format!("{plan:?}")
+            }
+            Op::PressKey { call, key } => {
+                let digits = ["9", "1", ""][usize::from(*key)];
+                let plan = self.center.handle_input(
+                    now,
+                    crate::Input::Call(crate::CallInput::QueueKeyPressed {
+                        interaction: interaction(&call_name(*call)),
+                        digits: digits.into(),
+                    }),
+                );
                 format!("{plan:?}")
             }
             Op::Left { call, result } => {

@@ -109,9 +109,19 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
         prop::collection::vec(recent, 0..3),
         prop::collection::vec((text(), any::<u8>()), 0..3),
         prop::option::of(prop::collection::vec(text(), 0..3)),
+        prop::option::of(text()),
     )
         .prop_map(
-            |(caller_number, caller_display, caller_name, customer, recent, skills, ivr_path)| {
+            |(
+                caller_number,
+                caller_display,
+                caller_name,
+                customer,
+                recent,
+                skills,
+                ivr_path,
+                callback,
+            )| {
                 ScreenPop {
                     caller_number,
                     caller_display,
@@ -123,6 +133,7 @@ fn screen_pop() -> impl Strategy<Value = ScreenPop> {
                         .map(|(skill, level)| crate::NeededSkill { skill, level })
                         .collect(),
                     ivr_path,
+                    callback,
                 }
             },
         )
