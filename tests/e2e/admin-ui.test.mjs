@@ -1,4 +1,4 @@
-//! The administration views in Chromium: an admin opens 管理, creates an API key (shown once, then listed without its secret), previews a CSV with one bad row, imports the corrected file; the views are their own module, fetched only on the first open; an agent has no 管理 button.
+//! The administration views in Chromium: an admin opens 管理, creates an API key (shown once, then listed without its secret), previews a CSV with one bad row, imports the corrected file; edits a customer's attributes; the views are their own module, fetched only on the first open; an agent has no 管理 button.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -328,6 +328,42 @@ test('an admin who takes no calls (roles: admin only) gets the administration vi
     await admin.open();
     assert.deepEqual(sockets, [], 'no hub socket was opened');
     assert.ok(!requests.includes('/api/token'), `no phone line was asked for: ${requests.filter((p) => p.startsWith('/api/'))}`);
+  } finally {
+    await crm.close();
+  }
+});
+
+test('an admin edits a customer\'s attributes: the seed\'s plan=gold shown in the search, a bad entry refused beside the field, the new ones stored', async () => {
+  const crm = await CrmPage.open(stack.browser, host.url, {
+    embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
+  });
+  const { session } = await openSession(stack.edge.url, embedToken({ agent: 'reader3', roles: ['admin'] }));
+  const api = async (path) => (await fetch(new URL(path, stack.edge.url), { headers: { authorization: `Bearer ${session}` } })).json();
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    const admin = new AdminPanel(widget.frame);
+    await admin.open();
+    await admin.section('customers');
+    const frame = widget.frame;
+    const search = admin.form('admin-customer-search');
+    await search.input('q').fill('山田 太郎');
+    await search.submit('admin-customer-search-go');
+    const row = frame.locator('[data-testid="admin-customer"][data-id="c001"]');
+    await row.waitFor();
+    assert.match(await row.getByTestId('admin-customer-attributes').textContent(), /plan=gold/);
+    await row.getByTestId('admin-customer-edit').click();
+    const form = admin.form('admin-customer-form');
+    assert.equal(await form.input('attributes').inputValue(), 'plan=gold', 'the edit loads the attributes');
+    await form.input('attributes').fill('plan=silver, 区分');
+    await form.submit('admin-customer-save');
+    assert.match((await form.errors('attributes')).join(), /空|empty/, 'the worker\'s refusal, beside the field');
+    await form.input('attributes').fill('plan=silver, 区分=法人');
+    await form.submit('admin-customer-save');
+    assert.match(await frame.getByTestId('admin-customer-added').textContent(), /保存|Saved/);
+    const stored = await api('/api/admin/customers/c001');
+    assert.deepEqual([stored.name, stored.phone, stored.owner, stored.attributes],
+      ['山田 太郎', '+81355550101', 'sato', { plan: 'silver', 区分: '法人' }]);
   } finally {
     await crm.close();
   }

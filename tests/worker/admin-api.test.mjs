@@ -172,7 +172,7 @@ test('customers: create with any phone form (stored as E.164), read, update, sea
   const updated = await api('PUT', '/api/admin/customers/c100', { body: { name: '斉藤 優', phone: '+81 3 5555 0100' } });
   assert.equal(updated.status, 200, updated.text);
   assert.deepEqual((await api('GET', '/api/admin/customers/c100')).body,
-    { id: 'c100', name: '斉藤 優', company: '', phone: '+81355550100', owner: null });
+    { id: 'c100', name: '斉藤 優', company: '', phone: '+81355550100', owner: null, attributes: {} });
   assert.equal((await api('PUT', '/api/admin/customers/nobody', { body: { name: 'x', phone: '03-5555-0101' } })).status, 404);
 
   const seen = [];

@@ -1,4 +1,4 @@
-//! The live CRM lookup (issue 13 item 9): at routing time the hub asks the tenant's CRM who is calling, signed like a webhook; the CRM's answer routes the call and fills the screen pop; a CRM that is slow (past 800 ms) or failing leaves the call to the directory, and an unsigned question is never sent.
+//! The live CRM lookup (issue 13 item 9): at routing time the hub asks the tenant's CRM who is calling, signed like a webhook; the CRM's answer routes the call and fills the screen pop; a CRM that is slow (past 800 ms) or failing leaves the call to the directory; the answer's attributes are what the line's IVR menu branches on; an unsigned question is never sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -138,6 +138,46 @@ test('a CRM that fails (HTTP 500): the call goes on from the directory', async (
   const offer = await takahashi.next('offer', since);
   assert.equal(offer.screen_pop.customer.name, '加藤 恵（カトウ不動産）');
   await calls.callerLeavesWhileRinging(takahashi, offer, callSid, KATO);
+});
+
+test('the CRM\'s answer may carry attributes, and the line\'s menu branches on them rather than on the directory\'s', async () => {
+  const [takahashi, suzuki] = agents;
+  // The main line's menu for this test: gold customers to takahashi, everyone else to suzuki.
+  const menu = {
+    start: 'plan',
+    nodes: [
+      { id: 'plan', type: 'branch_attribute', attribute: 'plan', cases: [{ equals: 'gold', next: 'gold' }], otherwise: 'standard' },
+      { id: 'gold', label: 'ゴールド', type: 'route', target: { agent: 'takahashi' } },
+      { id: 'standard', label: '通常', type: 'route', target: { agent: 'suzuki' } },
+    ],
+  };
+  const set = await api('PUT', `/api/admin/ivr-menus/${encodeURIComponent(MAIN_LINE)}`, menu);
+  assert.equal(set.status, 200, set.text);
+  try {
+    const vip = '+81355550777'; // known to the CRM only
+    crm.answers.set(vip, { status: 200, body: { customer: { id: 'crm-gold', name: '金井 花子', attributes: { plan: 'gold' } } } });
+    const gold = sid();
+    const since = takahashi.mark();
+    const ring = await calls.incoming(gold, vip);
+    assert.match(ring.xml, /<Identity>demo_takahashi<\/Identity>/, 'the gold branch, by the CRM\'s attribute');
+    const offer = await takahashi.next('offer', since);
+    assert.deepEqual(offer.screen_pop.ivr_path, ['ゴールド']);
+    await calls.callerLeavesWhileRinging(takahashi, offer, gold, vip);
+
+    // 山田 (c001) is plan = gold in the directory; the CRM answers him without attributes, and its
+    // answer wins as a whole.
+    const yamada = '+81355550101';
+    crm.answers.set(yamada, { status: 200, body: { customer: { id: 'c001', name: '山田 太郎' } } });
+    const plain = sid();
+    const before = suzuki.mark();
+    const other = await calls.incoming(plain, yamada);
+    assert.match(other.xml, /<Identity>demo_suzuki<\/Identity>/, 'otherwise');
+    const second = await suzuki.next('offer', before);
+    assert.deepEqual(second.screen_pop.ivr_path, ['通常']);
+    await calls.callerLeavesWhileRinging(suzuki, second, plain, yamada);
+  } finally {
+    assert.equal((await api('DELETE', `/api/admin/ivr-menus/${encodeURIComponent(MAIN_LINE)}`)).status, 200);
+  }
 });
 
 test('without a lookup secret the CRM is never asked (no unsigned question)', async () => {

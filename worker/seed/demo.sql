@@ -27,6 +27,9 @@ INSERT OR REPLACE INTO customers (tenant_id, id, name, company, phone_e164, owne
     ('demo', 'c007', 'Emily Carter', 'Carter & Sons Ltd.', '+442079460107', 'ito'),
     ('demo', 'c008', '松本 直樹', '松本物流', '+81120555108', NULL);
 
+-- Customer attributes an IVR menu can branch on (`branch_attribute`): 山田商事 is on the gold plan.
+UPDATE customers SET attributes_json = '{"plan": "gold"}' WHERE tenant_id = 'demo' AND id = 'c001';
+
 -- Twilio settings of the demo tenant. The sids are well-formed placeholders: the demo and the tests
 -- talk to the project's Twilio test double, never to Twilio.
 UPDATE tenants SET

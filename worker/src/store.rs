@@ -170,6 +170,15 @@ pub(crate) struct CallerRow {
     pub(crate) company: String,
     pub(crate) owner_agent_id: Option<String>,
     pub(crate) owner_team_id: Option<String>,
+    /// The customer's attributes as stored (`customers.attributes_json`, a JSON object); read
+    /// with `tsunagu_center::customer_attributes`.
+    #[serde(default = "no_attributes")]
+    pub(crate) attributes_json: String,
+}
+
+/// `customers.attributes_json` of a customer without attributes.
+pub(crate) fn no_attributes() -> String {
+    "{}".to_owned()
 }
 
 /// Everything an incoming call needs from D1, in one round trip: the caller's CRM record, their
@@ -242,13 +251,15 @@ pub(crate) async fn dialled_customer(
 }
 
 const CUSTOMER_BY_ID: &str =
-    "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
+    "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id,
+            c.attributes_json
      FROM customers c
      LEFT JOIN agents a ON a.tenant_id = c.tenant_id AND a.id = c.owner_agent_id
      WHERE c.tenant_id = ?1 AND c.id = ?2";
 
 const CUSTOMER_BY_PHONE: &str =
-    "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
+    "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id,
+            c.attributes_json
      FROM customers c
      LEFT JOIN agents a ON a.tenant_id = c.tenant_id AND a.id = c.owner_agent_id
      WHERE c.tenant_id = ?1 AND c.phone_e164 = ?2

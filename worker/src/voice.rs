@@ -444,6 +444,9 @@ pub(crate) fn arrival_from(
     recent: Vec<RecentContact>,
     (called, line): (Option<String>, Option<store::PhoneLineRow>),
 ) -> CallArrival {
+    let customer_attributes = customer.as_ref().map_or_else(Default::default, |row| {
+        tsunagu_center::customer_attributes(&row.attributes_json)
+    });
     let customer = customer.and_then(customer_card);
     let requirements = line.as_ref().map_or_else(CallRequirements::default, |row| {
         CallRequirements::from_line(
@@ -484,6 +487,7 @@ pub(crate) fn arrival_from(
         call_sid,
         customer_number,
         customer,
+        customer_attributes,
         recent,
         line,
         requirements,

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tsunagu_auth::Role;
-use tsunagu_core::{AgentId, CustomerId, TeamId};
+use tsunagu_core::{
+    ATTRIBUTE_KEY_MAX_CHARS, ATTRIBUTE_VALUE_MAX_CHARS, ATTRIBUTES_MAX, AgentId, AttributeProblem,
+    CustomerId, TeamId,
+};
 use tsunagu_phone::{PhoneNumber, Region};
 
 use crate::{ErrorCode, Invalid, fields::Fields, settings::Name};
@@ -226,6 +229,10 @@ pub struct Customer {
     pub phone: String,
     /// The agent who owns the customer (routing tries them first).
     pub owner: Option<AgentId>,
+    /// The CRM's own labels (`plan` → `gold`) that an IVR menu branches on; limits in
+    /// `tsunagu_core::attributes`. A write without them stores none.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// The body of a customer write, before validation.
@@ -259,6 +266,7 @@ impl Customer {
             }
             owner
         });
+        let attributes = read_attributes(&mut fields);
         let customer = (|| {
             Some(Customer {
                 id: id?,
@@ -266,9 +274,73 @@ impl Customer {
                 company: company?,
                 phone: phone?,
                 owner,
+                attributes: attributes?,
             })
         })();
         fields.finish(customer)
+    }
+}
+
+/// A customer's `attributes`: an object of text → text (absent or null: none). Keys are the
+/// client's, so a problem points at the entry's position (`attributes[2].key`), not its name.
+fn read_attributes(fields: &mut Fields<'_>) -> Option<BTreeMap<String, String>> {
+    let Some(value) = fields.get("attributes") else {
+        return Some(BTreeMap::new());
+    };
+    let Some(object) = value.as_object() else {
+        fields.fail("attributes", ErrorCode::NotAnObject);
+        return None;
+    };
+    if object.len() > ATTRIBUTES_MAX {
+        fields.fail(
+            "attributes",
+            ErrorCode::TooMany {
+                max: ATTRIBUTES_MAX as u32,
+            },
+        );
+        return None;
+    }
+    let mut attributes = BTreeMap::new();
+    let mut ok = true;
+    for (index, (key, value)) in object.iter().enumerate() {
+        let key = tsunagu_core::attribute_key(key).map_err(|problem| {
+            let code = attribute_code(problem, ATTRIBUTE_KEY_MAX_CHARS);
+            fields.fail(format!("attributes[{index}].key"), code);
+        });
+        let value = match value.as_str() {
+            Some(text) => tsunagu_core::attribute_value(text).map_err(|problem| {
+                let code = attribute_code(problem, ATTRIBUTE_VALUE_MAX_CHARS);
+                fields.fail(format!("attributes[{index}].value"), code);
+            }),
+            None => {
+                fields.fail(format!("attributes[{index}].value"), ErrorCode::NotText);
+                Err(())
+            }
+        };
+        match (key, value) {
+            // Two keys that differ only in blanks around them would be one attribute.
+            (Ok(key), Ok(_)) if attributes.contains_key(&key) => {
+                fields.fail(format!("attributes[{index}].key"), ErrorCode::Duplicate);
+                ok = false;
+            }
+            (Ok(key), Ok(value)) => {
+                attributes.insert(key, value);
+            }
+            _ => ok = false,
+        }
+    }
+    ok.then_some(attributes)
+}
+
+/// The admin API's code for an attribute's problem (`max`: the limit of the part checked).
+pub(crate) fn attribute_code(problem: AttributeProblem, max: usize) -> ErrorCode {
+    match problem {
+        AttributeProblem::TooMany => ErrorCode::TooMany {
+            max: ATTRIBUTES_MAX as u32,
+        },
+        AttributeProblem::Blank => ErrorCode::Blank,
+        AttributeProblem::TooLong => ErrorCode::TooLong { max: max as u32 },
+        AttributeProblem::ControlCharacter => ErrorCode::ControlCharacter,
     }
 }
 

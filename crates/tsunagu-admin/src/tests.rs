@@ -185,6 +185,60 @@ fn customer_errors() {
 }
 
 #[test]
+fn customer_attribute_errors() {
+    let many: serde_json::Map<String, Value> = (0..21)
+        .map(|n| (format!("k{n}"), Value::from("v")))
+        .collect();
+    errors(
+        Customer::validate(
+            &json!({"name": "a", "phone": "03-5555-0101", "attributes": many}),
+            Some("c1"),
+        ),
+        &expect![[
+            r#"attributes "too_many" | 20 件以内で指定してください | must have at most 20 entries"#
+        ]],
+    );
+    errors(
+        Customer::validate(
+            &json!({"name": "a", "phone": "03-5555-0101", "attributes": ["plan"]}),
+            Some("c1"),
+        ),
+        &expect![[
+            r#"attributes "not_an_object" | JSON オブジェクトを送ってください | send a JSON object"#
+        ]],
+    );
+    errors(
+        Customer::validate(
+            &json!({"name": "a", "phone": "03-5555-0101", "attributes": {
+                " ": "x", "k".repeat(33): "x", "plan": "gold", "plan ": "gold",
+                "rank": "v".repeat(65), "tier": "a\nb", "区分": 3}}),
+            Some("c1"),
+        ),
+        &expect![[r#"
+            attributes[0].key "blank" | 空にはできません | must not be empty
+            attributes[1].key "too_long" | 32 文字以内で指定してください | must be at most 32 characters
+            attributes[3].key "duplicate" | 同じ値が重複しています | holds the same value twice
+            attributes[4].value "too_long" | 64 文字以内で指定してください | must be at most 64 characters
+            attributes[5].value "control_character" | 制御文字は使えません | must not contain control characters
+            attributes[6].value "not_text" | 文字列で指定してください | must be text (a JSON string)"#]],
+    );
+}
+
+#[test]
+fn customer_attributes_are_trimmed_and_read_back() {
+    let customer = Customer::validate(
+        &json!({"name": "山田 太郎", "phone": "03-5555-0101",
+                "attributes": {" plan ": " gold ", "区分": "法人"}}),
+        Some("c001"),
+    )
+    .expect("valid");
+    expect![[r#"{"id":"c001","name":"山田 太郎","company":"","phone":"+81355550101","owner":null,"attributes":{"plan":"gold","区分":"法人"}}"#]].assert_eq(&serde_json::to_string(&customer).expect("json"));
+    let again =
+        Customer::validate(&serde_json::to_value(&customer).expect("json"), None).expect("valid");
+    assert_eq!(again, customer);
+}
+
+#[test]
 fn customer_phone_is_normalised() {
     let customer = Customer::validate(
         &json!({"name": "山田 太郎", "phone": "０３－５５５５－０１０１"}),

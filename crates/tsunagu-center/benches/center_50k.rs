@@ -79,6 +79,7 @@ fn arrival(n: u64, owner: Option<u64>, requirements: CallRequirements) -> CallAr
             owner: Some(agent_id(owner)),
             team: Some(team_id(owner)),
         }),
+        customer_attributes: Default::default(),
         recent: Vec::new(),
         line: Line::Main,
     }

@@ -18,6 +18,10 @@ pub struct CallArrival {
     pub customer_number: Option<String>,
     /// The CRM record of the number, if found. Its owner and team steer routing.
     pub customer: Option<CustomerCard>,
+    /// The record's attributes (`plan` → `gold`), which the line's IVR menu may branch on
+    /// (`branch_attribute`); empty for an unknown caller. Not shown in the screen pop.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub customer_attributes: BTreeMap<String, String>,
     /// Earlier contacts with this number (newest first), for the screen pop. Kept apart from the
     /// card because a number without a CRM record can still have a history.
     pub recent: Vec<RecentContact>,

@@ -275,7 +275,7 @@ impl Center {
         }));
         if let Some(menu) = menu {
             // The menu first (it may branch on the hours itself); routed when it ends.
-            self.start_menu(now, &id, menu);
+            self.start_menu(now, &id, menu, arrival.customer_attributes);
         } else {
             self.route_arrived(now, &id, contact);
         }

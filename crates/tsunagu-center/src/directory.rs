@@ -50,6 +50,25 @@ impl CallRequirements {
     }
 }
 
+/// A customer's attributes as the directory stores them (`{"plan": "gold"}`, written by the admin
+/// API or a CSV import, which validated them, or by a live CRM lookup): name → value for the IVR.
+/// An entry that breaks the rules of `tsunagu_core::attributes` is left out rather than refusing
+/// the rest (and anything past the first `ATTRIBUTES_MAX`); anything but an object is none.
+pub fn customer_attributes(attributes_json: &str) -> BTreeMap<String, String> {
+    let Ok(serde_json::Value::Object(entries)) = serde_json::from_str(attributes_json) else {
+        return BTreeMap::new();
+    };
+    entries
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = tsunagu_core::attribute_key(key).ok()?;
+            let value = tsunagu_core::attribute_value(value.as_str()?).ok()?;
+            Some((key, value))
+        })
+        .take(tsunagu_core::ATTRIBUTES_MAX)
+        .collect()
+}
+
 /// A customer as the directory stores them: the CRM's fields, not yet checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectoryCustomer {

@@ -66,18 +66,21 @@ impl Center {
         now: Timestamp,
         id: &InteractionId,
         menu: tsunagu_ivr::ValidMenu,
+        customer_attributes: BTreeMap<String, String>,
     ) {
         let Some(call) = self.calls.get_mut(id) else {
             return;
         };
         call.place = Place::InMenu;
+        // The attributes live on in the menu's state (`CallState::facts`): a restored center
+        // branches as the first one would have.
         let facts = CallFacts {
             hours: Some(
                 self.config
                     .hours_of_line(call.called.as_deref())
                     .openness(now),
             ),
-            attributes: BTreeMap::new(),
+            attributes: customer_attributes,
         };
         let mut running = IvrCall::new(menu.clone());
         // A fresh machine always accepts `Start`.

@@ -102,7 +102,9 @@ pub use call::{
 pub use calls::interaction_of;
 pub use center::Center;
 pub use config::CenterConfig;
-pub use directory::{DirectoryCustomer, ends_the_call, recent_contact, skill_levels};
+pub use directory::{
+    DirectoryCustomer, customer_attributes, ends_the_call, recent_contact, skill_levels,
+};
 pub use dry_run::DryRun;
 pub use entries::Delta;
 pub use error::{CenterError, ConfigError, QueueProblem, RestoreError};

@@ -445,10 +445,11 @@ impl IvrCall {
                     cases,
                     otherwise,
                 } => {
-                    let value = self.state.facts.attributes.get(attribute);
+                    // Stored attributes are trimmed (`tsunagu_core::attribute_key`).
+                    let value = self.state.facts.attributes.get(attribute.trim());
                     cases
                         .iter()
-                        .find(|case| Some(&case.equals) == value)
+                        .find(|case| value.is_some_and(|value| value == case.equals.trim()))
                         .map_or(otherwise, |case| &case.next)
                         .clone()
                 }

@@ -247,7 +247,8 @@ pub const MAX_KEYWORD_CHARS: usize = 30;
 pub const MAX_TEXT_CHARS: usize = 400;
 /// The longest label, in characters.
 pub const MAX_LABEL_CHARS: usize = 30;
-/// The longest node id, attribute name, attribute value or queue name, in characters.
+/// The longest node id or queue name, in characters (attribute names and values follow
+/// `tsunagu_core::ATTRIBUTE_KEY_MAX_CHARS` / `ATTRIBUTE_VALUE_MAX_CHARS`).
 pub const MAX_NAME_CHARS: usize = 32;
 /// The most cases of an attribute branch.
 pub const MAX_CASES: usize = 20;

@@ -306,9 +306,15 @@ fn check_node(node: &Node, index: &BTreeMap<NodeId, usize>, errors: &mut Errors)
             cases,
             otherwise,
         } => {
-            if !is_name(attribute) {
-                errors.push(Some(id), "attribute", Problem::InvalidName);
-            }
+            // A customer attribute's name and values follow the directory's rule
+            // (`tsunagu_core::attribute_key`), so `区分` can be branched on as `plan` can.
+            check_text(
+                id,
+                "attribute",
+                attribute,
+                tsunagu_core::ATTRIBUTE_KEY_MAX_CHARS,
+                errors,
+            );
             if cases.len() > MAX_CASES {
                 errors.push(
                     Some(id),
@@ -324,7 +330,7 @@ fn check_node(node: &Node, index: &BTreeMap<NodeId, usize>, errors: &mut Errors)
                     id,
                     &format!("cases[{i}].equals"),
                     &case.equals,
-                    MAX_NAME_CHARS,
+                    tsunagu_core::ATTRIBUTE_VALUE_MAX_CHARS,
                     errors,
                 );
                 if !seen.insert(case.equals.as_str()) {

@@ -2,7 +2,8 @@
 //!
 //! The hub POSTs [`LookupRequest::body`] to the tenant's `crm_lookup_url`, signed like a webhook
 //! ([`crate::signature`]) under the tenant's `crm_lookup_secret`, and waits at most
-//! [`LOOKUP_BUDGET_MS`]. The CRM answers `200 {"customer": {…}}`, `200 {"customer": null}` or `404`
+//! [`LOOKUP_BUDGET_MS`]. The CRM answers `200 {"customer": {…}}` (`id`, `name`, optional
+//! `company`, `owner` and `attributes`), `200 {"customer": null}` or `404`
 //! (not known); [`read_reply`] takes that apart with every field bounded, and anything else is a
 //! [`LookupError`]: the call then goes on with the local directory, never later than the budget.
 //! [`LookupCache`] keeps answers briefly, so a caller who redials does not cost another round trip.
@@ -70,6 +71,11 @@ pub struct CrmCaller {
     pub company: String,
     /// The agent who owns the customer (routing rings them first), if an agent id.
     pub owner: Option<AgentId>,
+    /// The customer's attributes (`plan` → `gold`) an IVR menu branches on, within
+    /// `tsunagu_core::attributes`' limits; absent or `null`: none (the local directory's are
+    /// not used then: the CRM's answer wins as a whole).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// Why an answer was not used.
@@ -126,11 +132,24 @@ pub fn read_reply(status: u16, body: &[u8]) -> Result<Option<CrmCaller>, LookupE
         Some(owner) => Some(AgentId::new(owner).map_err(|_| LookupError::BadField("owner"))?),
         None => None,
     };
+    let attributes = match customer.get("attributes") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(Value::Object(entries)) => {
+            let texts: Option<Vec<(&str, &str)>> = entries
+                .iter()
+                .map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+                .collect();
+            let texts = texts.ok_or(LookupError::BadField("attributes"))?;
+            tsunagu_core::attributes(texts).map_err(|_| LookupError::BadField("attributes"))?
+        }
+        Some(_) => return Err(LookupError::BadField("attributes")),
+    };
     Ok(Some(CrmCaller {
         id,
         name,
         company,
         owner,
+        attributes,
     }))
 }
 

@@ -1,8 +1,8 @@
-//! Customers: search, add, CSV import (a dry run that previews every bad row, then the import)
-//! and export.
+//! Customers: search, add or edit (with their attributes, `plan=gold`), CSV import (a dry run
+//! that previews every bad row, then the import) and export.
 
 use leptos::prelude::*;
-use tsunagu_protocol::json::Value;
+use tsunagu_protocol::json::{Map, Value};
 
 use super::{
     Form, form_problem, forms,
@@ -13,20 +13,119 @@ use super::{
 };
 use crate::state::WidgetState;
 
+/// A customer as the search lists it, with their attributes (`plan` → `gold`), in name order.
+#[derive(Clone)]
+struct Found {
+    customer: Customer,
+    attributes: Vec<(String, String)>,
+}
+
+fn read_found(mut map: Map) -> Option<Found> {
+    let attributes = match map.remove("attributes") {
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(Found {
+        customer: Customer::read(map)?,
+        attributes,
+    })
+}
+
+/// `plan=gold, 区分=法人` as the form shows attributes (one `name=value` per entry).
+fn attributes_text(attributes: &[(String, String)]) -> String {
+    attributes
+        .iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The form's attributes text as the API's object: entries separated by commas, `、` or line
+/// breaks, each `name=value` (a full-width `＝` too). The worker checks the limits; an entry
+/// without `=` is sent as an empty value, which the worker refuses on its field.
+fn attributes_value(text: &str) -> Value {
+    let mut attributes = Map::new();
+    for entry in text.split([',', '、', '\n']).map(str::trim) {
+        if entry.is_empty() {
+            continue;
+        }
+        let (key, value) = entry.split_once(['=', '＝']).unwrap_or((entry, ""));
+        attributes.insert(key.trim().to_owned(), Value::from(value.trim()));
+    }
+    Value::Object(attributes)
+}
+
+/// The add/edit form's fields, shared with the search list's "edit" buttons.
+#[derive(Clone, Copy)]
+struct Draft {
+    /// The id of the customer being edited (`PUT`); `None`: a new one (`POST`).
+    editing: RwSignal<Option<String>>,
+    id: RwSignal<String>,
+    name: RwSignal<String>,
+    company: RwSignal<String>,
+    phone: RwSignal<String>,
+    owner: RwSignal<String>,
+    attributes: RwSignal<String>,
+}
+
+impl Draft {
+    fn new() -> Draft {
+        Draft {
+            editing: RwSignal::new(None),
+            id: RwSignal::new(String::new()),
+            name: RwSignal::new(String::new()),
+            company: RwSignal::new(String::new()),
+            phone: RwSignal::new(String::new()),
+            owner: RwSignal::new(String::new()),
+            attributes: RwSignal::new(String::new()),
+        }
+    }
+
+    fn clear(self) {
+        self.editing.set(None);
+        for field in [
+            self.id,
+            self.name,
+            self.company,
+            self.phone,
+            self.owner,
+            self.attributes,
+        ] {
+            field.set(String::new());
+        }
+    }
+
+    fn load(self, found: &Found) {
+        let customer = &found.customer;
+        self.editing.set(Some(customer.id.clone()));
+        self.id.set(customer.id.clone());
+        self.name.set(customer.name.clone());
+        self.company
+            .set(customer.company.clone().unwrap_or_default());
+        self.phone.set(customer.phone.clone());
+        self.owner.set(customer.owner.clone().unwrap_or_default());
+        self.attributes.set(attributes_text(&found.attributes));
+    }
+}
+
 pub(super) fn view(state: WidgetState) -> AnyView {
+    let draft = Draft::new();
     view! {
-        {search(state)}
-        {add_form(state)}
+        {search(state, draft)}
+        {add_form(state, draft)}
         {csv_import(state)}
         {export(state)}
     }
     .into_any()
 }
 
-fn search(state: WidgetState) -> AnyView {
+fn search(state: WidgetState, draft: Draft) -> AnyView {
     let form = Form::new();
     let query = RwSignal::new(String::new());
-    let found = RwSignal::new(None::<Vec<Customer>>);
+    let found = RwSignal::new(None::<Vec<Found>>);
     let next = RwSignal::new(None::<String>);
     let run = move |after: Option<String>| {
         let mut path = "/api/admin/customers?limit=20".to_owned();
@@ -40,7 +139,7 @@ fn search(state: WidgetState) -> AnyView {
             "GET",
             &path,
             Body::None,
-            replies::customer_page,
+            |value| replies::customer_page(value, read_found),
             move |(page, cursor)| {
                 if after.is_some() {
                     found.update(|list| list.get_or_insert_with(Vec::new).extend(page));
@@ -64,15 +163,28 @@ fn search(state: WidgetState) -> AnyView {
             }
             view! {
                 <ul class="admin__list" data-testid="admin-customers">
-                    {list.into_iter().map(|customer| view! {
-                        <li class="admin__item" data-testid="admin-customer" data-id=customer.id>
-                            <span><b>{customer.name}</b>{customer.company.map(|c| format!(" · {c}"))}</span>
-                            <span class="admin__meta">
-                                <span class="tel">{customer.phone}</span>
-                                {format!(" · {}", customer.id)}
-                                {customer.owner.map(|o| format!(" · {o}"))}
-                            </span>
-                        </li>
+                    {list.into_iter().map(|found| {
+                        let customer = found.customer.clone();
+                        let attributes = attributes_text(&found.attributes);
+                        let id_shown = format!(" · {}", customer.id);
+                        view! {
+                            <li class="admin__item" data-testid="admin-customer" data-id=customer.id>
+                                <span><b>{customer.name}</b>{customer.company.map(|c| format!(" · {c}"))}</span>
+                                <span class="admin__meta">
+                                    <span class="tel">{customer.phone}</span>
+                                    {id_shown}
+                                    {customer.owner.map(|o| format!(" · {o}"))}
+                                </span>
+                                {(!attributes.is_empty()).then(|| view! {
+                                    <span class="admin__meta" data-testid="admin-customer-attributes">
+                                        {move || format!("{}: ", t(state).attributes_shown)}{attributes}
+                                    </span>
+                                })}
+                                <button type="button" class="btn btn--small" data-testid="admin-customer-edit" on:click=move |_| draft.load(&found)>
+                                    {move || t(state).edit}
+                                </button>
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             }.into_any()
@@ -86,14 +198,19 @@ fn search(state: WidgetState) -> AnyView {
     .into_any()
 }
 
-fn add_form(state: WidgetState) -> AnyView {
+fn add_form(state: WidgetState, draft: Draft) -> AnyView {
     let form = Form::new();
-    let id = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let company = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let owner = RwSignal::new(String::new());
-    let added = RwSignal::new(None::<Customer>);
+    let Draft {
+        editing,
+        id,
+        name,
+        company,
+        phone,
+        owner,
+        attributes,
+    } = draft;
+    // The customer just written, and whether it was an edit (else an addition).
+    let added = RwSignal::new(None::<(Customer, bool)>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = Value::object([
@@ -105,33 +222,44 @@ fn add_form(state: WidgetState) -> AnyView {
                 "owner",
                 Value::from(forms::optional(&owner.get_untracked())),
             ),
+            ("attributes", attributes_value(&attributes.get_untracked())),
         ]);
+        // Editing replaces the stored record (`PUT`), attributes included.
+        let edited = editing.get_untracked().is_some();
+        let (method, path) = match editing.get_untracked() {
+            Some(editing) => ("PUT", format!("/api/admin/customers/{}", segment(&editing))),
+            None => ("POST", "/api/admin/customers".to_owned()),
+        };
         form.send(
-            "POST",
-            "/api/admin/customers",
+            method,
+            &path,
             Body::Json(body.to_string()),
             |v| replies::object(v, Customer::read),
             move |customer| {
-                for field in [id, name, company, phone, owner] {
-                    field.set(String::new());
-                }
-                added.set(Some(customer));
+                draft.clear();
+                added.set(Some((customer, edited)));
             },
         );
     };
     view! {
         <form class="admin__form" data-testid="admin-customer-form" on:submit=save>
-            <h3>{move || t(state).add_customer}</h3>
-            {form_problem(state, form, &["id", "name", "company", "phone", "owner"])}
-            {input(state, form, |t| t.customer_id, "id", id)}
+            <h3>{move || if editing.get().is_some() { t(state).edit_customer } else { t(state).add_customer }}</h3>
+            {form_problem(state, form, &["id", "name", "company", "phone", "owner", "attributes"])}
+            {move || editing.get().is_none().then(|| input(state, form, |t| t.customer_id, "id", id))}
             {input(state, form, |t| t.customer_name, "name", name)}
             {input(state, form, |t| t.company, "company", company)}
             {input(state, form, |t| t.phone, "phone", phone)}
             {input(state, form, |t| t.owner, "owner", owner)}
-            {submit(state, form, |t| t.add, "admin-customer-save")}
-            {move || added.get().map(|c| view! {
+            {input(state, form, |t| t.attributes, "attributes", attributes)}
+            {submit(state, form, |t| t.save, "admin-customer-save")}
+            {move || editing.get().is_some().then(|| view! {
+                <button type="button" class="btn btn--small" data-testid="admin-customer-cancel" on:click=move |_| draft.clear()>
+                    {move || t(state).cancel_edit}
+                </button>
+            })}
+            {move || added.get().map(|(c, edited)| view! {
                 <p class="admin__meta" role="status" data-testid="admin-customer-added">
-                    {format!("{} {} ({}, {})", t(state).added, c.name, c.id, c.phone)}
+                    {format!("{} {} ({}, {})", if edited { t(state).saved } else { t(state).added }, c.name, c.id, c.phone)}
                 </p>
             })}
         </form>
@@ -265,4 +393,29 @@ fn export(state: WidgetState) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{attributes_text, attributes_value};
+
+    #[test]
+    fn the_forms_attributes_text_becomes_the_apis_object_and_back() {
+        let value = attributes_value(" plan = gold, 区分＝法人、\n tier=2,, note");
+        assert_eq!(
+            value.to_string(),
+            r#"{"plan":"gold","区分":"法人","tier":"2","note":""}"#,
+            "an entry without `=` is sent empty, for the worker to refuse on its field"
+        );
+        let shown = attributes_text(&[
+            ("plan".to_owned(), "gold".to_owned()),
+            ("区分".to_owned(), "法人".to_owned()),
+        ]);
+        assert_eq!(shown, "plan=gold, 区分=法人");
+        assert_eq!(
+            attributes_value(&shown).to_string(),
+            r#"{"plan":"gold","区分":"法人"}"#
+        );
+        assert_eq!(attributes_value("  ").to_string(), "{}");
+    }
 }

@@ -274,13 +274,17 @@ impl Customer {
     }
 }
 
-/// A search's page: its customers and the cursor of the next page (`None` on the last).
-pub(crate) fn customer_page(value: Value) -> Option<(Vec<Customer>, Option<String>)> {
+/// A search's page: its customers, each read by `item`, and the cursor of the next page (`None`
+/// on the last).
+pub(crate) fn customer_page<T>(
+    value: Value,
+    item: impl Fn(Map) -> Option<T>,
+) -> Option<(Vec<T>, Option<String>)> {
     let next = value
         .get("next_after")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    Some((list(value, "customers", Customer::read)?, next))
+    Some((list(value, "customers", item)?, next))
 }
 
 /// What a CSV import did or, in a dry run, would do; `errors` lists every bad row.

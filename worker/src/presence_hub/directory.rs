@@ -176,6 +176,8 @@ impl PresenceHub {
                         company: crm.company,
                         owner_agent_id: owner,
                         owner_team_id: owner_team,
+                        attributes_json: serde_json::to_string(&crm.attributes)
+                            .unwrap_or_else(|_| store::no_attributes()),
                     })
                 }
                 (Some(number), None) => hub_directory::caller(&sql, number)?,

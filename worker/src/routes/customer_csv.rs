@@ -75,6 +75,7 @@ fn stored_customer(row: store::admin::AdminCustomerRow) -> Option<Customer> {
         owner: row
             .owner_agent_id
             .and_then(|owner| AgentId::new(owner).ok()),
+        attributes: tsunagu_center::customer_attributes(&row.attributes_json),
     })
 }
 

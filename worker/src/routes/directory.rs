@@ -264,6 +264,7 @@ fn customer_json(row: &AdminCustomerRow) -> Value {
         "company": row.company,
         "phone": row.phone_e164,
         "owner": row.owner_agent_id,
+        "attributes": tsunagu_center::customer_attributes(&row.attributes_json),
     })
 }
 

@@ -109,6 +109,9 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
     .await;
     let caller = arrival.customer_number.clone();
     let customer = arrival.customer.as_ref().map(|card| card.id.to_string());
+    // What a `branch_attribute` of the line's menu would branch on for this caller.
+    let attributes = serde_json::to_value(&arrival.customer_attributes)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let requirements = serde_json::to_value(&arrival.requirements)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let result = hub::dry_run(
@@ -131,6 +134,7 @@ pub(crate) async fn dry_run(mut req: Request, env: &Env) -> Result<Response, App
     );
     // What the line asks of routing (skills with levels, priority, relaxation), as decided with.
     reply["requirements"] = requirements;
+    reply["customer_attributes"] = attributes;
     Ok(Response::from_json(&reply)?)
 }
 

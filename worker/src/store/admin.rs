@@ -288,6 +288,9 @@ pub(crate) struct AdminCustomerRow {
     pub(crate) company: String,
     pub(crate) phone_e164: String,
     pub(crate) owner_agent_id: Option<String>,
+    /// `customers.attributes_json` (a JSON object; `tsunagu_center::customer_attributes`).
+    #[serde(default = "super::no_attributes")]
+    pub(crate) attributes_json: String,
 }
 
 /// A page of customers matching `search`, by id, one more than the limit (to tell whether a
@@ -300,7 +303,7 @@ pub(crate) async fn search_customers(
     let result = env
         .d1(DB)?
         .prepare(
-            "SELECT id, name, company, phone_e164, owner_agent_id FROM customers
+            "SELECT id, name, company, phone_e164, owner_agent_id, attributes_json FROM customers
              WHERE tenant_id = ?1
                AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR company LIKE ?2 ESCAPE '\\'
                     OR id LIKE ?2 ESCAPE '\\' OR phone_e164 = ?3)
@@ -327,7 +330,7 @@ pub(crate) async fn customer(
     Ok(env
         .d1(DB)?
         .prepare(
-            "SELECT id, name, company, phone_e164, owner_agent_id FROM customers
+            "SELECT id, name, company, phone_e164, owner_agent_id, attributes_json FROM customers
              WHERE tenant_id = ?1 AND id = ?2",
         )
         .bind(&[text(tenant.as_str()), text(id)])?
@@ -335,15 +338,16 @@ pub(crate) async fn customer(
         .await?)
 }
 
-fn customer_values(tenant: &TenantId, customer: &Customer) -> Vec<JsValue> {
-    vec![
+fn customer_values(tenant: &TenantId, customer: &Customer) -> Result<Vec<JsValue>, AppError> {
+    Ok(vec![
         text(tenant.as_str()),
         text(customer.id.as_str()),
         text(&customer.name),
         text(&customer.company),
         text(&customer.phone),
         opt_text(customer.owner.as_ref().map(|owner| owner.as_str())),
-    ]
+        text(&super::customer_csv::attributes_json(customer)?),
+    ])
 }
 
 /// Creates a customer; `false` when the id is taken.
@@ -355,10 +359,11 @@ pub(crate) async fn insert_customer(
     let statement = env
         .d1(DB)?
         .prepare(
-            "INSERT INTO customers (tenant_id, id, name, company, phone_e164, owner_agent_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            "INSERT INTO customers
+               (tenant_id, id, name, company, phone_e164, owner_agent_id, attributes_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
         )
-        .bind(&customer_values(tenant, customer))?;
+        .bind(&customer_values(tenant, customer)?)?;
     Ok(changes(statement).await? > 0)
 }
 
@@ -371,10 +376,11 @@ pub(crate) async fn update_customer(
     let statement = env
         .d1(DB)?
         .prepare(
-            "UPDATE customers SET name = ?3, company = ?4, phone_e164 = ?5, owner_agent_id = ?6
+            "UPDATE customers SET name = ?3, company = ?4, phone_e164 = ?5, owner_agent_id = ?6,
+               attributes_json = ?7
              WHERE tenant_id = ?1 AND id = ?2",
         )
-        .bind(&customer_values(tenant, customer))?;
+        .bind(&customer_values(tenant, customer)?)?;
     Ok(changes(statement).await? > 0)
 }
 

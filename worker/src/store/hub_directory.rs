@@ -24,11 +24,12 @@ const RECENT_BACKFILL: u32 = 2_000;
 pub(crate) const RECENT_PER_CALLER: u32 = 5;
 
 /// The copy's tables. `CREATE … IF NOT EXISTS` on every hub start is cheap (SQLite checks its
-/// schema in memory), so there is no version to migrate yet.
+/// schema in memory); a copy of an older shape is set aside by [`ensure_schema`] (see
+/// [`COPY_VERSION`]).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS directory_customers (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, company TEXT NOT NULL, phone_e164 TEXT NOT NULL,
-  owner_agent_id TEXT);
+  owner_agent_id TEXT, attributes_json TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX IF NOT EXISTS directory_customers_phone ON directory_customers (phone_e164, id);
 CREATE TABLE IF NOT EXISTS directory_agents (id TEXT PRIMARY KEY, team_id TEXT);
 CREATE TABLE IF NOT EXISTS directory_lines (
@@ -65,6 +66,9 @@ pub(crate) struct CustomerEntry {
     pub(crate) company: String,
     pub(crate) phone_e164: String,
     pub(crate) owner_agent_id: Option<String>,
+    /// `customers.attributes_json`, as stored (a JSON object).
+    #[serde(default = "super::no_attributes")]
+    pub(crate) attributes_json: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,7 +128,7 @@ pub(crate) async fn customers_page(
     let result = env
         .d1(DB)?
         .prepare(
-            "SELECT id, name, company, phone_e164, owner_agent_id FROM customers
+            "SELECT id, name, company, phone_e164, owner_agent_id, attributes_json FROM customers
              WHERE tenant_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
         )
         .bind(&[
@@ -166,7 +170,7 @@ pub(crate) async fn customers_by_id(
     let result = env
         .d1(DB)?
         .prepare(
-            "SELECT id, name, company, phone_e164, owner_agent_id FROM customers
+            "SELECT id, name, company, phone_e164, owner_agent_id, attributes_json FROM customers
              WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
         )
         .bind(&[text(tenant.as_str()), text(&ids)])?
@@ -227,12 +231,54 @@ fn json<T: Serialize>(rows: &T) -> Result<SqlStorageValue, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// The largest JSON text bound to one statement: well under the 2 MB a D1 or Durable Object
+/// SQLite value may hold, whatever the rows hold (a customer with 20 long attributes takes
+/// about 10 KB).
+pub(crate) const JSON_CHUNK_MAX_BYTES: usize = 1024 * 1024;
+
+/// `rows` as JSON arrays of at most `max_rows` rows and [`JSON_CHUNK_MAX_BYTES`] bytes each (a
+/// single larger row gets a chunk of its own), for `json_each` to unroll.
+pub(crate) fn json_chunks<T: Serialize>(
+    rows: &[T],
+    max_rows: usize,
+) -> Result<Vec<String>, AppError> {
+    let mut chunks = Vec::new();
+    let mut chunk = String::from("[");
+    let mut in_chunk = 0;
+    for row in rows {
+        let row = serde_json::to_string(row).map_err(|e| AppError::Internal(e.to_string()))?;
+        if in_chunk > 0
+            && (in_chunk >= max_rows || chunk.len() + row.len() + 2 > JSON_CHUNK_MAX_BYTES)
+        {
+            chunk.push(']');
+            chunks.push(std::mem::replace(&mut chunk, String::from("[")));
+            in_chunk = 0;
+        }
+        if in_chunk > 0 {
+            chunk.push(',');
+        }
+        chunk.push_str(&row);
+        in_chunk += 1;
+    }
+    if in_chunk > 0 {
+        chunk.push(']');
+        chunks.push(chunk);
+    }
+    Ok(chunks)
+}
+
 fn exec(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), AppError> {
     sql.exec(query, bindings)?;
     Ok(())
 }
 
-/// Creates the copy's tables if they are not there.
+/// The shape of the copy's tables; a copy stored by an older build (no version, or a lower one)
+/// is rebuilt: 2 added `directory_customers.attributes_json`.
+const COPY_VERSION: &str = "2";
+
+/// Creates the copy's tables if they are not there. A copy of an older shape has its customers
+/// dropped and is marked never refreshed, so the next call fills it from D1 (as for a new hub)
+/// instead of routing on rows without the new columns.
 pub(crate) fn ensure_schema(sql: &SqlStorage) -> Result<(), AppError> {
     exec(sql, SCHEMA, Vec::new())?;
     // Columns added since the first copies were made: a copy made before gains them here (the
@@ -243,14 +289,20 @@ pub(crate) fn ensure_schema(sql: &SqlStorage) -> Result<(), AppError> {
         "ALTER TABLE directory_lines ADD COLUMN queue_id TEXT",
         Vec::new(),
     );
-    Ok(())
+    if meta(sql, SCHEMA_VERSION)?.as_deref() == Some(COPY_VERSION) {
+        return Ok(());
+    }
+    exec(sql, "DROP TABLE IF EXISTS directory_customers", Vec::new())?;
+    exec(sql, SCHEMA, Vec::new())?;
+    set_meta(sql, REFRESHED_AT, None)?;
+    set_meta(sql, SCHEMA_VERSION, Some(COPY_VERSION))
 }
 
 const UPSERT_CUSTOMERS: &str = "INSERT OR REPLACE INTO directory_customers
-    (id, name, company, phone_e164, owner_agent_id)
+    (id, name, company, phone_e164, owner_agent_id, attributes_json)
   SELECT json_extract(value, '$.id'), json_extract(value, '$.name'),
          json_extract(value, '$.company'), json_extract(value, '$.phone_e164'),
-         json_extract(value, '$.owner_agent_id')
+         json_extract(value, '$.owner_agent_id'), json_extract(value, '$.attributes_json')
   FROM json_each(?1)";
 
 /// Replaces every customer (a full refresh). Synchronous calls with no `await` between them
@@ -260,8 +312,8 @@ pub(crate) fn replace_customers(
     customers: &[CustomerEntry],
 ) -> Result<(), AppError> {
     exec(sql, "DELETE FROM directory_customers", Vec::new())?;
-    for page in customers.chunks(CUSTOMER_PAGE as usize) {
-        exec(sql, UPSERT_CUSTOMERS, vec![json(&page)?])?;
+    for page in json_chunks(customers, CUSTOMER_PAGE as usize)? {
+        exec(sql, UPSERT_CUSTOMERS, vec![SqlStorageValue::from(page)])?;
     }
     Ok(())
 }
@@ -277,7 +329,10 @@ pub(crate) fn update_customers(
         "DELETE FROM directory_customers WHERE id IN (SELECT value FROM json_each(?1))",
         vec![json(&ids)?],
     )?;
-    exec(sql, UPSERT_CUSTOMERS, vec![json(&found)?])
+    for page in json_chunks(found, CUSTOMER_PAGE as usize)? {
+        exec(sql, UPSERT_CUSTOMERS, vec![SqlStorageValue::from(page)])?;
+    }
+    Ok(())
 }
 
 pub(crate) fn replace_agents(sql: &SqlStorage, agents: &[AgentEntry]) -> Result<(), AppError> {
@@ -341,7 +396,8 @@ pub(crate) fn remember_recent(sql: &SqlStorage, contacts: &[RecentEntry]) -> Res
 pub(crate) fn caller(sql: &SqlStorage, number: &str) -> Result<Option<CallerRow>, AppError> {
     let rows: Vec<CallerRow> = sql
         .exec(
-            "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id
+            "SELECT c.id, c.name, c.company, c.owner_agent_id, a.team_id AS owner_team_id,
+                    c.attributes_json
              FROM directory_customers c LEFT JOIN directory_agents a ON a.id = c.owner_agent_id
              WHERE c.phone_e164 = ?1 ORDER BY c.id LIMIT 1",
             vec![SqlStorageValue::from(number)],
@@ -390,6 +446,7 @@ struct MetaValue {
 
 /// `directory_meta` keys.
 const REFRESHED_AT: &str = "refreshed_at_ms";
+const SCHEMA_VERSION: &str = "schema_version";
 const CRM_LOOKUP_URL: &str = "crm_lookup_url";
 
 fn meta(sql: &SqlStorage, key: &str) -> Result<Option<String>, AppError> {

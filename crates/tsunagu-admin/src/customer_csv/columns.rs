@@ -1,5 +1,6 @@
 //! The header row: which column is which field, by the names Japanese CRMs and Excel sheets use
-//! (`顧客ID`, `氏名`, `電話番号`, `TEL`, `担当者`, …) or the admin API's own (`id`, `name`, …).
+//! (`顧客ID`, `氏名`, `電話番号`, `TEL`, `担当者`, …) or the admin API's own (`id`, `name`, …),
+//! and which columns are customer attributes (`属性:plan`, `attr:区分`).
 
 use serde::Serialize;
 
@@ -17,7 +18,16 @@ pub enum Field {
     /// (a customer has one number).
     Mobile,
     Owner,
+    /// One customer attribute: the column `属性:<name>` or `attr:<name>` (see
+    /// [`ColumnUse::attribute`]). Named `attributes`, as the customer's field is.
+    #[serde(rename = "attributes")]
+    Attribute,
 }
+
+/// What a header starts with to be an attribute column; the rest is the attribute's name.
+pub const ATTRIBUTE_PREFIXES: [&str; 4] = ["属性:", "属性：", "attr:", "attr："];
+/// The prefix an export writes.
+pub const ATTRIBUTE_PREFIX: &str = "属性:";
 
 impl Field {
     pub fn as_str(self) -> &'static str {
@@ -28,6 +38,7 @@ impl Field {
             Field::Phone => "phone",
             Field::Mobile => "mobile",
             Field::Owner => "owner",
+            Field::Attribute => "attributes",
         }
     }
 }
@@ -154,6 +165,20 @@ fn field_of(header: &str) -> Option<Field> {
 pub struct ColumnUse {
     pub column: String,
     pub field: Option<Field>,
+    /// For [`Field::Attribute`]: the attribute's name (trimmed, as stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+}
+
+/// The attribute name of an attribute column's header (`属性:plan` → `plan`, the prefix in any
+/// ASCII case), unchecked.
+fn attribute_of(header: &str) -> Option<&str> {
+    let header = header.trim();
+    ATTRIBUTE_PREFIXES.iter().find_map(|prefix| {
+        let head = header.get(..prefix.len())?;
+        head.eq_ignore_ascii_case(prefix)
+            .then(|| &header[prefix.len()..])
+    })
 }
 
 /// The header, read.
@@ -177,9 +202,17 @@ impl Columns {
 pub(crate) fn map_header(header: &[String]) -> Result<Columns, Invalid> {
     let mut uses: Vec<ColumnUse> = header
         .iter()
-        .map(|column| ColumnUse {
-            column: column.trim().to_owned(),
-            field: field_of(column),
+        .map(|column| match attribute_of(column) {
+            Some(name) => ColumnUse {
+                column: column.trim().to_owned(),
+                field: Some(Field::Attribute),
+                attribute: Some(name.to_owned()),
+            },
+            None => ColumnUse {
+                column: column.trim().to_owned(),
+                field: field_of(column),
+                attribute: None,
+            },
         })
         .collect();
     let has = |uses: &[ColumnUse], field: Field| uses.iter().any(|u| u.field == Some(field));
@@ -206,9 +239,44 @@ pub(crate) fn map_header(header: &[String]) -> Result<Columns, Invalid> {
             errors.push(FieldError::new(path, ErrorCode::MissingColumn));
         }
     }
+    check_attribute_columns(&mut uses, &mut errors);
     if errors.is_empty() {
         Ok(Columns { uses })
     } else {
         Err(Invalid(errors))
+    }
+}
+
+/// Attribute columns: each name checked and trimmed as the directory stores it, none twice, at
+/// most as many as a customer may carry. Problems are the file's (field `columns.attributes`).
+fn check_attribute_columns(uses: &mut [ColumnUse], errors: &mut Vec<FieldError>) {
+    const PATH: &str = "columns.attributes";
+    let mut seen = std::collections::BTreeSet::new();
+    let mut count = 0;
+    for column in uses.iter_mut() {
+        let Some(raw) = column.attribute.as_deref() else {
+            continue;
+        };
+        count += 1;
+        match tsunagu_core::attribute_key(raw) {
+            Ok(name) => {
+                if !seen.insert(name.clone()) {
+                    errors.push(FieldError::new(PATH, ErrorCode::DuplicateColumn));
+                }
+                column.attribute = Some(name);
+            }
+            Err(problem) => errors.push(FieldError::new(
+                PATH,
+                crate::directory::attribute_code(problem, tsunagu_core::ATTRIBUTE_KEY_MAX_CHARS),
+            )),
+        }
+    }
+    if count > tsunagu_core::ATTRIBUTES_MAX {
+        errors.push(FieldError::new(
+            PATH,
+            ErrorCode::TooMany {
+                max: tsunagu_core::ATTRIBUTES_MAX as u32,
+            },
+        ));
     }
 }

@@ -1,12 +1,20 @@
 //! Customers to a CSV file that Excel opens as it is and [`plan_import`](super::plan_import)
 //! reads back to the same customers.
 
+use std::collections::BTreeSet;
+
 use tsunagu_phone::{PhoneNumber, Region};
 
-use super::{Charset, columns::HEADER, decode::encode, import::is_formula_like};
+use super::{
+    Charset,
+    columns::{ATTRIBUTE_PREFIX, HEADER},
+    decode::encode,
+    import::is_formula_like,
+};
 use crate::{Customer, ErrorCode, Invalid};
 
-/// The file: the Japanese header of [`HEADER`], one row per customer in the given order, CRLF
+/// The file: the Japanese header of [`HEADER`] and then one `属性:<name>` column per attribute
+/// name any of the customers has (by name), one row per customer in the given order, CRLF
 /// line ends, numbers as written in Japan (`03-5555-0101`; foreign ones `+44 20 7946 0107`).
 /// UTF-8 gets a BOM; Shift_JIS refuses text it cannot hold (field `charset`).
 ///
@@ -17,8 +25,21 @@ pub fn export(customers: &[Customer], charset: Charset) -> Result<Vec<u8>, Inval
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     // Writing to memory cannot fail; the error arm only keeps the promise not to panic.
+    // One column per attribute name any exported customer has, by name.
+    let attribute_names: BTreeSet<&str> = customers
+        .iter()
+        .flat_map(|customer| customer.attributes.keys().map(String::as_str))
+        .collect();
     let written = (|| -> Result<(), csv::Error> {
-        writer.write_record(HEADER.iter().map(|(_, name)| *name))?;
+        let attribute_headers = attribute_names
+            .iter()
+            .map(|name| format!("{ATTRIBUTE_PREFIX}{name}"));
+        let header: Vec<String> = HEADER
+            .iter()
+            .map(|(_, name)| (*name).to_owned())
+            .chain(attribute_headers)
+            .collect();
+        writer.write_record(&header)?;
         for customer in customers {
             let phone = display_number(&customer.phone);
             let owner = customer.owner.as_ref().map_or("", |owner| owner.as_str());
@@ -29,6 +50,10 @@ pub fn export(customers: &[Customer], charset: Charset) -> Result<Vec<u8>, Inval
                 guard(&phone),
                 guard(owner),
             ];
+            let attributes = attribute_names
+                .iter()
+                .map(|name| guard(customer.attributes.get(*name).map_or("", String::as_str)));
+            let cells: Vec<_> = cells.into_iter().chain(attributes).collect();
             writer.write_record(cells.iter().map(|cell| cell.as_bytes()))?;
         }
         writer.flush()?;

@@ -230,6 +230,71 @@ impl<'a> Planner<'a> {
         });
     }
 
+    /// A problem of the attribute column `index`.
+    fn fail_attribute(&mut self, line: u32, index: usize, code: ErrorCode) {
+        self.errors.push(RowProblem {
+            line,
+            column: Some(self.columns.uses[index].column.clone()),
+            field: Field::Attribute.as_str().to_owned(),
+            code,
+            message: code.message(),
+        });
+    }
+
+    /// The row's attributes: the stored customer's (none for a new one), with each attribute
+    /// column of the file applied: a value sets it, an empty cell removes it. Attributes the
+    /// file has no column for are kept, so a file from a CRM that knows none changes none.
+    fn attributes(
+        &mut self,
+        line: u32,
+        id: &str,
+        record: &csv::StringRecord,
+    ) -> Option<BTreeMap<String, String>> {
+        let mut attributes = self
+            .existing_by_id
+            .get(id)
+            .map(|stored| stored.attributes.clone())
+            .unwrap_or_default();
+        let mut ok = true;
+        for index in 0..self.columns.uses.len() {
+            let Some(name) = self.columns.uses[index].attribute.clone() else {
+                continue;
+            };
+            let cell = record
+                .get(index)
+                .map_or("", |cell| unguard(cell.trim()).trim());
+            if cell.is_empty() {
+                attributes.remove(&name);
+                continue;
+            }
+            match tsunagu_core::attribute_value(cell) {
+                Ok(value) => {
+                    attributes.insert(name, value);
+                }
+                Err(problem) => {
+                    let code = crate::directory::attribute_code(
+                        problem,
+                        tsunagu_core::ATTRIBUTE_VALUE_MAX_CHARS,
+                    );
+                    self.fail_attribute(line, index, code);
+                    ok = false;
+                }
+            }
+        }
+        if ok && attributes.len() > tsunagu_core::ATTRIBUTES_MAX {
+            // The stored ones and the file's together are too many for one customer.
+            self.fail(
+                line,
+                Some(Field::Attribute),
+                ErrorCode::TooMany {
+                    max: tsunagu_core::ATTRIBUTES_MAX as u32,
+                },
+            );
+            ok = false;
+        }
+        ok.then_some(attributes)
+    }
+
     fn cell<'r>(&self, record: &'r csv::StringRecord, field: Field) -> &'r str {
         self.columns
             .index_of(field)
@@ -285,12 +350,14 @@ impl<'a> Planner<'a> {
         } else {
             explicit_id.to_owned()
         };
+        let attributes = self.attributes(line, &id, record);
         let body = json!({
             "id": id,
             "name": self.cell(record, Field::Name),
             "company": self.cell(record, Field::Company),
             "phone": phone,
             "owner": self.owner(self.cell(record, Field::Owner)).map_or(Value::Null, Value::String),
+            "attributes": attributes.unwrap_or_default(),
         });
         let customer = match Customer::validate(&body, None) {
             Ok(customer) => Some(customer),

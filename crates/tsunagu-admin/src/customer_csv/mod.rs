@@ -12,7 +12,7 @@ mod decode;
 mod export;
 mod import;
 
-pub use columns::{ColumnUse, Field, HEADER};
+pub use columns::{ATTRIBUTE_PREFIX, ATTRIBUTE_PREFIXES, ColumnUse, Field, HEADER};
 pub use decode::Charset;
 pub use export::export;
 pub use import::{AgentRef, ImportPlan, ImportReport, RowProblem, plan_import};

@@ -77,7 +77,17 @@ fn render(plan: &ImportPlan) -> String {
     let columns: Vec<String> = report
         .columns
         .iter()
-        .map(|c| format!("{}→{}", c.column, c.field.map_or("-", |f| f.as_str())))
+        .map(|c| {
+            let attribute = c
+                .attribute
+                .as_ref()
+                .map_or(String::new(), |a| format!("({a})"));
+            format!(
+                "{}→{}{attribute}",
+                c.column,
+                c.field.map_or("-", |f| f.as_str())
+            )
+        })
         .collect();
     let mut lines = vec![
         format!(
@@ -342,6 +352,99 @@ fn export_writes_excel_friendly_csv() {
     }
 }
 
+/// The seed's customers, 山田 with `plan = gold` and `区分 = 法人` and 中村 with `tier = 2`.
+fn stored_with_attributes() -> Vec<Customer> {
+    let mut customers = stored();
+    customers[0].attributes = [("plan", "gold"), ("区分", "法人")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    customers[1].attributes = [("tier".to_owned(), "2".to_owned())].into();
+    customers
+}
+
+#[test]
+fn attribute_columns_set_remove_and_keep_attributes() {
+    // `属性:plan` and `attr:区分` are attribute columns (a full-width colon too); an empty cell
+    // removes the attribute, one the file has no column for (中村's `tier`) is kept.
+    let file = shift_jis(
+        "顧客ID,氏名,電話番号,属性:plan,ATTR：区分\r\n\
+         c001,山田 太郎,03-5555-0101,silver,\r\n\
+         c002,中村 由美,06-5555-0102,gold,法人\r\n\
+         c030,新規 顧客,03-5555-0130,'=gold,個人\r\n\
+         c031,長すぎ,03-5555-0131,ああああああああああああああああああああああああああああああああああああああああああああああああああああああああああああああああああ,\r\n",
+    );
+    let plan = plan_import(&file, None, &stored_with_attributes(), &agents()).expect("reads");
+    expect![[r#"
+        shift_jis rows=4 created=[c030] updated=[c001 c002] unchanged=0 writes=0
+        columns: 顧客ID→id, 氏名→name, 電話番号→phone, 属性:plan→attributes(plan), ATTR：区分→attributes(区分)
+        line 5 属性:plan(attributes) too_long max=64 | 64 文字以内で指定してください | must be at most 64 characters"#]]
+    .assert_eq(&render(&plan));
+    let file = shift_jis(
+        "顧客ID,氏名,電話番号,属性:plan,ATTR：区分\r\n\
+         c001,山田 太郎,03-5555-0101,silver,\r\n\
+         c002,中村 由美,06-5555-0102,gold,法人\r\n\
+         c030,新規 顧客,03-5555-0130,'=gold,個人\r\n",
+    );
+    let plan = plan_import(&file, None, &stored_with_attributes(), &agents()).expect("reads");
+    let columns = serde_json::to_value(&plan.report.columns).expect("json");
+    assert_eq!(
+        columns[3],
+        json!({"column": "属性:plan", "field": "attributes", "attribute": "plan"}),
+        "the report names the field as the customer's JSON does"
+    );
+    let attributes: Vec<String> = plan
+        .writes
+        .iter()
+        .map(|c| format!("{} {:?}", c.id.as_str(), c.attributes))
+        .collect();
+    expect![[r#"
+        c001 {"plan": "silver"}
+        c002 {"plan": "gold", "tier": "2", "区分": "法人"}
+        c030 {"plan": "=gold", "区分": "個人"}"#]]
+    .assert_eq(&attributes.join("\n"));
+}
+
+#[test]
+fn attribute_headers_are_checked() {
+    refused(
+        "name,phone,属性:,attr:plan,属性:plan\n".as_bytes(),
+        None,
+        &expect![[r#"
+            columns.attributes "blank" | 空にはできません | must not be empty
+            columns.attributes "duplicate_column" | 同じ項目を表す列が複数あります | two columns of the header mean this same field"#]],
+    );
+    let many: Vec<String> = (0..21).map(|n| format!("attr:k{n}")).collect();
+    refused(
+        format!("name,phone,{}\n", many.join(",")).as_bytes(),
+        None,
+        &expect![[
+            r#"columns.attributes "too_many" | 20 件以内で指定してください | must have at most 20 entries"#
+        ]],
+    );
+}
+
+#[test]
+fn export_writes_one_column_per_attribute_and_reads_back() {
+    let customers = stored_with_attributes();
+    let bytes = export(&customers, Charset::ShiftJis).expect("fits Shift_JIS");
+    let text = encoding_rs::SHIFT_JIS
+        .decode(&bytes)
+        .0
+        .replace("\r\n", "\n");
+    expect![[r#"
+        顧客ID,氏名,会社名,電話番号,担当者,属性:plan,属性:tier,属性:区分
+        c001,山田 太郎,山田商事株式会社,03-5555-0101,sato,gold,,法人
+        c002,中村 由美,なかむら歯科,06-6555-0102,sato,,2,
+        c003,小林 誠,小林工業,090-5555-0103,suzuki,,,
+    "#]]
+    .assert_eq(&text);
+    let again = plan_import(&bytes, None, &customers, &agents()).expect("reads back");
+    assert!(again.writes.is_empty(), "{:?}", again.report);
+    let fresh = plan_import(&bytes, None, &[], &agents()).expect("reads back");
+    assert_eq!(fresh.writes, customers);
+}
+
 /// Text for names and companies: Japanese, ASCII, and what CSV and spreadsheets treat specially.
 fn text_strategy(max: usize) -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
@@ -378,15 +481,21 @@ fn customers_strategy() -> impl Strategy<Value = Vec<Customer>> {
         text_strategy(4),
         prop::sample::select(vec!["03-5555-", "06-5555-", "090-5555-", "+44 20 7946 "]),
         prop::option::of(prop::sample::select(vec!["sato", "suzuki", "ito"])),
+        prop::collection::btree_map(
+            prop::sample::select(vec!["plan", "区分", "=x", "tier"]),
+            text_strategy(3),
+            0..3,
+        ),
     );
     prop::collection::vec(one, 0..12).prop_map(|rows| {
         rows.into_iter()
             .enumerate()
-            .filter_map(|(n, (name, company, prefix, owner))| {
+            .filter_map(|(n, (name, company, prefix, owner, attributes))| {
                 Customer::validate(
                     &json!({
                         "id": format!("c{n}"), "name": name, "company": company,
                         "phone": format!("{prefix}{:04}", 1000 + n), "owner": owner,
+                        "attributes": attributes,
                     }),
                     None,
                 )

@@ -252,6 +252,58 @@ fn a_caller_who_hangs_up_in_the_menu_is_abandoned_and_nobody_rings() {
     .assert_eq(&sim.take());
 }
 
+/// A line whose menu sends `plan = gold` customers to support (Tanaka) and everyone else to
+/// sales, before a word is said.
+fn plan_menu() -> ValidMenu {
+    let menu: tsunagu_ivr::Menu = serde_json::from_str(
+        r#"{"start": "plan", "nodes": [
+        {"id": "plan", "type": "branch_attribute", "attribute": "plan",
+         "cases": [{"equals": "gold", "next": "gold"}], "otherwise": "standard"},
+        {"id": "gold", "label": "ゴールド窓口", "type": "route", "target": {"team": "support"}},
+        {"id": "standard", "label": "通常窓口", "type": "route", "target": {"team": "sales"}}]}"#,
+    )
+    .expect("parses");
+    menu.validate().expect("valid")
+}
+
+#[test]
+fn a_known_gold_customer_takes_the_gold_branch_and_a_stranger_the_other() {
+    let mut sim = office();
+    let mut gold = arrival("CA7", None, None);
+    gold.customer = Some(tsunagu_protocol::CustomerCard {
+        id: tsunagu_core::CustomerId::new("c-gold").expect("valid"),
+        name: "金田 一郎".into(),
+        owner: None,
+        team: None,
+    });
+    gold.customer_attributes = BTreeMap::from([("plan".to_owned(), "gold".to_owned())]);
+    gold.menu = Some(plan_menu());
+    sim.arrive(gold);
+    let mut stranger = arrival("CA8", None, None);
+    stranger.customer_number = Some("+819000000008".into());
+    stranger.menu = Some(plan_menu());
+    sim.arrive(stranger);
+    expect![[r#"
+        t=3s call CA7 on Main
+          → Ring tanaka #1 for 15s
+          record started CA7 customer=c-gold
+          record menu passed CA7 [ゴールド窓口]
+          c3 ← status reserved since 3s
+          record offered CA7 to tanaka (Owner)
+          c3 ← offer CA7#1 (ring 15s, ack 3s) from +81312345678 c-gold 金田 一郎 ivr [ゴールド窓口]
+        t=3s call CA8 on Main
+          → Ring sato #1 for 15s
+          record started CA8 customer=-
+          record menu passed CA8 [通常窓口]
+          c1 ← status reserved since 3s
+          record offered CA8 to sato (Owner)
+          c1 ← offer CA8#1 (ring 15s, ack 3s) from +819000000008 (no record) ivr [通常窓口]
+    "#]]
+    .assert_eq(&sim.take());
+    let restored = sim.center.calls[&interaction("CA7")].ivr_path.clone();
+    assert_eq!(restored, Some(vec!["ゴールド窓口".to_owned()]));
+}
+
 #[test]
 fn the_wait_for_a_skilled_agent_counts_from_the_end_of_the_menu_not_the_arrival() {
     let mut sim = office();
@@ -362,4 +414,36 @@ fn the_dry_run_presses_the_keys_it_is_given_and_agrees_with_the_call() {
         super::describe_plan(skipped.plan.as_ref().expect("a plan")),
         super::describe_plan(unanswered.plan.as_ref().expect("a plan")),
     ));
+}
+
+#[test]
+fn the_dry_run_branches_on_the_callers_attributes_as_the_call_does() {
+    let sim = office();
+    let gold = |call: &str| {
+        let mut arrival = arrival(call, None, None);
+        arrival.customer_attributes = BTreeMap::from([("plan".to_owned(), "gold".to_owned())]);
+        arrival.menu = Some(plan_menu());
+        arrival
+    };
+    let stranger = |call: &str| {
+        let mut arrival = arrival(call, None, None);
+        arrival.menu = Some(plan_menu());
+        arrival
+    };
+    // A menu without questions runs on no keys at all.
+    let dry_gold = sim
+        .center
+        .dry_run_with_keys(sim.now, gold("CA9"), None, Some(""));
+    let dry_other = sim
+        .center
+        .dry_run_with_keys(sim.now, stranger("CA9"), None, Some(""));
+    assert_eq!(dry_gold.ivr_path, Some(vec!["ゴールド窓口".to_owned()]));
+    assert_eq!(dry_other.ivr_path, Some(vec!["通常窓口".to_owned()]));
+    let mut sim = sim;
+    sim.arrive(gold("CA7"));
+    assert_eq!(
+        sim.center.calls[&interaction("CA7")].ivr_path,
+        dry_gold.ivr_path,
+        "the dry run agrees with the call"
+    );
 }

@@ -104,6 +104,7 @@ pub(crate) fn arrival(call: &str, owner: Option<&str>, team_of_owner: Option<&st
         call_sid: sid(call),
         customer_number: Some("+81312345678".into()),
         customer,
+        customer_attributes: Default::default(),
         recent: vec![RecentContact {
             at: Timestamp(T0.0 - 86_400_000),
             channel: tsunagu_core::Channel::Voice,

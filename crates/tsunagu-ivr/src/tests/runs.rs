@@ -299,3 +299,29 @@ fn a_stored_call_goes_on_where_it_was() {
         Some("IVR: 請求 → 料金チーム")
     );
 }
+
+#[test]
+fn a_japanese_attribute_is_branched_on_exactly() {
+    let menu: crate::Menu = serde_json::from_str(
+        r#"{"start": "kind", "nodes": [
+        {"id": "kind", "type": "branch_attribute", "attribute": "区分",
+         "cases": [{"equals": "法人", "next": "corp"}], "otherwise": "home"},
+        {"id": "corp", "label": "法人窓口", "type": "route", "target": {"team": "corporate"}},
+        {"id": "home", "label": "個人窓口", "type": "route", "target": "default"}]}"#,
+    )
+    .expect("parses");
+    let menu = menu.validate().expect("valid");
+    let facts = |value: &str| CallFacts {
+        hours: Some(Openness::Open),
+        attributes: BTreeMap::from([("区分".to_owned(), value.to_owned())]),
+    };
+    let corporate = super::transcript(menu.clone(), facts("法人"), Vec::new());
+    let other = super::transcript(menu, facts("個人"), Vec::new());
+    expect![[r#"
+        > start (hours: open, attributes: {"区分": "法人"})
+        < finished: IVR: 法人窓口 | skills [] | priority None | route Team(TeamId("corporate"))
+        > start (hours: open, attributes: {"区分": "個人"})
+        < finished: IVR: 個人窓口 | skills [] | priority None | route Default
+    "#]]
+    .assert_eq(&format!("{corporate}{other}"));
+}

@@ -160,3 +160,39 @@ fn a_menu_over_the_node_cap_is_refused_before_anything_else() {
         "#]],
     );
 }
+
+#[test]
+fn attribute_names_and_values_follow_the_directorys_rule() {
+    // Japanese names and values up to the directory's limits are fine (a CRM's `区分`).
+    check(
+        &format!(
+            r#"{{"start": "a", "nodes": [
+            {{"id": "a", "type": "branch_attribute", "attribute": "区分",
+             "cases": [{{"equals": "法人", "next": "b"}}, {{"equals": "{}", "next": "b"}}],
+             "otherwise": "b"}},
+            {{"id": "b", "type": "hangup"}}]}}"#,
+            "値".repeat(64)
+        ),
+        expect![[r#"
+            valid
+        "#]],
+    );
+    check(
+        &format!(
+            r#"{{"start": "a", "nodes": [
+            {{"id": "a", "type": "branch_attribute", "attribute": " ",
+             "cases": [{{"equals": "{}", "next": "b"}}], "otherwise": "b"}},
+            {{"id": "c", "type": "branch_attribute", "attribute": "{}",
+             "cases": [{{"equals": "x\ty", "next": "b"}}], "otherwise": "b"}},
+            {{"id": "b", "type": "hangup"}}]}}"#,
+            "値".repeat(65),
+            "k".repeat(33)
+        ),
+        expect![[r#"
+            a attribute "blank": 空にはできません。 / Must not be empty.
+            a cases[0].equals "too_long": 64文字以内にしてください。 / At most 64 characters.
+            c attribute "too_long": 32文字以内にしてください。 / At most 32 characters.
+            c cases[0].equals "control_character": 使えない制御文字が含まれています。 / Contains control characters.
+        "#]],
+    );
+}

@@ -34,13 +34,31 @@ fn the_request_and_its_signature() {
 #[test]
 fn answers() {
     // Fields the reader does not know (a CRM's own extras) are ignored.
-    expect![[r#"Ok(Some(CrmCaller { id: "k-9", name: "小林 誠", company: "小林工業", owner: Some(AgentId("suzuki")) }))"#]]
+    expect![[r#"Ok(Some(CrmCaller { id: "k-9", name: "小林 誠", company: "小林工業", owner: Some(AgentId("suzuki")), attributes: {} }))"#]]
         .assert_eq(&read(200, r#"{"customer": {"id": "k-9", "name": " 小林 誠 ", "company": "小林工業", "owner": "suzuki", "rank": "A"}}"#));
-    expect![[r#"Ok(Some(CrmCaller { id: "k-9", name: "小林 誠", company: "", owner: None }))"#]]
+    expect![[r#"Ok(Some(CrmCaller { id: "k-9", name: "小林 誠", company: "", owner: None, attributes: {} }))"#]]
         .assert_eq(&read(
             200,
             r#"{"customer": {"id": "k-9", "name": "小林 誠", "company": null, "owner": ""}}"#,
         ));
+    expect![[r#"Ok(Some(CrmCaller { id: "k-9", name: "小林 誠", company: "", owner: None, attributes: {"plan": "gold", "区分": "法人"} }))"#]].assert_eq(&read(
+        200,
+        r#"{"customer": {"id": "k-9", "name": "小林 誠", "attributes": {" plan ": "gold", "区分": "法人"}}}"#,
+    ));
+    expect![[r#"Ok(Some(CrmCaller { id: "k-9", name: "小林 誠", company: "", owner: None, attributes: {} }))"#]].assert_eq(&read(
+        200,
+        r#"{"customer": {"id": "k-9", "name": "小林 誠", "attributes": null}}"#,
+    ));
+    for bad in [
+        r#"["plan"]"#,
+        r#"{"plan": 1}"#,
+        r#"{"plan": ""}"#,
+        r#"{"plan": "a\nb"}"#,
+        r#"{"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk": "x"}"#,
+    ] {
+        let body = format!(r#"{{"customer": {{"id": "1", "name": "a", "attributes": {bad}}}}}"#);
+        expect![[r#"Err(BadField("attributes"))"#]].assert_eq(&read(200, &body));
+    }
     expect!["Ok(None)"].assert_eq(&read(200, r#"{"customer": null}"#));
     expect!["Ok(None)"].assert_eq(&read(404, "not found"));
     expect!["Err(Status(500))"].assert_eq(&read(500, r#"{"customer": null}"#));
