@@ -2,10 +2,9 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
-import { HubClient } from '../support/socket.mjs';
+import { agentOnline as agentOnlineOn } from '../support/agents.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 import { freePort, startDouble } from '../support/double.mjs';
-import { clientIdentity } from '../support/twilio.mjs';
 import { assertConforms } from '../support/openapi.mjs';
 
 const LINE = '+815012345678'; // the seed's main line: this test gives it the menu below
@@ -30,11 +29,7 @@ after(async () => {
   await edge?.close();
 });
 afterEach(async () => {
-  for (const { client, agent } of signedIn.splice(0)) {
-    client.send({ type: 'set_status', status: { kind: 'offline' } });
-    await client.close();
-    await double.unregisterClient(clientIdentity('demo', agent)).catch(() => {});
-  }
+  for (const online of signedIn.splice(0)) await online.signOff();
 });
 
 async function api(method, path, body) {
@@ -48,17 +43,11 @@ async function api(method, path, body) {
 }
 
 /** An agent with a widget socket that acknowledges offers and a softphone that rings without answering. */
+/** An agent signed in as a live widget is (`tests/support/agents.mjs`), signed off after each test. */
 async function agentOnline(agent, team) {
-  const { session } = await openSession(edge.url, embedToken({ agent, team }));
-  const client = await HubClient.connect(edge.url, 'demo', session);
-  client.ws.on('message', (data) => {
-    const message = JSON.parse(String(data));
-    if (message.type === 'offer') client.send({ type: 'ack_offer', offer: message.offer });
-  });
-  await client.next('welcome');
-  await double.registerClient(clientIdentity('demo', agent), {});
-  signedIn.push({ client, agent });
-  return client;
+  const online = await agentOnlineOn(edge, double, agent, team);
+  signedIn.push(online);
+  return online.client;
 }
 
 /** Sato (sales) first, the longer idle; then tanaka (support). */

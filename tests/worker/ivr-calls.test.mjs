@@ -2,10 +2,10 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
-import { HubClient } from '../support/socket.mjs';
+import { agentOnline as agentOnlineOn } from '../support/agents.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
 import { freePort, startDouble } from '../support/double.mjs';
-import { clientIdentity, postWebhook } from '../support/twilio.mjs';
+import { postWebhook } from '../support/twilio.mjs';
 
 const IVR_LINE = '+815012345679'; // the seed's IVR demo line
 const STRANGER = '+81355559999'; // no CRM record: no owner, so skills decide
@@ -26,25 +26,15 @@ after(async () => {
   await edge?.close();
 });
 afterEach(async () => {
-  for (const { client, agent } of signedIn.splice(0)) {
-    client.send({ type: 'set_status', status: { kind: 'offline' } });
-    await client.close();
-    await double.unregisterClient(clientIdentity('demo', agent)).catch(() => {});
-  }
+  for (const online of signedIn.splice(0)) await online.signOff();
 });
 
 /** An agent with a widget socket that acknowledges offers (as a live widget does) and a softphone that rings without answering. */
+/** An agent signed in as a live widget is (`tests/support/agents.mjs`), signed off after each test. */
 async function agentOnline(agent, team) {
-  const { session } = await openSession(edge.url, embedToken({ agent, team }));
-  const client = await HubClient.connect(edge.url, 'demo', session);
-  client.ws.on('message', (data) => {
-    const message = JSON.parse(String(data));
-    if (message.type === 'offer') client.send({ type: 'ack_offer', offer: message.offer });
-  });
-  await client.next('welcome');
-  await double.registerClient(clientIdentity('demo', agent), {});
-  signedIn.push({ client, agent });
-  return client;
+  const online = await agentOnlineOn(edge, double, agent, team);
+  signedIn.push(online);
+  return online.client;
 }
 
 /** The stored conversation of `callSid`, once `pred` holds for it (the hub's outbox writes it after the call). */

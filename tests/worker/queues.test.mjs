@@ -2,10 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
-import { HubClient } from '../support/socket.mjs';
+import { agentOnline } from '../support/agents.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 import { freePort, startDouble } from '../support/double.mjs';
-import { clientIdentity } from '../support/twilio.mjs';
 
 const MAIN_LINE = '+815012345678';
 const STRANGER = '+819055550123'; // no CRM record: the queue's ladder alone decides
@@ -49,18 +48,6 @@ const BILLING = {
   priority: 2,
 };
 
-/** An agent whose widget socket acknowledges offers (as a live widget does), with a softphone. */
-async function agentOnline(agent, team) {
-  const { session } = await openSession(edge.url, embedToken({ agent, team }));
-  const client = await HubClient.connect(edge.url, 'demo', session);
-  client.ws.on('message', (data) => {
-    const message = JSON.parse(String(data));
-    if (message.type === 'offer') client.send({ type: 'ack_offer', offer: message.offer });
-  });
-  await client.next('welcome');
-  await double.registerClient(clientIdentity('demo', agent), {});
-  return { client, session };
-}
 
 test('the admin API keeps queues and lines to what the contact center can run', async () => {
   assert.deepEqual(await refused(await api('PUT', '/api/admin/queues/billing', { ...BILLING, overflow: { action: 'queue', queue: 'nowhere' } })), ['overflow.queue unknown_queue']);
@@ -99,9 +86,9 @@ test('the admin API keeps queues and lines to what the contact center can run', 
 });
 
 test('a waiting caller presses 9, keeps their place, and the support agent who takes it calls them back', async () => {
-  const sato = await agentOnline('sato', 'sales');
+  const sato = await agentOnline(edge, double, 'sato', 'sales');
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const tanaka = await agentOnline('tanaka', 'support');
+  const tanaka = await agentOnline(edge, double, 'tanaka', 'support');
   tanaka.client.send({ type: 'set_status', status: { kind: 'away', reason: 'break' } });
   await tanaka.client.waitFor((m) => m.type === 'status' && m.status.kind === 'away', 'tanaka away');
 
@@ -140,7 +127,7 @@ test('a waiting caller presses 9, keeps their place, and the support agent who t
   assert.ok(placed.ok, await placed.clone().text());
   await tanaka.client.waitFor((m) => m.type === 'status' && m.status.kind === 'on_call', 'tanaka on the call back', since, 10_000);
 
-  for (const agent of [sato, tanaka]) await agent.client.close();
+  for (const agent of [sato, tanaka]) await agent.signOff();
 });
 
 test('a line closed on national holidays takes a message on a substitute holiday (振替休日, 2027-03-22), by its own after-hours rule; a working day routes as usual', async () => {

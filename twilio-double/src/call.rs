@@ -646,6 +646,16 @@ impl Runner {
         Ok(())
     }
 
+    /// The next key the scenario has the caller press, if any is waiting.
+    fn next_digit(&self) -> Option<char> {
+        self.double.with(|inner| {
+            inner
+                .calls
+                .get_mut(&self.sid)
+                .and_then(|c| c.digits.pop_front())
+        })
+    }
+
     async fn gather(&mut self, gather: &Gather) -> Result<(), Break> {
         self.ensure_answered();
         for child in &gather.children {
@@ -669,12 +679,7 @@ impl Runner {
                 }
             }
             let next = if gather.hears_dtmf {
-                self.double.with(|inner| {
-                    inner
-                        .calls
-                        .get_mut(&self.sid)
-                        .and_then(|c| c.digits.pop_front())
-                })
+                self.next_digit()
             } else {
                 None
             };

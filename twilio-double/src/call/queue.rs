@@ -231,12 +231,7 @@ impl Runner {
         }
         let deadline = Instant::now() + scaled(f64::from(gather.timeout), self.scale());
         let key = loop {
-            let key = self.double.with(|inner| {
-                inner
-                    .calls
-                    .get_mut(&self.sid)
-                    .and_then(|c| c.digits.pop_front())
-            });
+            let key = self.next_digit();
             if key.is_some() {
                 break key;
             }
