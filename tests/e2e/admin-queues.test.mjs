@@ -39,15 +39,23 @@ function queueModuleFiles() {
   return only;
 }
 
-async function api(method, route) {
+async function api(method, route, body) {
   const { session } = await openSession(stack.edge.url, embedToken({ agent: 'queue_reader', roles: ['admin'] }));
-  const res = await fetch(new URL(route, stack.edge.url), { method, headers: { authorization: `Bearer ${session}` } });
+  const res = await fetch(new URL(route, stack.edge.url), {
+    method,
+    headers: { authorization: `Bearer ${session}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   assert.equal(res.status, 200, await res.clone().text());
   return res.json();
 }
 
 test('an admin creates a queue with a callback key (a field error first), puts the main line on it and sees the IVR menu refuse an invalid change', async () => {
   const only = queueModuleFiles();
+  // The main line with fields the lines view does not show, which putting it on a queue must keep.
+  await api('PUT', `/api/admin/phone-lines/${encodeURIComponent(MAIN_LINE)}`, {
+    number: MAIN_LINE, kind: 'main', required_skills: { booking: 2 }, priority: 3, after_hours: { action: 'announce' },
+  });
   const linesBefore = (await api('GET', '/api/admin/phone-lines')).phone_lines;
   const crm = await CrmPage.open(stack.browser, host.url, {
     embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
