@@ -6,6 +6,7 @@ use tsunagu_protocol::{AwayReason, PresenceStatus};
 use crate::voice::CallWarning;
 
 pub(crate) mod admin;
+pub(crate) mod admin_queues;
 pub(crate) mod conversations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,11 @@ use tsunagu_protocol::json::{Map, Value};
 
 use super::replies::FieldError;
 
+mod queues;
 mod routing;
+pub(crate) use queues::{
+    CALLBACK_KEYS, DEMO_MENU, OVERFLOWS, QueueForm, WHOM, line_with_queue, pretty,
+};
 pub(crate) use routing::{DryRunPreview, RoutingForm, RungForm, TARGETS};
 
 /// The days of `weekly`, Monday first, as the API spells them.

@@ -1,5 +1,6 @@
 //! Phone lines: the tenant's numbers (main, or legacy with the new number's announcement): list,
-//! add, remove.
+//! add, remove, and put a line on a queue (`PUT /api/admin/phone-lines/<number>` with the line as
+//! read and only its `queue` changed).
 
 use leptos::prelude::*;
 use tsunagu_protocol::json::Value;
@@ -11,7 +12,10 @@ use super::{
     replies::{self, PhoneLine},
     submit, t,
 };
-use crate::state::WidgetState;
+use crate::{
+    i18n::{Lang, admin_queues::queue_texts},
+    state::WidgetState,
+};
 
 pub(super) fn view(state: WidgetState) -> AnyView {
     let lines = RwSignal::new(Vec::<PhoneLine>::new());
@@ -23,6 +27,32 @@ pub(super) fn view(state: WidgetState) -> AnyView {
         |v| replies::list(v, "phone_lines", PhoneLine::read),
         move |list| lines.set(list),
     );
+    // The tenant's queues (id, names) for each line's queue select.
+    let queues = RwSignal::new(Vec::<(String, String, String)>::new());
+    loading.send(
+        "GET",
+        "/api/admin/queues",
+        Body::None,
+        |v| replies::list(v, "queues", replies::queue_choice),
+        move |list| queues.set(list),
+    );
+    let put_on_queue = move |line: PhoneLine, queue: String| {
+        let path = format!("/api/admin/phone-lines/{}", segment(&line.number));
+        let body = forms::line_with_queue(&line.record, &queue);
+        loading.send(
+            "PUT",
+            &path,
+            Body::Json(body.to_string()),
+            |v| replies::object(v, PhoneLine::read),
+            move |saved| {
+                lines.update(|list| {
+                    for line in list.iter_mut().filter(|line| line.number == saved.number) {
+                        *line = saved.clone();
+                    }
+                });
+            },
+        );
+    };
     let remove = move |number: String| {
         let path = format!("/api/admin/phone-lines/{}", segment(&number));
         loading.send("DELETE", &path, Body::None, ignore, move |()| {
@@ -35,6 +65,8 @@ pub(super) fn view(state: WidgetState) -> AnyView {
         <ul class="admin__list" data-testid="admin-lines">
             {move || lines.get().into_iter().map(|line| {
                 let number = line.number.clone();
+                let current = line.queue.clone().unwrap_or_default();
+                let read = line.clone();
                 view! {
                     <li class="admin__item" data-testid="admin-line" data-number=line.number.clone()>
                         <span class="tel"><b>{line.number.clone()}</b></span>
@@ -42,6 +74,16 @@ pub(super) fn view(state: WidgetState) -> AnyView {
                             {move || if line.legacy { t(state).line_legacy } else { t(state).line_main }}
                             {line.announce.clone().map(|a| format!(" · {a}"))}
                         </span>
+                        <label class="admin__inline">
+                            <span>{move || queue_texts(state.lang.get()).line_queue}</span>
+                            <select data-testid="admin-line-queue" on:change=move |ev| put_on_queue(read.clone(), event_target_value(&ev))>
+                                <option value="" selected=current.is_empty()>{move || queue_texts(state.lang.get()).no_queue}</option>
+                                {move || queues.get().into_iter().map(|(id, ja, en)| {
+                                    let chosen = id == current;
+                                    view! { <option value=id selected=chosen>{move || if state.lang.get() == Lang::Ja { ja.clone() } else { en.clone() }}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
                         <button class="btn btn--small" data-testid="admin-line-remove" on:click=move |_| remove(number.clone())>
                             {move || t(state).remove}
                         </button>

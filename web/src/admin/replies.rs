@@ -394,16 +394,36 @@ pub(crate) struct PhoneLine {
     pub(crate) number: String,
     pub(crate) legacy: bool,
     pub(crate) announce: Option<String>,
+    /// The queue its calls wait in (`None`: the tenant's ladder).
+    pub(crate) queue: Option<String>,
+    /// Every field as read: a `PUT` replaces the whole line, so what the view does not show
+    /// goes back as it was.
+    pub(crate) record: Map,
 }
 
 impl PhoneLine {
-    pub(crate) fn read(mut map: Map) -> Option<PhoneLine> {
+    pub(crate) fn read(map: Map) -> Option<PhoneLine> {
+        let mut fields = map.clone();
         Some(PhoneLine {
-            number: text(&mut map, "number")?,
-            legacy: text(&mut map, "kind")? == "legacy",
-            announce: optional_text(&mut map, "announce"),
+            number: text(&mut fields, "number")?,
+            legacy: text(&mut fields, "kind")? == "legacy",
+            announce: optional_text(&mut fields, "announce"),
+            queue: optional_text(&mut fields, "queue"),
+            record: map,
         })
     }
+}
+
+/// A queue as a line's queue select offers it: its id and its names (ja, en).
+pub(crate) fn queue_choice(mut map: Map) -> Option<(String, String, String)> {
+    let id = text(&mut map, "id")?;
+    let mut name = match map.remove("name") {
+        Some(Value::Object(name)) => name,
+        _ => Map::new(),
+    };
+    let ja = text(&mut name, "ja").unwrap_or_else(|| id.clone());
+    let en = text(&mut name, "en").unwrap_or_else(|| id.clone());
+    Some((id, ja, en))
 }
 
 /// A CRM webhook subscription (never its signing secret).

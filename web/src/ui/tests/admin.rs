@@ -48,6 +48,8 @@ async fn admin_button_shows_for_admins_only_and_opens_the_views_in_place_of_the_
             "電話番号",
             "営業時間",
             "着信ルール",
+            "キュー",
+            "音声メニュー",
             "APIキー",
             "Webhook",
             "テナント設定"
