@@ -96,7 +96,7 @@ fn describe(body: &str, lang: Lang) -> String {
 }
 
 #[track_caller]
-fn check(body: &str, lang: Lang, expect: Expect) {
+fn check(body: &str, lang: Lang, expect: &Expect) {
     expect.assert_eq(&describe(body, lang));
 }
 
@@ -105,7 +105,7 @@ fn a_page_in_japanese_rows_timelines_and_the_audit_with_its_line_breaks() {
     check(
         &reply(r#""MTc5NjU5MDAwMDAwMH5jYWxsOkNBMDAwOQ""#),
         Lang::Ja,
-        expect![[r#"
+        &expect![[r#"
             next: Some("MTc5NjU5MDAwMDAwMH5jYWxsOkNBMDAwOQ"), zone: Some("Asia/Tokyo")
             [CA0001] 1796600000000 | 03-5555-0101 | 山田 太郎 | 電話 | 応答 | 鈴木 一郎
               1796600000000 電話で着信
@@ -136,7 +136,7 @@ fn the_same_page_in_english() {
     check(
         &reply("null"),
         Lang::En,
-        expect![[r#"
+        &expect![[r#"
             next: None, zone: Some("Asia/Tokyo")
             [CA0001] 1796600000000 | 03-5555-0101 | 山田 太郎 | Phone | Answered | 鈴木 一郎
               1796600000000 Arrived (Phone)
