@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
+import { centerSettingsSql } from '../support/center-settings.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 import { startHostPage } from '../support/host-page.mjs';
 import { hostApiScript } from '../support/host-api.mjs';
@@ -60,7 +61,7 @@ const OWNER_RING_MS = ROUTING.ladder.steps[0].timeout;
 const ACK_TIMEOUT_MS = 3_000; // the presence policy's default
 const GRACE_MS = ROUTING.presence.disconnect_grace;
 // Supervisors here read the whole tenant's log (the stories cross teams); the default is their teams'.
-const routingSql = (routing) => `UPDATE tenants SET routing_json = '${JSON.stringify(routing)}', supervisor_reach = 'tenant' WHERE id = 'demo'`;
+const routingSql = (settings) => `${centerSettingsSql('demo', settings)}; UPDATE tenants SET supervisor_reach = 'tenant' WHERE id = 'demo'`;
 
 let edge;
 let browser;

@@ -350,7 +350,7 @@ test('the call page is bilingual, has a strict CSP and holds no secret; its sock
 });
 
 test('a tenant that takes no web calls (the default): the page says so in both languages and offers no Call button', async () => {
-  await edge.d1("INSERT OR REPLACE INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES ('quiet', '静か商事', 'Quiet Co.', '', '{}')");
+  await edge.d1("INSERT OR REPLACE INTO tenants (id, name_ja, name_en, allowed_origins) VALUES ('quiet', '静か商事', 'Quiet Co.', '')");
   const page = await CallUsPage.open(browser, edge.url, { tenant: 'quiet', locale: 'ja-JP' });
   try {
     assert.equal(await page.root.getAttribute('data-state'), 'off');

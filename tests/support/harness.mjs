@@ -8,10 +8,11 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
 
 /**
  * Starts the built worker (run `cargo xtask build` first) and returns { url, worker, env, close }.
- * `vars` and `secrets` override wrangler.toml and .dev.vars (e.g. TWILIO_API_BASE).
+ * `vars` and `secrets` override wrangler.toml and .dev.vars (e.g. TWILIO_API_BASE); `configPath`
+ * (relative to the repository) replaces wrangler.toml, e.g. with fewer migrations.
  */
-export async function startHarness({ seed = true, vars, secrets } = {}) {
-  const server = createTestHarness({ root: ROOT, workers: [{ configPath: './wrangler.toml', vars, secrets }] });
+export async function startHarness({ seed = true, vars, secrets, configPath = './wrangler.toml' } = {}) {
+  const server = createTestHarness({ root: ROOT, workers: [{ configPath, vars, secrets }] });
   const { url } = await server.listen();
   const worker = server.getWorker();
   await worker.applyD1Migrations('DB');

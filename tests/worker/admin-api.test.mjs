@@ -390,7 +390,8 @@ test('routing: read the ladder, wait, fallback numbers and business hours; repla
     hours: { time_zone: 'Asia/Tokyo', weekly: null, closed_on_national_holidays: false, year_end_closure: false, closures: [] },
     web_calls_enabled: true,
   });
-  const originalJson = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
+  const columns = "SELECT max_wait_ms, ladder_json, hours_json, fallback_numbers_json, web_calls_enabled FROM tenants WHERE id = 'demo'";
+  const originalColumns = await edge.env.DB.prepare(columns).first();
 
   const wanted = {
     ladder: [{ target: { team: 'support' }, timeout: 20000 }, { target: { agents: ['sato', 'suzuki'] }, timeout: 15000 }, { target: 'anyone', timeout: 30000 }],
@@ -411,6 +412,13 @@ test('routing: read the ladder, wait, fallback numbers and business hours; repla
   assert.deepEqual(put.body, stored);
   // Read back through the contact center's own configuration (what calls are routed by).
   assert.deepEqual((await api('GET', '/api/admin/routing')).body, stored);
+  // Stored in the tenant's typed columns (migration 0017), each field its own.
+  const written = await edge.env.DB.prepare(columns).first();
+  assert.equal(written.max_wait_ms, 120000);
+  assert.equal(written.web_calls_enabled, 0);
+  assert.deepEqual(JSON.parse(written.ladder_json), wanted.ladder);
+  assert.deepEqual(JSON.parse(written.fallback_numbers_json), ['+819012345555']);
+  assert.deepEqual(JSON.parse(written.hours_json).closures, wanted.hours.closures);
 
   const refused = await api('PUT', '/api/admin/routing', {
     body: { ...wanted, fallback_numbers: ['+44 20 7946 0107'], hours: { time_zone: 'Asia/Tokyo', weekly: [{ day: 'mon', open: '18:00', close: '09:00' }] } },
@@ -421,6 +429,7 @@ test('routing: read the ladder, wait, fallback numbers and business hours; repla
   assert.deepEqual((await api('GET', '/api/admin/routing')).body, stored, 'refused writes change nothing');
 
   assert.equal((await api('PUT', '/api/admin/routing', { body: before.body })).status, 200);
-  const restored = JSON.parse(await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json'));
-  assert.equal(restored.max_wait, JSON.parse(originalJson).max_wait);
+  const restored = await edge.env.DB.prepare(columns).first();
+  assert.equal(restored.max_wait_ms, originalColumns.max_wait_ms);
+  assert.equal(restored.web_calls_enabled, originalColumns.web_calls_enabled);
 });

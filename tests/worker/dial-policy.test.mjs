@@ -2,6 +2,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
+import { readCenterSettings, setCenterSettings } from '../support/center-settings.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
 import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
@@ -16,7 +17,7 @@ const signedIn = [];
 before(async () => {
   rest = await startRestRecorder();
   edge = await startHarness({ vars: { TWILIO_API_BASE: rest.url } });
-  original = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
+  original = await readCenterSettings(edge.env.DB, 'demo');
 });
 after(async () => {
   await edge?.close();
@@ -27,11 +28,10 @@ afterEach(async () => {
     client.send({ type: 'set_status', status: { kind: 'offline' } });
     await client.close();
   }
-  await setRouting(JSON.parse(original));
+  await setRouting(original);
 });
 
-const setRouting = (routing) => edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'")
-  .bind(JSON.stringify(routing)).run();
+const setRouting = (settings) => setCenterSettings(edge.env.DB, 'demo', settings);
 
 async function signIn(agent, team, roles = ['agent']) {
   const { session } = await openSession(edge.url, embedToken({ agent, team, roles }));

@@ -2,6 +2,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
+import { readCenterSettings, setCenterSettings } from '../support/center-settings.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 import { assertConforms } from '../support/openapi.mjs';
@@ -16,7 +17,7 @@ const signedIn = [];
 before(async () => {
   rest = await startRestRecorder();
   edge = await startHarness({ vars: { TWILIO_API_BASE: rest.url } });
-  original = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
+  original = await readCenterSettings(edge.env.DB, 'demo');
   admin = (await openSession(edge.url, embedToken({ agent: 'on_behalf_admin', name: 'Admin', roles: ['admin'] }))).session;
   for (const [name, scopes] of Object.entries({ calls: ['calls:write'], directory: ['directory:write'], admin: ['admin'] })) {
     const created = await api('POST', '/api/admin/api-keys', { bearer: admin, body: { name, scopes } });
@@ -33,7 +34,7 @@ afterEach(async () => {
     client.send({ type: 'set_status', status: { kind: 'offline' } });
     await client.close();
   }
-  await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'").bind(original).run();
+  await setCenterSettings(edge.env.DB, 'demo', original);
 });
 
 /** Calls the API with `bearer` (an API key by default); returns { status, body, text }. */
@@ -90,8 +91,7 @@ test('click-to-call on behalf of an agent: the widget shows the number and the c
 });
 
 test('with direct dialing allowed, the widget is told to call at once (as Tsunagu.dial() would)', async () => {
-  await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'")
-    .bind(JSON.stringify({ ...JSON.parse(original), direct_dial_from_host: true })).run();
+  await setCenterSettings(edge.env.DB, 'demo', { ...original, direct_dial_from_host: true });
   const { client } = await signIn('sato');
   const since = client.mark();
   const reply = await callFor('sato', { to: '0120-555-108' });

@@ -3,6 +3,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
+import { readCenterSettings, setCenterSettings } from '../support/center-settings.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 import { freePort, startDouble } from '../support/double.mjs';
@@ -117,9 +118,8 @@ test('the caller hangs up while the owner\'s phone rings: the offer is withdrawn
 });
 
 test('(h) nobody answers within the tenant\'s limit: the fallback number is dialled', async () => {
-  const original = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
-  await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'")
-    .bind(JSON.stringify({ max_wait: 2000, fallback_numbers: ['+819012340000'] })).run();
+  const original = await readCenterSettings(edge.env.DB, 'demo');
+  await setCenterSettings(edge.env.DB, 'demo', { max_wait: 2000, fallback_numbers: ['+819012340000'] });
   try {
     await double.phone('+819012340000', { answer_after_ms: 200, hangup_after_ms: 500 });
     await agentOnline('sato', 'sales'); // registered, never answers
@@ -133,7 +133,7 @@ test('(h) nobody answers within the tenant\'s limit: the fallback number is dial
     const dialled = state.events.filter((e) => JSON.stringify(e).includes('+819012340000'));
     assert.ok(dialled.length > 0);
   } finally {
-    await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'").bind(original).run();
+    await setCenterSettings(edge.env.DB, 'demo', original);
   }
 });
 

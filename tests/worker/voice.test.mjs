@@ -2,6 +2,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/harness.mjs';
+import { readCenterSettings, setCenterSettings } from '../support/center-settings.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, logReaderToken, openSession } from '../support/auth.mjs';
 import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
@@ -286,15 +287,15 @@ test('a line with hours of its own is closed while the tenant is open: its calle
 });
 
 test('outside business hours the call goes to the fallback number with an apology in Japanese first', async () => {
-  const original = await edge.env.DB.prepare("SELECT routing_json FROM tenants WHERE id = 'demo'").first('routing_json');
+  const original = await readCenterSettings(edge.env.DB, 'demo');
   // Open only on a weekday that is not today in Japan.
   const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
   const todayInJapan = new Date(Date.now() + 9 * 3600_000).getUTCDay();
-  const closed = JSON.stringify({
+  const closed = {
     fallback_numbers: ['+819012340000'],
     hours: { time_zone: 'Asia/Tokyo', weekly: [{ day: days[(todayInJapan + 3) % 7], open: '09:00', close: '18:00' }] },
-  });
-  await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'").bind(closed).run();
+  };
+  await setCenterSettings(edge.env.DB, 'demo', closed);
   try {
     await signIn('sato', 'sales');
     const callSid = sid();
@@ -303,6 +304,6 @@ test('outside business hours the call goes to the fallback number with an apolog
     assert.match(xml, /<Number [^>]*>\+819012340000<\/Number>/);
     assert.doesNotMatch(xml, /<Client/, 'nobody is rung after hours, even if available');
   } finally {
-    await edge.env.DB.prepare("UPDATE tenants SET routing_json = ? WHERE id = 'demo'").bind(original).run();
+    await setCenterSettings(edge.env.DB, 'demo', original);
   }
 });

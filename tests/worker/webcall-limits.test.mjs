@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startHarness } from '../support/harness.mjs';
+import { setCenterSettings } from '../support/center-settings.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 import { startSiteverify } from '../support/turnstile.mjs';
@@ -22,9 +23,10 @@ before(async () => {
     vars: { TURNSTILE_VERIFY_URL: siteverify.url },
     secrets: { ...EMBED, TENANT_GUARDED_TURNSTILE_SECRET: TURNSTILE_SECRET },
   });
-  const tenant = (id, routing) => edge.env.DB.prepare(
-    "INSERT INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES (?, 'テスト', 'Test', '', ?)",
-  ).bind(id, JSON.stringify(routing)).run();
+  const tenant = async (id, settings) => {
+    await edge.env.DB.prepare("INSERT INTO tenants (id, name_ja, name_en, allowed_origins) VALUES (?, 'テスト', 'Test', '')").bind(id).run();
+    await setCenterSettings(edge.env.DB, id, settings);
+  };
   // Written as before the setting existed: no `web_calls_enabled`.
   await tenant('off', { max_web_calls: 5 });
   await tenant('limits', { web_calls_enabled: true, max_web_calls: 10, max_web_calls_per_address: 2 });

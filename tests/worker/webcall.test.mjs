@@ -3,15 +3,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startHarness } from '../support/harness.mjs';
+import { setCenterSettings } from '../support/center-settings.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
 
 let edge;
 before(async () => {
   edge = await startHarness({ secrets: { TENANT_ACME_EMBED_SECRET: 'acme-embed-secret-for-tests-only-0123456789' } });
-  await edge.env.DB.prepare(
-    "INSERT INTO tenants (id, name_ja, name_en, allowed_origins, routing_json) VALUES ('acme', 'アクメ', 'Acme', '', '{\"web_calls_enabled\": true, \"max_web_calls\": 1, \"web_call_start_within\": 1000}')",
-  ).run();
+  await edge.env.DB.prepare("INSERT INTO tenants (id, name_ja, name_en, allowed_origins) VALUES ('acme', 'アクメ', 'Acme', '')").run();
+  await setCenterSettings(edge.env.DB, 'acme', { web_calls_enabled: true, max_web_calls: 1, web_call_start_within: 1000 });
 });
 after(async () => { await edge?.close(); });
 

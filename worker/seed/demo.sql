@@ -37,7 +37,11 @@ UPDATE tenants SET
     twilio_api_key_sid   = 'SK00000000000000000000000000000d30',
     twilio_twiml_app_sid = 'AP00000000000000000000000000000d30',
     voice_edge           = 'tokyo',
-    routing_json         = '{"max_wait": 180000, "fallback_numbers": ["+819012340000"], "web_calls_enabled": true}'
+    -- Its contact-center settings (one typed column each, migration 0017; NULL is the default):
+    -- callers wait up to 3 minutes, then the fallback mobile rings; web calls are on.
+    max_wait_ms           = 180000,
+    fallback_numbers_json = '["+819012340000"]',
+    web_calls_enabled     = 1
 WHERE id = 'demo';
 
 INSERT OR REPLACE INTO phone_lines (e164, tenant_id, kind, announce_e164) VALUES

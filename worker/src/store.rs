@@ -8,6 +8,7 @@ use worker::{Env, wasm_bindgen::JsValue};
 use crate::error::AppError;
 
 pub(crate) mod admin;
+pub(crate) mod center_settings;
 pub(crate) mod customer_csv;
 pub(crate) mod hub_directory;
 pub(crate) mod ivr;
@@ -26,8 +27,9 @@ pub(crate) struct TenantRow {
     pub(crate) name_ja: String,
     pub(crate) name_en: String,
     pub(crate) allowed_origins: String,
-    /// The tenant's routing settings (see `tenant_config`).
-    pub(crate) routing_json: String,
+    /// The tenant's stored contact-center settings, one JSON object of `CenterConfig` fields
+    /// read from their typed columns (`center_settings`; `null` is the default).
+    pub(crate) center_json: String,
     /// How far supervisors read the log: their teams or the whole tenant.
     pub(crate) supervisor_reach: SupervisorReach,
     /// Where calls ask the CRM who is calling (`tsunagu_webhooks::lookup`), if anywhere.
@@ -63,10 +65,8 @@ fn eight_hours() -> u64 {
 }
 
 pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, AppError> {
-    let row = env
-        .d1(DB)?
-        .prepare(
-            "SELECT id, name_ja, name_en, allowed_origins, routing_json, supervisor_reach,
+    let sql = format!(
+        "SELECT id, name_ja, name_en, allowed_origins, {} AS center_json, supervisor_reach,
                     crm_lookup_url, session_lifetime_secs,
                     (SELECT json_group_object(e164, json(hours_json)) FROM phone_lines
                       WHERE tenant_id = tenants.id AND hours_json IS NOT NULL) AS line_hours_json,
@@ -85,7 +85,11 @@ pub(crate) async fn tenant(env: &Env, tenant: &TenantId) -> Result<TenantRow, Ap
                          'hours', json(hours_json), 'after_hours', json(after_hours_json)))
                        FROM queues WHERE tenant_id = tenants.id) AS queues_json
              FROM tenants WHERE id = ?1",
-        )
+        center_settings::select_expression()
+    );
+    let row = env
+        .d1(DB)?
+        .prepare(sql)
         .bind(&[JsValue::from_str(tenant.as_str())])?
         .first::<TenantRow>(None)
         .await?;

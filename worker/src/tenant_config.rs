@@ -7,7 +7,7 @@ use worker::Env;
 
 use crate::{
     error::AppError,
-    store::{self, TenantRow},
+    store::{self, TenantRow, center_settings},
 };
 
 /// The tenant's settings, read from D1.
@@ -15,24 +15,20 @@ pub(crate) async fn load(env: &Env, tenant: &TenantId) -> Result<CenterConfig, A
     from_row(&store::tenant(env, tenant).await?)
 }
 
-/// The tenant's settings: `routing_json` (any subset of `CenterConfig`'s fields) over the
-/// defaults, with the id and display name from the tenant row.
+/// The tenant's settings: its stored fields (their typed columns, `store::center_settings`) over
+/// the defaults, with the id and display name from the tenant row and its lines and queues.
 pub(crate) fn from_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
     let config = parse_row(row)?;
     config
         .validate()
-        .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("tenant settings: {e}")))?;
     Ok(config)
 }
 
 /// The tenant's settings as `from_row` reads them, not yet validated (the admin API validates
 /// them itself to tell the client which field the center refused).
 pub(crate) fn parse_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
-    let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&row.routing_json) else {
-        return Err(AppError::Internal(
-            "tenants.routing_json is not a JSON object".into(),
-        ));
-    };
+    let mut fields = center_settings::fields(&row.center_json)?;
     fields.insert("tenant".into(), row.id.as_str().into());
     fields.insert(
         "tenant_name".into(),
@@ -57,13 +53,13 @@ pub(crate) fn parse_row(row: &TenantRow) -> Result<CenterConfig, AppError> {
             fields.insert(field.into(), Value::Object(without_nulls(entries)));
         }
     }
-    // A column of its own (the admin settings), not part of `routing_json`.
+    // A column of its own (the admin settings), not one of the center settings' columns.
     fields.insert(
         "supervisor_reach".into(),
         serde_json::to_value(row.supervisor_reach).unwrap_or_default(),
     );
     serde_json::from_value(Value::Object(fields))
-        .map_err(|e| AppError::Internal(format!("tenants.routing_json: {e}")))
+        .map_err(|e| AppError::Internal(format!("tenant settings: {e}")))
 }
 
 /// Each entry's object without its `null` fields (SQLite's `json_object` writes NULL columns as

@@ -12,7 +12,7 @@ use crate::{
     error::AppError,
     hub, log,
     store::hub_directory::DirectoryChange,
-    store::{self, TenantRow},
+    store::{self, TenantRow, center_settings},
     tenant_config,
 };
 
@@ -125,7 +125,12 @@ pub(crate) async fn put_calling(mut req: Request, env: &Env) -> Result<Response,
     let settings = CallingSettings::validate(&json_body(&mut req).await?)?;
     let mut row = store::tenant(env, &principal.tenant).await?;
     with_center_fields(&mut row, |stored| settings.merge_into_center(stored))?;
-    store::admin::put_routing_json(env, &principal.tenant, &row.routing_json).await?;
+    center_settings::put(
+        env,
+        &principal.tenant,
+        &center_settings::fields(&row.center_json)?,
+    )
+    .await?;
     log::info(
         "admin.calling_changed",
         &[
@@ -165,13 +170,9 @@ fn with_center_fields(
     row: &mut TenantRow,
     merge: impl FnOnce(&mut serde_json::Map<String, Value>),
 ) -> Result<CenterConfig, AppError> {
-    let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(&row.routing_json) else {
-        return Err(AppError::Internal(
-            "tenants.routing_json is not a JSON object".into(),
-        ));
-    };
+    let mut stored = center_settings::fields(&row.center_json)?;
     merge(&mut stored);
-    row.routing_json = Value::Object(stored).to_string();
+    row.center_json = Value::Object(stored).to_string();
     // The center's own check: a fallback number its dial policy refuses is the client's error.
     let config = tenant_config::parse_row(row)?;
     if let Err(error) = config.validate() {
@@ -193,7 +194,12 @@ pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response,
     let settings = RoutingSettings::validate(&json_body(&mut req).await?)?;
     let mut row = store::tenant(env, &principal.tenant).await?;
     with_routing(&mut row, &settings)?;
-    store::admin::put_routing_json(env, &principal.tenant, &row.routing_json).await?;
+    center_settings::put(
+        env,
+        &principal.tenant,
+        &center_settings::fields(&row.center_json)?,
+    )
+    .await?;
     log::info(
         "admin.routing_changed",
         &[

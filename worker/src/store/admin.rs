@@ -627,20 +627,6 @@ pub(crate) async fn delete_phone_line(
     Ok(changes(statement).await? > 0)
 }
 
-/// Stores the tenant's routing settings (already validated by the center).
-pub(crate) async fn put_routing_json(
-    env: &Env,
-    tenant: &TenantId,
-    routing_json: &str,
-) -> Result<(), AppError> {
-    env.d1(DB)?
-        .prepare("UPDATE tenants SET routing_json = ?2 WHERE id = ?1")
-        .bind(&[text(tenant.as_str()), text(routing_json)])?
-        .run()
-        .await?;
-    Ok(())
-}
-
 /// The tenant's Twilio identifiers (`GET /api/admin/twilio`).
 pub(crate) async fn twilio_sids(env: &Env, tenant: &TenantId) -> Result<TwilioSids, AppError> {
     #[derive(Deserialize)]
