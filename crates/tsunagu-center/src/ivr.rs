@@ -17,9 +17,11 @@
 //! plan and changes nothing. The path the caller took is recorded for the conversation
 //! ([`tsunagu_stitch::MenuPassed`]) and shown in the screen pop.
 //!
-//! The menu's own deadline for a lost answer (`IvrCall::poll_timeout`) is not armed: Twilio's
-//! `<Redirect>` after each `<Gather>` reports the no-input, and a caller who hangs up is reported
-//! by the call's status callback.
+//! The menu's own deadline for a lost answer (the question's `deadline`) is not taken as a
+//! no-input: Twilio's `<Redirect>` after each `<Gather>` reports that, and a new question could
+//! only reach Twilio in a webhook's reply anyway. It is the call watchdog's clock instead: a menu
+//! call unheard a minute past it lost its redirect and its hang-up callback, and is ended as if the
+//! caller had hung up (`timers.rs`), so no call stays in a menu for ever.
 
 use std::collections::BTreeMap;
 

@@ -42,7 +42,8 @@ pub enum Output {
         agent: AgentId,
         interval: PresenceInterval,
     },
-    /// A connected call nothing was heard of for `call_watchdog` was taken as over (its hang-up
-    /// callback was lost) and its agent freed; for the shell to log, nothing to do.
+    /// A connected call nothing was heard of for `call_watchdog`, or a call in an IVR menu a
+    /// minute past its question's deadline, was taken as over (its hang-up callback was lost) and
+    /// its agent freed; for the shell to log, nothing to do.
     CallWatchdog { interaction: InteractionId },
 }

@@ -1,13 +1,18 @@
 //! The center's clock: when the next timer is due, and every due timer applied at its own time
 //! (presence deadlines, web calls' waits, skill relaxation, the roster broadcast) plus the
-//! watchdog that ends connected calls Twilio went silent about.
+//! watchdog that ends connected calls, and calls in an IVR menu, Twilio went silent about.
 
-use tsunagu_core::{InteractionId, Timestamp};
+use tsunagu_core::{InteractionId, Millis, Timestamp};
 
 use crate::{
     Center, Output,
     state::{CallEntry, Place},
 };
+
+/// How long past an IVR question's own deadline (its speech, its gather timeout and 15 s of
+/// slack: `tsunagu_ivr`) a menu call may stay unheard before the watchdog takes the caller as
+/// gone. Generous on purpose: ending a live caller's menu is worse than keeping a ghost a minute.
+pub(crate) const MENU_SILENCE_GRACE: Millis = Millis::from_secs(60);
 
 impl Center {
     /// When [`Input::Timeout`](crate::Input::Timeout) is due next, if anything is pending.
@@ -35,15 +40,25 @@ impl Center {
     }
 
     /// When the watchdog gives up on `call`: a connected phone call, `call_watchdog` after
-    /// Twilio last said anything about it. (A scan of the calls, not a timer set: a few thousand
-    /// calls cost microseconds, and no stored or derived state can disagree with it.)
+    /// Twilio last said anything about it; a call in an IVR menu, [`MENU_SILENCE_GRACE`] after
+    /// the question's own deadline passed unanswered (Twilio redirects the moment a gather times
+    /// out, so a menu call that silent has lost both its redirect and its hang-up callback).
+    /// (A scan of the calls, not a timer set: a few thousand calls cost microseconds, and no
+    /// stored or derived state can disagree with it.)
     pub(crate) fn watchdog_at(&self, call: &CallEntry) -> Option<Timestamp> {
-        let phone_connected = matches!(call.place, Place::Connected { .. })
-            && call.call_sid.is_some()
-            && call.web.is_none()
-            && !call.hung_up;
-        phone_connected
-            .then(|| call.last_heard.unwrap_or(call.arrived_at) + self.config.call_watchdog)
+        if call.call_sid.is_none() || call.web.is_some() || call.hung_up {
+            return None;
+        }
+        match call.place {
+            Place::Connected { .. } => {
+                Some(call.last_heard.unwrap_or(call.arrived_at) + self.config.call_watchdog)
+            }
+            Place::InMenu => match &call.menu.as_ref()?.state.stage {
+                tsunagu_ivr::Stage::Asking { deadline, .. } => Some(*deadline + MENU_SILENCE_GRACE),
+                _ => None,
+            },
+            Place::Ringing { .. } | Place::Queued | Place::Ended { .. } => None,
+        }
     }
 
     /// Ends, as if the caller had hung up, every connected call the watchdog gave up on: its

@@ -19,7 +19,7 @@ pub(super) fn seed_menu() -> ValidMenu {
     serde_json::from_str(SEED_MENU).expect("the seed's menu is valid")
 }
 
-fn menu_call(call: &str) -> CallArrival {
+pub(super) fn menu_call(call: &str) -> CallArrival {
     let mut arrival = arrival(call, None, None);
     arrival.menu = Some(seed_menu());
     arrival

@@ -1,4 +1,4 @@
-//! The call watchdog: a connected call whose hang-up callback never came is ended, and its agent freed, after `call_watchdog` of silence.
+//! The call watchdog: a connected call whose hang-up callback never came is ended, and its agent freed, after `call_watchdog` of silence; a call in an IVR menu a minute past its question's deadline.
 
 use expect_test::expect;
 use tsunagu_core::Millis;
@@ -55,4 +55,26 @@ fn a_call_that_hangs_up_in_time_is_not_touched_and_queued_calls_are_not_watched(
     // CA2 waits in the queue far past the watchdog: the queue has its own limits.
     sim.at(600.0);
     assert!(!sim.take().contains("watchdog"));
+}
+
+#[test]
+fn a_menu_call_whose_redirect_and_hang_up_were_both_lost_ends_a_minute_past_its_question() {
+    let mut sim = sim();
+    sim.connect(1, "sato", &["sales"]);
+    sim.arrive(super::ivr::menu_call("CA3"));
+    // The question's own deadline: its 48 characters said (9.6 s), its 5 s gather timeout and
+    // 15 s of slack, 29.6 s after it was asked; the watchdog waits a minute more.
+    sim.at(89.0);
+    assert!(
+        !sim.take().contains("watchdog"),
+        "within a minute of the question's deadline"
+    );
+    sim.at(90.0);
+    expect![[r#"
+        t=89600ms alarm
+          watchdog gave up on CA3
+          record menu passed CA3 []
+          record ended CA3
+    "#]]
+    .assert_eq(&sim.take());
 }
