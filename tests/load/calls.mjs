@@ -1,7 +1,8 @@
 //! Load: a burst of simulated inbound calls against one tenant with many agents; prints latency and outcomes.
 //!
 //! Usage (after `cargo xtask build`): `node tests/load/calls.mjs [--calls 1000] [--agents 200]`
-//! (a burst) or `node tests/load/calls.mjs --rate 100 --seconds 30 --agents 500` (steady).
+//! (a burst) or `node tests/load/calls.mjs --rate 100 --seconds 30 --agents 500` (steady);
+//! `--profile file.cpuprofile` also samples the worker's CPU during the calls and prints where it went.
 //! Starts its own `wrangler dev` (fresh local D1 and Durable Objects), signs `--agents` agents in over
 //! real WebSockets (they acknowledge every offer, as a live widget does), then fires `--calls`
 //! signed incoming-call webhooks at once, as Twilio would — or, with `--rate`, `--rate` calls a
@@ -14,6 +15,7 @@ import { startWranglerDev } from '../support/wrangler-dev.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
 import { inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
+import { startCpuProfile } from '../support/cpu-profile.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +26,9 @@ const { values } = parseArgs({
     // Steady arrivals instead of a burst: calls per second, for `--seconds`.
     rate: { type: 'string', default: '0' },
     seconds: { type: 'string', default: '30' },
+    // Writes a CPU profile of the worker's isolate during the calls (Chrome's `.cpuprofile`) and
+    // prints the functions that took the most CPU.
+    profile: { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -59,6 +64,7 @@ try {
   console.log(`${AGENTS} agents signed in`);
 
   const url = new URL('/twilio/voice/demo/incoming', edge.url).href;
+  const profiler = values.profile ? await startCpuProfile(edge.inspectorPort) : null;
   const started = performance.now();
   const place = async (i) => {
     const callSid = sid();
@@ -96,6 +102,15 @@ try {
     }));
   }
   const wall = performance.now() - started;
+  if (profiler) console.log(JSON.stringify({ cpu_profile: await profiler.stop(values.profile) }, null, 1));
+  if (RATE > 0) {
+    // Where in the run the slow answers were: the slowest answer of each second's arrivals.
+    const slowest = [];
+    for (let i = 0; i < results.length; i += RATE) {
+      slowest.push(Math.round(Math.max(...results.slice(i, i + RATE).map((r) => r.ms))));
+    }
+    console.log(`slowest answer per second of arrivals (ms): ${slowest.join(' ')}`);
+  }
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
   const count = (pred) => results.filter(pred).length;
   const answers = {

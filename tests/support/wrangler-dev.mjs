@@ -58,6 +58,8 @@ export async function startWranglerDev({ vars = {}, sql } = {}) {
   let instance = await launch(port, persistDir, varArgs);
   return {
     get url() { return instance.url; },
+    /** The inspector (Chrome DevTools protocol) of the worker's isolate, e.g. for a CPU profile. */
+    get inspectorPort() { return instance.inspectorPort; },
     output: () => instance.output(),
     d1: (statement) => d1(statement, persistDir),
     /** The directory holding D1's and the Durable Objects' local state. */
@@ -97,6 +99,7 @@ async function launch(port, persistDir, varArgs) {
   });
   return {
     url,
+    inspectorPort,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {

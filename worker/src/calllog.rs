@@ -84,12 +84,13 @@ pub(crate) async fn record(
             body,
         })
         .collect();
-    let any_new = store::insert_call_events(env, tenant, &rows).await?;
+    let (any_new, stored) =
+        store::insert_call_events(env, tenant, interaction.as_str(), &rows).await?;
     // A retry of a write whose webhooks failed to enqueue finds its events stored: it restitches
     // and enqueues anyway (both idempotent), or the CRM would never hear of them.
     let emits = events.iter().any(crate::webhooks::may_emit);
     if any_new || emits {
-        let conversations = restitch(env, tenant, interaction).await?;
+        let conversations = restitch(env, tenant, interaction, &stored).await?;
         if emits {
             crate::webhooks::enqueue(env, tenant, events, &conversations).await?;
         }
@@ -98,13 +99,14 @@ pub(crate) async fn record(
     Ok(Vec::new())
 }
 
-/// Folds every stored event of the interaction into its conversation and stores the result.
+/// Folds every stored event of the interaction (`rows`) into its conversation and stores the
+/// result.
 async fn restitch(
     env: &Env,
     tenant: &TenantId,
     interaction: &InteractionId,
+    rows: &[store::CallEventRow],
 ) -> Result<Vec<Conversation>, AppError> {
-    let rows = store::call_events_of(env, tenant, interaction.as_str()).await?;
     let events = rows
         .iter()
         .filter_map(|row| serde_json::from_str::<CallEvent>(&row.body).ok())

@@ -104,6 +104,10 @@ struct TrackerState {
     webhooks_at: Cell<Option<u64>>,
     retry_ms: u64,
     dead_letter_after: u32,
+    /// Whether this life of the object made sure of the directory copy's tables, which the
+    /// recent contacts are written to (once, not per delivery: under load the check was a
+    /// noticeable share of the hub's CPU).
+    directory_schema: Cell<bool>,
 }
 
 impl Tracker {
@@ -117,6 +121,7 @@ impl Tracker {
             webhooks_at: Cell::new(Some(clock::now_ms())),
             retry_ms,
             dead_letter_after: dead_letter_after.max(1),
+            directory_schema: Cell::new(false),
         }))
     }
 
@@ -216,7 +221,9 @@ pub(crate) fn deliver_fresh(
         _ => false,
     });
     async move {
-        let failed = deliver(&env, &storage, &tenant, pending).await.len();
+        let failed = deliver(&env, &storage, &tenant, &tracker, pending)
+            .await
+            .len();
         if emits {
             tracker.drain_webhooks(&env, &storage, &tenant).await;
         }
@@ -239,23 +246,35 @@ async fn deliver(
     env: &Env,
     storage: &Storage,
     tenant: &TenantId,
+    tracker: &Tracker,
     pending: Vec<(String, PendingWrite)>,
 ) -> Vec<(String, PendingWrite, String)> {
     let mut written = Vec::with_capacity(pending.len());
     let mut failed = Vec::new();
     let mut conversations = Vec::new();
-    for (key, write) in pending {
-        match write_to_d1(env, tenant, write.clone()).await {
-            Ok(changed) => {
-                written.push(key);
-                conversations.extend(changed);
-            }
-            Err(err) => {
-                crate::log::warn(
-                    "hub.log_write_failed",
-                    &[("detail", err.to_string().into())],
-                );
-                failed.push((key, write, err.to_string()));
+    for group in by_interaction(pending) {
+        // One interaction's events together: stored in one statement batch and stitched once,
+        // instead of a store and a re-stitch per event (under a burst of calls these writes
+        // were the hub's largest CPU cost). Should the group fail, each entry is written on its
+        // own, so only the entry that fails waits for a retry (and may end as a dead letter).
+        if let Some(changed) = write_group(env, tenant, &group).await {
+            written.extend(group.into_iter().map(|(key, _)| key));
+            conversations.extend(changed);
+            continue;
+        }
+        for (key, write) in group {
+            match write_to_d1(env, tenant, write.clone()).await {
+                Ok(changed) => {
+                    written.push(key);
+                    conversations.extend(changed);
+                }
+                Err(err) => {
+                    crate::log::warn(
+                        "hub.log_write_failed",
+                        &[("detail", err.to_string().into())],
+                    );
+                    failed.push((key, write, err.to_string()));
+                }
             }
         }
     }
@@ -263,9 +282,14 @@ async fn deliver(
     // shows this one without asking D1.
     let recent = store::hub_directory::recent_entries(&conversations);
     let sql = storage.sql();
+    let schema = &tracker.0.directory_schema;
     if !recent.is_empty()
-        && let Err(err) = store::hub_directory::ensure_schema(&sql)
-            .and_then(|()| store::hub_directory::remember_recent(&sql, &recent))
+        && let Err(err) = (if schema.get() {
+            Ok(())
+        } else {
+            store::hub_directory::ensure_schema(&sql).map(|()| schema.set(true))
+        })
+        .and_then(|()| store::hub_directory::remember_recent(&sql, &recent))
     {
         crate::log::warn(
             "hub.recent_contacts_failed",
@@ -347,7 +371,7 @@ async fn retry_batch(
     }) {
         tracker.0.webhooks_at.set(Some(clock::now_ms()));
     }
-    for (key, mut write, error) in deliver(env, storage, tenant, readable).await {
+    for (key, mut write, error) in deliver(env, storage, tenant, tracker, readable).await {
         write.attempts = write.attempts.saturating_add(1);
         if write.attempts >= tracker.0.dead_letter_after {
             set_aside(storage, &key, &write, &error).await?;
@@ -404,6 +428,68 @@ async fn set_aside(
         ],
     );
     Ok(())
+}
+
+/// An outbox entry: its storage key and the write.
+type Entry = (String, PendingWrite);
+
+/// The entries in groups: each interaction's call events together (in their order, where the
+/// interaction first appears), every other entry alone. Call-log writes are order-free across
+/// interactions (each is stored once by its key and its conversation re-stitched from all of them).
+fn by_interaction(pending: Vec<(String, PendingWrite)>) -> Vec<Vec<Entry>> {
+    let mut groups: Vec<(Option<InteractionId>, Vec<Entry>)> = Vec::new();
+    for (key, write) in pending {
+        let interaction = match &write.output {
+            Output::Record(event) => write.interaction.clone().or_else(|| interaction_of(event)),
+            _ => None,
+        };
+        let group = interaction.as_ref().and_then(|id| {
+            groups
+                .iter_mut()
+                .find(|(of, _)| of.as_ref() == Some(id))
+                .map(|(_, entries)| entries)
+        });
+        match group {
+            Some(entries) => entries.push((key, write)),
+            None => groups.push((interaction, vec![(key, write)])),
+        }
+    }
+    groups.into_iter().map(|(_, entries)| entries).collect()
+}
+
+/// Writes a group of one interaction's call events at once; `None` when it is not such a group
+/// of two or more, or when the write failed (the caller then writes its entries one by one).
+async fn write_group(env: &Env, tenant: &TenantId, group: &[Entry]) -> Option<Vec<Conversation>> {
+    let [(_, first), _, ..] = group else {
+        return None;
+    };
+    let events: Vec<tsunagu_stitch::CallEvent> = group
+        .iter()
+        .filter_map(|(_, write)| match &write.output {
+            Output::Record(event) => Some(event.clone()),
+            _ => None,
+        })
+        .collect();
+    let Output::Record(event) = &first.output else {
+        return None;
+    };
+    let interaction = first
+        .interaction
+        .clone()
+        .or_else(|| interaction_of(event))?;
+    match calllog::record(env, tenant, &interaction, &events).await {
+        Ok(changed) => Some(changed),
+        Err(err) => {
+            crate::log::warn(
+                "hub.log_group_write_failed",
+                &[
+                    ("entries", group.len().into()),
+                    ("detail", err.to_string().into()),
+                ],
+            );
+            None
+        }
+    }
 }
 
 /// Writes one entry; returns the conversations it changed (for the hub's recent contacts).

@@ -294,15 +294,17 @@ pub(crate) struct NewCallEvent<'a> {
     pub(crate) body: &'a str,
 }
 
-/// Stores events once each, in one round trip; a retry with the same key changes nothing.
-/// Returns whether any of them was new.
+/// Stores `events` (each once: a retried one hits its key) and reads back every stored event of
+/// `interaction`, in one batch (one round trip where two were, per interaction written). Answers
+/// whether any was new, and the stored events.
 pub(crate) async fn insert_call_events(
     env: &Env,
     tenant: &TenantId,
+    interaction: &str,
     events: &[NewCallEvent<'_>],
-) -> Result<bool, AppError> {
+) -> Result<(bool, Vec<CallEventRow>), AppError> {
     let db = env.d1(DB)?;
-    let statements = events
+    let mut statements = events
         .iter()
         .map(|event| {
             db.prepare(
@@ -319,30 +321,25 @@ pub(crate) async fn insert_call_events(
             ])
         })
         .collect::<Result<Vec<_>, _>>()?;
+    statements.push(
+        db.prepare("SELECT body FROM call_events WHERE tenant_id = ?1 AND interaction_id = ?2")
+            .bind(&[text(tenant.as_str()), text(interaction)])?,
+    );
+    let mut results = db.batch(statements).await?;
+    let stored = match results.pop() {
+        Some(read) => read.results::<CallEventRow>()?,
+        None => Vec::new(),
+    };
     let mut any_new = false;
-    for result in db.batch(statements).await? {
+    for result in results {
         any_new |= result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
     }
-    Ok(any_new)
+    Ok((any_new, stored))
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct CallEventRow {
     pub(crate) body: String,
-}
-
-pub(crate) async fn call_events_of(
-    env: &Env,
-    tenant: &TenantId,
-    interaction: &str,
-) -> Result<Vec<CallEventRow>, AppError> {
-    let result = env
-        .d1(DB)?
-        .prepare("SELECT body FROM call_events WHERE tenant_id = ?1 AND interaction_id = ?2")
-        .bind(&[text(tenant.as_str()), text(interaction)])?
-        .all()
-        .await?;
-    Ok(result.results::<CallEventRow>()?)
 }
 
 /// A conversation's searchable columns, written next to its JSON.

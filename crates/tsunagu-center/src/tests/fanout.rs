@@ -264,6 +264,12 @@ mod props {
                 let _ = center.handle_input(due, Input::Timeout);
                 drain(&mut center, &mut views);
             }
+            // A change the window's last timer made (a disconnect grace ending on its edge) goes
+            // out with the broadcast after it.
+            if let Some(flush) = center.flush_at {
+                let _ = center.handle_input(flush, Input::Timeout);
+                drain(&mut center, &mut views);
+            }
             let truth: BTreeMap<AgentId, AgentPresence> = center
                 .agents
                 .keys()

@@ -17,6 +17,7 @@ pub(crate) fn check(center: &Center) -> Result<(), String> {
     calls_are_in_one_place(center)?;
     agents_ring_once(center)?;
     queue_positions_are_dense(center)?;
+    announced_positions_count_their_queue(center)?;
     web_calls_keep_to_their_peers(center)?;
     indexes_match(center)
 }
@@ -168,6 +169,40 @@ fn queue_positions_are_dense(center: &Center) -> Result<(), String> {
     }
     if center.queue_len() != center.router.queue_len(Channel::Voice) {
         return Err("queue_len is not the phone line's".into());
+    }
+    Ok(())
+}
+
+/// The place a queued caller is told counts exactly the callers ahead of it in its own queue (a
+/// deleted queue's callers in the tenant's line), whichever way the center computes it.
+fn announced_positions_count_their_queue(center: &Center) -> Result<(), String> {
+    let waits_in = |call: &crate::state::CallEntry| {
+        call.queue
+            .clone()
+            .filter(|queue| center.config.queues.contains_key(queue))
+    };
+    for channel in [Channel::Voice, Channel::WebCall] {
+        let line: Vec<_> = center.router.queued(channel).collect();
+        for (index, id) in line.iter().enumerate() {
+            let Some(call) = center.calls.get(*id) else {
+                continue;
+            };
+            let ahead = line[..index]
+                .iter()
+                .filter(|other| {
+                    center
+                        .calls
+                        .get(**other)
+                        .is_some_and(|other| waits_in(other) == waits_in(call))
+                })
+                .count();
+            let told = center.position_in_queue(id);
+            if told != ahead + 1 {
+                return Err(format!(
+                    "{id} is told place {told}, {ahead} wait ahead of it"
+                ));
+            }
+        }
     }
     Ok(())
 }
