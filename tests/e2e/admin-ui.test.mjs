@@ -1,4 +1,4 @@
-//! The administration views in Chromium: an admin opens 管理, creates an API key (shown once, then listed without its secret), previews a CSV with one bad row, imports the corrected file; edits a customer's attributes; the views are their own module, fetched only on the first open; an agent has no 管理 button.
+//! The administration views in Chromium: an admin opens 管理, creates an API key (shown once, then listed without its secret), previews a CSV with one bad row, imports the corrected file; edits a customer's attributes; saves the calling and web-call settings; the views are their own module, fetched only on the first open; an agent has no 管理 button.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -283,6 +283,93 @@ test('an admin adds a team and an agent, edits the agent\'s skills, adds a phone
     assert.ok(!(await listed.textContent()).includes(secret));
   } finally {
     await crm.close();
+  }
+});
+
+test('an admin saves the calling and web-call settings (発信ルール, 後処理時間, ウェブ通話) in the settings tab, sees a refusal beside its field, and reads both back', async () => {
+  const crm = await CrmPage.open(stack.browser, host.url, {
+    embedTokens: () => embedToken({ agent: 'watanabe', name: '渡辺 管理者', team: 'sales', roles: ['agent', 'admin'] }),
+  });
+  const { session } = await openSession(stack.edge.url, embedToken({ agent: 'reader3', roles: ['admin'] }));
+  const api = async (path, method = 'GET', body) => (await fetch(new URL(path, stack.edge.url), {
+    method,
+    headers: { authorization: `Bearer ${session}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })).json();
+  const callingBefore = await api('/api/admin/calling');
+  const { turnstile_secret_missing: _, ...webCallsBefore } = await api('/api/admin/web-calls');
+  try {
+    const widget = await crm.widget();
+    await widget.waitForState('connected');
+    const admin = new AdminPanel(widget.frame);
+    await admin.open();
+    const frame = widget.frame;
+    await admin.section('settings');
+
+    // Calling: a 601 s window is refused beside it, in Japanese; then the form is saved.
+    await frame.locator('[data-testid="admin-calling-form"][data-loaded="true"]').waitFor();
+    const calling = admin.form('admin-calling-form');
+    await calling.input('dial_policy.allowed_countries').fill('1, 44');
+    await frame.getByTestId('admin-calling-supervisors-only').check();
+    await calling.input('dial_policy.allowed_numbers').fill('0570-000-111');
+    await calling.input('dial_policy.max_calls_per_agent').fill('5');
+    await calling.input('dial_policy.rate_window_secs').fill('601');
+    await frame.getByTestId('admin-calling-sign-in').selectOption('away');
+    await calling.input('wrap_up_secs').fill('45');
+    await calling.submit('admin-calling-save');
+    assert.match((await calling.errors('dial_policy.rate_window_secs')).join(), /1 以上 600 以下/, 'the worker\'s range, beside the window');
+    assert.deepEqual((await api('/api/admin/calling')).dial_policy, callingBefore.dial_policy, 'a refused save changes nothing');
+    await calling.input('dial_policy.rate_window_secs').fill('300');
+    await calling.submit('admin-calling-save');
+    await frame.getByTestId('admin-calling-saved').waitFor();
+    const storedCalling = await api('/api/admin/calling');
+    assert.deepEqual(storedCalling.dial_policy, {
+      ...callingBefore.dial_policy,
+      allowed_countries: [1, 44], countries_for_supervisors_only: true, allowed_numbers: ['+81570000111'],
+      max_calls_per_agent: 5, rate_window_secs: 300,
+    });
+    assert.deepEqual([storedCalling.sign_in_status, storedCalling.wrap_up_secs, storedCalling.direct_dial_from_host], ['away', 45, false]);
+
+    // Web calls: 0 lines is refused beside the field; then saved with a Turnstile key, and the
+    // view warns that this tenant has no Turnstile secret.
+    await frame.locator('[data-testid="admin-web-calls-form"][data-loaded="true"]').waitFor();
+    const webCalls = admin.form('admin-web-calls-form');
+    assert.equal(await webCalls.input('max_web_calls').inputValue(), '20', 'the defaults as read');
+    await webCalls.input('max_web_calls').fill('0');
+    await webCalls.input('max_web_calls_per_address').fill('3');
+    await webCalls.input('web_call_start_within_secs').fill('20');
+    await webCalls.input('max_web_queue_wait_secs').fill('90');
+    await webCalls.input('max_web_call_length_minutes').fill('45');
+    await webCalls.input('turnstile_site_key').fill('1x00000000000000000000AA');
+    await webCalls.submit('admin-web-calls-save');
+    assert.match((await webCalls.errors('max_web_calls')).join(), /1 以上 500 以下/);
+    await webCalls.input('max_web_calls').fill('12');
+    await webCalls.submit('admin-web-calls-save');
+    await frame.getByTestId('admin-web-calls-saved').waitFor();
+    assert.match(await frame.getByTestId('admin-web-calls-secret-missing').textContent(), /シークレット/);
+    assert.deepEqual(await api('/api/admin/web-calls'), {
+      max_web_calls: 12, max_web_calls_per_address: 3, web_call_start_within_secs: 20, max_web_queue_wait_secs: 90,
+      max_web_call_length_minutes: 45, turnstile_site_key: '1x00000000000000000000AA', turnstile_secret_missing: true,
+    });
+
+    // Read back: another tab and back again loads both forms from the worker.
+    await admin.section('directory');
+    await admin.section('settings');
+    await frame.locator('[data-testid="admin-calling-form"][data-loaded="true"]').waitFor();
+    await frame.locator('[data-testid="admin-web-calls-form"][data-loaded="true"]').waitFor();
+    assert.equal(await calling.input('dial_policy.allowed_countries').inputValue(), '1, 44');
+    assert.equal(await calling.input('dial_policy.allowed_numbers').inputValue(), '+81570000111');
+    assert.equal(await calling.input('wrap_up_secs').inputValue(), '45');
+    assert.equal(await frame.getByTestId('admin-calling-sign-in').inputValue(), 'away');
+    assert.equal(await frame.getByTestId('admin-calling-supervisors-only').isChecked(), true);
+    assert.equal(await webCalls.input('max_web_calls').inputValue(), '12');
+    assert.equal(await webCalls.input('max_web_call_length_minutes').inputValue(), '45');
+    assert.equal(await webCalls.input('turnstile_site_key').inputValue(), '1x00000000000000000000AA');
+    await frame.getByTestId('admin-web-calls-secret-missing').waitFor();
+  } finally {
+    await crm.close();
+    await api('/api/admin/calling', 'PUT', callingBefore);
+    await api('/api/admin/web-calls', 'PUT', webCallsBefore);
   }
 });
 

@@ -1,7 +1,8 @@
 //! A tenant's contact-center settings in D1 for tests: one typed column of `tenants` per
 //! `CenterConfig` field (migration 0017, as worker/src/store/center_settings.rs names them). For the
-//! set-ups the admin API does not cover (web-call limits, timers) or must not allow (a configuration
-//! the center refuses, to see it refused at use); everything else goes through `/api/admin/*`.
+//! set-ups the admin API does not cover (timers, web-call limits below its bounds) or must not allow
+//! (a configuration the center refuses, to see it refused at use); everything else goes through
+//! `/api/admin/*`.
 
 /** `CenterConfig` field → [column, how it is kept]. */
 const COLUMNS = {

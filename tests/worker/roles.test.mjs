@@ -89,6 +89,8 @@ const ROUTES = {
   'PUT /api/admin/settings': { path: '/api/admin/settings', body: {}, access: 'administer' },
   'GET /api/admin/calling': { path: '/api/admin/calling', access: 'administer' },
   'PUT /api/admin/calling': { path: '/api/admin/calling', body: {}, access: 'administer' },
+  'GET /api/admin/web-calls': { path: '/api/admin/web-calls', access: 'administer' },
+  'PUT /api/admin/web-calls': { path: '/api/admin/web-calls', body: {}, access: 'administer' },
   'GET /api/admin/routing': { path: '/api/admin/routing', access: 'administer' },
   'PUT /api/admin/routing': { path: '/api/admin/routing', body: {}, access: 'administer' },
   'GET /api/admin/teams': { path: '/api/admin/teams', access: 'read_directory' },

@@ -7,6 +7,7 @@ use crate::voice::CallWarning;
 
 pub(crate) mod admin;
 pub(crate) mod admin_queues;
+pub(crate) mod admin_settings;
 pub(crate) mod conversations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -94,6 +94,8 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Put, "/api/admin/settings") => routes::admin::put_settings(req, env).await,
         (Method::Get, "/api/admin/calling") => routes::admin::calling(req, env).await,
         (Method::Put, "/api/admin/calling") => routes::admin::put_calling(req, env).await,
+        (Method::Get, "/api/admin/web-calls") => routes::admin::web_calls(req, env).await,
+        (Method::Put, "/api/admin/web-calls") => routes::admin::put_web_calls(req, env).await,
         (Method::Get, "/api/admin/routing") => routes::admin::routing(req, env).await,
         (Method::Put, "/api/admin/routing") => routes::admin::put_routing(req, env).await,
         (Method::Get, "/api/admin/teams") => routes::directory::teams(req, env).await,

@@ -23,8 +23,10 @@ const JAPAN: u16 = 81;
 /// opened by country, only number by number.
 const NOT_COUNTRIES: [u16; 7] = [800, 808, 870, 878, 881, 882, 883];
 /// Bounds of the per-agent call cap, its window (s), the tenant's concurrent cap and wrap-up (s).
+/// The window is at most 10 min: the center counts an agent's calls among the ended calls it
+/// remembers for that long (`CenterConfig::validate` refuses a longer one).
 const CALLS_PER_AGENT: (u32, u32) = (1, 1000);
-const RATE_WINDOW_SECS: (u32, u32) = (1, 86_400);
+const RATE_WINDOW_SECS: (u32, u32) = (1, 600);
 const CONCURRENT_OUTBOUND: (u32, u32) = (1, 10_000);
 const WRAP_UP_SECS: (u32, u32) = (0, 3_600);
 
@@ -376,6 +378,28 @@ mod tests {
         assert_eq!(
             CallingSettings::validate(&json).expect("its own JSON is valid"),
             settings
+        );
+    }
+
+    #[test]
+    fn the_center_takes_every_bound_the_api_takes() {
+        let mut body = body();
+        body["dial_policy"]["max_calls_per_agent"] = json!(1000);
+        body["dial_policy"]["rate_window_secs"] = json!(600);
+        body["dial_policy"]["max_concurrent_outbound"] = json!(10_000);
+        body["wrap_up_secs"] = json!(3600);
+        let settings = CallingSettings::validate(&body).expect("valid");
+        let mut stored = serde_json::Map::new();
+        settings.merge_into_center(&mut stored);
+        stored.insert("tenant".into(), "acme".into());
+        stored.insert("tenant_name".into(), json!({"ja": "アクメ", "en": "Acme"}));
+        let config: tsunagu_center::CenterConfig =
+            serde_json::from_value(serde_json::Value::Object(stored)).expect("the center reads it");
+        assert_eq!(config.validate(), Ok(()));
+        body["dial_policy"]["rate_window_secs"] = json!(601);
+        assert!(
+            CallingSettings::validate(&body).is_err(),
+            "a window the center cannot count"
         );
     }
 

@@ -110,6 +110,9 @@ pub enum ErrorCode {
     NotAPhoneKey,
     /// A queue that lines or other queues still send callers to.
     QueueInUse,
+    /// Not a Cloudflare Turnstile site key (ASCII letters, digits, `_` and `-`, at most
+    /// [`crate::web_calls::SITE_KEY_MAX_CHARS`]).
+    InvalidSiteKey,
     /// An IVR menu's mistake (`tsunagu_ivr::Problem`), with the menu's own sentence.
     IvrMenu {
         problem: tsunagu_ivr::Problem,
@@ -303,6 +306,16 @@ impl ErrorCode {
             ErrorCode::QueueInUse => (
                 "回線や他のキューのあふれ先に使われているため削除できません".to_owned(),
                 "lines or other queues' overflows still send callers to this queue".to_owned(),
+            ),
+            ErrorCode::InvalidSiteKey => (
+                format!(
+                    "Turnstile のサイトキー（半角英数字・「_」・「-」、{} 文字以内）を指定してください",
+                    crate::web_calls::SITE_KEY_MAX_CHARS
+                ),
+                format!(
+                    "must be a Turnstile site key (ASCII letters, digits, `_` and `-`, at most {} characters)",
+                    crate::web_calls::SITE_KEY_MAX_CHARS
+                ),
             ),
             ErrorCode::SameAsNumber => (
                 "回線自身の番号は案内できません".to_owned(),

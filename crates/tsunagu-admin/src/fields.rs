@@ -38,6 +38,23 @@ impl<'a> Fields<'a> {
         self.object?.get(name).filter(|value| !value.is_null())
     }
 
+    /// Whether the body names `name` at all, `null` included (a field that must be sent even
+    /// when it is `null`, so that leaving it out is not read as clearing it).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.object.is_some_and(|object| object.contains_key(name))
+    }
+
+    /// A required whole number in `min..=max`.
+    pub(crate) fn number(&mut self, name: &str, (min, max): (u32, u32)) -> Option<u32> {
+        match self.get(name) {
+            Some(value) => self.number_value(name, value, min, max),
+            None => {
+                self.fail(name, ErrorCode::Required);
+                None
+            }
+        }
+    }
+
     /// A required text field of 1..=`max` characters without control characters, trimmed.
     pub(crate) fn text(&mut self, name: &str, max: u32) -> Option<String> {
         let Some(value) = self.get(name) else {

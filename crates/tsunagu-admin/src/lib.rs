@@ -22,6 +22,7 @@ pub mod routing;
 pub mod secrets;
 pub mod settings;
 pub mod tenant;
+pub mod web_calls;
 pub mod webhooks;
 
 pub use api_key::{ApiKeyInput, ApiKeyToken};
@@ -35,6 +36,7 @@ pub use routing::RoutingSettings;
 pub use secrets::{SecretValue, secret_name, secret_value};
 pub use settings::{TenantSettings, VoiceEdge};
 pub use tenant::{NewTenant, TwilioSids};
+pub use web_calls::WebCallSettings;
 pub use webhooks::WebhookInput;
 
 #[cfg(test)]

@@ -697,3 +697,4 @@ fn ivr_menu_mistakes_are_field_errors_named_by_node_index() {
 }
 
 mod queues;
+mod web_calls;

@@ -1,5 +1,5 @@
 //! The admin forms' text turned into request bodies and back: skills, business hours, closures,
-//! the routing ladder (`routing.rs`).
+//! the routing ladder (`routing.rs`), the calling and web-call settings (`calling.rs`).
 //!
 //! Pure (no DOM), so tested natively. The worker validates every field again and answers with
 //! typed ja/en errors; what is checked here is only what the form itself writes (the layout of
@@ -9,8 +9,10 @@ use tsunagu_protocol::json::{Map, Value};
 
 use super::replies::FieldError;
 
+mod calling;
 mod queues;
 mod routing;
+pub(crate) use calling::{CallingForm, SIGN_IN_STATUSES, WebCallsForm};
 pub(crate) use queues::{
     CALLBACK_KEYS, DEMO_MENU, OVERFLOWS, QueueForm, WHOM, line_with_queue, pretty,
 };

@@ -1,6 +1,7 @@
 //! The tenant's settings (`/api/admin/settings`: its name, the CRM origins allowed to embed the
-//! widget, the Twilio edge, how far supervisors read the log, the live CRM lookup URL) and its
-//! Twilio SIDs (`/api/admin/twilio`). Each form replaces its resource as a whole.
+//! widget, the Twilio edge, how far supervisors read the log, the live CRM lookup URL), its
+//! calling and web-call settings (`calling.rs`) and its Twilio SIDs (`/api/admin/twilio`). Each
+//! form replaces its resource as a whole.
 
 use leptos::prelude::*;
 use tsunagu_protocol::json::Value;
@@ -60,6 +61,8 @@ fn or_null(text: &str) -> Value {
 pub(super) fn view(state: WidgetState) -> AnyView {
     view! {
         {tenant_form(state)}
+        {super::calling::calling_form(state)}
+        {super::calling::web_calls_form(state)}
         {twilio_form(state)}
     }
     .into_any()

@@ -1,16 +1,21 @@
 //! Administration for the tenant's admins: the tenant's settings (`/api/admin/settings`), its
-//! routing (`/api/admin/routing`) and what the hub set aside (`GET /api/admin/hub-storage`).
+//! routing (`/api/admin/routing`), calling (`/api/admin/calling`) and web-call settings
+//! (`/api/admin/web-calls`), and what the hub set aside (`GET /api/admin/hub-storage`).
 
 use serde_json::{Value, json};
-use tsunagu_admin::{CallingSettings, ErrorCode, Invalid, RoutingSettings, TenantSettings};
+use tsunagu_admin::{
+    CallingSettings, ErrorCode, Invalid, RoutingSettings, TenantSettings, WebCallSettings,
+};
 use tsunagu_auth::Permission;
 use tsunagu_center::{CenterConfig, ConfigError};
+use tsunagu_core::TenantId;
+use tsunagu_secrets::SecretName;
 use worker::{Env, Request, Response};
 
 use crate::{
     auth,
     error::AppError,
-    hub, log,
+    hub, log, secrets,
     store::hub_directory::DirectoryChange,
     store::{self, TenantRow, center_settings},
     tenant_config,
@@ -140,6 +145,59 @@ pub(crate) async fn put_calling(mut req: Request, env: &Env) -> Result<Response,
     );
     hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
     Ok(Response::from_json(&settings)?)
+}
+
+/// `GET /api/admin/web-calls`: the "call us" page's limits and Turnstile site key, as the
+/// contact center reads them, and whether the challenge lacks its secret.
+pub(crate) async fn web_calls(req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let config = tenant_config::load(env, &principal.tenant).await?;
+    web_calls_view(env, &principal.tenant, &config).await
+}
+
+/// `PUT /api/admin/web-calls`: replaces those settings (the on/off switch is the routing's and
+/// stays), checked field by field, then as a whole by the contact center. A site key is taken
+/// without the Turnstile secret (the two are set one after the other, in either order); the
+/// reply says `turnstile_secret_missing` while calls would be refused for it.
+pub(crate) async fn put_web_calls(mut req: Request, env: &Env) -> Result<Response, AppError> {
+    let principal = auth::require_principal(&req, env, Permission::Administer).await?;
+    let settings = WebCallSettings::validate(&json_body(&mut req).await?)?;
+    let mut row = store::tenant(env, &principal.tenant).await?;
+    let config = with_center_fields(&mut row, |stored| settings.merge_into_center(stored))?;
+    center_settings::put(
+        env,
+        &principal.tenant,
+        &center_settings::fields(&row.center_json)?,
+    )
+    .await?;
+    log::info(
+        "admin.web_calls_changed",
+        &[
+            ("tenant", principal.tenant.as_str().into()),
+            ("by", principal.actor.as_str().into()),
+            ("challenge", settings.turnstile_site_key.is_some().into()),
+        ],
+    );
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
+    web_calls_view(env, &principal.tenant, &config).await
+}
+
+/// The web-call resource of `config`. The secret counts as set as `GET /api/admin/secrets` says
+/// it (sealed in D1, or the legacy Worker secret), without opening it.
+async fn web_calls_view(
+    env: &Env,
+    tenant: &TenantId,
+    config: &CenterConfig,
+) -> Result<Response, AppError> {
+    let center = serde_json::to_value(config)
+        .map_err(|e| AppError::Internal(format!("center config: {e}")))?;
+    let secret_set = secrets::legacy_is_set(env, tenant, SecretName::TurnstileSecret)
+        || store::secrets::sealed(env, tenant, SecretName::TurnstileSecret)
+            .await?
+            .is_some();
+    Ok(Response::from_json(&WebCallSettings::view_of_center(
+        &center, secret_set,
+    ))?)
 }
 
 /// `GET /api/admin/routing`: the ladder, the longest wait, the fallback numbers, business hours
