@@ -252,12 +252,12 @@ async fn deliver(
     let mut written = Vec::with_capacity(pending.len());
     let mut failed = Vec::new();
     let mut conversations = Vec::new();
-    for group in by_interaction(pending) {
+    for (of, group) in grouped(pending) {
         // One interaction's events together: stored in one statement batch and stitched once,
         // instead of a store and a re-stitch per event (under a burst of calls these writes
         // were the hub's largest CPU cost). Should the group fail, each entry is written on its
         // own, so only the entry that fails waits for a retry (and may end as a dead letter).
-        if let Some(changed) = write_group(env, tenant, &group).await {
+        if let Some(changed) = write_group(env, tenant, &of, &group).await {
             written.extend(group.into_iter().map(|(key, _)| key));
             conversations.extend(changed);
             continue;
@@ -433,51 +433,72 @@ async fn set_aside(
 /// An outbox entry: its storage key and the write.
 type Entry = (String, PendingWrite);
 
-/// The entries in groups: each interaction's call events together (in their order, where the
-/// interaction first appears), every other entry alone. Call-log writes are order-free across
-/// interactions (each is stored once by its key and its conversation re-stitched from all of them).
-fn by_interaction(pending: Vec<(String, PendingWrite)>) -> Vec<Vec<Entry>> {
-    let mut groups: Vec<(Option<InteractionId>, Vec<Entry>)> = Vec::new();
-    for (key, write) in pending {
-        let interaction = match &write.output {
-            Output::Record(event) => write.interaction.clone().or_else(|| interaction_of(event)),
-            _ => None,
-        };
-        let group = interaction.as_ref().and_then(|id| {
-            groups
-                .iter_mut()
-                .find(|(of, _)| of.as_ref() == Some(id))
-                .map(|(_, entries)| entries)
-        });
-        match group {
-            Some(entries) => entries.push((key, write)),
-            None => groups.push((interaction, vec![(key, write)])),
-        }
-    }
-    groups.into_iter().map(|(_, entries)| entries).collect()
+/// What a group of outbox entries is written as, at once.
+#[derive(PartialEq, Eq)]
+enum GroupOf {
+    /// One interaction's call events: stored in one batch and stitched once.
+    Interaction(InteractionId),
+    /// Closed presence intervals (of any agents): one batch of rows.
+    Intervals,
+    /// Anything else, written alone.
+    Alone,
 }
 
-/// Writes a group of one interaction's call events at once; `None` when it is not such a group
-/// of two or more, or when the write failed (the caller then writes its entries one by one).
-async fn write_group(env: &Env, tenant: &TenantId, group: &[Entry]) -> Option<Vec<Conversation>> {
-    let [(_, first), _, ..] = group else {
+/// The entries in groups: each interaction's call events together (in their order, where the
+/// interaction first appears), the presence intervals together, every other entry alone. Call-log
+/// writes are order-free across interactions and intervals (each is stored once by its key, and
+/// a conversation is re-stitched from all of its events).
+fn grouped(pending: Vec<Entry>) -> Vec<(GroupOf, Vec<Entry>)> {
+    let mut groups: Vec<(GroupOf, Vec<Entry>)> = Vec::new();
+    for (key, write) in pending {
+        let of = match &write.output {
+            Output::Record(event) => write
+                .interaction
+                .clone()
+                .or_else(|| interaction_of(event))
+                .map_or(GroupOf::Alone, GroupOf::Interaction),
+            Output::PresenceInterval { .. } => GroupOf::Intervals,
+            _ => GroupOf::Alone,
+        };
+        let group = (of != GroupOf::Alone)
+            .then(|| groups.iter_mut().find(|(other, _)| *other == of))
+            .flatten();
+        match group {
+            Some((_, entries)) => entries.push((key, write)),
+            None => groups.push((of, vec![(key, write)])),
+        }
+    }
+    groups
+}
+
+/// Writes a group of two or more entries at once: the conversations it changed, or `None` when
+/// it is a single entry or the write failed (the caller then writes its entries one by one).
+async fn write_group(
+    env: &Env,
+    tenant: &TenantId,
+    of: &GroupOf,
+    group: &[Entry],
+) -> Option<Vec<Conversation>> {
+    if group.len() < 2 {
         return None;
+    }
+    let written = match of {
+        GroupOf::Interaction(interaction) => {
+            let events: Vec<tsunagu_stitch::CallEvent> = group
+                .iter()
+                .filter_map(|(_, write)| match &write.output {
+                    Output::Record(event) => Some(event.clone()),
+                    _ => None,
+                })
+                .collect();
+            calllog::record(env, tenant, interaction, &events).await
+        }
+        GroupOf::Intervals => store_intervals(env, tenant, group)
+            .await
+            .map(|()| Vec::new()),
+        GroupOf::Alone => return None,
     };
-    let events: Vec<tsunagu_stitch::CallEvent> = group
-        .iter()
-        .filter_map(|(_, write)| match &write.output {
-            Output::Record(event) => Some(event.clone()),
-            _ => None,
-        })
-        .collect();
-    let Output::Record(event) = &first.output else {
-        return None;
-    };
-    let interaction = first
-        .interaction
-        .clone()
-        .or_else(|| interaction_of(event))?;
-    match calllog::record(env, tenant, &interaction, &events).await {
+    match written {
         Ok(changed) => Some(changed),
         Err(err) => {
             crate::log::warn(
@@ -504,7 +525,8 @@ async fn write_to_d1(
             None => Err(AppError::Internal("call event without a contact".into())),
         },
         Output::PresenceInterval { agent, interval } => {
-            store_interval(env, tenant, &agent, write.team, &interval)
+            let row = interval_row(&agent, write.team, &interval)?;
+            store::insert_presence_intervals(env, tenant, &[row])
                 .await
                 .map(|()| Vec::new())
         }
@@ -512,14 +534,12 @@ async fn write_to_d1(
     }
 }
 
-/// Stores one closed presence interval in the shape the KPIs read.
-async fn store_interval(
-    env: &Env,
-    tenant: &TenantId,
+/// A closed presence interval in the shape the KPIs read, as its row.
+fn interval_row(
     agent: &AgentId,
     team: Option<TeamId>,
     interval: &PresenceInterval,
-) -> Result<(), AppError> {
+) -> Result<store::PresenceIntervalRow, AppError> {
     use tsunagu_kpi::PresenceState;
     let state = match interval.status_kind {
         StatusKind::Offline => PresenceState::Offline,
@@ -538,18 +558,27 @@ async fn store_interval(
     };
     let body = serde_json::to_string(&kpi_interval)
         .map_err(|e| AppError::Internal(format!("presence interval: {e}")))?;
-    store::insert_presence_interval(
-        env,
-        tenant,
-        &store::PresenceIntervalRecord {
-            agent: agent.as_str(),
-            status: &interval.status_kind.to_string(),
-            start_ms: interval.start.0,
-            end_ms: interval.end.0,
-            body: &body,
-        },
-    )
-    .await
+    Ok(store::PresenceIntervalRow {
+        agent: agent.as_str().to_owned(),
+        status: interval.status_kind.to_string(),
+        start_ms: interval.start.0,
+        end_ms: interval.end.0,
+        body,
+    })
+}
+
+/// Stores the presence intervals of `group` in one batch.
+async fn store_intervals(env: &Env, tenant: &TenantId, group: &[Entry]) -> Result<(), AppError> {
+    let rows = group
+        .iter()
+        .filter_map(|(_, write)| match &write.output {
+            Output::PresenceInterval { agent, interval } => {
+                Some(interval_row(agent, write.team.clone(), interval))
+            }
+            _ => None,
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    store::insert_presence_intervals(env, tenant, &rows).await
 }
 
 /// The interaction a center event is about (voice interactions are named after their CallSid).

@@ -524,34 +524,39 @@ pub(crate) async fn search_conversations(
 }
 
 /// A closed presence interval to store for KPIs.
-pub(crate) struct PresenceIntervalRecord<'a> {
-    pub(crate) agent: &'a str,
-    pub(crate) status: &'a str,
+pub(crate) struct PresenceIntervalRow {
+    pub(crate) agent: String,
+    pub(crate) status: String,
     pub(crate) start_ms: u64,
     pub(crate) end_ms: u64,
-    pub(crate) body: &'a str,
+    pub(crate) body: String,
 }
 
-pub(crate) async fn insert_presence_interval(
+/// Stores closed presence intervals in one batch (a rewrite of the same span replaces it).
+pub(crate) async fn insert_presence_intervals(
     env: &Env,
     tenant: &TenantId,
-    record: &PresenceIntervalRecord<'_>,
+    rows: &[PresenceIntervalRow],
 ) -> Result<(), AppError> {
-    env.d1(DB)?
-        .prepare(
-            "INSERT OR REPLACE INTO presence_intervals (tenant_id, agent_id, status, start_ms, end_ms, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(&[
-            text(tenant.as_str()),
-            text(record.agent),
-            text(record.status),
-            millis(record.start_ms),
-            millis(record.end_ms),
-            text(record.body),
-        ])?
-        .run()
-        .await?;
+    let db = env.d1(DB)?;
+    let statements = rows
+        .iter()
+        .map(|row| {
+            db.prepare(
+                "INSERT OR REPLACE INTO presence_intervals (tenant_id, agent_id, status, start_ms, end_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(&[
+                text(tenant.as_str()),
+                text(&row.agent),
+                text(&row.status),
+                millis(row.start_ms),
+                millis(row.end_ms),
+                text(&row.body),
+            ])
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    db.batch(statements).await?;
     Ok(())
 }
 
