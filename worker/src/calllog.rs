@@ -60,12 +60,15 @@ fn kind_name(event: &CallEvent) -> &'static str {
 }
 
 /// Stores `events` of one interaction; when any was new, rebuilds the interaction's conversation
-/// and returns it (nothing when every event was stored before).
+/// and returns it (nothing when every event was stored before). A `retry` (an outbox entry an
+/// earlier attempt or an earlier life of the hub left) rebuilds it anyway: the attempt that stored
+/// the events may have stopped before it wrote the conversation.
 pub(crate) async fn record(
     env: &Env,
     tenant: &TenantId,
     interaction: &InteractionId,
     events: &[CallEvent],
+    retry: bool,
 ) -> Result<Vec<Conversation>, AppError> {
     let keys: Vec<String> = events.iter().map(event_key).collect();
     let bodies = events
@@ -89,7 +92,7 @@ pub(crate) async fn record(
     // A retry of a write whose webhooks failed to enqueue finds its events stored: it restitches
     // and enqueues anyway (both idempotent), or the CRM would never hear of them.
     let emits = events.iter().any(crate::webhooks::may_emit);
-    if any_new || emits {
+    if any_new || emits || retry {
         let conversations = restitch(env, tenant, interaction, &stored).await?;
         if emits {
             crate::webhooks::enqueue(env, tenant, events, &conversations).await?;

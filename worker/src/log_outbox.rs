@@ -221,7 +221,7 @@ pub(crate) fn deliver_fresh(
         _ => false,
     });
     async move {
-        let failed = deliver(&env, &storage, &tenant, &tracker, pending)
+        let failed = deliver(&env, &storage, &tenant, &tracker, pending, false)
             .await
             .len();
         if emits {
@@ -241,13 +241,14 @@ pub(crate) fn deliver_fresh(
 
 /// Writes entries to D1 in order and then deletes, in one storage call, those D1 took (one
 /// delete per row would double the storage work of every webhook). Returns the ones that
-/// failed, with the error.
+/// failed, with the error. `retry`: the entries were found waiting (see `calllog::record`).
 async fn deliver(
     env: &Env,
     storage: &Storage,
     tenant: &TenantId,
     tracker: &Tracker,
     pending: Vec<(String, PendingWrite)>,
+    retry: bool,
 ) -> Vec<(String, PendingWrite, String)> {
     let mut written = Vec::with_capacity(pending.len());
     let mut failed = Vec::new();
@@ -257,13 +258,13 @@ async fn deliver(
         // instead of a store and a re-stitch per event (under a burst of calls these writes
         // were the hub's largest CPU cost). Should the group fail, each entry is written on its
         // own, so only the entry that fails waits for a retry (and may end as a dead letter).
-        if let Some(changed) = write_group(env, tenant, &of, &group).await {
+        if let Some(changed) = write_group(env, tenant, &of, &group, retry).await {
             written.extend(group.into_iter().map(|(key, _)| key));
             conversations.extend(changed);
             continue;
         }
         for (key, write) in group {
-            match write_to_d1(env, tenant, write.clone()).await {
+            match write_to_d1(env, tenant, write.clone(), retry).await {
                 Ok(changed) => {
                     written.push(key);
                     conversations.extend(changed);
@@ -371,7 +372,7 @@ async fn retry_batch(
     }) {
         tracker.0.webhooks_at.set(Some(clock::now_ms()));
     }
-    for (key, mut write, error) in deliver(env, storage, tenant, tracker, readable).await {
+    for (key, mut write, error) in deliver(env, storage, tenant, tracker, readable, true).await {
         write.attempts = write.attempts.saturating_add(1);
         if write.attempts >= tracker.0.dead_letter_after {
             set_aside(storage, &key, &write, &error).await?;
@@ -478,6 +479,7 @@ async fn write_group(
     tenant: &TenantId,
     of: &GroupOf,
     group: &[Entry],
+    retry: bool,
 ) -> Option<Vec<Conversation>> {
     if group.len() < 2 {
         return None;
@@ -491,7 +493,7 @@ async fn write_group(
                     _ => None,
                 })
                 .collect();
-            calllog::record(env, tenant, interaction, &events).await
+            calllog::record(env, tenant, interaction, &events, retry).await
         }
         GroupOf::Intervals => store_intervals(env, tenant, group)
             .await
@@ -518,10 +520,11 @@ async fn write_to_d1(
     env: &Env,
     tenant: &TenantId,
     write: PendingWrite,
+    retry: bool,
 ) -> Result<Vec<Conversation>, AppError> {
     match write.output {
         Output::Record(event) => match write.interaction.or_else(|| interaction_of(&event)) {
-            Some(interaction) => calllog::record(env, tenant, &interaction, &[event]).await,
+            Some(interaction) => calllog::record(env, tenant, &interaction, &[event], retry).await,
             None => Err(AppError::Internal("call event without a contact".into())),
         },
         Output::PresenceInterval { agent, interval } => {
