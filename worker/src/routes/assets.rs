@@ -5,6 +5,7 @@
 //! ship as one version. The content-hashed `/assets/*` never reach the worker: the asset server
 //! answers them with the headers of `web/_headers` (wrangler.toml's `run_worker_first`).
 
+use tsunagu_protocol::http::WidgetVersionReply;
 use worker::{Env, Headers, Request, Response};
 
 use super::{html_escape, tenant_param};
@@ -57,13 +58,17 @@ pub(crate) async fn embed_js(env: &Env) -> Result<Response, AppError> {
 }
 
 /// The widget build this worker serves (`{"version": "<hash>"}`), never cached: open widgets poll
-/// it and reload themselves when it changes and no call is active.
+/// it and reload themselves when it changes and no call is active. The build's `version.json` is
+/// read as the reply the widget reads, so a build that wrote something else fails here, loudly.
 pub(crate) async fn widget_version(env: &Env) -> Result<Response, AppError> {
     let bytes = built_file("/version.json", env)
         .await?
         .ok_or_else(|| AppError::Internal("version.json missing from the build".into()))?;
+    let reply: WidgetVersionReply = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::Internal(format!("version.json is not a version reply: {e}")))?;
+    let json = serde_json::to_vec(&reply).map_err(|e| AppError::Internal(e.to_string()))?;
     respond(
-        bytes,
+        json,
         &[
             ("Content-Type", "application/json"),
             ("Cache-Control", "no-store"),
