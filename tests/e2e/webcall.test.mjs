@@ -11,11 +11,25 @@ import { CrmPage } from './pages/crm-page.mjs';
 import { CallPanel } from './pages/call-panel.mjs';
 import { CallUsPage, inboundAudioBytes, waitForInboundAudio } from './pages/call-us-page.mjs';
 
+/**
+ * ICE servers of both kinds, for the widget to hand its peer connection as the worker says: a public
+ * STUN list (one URL) and a TURN server (several URLs) whose credential the worker mints per call.
+ * Nothing listens on port 9 of loopback: these servers fail at once and the calls connect through
+ * host candidates, as without them.
+ */
+const STUN = [{ urls: 'stun:127.0.0.1:9' }];
+const TURN_URLS = ['turn:127.0.0.1:9?transport=udp', 'turn:127.0.0.1:9?transport=tcp'];
+const ICE_VARS = {
+  WEBRTC_ICE_SERVERS: JSON.stringify(STUN),
+  WEBRTC_TURN_URLS: TURN_URLS.join(','),
+  WEBRTC_TURN_SECRET: 'a-turn-secret-for-the-web-call-browser-test-0123',
+};
+
 let edge;
 let browser;
 let host;
 before(async () => {
-  [edge, browser] = await Promise.all([startWranglerDev(), launchBrowser()]);
+  [edge, browser] = await Promise.all([startWranglerDev({ vars: ICE_VARS }), launchBrowser()]);
   host = await startHostPage(edge.url, { host: 'localhost', extraHead: hostApiScript({ signIn: true }) });
 });
 after(async () => {
@@ -126,6 +140,17 @@ test('a web call from the customer page rings the free agent with screen pop; ac
     const firstAudioMs = Date.now() - acceptedAt;
     console.log(`web call: audio both ways ${firstAudioMs} ms after accept (customer ${customerBytes} B, agent ${agentBytes} B)`);
     assert.ok(customerBytes > 0 && agentBytes > 0);
+    // The worker's ICE servers (GET /api/webcall/ice, read by tsunagu_protocol::http) reached the
+    // agent's peer connection: the STUN list as configured, the TURN server with the credential
+    // minted for this call. Chromium reports every `urls` as a list and an absent username or
+    // credential as '' (one given as null would read 'null').
+    const [stun, turn, ...more] = await sato.widget.frame.evaluate(() => window.__tsunaguPeer.getConfiguration().iceServers
+      .map(({ urls, username, credential }) => ({ urls, username, credential })));
+    assert.deepEqual(stun, { urls: [STUN[0].urls], username: '', credential: '' });
+    assert.deepEqual(turn.urls, TURN_URLS);
+    assert.match(turn.username, new RegExp(`^\\d+:${conversation}$`), 'the TURN username names the call');
+    assert.match(turn.credential, /^[A-Za-z0-9+/]{27}=$/, 'and its credential is an HMAC-SHA1');
+    assert.deepEqual(more, []);
     // And it keeps flowing: a second later both sides have received far more.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const [customerLater, agentLater] = await Promise.all([inboundAudioBytes(customer.page), inboundAudioBytes(sato.widget.frame)]);
@@ -325,7 +350,8 @@ test('the call page is bilingual, has a strict CSP and holds no secret; its sock
   assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
   const html = await res.text();
   assert.match(html, /お電話でのお問い合わせ/);
-  assert.match(html, /"ice_servers":\[\]/);
+  assert.ok(html.includes(`"ice_servers":${JSON.stringify(STUN)}`), 'the page holds the public STUN list, no TURN credential');
+  assert.doesNotMatch(html, /turn:/);
   assert.doesNotMatch(html, /SECRET|auth_token|AC[0-9a-f]{32}/i);
   assert.equal((await fetch(new URL('/call/nobody', edge.url))).status, 404);
 

@@ -1,8 +1,11 @@
 //! Deployment safety: no serving the internet with .dev.vars secrets, callback URLs from PUBLIC_ORIGIN, lean Access Tokens.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import { startHarness } from '../support/harness.mjs';
+import { ROOT } from '../support/paths.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
 import { inboundCallParams, postWebhook, sid } from '../support/twilio.mjs';
 
@@ -45,7 +48,7 @@ async function harness(options) {
 
 test('with a .dev.vars secret in force, every request for a public host is refused with 503; loopback still works', async () => {
   const edge = await harness();
-  for (const path of ['/healthz', '/embed.js', '/api/tenants/demo']) {
+  for (const path of ['/healthz', '/embed.js', '/widget?tenant=demo', '/api/tenants/demo']) {
     const publicHost = await requestAs(edge.url, 'tsunagu.example.jp', { path });
     assert.equal(publicHost.status, 503, path);
     assert.equal(JSON.parse(publicHost.text).error, 'unavailable');
@@ -53,6 +56,13 @@ test('with a .dev.vars secret in force, every request for a public host is refus
   }
   assert.equal((await requestAs(edge.url, 'localhost', { path: '/healthz' })).status, 200);
   assert.equal((await fetch(new URL('/healthz', edge.url))).status, 200);
+  // The content-hashed files skip the worker (wrangler.toml's run_worker_first), so the asset
+  // server hands them out even then: public code without a secret (secrets.test.mjs scans them),
+  // useless without the widget page and the API, which stay refused.
+  const boot = readdirSync(join(ROOT, 'build', 'site', 'assets')).find((name) => name.startsWith('boot.'));
+  const asset = await requestAs(edge.url, 'tsunagu.example.jp', { path: `/assets/${boot}` });
+  assert.equal(asset.status, 200);
+  assert.match(asset.text, /import init/);
 });
 
 test('with real secrets, public hosts are served; without PUBLIC_ORIGIN no call is placed from a Host header', async () => {

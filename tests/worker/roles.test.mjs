@@ -50,7 +50,6 @@ const ROUTES = {
   'GET /widget': { path: '/widget?tenant=demo', access: 'public' },
   'GET /widget/version': { path: '/widget/version', access: 'public' },
   'GET /media/hold-music.wav': { path: '/media/hold-music.wav', access: 'public' },
-  'GET /assets/*': { path: '/assets/none.000000000000.js', access: 'public' },
   'GET /api/socket': { path: '/api/socket?tenant=demo', access: 'socket' },
   'GET /api/webcall/socket': { path: '/api/webcall/socket?tenant=demo', access: 'public' },
   'GET /api/webcall/ice': { path: '/api/webcall/ice?conversation=WC00000000000000000000000000000000', access: 'handle_calls' },

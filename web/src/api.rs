@@ -41,42 +41,50 @@ pub(crate) fn post_json(
     bearer: Option<&str>,
     done: impl FnOnce(Reply) + 'static,
 ) {
-    request("POST", path, Some(body), bearer, done);
+    let body = JsValue::from_str(body);
+    text_of(
+        start("POST", path, Some((&body, "application/json")), bearer),
+        done,
+    );
 }
 
 /// `GET path`, with `Authorization: Bearer <bearer>` when given.
 pub(crate) fn get(path: &str, bearer: Option<&str>, done: impl FnOnce(Reply) + 'static) {
-    request("GET", path, None, bearer, done);
+    text_of(start("GET", path, None, bearer), done);
 }
 
-fn request(
+/// Starts `method path` with `body` (its content and content type) and, when given,
+/// `Authorization: Bearer <bearer>`: the fetch's promise of a `Response`, `None` when it could
+/// not start. Every request of the widget goes through here, the admin views' too (they add file
+/// bodies and downloads).
+pub(crate) fn start(
     method: &str,
     path: &str,
-    body: Option<&str>,
+    body: Option<(&JsValue, &str)>,
     bearer: Option<&str>,
-    done: impl FnOnce(Reply) + 'static,
-) {
-    let Some(window) = web_sys::window() else {
-        return done(Err(()));
-    };
+) -> Option<Promise> {
+    let window = web_sys::window()?;
     let init = RequestInit::new();
     init.set_method(method);
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    let Ok(headers) = Headers::new() else {
-        return done(Err(()));
-    };
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-        let _ = headers.set("content-type", "application/json");
+    let headers = Headers::new().ok()?;
+    if let Some((content, content_type)) = body {
+        init.set_body(content);
+        let _ = headers.set("content-type", content_type);
     }
     if let Some(bearer) = bearer {
         let _ = headers.set("authorization", &format!("Bearer {bearer}"));
     }
     init.set_headers(&headers);
-    let request = window.fetch_with_str_and_init(path, &init);
-    settle(&request, move |result| {
+    Some(window.fetch_with_str_and_init(path, &init))
+}
+
+/// Runs `done` with the status and body text of the `Response` that `response` (from [`start`])
+/// settles with; `Err` when the request did not start or nothing came back.
+pub(crate) fn text_of(response: Option<Promise>, done: impl FnOnce(Reply) + 'static) {
+    let Some(response) = response else {
+        return done(Err(()));
+    };
+    settle(&response, move |result| {
         let Ok(response) = result.map(JsValue::unchecked_into::<Response>) else {
             return done(Err(()));
         };

@@ -23,14 +23,6 @@ impl Fields {
         self.0.remove(name)
     }
 
-    /// A required string field.
-    pub(crate) fn text(&mut self, name: &str) -> Option<String> {
-        match self.take(name)? {
-            Value::String(text) => Some(text),
-            _ => None,
-        }
-    }
-
     /// A `#[serde(default)] String`: absent is empty, anything but a string is refused.
     pub(crate) fn text_or_empty(&mut self, name: &str) -> Option<String> {
         match self.take(name) {

@@ -13,7 +13,10 @@ use std::{
 };
 
 use tsunagu_core::InteractionId;
-use tsunagu_protocol::{ClientMessage, Signal, json::Value};
+use tsunagu_protocol::{
+    ClientMessage, Signal,
+    http::{IceServer, IceServersReply, IceUrls},
+};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{
     HtmlAudioElement, MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcConfiguration,
@@ -21,7 +24,7 @@ use web_sys::{
     RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use crate::{api, json::Fields};
+use crate::api;
 
 /// Sends a message to the hub on the line's behalf.
 pub(crate) type Sender = Rc<dyn Fn(ClientMessage)>;
@@ -137,9 +140,9 @@ fn answer_call(line: &Rc<Line>, ice_path: &str, session: Option<&str>) {
     let for_ice = Rc::clone(line);
     api::get(ice_path, session, move |reply| {
         let servers = match reply {
-            Ok((200, body)) => Fields::parse(&body)
-                .and_then(|mut reply| reply.take("ice_servers"))
-                .and_then(|servers| json_list_to_js(&servers)),
+            Ok((200, body)) => {
+                IceServersReply::read(&body).map(|reply| ice_servers_to_js(&reply.ice_servers))
+            }
             _ => None,
         };
         // Without the worker's list, host candidates still connect on one machine or LAN.
@@ -419,9 +422,32 @@ fn stop_tracks(stream: &MediaStream) {
     }
 }
 
-/// The worker's JSON list as a JS value (`JSON.parse` of its text).
-fn json_list_to_js(value: &Value) -> Option<JsValue> {
-    value
-        .as_array()
-        .and_then(|_| js_sys::JSON::parse(&value.to_string()).ok())
+/// `RTCConfiguration.iceServers` for `servers`: plain objects (`Reflect`), so the glue every agent
+/// downloads needs no `RTCIceServer` bindings.
+fn ice_servers_to_js(servers: &[IceServer]) -> JsValue {
+    let set = |object: &JsValue, key: &str, value: &JsValue| {
+        let _ = js_sys::Reflect::set(object, &key.into(), value);
+    };
+    let list = js_sys::Array::new();
+    for server in servers {
+        let object: JsValue = js_sys::Object::new().into();
+        let urls: JsValue = match &server.urls {
+            IceUrls::One(url) => url.into(),
+            IceUrls::Many(urls) => urls
+                .iter()
+                .map(JsValue::from)
+                .collect::<js_sys::Array>()
+                .into(),
+        };
+        set(&object, "urls", &urls);
+        // Absent rather than `null`, which the browser would take as the text "null".
+        if let Some(username) = &server.username {
+            set(&object, "username", &username.into());
+        }
+        if let Some(credential) = &server.credential {
+            set(&object, "credential", &credential.into());
+        }
+        list.push(&object);
+    }
+    list.into()
 }

@@ -52,7 +52,6 @@ async fn route(req: Request, env: &Env) -> Result<Response, AppError> {
         (Method::Get, "/widget") => routes::assets::widget_page(&req, env).await,
         (Method::Get, "/widget/version") => routes::assets::widget_version(env).await,
         (Method::Get, tsunagu_voice::HOLD_MUSIC_PATH) => routes::assets::hold_music(),
-        (Method::Get, p) if p.starts_with("/assets/") => routes::assets::hashed(p, env).await,
         (Method::Get, tsunagu_protocol::SOCKET_PATH) => routes::socket::upgrade(req, env).await,
         (Method::Get, tsunagu_protocol::WEBCALL_SOCKET_PATH) => {
             routes::webcall::socket(req, env).await

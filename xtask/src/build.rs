@@ -189,6 +189,10 @@ pub(crate) fn build_widget(profile: Profile) -> Result {
     )?;
     fs::copy(root().join("web/loader/embed.js"), site.join("embed.js"))
         .map_err(|e| format!("cannot copy embed.js: {e}"))?;
+    // The hashed files skip the worker (wrangler.toml's run_worker_first); the asset server sets
+    // their caching and security headers from this file, which it never serves itself.
+    fs::copy(root().join("web/_headers"), site.join("_headers"))
+        .map_err(|e| format!("cannot copy _headers: {e}"))?;
     if profile == Profile::Release {
         // Every CRM page downloads it; the debug build keeps the commented source (a browser
         // test rewrites one of its statements to play an old loader).

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     json::Value,
-    read::{Fields, number, text},
+    read::{Fields, list, number, text},
 };
 
 /// `POST /api/session`'s reply: the session the widget keeps in memory and who it is.
@@ -154,6 +154,88 @@ impl ErrorReply {
         read.unwrap_or(ErrorReply {
             error: String::new(),
             message: String::new(),
+        })
+    }
+}
+
+/// `GET /widget/version`'s reply: the widget build the worker serves (`build/site/version.json`),
+/// which open widgets compare with their own to update themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetVersionReply {
+    /// The boot script's content hash, as in the page's `<meta name="tsunagu-version">`.
+    pub version: String,
+}
+
+impl WidgetVersionReply {
+    pub fn read(json: &str) -> Option<WidgetVersionReply> {
+        let mut fields = Fields::of(Value::parse(json)?)?;
+        Some(WidgetVersionReply {
+            version: fields.required("version", text)?,
+        })
+    }
+}
+
+/// `GET /api/webcall/ice`'s reply: the STUN/TURN servers for the agent's end of one web call,
+/// the TURN credential minted for that call alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServersReply {
+    pub ice_servers: Vec<IceServer>,
+}
+
+/// One STUN or TURN server, in the shape `RTCPeerConnection` takes (`RTCIceServer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServer {
+    pub urls: IceUrls,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// `RTCIceServer.urls`: one URL or several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IceUrls {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl IceServer {
+    /// Whether it names at least one URL and every URL is `stun:`, `stuns:`, `turn:` or `turns:`
+    /// (what the worker accepts from its configuration).
+    pub fn is_valid(&self) -> bool {
+        let ice = |url: &String| {
+            ["stun:", "stuns:", "turn:", "turns:"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+        };
+        match &self.urls {
+            IceUrls::One(url) => ice(url),
+            IceUrls::Many(urls) => !urls.is_empty() && urls.iter().all(ice),
+        }
+    }
+
+    fn from_value(value: Value) -> Option<IceServer> {
+        let mut fields = Fields::of(value)?;
+        Some(IceServer {
+            // As the untagged derive tries them: a string, else a list of strings.
+            urls: fields.required("urls", |urls| match urls {
+                Value::String(url) => Some(IceUrls::One(url)),
+                urls => list(urls, text).map(IceUrls::Many),
+            })?,
+            username: fields.optional("username", text)?,
+            credential: fields.optional("credential", text)?,
+        })
+    }
+}
+
+impl IceServersReply {
+    pub fn read(json: &str) -> Option<IceServersReply> {
+        let mut fields = Fields::of(Value::parse(json)?)?;
+        Some(IceServersReply {
+            ice_servers: fields.required("ice_servers", |servers| {
+                list(servers, IceServer::from_value)
+            })?,
         })
     }
 }

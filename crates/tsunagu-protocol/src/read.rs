@@ -253,7 +253,7 @@ fn id<T: TryFrom<String>>(value: Value) -> Option<T> {
     T::try_from(text(value)?).ok()
 }
 
-fn list<T>(value: Value, read: fn(Value) -> Option<T>) -> Option<Vec<T>> {
+pub(crate) fn list<T>(value: Value, read: fn(Value) -> Option<T>) -> Option<Vec<T>> {
     match value {
         Value::Array(items) => items.into_iter().map(read).collect(),
         _ => None,

@@ -10,6 +10,8 @@
 use serde::{Deserialize, Serialize};
 use tsunagu_core::InteractionId;
 
+use crate::http::IceServer;
+
 /// Path (on the worker's origin) of the customer page's WebSocket; `?tenant=…` picks the hub.
 pub const WEBCALL_SOCKET_PATH: &str = "/api/webcall/socket";
 
@@ -54,7 +56,7 @@ pub enum CallerEvent {
     /// The STUN/TURN servers for this call's peer connection (`RTCIceServer`s), sent right
     /// after `started`: TURN credentials are minted for this call only and expire when it can
     /// last no longer, so nobody gets them without placing a call.
-    IceServers { ice_servers: Vec<serde_json::Value> },
+    IceServers { ice_servers: Vec<IceServer> },
     /// Nobody is free: the customer is number `position` in line (sent again when it changes).
     Queued { position: u32 },
     /// An agent's widget rings.

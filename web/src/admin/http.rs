@@ -1,10 +1,10 @@
-//! The admin API from the admin views: `fetch` with the widget's session, JSON or a file body.
+//! The admin API from the admin views: the widget's one `fetch` (`api::start`) with its session, JSON or a file body.
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Headers, RequestInit, Response};
+use web_sys::Response;
 
 use super::js;
-use crate::api::{Reply, settle};
+use crate::api::{self, Reply, settle};
 
 /// What a request carries.
 pub(super) enum Body {
@@ -17,26 +17,7 @@ pub(super) enum Body {
 
 /// `method path` with `Authorization: Bearer <the session>`; `done` gets the status and the body.
 pub(super) fn send(method: &str, path: &str, body: Body, done: impl FnOnce(Reply) + 'static) {
-    let Some(response) = start(method, path, body) else {
-        return done(Err(()));
-    };
-    settle(&response, move |result| {
-        let Ok(response) = result.map(JsValue::unchecked_into::<Response>) else {
-            return done(Err(()));
-        };
-        let status = response.status();
-        let Ok(text) = response.text() else {
-            return done(Err(()));
-        };
-        settle(&text, move |body| {
-            done(
-                body.ok()
-                    .and_then(|b| b.as_string())
-                    .map(|b| (status, b))
-                    .ok_or(()),
-            );
-        });
-    });
+    api::text_of(start(method, path, body), done);
 }
 
 /// `GET path` and saves the reply as a file named `file_name` (the CSV export: its bytes, BOM
@@ -82,26 +63,16 @@ fn save(blob: &JsValue, file_name: &str) -> Option<()> {
     Some(())
 }
 
+/// The phone's own request (`api::start`) with the admin's session and body.
 fn start(method: &str, path: &str, body: Body) -> Option<js_sys::Promise> {
-    let window = web_sys::window()?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    let headers = Headers::new().ok()?;
-    match body {
-        Body::None => {}
-        Body::Json(json) => {
-            init.set_body(&JsValue::from_str(&json));
-            let _ = headers.set("content-type", "application/json");
-        }
-        Body::Csv(file) => {
-            init.set_body(&file);
-            let _ = headers.set("content-type", "text/csv");
-        }
-    }
     let session = crate::controller::session_token()?;
-    let _ = headers.set("authorization", &format!("Bearer {session}"));
-    init.set_headers(&headers);
-    Some(window.fetch_with_str_and_init(path, &init))
+    let body = match body {
+        Body::None => None,
+        Body::Json(json) => Some((JsValue::from_str(&json), "application/json")),
+        Body::Csv(file) => Some((file, "text/csv")),
+    };
+    let body = body.as_ref().map(|(content, kind)| (content, *kind));
+    api::start(method, path, body, Some(&session))
 }
 
 /// A path segment from an id the admin typed or the API listed (`+81…` numbers, ids).

@@ -1,10 +1,10 @@
 //! Switching to a newer build of the widget when no call is active.
 
 use leptos::prelude::*;
-use tsunagu_protocol::PresenceStatus;
+use tsunagu_protocol::{PresenceStatus, http::WidgetVersionReply};
 
 use super::{Controller, current};
-use crate::{api, config, json::Fields};
+use crate::{api, config};
 
 impl Controller {
     pub(super) fn check_version(&self) {
@@ -13,9 +13,7 @@ impl Controller {
                 return;
             };
             let served = match reply {
-                Ok((200, body)) => {
-                    Fields::parse(&body).and_then(|mut fields| fields.text("version"))
-                }
+                Ok((200, body)) => WidgetVersionReply::read(&body).map(|reply| reply.version),
                 _ => None,
             };
             let Some(served) = served else {

@@ -1,8 +1,11 @@
-//! The widget's files: the stable `/embed.js` loader, the `/widget` page, and content-hashed `/assets/*`.
+//! The widget's unhashed entry points: the stable `/embed.js` loader, the `/widget` page and `/widget/version`.
 //!
 //! The files themselves come from the `ASSETS` binding (built by `cargo xtask`); this module decides
-//! caching and security headers, so the widget and the worker always ship as one version.
+//! their caching and security headers and fills in the page, so the widget and the worker always
+//! ship as one version. The content-hashed `/assets/*` never reach the worker: the asset server
+//! answers them with the headers of `web/_headers` (wrangler.toml's `run_worker_first`).
 
+use tsunagu_protocol::http::WidgetVersionReply;
 use worker::{Env, Headers, Request, Response};
 
 use super::{html_escape, tenant_param};
@@ -55,13 +58,17 @@ pub(crate) async fn embed_js(env: &Env) -> Result<Response, AppError> {
 }
 
 /// The widget build this worker serves (`{"version": "<hash>"}`), never cached: open widgets poll
-/// it and reload themselves when it changes and no call is active.
+/// it and reload themselves when it changes and no call is active. The build's `version.json` is
+/// read as the reply the widget reads, so a build that wrote something else fails here, loudly.
 pub(crate) async fn widget_version(env: &Env) -> Result<Response, AppError> {
     let bytes = built_file("/version.json", env)
         .await?
         .ok_or_else(|| AppError::Internal("version.json missing from the build".into()))?;
+    let reply: WidgetVersionReply = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::Internal(format!("version.json is not a version reply: {e}")))?;
+    let json = serde_json::to_vec(&reply).map_err(|e| AppError::Internal(e.to_string()))?;
     respond(
-        bytes,
+        json,
         &[
             ("Content-Type", "application/json"),
             ("Cache-Control", "no-store"),
@@ -138,35 +145,6 @@ fn voice_double_origin(env: &Env) -> Option<String> {
     let url = env.var("TWILIO_DOUBLE_CLIENT_URL").ok()?.to_string();
     let origin = worker::Url::parse(&url).ok()?.origin();
     origin.is_tuple().then(|| origin.ascii_serialization())
-}
-
-/// A content-hashed file: its name changes whenever its bytes do, so it is cached forever. The
-/// assets binding's body is passed on as it streams (the wasm is the widget's largest file, and
-/// the browser compiles it while it arrives), never read into the worker first.
-pub(crate) async fn hashed(path: &str, env: &Env) -> Result<Response, AppError> {
-    let response = env
-        .assets(ASSETS)?
-        .fetch(format!("https://assets.invalid{path}"), None)
-        .await?;
-    match response.status_code() {
-        200 => {}
-        404 => return Err(AppError::NotFound),
-        other => {
-            return Err(AppError::Internal(format!(
-                "assets returned {other} for {path}"
-            )));
-        }
-    }
-    let content_type = match path.rsplit('.').next() {
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css; charset=utf-8",
-        _ => "application/octet-stream",
-    };
-    Ok(response.with_headers(headers(&[
-        ("Content-Type", content_type),
-        ("Cache-Control", "public, max-age=31536000, immutable"),
-    ])?))
 }
 
 /// The bundled hold music (`tsunagu_voice::hold_music`), fetched by Twilio for waiting callers.

@@ -14,10 +14,13 @@
 //! `CF-Connecting-IP`, never the address); with a Turnstile site key the socket upgrade must carry
 //! a token siteverify accepts.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tsunagu_center::{AddressKey, CenterConfig};
 use tsunagu_core::{InteractionId, TenantId};
-use tsunagu_protocol::{CallerEvent, PROTOCOL_VERSION, WEBCALL_SOCKET_PATH};
+use tsunagu_protocol::{
+    CallerEvent, PROTOCOL_VERSION, WEBCALL_SOCKET_PATH,
+    http::{IceServer, IceServersReply, IceUrls},
+};
 use worker::{Env, Headers, Request, Response, Url};
 
 use super::{html_escape, tenant_param};
@@ -61,37 +64,6 @@ pub(crate) struct TurnGrant<'a> {
     pub(crate) ttl_secs: u64,
 }
 
-/// One STUN or TURN server, in the shape `RTCPeerConnection` takes.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct IceServer {
-    urls: Urls,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    username: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    credential: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(untagged)]
-enum Urls {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl IceServer {
-    fn is_valid(&self) -> bool {
-        let ice = |url: &String| {
-            ["stun:", "stuns:", "turn:", "turns:"]
-                .iter()
-                .any(|scheme| url.starts_with(scheme))
-        };
-        match &self.urls {
-            Urls::One(url) => ice(url),
-            Urls::Many(urls) => !urls.is_empty() && urls.iter().all(ice),
-        }
-    }
-}
-
 /// The configured ICE servers, then (for a call) the time-limited TURN server if one is
 /// configured; none (host candidates only, enough on one machine or LAN) when neither is.
 pub(crate) fn ice_servers(env: &Env, grant: Option<&TurnGrant<'_>>) -> Vec<IceServer> {
@@ -127,10 +99,7 @@ pub(crate) fn ice_servers_event(
         ttl_secs: turn_ttl_secs(env, config),
     };
     CallerEvent::IceServers {
-        ice_servers: ice_servers(env, Some(&grant))
-            .iter()
-            .filter_map(|server| serde_json::to_value(server).ok())
-            .collect(),
+        ice_servers: ice_servers(env, Some(&grant)),
     }
 }
 
@@ -211,7 +180,7 @@ fn turn_server(env: &Env, grant: &TurnGrant<'_>) -> Option<IceServer> {
         grant.call.as_str(),
     ) {
         Ok(minted) => Some(IceServer {
-            urls: Urls::Many(urls),
+            urls: IceUrls::Many(urls),
             username: Some(minted.username),
             credential: Some(minted.credential),
         }),
@@ -244,10 +213,10 @@ pub(crate) async fn ice(req: &Request, env: &Env) -> Result<Response, AppError> 
     };
     let headers = Headers::new();
     headers.set("Cache-Control", "no-store")?;
-    Ok(
-        Response::from_json(&serde_json::json!({ "ice_servers": ice_servers(env, Some(&grant)) }))?
-            .with_headers(headers),
-    )
+    let reply = IceServersReply {
+        ice_servers: ice_servers(env, Some(&grant)),
+    };
+    Ok(Response::from_json(&reply)?.with_headers(headers))
 }
 
 /// `GET /api/webcall/socket?tenant=…[&challenge=…]`: the customer page's socket, handed to the
