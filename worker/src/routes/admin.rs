@@ -130,20 +130,7 @@ pub(crate) async fn put_calling(mut req: Request, env: &Env) -> Result<Response,
     let settings = CallingSettings::validate(&json_body(&mut req).await?)?;
     let mut row = store::tenant(env, &principal.tenant).await?;
     with_center_fields(&mut row, |stored| settings.merge_into_center(stored))?;
-    center_settings::put(
-        env,
-        &principal.tenant,
-        &center_settings::fields(&row.center_json)?,
-    )
-    .await?;
-    log::info(
-        "admin.calling_changed",
-        &[
-            ("tenant", principal.tenant.as_str().into()),
-            ("by", principal.actor.as_str().into()),
-        ],
-    );
-    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
+    store_center_settings(env, &principal, &row, "admin.calling_changed", &[]).await?;
     Ok(Response::from_json(&settings)?)
 }
 
@@ -164,21 +151,14 @@ pub(crate) async fn put_web_calls(mut req: Request, env: &Env) -> Result<Respons
     let settings = WebCallSettings::validate(&json_body(&mut req).await?)?;
     let mut row = store::tenant(env, &principal.tenant).await?;
     let config = with_center_fields(&mut row, |stored| settings.merge_into_center(stored))?;
-    center_settings::put(
+    store_center_settings(
         env,
-        &principal.tenant,
-        &center_settings::fields(&row.center_json)?,
+        &principal,
+        &row,
+        "admin.web_calls_changed",
+        &[("challenge", settings.turnstile_site_key.is_some().into())],
     )
     .await?;
-    log::info(
-        "admin.web_calls_changed",
-        &[
-            ("tenant", principal.tenant.as_str().into()),
-            ("by", principal.actor.as_str().into()),
-            ("challenge", settings.turnstile_site_key.is_some().into()),
-        ],
-    );
-    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
     web_calls_view(env, &principal.tenant, &config).await
 }
 
@@ -210,6 +190,31 @@ pub(crate) async fn routing(req: Request, env: &Env) -> Result<Response, AppErro
     Ok(Response::from_json(&RoutingSettings::view_of_center(
         &center,
     ))?)
+}
+
+/// Stores the tenant's center settings as `with_center_fields` left them in `row`, logs `event`
+/// (who did it, and `extra`), and tells the hub, which re-reads them.
+async fn store_center_settings(
+    env: &Env,
+    principal: &auth::Principal,
+    row: &TenantRow,
+    event: &str,
+    extra: &[(&str, Value)],
+) -> Result<(), AppError> {
+    center_settings::put(
+        env,
+        &principal.tenant,
+        &center_settings::fields(&row.center_json)?,
+    )
+    .await?;
+    let mut fields = vec![
+        ("tenant", principal.tenant.as_str().into()),
+        ("by", principal.actor.as_str().into()),
+    ];
+    fields.extend(extra.iter().cloned());
+    log::info(event, &fields);
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
+    Ok(())
 }
 
 /// Puts `settings` into the tenant's row (the dial policy and other settings stay) and returns
@@ -252,19 +257,6 @@ pub(crate) async fn put_routing(mut req: Request, env: &Env) -> Result<Response,
     let settings = RoutingSettings::validate(&json_body(&mut req).await?)?;
     let mut row = store::tenant(env, &principal.tenant).await?;
     with_routing(&mut row, &settings)?;
-    center_settings::put(
-        env,
-        &principal.tenant,
-        &center_settings::fields(&row.center_json)?,
-    )
-    .await?;
-    log::info(
-        "admin.routing_changed",
-        &[
-            ("tenant", principal.tenant.as_str().into()),
-            ("by", principal.actor.as_str().into()),
-        ],
-    );
-    hub::directory_changed(env, &principal.tenant, DirectoryChange::Settings).await;
+    store_center_settings(env, &principal, &row, "admin.routing_changed", &[]).await?;
     Ok(Response::from_json(&settings)?)
 }
