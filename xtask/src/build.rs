@@ -91,6 +91,19 @@ pub(crate) fn build_widget(profile: Profile) -> Result {
     ]);
     if profile == Profile::Release {
         cargo.arg("--release");
+        // The shipped widget also rebuilds the standard library for size (−20 KB gzipped of
+        // 188): `optimize_for_size` picks std's small algorithms, and `immediate-abort` drops
+        // panic messages, locations and their formatting, which the release widget never
+        // showed (a panic aborts it either way; debug builds keep them, with the console hook).
+        // Both are unstable flags of the pinned stable toolchain (rust-toolchain.toml, with its
+        // `rust-src`), enabled for this one build by RUSTC_BOOTSTRAP; see ARCHITECTURE.md.
+        cargo.env("RUSTC_BOOTSTRAP", "1");
+        cargo.args([
+            "-Zbuild-std=std,panic_abort",
+            "-Zbuild-std-features=optimize_for_size",
+            "--config",
+            r#"target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort"]"#,
+        ]);
     }
     run(&mut cargo)?;
 
