@@ -52,6 +52,16 @@ const RUNS = [
     lost: callsLost,
   },
   {
+    name: 'calls-answered',
+    script: 'calls',
+    what: '100 incoming calls/s for 30 s, 500 agents who answer (1 s ring, 2 s talk, Twilio\'s status webhooks)',
+    args: ['--rate', '100', '--seconds', '30', '--agents', '500', '--talk', '2'],
+    quick: ['--rate', '10', '--seconds', '3', '--agents', '50', '--talk', '1'],
+    summary: (r) => `${r.answered} answered, ${r.ended} ended of ${r.calls}; incoming p50 ${r.webhook_ms.p50} ms, p99 ${r.webhook_ms.p99} ms; status webhooks p99 ${r.status_webhook_ms.p99} ms; ${r.status_5xx} 5xx`,
+    goals: [['p99 ≤ 250 ms', (r) => r.webhook_ms.p99 <= 250]],
+    lost: callsLost,
+  },
+  {
     name: 'calls-burst',
     script: 'calls',
     what: 'a simultaneous burst of 1,000 calls, 200 agents',
@@ -105,6 +115,8 @@ function callsLost(r) {
     ...(r.status_5xx ? [`${r.status_5xx} 5xx`] : []),
     ...(r.invalid_twiml ? [`${r.invalid_twiml} invalid TwiML`] : []),
     ...(r.call_log.conversations < r.calls ? [`${r.calls - r.call_log.conversations} conversations missing from the log`] : []),
+    ...(r.talk_s && r.ended < r.calls ? [`${r.calls - r.ended} calls never answered and hung up`] : []),
+    ...(r.status_webhook_failures ? [`${r.status_webhook_failures} status webhooks failed`] : []),
   ];
 }
 

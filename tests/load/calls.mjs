@@ -9,12 +9,17 @@
 //! second for `--seconds` whether or not earlier ones were answered (an open loop, as callers do) —
 //! and checks every answer is valid TwiML that either rings an agent or queues the caller, then
 //! waits for every call to reach the call log. The last line is `RESULT {json}` for `all.mjs`.
+//! `--talk s`: the agents also answer, as people do. The script plays Twilio's side of it (the
+//! agent's leg ringing then in progress a ring's length after the offer, both legs completed `s`
+//! seconds later) and each agent ends its wrap-up at once; queued callers are then offered and
+//! answered the same way. Without it (`--talk 0`) nobody answers: every offer rings until its
+//! timeout, the worst case for the hub.
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { DEV_VARS, embedToken, openSession } from '../support/auth.mjs';
-import { inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
+import { clientIdentity, inboundCallParams, postWebhook, sid, startRestRecorder } from '../support/twilio.mjs';
 import { startCpuProfile } from '../support/cpu-profile.mjs';
 
 const { values } = parseArgs({
@@ -26,6 +31,8 @@ const { values } = parseArgs({
     // Steady arrivals instead of a burst: calls per second, for `--seconds`.
     rate: { type: 'string', default: '0' },
     seconds: { type: 'string', default: '30' },
+    // Seconds an answered call lasts; 0: the agents acknowledge offers but never answer.
+    talk: { type: 'string', default: '0' },
     // Writes a CPU profile of the worker's isolate during the calls (Chrome's `.cpuprofile`) and
     // prints the functions that took the most CPU.
     profile: { type: 'string' },
@@ -35,11 +42,53 @@ const RATE = Number(values.rate);
 const CALLS = RATE > 0 ? RATE * Number(values.seconds) : Number(values.calls);
 const AGENTS = Number(values.agents);
 const CONCURRENCY = Number(values.concurrency) || Number(values.calls);
+const TALK_MS = Number(values.talk) * 1000;
+// How long an answering agent's phone rings before they pick up.
+const RING_MS = 1000;
 const ACCOUNT = 'AC00000000000000000000000000000d30';
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const rest = await startRestRecorder();
+const hook = (name, query) => new URL(`/twilio/voice/demo/${name}${query}`, edge.url).href;
+const authToken = DEV_VARS.TENANT_DEMO_TWILIO_AUTH_TOKEN;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// Twilio's other webhooks, as an answered call makes them: their answers, and the calls answered
+// and ended (a call offered twice, after a queue, is answered once).
+const statusHooks = [];
+const answered = new Set();
+const ended = new Set();
+const playbacks = [];
+async function statusHook(url, params) {
+  const t0 = performance.now();
+  try {
+    const res = await postWebhook(url, { AccountSid: ACCOUNT, ...params }, { authToken });
+    await res.arrayBuffer();
+    statusHooks.push({ status: res.status, ms: performance.now() - t0 });
+  } catch (err) {
+    statusHooks.push({ status: 0, ms: performance.now() - t0, error: String(err) });
+  }
+}
+/** Twilio's side of `agent` answering the offered `conversation`, talking, and the caller hanging up. */
+async function answer(agent, conversation) {
+  if (answered.has(conversation)) return;
+  answered.add(conversation);
+  const leg = sid();
+  const agentLeg = (status, sequence, extra = {}) => statusHook(hook('agent-status', `?agent=${agent}&conversation=${conversation}`), {
+    CallSid: leg, ParentCallSid: conversation, CallStatus: status, Direction: 'outbound-dial',
+    From: '+819000000000', To: `client:${clientIdentity('demo', agent)}`, SequenceNumber: String(sequence), ...extra,
+  });
+  await agentLeg('ringing', 1);
+  await sleep(RING_MS);
+  await agentLeg('in-progress', 2);
+  await sleep(TALK_MS);
+  await agentLeg('completed', 3, { CallDuration: String(TALK_MS / 1000) });
+  await statusHook(hook('status', ''), {
+    CallSid: conversation, CallStatus: 'completed', Direction: 'inbound', From: '+819000000000',
+    To: '+815012345678', SequenceNumber: '4', CallDuration: String(TALK_MS / 1000 + 1),
+  });
+  ended.add(conversation);
+}
 const edge = await startWranglerDev({ vars: { TWILIO_API_BASE: rest.url } });
 const clients = [];
 try {
@@ -53,7 +102,12 @@ try {
         const client = await HubClient.connect(edge.url, 'demo', session);
         client.ws.on('message', (data) => {
           const message = JSON.parse(String(data));
-          if (message.type === 'offer') client.send({ type: 'ack_offer', offer: message.offer });
+          if (message.type === 'offer') {
+            client.send({ type: 'ack_offer', offer: message.offer });
+            if (TALK_MS > 0) playbacks.push(answer(agent, message.conversation));
+          }
+          // Wrap-up done at once: the agent is ready for the next caller.
+          if (TALK_MS > 0 && message.type === 'status' && message.status?.kind === 'wrap_up') client.send({ type: 'end_wrap_up' });
         });
         await client.next('welcome', 0, 30_000);
         return client;
@@ -102,6 +156,16 @@ try {
     }));
   }
   const wall = performance.now() - started;
+  // With answering agents, every caller (queued ones after an agent frees up) must be answered
+  // and hung up; the playbacks list grows as queued callers are offered.
+  if (TALK_MS > 0) {
+    const until = performance.now() + 120_000 + TALK_MS;
+    while (ended.size < CALLS && performance.now() < until) {
+      await Promise.all(playbacks);
+      if (ended.size < CALLS) await sleep(500);
+    }
+    await Promise.all(playbacks);
+  }
   if (profiler) console.log(JSON.stringify({ cpu_profile: await profiler.stop(values.profile) }, null, 1));
   if (RATE > 0) {
     // Where in the run the slow answers were: the slowest answer of each second's arrivals.
@@ -126,6 +190,17 @@ try {
     status_5xx: count((r) => r.status >= 500),
     invalid_twiml: count((r) => !r.valid),
     webhook_ms: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1)) },
+    ...(TALK_MS > 0 ? (() => {
+      const ms = statusHooks.map((r) => r.ms).sort((a, b) => a - b);
+      return {
+        talk_s: TALK_MS / 1000,
+        answered: answered.size,
+        ended: ended.size,
+        status_webhooks: statusHooks.length,
+        status_webhook_failures: statusHooks.filter((r) => r.status !== 200).length,
+        status_webhook_ms: { p50: Math.round(percentile(ms, 50)), p99: Math.round(percentile(ms, 99)) },
+      };
+    })() : {}),
     wall_s: +(wall / 1000).toFixed(1),
     calls_per_s: Math.round(CALLS / (wall / 1000)),
   };
