@@ -59,6 +59,14 @@ fn kind_name(event: &CallEvent) -> &'static str {
     }
 }
 
+/// What storing call events did: the conversations it rebuilt, and whether it enqueued CRM
+/// webhook deliveries (to drain).
+#[derive(Debug, Default)]
+pub(crate) struct Recorded {
+    pub(crate) conversations: Vec<Conversation>,
+    pub(crate) deliveries: bool,
+}
+
 /// Stores `events` of one interaction; when any was new, rebuilds the interaction's conversation
 /// and returns it (nothing when every event was stored before). A `retry` (an outbox entry an
 /// earlier attempt or an earlier life of the hub left) rebuilds it anyway: the attempt that stored
@@ -69,7 +77,7 @@ pub(crate) async fn record(
     interaction: &InteractionId,
     events: &[CallEvent],
     retry: bool,
-) -> Result<Vec<Conversation>, AppError> {
+) -> Result<Recorded, AppError> {
     let keys: Vec<String> = events.iter().map(event_key).collect();
     let bodies = events
         .iter()
@@ -94,12 +102,14 @@ pub(crate) async fn record(
     let emits = events.iter().any(crate::webhooks::may_emit);
     if any_new || emits || retry {
         let conversations = restitch(env, tenant, interaction, &stored).await?;
-        if emits {
-            crate::webhooks::enqueue(env, tenant, events, &conversations).await?;
-        }
-        return Ok(conversations);
+        let deliveries =
+            emits && crate::webhooks::enqueue(env, tenant, events, &conversations).await?;
+        return Ok(Recorded {
+            conversations,
+            deliveries,
+        });
     }
-    Ok(Vec::new())
+    Ok(Recorded::default())
 }
 
 /// Folds every stored event of the interaction (`rows`) into its conversation and stores the

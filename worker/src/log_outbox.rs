@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use tsunagu_center::Output;
 use tsunagu_core::{AgentId, InteractionId, TeamId, TenantId};
 use tsunagu_presence::{PresenceInterval, StatusKind};
-use tsunagu_stitch::Conversation;
 use worker::{Env, ListOptions, ScheduledTime, Storage, wasm_bindgen_futures::JsFuture};
 
 use crate::{calllog, clock, error::AppError, store};
@@ -166,6 +165,13 @@ impl Tracker {
         }
     }
 
+    /// Deliveries were just enqueued: the webhooks are due now.
+    fn webhooks_now(&self) {
+        let now = clock::now_ms();
+        let at = self.0.webhooks_at.get().map_or(now, |known| known.min(now));
+        self.0.webhooks_at.set(Some(at));
+    }
+
     /// Entries found in storage on wake-up were left by an earlier life: retried at once.
     pub(crate) fn found_leftovers(&self) {
         self.0.retry_at.set(Some(clock::now_ms()));
@@ -257,15 +263,12 @@ async fn write_round(
     round: Vec<(String, PendingWrite)>,
 ) {
     let keys: Vec<String> = round.iter().map(|(key, _)| key.clone()).collect();
-    // Storing one of these may have enqueued CRM webhooks: delivered in the same background task.
-    let emits = round.iter().any(|(_, write)| match &write.output {
-        Output::Record(event) => crate::webhooks::may_emit(event),
-        _ => false,
-    });
     let failed = deliver(env, storage, tenant, tracker, round, false)
         .await
         .len();
-    if emits {
+    // CRM webhooks the round enqueued go out in the same background task (and nothing is asked
+    // of D1 when it enqueued none).
+    if tracker.webhooks_due() {
         tracker.drain_webhooks(env, storage, tenant).await;
     }
     {
@@ -293,21 +296,24 @@ async fn deliver(
     let mut written = Vec::with_capacity(pending.len());
     let mut failed = Vec::new();
     let mut conversations = Vec::new();
+    let mut deliveries = false;
     for (of, group) in grouped(pending) {
         // One interaction's events together: stored in one statement batch and stitched once,
         // instead of a store and a re-stitch per event (under a burst of calls these writes
         // were the hub's largest CPU cost). Should the group fail, each entry is written on its
         // own, so only the entry that fails waits for a retry (and may end as a dead letter).
-        if let Some(changed) = write_group(env, tenant, &of, &group, retry).await {
+        if let Some(recorded) = write_group(env, tenant, &of, &group, retry).await {
             written.extend(group.into_iter().map(|(key, _)| key));
-            conversations.extend(changed);
+            conversations.extend(recorded.conversations);
+            deliveries |= recorded.deliveries;
             continue;
         }
         for (key, write) in group {
             match write_to_d1(env, tenant, write.clone(), retry).await {
-                Ok(changed) => {
+                Ok(recorded) => {
                     written.push(key);
-                    conversations.extend(changed);
+                    conversations.extend(recorded.conversations);
+                    deliveries |= recorded.deliveries;
                 }
                 Err(err) => {
                     crate::log::warn(
@@ -318,6 +324,9 @@ async fn deliver(
                 }
             }
         }
+    }
+    if deliveries {
+        tracker.webhooks_now();
     }
     // The callers' recent contacts in the hub's directory copy: the next call's screen pop
     // shows this one without asking D1.
@@ -520,7 +529,7 @@ async fn write_group(
     of: &GroupOf,
     group: &[Entry],
     retry: bool,
-) -> Option<Vec<Conversation>> {
+) -> Option<calllog::Recorded> {
     if group.len() < 2 {
         return None;
     }
@@ -537,7 +546,7 @@ async fn write_group(
         }
         GroupOf::Intervals => store_intervals(env, tenant, group)
             .await
-            .map(|()| Vec::new()),
+            .map(|()| calllog::Recorded::default()),
         GroupOf::Alone => return None,
     };
     match written {
@@ -561,7 +570,7 @@ async fn write_to_d1(
     tenant: &TenantId,
     write: PendingWrite,
     retry: bool,
-) -> Result<Vec<Conversation>, AppError> {
+) -> Result<calllog::Recorded, AppError> {
     match write.output {
         Output::Record(event) => match write.interaction.or_else(|| interaction_of(&event)) {
             Some(interaction) => calllog::record(env, tenant, &interaction, &[event], retry).await,
@@ -571,9 +580,9 @@ async fn write_to_d1(
             let row = interval_row(&agent, write.team, &interval)?;
             store::insert_presence_intervals(env, tenant, &[row])
                 .await
-                .map(|()| Vec::new())
+                .map(|()| calllog::Recorded::default())
         }
-        _ => Ok(Vec::new()),
+        _ => Ok(calllog::Recorded::default()),
     }
 }
 

@@ -94,12 +94,13 @@ pub(crate) fn may_emit(event: &CallEvent) -> bool {
 
 /// Enqueues the webhooks of freshly stored events and of the conversations they touched (an
 /// ended one gives `call.ended`, maybe `call.missed`) for every subscription that wants them.
+/// Answers whether it enqueued any delivery (only then is a drain worth its two queries).
 pub(crate) async fn enqueue(
     env: &Env,
     tenant: &TenantId,
     events: &[CallEvent],
     conversations: &[Conversation],
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let mut webhook_events: Vec<WebhookEvent> = events
         .iter()
         .filter_map(|event| WebhookEvent::from_call_event(tenant, event))
@@ -108,11 +109,11 @@ pub(crate) async fn enqueue(
         webhook_events.extend(WebhookEvent::from_ended_conversation(tenant, conversation));
     }
     if webhook_events.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let subscriptions = store::subscriptions(env, tenant).await?;
     if subscriptions.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let mut rows = Vec::new();
     for event in &webhook_events {
@@ -138,7 +139,8 @@ pub(crate) async fn enqueue(
             body,
         })
         .collect();
-    store::enqueue(env, tenant, &deliveries, clock::now_ms()).await
+    store::enqueue(env, tenant, &deliveries, clock::now_ms()).await?;
+    Ok(!deliveries.is_empty())
 }
 
 /// Attempts every due delivery (a batch at a time, oldest first) and answers when the drain should
