@@ -67,6 +67,9 @@ impl fmt::Display for PhoneKind {
     }
 }
 
+/// The most digits an E.164 number has (ITU-T E.164, §6.1), country code included.
+const E164_MAX_DIGITS: usize = 15;
+
 /// A phone number that exists in its country's numbering plan, held as E.164 (`+81355550101`).
 ///
 /// Equality, ordering and hashing are those of the E.164 string; the displays are derived from it
@@ -125,6 +128,14 @@ impl PhoneNumber {
         let e164 = parsed.format().mode(Mode::E164).to_string();
         if !parsed.is_valid() {
             return Err(invalid_number(&e164, country_code, dialable));
+        }
+        // E.164 numbers have at most 15 digits. The metadata calls some longer ones valid (a
+        // 14-digit Korean `80…` number is 16 digits with +82): domestic-only numbers that no
+        // international call, and no Twilio call, can reach.
+        if e164.len() > 1 + E164_MAX_DIGITS {
+            return Err(PhoneError::TooLong {
+                digits: dialable.typed_digits,
+            });
         }
         let mut national = parsed.format().mode(Mode::National).to_string();
         // For valid numbers no formatting rule covers (`0120` with seven digits), the library

@@ -208,6 +208,20 @@ fn empty_and_digitless_inputs() {
 }
 
 #[test]
+fn numbers_longer_than_e164_allows_are_refused_though_the_plan_lists_them() {
+    // Found by `anything_accepted_round_trips_through_e164`: Korea's plan has 14-digit numbers.
+    check_table(
+        Region::Kr,
+        &["80000000000000", "+82 80000000000000", "02-2345-6789"],
+        expect![[r#"
+            "80000000000000"     => error: too long to be a phone number (14 digits)
+            "+82 80000000000000" => error: too long to be a phone number (16 digits)
+            "02-2345-6789"       => +82223456789 | 02-2345-6789 | +82 2-2345-6789 | fixed_line
+        "#]],
+    );
+}
+
+#[test]
 fn too_short_and_too_long() {
     check_table(
         Region::Jp,
