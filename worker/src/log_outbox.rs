@@ -34,9 +34,6 @@ pub(crate) const DEAD_LETTER_PREFIX: &str = "deadletter/";
 /// At most this many waiting writes are retried per alarm (the rest on the next one).
 const RETRY_BATCH: usize = 128;
 
-/// Background writers of fresh entries at once; more entries wait for a writer's next round.
-const MAX_WRITERS: usize = 4;
-
 /// Keys per `delete_multiple` call (the storage API's limit).
 const DELETE_BATCH: usize = 128;
 
@@ -110,10 +107,6 @@ struct TrackerState {
     /// recent contacts are written to (once, not per delivery: under load the check was a
     /// noticeable share of the hub's CPU).
     directory_schema: Cell<bool>,
-    /// Fresh entries made while the writer below was busy: its next round takes them all.
-    queued: RefCell<Vec<(String, PendingWrite)>>,
-    /// Background writers running (at most [`MAX_WRITERS`]: see [`deliver_fresh`]).
-    writers: Cell<usize>,
 }
 
 impl Tracker {
@@ -128,8 +121,6 @@ impl Tracker {
             retry_ms,
             dead_letter_after: dead_letter_after.max(1),
             directory_schema: Cell::new(false),
-            queued: RefCell::new(Vec::new()),
-            writers: Cell::new(0),
         }))
     }
 
@@ -214,71 +205,40 @@ async fn alarm_by(storage: &Storage, at: u64) {
     }
 }
 
-/// Writes freshly stored entries to D1. The entries count as in flight from this call, so an
-/// alarm in between does not write them too; a failure leaves the entry for the alarm and makes
-/// sure it comes. Returns a new writer, the future to hand to `wait_until`, while fewer than
-/// [`MAX_WRITERS`] run; otherwise the entries wait in the queue and `None` is returned: each
-/// writer's round takes all that arrived while its previous round waited for D1. Under load, a
-/// call's events from several webhooks then land in one statement batch and one re-stitch of its
-/// conversation, instead of a D1 round trip and a re-stitch per webhook (with answered calls the
-/// log writes were the hub's largest CPU cost); unloaded, an entry is written at once, as
-/// before. Several writers, not one, so a slow D1 call holds up only its own round.
+/// Writes freshly stored entries to D1: the future to hand to `wait_until`. The entries count
+/// as in flight from this call (not from the future's first poll), so an alarm in between does
+/// not write them too. A failure leaves the entry for the alarm and makes sure it comes.
 pub(crate) fn deliver_fresh(
     env: Env,
     storage: Storage,
     tenant: TenantId,
     tracker: Tracker,
     pending: Vec<(String, PendingWrite)>,
-) -> Option<impl Future<Output = ()> + 'static> {
+) -> impl Future<Output = ()> + 'static {
+    let keys: Vec<String> = pending.iter().map(|(key, _)| key.clone()).collect();
     tracker
         .0
         .in_flight
         .borrow_mut()
-        .extend(pending.iter().map(|(key, _)| key.clone()));
-    tracker.0.queued.borrow_mut().extend(pending);
-    let writers = tracker.0.writers.get();
-    if writers >= MAX_WRITERS {
-        return None;
-    }
-    tracker.0.writers.set(writers + 1);
-    Some(async move {
-        loop {
-            let round = std::mem::take(&mut *tracker.0.queued.borrow_mut());
-            if round.is_empty() {
-                tracker.0.writers.set(tracker.0.writers.get() - 1);
-                return;
+        .extend(keys.iter().cloned());
+    async move {
+        let failed = deliver(&env, &storage, &tenant, &tracker, pending, false)
+            .await
+            .len();
+        // CRM webhooks these enqueued go out in the same background task (and nothing is asked
+        // of D1 when they enqueued none).
+        if tracker.webhooks_due() {
+            tracker.drain_webhooks(&env, &storage, &tenant).await;
+        }
+        {
+            let mut in_flight = tracker.0.in_flight.borrow_mut();
+            for key in &keys {
+                in_flight.remove(key);
             }
-            write_round(&env, &storage, &tenant, &tracker, round).await;
         }
-    })
-}
-
-/// One round of the background writer: the entries to D1, then the CRM webhooks any of them
-/// enqueued, then the entries are no longer in flight.
-async fn write_round(
-    env: &Env,
-    storage: &Storage,
-    tenant: &TenantId,
-    tracker: &Tracker,
-    round: Vec<(String, PendingWrite)>,
-) {
-    let keys: Vec<String> = round.iter().map(|(key, _)| key.clone()).collect();
-    let failed = deliver(env, storage, tenant, tracker, round, false)
-        .await
-        .len();
-    // CRM webhooks the round enqueued go out in the same background task (and nothing is asked
-    // of D1 when it enqueued none).
-    if tracker.webhooks_due() {
-        tracker.drain_webhooks(env, storage, tenant).await;
-    }
-    {
-        let mut in_flight = tracker.0.in_flight.borrow_mut();
-        for key in &keys {
-            in_flight.remove(key);
+        if failed > 0 {
+            tracker.schedule_retry(&storage).await;
         }
-    }
-    if failed > 0 {
-        tracker.schedule_retry(storage).await;
     }
 }
 

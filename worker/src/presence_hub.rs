@@ -681,15 +681,13 @@ impl PresenceHub {
         if pending.is_empty() {
             return;
         }
-        if let Some(writer) = log_outbox::deliver_fresh(
+        self.state.wait_until(log_outbox::deliver_fresh(
             self.env.clone(),
             self.state.storage(),
             tenant,
             self.outbox.clone(),
             pending,
-        ) {
-            self.state.wait_until(writer);
-        }
+        ));
     }
 }
 
