@@ -28,6 +28,24 @@ async function freePort() {
   });
 }
 
+/**
+ * Resolves once `port` can be bound again: wrangler exits before its workerd has let go of the
+ * port, and a restart that binds it too early fails with "Address already in use" (seen in CI).
+ */
+async function portReleased(port) {
+  for (let attempt = 0; ; attempt += 1) {
+    const free = await new Promise((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (attempt >= 300) throw new Error(`port ${port} still in use 30 s after wrangler stopped`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function wrangler(args, persistDir) {
   return run(process.execPath, [WRANGLER_JS, ...args, '--persist-to', persistDir], { cwd: ROOT, env: ENV });
 }
@@ -68,6 +86,7 @@ export async function startWranglerDev({ vars = {}, sql } = {}) {
     async restart({ whileStopped } = {}) {
       await instance.stop();
       if (whileStopped) await whileStopped(persistDir);
+      await portReleased(port);
       instance = await launch(port, persistDir, varArgs);
     },
     async stop() {
