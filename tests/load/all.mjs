@@ -115,7 +115,9 @@ function callsLost(r) {
     ...(r.status_5xx ? [`${r.status_5xx} 5xx`] : []),
     ...(r.invalid_twiml ? [`${r.invalid_twiml} invalid TwiML`] : []),
     ...(r.call_log.conversations < r.calls ? [`${r.calls - r.call_log.conversations} conversations missing from the log`] : []),
-    ...(r.talk_s && r.ended < r.calls ? [`${r.calls - r.ended} calls never answered and hung up`] : []),
+    // Not necessarily lost: an overloaded hub may still hold them in its queue when the script
+    // stops waiting; either way the run did not carry its calls.
+    ...(r.talk_s && r.ended < r.calls ? [`${r.calls - r.ended} calls not answered and hung up by the end of the run`] : []),
     ...(r.status_webhook_failures ? [`${r.status_webhook_failures} status webhooks failed`] : []),
   ];
 }
