@@ -5,6 +5,8 @@ import { startHarness } from '../support/harness.mjs';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
+import { sid } from '../support/twilio.mjs';
+import { demoCalls } from '../support/demo-calls.mjs';
 
 let edge;
 before(async () => {
@@ -47,6 +49,77 @@ test('presence intervals the database refused are written when it takes writes a
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal((await intervalsOf('outbox')).length, 2);
   await client.close();
+});
+
+test('a call whose log writes D1 refuses mid-call ends with every event stored once and its conversation stitched from all of them', async () => {
+  // After its first write the hub writes a conversation from the events it holds in memory
+  // (calllog.rs); a refused write must not leave it believing D1 holds what it does not.
+  const caller = '+81355550177';
+  const calls = demoCalls(edge.url);
+  const { session } = await openSession(edge.url, embedToken({ agent: 'midcall', team: 'support' }));
+  const agent = await HubClient.connect(edge.url, 'demo', session);
+  await agent.next('welcome');
+  const call = sid();
+  const ring = await calls.incoming(call, caller);
+  assert.equal(ring.status, 200, ring.xml);
+  assert.match(ring.xml, /demo_midcall/, 'rings the only free agent');
+  const offer = await agent.next('offer');
+  agent.send({ type: 'ack_offer', offer: offer.offer });
+  const conversation = () => edge.env.DB.prepare(
+    "SELECT event_count, outcome, answered_by, body FROM conversations WHERE tenant_id = 'demo' AND id = ?",
+  ).bind(`interaction:${call}`).first();
+  const stored = async () => (await edge.env.DB.prepare(
+    "SELECT COUNT(*) AS n FROM call_events WHERE tenant_id = 'demo' AND interaction_id = ?",
+  ).bind(call).first()).n;
+  const until = async (what, done) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const value = await what();
+      if (done(value)) return value;
+      if (Date.now() > deadline) assert.fail(`timed out; last: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  await until(conversation, (row) => row !== null);
+
+  await edge.env.DB.prepare(
+    "CREATE TRIGGER refuse_events BEFORE INSERT ON call_events BEGIN SELECT RAISE(ABORT, 'outage'); END",
+  ).run();
+  const before = await stored();
+  const leg = sid();
+  try {
+    for (const [status, sequence] of [['ringing', 1], ['in-progress', 2]]) {
+      assert.equal((await calls.agentLeg(call, 'midcall', leg, status, sequence, caller)).status, 200);
+    }
+    await agent.waitFor((m) => m.type === 'status' && m.status.kind === 'on_call', 'on the call');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.equal(await stored(), before, 'nothing reached D1 meanwhile');
+  } finally {
+    await edge.env.DB.prepare('DROP TRIGGER refuse_events').run();
+  }
+  // The hang-up is written at once; the refused events come from the outbox's retries.
+  assert.equal((await calls.agentLeg(call, 'midcall', leg, 'completed', 3, caller)).status, 200);
+  assert.equal((await calls.callerLeg(call, 'completed', 3, caller, { CallDuration: '30' })).status, 200);
+  await agent.waitFor((m) => m.type === 'status' && m.status.kind !== 'on_call', 'off the call');
+  const legs = async () => (await edge.env.DB.prepare(
+    "SELECT COUNT(*) AS n FROM call_events WHERE tenant_id = 'demo' AND interaction_id = ? AND kind = 'leg_status'",
+  ).bind(call).first()).n;
+  await until(legs, (n) => n >= 4);
+  const total = await stored();
+  const row = await until(conversation, (r) => r.event_count === total);
+  assert.equal(row.outcome, 'answered', row.body);
+  assert.equal(row.answered_by, 'midcall');
+  const body = JSON.parse(row.body);
+  assert.ok(body.ended_at, `the conversation ended: ${row.body}`);
+  const keys = (await edge.env.DB.prepare(
+    "SELECT event_key FROM call_events WHERE tenant_id = 'demo' AND interaction_id = ?",
+  ).bind(call).all()).results.map((r) => r.event_key);
+  assert.equal(new Set(keys).size, keys.length, 'each event stored once');
+  // Later retries find nothing left: the count stays.
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  assert.equal((await conversation()).event_count, total);
+  assert.equal(await stored(), total);
+  await agent.close();
 });
 
 test('writes D1 refused before the worker restarted are written by the next life of the hub', async () => {

@@ -107,6 +107,8 @@ struct TrackerState {
     /// recent contacts are written to (once, not per delivery: under load the check was a
     /// noticeable share of the hub's CPU).
     directory_schema: Cell<bool>,
+    /// The events of the conversations this life has written (the call log's fast path).
+    log_cache: calllog::LogCache,
 }
 
 impl Tracker {
@@ -121,6 +123,7 @@ impl Tracker {
             retry_ms,
             dead_letter_after: dead_letter_after.max(1),
             directory_schema: Cell::new(false),
+            log_cache: calllog::LogCache::default(),
         }))
     }
 
@@ -161,6 +164,11 @@ impl Tracker {
         let now = clock::now_ms();
         let at = self.0.webhooks_at.get().map_or(now, |known| known.min(now));
         self.0.webhooks_at.set(Some(at));
+    }
+
+    /// The CRM webhook subscriptions changed: the next event that may emit one reads them again.
+    pub(crate) fn forget_subscriptions(&self) {
+        self.0.log_cache.subscriptions.forget();
     }
 
     /// Entries found in storage on wake-up were left by an earlier life: retried at once.
@@ -255,24 +263,24 @@ async fn deliver(
 ) -> Vec<(String, PendingWrite, String)> {
     let mut written = Vec::with_capacity(pending.len());
     let mut failed = Vec::new();
-    let mut conversations = Vec::new();
+    let mut recent = Vec::new();
     let mut deliveries = false;
     for (of, group) in grouped(pending) {
         // One interaction's events together: stored in one statement batch and stitched once,
         // instead of a store and a re-stitch per event (under a burst of calls these writes
         // were the hub's largest CPU cost). Should the group fail, each entry is written on its
         // own, so only the entry that fails waits for a retry (and may end as a dead letter).
-        if let Some(recorded) = write_group(env, tenant, &of, &group, retry).await {
+        if let Some(recorded) = write_group(env, tenant, tracker, &of, &group, retry).await {
             written.extend(group.into_iter().map(|(key, _)| key));
-            conversations.extend(recorded.conversations);
+            recent.extend(recorded.recent);
             deliveries |= recorded.deliveries;
             continue;
         }
         for (key, write) in group {
-            match write_to_d1(env, tenant, write.clone(), retry).await {
+            match write_to_d1(env, tenant, tracker, write.clone(), retry).await {
                 Ok(recorded) => {
                     written.push(key);
-                    conversations.extend(recorded.conversations);
+                    recent.extend(recorded.recent);
                     deliveries |= recorded.deliveries;
                 }
                 Err(err) => {
@@ -289,8 +297,7 @@ async fn deliver(
         tracker.webhooks_now();
     }
     // The callers' recent contacts in the hub's directory copy: the next call's screen pop
-    // shows this one without asking D1.
-    let recent = store::hub_directory::recent_entries(&conversations);
+    // shows this one without asking D1 (only those that changed: most writes change none).
     let sql = storage.sql();
     let schema = &tracker.0.directory_schema;
     if !recent.is_empty()
@@ -486,6 +493,7 @@ fn grouped(pending: Vec<Entry>) -> Vec<(GroupOf, Vec<Entry>)> {
 async fn write_group(
     env: &Env,
     tenant: &TenantId,
+    tracker: &Tracker,
     of: &GroupOf,
     group: &[Entry],
     retry: bool,
@@ -502,7 +510,15 @@ async fn write_group(
                     _ => None,
                 })
                 .collect();
-            calllog::record(env, tenant, interaction, &events, retry).await
+            calllog::record(
+                env,
+                tenant,
+                &tracker.0.log_cache,
+                interaction,
+                &events,
+                retry,
+            )
+            .await
         }
         GroupOf::Intervals => store_intervals(env, tenant, group)
             .await
@@ -528,12 +544,16 @@ async fn write_group(
 async fn write_to_d1(
     env: &Env,
     tenant: &TenantId,
+    tracker: &Tracker,
     write: PendingWrite,
     retry: bool,
 ) -> Result<calllog::Recorded, AppError> {
     match write.output {
         Output::Record(event) => match write.interaction.or_else(|| interaction_of(&event)) {
-            Some(interaction) => calllog::record(env, tenant, &interaction, &[event], retry).await,
+            Some(interaction) => {
+                let cache = &tracker.0.log_cache;
+                calllog::record(env, tenant, cache, &interaction, &[event], retry).await
+            }
             None => Err(AppError::Internal("call event without a contact".into())),
         },
         Output::PresenceInterval { agent, interval } => {

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use tsunagu_auth::SupervisorReach;
 use tsunagu_core::TenantId;
-use worker::{Env, wasm_bindgen::JsValue};
+use worker::{D1Database, D1PreparedStatement, Env, wasm_bindgen::JsValue};
 
 use crate::error::AppError;
 
@@ -306,20 +306,7 @@ pub(crate) async fn insert_call_events(
     let db = env.d1(DB)?;
     let mut statements = events
         .iter()
-        .map(|event| {
-            db.prepare(
-                "INSERT INTO call_events (tenant_id, event_key, interaction_id, kind, at_ms, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-            )
-            .bind(&[
-                text(tenant.as_str()),
-                text(event.key),
-                text(event.interaction),
-                text(event.kind),
-                millis(event.at_ms),
-                text(event.body),
-            ])
-        })
+        .map(|event| call_event_statement(&db, tenant, event))
         .collect::<Result<Vec<_>, _>>()?;
     statements.push(
         db.prepare("SELECT body FROM call_events WHERE tenant_id = ?1 AND interaction_id = ?2")
@@ -335,6 +322,48 @@ pub(crate) async fn insert_call_events(
         any_new |= result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
     }
     Ok((any_new, stored))
+}
+
+/// Stores new call events and the conversations stitched with them in one batch (one D1
+/// transaction: both or neither), for a writer that already knows the interaction's other events.
+pub(crate) async fn store_call_log(
+    env: &Env,
+    tenant: &TenantId,
+    events: &[NewCallEvent<'_>],
+    conversations: &[ConversationRecord<'_>],
+) -> Result<(), AppError> {
+    let db = env.d1(DB)?;
+    let mut statements = events
+        .iter()
+        .map(|event| call_event_statement(&db, tenant, event))
+        .collect::<Result<Vec<_>, _>>()?;
+    for record in conversations {
+        statements.extend(conversation_statements(&db, tenant, record)?);
+    }
+    if !statements.is_empty() {
+        db.batch(statements).await?;
+    }
+    Ok(())
+}
+
+fn call_event_statement(
+    db: &D1Database,
+    tenant: &TenantId,
+    event: &NewCallEvent<'_>,
+) -> Result<D1PreparedStatement, AppError> {
+    Ok(db
+        .prepare(
+            "INSERT INTO call_events (tenant_id, event_key, interaction_id, kind, at_ms, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )
+        .bind(&[
+            text(tenant.as_str()),
+            text(event.key),
+            text(event.interaction),
+            text(event.kind),
+            millis(event.at_ms),
+            text(event.body),
+        ])?)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -365,6 +394,17 @@ pub(crate) async fn upsert_conversation(
     record: &ConversationRecord<'_>,
 ) -> Result<(), AppError> {
     let db = env.d1(DB)?;
+    db.batch(conversation_statements(&db, tenant, record)?)
+        .await?;
+    Ok(())
+}
+
+/// A conversation's row and its agent index rows.
+fn conversation_statements(
+    db: &D1Database,
+    tenant: &TenantId,
+    record: &ConversationRecord<'_>,
+) -> Result<Vec<D1PreparedStatement>, AppError> {
     let mut statements = vec![
         db.prepare(
             "INSERT INTO conversations
@@ -399,8 +439,7 @@ pub(crate) async fn upsert_conversation(
             .bind(&[text(tenant.as_str()), text(record.id), text(agent)])?,
         );
     }
-    db.batch(statements).await?;
-    Ok(())
+    Ok(statements)
 }
 
 /// Whose conversations a read may return: the SQL form of `tsunagu_auth::LogScope`. Both

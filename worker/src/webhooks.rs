@@ -8,6 +8,11 @@
 //! failures back off (`tsunagu_webhooks::RetryPolicy`) for 24 h, then become dead letters that an
 //! admin can read and redeliver. Nothing here runs on a Twilio webhook's critical path.
 
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
+
 use serde_json::Value;
 use tsunagu_core::TenantId;
 use tsunagu_secrets::{NONCE_BYTES, open_named, seal_named};
@@ -20,7 +25,7 @@ use crate::{
     clock,
     error::AppError,
     log, random, secrets,
-    store::webhooks::{self as store, AttemptResult, DeliveryRow, NewDelivery},
+    store::webhooks::{self as store, AttemptResult, DeliveryRow, NewDelivery, SubscriptionRow},
 };
 
 /// How long one delivery may take before it counts as failed.
@@ -78,6 +83,44 @@ pub(crate) fn policy(env: &Env) -> RetryPolicy {
     }
 }
 
+/// The tenant's subscriptions as the hub last read them: most call-log writes have an event that
+/// may emit a webhook, and reading the subscriptions from D1 for each cost a query per write,
+/// for a list that changes only through the admin API. That API tells the hub
+/// (`DirectoryChange::Subscriptions`), which forgets the list and reads it at the next event; a
+/// hub that could not be told reads it again at its next full directory refresh, as it does the
+/// rest of its directory copy.
+#[derive(Default)]
+pub(crate) struct SubscriptionCache {
+    rows: RefCell<Option<Rc<Vec<SubscriptionRow>>>>,
+    /// Bumped by `forget`: a read that was under way when the list changed is not kept.
+    generation: Cell<u64>,
+}
+
+impl SubscriptionCache {
+    /// The subscriptions, from memory or, after a change, from D1.
+    async fn get(
+        &self,
+        env: &Env,
+        tenant: &TenantId,
+    ) -> Result<Rc<Vec<SubscriptionRow>>, AppError> {
+        if let Some(rows) = self.rows.borrow().as_ref() {
+            return Ok(Rc::clone(rows));
+        }
+        let generation = self.generation.get();
+        let rows = Rc::new(store::subscriptions(env, tenant).await?);
+        if self.generation.get() == generation {
+            *self.rows.borrow_mut() = Some(Rc::clone(&rows));
+        }
+        Ok(rows)
+    }
+
+    /// The subscriptions changed in D1: read them again when next needed.
+    pub(crate) fn forget(&self) {
+        self.generation.set(self.generation.get().wrapping_add(1));
+        self.rows.borrow_mut().take();
+    }
+}
+
 /// Whether storing this event may produce a webhook (so it is worth restitching and enqueuing
 /// even when the event itself was stored before).
 pub(crate) fn may_emit(event: &CallEvent) -> bool {
@@ -98,6 +141,7 @@ pub(crate) fn may_emit(event: &CallEvent) -> bool {
 pub(crate) async fn enqueue(
     env: &Env,
     tenant: &TenantId,
+    subscriptions: &SubscriptionCache,
     events: &[CallEvent],
     conversations: &[Conversation],
 ) -> Result<bool, AppError> {
@@ -111,14 +155,14 @@ pub(crate) async fn enqueue(
     if webhook_events.is_empty() {
         return Ok(false);
     }
-    let subscriptions = store::subscriptions(env, tenant).await?;
+    let subscriptions = subscriptions.get(env, tenant).await?;
     if subscriptions.is_empty() {
         return Ok(false);
     }
     let mut rows = Vec::new();
     for event in &webhook_events {
         let body = event.body();
-        for subscription in &subscriptions {
+        for subscription in subscriptions.iter() {
             if EventTypes::from_csv(&subscription.events).contains(event.kind) {
                 rows.push((
                     delivery_id(&subscription.id, &event.id),

@@ -70,7 +70,12 @@ impl PresenceHub {
                 hub_directory::update_customers(&self.directory()?, ids, &found)?;
                 Ok(None)
             }
+            DirectoryChange::Subscriptions => {
+                self.outbox.forget_subscriptions();
+                Ok(None)
+            }
             DirectoryChange::Everything => {
+                self.outbox.forget_subscriptions();
                 let row = store::tenant(env, tenant).await?;
                 let config = tenant_config::from_row(&row)?;
                 let agents = hub_directory::agents(env, tenant).await?;

@@ -10,9 +10,12 @@ use worker::{Env, Request, Response};
 use crate::{
     auth, clock,
     error::AppError,
-    log, random,
+    hub, log, random,
     routes::{admin::json_body, directory::item},
-    store::webhooks::{self as store, NewSubscription, SubscriptionRow},
+    store::{
+        hub_directory::DirectoryChange,
+        webhooks::{self as store, NewSubscription, SubscriptionRow},
+    },
     webhooks,
 };
 
@@ -59,6 +62,7 @@ pub(crate) async fn create(mut req: Request, env: &Env) -> Result<Response, AppE
         },
     )
     .await?;
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Subscriptions).await;
     log::info(
         "admin.webhook_created",
         &[
@@ -80,6 +84,7 @@ pub(crate) async fn delete(req: Request, env: &Env, path: &str) -> Result<Respon
     if !store::delete_subscription(env, &principal.tenant, id).await? {
         return Err(AppError::NotFound);
     }
+    hub::directory_changed(env, &principal.tenant, DirectoryChange::Subscriptions).await;
     log::info(
         "admin.webhook_deleted",
         &[

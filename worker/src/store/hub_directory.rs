@@ -54,6 +54,9 @@ pub(crate) enum DirectoryChange {
     Lines,
     /// These customers (created, updated or deleted).
     Customers { ids: Vec<String> },
+    /// The CRM webhook subscriptions (not part of the copy: the hub forgets the list it holds
+    /// and reads it again at the next call event that may emit a webhook).
+    Subscriptions,
     /// Everything (a CSV import, an operator's hand edit).
     Everything,
 }
