@@ -160,13 +160,22 @@ pub(crate) async fn record(
     events: &[CallEvent],
     retry: bool,
 ) -> Result<Recorded, AppError> {
+    let write = Write {
+        env,
+        tenant,
+        cache,
+        interaction,
+        events,
+        retry,
+        emits: events.iter().any(crate::webhooks::may_emit),
+    };
     let entry = cache.entry(interaction);
     let recorded = {
         let mut known = entry.lock().await;
         let written = if known.loaded {
-            write_known(env, tenant, cache, &mut known, interaction, events, retry).await
+            write.known(&mut known).await
         } else {
-            write_read_back(env, tenant, cache, &mut known, interaction, events, retry).await
+            write.read_back(&mut known).await
         };
         match written {
             Ok(mut recorded) => {
@@ -185,103 +194,101 @@ pub(crate) async fn record(
     recorded
 }
 
-/// The first write of an interaction in this life of the hub: stores the events and reads back
-/// every stored event of the interaction in one batch, then stores the re-stitched conversation.
-async fn write_read_back(
-    env: &Env,
-    tenant: &TenantId,
-    cache: &LogCache,
-    known: &mut Known,
-    interaction: &InteractionId,
-    events: &[CallEvent],
+/// One call to `record`: the events of one interaction to store.
+struct Write<'a> {
+    env: &'a Env,
+    tenant: &'a TenantId,
+    cache: &'a LogCache,
+    interaction: &'a InteractionId,
+    events: &'a [CallEvent],
     retry: bool,
-) -> Result<Recorded, AppError> {
-    let keys: Vec<String> = events.iter().map(event_key).collect();
-    let new = EventRows::of(events, &keys)?;
-    let (any_new, stored) =
-        store::insert_call_events(env, tenant, interaction.as_str(), &new.rows(interaction))
-            .await?;
-    known.events = stored
-        .iter()
-        .filter_map(|row| serde_json::from_str::<CallEvent>(&row.body).ok())
-        .collect();
-    known.keys = known.events.iter().map(event_key).collect();
-    known.loaded = true;
-    // A retry of a write whose webhooks failed to enqueue finds its events stored: it restitches
-    // and enqueues anyway (both idempotent), or the CRM would never hear of them.
-    let emits = events.iter().any(crate::webhooks::may_emit);
-    if !(any_new || emits || retry) {
-        return Ok(Recorded::default());
-    }
-    let conversations = stitch_logged(tenant, interaction, &known.events);
-    let event_count = count(&known.events);
-    for conversation in &conversations {
-        let row = ConversationRow::of(conversation, event_count)?;
-        store::upsert_conversation(env, tenant, &row.record()).await?;
-    }
-    finish(env, tenant, cache, events, emits, conversations).await
-}
-
-/// Every later write: the hub holds every stored event of the interaction, so the new ones and
-/// the conversation re-stitched with them go to D1 in one batch, and nothing is read back.
-async fn write_known(
-    env: &Env,
-    tenant: &TenantId,
-    cache: &LogCache,
-    known: &mut Known,
-    interaction: &InteractionId,
-    events: &[CallEvent],
-    retry: bool,
-) -> Result<Recorded, AppError> {
-    let mut fresh: Vec<CallEvent> = Vec::new();
-    let mut fresh_keys: Vec<String> = Vec::new();
-    for event in events {
-        let key = event_key(event);
-        if !known.keys.contains(&key) && !fresh_keys.contains(&key) {
-            fresh_keys.push(key);
-            fresh.push(event.clone());
-        }
-    }
-    let emits = events.iter().any(crate::webhooks::may_emit);
-    if fresh.is_empty() && !emits && !retry {
-        return Ok(Recorded::default());
-    }
-    known.events.extend(fresh.iter().cloned());
-    let conversations = stitch_logged(tenant, interaction, &known.events);
-    // A Twilio retry of an event already stored changes nothing in D1; only its webhooks are
-    // enqueued again (idempotent), as before.
-    if !fresh.is_empty() || retry {
-        let new = EventRows::of(&fresh, &fresh_keys)?;
-        let event_count = count(&known.events);
-        let rows = conversations
-            .iter()
-            .map(|conversation| ConversationRow::of(conversation, event_count))
-            .collect::<Result<Vec<_>, _>>()?;
-        let records: Vec<store::ConversationRecord<'_>> =
-            rows.iter().map(ConversationRow::record).collect();
-        store::store_call_log(env, tenant, &new.rows(interaction), &records).await?;
-    }
-    known.keys.extend(fresh_keys);
-    finish(env, tenant, cache, events, emits, conversations).await
-}
-
-/// Enqueues the CRM webhooks of the events when any may emit one.
-async fn finish(
-    env: &Env,
-    tenant: &TenantId,
-    cache: &LogCache,
-    events: &[CallEvent],
+    /// Whether any of the events may produce a CRM webhook.
     emits: bool,
-    conversations: Vec<Conversation>,
-) -> Result<Recorded, AppError> {
-    let subscriptions = &cache.subscriptions;
-    let deliveries = emits
-        && crate::webhooks::enqueue(env, tenant, subscriptions, events, &conversations).await?;
-    Ok(Recorded {
-        conversations,
-        deliveries,
-        recent: Vec::new(),
-    })
+}
+
+impl Write<'_> {
+    /// The first write of an interaction in this life of the hub: stores the events and reads
+    /// back every stored event of the interaction in one batch, then stores the re-stitched
+    /// conversation.
+    async fn read_back(&self, known: &mut Known) -> Result<Recorded, AppError> {
+        let (env, tenant, interaction) = (self.env, self.tenant, self.interaction);
+        let keys: Vec<String> = self.events.iter().map(event_key).collect();
+        let new = EventRows::of(self.events, &keys)?;
+        let (any_new, stored) =
+            store::insert_call_events(env, tenant, interaction.as_str(), &new.rows(interaction))
+                .await?;
+        known.events = stored
+            .iter()
+            .filter_map(|row| serde_json::from_str::<CallEvent>(&row.body).ok())
+            .collect();
+        known.keys = known.events.iter().map(event_key).collect();
+        known.loaded = true;
+        // A retry of a write whose webhooks failed to enqueue finds its events stored: it
+        // restitches and enqueues anyway (both idempotent), or the CRM would never hear of them.
+        if !(any_new || self.emits || self.retry) {
+            return Ok(Recorded::default());
+        }
+        let conversations = stitch_logged(tenant, interaction, &known.events);
+        let event_count = count(&known.events);
+        for conversation in &conversations {
+            let row = ConversationRow::of(conversation, event_count)?;
+            store::upsert_conversation(env, tenant, &row.record()).await?;
+        }
+        self.finish(conversations).await
+    }
+
+    /// Every later write: the hub holds every stored event of the interaction, so the new ones
+    /// and the conversation re-stitched with them go to D1 in one batch, and nothing is read back.
+    async fn known(&self, known: &mut Known) -> Result<Recorded, AppError> {
+        let stored = known.events.len();
+        let mut fresh_keys: Vec<String> = Vec::new();
+        for event in self.events {
+            let key = event_key(event);
+            if !known.keys.contains(&key) && !fresh_keys.contains(&key) {
+                fresh_keys.push(key);
+                known.events.push(event.clone());
+            }
+        }
+        if fresh_keys.is_empty() && !self.emits && !self.retry {
+            return Ok(Recorded::default());
+        }
+        let conversations = stitch_logged(self.tenant, self.interaction, &known.events);
+        // A Twilio retry of an event already stored changes nothing in D1; only its webhooks
+        // are enqueued again (idempotent), as before.
+        if !fresh_keys.is_empty() || self.retry {
+            let new = EventRows::of(&known.events[stored..], &fresh_keys)?;
+            let event_count = count(&known.events);
+            let rows = conversations
+                .iter()
+                .map(|conversation| ConversationRow::of(conversation, event_count))
+                .collect::<Result<Vec<_>, _>>()?;
+            let records: Vec<store::ConversationRecord<'_>> =
+                rows.iter().map(ConversationRow::record).collect();
+            let events = new.rows(self.interaction);
+            store::store_call_log(self.env, self.tenant, &events, &records).await?;
+        }
+        known.keys.extend(fresh_keys);
+        self.finish(conversations).await
+    }
+
+    /// Enqueues the CRM webhooks of the events when any may emit one.
+    async fn finish(&self, conversations: Vec<Conversation>) -> Result<Recorded, AppError> {
+        let subscriptions = &self.cache.subscriptions;
+        let deliveries = self.emits
+            && crate::webhooks::enqueue(
+                self.env,
+                self.tenant,
+                subscriptions,
+                self.events,
+                &conversations,
+            )
+            .await?;
+        Ok(Recorded {
+            conversations,
+            deliveries,
+            recent: Vec::new(),
+        })
+    }
 }
 
 /// The callers' recent contacts of `conversations` that differ from what the hub last put in its
