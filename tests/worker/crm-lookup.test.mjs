@@ -180,6 +180,27 @@ test('the CRM\'s answer may carry attributes, and the line\'s menu branches on t
   }
 });
 
+test('turning the lookup off and on again takes effect from the next call (the running hub keeps no old URL)', async () => {
+  const [takahashi] = agents;
+  const settings = (await api('GET', '/api/admin/settings')).body;
+  assert.equal(settings.crm_lookup_url, crm.url);
+  const ringKato = async () => {
+    const callSid = sid();
+    const since = takahashi.mark();
+    assert.match((await calls.incoming(callSid, KATO)).xml, /<Identity>demo_takahashi<\/Identity>/);
+    await calls.callerLeavesWhileRinging(takahashi, await takahashi.next('offer', since), callSid, KATO);
+  };
+  crm.answers.set(KATO, { status: 200, body: { customer: null } });
+  assert.equal((await api('PUT', '/api/admin/settings', { ...settings, crm_lookup_url: null })).status, 200);
+  const asked = crm.requests.length;
+  await ringKato();
+  assert.equal(crm.requests.length, asked, 'off: not asked');
+  assert.equal((await api('PUT', '/api/admin/settings', { ...settings, crm_lookup_url: crm.url })).status, 200);
+  await ringKato();
+  assert.equal(crm.requests.length, asked + 1, 'on again: asked');
+  assert.equal(crm.requests.at(-1).json.caller, KATO);
+});
+
 test('without a lookup secret the CRM is never asked (no unsigned question)', async () => {
   assert.equal((await api('DELETE', '/api/admin/secrets/crm_lookup_secret')).status, 200);
   const stranger = '+81398765432';

@@ -9,7 +9,7 @@ use tsunagu_routing::Skill;
 use tsunagu_stitch::CallEvent;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
-use crate::{error::AppError, store::hub_directory::DirectoryChange};
+use crate::{error::AppError, fetch_body, store::hub_directory::DirectoryChange};
 
 /// The binding of the tenants' `PresenceHub` Durable Object class (wrangler.toml).
 const BINDING: &str = "PRESENCE_HUB";
@@ -155,15 +155,15 @@ async fn post<T: DeserializeOwned>(
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
     let req = Request::new_with_init(&format!("https://presence-hub.invalid/{path}"), &init)?;
-    let mut response = stub(env, tenant)?.fetch_with_request(req).await?;
-    if response.status_code() != 200 {
-        let detail = response.text().await.unwrap_or_default();
+    let response = stub(env, tenant)?.fetch_with_request(req).await?;
+    let status = response.status_code();
+    if status != 200 {
+        let detail = fetch_body::text(response).await.unwrap_or_default();
         return Err(AppError::Internal(format!(
-            "hub answered {} to /{path}: {detail}",
-            response.status_code()
+            "hub answered {status} to /{path}: {detail}"
         )));
     }
-    Ok(response.json::<T>().await?)
+    fetch_body::json(response).await
 }
 
 /// A routing dry run: the call the hub decides on a copy of its center (nobody rings, nothing
@@ -222,14 +222,14 @@ pub(crate) async fn storage_report(
     tenant: &TenantId,
 ) -> Result<serde_json::Value, AppError> {
     let req = Request::new("https://presence-hub.invalid/storage-report", Method::Get)?;
-    let mut response = stub(env, tenant)?.fetch_with_request(req).await?;
+    let response = stub(env, tenant)?.fetch_with_request(req).await?;
     if response.status_code() != 200 {
         return Err(AppError::Internal(format!(
             "hub answered {} to the storage report",
             response.status_code()
         )));
     }
-    Ok(response.json::<serde_json::Value>().await?)
+    fetch_body::json(response).await
 }
 
 /// A CRM backend's push for one agent (the server API): the tenant's settings (for the dial

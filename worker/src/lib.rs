@@ -6,6 +6,7 @@ mod calllog;
 mod clock;
 mod deployment;
 mod error;
+mod fetch_body;
 mod hub;
 mod log;
 mod log_outbox;

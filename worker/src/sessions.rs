@@ -13,7 +13,7 @@ use worker::{Env, Method, Request, RequestInit};
 
 use crate::{
     error::AppError,
-    hub,
+    fetch_body, hub,
     presence_hub::sessions::{CheckRequest, OpenRefusal, OpenRequest, SessionsReply},
 };
 
@@ -30,15 +30,15 @@ async fn ask(
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
     let req = Request::new_with_init(&format!("https://presence-hub.invalid{path}"), &init)?;
-    let mut response = hub::stub(env, tenant)?.fetch_with_request(req).await?;
-    if response.status_code() != 200 {
-        let detail = response.text().await.unwrap_or_default();
+    let response = hub::stub(env, tenant)?.fetch_with_request(req).await?;
+    let status = response.status_code();
+    if status != 200 {
+        let detail = fetch_body::text(response).await.unwrap_or_default();
         return Err(AppError::Internal(format!(
-            "hub answered {}: {detail}",
-            response.status_code()
+            "hub answered {status}: {detail}"
         )));
     }
-    Ok(response.json::<SessionsReply>().await?)
+    fetch_body::json(response).await
 }
 
 /// Lists `session`, opened with the embed token `embed_token_id` (valid until

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tsunagu_core::TenantId;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::{error::AppError, log, secrets};
+use crate::{error::AppError, fetch_body, log, secrets};
 
 const VERIFY_URL_VAR: &str = "TURNSTILE_VERIFY_URL";
 const DEFAULT_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
@@ -62,10 +62,10 @@ pub(crate) async fn verify(
         .with_headers(headers)
         .with_body(Some(body.to_string().into()));
     let verdict = async {
-        let mut reply = Fetch::Request(Request::new_with_init(&url, &init)?)
+        let reply = Fetch::Request(Request::new_with_init(&url, &init)?)
             .send()
             .await?;
-        reply.json::<Verdict>().await
+        fetch_body::json::<Verdict>(reply).await
     }
     .await;
     match verdict {

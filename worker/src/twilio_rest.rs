@@ -8,7 +8,7 @@ use tsunagu_twilio::{
 use tsunagu_voice::{Hook, Webhooks};
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::{error::AppError, secrets, store};
+use crate::{error::AppError, fetch_body, secrets, store};
 
 /// Production talks to Twilio; `wrangler.toml`'s `TWILIO_API_BASE` (overridden for tests and the
 /// demo) says where.
@@ -180,9 +180,9 @@ async fn send_for_body(
         init.with_body(Some(request.body().into()));
     }
     let url = format!("{}{}", api_base(env), request.path);
-    let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
+    let response = Fetch::Request(Request::new_with_init(&url, &init)?)
         .send()
         .await?;
     let status = response.status_code();
-    Ok((status, response.text().await.unwrap_or_default()))
+    Ok((status, fetch_body::text(response).await.unwrap_or_default()))
 }

@@ -11,28 +11,26 @@ use tsunagu_webhooks::{
 use worker::{Fetch, Headers, Method, RequestInit};
 
 use super::*;
-use crate::{hub::IncomingCall, secrets, store::hub_directory, voice, webhooks::timeout_signal};
+use crate::{hub::IncomingCall, secrets, webhooks::timeout_signal};
 
 impl PresenceHub {
-    /// What the CRM says of the caller: `None` when the tenant has no lookup, the caller's
-    /// number is withheld, the CRM does not know them, or did not answer well in time (logged).
+    /// What the CRM says of the caller (`number`, the caller's E.164 number): `None` when the
+    /// tenant has no lookup, the caller's number is withheld, the CRM does not know them, or did
+    /// not answer well in time (logged).
     pub(super) async fn crm_caller(
         &self,
         tenant: &TenantId,
         incoming: &IncomingCall,
+        number: Option<&str>,
     ) -> Option<CrmCaller> {
-        let number = voice::e164_of_caller(&incoming.from)?;
-        let url = self
-            .directory()
-            .and_then(|sql| hub_directory::crm_lookup_url(&sql))
-            .ok()
-            .flatten()?;
+        let number = number?;
+        let url = self.copy_meta().ok()?.crm_lookup_url?;
         let now = clock::now_ms();
-        if let Some(answer) = self.crm_answers.borrow().get(now, &number) {
+        if let Some(answer) = self.crm_answers.borrow().get(now, number) {
             return answer;
         }
         let started = clock::now_ms();
-        let answer = ask(&self.env, tenant, &url, &number, incoming).await;
+        let answer = ask(&self.env, tenant, &url, number, incoming).await;
         let took_ms = clock::now_ms().saturating_sub(started);
         match answer {
             Ok(answer) => {
@@ -46,7 +44,7 @@ impl PresenceHub {
                 );
                 self.crm_answers
                     .borrow_mut()
-                    .put(now, &number, answer.clone());
+                    .put(now, number, answer.clone());
                 answer
             }
             Err(err) => {

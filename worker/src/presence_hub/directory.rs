@@ -25,7 +25,30 @@ fn directory_max_age_ms(env: &Env) -> u64 {
         .unwrap_or(DEFAULT_DIRECTORY_MAX_AGE_MS)
 }
 
+/// What the hub keeps of the copy's `directory_meta` (see `PresenceHub::copy_meta`).
+#[derive(Debug, Clone)]
+pub(super) struct CopyMeta {
+    /// When the copy was last refreshed in full, if ever (ms since 1970).
+    pub(super) refreshed_at: Option<u64>,
+    /// The tenant's live CRM lookup URL, if it has one.
+    pub(super) crm_lookup_url: Option<String>,
+}
+
 impl PresenceHub {
+    /// The copy's meta, read from its SQLite once per life and after each refresh that wrote it.
+    pub(super) fn copy_meta(&self) -> std::result::Result<CopyMeta, AppError> {
+        if let Some(meta) = self.copy_meta.borrow().as_ref() {
+            return Ok(meta.clone());
+        }
+        let sql = self.directory()?;
+        let meta = CopyMeta {
+            refreshed_at: hub_directory::refreshed_at(&sql)?,
+            crm_lookup_url: hub_directory::crm_lookup_url(&sql)?,
+        };
+        *self.copy_meta.borrow_mut() = Some(meta.clone());
+        Ok(meta)
+    }
+
     /// The copy's SQLite, its tables created on first use after a start.
     pub(super) fn directory(&self) -> std::result::Result<SqlStorage, AppError> {
         let sql = self.state.storage().sql();
@@ -40,6 +63,19 @@ impl PresenceHub {
     /// touched, and the copy is then written without an `await`, so a call sees the copy before
     /// or after, never half of it. Returns the tenant's settings when `change` covers them.
     pub(super) async fn refresh_directory(
+        &self,
+        tenant: &TenantId,
+        change: &DirectoryChange,
+    ) -> std::result::Result<Option<CenterConfig>, AppError> {
+        let refreshed = self.write_copy(tenant, change).await;
+        // Read again on next use: the settings and full refreshes write it (a failed refresh
+        // too may have written part of it). Forgotten after the writes, not before: a call
+        // during the D1 reads would cache the old meta again.
+        self.copy_meta.replace(None);
+        refreshed
+    }
+
+    async fn write_copy(
         &self,
         tenant: &TenantId,
         change: &DirectoryChange,
@@ -130,11 +166,8 @@ impl PresenceHub {
     /// Before the first call of a hub whose copy was never filled: fill it now (the only time D1
     /// is on a call's path). Without D1 the call goes on with what the hub holds.
     pub(super) async fn directory_before_call(&self, tenant: &TenantId) -> Option<CenterConfig> {
-        let refreshed_at = match self
-            .directory()
-            .and_then(|sql| hub_directory::refreshed_at(&sql))
-        {
-            Ok(at) => at,
+        let refreshed_at = match self.copy_meta() {
+            Ok(meta) => meta.refreshed_at,
             Err(err) => {
                 log::warn(
                     "hub.directory_unreadable",
@@ -155,17 +188,17 @@ impl PresenceHub {
         }
     }
 
-    /// The incoming call as the center needs it, from the copy: the caller's record (the CRM's
-    /// live answer `crm` instead, when there is one), recent contacts and the line. A copy that
-    /// cannot be read routes the caller as unknown on the main line, which beats a caller who
-    /// hears an error.
+    /// The incoming call (from `number`, E.164) as the center needs it, from the copy: the
+    /// caller's record (the CRM's live answer `crm` instead, when there is one), recent contacts
+    /// and the line. A copy that cannot be read routes the caller as unknown on the main line,
+    /// which beats a caller who hears an error.
     pub(super) fn arrival_from_copy(
         &self,
         tenant: &TenantId,
         incoming: &IncomingCall,
+        number: Option<String>,
         crm: Option<CrmCaller>,
     ) -> CallArrival {
-        let number = voice::e164_of_caller(&incoming.from);
         let looked_up = self.directory().and_then(|sql| {
             // The CRM's live answer wins over the copy; its owner's team is the directory's.
             let caller = match (&number, crm) {
