@@ -43,6 +43,10 @@ commands:
 --release builds optimised, size-tuned wasm (slower to compile); `run` always does unless --debug.";
 
 fn main() -> ExitCode {
+    if let Err(err) = shell::check_built_here() {
+        eprintln!("xtask: error: {err}");
+        return ExitCode::FAILURE;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let profile = if args.iter().any(|a| a == "--release") {
         Profile::Release

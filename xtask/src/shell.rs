@@ -14,6 +14,24 @@ pub(crate) fn root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
+/// Refuses to run an xtask built from another checkout. `cargo xtask` runs the binary in the
+/// target directory, and with a `CARGO_TARGET_DIR` shared between worktrees that binary may be
+/// the other tree's (cargo finds this tree's build fresh and does not relink it): it would build
+/// and test the other tree. Cargo sets `CARGO_MANIFEST_DIR` for the run as for the build, so the
+/// two differ exactly then.
+pub(crate) fn check_built_here() -> Result {
+    let built = env!("CARGO_MANIFEST_DIR");
+    match std::env::var_os("CARGO_MANIFEST_DIR") {
+        Some(running) if Path::new(&running) != Path::new(built) => Err(format!(
+            "this xtask was built from {built}, not {}: the worktrees share CARGO_TARGET_DIR. \
+             Rebuild it here (touch xtask/src/shell.rs) or give each worktree its own target \
+             directory",
+            Path::new(&running).display()
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Where cargo puts its output, honouring `CARGO_TARGET_DIR` (CI keeps it outside the clone).
 pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
