@@ -143,8 +143,8 @@ pub(crate) async fn call(
     post(env, tenant, "call", request).await
 }
 
-/// `POST`s `request` as JSON to the hub's `path` and reads its JSON answer.
-async fn post<T: DeserializeOwned>(
+/// `POST`s `request` as JSON to the hub's `path` (no leading `/`) and reads its JSON answer.
+pub(crate) async fn post<T: DeserializeOwned>(
     env: &Env,
     tenant: &TenantId,
     path: &str,

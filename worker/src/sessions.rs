@@ -9,11 +9,11 @@
 use serde::Serialize;
 use tsunagu_auth::Session;
 use tsunagu_core::TenantId;
-use worker::{Env, Method, Request, RequestInit};
+use worker::Env;
 
 use crate::{
     error::AppError,
-    fetch_body, hub,
+    hub,
     presence_hub::sessions::{CheckRequest, OpenRefusal, OpenRequest, SessionsReply},
 };
 
@@ -25,20 +25,7 @@ async fn ask(
     path: &str,
     body: &impl Serialize,
 ) -> Result<SessionsReply, AppError> {
-    let body =
-        serde_json::to_string(body).map_err(|e| AppError::Internal(format!("sessions: {e}")))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let req = Request::new_with_init(&format!("https://presence-hub.invalid{path}"), &init)?;
-    let response = hub::stub(env, tenant)?.fetch_with_request(req).await?;
-    let status = response.status_code();
-    if status != 200 {
-        let detail = fetch_body::text(response).await.unwrap_or_default();
-        return Err(AppError::Internal(format!(
-            "hub answered {status}: {detail}"
-        )));
-    }
-    fetch_body::json(response).await
+    hub::post(env, tenant, path, body).await
 }
 
 /// Lists `session`, opened with the embed token `embed_token_id` (valid until
@@ -56,7 +43,7 @@ pub(crate) async fn open(
         agent: session.agent.clone(),
         session_expires_at: session.expires_at,
     };
-    match ask(env, &session.tenant, "/sessions/open", &request)
+    match ask(env, &session.tenant, "sessions/open", &request)
         .await?
         .refused
     {
@@ -75,7 +62,7 @@ pub(crate) async fn is_live(env: &Env, session: &Session) -> Result<bool, AppErr
     let request = CheckRequest {
         session_id: session.id.clone(),
     };
-    Ok(ask(env, &session.tenant, "/sessions/check", &request)
+    Ok(ask(env, &session.tenant, "sessions/check", &request)
         .await?
         .valid)
 }
@@ -86,5 +73,5 @@ pub(crate) async fn revoke(
     tenant: &TenantId,
     which: &RevokeRequest,
 ) -> Result<usize, AppError> {
-    Ok(ask(env, tenant, "/sessions/revoke", which).await?.revoked)
+    Ok(ask(env, tenant, "sessions/revoke", which).await?.revoked)
 }

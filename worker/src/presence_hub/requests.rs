@@ -22,7 +22,7 @@ impl PresenceHub {
         let now = clock::now();
         let call = match &request.incoming {
             Some(incoming) => {
-                // Parsed once: `phonenumber`'s regexes were ~2% of the hub's CPU per parse.
+                // Parsed once for the CRM lookup and the copy (was once each).
                 let number = crate::voice::e164_of_caller(&incoming.from);
                 let crm = self
                     .crm_caller(&request.tenant, incoming, number.as_deref())
