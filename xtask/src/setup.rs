@@ -56,13 +56,22 @@ fn apt_packages() -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// The wasm32 target and `rust-src` (the release widget rebuilds std from it, see build.rs).
+/// rust-toolchain.toml lists both, but rustup adds a file's components only when it installs the
+/// toolchain itself: a machine whose stable toolchain came first lacked `rust-src`, and
+/// `cargo xtask run` (a release widget) failed on it.
 fn rust_target() -> Result {
     let installed =
         output(cmd("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|t| t == "wasm32-unknown-unknown") {
-        return Ok(());
+    if !installed.lines().any(|t| t == "wasm32-unknown-unknown") {
+        run(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
-    run(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    let components =
+        output(cmd("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    if !components.lines().any(|c| c.starts_with("rust-src")) {
+        run(cmd("rustup").args(["component", "add", "rust-src"]))?;
+    }
+    Ok(())
 }
 
 /// The version of `package` in Cargo.lock, so the CLI always matches the library exactly.
