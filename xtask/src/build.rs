@@ -139,8 +139,14 @@ pub(crate) fn build_widget(profile: Profile) -> Result {
         .arg(&split.main_wasm))?;
     let bindgen_wasm = bindgen_dir.join("tsunagu_widget_bg.wasm");
     if profile == Profile::Release {
-        wasm_opt(&bindgen_wasm)?;
-        minify(&bindgen_dir.join("tsunagu_widget.js"))?;
+        let unused: Vec<String> = crate::glue::UNUSED_EXPORTS
+            .iter()
+            .map(|pattern| format!("--remove-exports={pattern}"))
+            .collect();
+        wasm_opt_with(&bindgen_wasm, &unused)?;
+        let glue = bindgen_dir.join("tsunagu_widget.js");
+        minify(&glue)?;
+        crate::glue::shorten_import_names(&bindgen_wasm, &glue)?;
     }
 
     let site = site_dir();
@@ -231,7 +237,13 @@ fn twilio_sdk() -> Result<Vec<u8>> {
 
 /// binaryen 132 from npm (Debian's wasm-opt 108 corrupts wasm-bindgen 0.2.130 output), in place.
 fn wasm_opt(file: &Path) -> Result {
+    wasm_opt_with(file, &[])
+}
+
+/// `wasm_opt` with more passes (`extra`) before the optimising ones.
+fn wasm_opt_with(file: &Path, extra: &[String]) -> Result {
     run(cmd(&node_bin().join("wasm-opt").to_string_lossy())
+        .args(extra)
         .args([
             "-Oz",
             "--enable-bulk-memory",

@@ -2,6 +2,7 @@
 
 mod bench;
 mod build;
+mod glue;
 mod load;
 mod run;
 mod setup;

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in the order that fails fastest.
 
 use crate::{
-    build::{Profile, build},
+    build::{Profile, build, build_widget},
     setup::setup,
     shell::{Result, cargo_bin, cmd, run},
 };
@@ -48,14 +48,27 @@ pub(crate) fn test(profile: Profile) -> Result {
 
     build(profile)?;
     // Worker tests (workerd) and browser tests (Chromium), both with Node's own test runner.
-    run(cmd("node").args([
-        "--test",
-        "--test-concurrency=1",
-        // A hung browser or workerd must fail the run, not stall CI.
-        "--test-timeout=180000",
-        "tests/worker/**/*.test.mjs",
-        "tests/e2e/**/*.test.mjs",
-    ]))
+    node_tests(&["tests/worker/**/*.test.mjs", "tests/e2e/**/*.test.mjs"])?;
+    if profile == Profile::Dev {
+        // The widget as shipped (what `cargo xtask run` serves): its release-only steps (std
+        // rebuilt for size, wasm-opt, the glue's import names shortened, unused library exports
+        // dropped) run in no other test, so a call and the feature modules are tried on it too,
+        // against the same debug worker.
+        build_widget(Profile::Release)?;
+        node_tests(&["tests/e2e/call.test.mjs", "tests/e2e/modules.test.mjs"])?;
+    }
+    Ok(())
+}
+
+fn node_tests(files: &[&str]) -> Result {
+    run(cmd("node")
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            // A hung browser or workerd must fail the run, not stall CI.
+            "--test-timeout=180000",
+        ])
+        .args(files))
 }
 
 /// The widget's component tests (`web/src/ui/tests.rs`): cargo hands the test wasm to the pinned
