@@ -25,7 +25,6 @@ impl PresenceHub {
             opened_at: now,
             address: None,
             session: None,
-            bucket: TokenBucket::default(),
         })?;
         self.expect_hello(now).await?;
         Response::from_websocket(pair.client)
@@ -97,7 +96,6 @@ impl PresenceHub {
             opened_at: now.0,
             address: Some(address),
             session: None,
-            bucket: TokenBucket::default(),
         })?;
         Response::from_websocket(pair.client)
     }
@@ -300,6 +298,7 @@ impl PresenceHub {
         let Some(tag) = ws.deserialize_attachment::<SocketTag>()? else {
             return Ok(());
         };
+        self.socket_buckets.borrow_mut().remove(&tag.conn);
         if !tag.signed_in || !self.load(None).await? {
             return Ok(());
         }
