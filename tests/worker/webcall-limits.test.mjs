@@ -18,7 +18,7 @@ const EMBED = {
 let edge;
 let siteverify;
 before(async () => {
-  siteverify = await startSiteverify({ secret: TURNSTILE_SECRET, passing: ['good-token'] });
+  siteverify = await startSiteverify({ secret: TURNSTILE_SECRET, passing: ['good-token'], oversized: ['padded-token'] });
   edge = await startHarness({
     vars: { TURNSTILE_VERIFY_URL: siteverify.url },
     secrets: { ...EMBED, TENANT_GUARDED_TURNSTILE_SECRET: TURNSTILE_SECRET },
@@ -151,6 +151,13 @@ test('with a Turnstile site key the page loads the challenge and the socket need
   await client.next('ended');
   const replayed = await open('guarded', { ip: '203.0.113.50', extra: '&challenge=good-token' });
   assert.equal(replayed.status, 403, 'a token passes once');
+});
+
+test('a siteverify reply over 64 KiB is refused unread, even one that says success', async () => {
+  const padded = await open('guarded', { ip: '203.0.113.51', extra: '&challenge=padded-token' });
+  assert.equal(siteverify.requests.at(-1).body.response, 'padded-token', 'siteverify was asked');
+  assert.equal(padded.status, 403, `refused: ${padded.body}`);
+  assert.equal(JSON.parse(padded.body).error, 'challenge_failed');
 });
 
 test('tenant ids are [a-z0-9-]{1,63}: ACME-JP and acme_jp are refused at the edge', async () => {

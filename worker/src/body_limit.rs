@@ -53,7 +53,7 @@ pub(crate) async fn within_cap(req: Request) -> Result<Request, AppError> {
 }
 
 /// Reads a stream chunk by chunk, stopping (and cancelling it) once it passes the cap.
-async fn read_capped(body: &JsValue, cap: usize) -> Result<Vec<u8>, AppError> {
+pub(crate) async fn read_capped(body: &JsValue, cap: usize) -> Result<Vec<u8>, AppError> {
     let reader = call(body, "getReader", None)?;
     let mut bytes = Vec::new();
     loop {

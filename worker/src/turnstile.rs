@@ -65,7 +65,7 @@ pub(crate) async fn verify(
         let reply = Fetch::Request(Request::new_with_init(&url, &init)?)
             .send()
             .await?;
-        fetch_body::json::<Verdict>(reply).await
+        fetch_body::json_within::<Verdict>(reply, fetch_body::REPLY_MAX_BYTES).await
     }
     .await;
     match verdict {

@@ -184,5 +184,7 @@ async fn send_for_body(
         .send()
         .await?;
     let status = response.status_code();
-    Ok((status, fetch_body::text(response).await.unwrap_or_default()))
+    // Past the cap, the status alone speaks: an empty body, which no success reads as one.
+    let body = fetch_body::text_within(response, fetch_body::REPLY_MAX_BYTES).await;
+    Ok((status, body.unwrap_or_default()))
 }
