@@ -34,8 +34,11 @@ pub(crate) async fn text(response: Response) -> Result<String, AppError> {
 
 /// `response`'s body read as JSON into `T`.
 pub(crate) async fn json<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
-    let body = text(response).await?;
-    serde_json::from_str(&body).map_err(|e| AppError::Internal(format!("response body: {e}")))
+    parse(&text(response).await?)
+}
+
+fn parse<T: DeserializeOwned>(body: &str) -> Result<T, AppError> {
+    serde_json::from_str(body).map_err(|e| AppError::Internal(format!("response body: {e}")))
 }
 
 /// An outside service's reply as text, refused (never read past `cap`) when larger.
@@ -62,6 +65,5 @@ pub(crate) async fn json_within<T: DeserializeOwned>(
     response: Response,
     cap: usize,
 ) -> Result<T, AppError> {
-    let body = text_within(response, cap).await?;
-    serde_json::from_str(&body).map_err(|e| AppError::Internal(format!("response body: {e}")))
+    parse(&text_within(response, cap).await?)
 }

@@ -74,9 +74,6 @@ const CLOSE_UNAUTHORIZED: u16 = close_code::UNAUTHORIZED;
 const CLOSE_CALL_ENDED: u16 = close_code::CALL_ENDED;
 const CLOSE_START_OVERDUE: u16 = close_code::START_OVERDUE;
 
-/// The socket buckets are pruned of closed sockets no sooner than at this many entries.
-const SOCKET_BUCKETS_PRUNE_MIN: usize = 1024;
-
 /// The tag every customer socket carries besides its connection tag, to count them.
 const CALLER_TAG: &str = "caller";
 
@@ -151,7 +148,7 @@ pub struct PresenceHub {
     push_buckets: RefCell<std::collections::BTreeMap<tsunagu_core::AgentId, TokenBucket>>,
     /// Each socket's bucket of messages (`SOCKET_RATE_LIMIT`), by connection. In memory, like
     /// the push buckets: kept in the attachment, every message re-serialised the attachment only
-    /// to store it (~2% of the hub's CPU with answering agents). A hub wakes from hibernation
+    /// to store it (~1% of the hub's CPU with answering agents, profiled). A hub wakes from hibernation
     /// only after its sockets were quiet for seconds, when their buckets would be full anyway.
     socket_buckets: RefCell<std::collections::HashMap<u64, TokenBucket>>,
     /// When `socket_buckets` next drops the entries of sockets that are gone.
@@ -173,7 +170,7 @@ impl DurableObject for PresenceHub {
             crm_answers: RefCell::new(tsunagu_webhooks::LookupCache::default()),
             push_buckets: RefCell::new(std::collections::BTreeMap::new()),
             socket_buckets: RefCell::new(std::collections::HashMap::new()),
-            socket_buckets_prune_at: Cell::new(SOCKET_BUCKETS_PRUNE_MIN),
+            socket_buckets_prune_at: Cell::new(sockets::SOCKET_BUCKETS_PRUNE_MIN),
             env,
         }
     }
@@ -303,30 +300,6 @@ impl DurableObject for PresenceHub {
 }
 
 impl PresenceHub {
-    /// Takes one message from the socket's bucket: `false` when the socket is over its rate.
-    fn socket_may_send(&self, conn: u64) -> bool {
-        let mut buckets = self.socket_buckets.borrow_mut();
-        // A socket the hub closed itself may never get to `socket_gone` (the runtime reports a
-        // close only once the client answers it): whenever the map has doubled since it last
-        // held only open sockets, the others' entries go.
-        if buckets.len() >= self.socket_buckets_prune_at.get() {
-            let open: std::collections::HashSet<u64> = self
-                .state
-                .get_websockets()
-                .iter()
-                .filter_map(|ws| ws.deserialize_attachment::<SocketTag>().ok().flatten())
-                .map(|tag| tag.conn)
-                .collect();
-            buckets.retain(|conn, _| open.contains(conn));
-            self.socket_buckets_prune_at
-                .set((buckets.len() * 2).max(SOCKET_BUCKETS_PRUNE_MIN));
-        }
-        buckets
-            .entry(conn)
-            .or_default()
-            .take(SOCKET_RATE_LIMIT, clock::now_ms())
-    }
-
     /// Makes sure the center is in memory: restored from storage, else created from `config`.
     /// A newer `config` replaces the stored one. Returns whether there is a center at all.
     async fn load(&self, config: Option<CenterConfig>) -> Result<bool> {

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// The socket buckets are pruned of closed sockets no sooner than at this many entries.
+pub(super) const SOCKET_BUCKETS_PRUNE_MIN: usize = 1024;
+
 impl PresenceHub {
     /// `GET /connect?config=…`: accepts a widget socket. It may do nothing but say hello until it
     /// has signed in with a session of this tenant.
@@ -292,6 +295,30 @@ impl PresenceHub {
             ],
         );
         self.settle().await
+    }
+
+    /// Takes one message from the socket's bucket: `false` when the socket is over its rate.
+    pub(super) fn socket_may_send(&self, conn: u64) -> bool {
+        let mut buckets = self.socket_buckets.borrow_mut();
+        // A socket the hub closed itself may never get to `socket_gone` (the runtime reports a
+        // close only once the client answers it): whenever the map has doubled since it last
+        // held only open sockets, the others' entries go.
+        if buckets.len() >= self.socket_buckets_prune_at.get() {
+            let open: std::collections::HashSet<u64> = self
+                .state
+                .get_websockets()
+                .iter()
+                .filter_map(|ws| ws.deserialize_attachment::<SocketTag>().ok().flatten())
+                .map(|tag| tag.conn)
+                .collect();
+            buckets.retain(|conn, _| open.contains(conn));
+            self.socket_buckets_prune_at
+                .set((buckets.len() * 2).max(SOCKET_BUCKETS_PRUNE_MIN));
+        }
+        buckets
+            .entry(conn)
+            .or_default()
+            .take(SOCKET_RATE_LIMIT, clock::now_ms())
     }
 
     pub(super) async fn socket_gone(&self, ws: &WebSocket) -> Result<()> {
