@@ -12,7 +12,7 @@
 //! an input (unix seconds); changes since the last [`SessionLedger::take_delta`] are given as
 //! storage entries, as the center does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use tsunagu_core::AgentId;
@@ -70,10 +70,21 @@ pub struct Opening<'a> {
     pub session_expires_at: u64,
 }
 
+/// An entry of the ledger, as its expiry index names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Expiring {
+    Used(String),
+    Session(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionLedger {
     used: BTreeMap<String, u64>,
     sessions: BTreeMap<String, LiveSession>,
+    /// Every entry above by its expiry, so expiring and the next deadline cost what expires, not
+    /// the whole ledger: the hub asks for the deadline after every change it settles, and with
+    /// 5,000 agents signed in a scan of both maps each time was ~4% of its CPU.
+    expiries: BTreeSet<(u64, Expiring)>,
     max_entries: usize,
     changed: BTreeMap<String, Option<String>>,
 }
@@ -83,6 +94,7 @@ impl SessionLedger {
         SessionLedger {
             used: BTreeMap::new(),
             sessions: BTreeMap::new(),
+            expiries: BTreeSet::new(),
             max_entries,
             changed: BTreeMap::new(),
         }
@@ -102,10 +114,10 @@ impl SessionLedger {
         for (key, value) in entries {
             if let Some(jti) = key.strip_prefix(USED_PREFIX) {
                 let expires_at = value.parse().map_err(|_| CorruptEntry)?;
-                ledger.used.insert(jti.to_owned(), expires_at);
+                ledger.insert_used(jti, expires_at);
             } else if let Some(sid) = key.strip_prefix(SESSION_PREFIX) {
                 let session = serde_json::from_str(&value).map_err(|_| CorruptEntry)?;
-                ledger.sessions.insert(sid.to_owned(), session);
+                ledger.insert_session(sid, session);
             }
         }
         Ok(ledger)
@@ -134,8 +146,7 @@ impl SessionLedger {
         if self.len() + 2 > self.max_entries {
             return Err(LedgerError::Full);
         }
-        self.used
-            .insert(opening.embed_token_id.to_owned(), opening.embed_expires_at);
+        self.insert_used(opening.embed_token_id, opening.embed_expires_at);
         self.changed.insert(
             format!("{USED_PREFIX}{}", opening.embed_token_id),
             Some(opening.embed_expires_at.to_string()),
@@ -148,7 +159,7 @@ impl SessionLedger {
             format!("{SESSION_PREFIX}{}", opening.session_id),
             Some(serde_json::to_string(&session).unwrap_or_default()),
         );
-        self.sessions.insert(opening.session_id.to_owned(), session);
+        self.insert_session(opening.session_id, session);
         Ok(())
     }
 
@@ -182,27 +193,33 @@ impl SessionLedger {
     /// Forgets every entry whose token has expired at `now`; returns the ids of the sessions
     /// that expired, whose sockets must close.
     pub fn expire(&mut self, now: u64) -> Vec<String> {
-        let spent: Vec<String> = self
-            .used
-            .iter()
-            .filter(|(_, expires_at)| **expires_at <= now)
-            .map(|(jti, _)| jti.clone())
-            .collect();
-        for jti in spent {
-            self.used.remove(&jti);
-            self.changed.insert(format!("{USED_PREFIX}{jti}"), None);
+        let mut expired = Vec::new();
+        while let Some((at, _)) = self.expiries.first()
+            && *at <= now
+        {
+            let Some((_, entry)) = self.expiries.pop_first() else {
+                break;
+            };
+            match entry {
+                Expiring::Used(jti) => {
+                    self.used.remove(&jti);
+                    self.changed.insert(format!("{USED_PREFIX}{jti}"), None);
+                }
+                Expiring::Session(id) => {
+                    self.sessions.remove(&id);
+                    self.changed.insert(format!("{SESSION_PREFIX}{id}"), None);
+                    expired.push(id);
+                }
+            }
         }
-        self.remove_sessions(|_, session| session.expires_at <= now)
+        // In the sessions' own order, as a scan of them gave it.
+        expired.sort_unstable();
+        expired
     }
 
     /// When the next entry expires (unix seconds), if any.
     pub fn poll_timeout(&self) -> Option<u64> {
-        let next_used = self.used.values().min().copied();
-        let next_session = self.sessions.values().map(|s| s.expires_at).min();
-        match (next_used, next_session) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.expiries.first().map(|(at, _)| *at)
     }
 
     /// The storage writes since the last call, each key once (its last state).
@@ -225,9 +242,33 @@ impl SessionLedger {
             .map(|(id, _)| id.clone())
             .collect();
         for id in &ids {
-            self.sessions.remove(id);
+            if let Some(session) = self.sessions.remove(id) {
+                self.expiries
+                    .remove(&(session.expires_at, Expiring::Session(id.clone())));
+            }
             self.changed.insert(format!("{SESSION_PREFIX}{id}"), None);
         }
         ids
+    }
+
+    /// Lists a used embed token (replacing an earlier listing of the same id) and indexes it.
+    fn insert_used(&mut self, jti: &str, expires_at: u64) {
+        if let Some(earlier) = self.used.insert(jti.to_owned(), expires_at) {
+            self.expiries
+                .remove(&(earlier, Expiring::Used(jti.to_owned())));
+        }
+        self.expiries
+            .insert((expires_at, Expiring::Used(jti.to_owned())));
+    }
+
+    /// Lists a session (replacing an earlier listing of the same id) and indexes it.
+    fn insert_session(&mut self, id: &str, session: LiveSession) {
+        let expires_at = session.expires_at;
+        if let Some(earlier) = self.sessions.insert(id.to_owned(), session) {
+            self.expiries
+                .remove(&(earlier.expires_at, Expiring::Session(id.to_owned())));
+        }
+        self.expiries
+            .insert((expires_at, Expiring::Session(id.to_owned())));
     }
 }

@@ -186,6 +186,12 @@ proptest! {
                 stored.remove(&key);
             }
             stored.extend(delta.puts);
+            // The next deadline is the earliest expiry of anything stored (its index agrees).
+            let earliest = stored.iter().filter_map(|(key, value)| match key.strip_prefix("ledger/jti/") {
+                Some(_) => value.parse::<u64>().ok(),
+                None => serde_json::from_str::<crate::LiveSession>(value).ok().map(|s| s.expires_at),
+            }).min();
+            prop_assert_eq!(ledger.poll_timeout(), earliest);
             let restored = SessionLedger::restore(stored.clone(), 16);
             prop_assert_eq!(restored.as_ref(), Ok(&ledger));
         }
