@@ -149,6 +149,11 @@ impl PresenceHub {
         if earlier {
             self.sessions.hello_due.set(Some(due));
         }
+        // An alarm this life set at or before `due` rings in time (nothing but the alarm
+        // itself moves it later); else storage says when it rings.
+        if self.alarm_set.get().flatten().is_some_and(|at| at <= due) {
+            return Ok(());
+        }
         let storage = self.state.storage();
         let alarm = storage.get_alarm().await?;
         let later = alarm.is_none_or(|at| u64::try_from(at).is_ok_and(|at| at > due));
@@ -279,14 +284,22 @@ impl PresenceHub {
     }
 }
 
-/// Sets the object's alarm to `at_ms` (absolute ms since the epoch).
+/// Sets the object's alarm to `at_ms` (absolute ms since the epoch). Noted in `alarm_set` before
+/// the call is made, so that of two settles in flight the one whose call is issued last (which
+/// storage applies last) is what `alarm_set` says; forgotten if the call fails.
 pub(super) async fn set_alarm_at(hub: &PresenceHub, at_ms: u64) -> Result<()> {
+    hub.alarm_set.set(Some(Some(at_ms)));
     #[expect(clippy::cast_precision_loss, reason = "epoch ms stay below 2^53")]
     let date = js_sys::Date::new(&js_sys::Number::from(at_ms as f64));
-    hub.state
+    let set = hub
+        .state
         .storage()
         .set_alarm(worker::ScheduledTime::new(date))
-        .await
+        .await;
+    if set.is_err() {
+        hub.alarm_set.set(None);
+    }
+    set
 }
 
 /// A widget socket's connection id: drawn, not counted in storage, so that a socket that never
