@@ -57,7 +57,7 @@ const RUNS = [
     what: '100 incoming calls/s for 30 s, 500 agents who answer (1 s ring, 2 s talk, Twilio\'s status webhooks)',
     args: ['--rate', '100', '--seconds', '30', '--agents', '500', '--talk', '2'],
     quick: ['--rate', '10', '--seconds', '3', '--agents', '50', '--talk', '1'],
-    summary: (r) => `${r.answered} answered, ${r.ended} ended of ${r.calls}; incoming p50 ${r.webhook_ms.p50} ms, p99 ${r.webhook_ms.p99} ms; status webhooks p99 ${r.status_webhook_ms.p99} ms; ${r.status_5xx} 5xx`,
+    summary: (r) => `${r.answered} answered, ${r.ended} ended of ${r.calls}; incoming p50 ${r.webhook_ms.p50} ms, p99 ${r.webhook_ms.p99} ms; status webhooks p99 ${r.status_webhook_ms.p99} ms; ${r.status_5xx} 5xx; agents the hub set away: ${Object.entries(r.pushed_away ?? {}).map(([why, n]) => `${n} ${why}`).join(', ') || 'none'}`,
     goals: [['p99 ≤ 250 ms', (r) => r.webhook_ms.p99 <= 250]],
     lost: callsLost,
   },

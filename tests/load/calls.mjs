@@ -11,8 +11,9 @@
 //! waits for every call to reach the call log. The last line is `RESULT {json}` for `all.mjs`.
 //! `--talk s`: the agents also answer, as people do. The script plays Twilio's side of it (the
 //! agent's leg ringing then in progress a ring's length after the offer, both legs completed `s`
-//! seconds later) and each agent ends its wrap-up at once; queued callers are then offered and
-//! answered the same way. Without it (`--talk 0`) nobody answers: every offer rings until its
+//! seconds later) and each agent ends its wrap-up at once, and makes itself available again a
+//! second after the hub sets it away (`pushed_away` counts those, by reason); queued callers are
+//! then offered and answered the same way. Without it (`--talk 0`) nobody answers: every offer rings until its
 //! timeout, the worst case for the hub.
 import { parseArgs } from 'node:util';
 import os from 'node:os';
@@ -59,6 +60,12 @@ const statusHooks = [];
 const answered = new Set();
 const ended = new Set();
 const playbacks = [];
+// Agents the hub set away (the load's agents never choose it), by reason: an offer not
+// acknowledged in time, a ring not answered. Answering agents, as people do, make themselves
+// available again a second later; without that, an overloaded run (acknowledgements handled
+// after the hub's 3 s deadline) set every agent away and the queue stopped being answered.
+const pushedAway = {};
+const BACK_FROM_AWAY_MS = 1000;
 async function statusHook(url, params) {
   const t0 = performance.now();
   try {
@@ -105,6 +112,12 @@ try {
           if (message.type === 'offer') {
             client.send({ type: 'ack_offer', offer: message.offer });
             if (TALK_MS > 0) playbacks.push(answer(agent, message.conversation));
+          }
+          if (message.type === 'status' && message.status?.kind === 'away') {
+            pushedAway[message.status.reason] = (pushedAway[message.status.reason] ?? 0) + 1;
+            if (TALK_MS > 0) {
+              setTimeout(() => client.send({ type: 'set_status', status: { kind: 'available' } }), BACK_FROM_AWAY_MS);
+            }
           }
           // Wrap-up done at once: the agent is ready for the next caller.
           if (TALK_MS > 0 && message.type === 'status' && message.status?.kind === 'wrap_up') client.send({ type: 'end_wrap_up' });
@@ -201,6 +214,7 @@ try {
         status_webhook_ms: { p50: Math.round(percentile(ms, 50)), p99: Math.round(percentile(ms, 99)) },
       };
     })() : {}),
+    pushed_away: pushedAway,
     wall_s: +(wall / 1000).toFixed(1),
     calls_per_s: Math.round(CALLS / (wall / 1000)),
   };

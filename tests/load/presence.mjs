@@ -1,6 +1,6 @@
 //! Load: thousands of widget sockets on one tenant with presence changes at a steady rate; prints delivery latency.
 //!
-//! Usage (after `cargo xtask build`): `node tests/load/presence.mjs [--sockets 2000] [--rate 20] [--seconds 20] [--observers 100]`.
+//! Usage (after `cargo xtask build`): `node tests/load/presence.mjs [--sockets 2000] [--rate 20] [--seconds 20] [--observers 100] [--profile out.cpuprofile]`.
 //! Every socket is a signed-in agent of one of 20 teams, hearing its team (presence fans out by
 //! team). Each change is one agent toggling away/available; the latency of a change is measured
 //! at those of the `--observers` sockets in the changing agent's team, from sending `set_status` until the
@@ -11,6 +11,7 @@ import os from 'node:os';
 import { startWranglerDev } from '../support/wrangler-dev.mjs';
 import { HubClient } from '../support/socket.mjs';
 import { embedToken, openSession } from '../support/auth.mjs';
+import { startCpuProfile } from '../support/cpu-profile.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +19,9 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '20' },
     observers: { type: 'string', default: '100' },
+    // Writes a CPU profile of the worker's isolate during the changes (not the sign-in) and
+    // prints where it went (`tests/support/cpu-profile.mjs`).
+    profile: { type: 'string' },
   },
 });
 const SOCKETS = Number(values.sockets);
@@ -28,6 +32,8 @@ const OBSERVERS = Math.min(Number(values.observers), SOCKETS);
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const edge = await startWranglerDev();
+// Past wrangler's proxy, which runs out of open files near 4,900 sockets (see `userWorkerUrl`).
+const base = await edge.directUrl();
 const clients = [];
 const pending = new Map(); // `${agent} ${kind}` -> { sentAt, remaining:Set<observer index> }
 const latencies = [];
@@ -38,8 +44,8 @@ try {
     for (let j = i; j < Math.min(SOCKETS, i + 50); j += 1) {
       batch.push((async () => {
         const agent = `load_${j}`;
-        const { session } = await openSession(edge.url, embedToken({ agent, team: `team${j % 20}` }));
-        const client = await HubClient.connect(edge.url, 'demo', session);
+        const { session } = await openSession(base, embedToken({ agent, team: `team${j % 20}` }));
+        const client = await HubClient.connect(base, 'demo', session);
         await client.next('welcome', 0, 60_000);
         client.agent = agent;
         client.team = j % 20;
@@ -64,6 +70,7 @@ try {
     });
   });
 
+  const profiler = values.profile ? await startCpuProfile(edge.inspectorPort) : null;
   const away = new Set();
   const lastChange = new Map();
   let changes = 0;
@@ -90,6 +97,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
   await new Promise((resolve) => setTimeout(resolve, 5000));
+  if (profiler) console.log(JSON.stringify({ cpu_profile: await profiler.stop(values.profile) }, null, 1));
   const sorted = latencies.sort((a, b) => a - b);
   const result = {
     machine: `${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,

@@ -1,7 +1,7 @@
 //! Runs the worker exactly as `cargo xtask run` does: D1 migrations and seed applied by wrangler, then
 //! `wrangler dev` on a free port, with its own persisted state so tests never touch the developer's.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,6 +78,8 @@ export async function startWranglerDev({ vars = {}, sql } = {}) {
     get url() { return instance.url; },
     /** The inspector (Chrome DevTools protocol) of the worker's isolate, e.g. for a CPU profile. */
     get inspectorPort() { return instance.inspectorPort; },
+    /** The worker's own address past wrangler's proxy (see `userWorkerUrl`); resolves per life. */
+    directUrl: () => instance.directUrl(),
     output: () => instance.output(),
     d1: (statement) => d1(statement, persistDir),
     /** The directory holding D1's and the Durable Objects' local state. */
@@ -116,10 +118,12 @@ async function launch(port, persistDir, varArgs) {
     child.stderr.on('data', onData);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`wrangler dev exited (${code}):\n${output}`)); });
   });
+  let direct;
   return {
     url,
     inspectorPort,
     output: () => output,
+    directUrl: () => { direct ??= userWorkerUrl(child.pid); return direct; },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -128,4 +132,61 @@ async function launch(port, persistDir, varArgs) {
       }
     },
   };
+}
+
+/**
+ * The address of the worker's own workerd inside `wrangler dev`, past wrangler's proxy. The proxy
+ * (a second workerd, serving `--port`) holds about four open files per WebSocket and the worker's
+ * workerd two, so with this machine's limit of 20,000 open files per process (`ulimit -Hn`, not
+ * raisable here) the proxy refuses sockets near 4,900 while the worker could hold twice that.
+ * Load runs of 5,000 sockets connect here; production has no such proxy (clients reach the
+ * worker on Cloudflare's edge). The request then carries this address as its URL, so anything
+ * signed against a URL (Twilio webhooks) must use this base too.
+ *
+ * wrangler does not print the address: it is found as the listening socket, among those of the
+ * workerd that wrangler started with `entry=127.0.0.1:0`, that answers the worker's `/healthz`.
+ */
+async function userWorkerUrl(wranglerPid) {
+  const processes = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      processes.push({ pid: Number(name), ppid });
+    } catch { /* the process ended meanwhile */ }
+  }
+  const descendants = new Set([wranglerPid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const { pid, ppid } of processes) {
+      if (descendants.has(ppid) && !descendants.has(pid)) { descendants.add(pid); grew = true; }
+    }
+  }
+  const listening = new Map(); // socket inode -> port
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).trim().split('\n').slice(1);
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A') listening.set(fields[9], parseInt(fields[1].split(':')[1], 16));
+    }
+  }
+  for (const pid of descendants) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes('workerd') || !cmdline.includes('entry=127.0.0.1:0')) continue;
+    const ports = [];
+    for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
+      if (inode && listening.has(inode)) ports.push(listening.get(inode));
+    }
+    for (const port of ports) {
+      const url = `http://127.0.0.1:${port}`;
+      const healthy = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })
+        .then(async (res) => res.ok && (await res.json()).status === 'ok')
+        .catch(() => false);
+      if (healthy) return url;
+    }
+  }
+  throw new Error(`no workerd under wrangler (pid ${wranglerPid}) answers /healthz`);
 }
