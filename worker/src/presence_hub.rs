@@ -556,21 +556,8 @@ impl PresenceHub {
             ]
             .into_iter()
             .flatten()
-            .min()
-            .map(Timestamp);
-            let wanted = deadline.map(|at| at.0);
-            if self.alarm_set.get() != Some(wanted) {
-                match wanted {
-                    Some(at) => sessions::set_alarm_at(self, at).await?,
-                    None => {
-                        self.alarm_set.set(Some(None));
-                        if let Err(err) = self.state.storage().delete_alarm().await {
-                            self.alarm_set.set(None);
-                            return Err(err);
-                        }
-                    }
-                }
-            }
+            .min();
+            sessions::keep_alarm_at(self, deadline).await?;
             if pending.is_empty() && effects.is_empty() {
                 return Ok(());
             }

@@ -284,6 +284,23 @@ impl PresenceHub {
     }
 }
 
+/// Makes the object's alarm ring at `at_ms` (none: no alarm), calling storage only when that is
+/// not what `alarm_set` says it already is.
+pub(super) async fn keep_alarm_at(hub: &PresenceHub, at_ms: Option<u64>) -> Result<()> {
+    if hub.alarm_set.get() == Some(at_ms) {
+        return Ok(());
+    }
+    let Some(at_ms) = at_ms else {
+        hub.alarm_set.set(Some(None));
+        let deleted = hub.state.storage().delete_alarm().await;
+        if deleted.is_err() {
+            hub.alarm_set.set(None);
+        }
+        return deleted;
+    };
+    set_alarm_at(hub, at_ms).await
+}
+
 /// Sets the object's alarm to `at_ms` (absolute ms since the epoch). Noted in `alarm_set` before
 /// the call is made, so that of two settles in flight the one whose call is issued last (which
 /// storage applies last) is what `alarm_set` says; forgotten if the call fails.
